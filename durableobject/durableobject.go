@@ -1,0 +1,87 @@
+// Package durableobject defines Cloudflare Durable Objects in Go.
+//
+// A class is a Go type registered with a constructor in an init function
+// (a WebAssembly reactor never runs main):
+//
+//	func init() {
+//		durableobject.Register("Counter", func(s *durableobject.State, env *worker.Env) (*Counter, error) {
+//			return &Counter{state: s}, nil
+//		})
+//	}
+//
+// The constructor runs on the first event of each object, and again after
+// the object has been evicted or the Go instance restarted: keep state in
+// s.Storage, not only in memory.
+//
+// Events reach the object as:
+//
+//   - HTTP: if the type implements http.Handler, stub.fetch(request) in
+//     JavaScript (or Stub.Fetch in Go) calls ServeHTTP.
+//   - RPC: every other exported method of the forms M(args...) or
+//     M(ctx, args...), returning nothing, error, R or (R, error), is an RPC
+//     method. JavaScript calls it with its name's first letter in lower
+//     case (stub.increment(5)) and gets plain JS values back; a returned
+//     error is thrown as a JS Error.
+//
+// Events of one object take turns: only one runs at a time, except while
+// one waits on the network (fetch, a call to another object, worker.Sleep),
+// as in JavaScript, where code between two awaits never interleaves. So a
+// read-modify-write of storage needs no lock. Goroutines you start yourself
+// run outside the turn.
+package durableobject
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/godurable/godurable/internal/rt"
+	"github.com/godurable/godurable/storage"
+	"github.com/godurable/godurable/worker"
+)
+
+// State is what a Durable Object knows about itself.
+type State struct {
+	// ID is the object's ID in hex.
+	ID string
+	// Name is the name the object was reached by (GetByName or
+	// idFromName), or "" if it was reached by ID.
+	Name string
+	// Class is the registered class name.
+	Class string
+	// Storage is the object's own storage.
+	Storage *storage.Storage
+}
+
+// Register registers a Durable Object class called class (the class_name of
+// wrangler.toml) whose objects are built by newObject. T is usually a
+// pointer to a struct; its exported methods are the class's RPC methods.
+// If newObject returns an error (a failed schema migration, say), the event
+// that needed the object fails with it, and the next event tries again.
+// Register panics if class is not a valid JavaScript identifier, is
+// registered twice, or if T is an interface type.
+func Register[T any](class string, newObject func(state *State, env *worker.Env) (T, error)) {
+	typ := reflect.TypeFor[T]()
+	if typ.Kind() == reflect.Interface {
+		panic(fmt.Sprintf("durableobject: Register(%q): the constructor must return a concrete type, not the interface %s", class, typ))
+	}
+	if newObject == nil {
+		panic(fmt.Sprintf("durableobject: Register(%q): nil constructor", class))
+	}
+	rt.RegisterClass(class, typ, func(info rt.ObjectInfo) (any, error) {
+		env, err := worker.GetEnv()
+		if err != nil {
+			return nil, err
+		}
+		st := &State{
+			ID:      info.ID,
+			Name:    info.Name,
+			Class:   info.Class,
+			Storage: rt.NewStorage(info.Handle).(*storage.Storage),
+		}
+		obj, err := newObject(st, env)
+		if err != nil {
+			return nil, err
+		}
+		return obj, nil
+	})
+}

@@ -1,0 +1,149 @@
+package abi
+
+import "github.com/vmihailenco/msgpack/v5"
+
+// Manifest is what a guest reports about itself through ExportManifest. The
+// shim generator builds the JS classes from it and the shim checks it at
+// load time.
+type Manifest struct {
+	ABI       int     `msgpack:"abi"`
+	GoVersion string  `msgpack:"goVersion"`
+	Worker    bool    `msgpack:"worker"` // a stateless handler is registered
+	Classes   []Class `msgpack:"classes"`
+}
+
+// Class describes one registered Durable Object class.
+type Class struct {
+	Name    string   `msgpack:"name"`
+	Fetch   bool     `msgpack:"fetch"` // the object serves HTTP
+	Methods []Method `msgpack:"methods"`
+	// Skipped lists exported methods that are not RPC methods, each with
+	// the reason, so that tools can warn about them.
+	Skipped []string `msgpack:"skipped,omitempty"`
+}
+
+// Method describes one RPC method of a class.
+type Method struct {
+	Name   string   `msgpack:"name"`   // Go name, e.g. Increment
+	JSName string   `msgpack:"jsName"` // JS name, e.g. increment
+	Params []string `msgpack:"params"` // Go types of the parameters after ctx
+	Result string   `msgpack:"result,omitempty"`
+}
+
+// Event is the payload of ExportEvent.
+type Event struct {
+	Kind    EventKind          `msgpack:"kind"`
+	Object  *ObjectRef         `msgpack:"object,omitempty"`
+	Method  string             `msgpack:"method,omitempty"` // Go name, for EventObjectCall
+	Args    msgpack.RawMessage `msgpack:"args,omitempty"`   // an array, for EventObjectCall
+	Request *Request           `msgpack:"request,omitempty"`
+	// Dropped lists objects the host no longer holds; the guest forgets them.
+	Dropped []uint32 `msgpack:"dropped,omitempty"`
+}
+
+// ObjectRef identifies the Durable Object an event is for. Handle is the
+// host's name for the JS object; it is never reused within one isolate.
+type ObjectRef struct {
+	Handle uint32 `msgpack:"handle"`
+	Class  string `msgpack:"class"`
+	ID     string `msgpack:"id"`
+	Name   string `msgpack:"name,omitempty"`
+}
+
+// Request is an HTTP request crossing the boundary.
+type Request struct {
+	Method  string      `msgpack:"method"`
+	URL     string      `msgpack:"url"`
+	Headers [][2]string `msgpack:"headers"`
+	Body    []byte      `msgpack:"body"`
+}
+
+// Response is an HTTP response crossing the boundary.
+type Response struct {
+	Status  int         `msgpack:"status"`
+	Headers [][2]string `msgpack:"headers"`
+	Body    []byte      `msgpack:"body"`
+}
+
+// Error is an error crossing the boundary, in either direction.
+type Error struct {
+	Name    string `msgpack:"name"`
+	Message string `msgpack:"message"`
+	Code    string `msgpack:"code,omitempty"`
+	Stack   string `msgpack:"stack,omitempty"`
+	Cause   *Error `msgpack:"cause,omitempty"`
+}
+
+// Env is the result of CallEnv.
+type Env struct {
+	// Vars holds the text and JSON variables and the secrets, by name.
+	Vars map[string]any `msgpack:"vars"`
+	// Bindings maps the name of every other binding to its kind, e.g.
+	// "DurableObjectNamespace".
+	Bindings map[string]string `msgpack:"bindings"`
+}
+
+// KVKey is the request of CallKVGet and CallKVDelete.
+type KVKey struct {
+	Key string `msgpack:"key"`
+}
+
+// KVPut is the request of CallKVPut.
+type KVPut struct {
+	Key   string `msgpack:"key"`
+	Value []byte `msgpack:"value"`
+}
+
+// KVList is the request of CallKVList; it mirrors the options of workerd's
+// ctx.storage.kv.list. Limit 0 means no limit.
+type KVList struct {
+	Prefix     string `msgpack:"prefix,omitempty"`
+	Start      string `msgpack:"start,omitempty"`
+	StartAfter string `msgpack:"startAfter,omitempty"`
+	End        string `msgpack:"end,omitempty"`
+	Limit      int    `msgpack:"limit,omitempty"`
+	Reverse    bool   `msgpack:"reverse,omitempty"`
+}
+
+// KVEntry is one key and its stored bytes.
+type KVEntry struct {
+	_msgpack struct{} `msgpack:",as_array"`
+	Key      string
+	Value    []byte
+}
+
+// SQLQuery is the request of CallSQLExec. Args hold nil, int64, float64,
+// string or []byte.
+type SQLQuery struct {
+	Query string `msgpack:"query"`
+	Args  []any  `msgpack:"args"`
+}
+
+// SQLResult is the result of CallSQLExec.
+type SQLResult struct {
+	Columns     []string `msgpack:"columns"`
+	Rows        [][]any  `msgpack:"rows"`
+	RowsRead    int64    `msgpack:"rowsRead"`
+	RowsWritten int64    `msgpack:"rowsWritten"`
+}
+
+// StubTarget names a Durable Object through a namespace binding: by Name
+// (getByName), by ID (idFromString), or, for CallNewUniqueID, by neither.
+type StubTarget struct {
+	Binding string `msgpack:"binding"`
+	Name    string `msgpack:"name,omitempty"`
+	ID      string `msgpack:"id,omitempty"`
+}
+
+// StubFetch is the request of AsyncStubFetch.
+type StubFetch struct {
+	Target  StubTarget `msgpack:"target"`
+	Request Request    `msgpack:"request"`
+}
+
+// StubCall is the request of AsyncStubCall.
+type StubCall struct {
+	Target StubTarget         `msgpack:"target"`
+	Method string             `msgpack:"method"` // the JS name
+	Args   msgpack.RawMessage `msgpack:"args"`   // an array
+}

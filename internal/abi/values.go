@@ -1,0 +1,236 @@
+package abi
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/vmihailenco/msgpack/v5"
+	"github.com/vmihailenco/msgpack/v5/msgpcode"
+)
+
+// Marshal encodes an ABI message.
+func Marshal(v any) ([]byte, error) {
+	return msgpack.Marshal(v)
+}
+
+// Unmarshal decodes an ABI message.
+func Unmarshal(b []byte, v any) error {
+	return msgpack.Unmarshal(b, v)
+}
+
+// EncodeValue encodes a user value (an RPC argument or result, a stored
+// value) as MessagePack the way both Go and JavaScript peers read it:
+// integers in their smallest form, and struct fields named by their msgpack
+// tag, else their json tag, else their Go name.
+func EncodeValue(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := msgpack.NewEncoder(&buf)
+	enc.SetCustomStructTag("json")
+	enc.UseCompactInts(true)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// DecodeValue decodes a value written by EncodeValue or by a JavaScript
+// peer into v, a non-nil pointer.
+func DecodeValue(b []byte, v any) error {
+	dec := msgpack.NewDecoder(bytes.NewReader(b))
+	dec.SetCustomStructTag("json")
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	return nil
+}
+
+// MaxSafeInteger is JavaScript's Number.MAX_SAFE_INTEGER, 2^53-1: the
+// largest integer a JS number holds exactly.
+const MaxSafeInteger = 1<<53 - 1
+
+// ErrUnsafeInteger reports an integer that a JavaScript number cannot hold
+// exactly.
+var ErrUnsafeInteger = errors.New("integer outside JavaScript's safe range ±(2^53-1)")
+
+// ErrMalformed reports MessagePack bytes that do not form one whole value.
+var ErrMalformed = errors.New("malformed MessagePack")
+
+// CheckJSSafe walks one MessagePack value and reports, wrapping
+// ErrUnsafeInteger, the first integer beyond ±(2^53-1), or ErrMalformed if b
+// is not exactly one well-formed value.
+func CheckJSSafe(b []byte) error {
+	w := walker{b: b}
+	if err := w.value(0); err != nil {
+		return err
+	}
+	if w.i != len(w.b) {
+		return fmt.Errorf("%w: %d bytes after the value", ErrMalformed, len(w.b)-w.i)
+	}
+	return nil
+}
+
+// Describe names the JavaScript-level kind of the MessagePack value that b
+// starts with ("a string", "a number", ...), for error messages.
+func Describe(b []byte) string {
+	if len(b) == 0 {
+		return "nothing"
+	}
+	c := b[0]
+	switch {
+	case c == msgpcode.Nil:
+		return "null"
+	case c == msgpcode.True || c == msgpcode.False:
+		return "a boolean"
+	case msgpcode.IsFixedNum(c), c >= msgpcode.Uint8 && c <= msgpcode.Int64:
+		return "an integer"
+	case c == msgpcode.Float || c == msgpcode.Double:
+		return "a number with a fraction"
+	case msgpcode.IsFixedString(c), c == msgpcode.Str8, c == msgpcode.Str16, c == msgpcode.Str32:
+		return "a string"
+	case c == msgpcode.Bin8 || c == msgpcode.Bin16 || c == msgpcode.Bin32:
+		return "bytes"
+	case msgpcode.IsFixedArray(c), c == msgpcode.Array16, c == msgpcode.Array32:
+		return "an array"
+	case msgpcode.IsFixedMap(c), c == msgpcode.Map16, c == msgpcode.Map32:
+		return "an object"
+	case msgpcode.IsExt(c):
+		return "an extension value"
+	}
+	return "an unknown value"
+}
+
+// maxDepth bounds nesting so that hostile input cannot exhaust the stack.
+const maxDepth = 512
+
+type walker struct {
+	b []byte
+	i int
+}
+
+func (w *walker) need(n int) ([]byte, error) {
+	if n < 0 || len(w.b)-w.i < n {
+		return nil, fmt.Errorf("%w: truncated at byte %d", ErrMalformed, w.i)
+	}
+	s := w.b[w.i : w.i+n]
+	w.i += n
+	return s, nil
+}
+
+func (w *walker) uint(n int) (uint64, error) {
+	s, err := w.need(n)
+	if err != nil {
+		return 0, err
+	}
+	switch n {
+	case 1:
+		return uint64(s[0]), nil
+	case 2:
+		return uint64(binary.BigEndian.Uint16(s)), nil
+	case 4:
+		return uint64(binary.BigEndian.Uint32(s)), nil
+	default:
+		return binary.BigEndian.Uint64(s), nil
+	}
+}
+
+func (w *walker) skip(lenBytes int) error {
+	n, err := w.uint(lenBytes)
+	if err != nil {
+		return err
+	}
+	if n > uint64(len(w.b)) {
+		return fmt.Errorf("%w: length %d beyond the input", ErrMalformed, n)
+	}
+	_, err = w.need(int(n))
+	return err
+}
+
+func (w *walker) items(n uint64, depth int) error {
+	if n > uint64(len(w.b)-w.i) { // every item takes at least one byte
+		return fmt.Errorf("%w: %d items cannot fit in the input", ErrMalformed, n)
+	}
+	for k := uint64(0); k < n; k++ {
+		if err := w.value(depth + 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *walker) value(depth int) error {
+	if depth > maxDepth {
+		return fmt.Errorf("%w: nested deeper than %d", ErrMalformed, maxDepth)
+	}
+	s, err := w.need(1)
+	if err != nil {
+		return err
+	}
+	c := s[0]
+	switch {
+	case msgpcode.IsFixedNum(c), c == msgpcode.Nil, c == msgpcode.True, c == msgpcode.False:
+		return nil
+	case msgpcode.IsFixedString(c):
+		_, err := w.need(int(c & msgpcode.FixedStrMask))
+		return err
+	case msgpcode.IsFixedArray(c):
+		return w.items(uint64(c&msgpcode.FixedArrayMask), depth)
+	case msgpcode.IsFixedMap(c):
+		return w.items(2*uint64(c&msgpcode.FixedMapMask), depth)
+	}
+	switch c {
+	case msgpcode.Uint8, msgpcode.Int8:
+		_, err = w.need(1)
+	case msgpcode.Uint16, msgpcode.Int16:
+		_, err = w.need(2)
+	case msgpcode.Uint32, msgpcode.Int32, msgpcode.Float:
+		_, err = w.need(4)
+	case msgpcode.Double:
+		_, err = w.need(8)
+	case msgpcode.Uint64:
+		var n uint64
+		if n, err = w.uint(8); err == nil && n > MaxSafeInteger {
+			err = fmt.Errorf("%w: %d", ErrUnsafeInteger, n)
+		}
+	case msgpcode.Int64:
+		var n uint64
+		if n, err = w.uint(8); err == nil {
+			if v := int64(n); v > MaxSafeInteger || v < -MaxSafeInteger {
+				err = fmt.Errorf("%w: %d", ErrUnsafeInteger, v)
+			}
+		}
+	case msgpcode.Str8, msgpcode.Bin8:
+		err = w.skip(1)
+	case msgpcode.Str16, msgpcode.Bin16:
+		err = w.skip(2)
+	case msgpcode.Str32, msgpcode.Bin32:
+		err = w.skip(4)
+	case msgpcode.Array16, msgpcode.Array32, msgpcode.Map16, msgpcode.Map32:
+		size := 2
+		if c == msgpcode.Array32 || c == msgpcode.Map32 {
+			size = 4
+		}
+		var n uint64
+		if n, err = w.uint(size); err == nil {
+			if c == msgpcode.Map16 || c == msgpcode.Map32 {
+				n *= 2
+			}
+			err = w.items(n, depth)
+		}
+	case msgpcode.FixExt1, msgpcode.FixExt2, msgpcode.FixExt4, msgpcode.FixExt8, msgpcode.FixExt16:
+		_, err = w.need(1 + 1<<(c-msgpcode.FixExt1))
+	case msgpcode.Ext8, msgpcode.Ext16, msgpcode.Ext32:
+		var n uint64
+		if n, err = w.uint(1 << (c - msgpcode.Ext8)); err == nil {
+			if n > math.MaxInt32 {
+				return fmt.Errorf("%w: extension of %d bytes", ErrMalformed, n)
+			}
+			_, err = w.need(1 + int(n))
+		}
+	default:
+		err = fmt.Errorf("%w: unknown code 0x%02x at byte %d", ErrMalformed, c, w.i-1)
+	}
+	return err
+}

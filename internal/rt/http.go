@@ -1,0 +1,188 @@
+package rt
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+
+	"github.com/godurable/godurable/internal/abi"
+)
+
+var httpHandlerType = reflect.TypeFor[http.Handler]()
+
+func (o *object) fetchHandler() http.Handler {
+	h, _ := o.value.(http.Handler)
+	return h
+}
+
+// serveHTTP runs h on an incoming request and completes ev with the
+// response.
+func serveHTTP(ctx context.Context, ev *event, in *abi.Request, h any) {
+	if in == nil {
+		ev.fail(&abi.Error{Name: "TypeError", Message: "godurable: fetch event without a request"})
+		return
+	}
+	req, err := NewIncomingRequest(ctx, in)
+	if err != nil {
+		ev.fail(&abi.Error{Name: "TypeError", Message: err.Error()})
+		return
+	}
+	w := NewResponseRecorder()
+	h.(http.Handler).ServeHTTP(w, req)
+	ev.finish(abi.StatusOK, mustMarshal(w.Response()))
+}
+
+// NewIncomingRequest builds the *http.Request a handler sees, as net/http's
+// server would: RequestURI, Host and ContentLength set, the body readable.
+func NewIncomingRequest(ctx context.Context, in *abi.Request) (*http.Request, error) {
+	u, err := url.Parse(in.URL)
+	if err != nil {
+		return nil, fmt.Errorf("godurable: request URL %q: %w", in.URL, err)
+	}
+	req := &http.Request{
+		Method:        in.Method,
+		URL:           u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        make(http.Header, len(in.Headers)),
+		Host:          u.Host,
+		RequestURI:    u.RequestURI(),
+		ContentLength: int64(len(in.Body)),
+		Body:          http.NoBody,
+	}
+	if len(in.Body) > 0 {
+		req.Body = io.NopCloser(bytes.NewReader(in.Body))
+	}
+	for _, kv := range in.Headers {
+		req.Header.Add(kv[0], kv[1])
+	}
+	if ip := req.Header.Get("CF-Connecting-IP"); ip != "" {
+		req.RemoteAddr = ip
+	}
+	return req.WithContext(ctx), nil
+}
+
+// ResponseRecorder is the http.ResponseWriter handed to handlers: it keeps
+// the whole response, which is sent when the handler returns.
+type ResponseRecorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+// NewResponseRecorder returns an empty recorder.
+func NewResponseRecorder() *ResponseRecorder {
+	return &ResponseRecorder{header: http.Header{}}
+}
+
+// Header implements http.ResponseWriter.
+func (w *ResponseRecorder) Header() http.Header { return w.header }
+
+// WriteHeader implements http.ResponseWriter; calls after the first are
+// ignored, as in net/http.
+func (w *ResponseRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+// Write implements http.ResponseWriter.
+func (w *ResponseRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.body.Write(b)
+}
+
+// Flush implements http.Flusher; the response is sent whole at the end.
+func (w *ResponseRecorder) Flush() {}
+
+// Response returns what was written, with a Content-Type sniffed from the
+// body when the handler set none, as net/http's server does.
+func (w *ResponseRecorder) Response() *abi.Response {
+	status := w.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	body := w.body.Bytes()
+	if _, ok := w.header["Content-Type"]; !ok && len(body) > 0 && w.header.Get("Content-Encoding") == "" {
+		w.header.Set("Content-Type", http.DetectContentType(body))
+	}
+	return &abi.Response{Status: status, Headers: FlattenHeader(w.header), Body: body}
+}
+
+// FlattenHeader turns a header into name/value pairs, one per value.
+func FlattenHeader(h http.Header) [][2]string {
+	out := make([][2]string, 0, len(h))
+	for k, vs := range h {
+		for _, v := range vs {
+			out = append(out, [2]string{k, v})
+		}
+	}
+	return out
+}
+
+// Transport is an http.RoundTripper that sends requests through the host's
+// fetch, on behalf of the event found in the request's context.
+type Transport struct {
+	// Op is the host operation: abi.AsyncFetch, or abi.AsyncStubFetch with
+	// Target set.
+	Op     abi.AsyncOp
+	Target *abi.StubTarget
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	out := abi.Request{Method: req.Method, URL: req.URL.String(), Headers: FlattenHeader(req.Header)}
+	if out.Method == "" {
+		out.Method = http.MethodGet
+	}
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("godurable: reading the request body: %w", err)
+		}
+		out.Body = b
+	}
+	var payload []byte
+	if t.Op == abi.AsyncStubFetch {
+		payload = mustMarshal(&abi.StubFetch{Target: *t.Target, Request: out})
+	} else {
+		payload = mustMarshal(&out)
+	}
+	res, err := Await(req.Context(), t.Op, payload)
+	if err != nil {
+		return nil, err
+	}
+	var in abi.Response
+	if err := abi.Unmarshal(res, &in); err != nil {
+		return nil, fmt.Errorf("godurable: host sent a malformed response: %w", err)
+	}
+	resp := &http.Response{
+		Status:        fmt.Sprintf("%d %s", in.Status, http.StatusText(in.Status)),
+		StatusCode:    in.Status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        make(http.Header, len(in.Headers)),
+		Body:          io.NopCloser(bytes.NewReader(in.Body)),
+		ContentLength: int64(len(in.Body)),
+		Request:       req,
+	}
+	for _, kv := range in.Headers {
+		resp.Header.Add(kv[0], kv[1])
+	}
+	if t.Op == abi.AsyncFetch && resp.Header.Get("Content-Encoding") != "" {
+		// fetch has already decoded the body, as Go's own Transport does.
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.Uncompressed = true
+	}
+	return resp, nil
+}

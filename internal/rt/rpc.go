@@ -1,0 +1,267 @@
+package rt
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/godurable/godurable/internal/abi"
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// method is one RPC method of a class.
+type method struct {
+	name, jsName string
+	index        int
+	ctx          bool // the first parameter is a context.Context
+	params       []reflect.Type
+	result       reflect.Type // nil when the method returns no value
+	err          bool         // the last result is an error
+}
+
+var (
+	contextType = reflect.TypeFor[context.Context]()
+	errorType   = reflect.TypeFor[error]()
+)
+
+// reservedGoNames are methods with a meaning of their own: event handlers,
+// present or planned, are never RPC methods.
+var reservedGoNames = map[string]bool{
+	"ServeHTTP": true, "Alarm": true,
+	"WebSocketMessage": true, "WebSocketClose": true, "WebSocketError": true,
+}
+
+// reservedJSNames would clash with what workerd puts on a Durable Object or
+// its stub.
+var reservedJSNames = map[string]bool{
+	"fetch": true, "alarm": true, "webSocketMessage": true, "webSocketClose": true,
+	"webSocketError": true, "constructor": true, "then": true, "ctx": true, "env": true,
+	"dup": true,
+}
+
+// JSName is the JavaScript name of a Go method: the first letter in lower case.
+func JSName(goName string) string {
+	r, n := utf8.DecodeRuneInString(goName)
+	return string(unicode.ToLower(r)) + goName[n:]
+}
+
+// methodsOf finds the RPC methods of typ: its exported methods of the forms
+// M(args...) or M(ctx, args...) returning nothing, error, R or (R, error).
+func methodsOf(typ reflect.Type) (map[string]*method, []string) {
+	methods := map[string]*method{}
+	var skipped []string
+	for i := 0; i < typ.NumMethod(); i++ {
+		rm := typ.Method(i)
+		if reservedGoNames[rm.Name] {
+			continue
+		}
+		m, why := rpcMethod(rm)
+		if why != "" {
+			skipped = append(skipped, rm.Name+": "+why)
+			continue
+		}
+		methods[m.name] = m
+	}
+	return methods, skipped
+}
+
+func rpcMethod(rm reflect.Method) (*method, string) {
+	m := &method{name: rm.Name, jsName: JSName(rm.Name), index: rm.Index}
+	if reservedJSNames[m.jsName] {
+		return nil, fmt.Sprintf("its JavaScript name %q is reserved by workerd", m.jsName)
+	}
+	ft := rm.Type // the receiver is parameter 0
+	if ft.IsVariadic() {
+		return nil, "variadic methods are not RPC methods"
+	}
+	for i := 1; i < ft.NumIn(); i++ {
+		p := ft.In(i)
+		if i == 1 && p == contextType {
+			m.ctx = true
+			continue
+		}
+		if why := unencodable(p); why != "" {
+			return nil, fmt.Sprintf("parameter %d: %s", i, why)
+		}
+		m.params = append(m.params, p)
+	}
+	switch ft.NumOut() {
+	case 0:
+	case 1:
+		if ft.Out(0) == errorType {
+			m.err = true
+		} else {
+			m.result = ft.Out(0)
+		}
+	case 2:
+		if ft.Out(1) != errorType {
+			return nil, "a second result must be an error"
+		}
+		m.result, m.err = ft.Out(0), true
+	default:
+		return nil, "more than two results"
+	}
+	if m.result != nil {
+		if why := unencodable(m.result); why != "" {
+			return nil, "result: " + why
+		}
+	}
+	return m, ""
+}
+
+func unencodable(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Chan, reflect.Func, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128:
+		return t.String() + " cannot cross the boundary"
+	}
+	if t == contextType {
+		return "a context.Context must be the first parameter"
+	}
+	return ""
+}
+
+func (m *method) describe() abi.Method {
+	d := abi.Method{Name: m.name, JSName: m.jsName}
+	for _, p := range m.params {
+		d.Params = append(d.Params, p.String())
+	}
+	if m.result != nil {
+		d.Result = m.result.String()
+	}
+	return d
+}
+
+// callMethod runs an RPC call and completes ev with its result.
+func callMethod(ctx context.Context, ev *event, obj *object, name string, rawArgs []byte) {
+	qualified := obj.class.name + "." + name
+	m := obj.class.methods[name]
+	if m == nil {
+		ev.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s is not an RPC method of %s", name, obj.class.name)})
+		return
+	}
+	args, err := decodeArgs(m, rawArgs)
+	if err != nil {
+		ev.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s (JS %s): %v", qualified, m.jsName, err)})
+		return
+	}
+	in := make([]reflect.Value, 0, len(args)+1)
+	if m.ctx {
+		in = append(in, reflect.ValueOf(ctx))
+	}
+	in = append(in, args...)
+	out := reflect.ValueOf(obj.value).Method(m.index).Call(in)
+	if m.err {
+		if e, _ := out[len(out)-1].Interface().(error); e != nil {
+			ev.fail(ToABI(e))
+			return
+		}
+	}
+	if m.result == nil {
+		ev.finish(abi.StatusOK, nil)
+		return
+	}
+	b, err := abi.EncodeValue(out[0].Interface())
+	if err == nil {
+		err = abi.CheckJSSafe(b)
+	}
+	if err != nil {
+		ev.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s: cannot return its %s result: %v", qualified, m.result, err)})
+		return
+	}
+	ev.finish(abi.StatusOK, b)
+}
+
+// decodeArgs decodes a MessagePack array of arguments into m's parameters.
+func decodeArgs(m *method, raw []byte) ([]reflect.Value, error) {
+	dec := msgpack.NewDecoder(bytes.NewReader(raw))
+	n := 0
+	if len(raw) > 0 {
+		var err error
+		if n, err = dec.DecodeArrayLen(); err != nil {
+			return nil, fmt.Errorf("arguments are not an array: %w", err)
+		}
+	}
+	if n < 0 {
+		n = 0
+	}
+	if n != len(m.params) {
+		return nil, fmt.Errorf("takes %d argument%s (%s), got %d", len(m.params), plural(len(m.params)), typeList(m.params), n)
+	}
+	vals := make([]reflect.Value, n)
+	for i, t := range m.params {
+		r, err := dec.DecodeRaw()
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		v, err := DecodeArg(r, t)
+		if err != nil {
+			return nil, fmt.Errorf("argument %d (%s): %w", i+1, t, err)
+		}
+		vals[i] = v
+	}
+	return vals, nil
+}
+
+// ErrArgument reports a value that does not fit the Go type it is decoded into.
+var ErrArgument = errors.New("wrong type")
+
+// DecodeArg decodes one MessagePack value into a new value of type t,
+// refusing lossy conversions: a fraction into an integer, an integer out of
+// the type's range, a string into a number.
+func DecodeArg(raw []byte, t reflect.Type) (reflect.Value, error) {
+	v := reflect.New(t).Elem()
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		var n int64
+		if err := abi.DecodeValue(raw, &n); err != nil {
+			return v, fmt.Errorf("%w: want an integer, got %s", ErrArgument, abi.Describe(raw))
+		}
+		if v.OverflowInt(n) {
+			return v, fmt.Errorf("%w: %d overflows %s", ErrArgument, n, t)
+		}
+		v.SetInt(n)
+		return v, nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		var n int64
+		if err := abi.DecodeValue(raw, &n); err != nil {
+			return v, fmt.Errorf("%w: want a non-negative integer, got %s", ErrArgument, abi.Describe(raw))
+		}
+		if n < 0 || v.OverflowUint(uint64(n)) {
+			return v, fmt.Errorf("%w: %d does not fit %s", ErrArgument, n, t)
+		}
+		v.SetUint(uint64(n))
+		return v, nil
+	case reflect.String:
+		if what := abi.Describe(raw); what != "a string" && what != "null" {
+			return v, fmt.Errorf("%w: want a string, got %s", ErrArgument, what)
+		}
+	case reflect.Bool:
+		if what := abi.Describe(raw); what != "a boolean" && what != "null" {
+			return v, fmt.Errorf("%w: want a boolean, got %s", ErrArgument, what)
+		}
+	}
+	if err := abi.DecodeValue(raw, v.Addr().Interface()); err != nil {
+		return v, fmt.Errorf("%w: cannot decode %s: %v", ErrArgument, abi.Describe(raw), strings.TrimPrefix(err.Error(), "msgpack: "))
+	}
+	return v, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func typeList(ts []reflect.Type) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = t.String()
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,679 @@
+// The godurable runtime for workerd: it runs one Go instance per isolate and
+// hands it every event. The constants it uses (ABI, WASI, ...) are generated
+// from the Go package internal/abi and prepended by jsbridge.
+
+import { DurableObject } from "cloudflare:workers";
+import { Encoder, Decoder } from "@msgpack/msgpack";
+
+const encoder = new Encoder({ useBigInt64: true });
+const decoder = new Decoder();
+const textDecoder = new TextDecoder();
+const encode = (v) => encoder.encode(v);
+const decode = (b) => decoder.decode(b);
+const EMPTY = new Uint8Array(0);
+
+// Standard error types keep their name across Workers RPC; others do not.
+const ERROR_TYPES = { Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
+
+// toJSError builds the JS Error for an error that came from Go.
+function toJSError(e) {
+  const Ctor = ERROR_TYPES[e.name] ?? Error;
+  const err = new Ctor(e.message);
+  if (err.name !== e.name) err.name = e.name;
+  if (e.code) err.code = e.code;
+  if (e.cause) err.cause = toJSError(e.cause);
+  return err;
+}
+
+// fromJSError describes a thrown JS value for Go.
+function fromJSError(err, depth = 0) {
+  if (!(err instanceof Error)) return { name: "Error", message: String(err) };
+  const out = { name: err.name || "Error", message: err.message };
+  if (typeof err.code === "string") out.code = err.code;
+  if (err.stack) out.stack = String(err.stack);
+  if (err.cause !== undefined && depth < 8) out.cause = fromJSError(err.cause, depth + 1);
+  return out;
+}
+
+function toBytes(v) {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return encode(v); // a value stored by JavaScript: Go reads it as MessagePack
+}
+
+async function requestToGo(request) {
+  const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+  return { method: request.method, url: request.url, headers: [...request.headers], body };
+}
+
+async function responseToGo(response) {
+  return encode({
+    status: response.status,
+    headers: [...response.headers],
+    body: new Uint8Array(await response.arrayBuffer()),
+  });
+}
+
+function requestFromGo(r) {
+  const init = { method: r.method, headers: r.headers };
+  if (r.body && r.body.length > 0 && r.method !== "GET" && r.method !== "HEAD") init.body = r.body;
+  return new Request(r.url, init);
+}
+
+// WASI preview1 numbers this runtime uses.
+const WASI = {
+  SUCCESS: 0,
+  EAGAIN: 6,
+  EBADF: 8,
+  ENOSYS: 52,
+  CLOCK_REALTIME: 0,
+  FILETYPE_CHARACTER_DEVICE: 2,
+  FDFLAGS_NONBLOCK: 4,
+  EVENTTYPE_CLOCK: 0,
+  EVENTTYPE_FD_READ: 1,
+  SUBSCRIPTION_SIZE: 48,
+  EVENT_SIZE: 32,
+};
+
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+
+function responseFromGo(r) {
+  const body = NULL_BODY_STATUS.has(r.status) || !r.body || r.body.length === 0 ? null : r.body;
+  return new Response(body, { status: r.status, headers: r.headers });
+}
+
+function noop() {}
+
+const ORPHANED = encode({ name: "Error", message: "godurable: the event that started this operation has already finished" });
+
+// Event is one fetch or RPC call in flight in a Go instance.
+class Event {
+  constructor(id, objectHandle) {
+    this.id = id;
+    this.object = objectHandle; // 0 for the stateless Worker
+    this.finished = false;
+    this.status = 0;
+    this.payload = EMPTY;
+    this.queue = []; // operations to start in this event's I/O context
+    this.signaled = false;
+    this.waker = null;
+    this.tickAt = null; // a Go timer this event must arm, in ms since epoch
+  }
+
+  wake() {
+    this.signaled = true;
+    if (this.waker) this.waker();
+  }
+
+  settle(status, payload) {
+    if (this.finished) return;
+    this.finished = true;
+    this.status = status;
+    this.payload = payload;
+    this.wake();
+  }
+
+  result() {
+    if (this.status === ABI.StatusOK) return this.payload;
+    throw toJSError(decode(this.payload));
+  }
+}
+
+// Instance is one instantiation of the Go module.
+class Instance {
+  constructor(runtime) {
+    this.runtime = runtime;
+    this.env = runtime.env;
+    this.dead = false;
+    this.staged = null;
+    this.events = new Map();
+    this.nextEvent = 0;
+    this.nextOp = 0;
+    this.started = []; // operations started by Go during the current export call
+    this.orphans = []; // operations whose event finished before they started
+    this.idleReady = false;
+    this.timerNs = null; // from the last blocking poll: ns until the next Go timer
+    this.tick = null; // { timer, at, event }
+    this.out = { 1: "", 2: "" };
+    const imports = {
+      [ABI.ImportModule]: {
+        [ABI.ImportTake]: (ptr) => this.take(ptr),
+        [ABI.ImportCall]: (op, obj, req, reqLen, resp, respCap) => this.call(op, obj, req, reqLen, resp, respCap),
+        [ABI.ImportStart]: (op, ev, req, reqLen) => this.start(op, ev, req, reqLen),
+        [ABI.ImportComplete]: (ev, status, ptr, len) => this.complete(ev, status, ptr, len),
+      },
+      wasi_snapshot_preview1: this.wasi(runtime.module),
+    };
+    this.wasm = new WebAssembly.Instance(runtime.module, imports);
+    this.exports = this.wasm.exports;
+    this.memory = this.exports.memory;
+    this.guard(() => this.exports._initialize());
+    const version = this.exports[ABI.ExportABIVersion]?.();
+    if (version !== ABI.Version) {
+      throw new Error(`godurable: the module speaks ABI version ${version}, this shim speaks ${ABI.Version}; rebuild both with the same wasmbuild`);
+    }
+    const packed = this.exports[ABI.ExportManifest]();
+    const ptr = Number(packed >> 32n), len = Number(packed & 0xffffffffn);
+    const manifest = decode(this.bytes(ptr, len).slice());
+    runtime.checkManifest(manifest);
+  }
+
+  bytes(ptr, len) {
+    return new Uint8Array(this.memory.buffer, ptr, len);
+  }
+
+  view() {
+    return new DataView(this.memory.buffer);
+  }
+
+  // put writes a result for the guest, into its buffer if it fits, else
+  // staged for take.
+  put(bytes, ptr, cap, isError) {
+    if (bytes.length <= cap) this.bytes(ptr, bytes.length).set(bytes);
+    else this.staged = bytes;
+    return isError ? -(bytes.length + 1) : bytes.length;
+  }
+
+  take(ptr) {
+    const s = this.staged ?? EMPTY;
+    this.staged = null;
+    this.bytes(ptr, s.length).set(s);
+  }
+
+  call(op, object, reqPtr, reqLen, respPtr, respCap) {
+    try {
+      const req = reqLen > 0 ? decode(this.bytes(reqPtr, reqLen)) : undefined;
+      return this.put(this.runtime.hostCall(op, object, req), respPtr, respCap, false);
+    } catch (err) {
+      return this.put(encode(fromJSError(err)), respPtr, respCap, true);
+    }
+  }
+
+  start(op, eventId, reqPtr, reqLen) {
+    const ev = this.events.get(eventId);
+    if (!ev || ev.finished) return -1;
+    const id = ++this.nextOp;
+    this.started.push({ id, kind: op, ev, payload: this.bytes(reqPtr, reqLen).slice() });
+    return id;
+  }
+
+  complete(eventId, status, ptr, len) {
+    const ev = this.events.get(eventId);
+    if (!ev) return;
+    this.events.delete(eventId);
+    ev.settle(status, this.bytes(ptr, len).slice());
+    this.orphans.push(...ev.queue.splice(0));
+    if (this.tick && this.tick.event === ev) this.rearmTick();
+  }
+
+  // guard runs a call into Go; a trap poisons the instance.
+  guard(fn) {
+    if (this.dead) throw new Error("godurable: the Go instance has crashed");
+    this.timerNs = null;
+    try {
+      return fn();
+    } catch (err) {
+      this.poison(err);
+      throw this.crashError(err);
+    }
+  }
+
+  crashError(err) {
+    return new Error(`godurable: the Go instance crashed (${err && err.message}); the events in flight were lost, and later events run on a fresh instance`);
+  }
+
+  poison(err) {
+    if (this.dead) return;
+    this.dead = true;
+    this.flushOutput();
+    console.error("godurable: the Go instance crashed:", err && err.stack ? err.stack : err);
+    if (this.tick) clearTimeout(this.tick.timer);
+    this.tick = null;
+    const failure = encode({ name: "Error", message: this.crashError(err).message });
+    for (const ev of this.events.values()) ev.settle(ABI.StatusError, failure);
+    this.events.clear();
+    this.runtime.instanceDied(this);
+  }
+
+  // run calls an export on behalf of the event whose I/O context we are
+  // in, then starts the operations Go began and arms Go's timers.
+  run(ctxEvent, fn) {
+    this.guard(fn);
+    const started = this.started;
+    this.started = [];
+    for (const op of started) {
+      if (op.ev.finished) this.orphans.push(op);
+      else if (op.ev === ctxEvent) this.launch(op);
+      else {
+        op.ev.queue.push(op);
+        op.ev.wake();
+      }
+    }
+    if (this.timerNs !== null) this.scheduleTick(ctxEvent, Date.now() + Number(this.timerNs) / 1e6);
+    while (this.orphans.length > 0 && !this.dead) {
+      const op = this.orphans.shift();
+      this.resume(op, ABI.StatusError, ORPHANED);
+    }
+  }
+
+  newEvent(objectHandle) {
+    const ev = new Event(++this.nextEvent, objectHandle);
+    this.events.set(ev.id, ev);
+    return ev;
+  }
+
+  // dispatch delivers an event to Go and waits for its result, starting
+  // the event's operations in its own I/O context as they come.
+  async dispatch(message, objectHandle) {
+    const ev = this.newEvent(objectHandle);
+    const payload = encode(message);
+    this.staged = payload;
+    this.run(ev, () => this.exports[ABI.ExportEvent](ev.id, payload.length));
+    if (!ev.finished) await this.drive(ev);
+    return ev.result();
+  }
+
+  async drive(ev) {
+    // workerd cancels a request that waits with no I/O of its own pending;
+    // this event may be waiting for another one, so keep it alive.
+    const keepAlive = setInterval(noop, 60_000);
+    try {
+      while (!ev.finished) {
+        if (!ev.signaled) await new Promise((resolve) => (ev.waker = resolve));
+        ev.waker = null;
+        ev.signaled = false;
+        while (ev.queue.length > 0 && !ev.finished) this.launch(ev.queue.shift());
+        if (ev.tickAt !== null && !ev.finished) {
+          const at = ev.tickAt;
+          ev.tickAt = null;
+          this.armTick(ev, at);
+        }
+      }
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  launch(op) {
+    let promise;
+    try {
+      promise = this.runtime.startOp(op.kind, decode(op.payload));
+    } catch (err) {
+      promise = Promise.reject(err);
+    }
+    promise.then(
+      (result) => this.resume(op, ABI.StatusOK, result),
+      (err) => this.resume(op, ABI.StatusError, encode(fromJSError(err))),
+    );
+  }
+
+  resume(op, status, bytes) {
+    if (this.dead) return;
+    this.staged = bytes;
+    try {
+      this.run(op.ev, () => this.exports[ABI.ExportResume](op.id, status, bytes.length));
+    } catch (err) {
+      // Already reported by poison; the events have failed.
+    }
+  }
+
+  // scheduleTick makes sure Go is called back at time at (ms), from the
+  // I/O context of an event still in flight.
+  scheduleTick(ctxEvent, at) {
+    if (this.tick && this.tick.at <= at && !this.tick.event.finished) return;
+    if (ctxEvent && !ctxEvent.finished) return this.armTick(ctxEvent, at);
+    for (const ev of this.events.values()) {
+      if (!ev.finished) {
+        ev.tickAt = ev.tickAt === null ? at : Math.min(ev.tickAt, at);
+        ev.wake();
+        return;
+      }
+    }
+    // No event is in flight: Go's timers wait for the next event.
+  }
+
+  armTick(ev, at) {
+    if (this.tick) clearTimeout(this.tick.timer);
+    const timer = setTimeout(() => {
+      if (this.tick && this.tick.timer === timer) this.tick = null;
+      if (this.dead || ev.finished) return;
+      try {
+        this.run(ev, () => this.exports[ABI.ExportTick]());
+      } catch (err) {}
+    }, Math.max(0, at - Date.now()));
+    this.tick = { timer, at, event: ev };
+  }
+
+  rearmTick() {
+    const { at } = this.tick;
+    clearTimeout(this.tick.timer);
+    this.tick = null;
+    this.scheduleTick(null, at);
+  }
+
+  flushOutput() {
+    for (const fd of [1, 2]) {
+      if (this.out[fd]) (fd === 1 ? console.log : console.error)(this.out[fd]);
+      this.out[fd] = "";
+    }
+  }
+
+  write(fd, text) {
+    const lines = (this.out[fd] + text).split("\n");
+    this.out[fd] = lines.pop();
+    const log = fd === 1 ? console.log : console.error;
+    for (const line of lines) log(line);
+  }
+
+  // wasi implements the few WASI functions a Go reactor imports; the rest
+  // answer ENOSYS.
+  wasi(module) {
+    const E = WASI;
+    const fns = {
+      args_sizes_get: (argc, size) => {
+        const v = this.view();
+        v.setUint32(argc, 0, true);
+        v.setUint32(size, 0, true);
+        return E.SUCCESS;
+      },
+      args_get: () => E.SUCCESS,
+      environ_sizes_get: (count, size) => {
+        const v = this.view();
+        v.setUint32(count, 0, true);
+        v.setUint32(size, 0, true);
+        return E.SUCCESS;
+      },
+      environ_get: () => E.SUCCESS,
+      clock_time_get: (id, precision, out) => {
+        const ns = id === E.CLOCK_REALTIME ? BigInt(Date.now()) * 1000000n : BigInt(Math.round(performance.now() * 1e6));
+        this.view().setBigUint64(out, ns, true);
+        return E.SUCCESS;
+      },
+      clock_res_get: (id, out) => {
+        this.view().setBigUint64(out, 1000000n, true);
+        return E.SUCCESS;
+      },
+      random_get: (ptr, len) => {
+        for (let off = 0; off < len; off += 65536) {
+          crypto.getRandomValues(this.bytes(ptr + off, Math.min(65536, len - off)));
+        }
+        return E.SUCCESS;
+      },
+      fd_write: (fd, iovs, iovsLen, nwritten) => {
+        if (fd !== 1 && fd !== 2) return E.EBADF;
+        const v = this.view();
+        let total = 0;
+        let text = "";
+        for (let i = 0; i < iovsLen; i++) {
+          const ptr = v.getUint32(iovs + 8 * i, true);
+          const len = v.getUint32(iovs + 8 * i + 4, true);
+          text += textDecoder.decode(this.bytes(ptr, len), { stream: true });
+          total += len;
+        }
+        this.write(fd, text);
+        v.setUint32(nwritten, total, true);
+        return E.SUCCESS;
+      },
+      fd_read: (fd, iovs, iovsLen, nread) => {
+        if (fd !== ABI.IdleFD) return E.EBADF;
+        if (!this.idleReady) return E.EAGAIN;
+        this.idleReady = false;
+        const v = this.view();
+        const ptr = v.getUint32(iovs, true);
+        this.bytes(ptr, 1)[0] = 1;
+        v.setUint32(nread, 1, true);
+        return E.SUCCESS;
+      },
+      fd_fdstat_get: (fd, out) => {
+        if (fd !== ABI.IdleFD) return E.EBADF;
+        const v = this.view();
+        v.setUint8(out, E.FILETYPE_CHARACTER_DEVICE);
+        v.setUint16(out + 2, E.FDFLAGS_NONBLOCK, true);
+        v.setBigUint64(out + 8, 0xffffffffn, true);
+        v.setBigUint64(out + 16, 0n, true);
+        return E.SUCCESS;
+      },
+      fd_fdstat_set_flags: () => E.SUCCESS,
+      fd_prestat_get: () => E.EBADF,
+      fd_prestat_dir_name: () => E.EBADF,
+      fd_close: () => E.SUCCESS,
+      sched_yield: () => E.SUCCESS,
+      proc_exit: (code) => {
+        throw new Error(`Go called proc_exit(${code})`);
+      },
+      poll_oneoff: (subs, events, n, nevents) => this.poll(subs, events, n, nevents),
+    };
+    const out = {};
+    for (const imp of WebAssembly.Module.imports(module)) {
+      if (imp.module !== "wasi_snapshot_preview1") continue;
+      out[imp.name] = fns[imp.name] ?? (() => E.ENOSYS);
+    }
+    return out;
+  }
+
+  // poll answers the Go scheduler's poll_oneoff. A poll that would block
+  // means every goroutine has parked: report the idle descriptor ready and
+  // remember when the next Go timer is due.
+  poll(subs, events, n, nevents) {
+    const E = WASI;
+    const v = this.view();
+    let clock = -1;
+    let idle = -1;
+    for (let i = 0; i < n; i++) {
+      const s = subs + E.SUBSCRIPTION_SIZE * i;
+      const tag = v.getUint8(s + 8);
+      if (tag === E.EVENTTYPE_CLOCK) clock = s;
+      else if (tag === E.EVENTTYPE_FD_READ && v.getUint32(s + 16, true) === ABI.IdleFD) idle = s;
+    }
+    const timeout = clock >= 0 ? v.getBigUint64(clock + 24, true) : null;
+    const blocking = timeout === null || timeout > 0n;
+    let out = 0;
+    const emit = (sub, type) => {
+      const e = events + E.EVENT_SIZE * out++;
+      for (let k = 0; k < E.EVENT_SIZE; k++) v.setUint8(e + k, 0);
+      v.setBigUint64(e, v.getBigUint64(sub, true), true);
+      v.setUint8(e + 10, type);
+      if (type === E.EVENTTYPE_FD_READ) v.setBigUint64(e + 16, 1n, true);
+    };
+    if (idle >= 0 && blocking) {
+      this.idleReady = true;
+      this.timerNs = timeout;
+      emit(idle, E.EVENTTYPE_FD_READ);
+    } else if (clock >= 0) {
+      emit(clock, E.EVENTTYPE_CLOCK);
+    }
+    v.setUint32(nevents, out, true);
+    return E.SUCCESS;
+  }
+}
+
+// Runtime is the per-isolate state: the compiled module, the Go instance
+// (created on the first event, replaced after a crash) and the objects.
+class Runtime {
+  constructor(module, manifest) {
+    this.module = module;
+    this.manifest = manifest;
+    this.instance = null;
+    this.env = null;
+    this.nextHandle = 0;
+    this.storages = new Map(); // object handle -> ctx.storage
+    this.dropped = [];
+    this.registry =
+      typeof FinalizationRegistry === "function"
+        ? new FinalizationRegistry((handle) => {
+            this.storages.delete(handle);
+            this.dropped.push(handle);
+          })
+        : null;
+  }
+
+  checkManifest(m) {
+    const want = JSON.stringify(this.manifest.classes.map((c) => [c.name, c.methods.map((x) => x.name)]));
+    const got = JSON.stringify((m.classes ?? []).map((c) => [c.name, (c.methods ?? []).map((x) => x.name)]));
+    if (want !== got || Boolean(m.worker) !== this.manifest.worker) {
+      throw new Error(`godurable: the module does not match this shim (module has ${got}, shim expects ${want}); run wasmbuild build again`);
+    }
+  }
+
+  getInstance(env) {
+    if (this.env === null) this.env = env;
+    if (this.instance === null) this.instance = new Instance(this);
+    return this.instance;
+  }
+
+  instanceDied(inst) {
+    if (this.instance === inst) this.instance = null;
+    this.dropped = [];
+  }
+
+  registerObject(obj, ctx) {
+    const handle = ++this.nextHandle;
+    this.storages.set(handle, ctx.storage);
+    this.registry?.register(obj, handle);
+    return handle;
+  }
+
+  takeDropped() {
+    if (this.dropped.length === 0) return undefined;
+    const d = this.dropped;
+    this.dropped = [];
+    return d;
+  }
+
+  storage(handle) {
+    const s = this.storages.get(handle);
+    if (!s) throw new Error(`godurable: no storage for object ${handle}`);
+    return s;
+  }
+
+  namespace(binding) {
+    const ns = this.env?.[binding];
+    if (!ns || typeof ns.idFromName !== "function") {
+      throw new TypeError(`godurable: ${binding} is not a Durable Object namespace binding`);
+    }
+    return ns;
+  }
+
+  stub(target) {
+    const ns = this.namespace(target.binding);
+    if (target.id) return ns.get(ns.idFromString(target.id));
+    return ns.get(ns.idFromName(target.name ?? ""));
+  }
+
+  hostCall(op, handle, req) {
+    switch (op) {
+      case CALL.Env:
+        return encode(describeEnv(this.env));
+      case CALL.KVGet: {
+        const v = this.storage(handle).kv.get(req.key);
+        return v === undefined ? EMPTY : toBytes(v);
+      }
+      case CALL.KVPut:
+        this.storage(handle).kv.put(req.key, req.value.slice());
+        return EMPTY;
+      case CALL.KVDelete:
+        return encode(Boolean(this.storage(handle).kv.delete(req.key)));
+      case CALL.KVList: {
+        const opts = {};
+        for (const k of ["prefix", "start", "startAfter", "end", "limit", "reverse"]) if (req[k]) opts[k] = req[k];
+        const out = [];
+        for (const [key, value] of this.storage(handle).kv.list(opts)) out.push([key, toBytes(value)]);
+        return encode(out);
+      }
+      case CALL.SQLExec: {
+        const cursor = this.storage(handle).sql.exec(req.query, ...(req.args ?? []));
+        const rows = cursor.raw().toArray();
+        return encode({
+          columns: cursor.columnNames,
+          rows,
+          rowsRead: cursor.rowsRead,
+          rowsWritten: cursor.rowsWritten,
+        });
+      }
+      case CALL.SQLDatabaseSize:
+        return encode(this.storage(handle).sql.databaseSize);
+      case CALL.IDFromName:
+        return encode(this.namespace(req.binding).idFromName(req.name).toString());
+      case CALL.NewUniqueID:
+        return encode(this.namespace(req.binding).newUniqueId().toString());
+      default:
+        throw new TypeError(`godurable: unknown host call ${op}`);
+    }
+  }
+
+  async startOp(kind, req) {
+    switch (kind) {
+      case ASYNC.Fetch:
+        return responseToGo(await fetch(requestFromGo(req)));
+      case ASYNC.StubFetch:
+        return responseToGo(await this.stub(req.target).fetch(requestFromGo(req.request)));
+      case ASYNC.StubCall: {
+        const stub = this.stub(req.target);
+        if (typeof stub[req.method] !== "function") throw new TypeError(`godurable: no RPC method ${req.method}`);
+        const result = await stub[req.method](...(req.args ?? []));
+        return result === undefined ? EMPTY : encode(result);
+      }
+      default:
+        throw new TypeError(`godurable: unknown async operation ${kind}`);
+    }
+  }
+
+  async workerFetch(request, env) {
+    const inst = this.getInstance(env);
+    const message = { kind: EVENT.WorkerFetch, request: await requestToGo(request), dropped: this.takeDropped() };
+    return responseFromGo(decode(await inst.dispatch(message, 0)));
+  }
+
+  async objectEvent(obj, message) {
+    const inst = this.getInstance(obj.env);
+    message.object = obj.__godurable;
+    message.dropped = this.takeDropped();
+    return inst.dispatch(message, obj.__godurable.handle);
+  }
+}
+
+function describeEnv(env) {
+  const vars = {};
+  const bindings = {};
+  for (const [name, value] of Object.entries(env ?? {})) {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || value === null) vars[name] = value;
+    else if (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype) vars[name] = value;
+    else bindings[name] = value?.constructor?.name ?? typeof value;
+  }
+  return { vars, bindings };
+}
+
+// createRuntime returns the Durable Object base class and the Worker's
+// default export for a module and its manifest.
+export function createRuntime(module, manifest) {
+  const runtime = new Runtime(module, manifest);
+
+  class GoDurableObject extends DurableObject {
+    constructor(ctx, env) {
+      super(ctx, env);
+      const handle = runtime.registerObject(this, ctx);
+      this.__godurable = { handle, class: new.target.goClass, id: ctx.id.toString(), name: ctx.id.name ?? "" };
+    }
+
+    async __fetch(request) {
+      const message = { kind: EVENT.ObjectFetch, request: await requestToGo(request) };
+      return responseFromGo(decode(await runtime.objectEvent(this, message)));
+    }
+
+    __call(method, args) {
+      return runtime.objectEvent(this, { kind: EVENT.ObjectCall, method, args }).then((b) => (b.length === 0 ? undefined : decode(b)));
+    }
+  }
+
+  const worker = {
+    fetch(request, env) {
+      if (!manifest.worker) {
+        return new Response("godurable: this module registers no Worker handler (worker.Handle)\n", { status: 404 });
+      }
+      return runtime.workerFetch(request, env);
+    },
+  };
+
+  return { GoDurableObject, worker, runtime };
+}

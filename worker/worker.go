@@ -1,0 +1,73 @@
+// Package worker writes the stateless part of a Cloudflare Worker in Go and
+// reaches what the Worker is bound to: its variables and secrets, outbound
+// fetch, and Durable Objects.
+//
+// A Worker is a Go package compiled by wasmbuild to a WebAssembly reactor. A
+// reactor's main function never runs: register the handler in an init
+// function.
+//
+//	func init() {
+//		worker.Handle(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+//			fmt.Fprintln(w, "hello from Go")
+//		}))
+//	}
+//
+// Every request runs in its own goroutine, and many requests share one Go
+// instance per isolate. Operations that wait on the network (Transport,
+// Stub, Sleep) park only their goroutine; the context they are given must
+// come from the request (r.Context()) or from a Durable Object method, so
+// that workerd can tell on whose behalf they run.
+package worker
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/rt"
+)
+
+// Handle registers h as the handler of the Worker's fetch events. Call it
+// once, from an init function.
+func Handle(h http.Handler) {
+	if h == nil {
+		panic("worker: Handle(nil)")
+	}
+	rt.SetWorkerHandler(h)
+}
+
+// HandleFunc registers f as the handler of the Worker's fetch events.
+func HandleFunc(f func(http.ResponseWriter, *http.Request)) {
+	Handle(http.HandlerFunc(f))
+}
+
+// Fetch sends req with the Workers runtime's fetch, which follows
+// redirects itself, on behalf of the event in req.Context(): build requests
+// with http.NewRequestWithContext(r.Context(), ...).
+func Fetch(req *http.Request) (*http.Response, error) {
+	return Transport.RoundTrip(req)
+}
+
+// Transport is an http.RoundTripper that sends requests with Fetch, for
+// code that wants an http.Client. Note that referring to http.Client (or
+// http.Get, or http.DefaultTransport) links net/http's own transport and
+// TLS stack, which a Worker never uses, into the module: about 5 MB more.
+var Transport http.RoundTripper = &rt.Transport{Op: abi.AsyncFetch}
+
+// Sleep waits for d or until ctx is done, whichever comes first, and
+// returns ctx.Err() in the latter case. Unlike time.Sleep, it lets other
+// events of the same Durable Object run while it waits.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var err error
+	rt.WithoutTurn(ctx, func() {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+	})
+	return err
+}
