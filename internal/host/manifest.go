@@ -90,4 +90,3 @@ func checkExports(c wazero.CompiledModule) error {
 	}
 	return nil
 }
-

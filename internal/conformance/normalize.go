@@ -1,0 +1,50 @@
+package conformance
+
+import (
+	"fmt"
+	"reflect"
+)
+
+// Normalize converts a decoded value to what a JavaScript caller holds:
+// every number becomes a float64 (JS has one number type), maps become
+// map[string]any, slices other than []byte become []any. Both targets
+// normalize their RPC results with it so that they compare equal.
+func Normalize(v any) any {
+	if v == nil {
+		return nil
+	}
+	switch x := v.(type) {
+	case []byte:
+		return x
+	case string, bool:
+		return x
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(rv.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return float64(rv.Uint())
+	case reflect.Float32, reflect.Float64:
+		return rv.Float()
+	case reflect.Slice, reflect.Array:
+		out := make([]any, rv.Len())
+		for i := range out {
+			out[i] = Normalize(rv.Index(i).Interface())
+		}
+		return out
+	case reflect.Map:
+		out := make(map[string]any, rv.Len())
+		iter := rv.MapRange()
+		for iter.Next() {
+			out[fmt.Sprint(iter.Key().Interface())] = Normalize(iter.Value().Interface())
+		}
+		return out
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return nil
+		}
+		return Normalize(rv.Elem().Interface())
+	}
+	return v
+}

@@ -1,0 +1,52 @@
+// Package conformance is the scenario suite that every runtime of a
+// godurable module must pass alike: real workerd (through wrangler dev) and
+// the dotest harness on wazero. A scenario drives the sandbox Worker
+// (internal/conformance/sandbox) only through a Target, and asserts only
+// what a client of the Worker can observe: statuses, bodies, RPC results
+// and errors as a JavaScript caller sees them, storage contents as the
+// objects report them.
+package conformance
+
+import (
+	"net/http"
+	"testing"
+)
+
+// Target is one runtime serving the sandbox Worker.
+type Target interface {
+	// Name names the runtime in test output ("workerd", "dotest").
+	Name() string
+
+	// Fetch sends req to the stateless Worker and returns its response
+	// with the body read. The URL's scheme and host are ignored.
+	Fetch(t testing.TB, req *http.Request) *Response
+
+	// Call calls the RPC method (JavaScript name) of the object called
+	// name in the Durable Object namespace bound as binding, as a
+	// JavaScript Worker calling over Workers RPC would, and returns what
+	// that caller sees: the result converted to a plain value (see
+	// Normalize), or the error it caught.
+	Call(t testing.TB, binding, name, method string, args ...any) (any, *JSError)
+
+	// Restart stops the runtime and starts it again with the storage
+	// kept: every Go object is rebuilt on its next event.
+	Restart(t testing.TB)
+}
+
+// Response is an HTTP response with its body read.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSError is an exception as a JavaScript caller over Workers RPC catches
+// it. workerd keeps the name of standard error types only (another name
+// becomes part of the message, "Name: message") and drops other
+// properties such as code.
+type JSError struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
+}
+
+func (e *JSError) Error() string { return e.Name + ": " + e.Message }
