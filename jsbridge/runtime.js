@@ -216,6 +216,8 @@ class Instance {
     } catch (err) {
       this.poison(err);
       throw this.crashError(err);
+    } finally {
+      this.flushLines();
     }
   }
 
@@ -359,11 +361,20 @@ class Instance {
     }
   }
 
+  // write buffers Go's output; whole lines go to the console once the
+  // export call returns, so that a panic's trace is one message.
   write(fd, text) {
-    const lines = (this.out[fd] + text).split("\n");
-    this.out[fd] = lines.pop();
-    const log = fd === 1 ? console.log : console.error;
-    for (const line of lines) log(line);
+    this.out[fd] += text;
+  }
+
+  flushLines() {
+    for (const fd of [1, 2]) {
+      const buf = this.out[fd];
+      const end = buf.lastIndexOf("\n");
+      if (end < 0) continue;
+      (fd === 1 ? console.log : console.error)(buf.slice(0, end));
+      this.out[fd] = buf.slice(end + 1);
+    }
   }
 
   // wasi implements the few WASI functions a Go reactor imports; the rest

@@ -97,8 +97,9 @@ func runEvent(id int32, msg *abi.Event) {
 	what := "event"
 	defer func() {
 		if v := recover(); v != nil {
-			fmt.Fprintf(os.Stderr, "godurable: %s panicked: %v\n", what, v)
-			ev.fail(panicError(what, v))
+			e := panicError(what, v)
+			fmt.Fprintf(os.Stderr, "godurable: %s\n%s", e.Message, e.Stack)
+			ev.fail(e)
 		}
 	}()
 	if len(msg.Dropped) > 0 {

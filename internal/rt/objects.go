@@ -161,8 +161,8 @@ func (o *object) construct() (err *abi.Error) {
 	defer func() {
 		if v := recover(); v != nil {
 			what := "the constructor of " + o.class.name
-			fmt.Fprintf(os.Stderr, "godurable: %s panicked: %v\n", what, v)
 			err = panicError(what, v)
+			fmt.Fprintf(os.Stderr, "godurable: %s\n%s", err.Message, err.Stack)
 		}
 	}()
 	v, cerr := o.class.construct(o.info)

@@ -1,0 +1,50 @@
+// A JavaScript Worker that calls Durable Objects written in Go over Workers
+// RPC, the way any JavaScript caller would. It is the primary Worker of a
+// multi-worker `wrangler dev` session (only the primary is served), and
+// forwards every request it does not handle to the Go Worker bound as
+// TARGET. The end-to-end tests and the benchmarks drive it over HTTP:
+//
+//   POST /call {"binding", "name", "method", "args"}
+//     200, the result as MessagePack (an empty body for undefined), or
+//     500, {"error": {"name", "message", "code", "type"}} as JSON.
+//   GET /loop/{binding}/{name}/{method}?n=N&arg=A
+//     calls method(A) N times in sequence and answers {"calls": N, "last": ...}.
+import { encode } from "@msgpack/msgpack";
+
+function describe(err) {
+  return {
+    name: err?.name,
+    message: err?.message,
+    code: err?.code,
+    type: err?.constructor?.name,
+  };
+}
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (request.method === "POST" && url.pathname === "/call") {
+      const { binding, name, method, args } = await request.json();
+      const stub = env[binding].getByName(name);
+      try {
+        const result = await stub[method](...(args ?? []));
+        return new Response(result === undefined ? null : encode(result, { useBigInt64: true }), {
+          headers: { "content-type": "application/msgpack", "x-result-type": typeof result },
+        });
+      } catch (err) {
+        return Response.json({ error: describe(err) }, { status: 500 });
+      }
+    }
+    const loop = url.pathname.match(/^\/loop\/([^/]+)\/([^/]+)\/([^/]+)$/);
+    if (loop) {
+      const [, binding, name, method] = loop;
+      const n = Number(url.searchParams.get("n") ?? "1");
+      const arg = url.searchParams.has("arg") ? Number(url.searchParams.get("arg")) : undefined;
+      const stub = env[binding].getByName(name);
+      let last;
+      for (let i = 0; i < n; i++) last = arg === undefined ? await stub[method]() : await stub[method](arg);
+      return Response.json({ calls: n, last });
+    }
+    return env.TARGET.fetch(request);
+  },
+};

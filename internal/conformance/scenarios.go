@@ -1,0 +1,397 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Upstream is the loopback HTTP server that outbound-fetch scenarios reach.
+// Start it before the Target, so that the Target can route to it.
+func Upstream() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Reply", "upstream")
+		fmt.Fprintf(w, "%s %s from=%s", r.Method, r.URL.RequestURI(), r.Header.Get("X-From"))
+	}))
+}
+
+// RunSandbox runs every scenario of the sandbox Worker against target.
+// upstream is the server made by Upstream.
+func RunSandbox(t *testing.T, target Target, upstream string) {
+	s := &suite{target: target, upstream: upstream}
+	t.Run("HTTP", s.http)
+	t.Run("Env", s.env)
+	t.Run("RPCValues", s.rpcValues)
+	t.Run("RPCErrors", s.rpcErrors)
+	t.Run("GoCallsGo", s.goCallsGo)
+	t.Run("OutboundFetch", s.outbound)
+	t.Run("Timers", s.timers)
+	t.Run("KV", s.kv)
+	t.Run("SQL", s.sql)
+	t.Run("Turns", s.turns)
+	t.Run("Identity", s.identity)
+	t.Run("PanicAndTrap", s.panicAndTrap)
+	t.Run("Restart", s.restart)
+}
+
+type suite struct {
+	target   Target
+	upstream string
+}
+
+// get fetches path from the Worker.
+func (s *suite) get(t testing.TB, path string) *Response {
+	t.Helper()
+	return s.do(t, http.MethodGet, path, "", nil)
+}
+
+func (s *suite) do(t testing.TB, method, path, contentType string, body []byte) *Response {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://worker"+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body == nil {
+		req.Body = http.NoBody
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	return s.target.Fetch(t, req)
+}
+
+// getJSON fetches path, expects status, and decodes the JSON body.
+func (s *suite) getJSON(t testing.TB, path string, status int) any {
+	t.Helper()
+	return decodeJSON(t, expectStatus(t, s.get(t, path), status))
+}
+
+func expectStatus(t testing.TB, r *Response, status int) *Response {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d; body: %s", r.Status, status, r.Body)
+	}
+	return r
+}
+
+func decodeJSON(t testing.TB, r *Response) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		t.Fatalf("body is not JSON: %v: %q", err, r.Body)
+	}
+	return v
+}
+
+func equal(t testing.TB, what string, got, want any) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s = %#v, want %#v", what, got, want)
+	}
+}
+
+func contains(t testing.TB, what, got, want string) {
+	t.Helper()
+	if !strings.Contains(got, want) {
+		t.Errorf("%s = %q, want it to contain %q", what, got, want)
+	}
+}
+
+// call calls a Sandbox method of object name and expects success.
+func (s *suite) call(t testing.TB, name, method string, args ...any) any {
+	t.Helper()
+	v, err := s.target.Call(t, "SANDBOX", name, method, args...)
+	if err != nil {
+		t.Fatalf("%s(%v): %v", method, args, err)
+	}
+	return v
+}
+
+// callErr calls a Sandbox method and expects an error.
+func (s *suite) callErr(t testing.TB, name, method string, args ...any) *JSError {
+	t.Helper()
+	v, err := s.target.Call(t, "SANDBOX", name, method, args...)
+	if err == nil {
+		t.Fatalf("%s(%v) = %#v, want an error", method, args, v)
+	}
+	return err
+}
+
+func (s *suite) http(t *testing.T) {
+	r := expectStatus(t, s.get(t, "/hello"), 200)
+	equal(t, "body", string(r.Body), "hello from Go")
+	contains(t, "Content-Type", r.Header.Get("Content-Type"), "text/plain")
+
+	req, _ := http.NewRequest("POST", "http://worker/echo?a=1&b=two", strings.NewReader(`{"k":"v"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Add("X-Test", "one")
+	echo := decodeJSON(t, expectStatus(t, s.target.Fetch(t, req), 200)).(map[string]any)
+	equal(t, "method", echo["method"], "POST")
+	equal(t, "path", echo["path"], "/echo")
+	equal(t, "query", echo["query"], "a=1&b=two")
+	equal(t, "contentType", echo["contentType"], "application/json")
+	equal(t, "body", echo["body"], `{"k":"v"}`)
+	equal(t, "contentLength", echo["contentLength"], float64(9))
+	equal(t, "X-Test", echo["xTest"], []any{"one"})
+
+	r = expectStatus(t, s.get(t, "/status/201"), 201)
+	equal(t, "body", string(r.Body), "status 201")
+	equal(t, "X-Multi", strings.Join(r.Header.Values("X-Multi"), ", "), "a, b")
+	r = expectStatus(t, s.get(t, "/status/204"), 204)
+	equal(t, "204 body", string(r.Body), "")
+
+	notFound := s.getJSON(t, "/no/such/route", 404).(map[string]any)
+	equal(t, "error", notFound["error"], "no route for GET /no/such/route")
+}
+
+func (s *suite) env(t *testing.T) {
+	env := s.getJSON(t, "/env", 200).(map[string]any)
+	equal(t, "greeting", env["greeting"], "hello")
+	equal(t, "config", env["config"], map[string]any{"region": "local", "limits": []any{1.0, 2.0, 3.0}})
+	equal(t, "configErr", env["configErr"], "")
+	equal(t, "missing", env["missing"], "")
+	equal(t, "sandboxBinding", env["sandboxBinding"], "DurableObjectNamespace")
+}
+
+func (s *suite) rpcValues(t *testing.T) {
+	equal(t, "add(2, 3)", s.call(t, "rpc", "add", 2, 3), 5.0)
+	equal(t, "add(-7, 2)", s.call(t, "rpc", "add", -7, 2), -5.0)
+	for _, v := range []any{
+		"text", 1.5, 42.0, true, nil,
+		[]any{1.0, "two", false},
+		map[string]any{"a": 1.0, "nested": map[string]any{"b": []any{"c"}}},
+	} {
+		equal(t, fmt.Sprintf("echo(%#v)", v), s.call(t, "rpc", "echo", v), v)
+	}
+	equal(t, "concat", s.call(t, "rpc", "concat", []any{"a", "b", "c"}, "-"), "a-b-c")
+	equal(t, "point", s.call(t, "rpc", "point", 1, 2), map[string]any{"x": 1.0, "y": 2.0})
+	equal(t, "bytes", s.call(t, "rpc", "bytes", 3), []byte{0, 1, 2})
+	equal(t, "nothing", s.call(t, "rpc", "nothing"), nil)
+}
+
+func (s *suite) rpcErrors(t *testing.T) {
+	e := s.callErr(t, "rpc", "fail", "RangeError", "E_RANGE", "out of range")
+	equal(t, "standard error", *e, JSError{Name: "RangeError", Message: "out of range"})
+	e = s.callErr(t, "rpc", "fail", "CustomError", "E_CUSTOM", "custom")
+	equal(t, "custom error", *e, JSError{Name: "Error", Message: "CustomError: custom"})
+	e = s.callErr(t, "rpc", "failPlain", "plain failure")
+	equal(t, "plain error", *e, JSError{Name: "Error", Message: "plain failure"})
+
+	e = s.callErr(t, "rpc", "panic")
+	equal(t, "panic name", e.Name, "Error")
+	contains(t, "panic message", e.Message, "Sandbox.Panic panicked: method panic on purpose")
+	// The object survives its method's panic.
+	equal(t, "add after panic", s.call(t, "rpc", "add", 1, 1), 2.0)
+
+	e = s.callErr(t, "rpc", "big")
+	equal(t, "unsafe integer name", e.Name, "TypeError")
+	contains(t, "unsafe integer message", e.Message, "Sandbox.Big: cannot return its int64 result: integer outside JavaScript's safe range")
+
+	e = s.callErr(t, "rpc", "add", "a", 1)
+	equal(t, "wrong argument name", e.Name, "TypeError")
+	contains(t, "wrong argument message", e.Message, "Sandbox.Add (JS add): argument 1 (int64): wrong type: want an integer, got a string")
+	e = s.callErr(t, "rpc", "add", 1.5, 1)
+	contains(t, "fraction argument", e.Message, "argument 1 (int64): wrong type: want an integer, got a number with a fraction")
+	e = s.callErr(t, "rpc", "add", 1)
+	contains(t, "missing argument", e.Message, "Sandbox.Add (JS add): takes 2 arguments (int64, int64), got 1")
+	e = s.callErr(t, "rpc", "concat", "not an array", "-")
+	contains(t, "non-array argument", e.Message, "Sandbox.Concat (JS concat): argument 1 ([]string)")
+
+	e = s.callErr(t, "rpc", "noSuchMethod")
+	equal(t, "unknown method name", e.Name, "TypeError")
+	contains(t, "unknown method message", e.Message, "noSuchMethod")
+}
+
+func (s *suite) goCallsGo(t *testing.T) {
+	r := s.getJSON(t, "/call/gocall/add?args=[20,22]", 200).(map[string]any)
+	equal(t, "result", r["result"], 42.0)
+	r = s.getJSON(t, `/call/gocall/fail?args=["RangeError","E_RANGE","bad"]`, 200).(map[string]any)
+	// Over Workers RPC the code is lost, even between two Go objects.
+	equal(t, "error", r["error"], map[string]any{"name": "RangeError", "message": "bad", "code": ""})
+}
+
+func (s *suite) outbound(t *testing.T) {
+	want := map[string]any{"status": 200.0, "body": "GET /x from=godurable", "header": "upstream"}
+	equal(t, "from the Worker", s.getJSON(t, "/fetch?url="+s.upstream+"/x", 200), want)
+	want["body"] = "GET /y from=godurable"
+	equal(t, "from an object", s.getJSON(t, "/do/outbound/fetch?url="+s.upstream+"/y", 200), want)
+
+	many := s.getJSON(t, "/fetch-many?n=8&url="+s.upstream+"/many", 200).([]any)
+	for i, got := range many {
+		equal(t, fmt.Sprintf("fetch %d of 8", i), got, fmt.Sprintf("GET /many?i=%d from=", i))
+	}
+
+	// Requests from several events at once, each fetching for itself.
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path := fmt.Sprintf("/fetch?url=%s/c%d", s.upstream, i)
+			if i%2 == 1 {
+				path = fmt.Sprintf("/do/outbound%d/fetch?url=%s/c%d", i, s.upstream, i)
+			}
+			r := s.getJSON(t, path, 200).(map[string]any)
+			equal(t, "concurrent fetch body", r["body"], fmt.Sprintf("GET /c%d from=godurable", i))
+		}()
+	}
+	wg.Wait()
+
+	r := s.getJSON(t, "/fetch-no-context?url="+s.upstream, 200).(map[string]any)
+	equal(t, "fetch without an event", r["error"], "godurable: the context does not belong to an event; pass the request's Context() or the ctx given to the method")
+}
+
+func (s *suite) timers(t *testing.T) {
+	equal(t, "time.Sleep", s.getJSON(t, "/sleep?ms=30", 200), map[string]any{"atLeast": true})
+	equal(t, "worker.Sleep", s.getJSON(t, "/sleep?ms=30&how=worker", 200), map[string]any{"atLeast": true})
+	equal(t, "nap", s.call(t, "timers", "nap", 20), 20.0)
+}
+
+func (s *suite) kv(t *testing.T) {
+	put := func(key, value string) {
+		t.Helper()
+		expectStatus(t, s.do(t, "PUT", "/do/kv/kv/"+key, "application/json", []byte(value)), 204)
+	}
+	for _, k := range []string{"b", "a", "c1", "c2", "d"} {
+		put(k, fmt.Sprintf(`{"key":%q}`, k))
+	}
+	put("num", `12.5`)
+	equal(t, "get", s.getJSON(t, "/do/kv/kv/a", 200), map[string]any{"key": "a"})
+	equal(t, "get number", s.getJSON(t, "/do/kv/kv/num", 200), 12.5)
+	expectStatus(t, s.get(t, "/do/kv/kv/missing"), 404)
+
+	keys := func(query string) []any {
+		t.Helper()
+		var out []any
+		for _, e := range s.getJSON(t, "/do/kv/kv?"+query, 200).([]any) {
+			out = append(out, e.([]any)[0])
+		}
+		return out
+	}
+	// "constructed" is the object's own bookkeeping key.
+	equal(t, "list all", keys(""), []any{"a", "b", "c1", "c2", "constructed", "d", "num"})
+	equal(t, "list prefix", keys("prefix=c"), []any{"c1", "c2", "constructed"})
+	equal(t, "list start end", keys("start=b&end=d"), []any{"b", "c1", "c2", "constructed"})
+	equal(t, "list startAfter", keys("startAfter=c2&limit=2"), []any{"constructed", "d"})
+	equal(t, "list reverse limit", keys("reverse=true&limit=3"), []any{"num", "d", "constructed"})
+
+	equal(t, "delete", s.getJSONMethod(t, "DELETE", "/do/kv/kv/a"), map[string]any{"existed": true})
+	equal(t, "delete again", s.getJSONMethod(t, "DELETE", "/do/kv/kv/a"), map[string]any{"existed": false})
+	expectStatus(t, s.get(t, "/do/kv/kv/a"), 404)
+}
+
+func (s *suite) getJSONMethod(t testing.TB, method, path string) any {
+	t.Helper()
+	return decodeJSON(t, expectStatus(t, s.do(t, method, path, "", nil), 200))
+}
+
+// SQL runs a statement through the sandbox object name and returns the
+// decoded result, or the error message and false.
+func (s *suite) sqlExec(t testing.TB, name, query string, args ...any) (map[string]any, string) {
+	t.Helper()
+	if args == nil {
+		args = []any{}
+	}
+	body, _ := json.Marshal(map[string]any{"query": query, "args": args})
+	r := s.do(t, "POST", "/do/"+name+"/sql", "application/json", body)
+	v := decodeJSON(t, r).(map[string]any)
+	if r.Status != 200 {
+		msg, _ := v["error"].(string)
+		return nil, msg
+	}
+	return v, ""
+}
+
+func (s *suite) sql(t *testing.T) {
+	mustExec := func(query string, args ...any) map[string]any {
+		t.Helper()
+		v, msg := s.sqlExec(t, "sql", query, args...)
+		if msg != "" {
+			t.Fatalf("%s: %s", query, msg)
+		}
+		return v
+	}
+	mustExec(`CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, score REAL, data BLOB)`)
+	mustExec(`DELETE FROM notes`)
+	ins := mustExec(`INSERT INTO notes (id, body, score) VALUES (?, ?, ?), (?, ?, ?)`, 1, "one", 1.5, 2, "two", 2)
+	equal(t, "rowsWritten", ins["rowsWritten"], 2.0)
+	sel := mustExec(`SELECT id, body, score, data FROM notes ORDER BY id`)
+	equal(t, "columns", sel["columns"], []any{"id", "body", "score", "data"})
+	// A REAL that is integral comes back as an integer, as in JavaScript.
+	equal(t, "rows", sel["rows"], []any{[]any{1.0, "one", 1.5, nil}, []any{2.0, "two", 2.0, nil}})
+	equal(t, "rowsRead", sel["rowsRead"], 2.0)
+	cnt := mustExec(`SELECT count(*) AS n FROM notes WHERE score > ?`, 1)
+	equal(t, "count", cnt["rows"], []any{[]any{2.0}})
+
+	_, msg := s.sqlExec(t, "sql", `SELEKT 1`)
+	contains(t, "syntax error", msg, "syntax error")
+	_, msg = s.sqlExec(t, "sql", `SELECT * FROM no_such_table`)
+	contains(t, "missing table", msg, "no such table: no_such_table")
+	_, msg = s.sqlExec(t, "sql", `INSERT INTO notes (id, body) VALUES (1, 'dup')`)
+	contains(t, "constraint", msg, "UNIQUE constraint failed: notes.id")
+	_, msg = s.sqlExec(t, "sql", `INSERT INTO notes (id) VALUES (9)`)
+	contains(t, "not null", msg, "NOT NULL constraint failed: notes.body")
+}
+
+func (s *suite) turns(t *testing.T) {
+	const n = 40
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.call(t, "turns", "incr", "hits")
+		}()
+	}
+	wg.Wait()
+	equal(t, "hits after concurrent incr", s.call(t, "turns", "incr", "hits"), float64(n+1))
+}
+
+var hexID = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func (s *suite) identity(t *testing.T) {
+	who := s.call(t, "alice", "whoami").(map[string]any)
+	equal(t, "name", who["name"], "alice")
+	equal(t, "class", who["class"], "Sandbox")
+	if id, _ := who["id"].(string); !hexID.MatchString(id) {
+		t.Errorf("id = %q, want 64 hex digits", id)
+	}
+	again := s.getJSON(t, "/do/alice/whoami", 200).(map[string]any)
+	equal(t, "same object over HTTP", again["id"], who["id"])
+	other := s.call(t, "bob", "whoami").(map[string]any)
+	if other["id"] == who["id"] {
+		t.Errorf("alice and bob share the id %v", who["id"])
+	}
+}
+
+func (s *suite) panicAndTrap(t *testing.T) {
+	expectStatus(t, s.get(t, "/panic"), 500)
+	expectStatus(t, s.get(t, "/hello"), 200)
+
+	before := s.call(t, "trap", "whoami").(map[string]any)["constructed"].(float64)
+	s.call(t, "trap", "incr", "kept")
+	expectStatus(t, s.get(t, "/trap"), 500)
+	// A fresh instance serves the next events; the object is rebuilt from
+	// its storage, which the crash did not touch.
+	expectStatus(t, s.get(t, "/hello"), 200)
+	after := s.call(t, "trap", "whoami").(map[string]any)["constructed"].(float64)
+	equal(t, "constructions after the trap", after, before+1)
+	equal(t, "storage after the trap", s.call(t, "trap", "incr", "kept"), 2.0)
+}
+
+func (s *suite) restart(t *testing.T) {
+	s.call(t, "restart", "incr", "kept")
+	before := s.call(t, "restart", "whoami").(map[string]any)
+	s.target.Restart(t)
+	after := s.call(t, "restart", "whoami").(map[string]any)
+	equal(t, "id after restart", after["id"], before["id"])
+	equal(t, "constructions after restart", after["constructed"], before["constructed"].(float64)+1)
+	equal(t, "storage after restart", s.call(t, "restart", "incr", "kept"), 2.0)
+}

@@ -1,0 +1,180 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/build"
+	"github.com/godurable/godurable/internal/wranglerdev"
+)
+
+// E2EEnv is the environment variable that makes missing end-to-end
+// prerequisites (wrangler in node_modules) a failure instead of a skip.
+// .ci/run sets it.
+const E2EEnv = "GODURABLE_E2E"
+
+// RepoRoot returns the directory of the godurable module.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			t.Fatalf("no go.mod above %s", dir)
+		}
+	}
+}
+
+// RequireWrangler skips the test when wrangler is not installed, or fails
+// it when E2EEnv is set.
+func RequireWrangler(t testing.TB) {
+	t.Helper()
+	if _, err := wranglerdev.FindWrangler(RepoRoot(t)); err != nil {
+		if os.Getenv(E2EEnv) != "" {
+			t.Fatalf("%v (%s is set, so the end-to-end tests must run)", err, E2EEnv)
+		}
+		t.Skipf("end-to-end test needs workerd: %v", err)
+	}
+}
+
+// Workerd is the Target of a Go Worker served by wrangler dev behind the
+// JavaScript caller (internal/conformance/jscaller).
+type Workerd struct {
+	opts   wranglerdev.Options
+	server *wranglerdev.Server
+	client *http.Client
+}
+
+// StartWorkerd builds the Go Worker pkg (a directory relative to the
+// repository root, with its wrangler.toml at goConfig) and serves it with
+// the JavaScript caller jsConfig in front. It stops when the test ends.
+func StartWorkerd(t testing.TB, pkg, outDir, goConfig, jsConfig string) *Workerd {
+	t.Helper()
+	RequireWrangler(t)
+	root := RepoRoot(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if _, err := build.Build(ctx, root, pkg, filepath.Join(root, outDir)); err != nil {
+		t.Fatal(err)
+	}
+	w := &Workerd{
+		opts: wranglerdev.Options{
+			Dir:       root,
+			Configs:   []string{jsConfig, goConfig},
+			PersistTo: t.TempDir(),
+			Log:       testLog{t},
+		},
+		client: &http.Client{Timeout: time.Minute},
+	}
+	w.start(t)
+	t.Cleanup(func() { w.server.Stop() })
+	return w
+}
+
+func (w *Workerd) start(t testing.TB) {
+	t.Helper()
+	s, err := wranglerdev.Start(context.Background(), w.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.server = s
+}
+
+// Name implements Target.
+func (w *Workerd) Name() string { return "workerd" }
+
+// Fetch implements Target.
+func (w *Workerd) Fetch(t testing.TB, req *http.Request) *Response {
+	t.Helper()
+	out := req.Clone(req.Context())
+	u := *req.URL
+	u.Scheme, u.Host = "http", w.server.URL[len("http://"):]
+	out.URL, out.Host, out.RequestURI = &u, "", ""
+	resp, err := w.client.Do(out)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+}
+
+// Call implements Target through the JavaScript caller's /call route.
+func (w *Workerd) Call(t testing.TB, binding, name, method string, args ...any) (any, *JSError) {
+	t.Helper()
+	if args == nil {
+		args = []any{}
+	}
+	body, err := json.Marshal(map[string]any{"binding": binding, "name": name, "method": method, "args": args})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := w.client.Post(w.server.URL+"/call", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("calling %s.%s: %v", binding, method, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode == http.StatusInternalServerError && bytes.HasPrefix(b, []byte(`{"error"`)) {
+		var e struct {
+			Error JSError `json:"error"`
+		}
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatal(err)
+		}
+		return nil, &e.Error
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("calling %s.%s: status %d: %s", binding, method, resp.StatusCode, b)
+	}
+	if len(b) == 0 {
+		return nil, nil
+	}
+	var v any
+	if err := abi.DecodeValue(b, &v); err != nil {
+		t.Fatalf("decoding the result of %s.%s: %v", binding, method, err)
+	}
+	return Normalize(v), nil
+}
+
+// Restart implements Target: wrangler and workerd stop and start again on
+// the same storage.
+func (w *Workerd) Restart(t testing.TB) {
+	t.Helper()
+	if err := w.server.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	w.start(t)
+}
+
+// Output returns the recent output of wrangler and workerd.
+func (w *Workerd) Output() string { return w.server.Output() }
+
+// testLog sends wrangler's output to the test log, verbose mode only.
+type testLog struct{ t testing.TB }
+
+func (l testLog) Write(p []byte) (int, error) {
+	if testing.Verbose() {
+		l.t.Logf("%s", bytes.TrimRight(p, "\n"))
+	}
+	return len(p), nil
+}

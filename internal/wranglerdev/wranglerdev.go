@@ -1,0 +1,242 @@
+// Package wranglerdev starts and stops `wrangler dev` (and so workerd) on
+// the loopback interface, for the end-to-end tests, the benchmarks and
+// wasmbuild dev.
+package wranglerdev
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Version is the wrangler release godurable pins (package.json); its
+// workerd accepts compatibility dates up to MaxCompatibilityDate.
+const (
+	Version              = "4.86.0"
+	MaxCompatibilityDate = "2026-04-26"
+	MsgpackVersion       = "3.1.3"
+)
+
+// ErrNotInstalled reports that no wrangler is installed in node_modules.
+var ErrNotInstalled = errors.New("wrangler is not installed")
+
+// FindWrangler returns the wrangler executable in the node_modules of dir
+// or of the nearest directory above it that has one.
+func FindWrangler(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		p := filepath.Join(d, "node_modules", ".bin", "wrangler")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("%w in or above %s: run npm install (npm ci) in the project", ErrNotInstalled, abs)
+		}
+	}
+}
+
+// Options configure a wrangler dev session.
+type Options struct {
+	// Dir is where wrangler runs; node_modules is looked up from here.
+	Dir string
+	// Configs are the wrangler.toml files, the first one served on Port;
+	// the others run beside it and can be bound to (multi-worker dev).
+	Configs []string
+	// Port to listen on, 0 for a free one.
+	Port int
+	// PersistTo keeps Durable Object storage in this directory across
+	// sessions. Empty means a fresh temporary directory.
+	PersistTo string
+	// Vars override [vars] (wrangler dev --var NAME:VALUE).
+	Vars map[string]string
+	// Log receives wrangler's and workerd's output; nil discards it.
+	Log io.Writer
+	// ReadyTimeout bounds the wait for the first response (default 2 minutes).
+	ReadyTimeout time.Duration
+}
+
+// Server is a running wrangler dev.
+type Server struct {
+	// URL is the served Worker's address, e.g. http://127.0.0.1:40123.
+	URL string
+	// PersistTo is the storage directory.
+	PersistTo string
+
+	cmd     *exec.Cmd
+	done    chan struct{}
+	waitErr error
+	tmp     string
+	output  *tail
+}
+
+// Start runs wrangler dev and returns once it answers HTTP.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	wrangler, err := FindWrangler(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	port := opts.Port
+	if port == 0 {
+		if port, err = FreePort(); err != nil {
+			return nil, err
+		}
+	}
+	inspector, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), PersistTo: opts.PersistTo, done: make(chan struct{}), output: &tail{}}
+	if s.PersistTo == "" {
+		if s.tmp, err = os.MkdirTemp("", "godurable-wrangler-"); err != nil {
+			return nil, err
+		}
+		s.PersistTo = s.tmp
+	}
+	args := []string{"dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(port),
+		"--inspector-port", strconv.Itoa(inspector), "--persist-to", s.PersistTo,
+		"--show-interactive-dev-session=false"}
+	for _, c := range opts.Configs {
+		args = append(args, "-c", c)
+	}
+	for k, v := range opts.Vars {
+		args = append(args, "--var", k+":"+v)
+	}
+	s.cmd = exec.Command(wrangler, args...)
+	s.cmd.Dir = opts.Dir
+	s.cmd.Env = append(os.Environ(),
+		"CLOUDFLARE_CF_FETCH_ENABLED=false", // no lookup of Request.cf on the internet
+		"WRANGLER_SEND_METRICS=false",
+		"WRANGLER_LOG_SANITIZE=false",
+		"NO_COLOR=1", "FORCE_COLOR=0",
+	)
+	var out io.Writer = s.output
+	if opts.Log != nil {
+		out = io.MultiWriter(opts.Log, s.output)
+	}
+	s.cmd.Stdout, s.cmd.Stderr = out, out
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := s.cmd.Start(); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("starting wrangler dev: %w", err)
+	}
+	go func() {
+		s.waitErr = s.cmd.Wait()
+		close(s.done)
+	}()
+	timeout := opts.ReadyTimeout
+	if timeout == 0 {
+		timeout = 2 * time.Minute
+	}
+	if err := s.waitReady(ctx, timeout); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// waitReady waits for wrangler to report "Ready on" and for the port to
+// accept connections, without sending the Worker a request (so that a
+// benchmark's first request is really the first).
+func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	addr := strings.TrimPrefix(s.URL, "http://")
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.done:
+			return fmt.Errorf("wrangler dev exited before it was ready (%v):\n%s", s.waitErr, s.output.String())
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if !strings.Contains(s.output.String(), "Ready on ") {
+			continue
+		}
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return nil
+		}
+	}
+	return fmt.Errorf("wrangler dev was not ready on %s within %v:\n%s", s.URL, timeout, s.output.String())
+}
+
+// Output returns the last part of wrangler's and workerd's output.
+func (s *Server) Output() string { return s.output.String() }
+
+// Stop ends wrangler and workerd and waits for them to exit.
+func (s *Server) Stop() error {
+	if s.cmd == nil || s.cmd.Process == nil {
+		s.cleanup()
+		return nil
+	}
+	pgid := -s.cmd.Process.Pid
+	syscall.Kill(pgid, syscall.SIGINT)
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		syscall.Kill(pgid, syscall.SIGKILL)
+		<-s.done
+	}
+	// workerd may outlive wrangler briefly; make sure the group is gone.
+	syscall.Kill(pgid, syscall.SIGKILL)
+	s.cleanup()
+	return nil
+}
+
+func (s *Server) cleanup() {
+	if s.tmp != "" {
+		os.RemoveAll(s.tmp)
+	}
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// tail keeps the last 64 KiB written to it.
+type tail struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+const tailSize = 64 << 10
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf.Write(p)
+	if t.buf.Len() > 2*tailSize {
+		b := t.buf.Bytes()[t.buf.Len()-tailSize:]
+		t.buf = *bytes.NewBuffer(append([]byte(nil), b...))
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := t.buf.Bytes()
+	if len(b) > tailSize {
+		b = b[len(b)-tailSize:]
+	}
+	return string(b)
+}
