@@ -1,24 +1,84 @@
-// Command wasmbuild builds a godurable Worker and runs it locally.
+// Command wasmbuild builds a godurable Worker (Go compiled to a
+// WebAssembly reactor plus the JavaScript shim workerd loads), checks its
+// wrangler configuration, and serves it locally in workerd.
+//
+// Usage:
+//
+//	wasmbuild build [-o dir] [-config file] [package]
+//	wasmbuild check [-o dir] [-config file] [package]
+//	wasmbuild dev   [-o dir] [-config file] [-port n] [-watch=false] [package] [-- wrangler dev flags]
+//	wasmbuild version
+//
+// The package defaults to "." and must be a main package with an empty
+// func main: a reactor never runs main; classes and handlers register in
+// init functions. The configuration defaults to the wrangler.toml (or
+// wrangler.jsonc, wrangler.json) of the current directory, and the output
+// directory to the directory of its main (the shim), else "build".
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
-
-	"github.com/godurable/godurable/internal/build"
+	"os/signal"
+	"syscall"
 )
 
+const usage = `wasmbuild builds Go Workers and Durable Objects for Cloudflare.
+
+Usage:
+  wasmbuild build [flags] [package]   compile the package and write the module and the JS shim
+  wasmbuild check [flags] [package]   check the wrangler configuration against the module
+  wasmbuild dev   [flags] [package] [-- wrangler dev flags]
+                                      build, check, and serve it locally in workerd (wrangler dev)
+  wasmbuild version                   print the versions wasmbuild uses
+
+Run "wasmbuild <command> -h" for the flags of a command.
+`
+
 func main() {
-	ctx := context.Background()
-	pkg := "."
-	if len(os.Args) > 2 {
-		pkg = os.Args[2]
-	}
-	res, err := build.Build(ctx, ".", pkg, "build")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:])
+	var code exitCode
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(2)
+	case errors.As(err, &code):
+		os.Exit(int(code))
+	default:
+		fmt.Fprintln(os.Stderr, "wasmbuild:", err)
 		os.Exit(1)
 	}
-	fmt.Println(res.Wasm, res.Size)
+}
+
+// exitCode ends the program with a status after the output was printed.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return exitCode(2)
+	}
+	switch args[0] {
+	case "build":
+		return cmdBuild(ctx, args[1:])
+	case "check":
+		return cmdCheck(ctx, args[1:])
+	case "dev":
+		return cmdDev(ctx, args[1:])
+	case "version":
+		return cmdVersion()
+	case "help", "-h", "-help", "--help":
+		fmt.Print(usage)
+		return nil
+	default:
+		fmt.Fprintf(os.Stderr, "wasmbuild: unknown command %q\n\n%s", args[0], usage)
+		return exitCode(2)
+	}
 }

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/godurable/godurable/internal/host"
+	"github.com/godurable/godurable/internal/wranglerdev"
+)
+
+var readManifest = host.ReadManifest
+
+func cmdDev(ctx context.Context, args []string) error {
+	port, watch := 8787, true
+	o, err := parse("dev", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&port, "port", port, "port of wrangler dev on 127.0.0.1")
+		fs.BoolVar(&watch, "watch", watch, "rebuild when a .go file under the configuration's directory changes")
+	})
+	if err != nil {
+		return err
+	}
+	p, err := o.project(true)
+	if err != nil {
+		return err
+	}
+	res, err := buildProject(ctx, o, p)
+	if err != nil {
+		return err
+	}
+	if err := checkProject(p, res.Manifest); err != nil {
+		return err
+	}
+	wrangler, err := ensureTools(ctx, p.cfg.Dir())
+	if err != nil {
+		return err
+	}
+
+	devArgs := []string{"dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(port), "-c", p.cfg.Path}
+	devArgs = append(devArgs, o.rest...)
+	progress("starting %s %s", wrangler, strings.Join(devArgs, " "))
+	cmd := exec.Command(wrangler, devArgs...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "CLOUDFLARE_CF_FETCH_ENABLED=false")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting wrangler: %w", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if watch {
+		go watchAndRebuild(ctx, o, p)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("wrangler dev: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+		return nil
+	}
+}
+
+// ensureTools makes sure wrangler and the shim's MessagePack codec are
+// installed for the project in dir, installing the pinned versions with npm
+// if they are not, and returns the wrangler executable.
+func ensureTools(ctx context.Context, dir string) (string, error) {
+	wrangler, werr := wranglerdev.FindWrangler(dir)
+	_, merr := findUp(dir, filepath.Join("node_modules", "@msgpack", "msgpack", "package.json"))
+	if werr == nil && merr == nil {
+		return wrangler, nil
+	}
+	if _, err := exec.LookPath("npm"); err != nil {
+		return "", errors.New("wasmbuild dev needs Node.js 20 or later and npm, to run wrangler: install them and run again")
+	}
+	root := dir
+	var args []string
+	if lock, err := findUp(dir, "package-lock.json"); err == nil {
+		root = filepath.Dir(lock)
+		args = []string{"ci", "--no-audit", "--no-fund"}
+		progress("installing the JavaScript tools from %s (npm ci) ...", lock)
+	} else {
+		args = []string{"install", "--save-dev", "--save-exact", "--no-audit", "--no-fund",
+			"wrangler@" + wranglerdev.Version, "@msgpack/msgpack@" + wranglerdev.MsgpackVersion}
+		if _, err := os.Stat(filepath.Join(dir, "package.json")); errors.Is(err, os.ErrNotExist) {
+			if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte("{\n  \"private\": true\n}\n"), 0o644); err != nil {
+				return "", err
+			}
+		}
+		progress("installing wrangler %s and @msgpack/msgpack %s with npm in %s (once) ...", wranglerdev.Version, wranglerdev.MsgpackVersion, dir)
+	}
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "npm", args...)
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("npm %s: %w", args[0], err)
+	}
+	progress("installed in %.1fs", time.Since(start).Seconds())
+	return wranglerdev.FindWrangler(dir)
+}
+
+func findUp(dir, name string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no %s in or above %s", name, abs)
+		}
+	}
+}
+
+// watchAndRebuild polls the .go files under the configuration's directory
+// and rebuilds when one changes; wrangler reloads the new module itself.
+func watchAndRebuild(ctx context.Context, o *options, p *project) {
+	last := snapshot(p.cfg.Dir())
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		now := snapshot(p.cfg.Dir())
+		if now == last {
+			continue
+		}
+		last = now
+		progress("a Go file changed; rebuilding")
+		if res, err := buildProject(ctx, o, p); err != nil {
+			progress("%v", err)
+		} else {
+			checkProject(p, res.Manifest)
+		}
+	}
+}
+
+// snapshot summarizes the names, sizes and times of the .go files under dir.
+func snapshot(dir string) string {
+	var b strings.Builder
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "node_modules", ".wrangler", ".git", "build":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(path, ".go") {
+			if info, err := d.Info(); err == nil {
+				fmt.Fprintf(&b, "%s %d %d\n", path, info.Size(), info.ModTime().UnixNano())
+			}
+		}
+		return nil
+	})
+	return b.String()
+}

@@ -1,0 +1,189 @@
+package wrangler
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/godurable/godurable/internal/abi"
+)
+
+// Problem is one thing wrong in a configuration, with how to fix it.
+type Problem struct {
+	Message string
+	Fix     string // a snippet to add or change, in the file's syntax
+}
+
+func (p Problem) String() string {
+	if p.Fix == "" {
+		return p.Message
+	}
+	return p.Message + "\n    fix:\n      " + strings.ReplaceAll(strings.TrimRight(p.Fix, "\n"), "\n", "\n      ")
+}
+
+var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// Check reports every way in which cfg does not fit the module described by
+// m, whose shim is the file entry (an absolute path). maxDate is the last
+// compatibility date the pinned workerd supports.
+func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
+	var ps []Problem
+	add := func(fix, format string, args ...any) {
+		ps = append(ps, Problem{Message: fmt.Sprintf(format, args...), Fix: fix})
+	}
+
+	wantMain := filepath.ToSlash(relOrAbs(cfg.Dir(), entry))
+	switch {
+	case cfg.Main == "":
+		add(cfg.kv("main", wantMain), "main is not set: it must name the shim wasmbuild writes, %s", wantMain)
+	case filepath.Clean(cfg.MainPath()) != filepath.Clean(entry):
+		add(cfg.kv("main", wantMain), "main is %q, but the shim wasmbuild writes is %s", cfg.Main, wantMain)
+	}
+
+	switch {
+	case cfg.CompatibilityDate == "":
+		add(cfg.kv("compatibility_date", maxDate), "compatibility_date is not set")
+	case !datePattern.MatchString(cfg.CompatibilityDate):
+		add(cfg.kv("compatibility_date", maxDate), "compatibility_date %q is not a date (YYYY-MM-DD)", cfg.CompatibilityDate)
+	case cfg.CompatibilityDate > maxDate:
+		add(cfg.kv("compatibility_date", maxDate), "compatibility_date %s is later than %s, the last one the pinned workerd supports", cfg.CompatibilityDate, maxDate)
+	}
+
+	registered := map[string]bool{}
+	var names []string
+	for _, c := range m.Classes {
+		registered[c.Name] = true
+		names = append(names, c.Name)
+	}
+
+	// Bindings: every registered class bound; every local binding names a
+	// registered class.
+	bound := map[string]bool{}
+	seenBinding := map[string]bool{}
+	for _, b := range cfg.DurableObjects.Bindings {
+		if seenBinding[b.Name] {
+			add("", "the binding name %q is used twice in durable_objects.bindings", b.Name)
+		}
+		seenBinding[b.Name] = true
+		if b.ScriptName != "" && b.ScriptName != cfg.Name {
+			continue // a class of another Worker
+		}
+		bound[b.ClassName] = true
+		if !registered[b.ClassName] {
+			add("", "the binding %q names class %q, which the module does not register (it registers: %s); register it with durableobject.Register(%q, ...) or fix class_name",
+				b.Name, b.ClassName, list(names), b.ClassName)
+		}
+	}
+	for _, c := range m.Classes {
+		if !bound[c.Name] {
+			add(cfg.bindingFix(c.Name), "class %s is registered but not bound: add a Durable Object binding for it", c.Name)
+		}
+	}
+
+	// Migrations: replay them to learn each class's storage backend.
+	backend := map[string]string{} // class -> "sqlite" | "kv"
+	tags := map[string]bool{}
+	for i, mig := range cfg.Migrations {
+		if mig.Tag == "" {
+			add("", "migration %d has no tag", i+1)
+		} else if tags[mig.Tag] {
+			add("", "the migration tag %q is used twice", mig.Tag)
+		}
+		tags[mig.Tag] = true
+		for _, c := range mig.NewSQLiteClasses {
+			backend[c] = "sqlite"
+		}
+		for _, c := range mig.NewClasses {
+			backend[c] = "kv"
+		}
+		for _, r := range mig.RenamedClasses {
+			backend[r.To] = backend[r.From]
+			delete(backend, r.From)
+		}
+		for _, tr := range mig.TransferredClass {
+			if _, ok := backend[tr.To]; !ok {
+				backend[tr.To] = "transferred"
+			}
+		}
+		for _, c := range mig.DeletedClasses {
+			delete(backend, c)
+		}
+	}
+	var missing []string
+	for _, c := range m.Classes {
+		switch backend[c.Name] {
+		case "sqlite", "transferred":
+		case "kv":
+			add("", "class %s is created by a new_classes migration, which gives it the key-value storage backend; godurable objects use synchronous SQLite storage: declare it in new_sqlite_classes instead (a class already deployed with the key-value backend cannot be switched; create a new class)", c.Name)
+		default:
+			missing = append(missing, c.Name)
+		}
+	}
+	if len(missing) > 0 {
+		add(cfg.migrationFix(missing, len(cfg.Migrations)+1), "class%s %s %s not created by any migration: add them to new_sqlite_classes in a new migration",
+			plural(len(missing), "", "es"), list(missing), plural(len(missing), "is", "are"))
+	}
+	return ps
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func list(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	s := append([]string(nil), names...)
+	sort.Strings(s)
+	return strings.Join(s, ", ")
+}
+
+func relOrAbs(base, target string) string {
+	if rel, err := filepath.Rel(base, target); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return target
+}
+
+func (c *Config) kv(key, value string) string {
+	if c.TOML() {
+		return fmt.Sprintf("%s = %q", key, value)
+	}
+	return fmt.Sprintf("%q: %q,", key, value)
+}
+
+// BindingName suggests a binding name for a class: COUNTER for Counter.
+func BindingName(class string) string {
+	var b strings.Builder
+	for i, r := range class {
+		if i > 0 && r >= 'A' && r <= 'Z' && !(class[i-1] >= 'A' && class[i-1] <= 'Z') {
+			b.WriteByte('_')
+		}
+		b.WriteString(strings.ToUpper(string(r)))
+	}
+	return b.String()
+}
+
+func (c *Config) bindingFix(class string) string {
+	if c.TOML() {
+		return fmt.Sprintf("[[durable_objects.bindings]]\nname = %q\nclass_name = %q", BindingName(class), class)
+	}
+	return fmt.Sprintf("\"durable_objects\": { \"bindings\": [ { \"name\": %q, \"class_name\": %q } ] },", BindingName(class), class)
+}
+
+func (c *Config) migrationFix(classes []string, n int) string {
+	quoted := make([]string, len(classes))
+	for i, cl := range classes {
+		quoted[i] = fmt.Sprintf("%q", cl)
+	}
+	if c.TOML() {
+		return fmt.Sprintf("[[migrations]]\ntag = \"v%d\"\nnew_sqlite_classes = [%s]", n, strings.Join(quoted, ", "))
+	}
+	return fmt.Sprintf("\"migrations\": [ { \"tag\": \"v%d\", \"new_sqlite_classes\": [%s] } ],", n, strings.Join(quoted, ", "))
+}

@@ -1,0 +1,130 @@
+// Package wrangler reads a Worker's wrangler configuration (wrangler.toml,
+// wrangler.jsonc or wrangler.json) and checks it against what a compiled
+// godurable module registers.
+package wrangler
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"encoding/json"
+
+	"github.com/BurntSushi/toml"
+	"github.com/tailscale/hujson"
+)
+
+// FileNames are the configuration files wrangler looks for, in its order.
+var FileNames = []string{"wrangler.json", "wrangler.jsonc", "wrangler.toml"}
+
+// ErrNoConfig reports that a directory has no wrangler configuration.
+var ErrNoConfig = errors.New("no wrangler configuration")
+
+// Config is the part of a wrangler configuration godurable cares about.
+type Config struct {
+	// Path is the file the configuration was read from.
+	Path string `toml:"-" json:"-"`
+
+	Name               string         `toml:"name" json:"name"`
+	Main               string         `toml:"main" json:"main"`
+	CompatibilityDate  string         `toml:"compatibility_date" json:"compatibility_date"`
+	CompatibilityFlags []string       `toml:"compatibility_flags" json:"compatibility_flags"`
+	Vars               map[string]any `toml:"vars" json:"vars"`
+	DurableObjects     struct {
+		Bindings []DurableObjectBinding `toml:"bindings" json:"bindings"`
+	} `toml:"durable_objects" json:"durable_objects"`
+	Migrations []Migration `toml:"migrations" json:"migrations"`
+}
+
+// DurableObjectBinding is one [[durable_objects.bindings]] entry.
+type DurableObjectBinding struct {
+	Name       string `toml:"name" json:"name"`
+	ClassName  string `toml:"class_name" json:"class_name"`
+	ScriptName string `toml:"script_name" json:"script_name"`
+}
+
+// Migration is one [[migrations]] entry.
+type Migration struct {
+	Tag              string          `toml:"tag" json:"tag"`
+	NewClasses       []string        `toml:"new_classes" json:"new_classes"`
+	NewSQLiteClasses []string        `toml:"new_sqlite_classes" json:"new_sqlite_classes"`
+	DeletedClasses   []string        `toml:"deleted_classes" json:"deleted_classes"`
+	RenamedClasses   []RenamedClass  `toml:"renamed_classes" json:"renamed_classes"`
+	TransferredClass []TransferClass `toml:"transferred_classes" json:"transferred_classes"`
+}
+
+// RenamedClass is a renamed_classes entry.
+type RenamedClass struct {
+	From string `toml:"from" json:"from"`
+	To   string `toml:"to" json:"to"`
+}
+
+// TransferClass is a transferred_classes entry.
+type TransferClass struct {
+	From       string `toml:"from" json:"from"`
+	FromScript string `toml:"from_script" json:"from_script"`
+	To         string `toml:"to" json:"to"`
+}
+
+// Find returns the configuration file in dir, looking for the names in
+// FileNames.
+func Find(dir string) (string, error) {
+	for _, n := range FileNames {
+		p := filepath.Join(dir, n)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%w in %s (looked for %s)", ErrNoConfig, dir, strings.Join(FileNames, ", "))
+}
+
+// Load reads a configuration file; the format follows its extension.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var c Config
+	switch filepath.Ext(path) {
+	case ".toml":
+		if _, err := toml.Decode(string(b), &c); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	case ".json", ".jsonc":
+		std, err := hujson.Standardize(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := json.Unmarshal(std, &c); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	default:
+		return nil, fmt.Errorf("%s: unknown configuration format (want .toml, .json or .jsonc)", path)
+	}
+	c.Path = path
+	return &c, nil
+}
+
+// Dir returns the directory of the configuration file; relative paths in
+// the configuration are relative to it.
+func (c *Config) Dir() string {
+	abs, err := filepath.Abs(c.Path)
+	if err != nil {
+		return filepath.Dir(c.Path)
+	}
+	return filepath.Dir(abs)
+}
+
+// MainPath returns the absolute path of main.
+func (c *Config) MainPath() string {
+	if c.Main == "" {
+		return ""
+	}
+	return filepath.Join(c.Dir(), filepath.FromSlash(c.Main))
+}
+
+// TOML reports whether the configuration is a TOML file, to write fixes in
+// its syntax.
+func (c *Config) TOML() bool { return filepath.Ext(c.Path) == ".toml" }
