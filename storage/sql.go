@@ -100,8 +100,12 @@ func sqlArg(a any) (any, error) {
 			return nil, fmt.Errorf("%w: %d; store it as TEXT or BLOB", abi.ErrUnsafeInteger, n)
 		}
 		return int64(n), nil
+	case reflect.Float32, reflect.Float64:
+		return rv.Float(), nil
 	case reflect.String:
 		return rv.String(), nil
+	case reflect.Bool:
+		return sqlArg(rv.Bool())
 	}
 	return nil, fmt.Errorf("unsupported type %T", a)
 }

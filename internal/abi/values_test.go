@@ -1,0 +1,136 @@
+package abi
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+func TestCheckJSSafe(t *testing.T) {
+	enc := func(v any) []byte {
+		b, err := EncodeValue(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		want error
+	}{
+		{"small int", enc(42), nil},
+		{"max safe", enc(int64(MaxSafeInteger)), nil},
+		{"min safe", enc(int64(-MaxSafeInteger)), nil},
+		{"above max safe", enc(int64(MaxSafeInteger + 1)), ErrUnsafeInteger},
+		{"below min safe", enc(int64(-MaxSafeInteger - 1)), ErrUnsafeInteger},
+		{"uint64 max", enc(uint64(math.MaxUint64)), ErrUnsafeInteger},
+		{"nested in a map", enc(map[string]any{"a": []any{1, int64(1) << 60}}), ErrUnsafeInteger},
+		{"float is fine", enc(1e300), nil},
+		{"strings, bytes, nil", enc([]any{"x", []byte{1}, nil, true}), nil},
+		{"empty", nil, ErrMalformed},
+		{"truncated string", []byte{0xa5, 'a'}, ErrMalformed},
+		{"trailing bytes", append(enc(1), 2), ErrMalformed},
+		{"unknown code", []byte{0xc1}, ErrMalformed},
+		{"huge array length", []byte{0xdd, 0xff, 0xff, 0xff, 0xff}, ErrMalformed},
+		{"huge bin length", []byte{0xc6, 0xff, 0xff, 0xff, 0xff}, ErrMalformed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckJSSafe(tc.in)
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Errorf("CheckJSSafe(% x) = %v, want %v", tc.in, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestCheckJSSafeDepth(t *testing.T) {
+	deep := make([]byte, 0, 2000)
+	for range 1000 {
+		deep = append(deep, 0x91) // an array of one element
+	}
+	deep = append(deep, 0x01)
+	if err := CheckJSSafe(deep); !errors.Is(err, ErrMalformed) {
+		t.Errorf("1000 nested arrays: %v, want ErrMalformed", err)
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	for v, want := range map[any]string{
+		"s": "a string", 1: "an integer", 1.5: "a number with a fraction",
+		true: "a boolean", nil: "null",
+	} {
+		b, _ := EncodeValue(v)
+		if got := Describe(b); got != want {
+			t.Errorf("Describe(%v) = %q, want %q", v, got, want)
+		}
+	}
+	b, _ := EncodeValue([]int{1})
+	if got := Describe(b); got != "an array" {
+		t.Errorf("Describe(array) = %q", got)
+	}
+	b, _ = EncodeValue(map[string]int{})
+	if got := Describe(b); got != "an object" {
+		t.Errorf("Describe(map) = %q", got)
+	}
+	if got := Describe(nil); got != "nothing" {
+		t.Errorf("Describe(nil) = %q", got)
+	}
+}
+
+type tagged struct {
+	JSONName  string `json:"jsonName"`
+	Packed    int    `msgpack:"packed" json:"ignored"`
+	Plain     bool
+	Omit      string `json:"omit,omitempty"`
+	Skip      string `json:"-"`
+	unexposed int
+}
+
+func TestEncodeValueNamesFields(t *testing.T) {
+	b, err := EncodeValue(tagged{JSONName: "a", Packed: 2, Plain: true, Skip: "x", unexposed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := msgpack.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"jsonName": "a", "packed": int8(2), "Plain": true}
+	if !reflect.DeepEqual(m, want) {
+		t.Errorf("fields = %#v, want %#v", m, want)
+	}
+	var back tagged
+	if err := DecodeValue(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.JSONName != "a" || back.Packed != 2 || !back.Plain {
+		t.Errorf("round trip = %+v", back)
+	}
+}
+
+func TestEncodeValueCompactInts(t *testing.T) {
+	b, _ := EncodeValue(int64(5))
+	if len(b) != 1 {
+		t.Errorf("int64(5) takes %d bytes, want 1 (a fixint that JS decodes as a number)", len(b))
+	}
+}
+
+func TestMessagesRoundTrip(t *testing.T) {
+	in := Event{Kind: EventObjectCall, Object: &ObjectRef{Handle: 7, Class: "C", ID: "ab", Name: "n"},
+		Method: "M", Args: msgpack.RawMessage{0x92, 0x01, 0x02}, Dropped: []uint32{3}}
+	b, err := Marshal(&in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Event
+	if err := Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, out) {
+		t.Errorf("round trip: %+v != %+v", out, in)
+	}
+}

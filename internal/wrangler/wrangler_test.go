@@ -1,0 +1,152 @@
+package wrangler
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/godurable/godurable/internal/abi"
+)
+
+func write(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var counter = &abi.Manifest{ABI: abi.Version, Worker: true, Classes: []abi.Class{{Name: "Counter"}}}
+
+func check(t *testing.T, dir, name, content string, m *abi.Manifest) []Problem {
+	t.Helper()
+	cfg, err := Load(write(t, dir, name, content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Check(cfg, m, filepath.Join(dir, "build", "worker.mjs"), "2026-04-26")
+}
+
+const good = `
+name = "app"
+main = "build/worker.mjs"
+compatibility_date = "2026-04-01"
+[vars]
+A = "1"
+[[durable_objects.bindings]]
+name = "COUNTER"
+class_name = "Counter"
+[[durable_objects.bindings]]
+name = "OTHER"
+class_name = "Elsewhere"
+script_name = "another-worker"
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Counter"]
+`
+
+func TestCheckGood(t *testing.T) {
+	dir := t.TempDir()
+	if ps := check(t, dir, "wrangler.toml", good, counter); len(ps) != 0 {
+		t.Errorf("problems: %v", ps)
+	}
+	jsonc := `{
+		// comments and trailing commas, as wrangler allows
+		"name": "app", "main": "./build/worker.mjs", "compatibility_date": "2026-04-01",
+		"durable_objects": {"bindings": [{"name": "COUNTER", "class_name": "Counter"},]},
+		"migrations": [{"tag": "v1", "new_classes": ["Old"]}, {"tag": "v2", "renamed_classes": [{"from": "Old", "to": "Tmp"}]},
+			{"tag": "v3", "new_sqlite_classes": ["Counter"]}],
+	}`
+	if ps := check(t, dir, "wrangler.jsonc", jsonc, counter); len(ps) != 0 {
+		t.Errorf("jsonc problems: %v", ps)
+	}
+}
+
+func TestCheckProblems(t *testing.T) {
+	dir := t.TempDir()
+	bad := `
+name = "app"
+main = "dist/index.js"
+compatibility_date = "2027-01-01"
+[[durable_objects.bindings]]
+name = "X"
+class_name = "Nope"
+[[durable_objects.bindings]]
+name = "X"
+class_name = "Counter"
+[[migrations]]
+tag = "v1"
+new_classes = ["Counter"]
+[[migrations]]
+tag = "v1"
+`
+	m := &abi.Manifest{ABI: abi.Version, Classes: []abi.Class{{Name: "Counter"}, {Name: "RoomList"}}}
+	ps := check(t, dir, "wrangler.toml", bad, m)
+	want := []string{
+		`main is "dist/index.js", but the shim wasmbuild writes is build/worker.mjs`,
+		"compatibility_date 2027-01-01 is later than 2026-04-26",
+		`the binding "X" names class "Nope", which the module does not register (it registers: Counter, RoomList)`,
+		`the binding name "X" is used twice`,
+		"class RoomList is registered but not bound",
+		`the migration tag "v1" is used twice`,
+		"class Counter is created by a new_classes migration",
+		"class RoomList is not created by any migration",
+	}
+	if len(ps) != len(want) {
+		t.Errorf("%d problems, want %d: %v", len(ps), len(want), ps)
+	}
+	for i := range min(len(ps), len(want)) {
+		if !strings.Contains(ps[i].Message, want[i]) {
+			t.Errorf("problem %d = %q, want %q", i, ps[i].Message, want[i])
+		}
+	}
+	fixes := ""
+	for _, p := range ps {
+		fixes += p.Fix + "\n"
+	}
+	for _, f := range []string{`main = "build/worker.mjs"`, "[[durable_objects.bindings]]\nname = \"ROOM_LIST\"\nclass_name = \"RoomList\"", "[[migrations]]\ntag = \"v3\"\nnew_sqlite_classes = [\"RoomList\"]"} {
+		if !strings.Contains(fixes, f) {
+			t.Errorf("fixes lack %q:\n%s", f, fixes)
+		}
+	}
+}
+
+func TestCheckDeletedClass(t *testing.T) {
+	cfg := good + `
+[[migrations]]
+tag = "v2"
+deleted_classes = ["Counter"]
+`
+	ps := check(t, t.TempDir(), "wrangler.toml", cfg, counter)
+	if len(ps) != 1 || !strings.Contains(ps[0].Message, "not created by any migration") {
+		t.Errorf("problems: %v", ps)
+	}
+}
+
+func TestFindAndLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Find(dir); err == nil {
+		t.Error("found a configuration in an empty directory")
+	}
+	write(t, dir, "wrangler.toml", "name = ")
+	p, err := Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(p); err == nil {
+		t.Error("loaded broken TOML")
+	}
+	if _, err := Load(write(t, dir, "wrangler.yaml", "")); err == nil {
+		t.Error("loaded a .yaml file")
+	}
+}
+
+func TestBindingName(t *testing.T) {
+	for in, want := range map[string]string{"Counter": "COUNTER", "ChatRoom": "CHAT_ROOM", "HTTPCache": "HTTPCACHE", "a": "A"} {
+		if got := BindingName(in); got != want {
+			t.Errorf("BindingName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package storage
+
+import (
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godurable/godurable/internal/abi"
+)
+
+type celsius float64
+
+type valuer struct{}
+
+func (valuer) Value() (driver.Value, error) { return "from valuer", nil }
+
+func TestSQLArg(t *testing.T) {
+	ts := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	for _, tc := range []struct {
+		in   any
+		want any
+		err  string
+	}{
+		{nil, nil, ""},
+		{true, int64(1), ""},
+		{false, int64(0), ""},
+		{int8(-3), int64(-3), ""},
+		{uint32(7), int64(7), ""},
+		{int64(abi.MaxSafeInteger), int64(abi.MaxSafeInteger), ""},
+		{int64(abi.MaxSafeInteger + 1), nil, "safe range"},
+		{uint64(math.MaxUint64), nil, "safe range"},
+		{float32(1.5), 1.5, ""},
+		{"s", "s", ""},
+		{[]byte{1}, []byte{1}, ""},
+		{ts, "2026-01-02T03:04:05.000000006Z", ""},
+		{valuer{}, "from valuer", ""},
+		{struct{}{}, nil, "unsupported type struct {}"},
+		{celsius(2), 2.0, ""},
+	} {
+		got, err := sqlArg(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("sqlArg(%#v) error = %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("sqlArg(%#v) = %#v, %v; want %#v", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := sqlArg(int64(1) << 60); !errors.Is(err, abi.ErrUnsafeInteger) {
+		t.Errorf("unsafe integer error does not match ErrUnsafeInteger: %v", err)
+	}
+}
+
+func TestCursorScan(t *testing.T) {
+	c := &Cursor{
+		columns: []string{"i", "f", "s", "b", "n"},
+		rows:    [][]any{{int8(3), 2.5, "2026-01-02T03:04:05Z", []byte("xy"), nil}},
+		next:    -1, read: 1,
+	}
+	if err := c.Scan(new(int)); err == nil {
+		t.Error("Scan before Next succeeded")
+	}
+	if !c.Next() {
+		t.Fatal("no first row")
+	}
+	var (
+		i  int
+		f  float32
+		tm time.Time
+		b  []byte
+		n  *int64
+	)
+	if err := c.Scan(&i, &f, &tm, &b, &n); err != nil {
+		t.Fatal(err)
+	}
+	if i != 3 || f != 2.5 || tm.Year() != 2026 || string(b) != "xy" || n != nil {
+		t.Errorf("scanned %v %v %v %q %v", i, f, tm, b, n)
+	}
+	var (
+		s   string
+		ns  sql.NullString
+		any any
+		i8  int8
+	)
+	c.next = 0
+	if err := c.Scan(&s, &any, &ns, &s, &ns); err != nil {
+		t.Fatal(err)
+	}
+	if any != 2.5 || ns.Valid {
+		t.Errorf("any = %v, NullString = %+v", any, ns)
+	}
+	if err := c.Scan(&i8, &i8, &i8, &i8, &i8); err == nil || !strings.Contains(err.Error(), "column 2 (f)") {
+		t.Errorf("fraction into int8: %v", err)
+	}
+	if err := c.Scan(&i, &f, &s, &b, &i); err == nil || !strings.Contains(err.Error(), "NULL into int") {
+		t.Errorf("NULL into int: %v", err)
+	}
+	if err := c.Scan(&i); err == nil {
+		t.Error("one destination for five columns")
+	}
+	if c.Next() {
+		t.Error("a second row")
+	}
+	if c.RowsRead() != 1 || c.Len() != 1 || c.Columns()[0] != "i" {
+		t.Error("metadata")
+	}
+}
+
+func TestCursorOne(t *testing.T) {
+	none := &Cursor{columns: []string{"a"}, next: -1}
+	if err := none.One(new(int)); !errors.Is(err, ErrNoRows) {
+		t.Errorf("no rows: %v", err)
+	}
+	two := &Cursor{columns: []string{"a"}, rows: [][]any{{int64(1)}, {int64(2)}}, next: -1}
+	if err := two.One(new(int)); !errors.Is(err, ErrTooManyRows) {
+		t.Errorf("two rows: %v", err)
+	}
+	var v int
+	one := &Cursor{columns: []string{"a"}, rows: [][]any{{int64(9)}}, next: -1}
+	if err := one.One(&v); err != nil || v != 9 {
+		t.Errorf("one row: %v %v", v, err)
+	}
+}
+
+func TestStorageOutsideWasm(t *testing.T) {
+	kv := &KV{}
+	if _, err := kv.Get("k", new(int)); !errors.Is(err, ErrNoHost) {
+		t.Errorf("KV.Get on the host: %v", err)
+	}
+	var zero *KV
+	if err := zero.Put("k", 1); err == nil {
+		t.Error("Put on a nil KV succeeded")
+	}
+	if _, err := (&SQL{}).Exec("SELECT 1"); !errors.Is(err, ErrNoHost) {
+		t.Errorf("SQL.Exec on the host: %v", err)
+	}
+	if _, err := kv.List(ListOptions{Limit: -1}); err == nil {
+		t.Error("negative limit accepted")
+	}
+	if _, err := kv.List(ListOptions{Start: "a", StartAfter: "b"}); err == nil {
+		t.Error("Start and StartAfter accepted together")
+	}
+}
