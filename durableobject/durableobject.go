@@ -48,8 +48,10 @@ type State struct {
 	Name string
 	// Class is the registered class name.
 	Class string
-	// Storage is the object's own storage.
-	Storage *storage.Storage
+	// Storage is the object's own storage. In a State made by hand (in a
+	// plain unit test, say) it is the zero Storage, whose methods return an
+	// error.
+	Storage storage.Storage
 }
 
 // Register registers a Durable Object class called class (the class_name of
@@ -76,7 +78,7 @@ func Register[T any](class string, newObject func(state *State, env *worker.Env)
 			ID:      info.ID,
 			Name:    info.Name,
 			Class:   info.Class,
-			Storage: rt.NewStorage(info.Handle).(*storage.Storage),
+			Storage: *rt.NewStorage(info.Handle).(*storage.Storage),
 		}
 		obj, err := newObject(st, env)
 		if err != nil {

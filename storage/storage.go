@@ -33,4 +33,4 @@ func init() {
 
 // errNilStorage guards against a Storage that was not handed out by the
 // runtime.
-var errNilStorage = errors.New("storage: used a zero Storage; use the one in durableobject.State")
+var errNilStorage = errors.New("storage: this Storage belongs to no Durable Object (a State made by hand?); use the one the constructor receives")

@@ -1,0 +1,68 @@
+package worker_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/godurable/godurable/worker"
+)
+
+func ExampleHandle() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello, %s", r.PathValue("name"))
+	})
+	// In a Worker, this runs in an init function.
+	worker.Handle(mux)
+
+	// The handler is a plain http.Handler, so it can be unit-tested as one.
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/hello/gopher", nil))
+	fmt.Println(rec.Body.String())
+	// Output: hello, gopher
+}
+
+// Outbound requests take the incoming request's context, so that workerd
+// runs them on its behalf.
+func ExampleFetch() {
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		req, err := http.NewRequestWithContext(r.Context(), "GET", "https://example.com/", nil)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		resp, err := worker.Fetch(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}
+	worker.HandleFunc(handler)
+}
+
+// A Worker reaches a Durable Object through its namespace binding.
+func ExampleStub_Call() {
+	ctx := context.TODO() // in a handler: r.Context()
+	env, err := worker.GetEnv()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ns, err := env.DurableObject("COUNTER")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var value int64
+	if err := ns.GetByName("apples").Call(ctx, "increment", &value, 5); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(value)
+}
