@@ -1,0 +1,151 @@
+package host
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/godurable/godurable/internal/abi"
+)
+
+// jsHeaders lists h as a JavaScript Headers object iterates it: names in
+// lower case and sorted, the values of a repeated header joined with ", ",
+// except Set-Cookie, whose values stay apart.
+func jsHeaders(h http.Header) [][2]string {
+	names := make([]string, 0, len(h))
+	values := map[string][]string{}
+	for k, vs := range h {
+		lk := strings.ToLower(k)
+		if _, ok := values[lk]; !ok {
+			names = append(names, lk)
+		}
+		values[lk] = append(values[lk], vs...)
+	}
+	sort.Strings(names)
+	out := make([][2]string, 0, len(names))
+	for _, n := range names {
+		vs := values[n]
+		if n == "set-cookie" {
+			for _, v := range vs {
+				out = append(out, [2]string{n, v})
+			}
+			continue
+		}
+		out = append(out, [2]string{n, strings.Join(vs, ", ")})
+	}
+	return out
+}
+
+func pairsToHeader(pairs [][2]string) http.Header {
+	h := make(http.Header, len(pairs))
+	for _, kv := range pairs {
+		h.Add(kv[0], kv[1])
+	}
+	return h
+}
+
+// RequestToGo describes an incoming request as the shim does. A request
+// without a host gets "example.com", like httptest.NewRequest.
+func RequestToGo(r *http.Request) (*abi.Request, error) {
+	u := *r.URL
+	if u.Scheme == "" {
+		u.Scheme = "http"
+		if r.TLS != nil {
+			u.Scheme = "https"
+		}
+	}
+	if u.Host == "" {
+		u.Host = r.Host
+		if u.Host == "" {
+			u.Host = "example.com"
+		}
+	}
+	out := &abi.Request{Method: normalizeMethod(r.Method), URL: u.String(), Headers: jsHeaders(r.Header)}
+	if out.Method == "" {
+		out.Method = http.MethodGet
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		b, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reading the request body: %w", err)
+		}
+		if len(b) > 0 {
+			out.Body = b
+		}
+	}
+	return out, nil
+}
+
+// normalizeMethod upper-cases the methods fetch normalizes.
+func normalizeMethod(m string) string {
+	switch u := strings.ToUpper(m); u {
+	case "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT":
+		return u
+	}
+	return m
+}
+
+var nullBodyStatus = map[int]bool{101: true, 204: true, 205: true, 304: true}
+
+// ResponseFromGo builds the http.Response a client of the Worker gets.
+func ResponseFromGo(r *abi.Response, req *http.Request) *http.Response {
+	body := r.Body
+	if nullBodyStatus[r.Status] {
+		body = nil
+	}
+	resp := &http.Response{
+		Status:        fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)),
+		StatusCode:    r.Status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        pairsToHeader(jsHeadersOfPairs(r.Headers)),
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       req,
+	}
+	if !nullBodyStatus[r.Status] && resp.Header.Get("Content-Length") == "" {
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	return resp
+}
+
+// jsHeadersOfPairs passes pairs through a Headers object.
+func jsHeadersOfPairs(pairs [][2]string) [][2]string {
+	return jsHeaders(pairsToHeader(pairs))
+}
+
+// requestFromGo builds the outbound request of the shim's fetch.
+func requestFromGo(r *abi.Request) (*http.Request, error) {
+	var body io.Reader
+	method := normalizeMethod(r.Method)
+	if len(r.Body) > 0 && method != http.MethodGet && method != http.MethodHead {
+		body = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequest(method, r.URL, body)
+	if err != nil {
+		return nil, NewJSError("TypeError", "Invalid URL: "+r.URL)
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return nil, NewJSError("TypeError", "Fetch API cannot load: "+r.URL)
+	}
+	for _, kv := range r.Headers {
+		req.Header.Add(kv[0], kv[1])
+	}
+	return req, nil
+}
+
+// responseToGo describes a response as the shim does.
+func responseToGo(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, NewJSError("TypeError", "Network connection lost.")
+	}
+	return mustMarshal(&abi.Response{Status: resp.StatusCode, Headers: jsHeaders(resp.Header), Body: b}), nil
+}

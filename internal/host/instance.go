@@ -1,0 +1,710 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/godurable/godurable/internal/abi"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+// Config is what an Instance needs from its host: the implementations of
+// the operations, a clock, and where the guest's output goes.
+type Config struct {
+	// Call performs a synchronous host operation for the object with the
+	// given handle (0 for none). A returned error reaches the guest as an
+	// abi.Error (see ErrorFromGo).
+	Call func(op abi.CallOp, object uint32, req []byte) ([]byte, error)
+	// Start performs an asynchronous host operation. It runs on its own
+	// goroutine and may block as long as the operation takes.
+	Start func(op abi.AsyncOp, req []byte) ([]byte, error)
+	// Clock is the time the guest sees and the timers it arms. Nil means
+	// the real clock.
+	Clock Clock
+	// Stdout and Stderr receive the guest's output, one line at a time.
+	Stdout, Stderr func(line string)
+	// Timeout bounds one call into the guest (an export running Go until
+	// every goroutine parks). A guest that runs longer, in an infinite
+	// loop say, crashes the instance. Zero means 30 seconds.
+	Timeout time.Duration
+	// OnCrash is called (with the instance's lock held) when the instance
+	// crashes, after its events have failed.
+	OnCrash func(inst *Instance, err error)
+}
+
+// DefaultTimeout is the default of Config.Timeout.
+const DefaultTimeout = 30 * time.Second
+
+// Instance is one instantiation of a module: one Go runtime, serving many
+// events at once, like the shim's Instance in jsbridge/runtime.js.
+type Instance struct {
+	m        *Module
+	cfg      *Config
+	clock    Clock
+	wasm     api.Module
+	manifest *abi.Manifest
+	fnEvent  api.Function
+	fnResume api.Function
+	fnTick   api.Function
+
+	deadFlag atomic.Bool // set with dead, readable without mu
+
+	mu        sync.Mutex // held while Go runs, and for all the fields below
+	dead      bool
+	staged    []byte
+	events    map[int32]*Event
+	nextEvent int32
+	nextOp    int32
+	started   []*op
+	orphans   []*op
+	idleReady bool
+	timerNs   int64 // from the last blocking poll; -1 if none
+	tick      *tickTimer
+	born, now time.Time
+	out       [3]*lineWriter
+}
+
+type instKey struct{}
+
+func instanceFrom(ctx context.Context) *Instance {
+	inst, _ := ctx.Value(instKey{}).(*Instance)
+	return inst
+}
+
+// Event is one event in flight in an instance.
+type Event struct {
+	id       int32
+	object   uint32
+	what     string
+	finished bool
+	status   abi.Status
+	payload  []byte
+	done     chan struct{}
+	ops      map[int32]*op // operations in flight, for reports
+}
+
+type op struct {
+	id      int32
+	kind    abi.AsyncOp
+	ev      *Event
+	payload []byte
+	what    string
+}
+
+type tickTimer struct {
+	at   time.Time
+	stop func() bool
+}
+
+var orphaned = mustMarshal(&abi.Error{Name: "Error", Message: "godurable: the event that started this operation has already finished"})
+
+// NewInstance instantiates the module and runs its package initializers.
+func (m *Module) NewInstance(ctx context.Context, cfg *Config) (*Instance, error) {
+	inst, err := m.newInstance(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if !sameManifest(inst.manifest, m.Manifest) {
+		inst.Close()
+		return nil, fmt.Errorf("godurable: the module does not match what it reported before")
+	}
+	return inst, nil
+}
+
+func (m *Module) newInstance(ctx context.Context, cfg *Config) (*Instance, error) {
+	inst := &Instance{m: m, cfg: cfg, clock: cfg.Clock, events: map[int32]*Event{}, timerNs: -1}
+	if inst.clock == nil {
+		inst.clock = RealClock()
+	}
+	inst.born = inst.clock.Now()
+	inst.now = inst.born
+	discard := func(string) {}
+	out, errOut := cfg.Stdout, cfg.Stderr
+	if out == nil {
+		out = discard
+	}
+	if errOut == nil {
+		errOut = discard
+	}
+	inst.out[1] = &lineWriter{emit: out}
+	inst.out[2] = &lineWriter{emit: errOut}
+
+	mod, err := m.rt.InstantiateModule(context.WithValue(ctx, instKey{}, inst), m.compiled,
+		wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	if err != nil {
+		return nil, fmt.Errorf("instantiating the module: %w", err)
+	}
+	inst.wasm = mod
+	inst.fnEvent = mod.ExportedFunction(abi.ExportEvent)
+	inst.fnResume = mod.ExportedFunction(abi.ExportResume)
+	inst.fnTick = mod.ExportedFunction(abi.ExportTick)
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	if err := inst.guard(func(ctx context.Context) error {
+		_, err := mod.ExportedFunction("_initialize").Call(ctx)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	var version, packed []uint64
+	err = inst.guard(func(ctx context.Context) (err error) {
+		if version, err = mod.ExportedFunction(abi.ExportABIVersion).Call(ctx); err != nil {
+			return err
+		}
+		packed, err = mod.ExportedFunction(abi.ExportManifest).Call(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if v := int32(version[0]); v != abi.Version {
+		mod.Close(ctx)
+		return nil, fmt.Errorf("godurable: the module speaks ABI version %d, this host speaks %d; rebuild it with this version of godurable", v, abi.Version)
+	}
+	ptr, n := uint32(packed[0]>>32), uint32(packed[0])
+	b, ok := mod.Memory().Read(ptr, n)
+	if !ok {
+		mod.Close(ctx)
+		return nil, fmt.Errorf("godurable: the manifest (%d bytes at %#x) is outside the module's memory", n, ptr)
+	}
+	inst.manifest = &abi.Manifest{}
+	if err := abi.Unmarshal(b, inst.manifest); err != nil {
+		mod.Close(ctx)
+		return nil, fmt.Errorf("godurable: decoding the manifest: %w", err)
+	}
+	return inst, nil
+}
+
+func sameManifest(a, b *abi.Manifest) bool {
+	if a.Worker != b.Worker || len(a.Classes) != len(b.Classes) {
+		return false
+	}
+	for i := range a.Classes {
+		ca, cb := a.Classes[i], b.Classes[i]
+		if ca.Name != cb.Name || len(ca.Methods) != len(cb.Methods) {
+			return false
+		}
+		for j := range ca.Methods {
+			if ca.Methods[j].Name != cb.Methods[j].Name {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Close discards the instance; events in flight never finish.
+func (inst *Instance) Close() {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	inst.dead = true
+	inst.deadFlag.Store(true)
+	inst.stopTick()
+	inst.flushOutput()
+	inst.wasm.Close(context.Background())
+}
+
+// Dead reports whether the instance has crashed or was closed.
+func (inst *Instance) Dead() bool { return inst.deadFlag.Load() }
+
+// Manifest returns what the instance registers.
+func (inst *Instance) Manifest() *abi.Manifest { return inst.manifest }
+
+// ErrCrashed is wrapped by the errors of an instance that has crashed.
+var ErrCrashed = errors.New("godurable: the Go instance has crashed")
+
+// guard runs a call into Go; a trap or an overlong call poisons the
+// instance. It holds inst.mu.
+func (inst *Instance) guard(fn func(ctx context.Context) error) error {
+	if inst.dead {
+		return ErrCrashed
+	}
+	inst.timerNs = -1
+	inst.now = inst.clock.Now().Truncate(time.Millisecond)
+	timeout := inst.cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), instKey{}, inst), timeout)
+	err := fn(ctx)
+	cancel()
+	if err != nil {
+		err = describeTrap(err, timeout)
+		inst.poison(err)
+		return &CrashError{Message: crashMessage(err), Err: err}
+	}
+	return nil
+}
+
+// CrashError is the error of the events that were in flight when the
+// instance crashed, with the message the shim gives them.
+type CrashError struct {
+	Message string
+	Err     error // the trap
+}
+
+func (e *CrashError) Error() string { return e.Message }
+func (e *CrashError) Unwrap() error { return e.Err }
+
+func crashMessage(err error) string {
+	return fmt.Sprintf("godurable: the Go instance crashed (%s); the events in flight were lost, and later events run on a fresh instance", err.Error())
+}
+
+// trapError is a wasm trap, with the message V8 gives it.
+type trapError struct {
+	message string
+	detail  string // wazero's description, with the wasm stack
+}
+
+func (e *trapError) Error() string { return e.message }
+
+// ErrHang is wrapped by the trap of a guest that ran past its timeout.
+var ErrHang = errors.New("the guest ran past its timeout without returning")
+
+var v8Traps = map[string]string{
+	"unreachable":                   "unreachable",
+	"out of bounds memory access":   "memory access out of bounds",
+	"integer divide by zero":        "divide by zero",
+	"integer overflow":              "divide result unrepresentable",
+	"invalid conversion to integer": "float unrepresentable in integer range",
+	"indirect call type mismatch":   "null function or function signature mismatch",
+	"invalid table access":          "table index is out of bounds",
+	"stack overflow":                "Maximum call stack size exceeded",
+}
+
+func describeTrap(err error, timeout time.Duration) error {
+	var pe *procExit
+	if errors.As(err, &pe) {
+		return pe
+	}
+	var ee *sys.ExitError
+	if errors.As(err, &ee) {
+		switch ee.ExitCode() {
+		case sys.ExitCodeDeadlineExceeded, sys.ExitCodeContextCanceled:
+			return fmt.Errorf("%w (%v): an infinite loop, or a wait on something only the host can end?", ErrHang, timeout)
+		}
+		return &procExit{code: ee.ExitCode()}
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "Go called proc_exit(") {
+		i := strings.Index(msg, "Go called proc_exit(")
+		j := strings.Index(msg[i:], ")")
+		return &trapError{message: msg[i : i+j+1], detail: msg}
+	}
+	if rest, ok := strings.CutPrefix(msg, "wasm error: "); ok {
+		first, _, _ := strings.Cut(rest, "\n")
+		if v8, ok := v8Traps[first]; ok {
+			return &trapError{message: v8, detail: msg}
+		}
+		return &trapError{message: first, detail: msg}
+	}
+	return &trapError{message: msg, detail: msg}
+}
+
+// poison marks the instance dead and fails every event in flight.
+func (inst *Instance) poison(err error) {
+	if inst.dead {
+		return
+	}
+	inst.dead = true
+	inst.deadFlag.Store(true)
+	inst.flushOutput()
+	detail := err.Error()
+	var te *trapError
+	if errors.As(err, &te) {
+		detail = te.detail
+	}
+	inst.out[2].emit("godurable: the Go instance crashed: " + detail)
+	inst.stopTick()
+	failure := mustMarshal(&abi.Error{Name: "Error", Message: crashMessage(err)})
+	for _, ev := range inst.events {
+		ev.settle(abi.StatusError, failure)
+	}
+	inst.events = map[int32]*Event{}
+	if inst.cfg.OnCrash != nil {
+		inst.cfg.OnCrash(inst, err)
+	}
+	go inst.wasm.Close(context.Background())
+}
+
+// Crash makes the instance fail as if the guest had trapped with the
+// given V8 message ("unreachable" if empty).
+func (inst *Instance) Crash(message string) {
+	if message == "" {
+		message = "unreachable"
+	}
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	inst.poison(&trapError{message: message, detail: message + " (forced by the test)"})
+}
+
+// run calls an export, then starts the operations Go began and arms Go's
+// timers. It holds inst.mu.
+func (inst *Instance) run(fn func(ctx context.Context) error) error {
+	if err := inst.guard(fn); err != nil {
+		return err
+	}
+	started := inst.started
+	inst.started = nil
+	for _, o := range started {
+		if o.ev.finished {
+			inst.orphans = append(inst.orphans, o)
+		} else {
+			inst.launch(o)
+		}
+	}
+	if inst.timerNs >= 0 {
+		d := time.Duration(inst.timerNs)
+		if r := d % time.Millisecond; r != 0 {
+			d += time.Millisecond - r
+		}
+		inst.scheduleTick(inst.clock.Now().Add(d))
+	}
+	for len(inst.orphans) > 0 && !inst.dead {
+		o := inst.orphans[0]
+		inst.orphans = inst.orphans[1:]
+		inst.resume(o, abi.StatusError, orphaned)
+	}
+	return nil
+}
+
+// Dispatch delivers an event to Go and waits until it finishes or ctx is
+// done. It returns the event's result, a *JSError if the event
+// failed, or a *CrashError.
+func (inst *Instance) Dispatch(ctx context.Context, msg *abi.Event, what string) ([]byte, error) {
+	ev, err := inst.Send(msg, what)
+	if err != nil {
+		return nil, err
+	}
+	return inst.Wait(ctx, ev)
+}
+
+// Send delivers an event to Go without waiting for it to finish.
+func (inst *Instance) Send(msg *abi.Event, what string) (*Event, error) {
+	payload, err := abi.Marshal(msg)
+	if err != nil {
+		return nil, err
+	}
+	var object uint32
+	if msg.Object != nil {
+		object = msg.Object.Handle
+	}
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	if inst.dead {
+		return nil, ErrCrashed
+	}
+	inst.nextEvent++
+	ev := &Event{id: inst.nextEvent, object: object, what: what, done: make(chan struct{}), ops: map[int32]*op{}}
+	inst.events[ev.id] = ev
+	inst.staged = payload
+	if err := inst.run(func(ctx context.Context) error {
+		_, err := inst.fnEvent.Call(ctx, uint64(uint32(ev.id)), uint64(len(payload)))
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+// JSError is a JavaScript exception: the error an event finished with,
+// or what a host operation throws.
+type JSError struct{ Err *abi.Error }
+
+func (e *JSError) Error() string { return e.Err.Message }
+
+// NewJSError returns a *JSError with name and message.
+func NewJSError(name, message string) *JSError {
+	return &JSError{&abi.Error{Name: name, Message: message}}
+}
+
+// ErrTimeout is wrapped by the error of Wait when ctx ends first.
+var ErrTimeout = errors.New("the event did not finish")
+
+// Wait waits for ev to finish or ctx to be done.
+func (inst *Instance) Wait(ctx context.Context, ev *Event) ([]byte, error) {
+	select {
+	case <-ev.done:
+	case <-ctx.Done():
+		inst.mu.Lock()
+		pending := ev.describeOps()
+		inst.mu.Unlock()
+		return nil, fmt.Errorf("%w: %s: %v; still waiting for %s", ErrTimeout, ev.what, ctx.Err(), pending)
+	}
+	if ev.status == abi.StatusOK {
+		return ev.payload, nil
+	}
+	var e abi.Error
+	if err := abi.Unmarshal(ev.payload, &e); err != nil {
+		return nil, fmt.Errorf("godurable: the guest failed the event with a malformed error: %w", err)
+	}
+	if strings.HasPrefix(e.Message, "godurable: the Go instance crashed (") {
+		return nil, &CrashError{Message: e.Message}
+	}
+	return nil, &JSError{&e}
+}
+
+func (ev *Event) describeOps() string {
+	if len(ev.ops) == 0 {
+		return "nothing the host knows of (the guest itself has not completed it)"
+	}
+	var parts []string
+	for _, o := range ev.ops {
+		parts = append(parts, o.what)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (ev *Event) settle(status abi.Status, payload []byte) {
+	if ev.finished {
+		return
+	}
+	ev.finished = true
+	ev.status = status
+	ev.payload = payload
+	close(ev.done)
+}
+
+// InFlight returns the number of events in flight.
+func (inst *Instance) InFlight() int {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	return len(inst.events)
+}
+
+func (inst *Instance) launch(o *op) {
+	o.what = describeOp(o.kind, o.payload)
+	o.ev.ops[o.id] = o
+	go func() {
+		res, err := inst.startOp(o)
+		status := abi.StatusOK
+		if err != nil {
+			status = abi.StatusError
+			res = mustMarshal(ErrorFromGo(err))
+		}
+		inst.mu.Lock()
+		defer inst.mu.Unlock()
+		delete(o.ev.ops, o.id)
+		inst.resume(o, status, res)
+	}()
+}
+
+func (inst *Instance) startOp(o *op) (res []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("godurable: host operation panicked: %v", v)
+		}
+	}()
+	if inst.cfg.Start == nil {
+		return nil, NewJSError("TypeError", fmt.Sprintf("godurable: unknown async operation %d", o.kind))
+	}
+	return inst.cfg.Start(o.kind, o.payload)
+}
+
+func describeOp(kind abi.AsyncOp, payload []byte) string {
+	switch kind {
+	case abi.AsyncFetch:
+		var r abi.Request
+		if abi.Unmarshal(payload, &r) == nil {
+			return "fetch " + r.Method + " " + r.URL
+		}
+	case abi.AsyncStubFetch:
+		var r abi.StubFetch
+		if abi.Unmarshal(payload, &r) == nil {
+			return "fetch " + r.Request.Method + " " + r.Request.URL + " on " + describeTarget(r.Target)
+		}
+	case abi.AsyncStubCall:
+		var r abi.StubCall
+		if abi.Unmarshal(payload, &r) == nil {
+			return r.Method + "() on " + describeTarget(r.Target)
+		}
+	}
+	return fmt.Sprintf("async operation %d", kind)
+}
+
+func describeTarget(t abi.StubTarget) string {
+	if t.ID != "" {
+		return fmt.Sprintf("%s object %s", t.Binding, t.ID)
+	}
+	return fmt.Sprintf("%s object %q", t.Binding, t.Name)
+}
+
+// resume hands a settled operation to Go. It holds inst.mu.
+func (inst *Instance) resume(o *op, status abi.Status, payload []byte) {
+	if inst.dead {
+		return
+	}
+	inst.staged = payload
+	inst.run(func(ctx context.Context) error {
+		_, err := inst.fnResume.Call(ctx, uint64(uint32(o.id)), uint64(uint32(status)), uint64(len(payload)))
+		return err
+	})
+}
+
+// scheduleTick makes sure Go is called back at time at, while some event
+// is in flight; with none in flight, Go's timers wait for the next event,
+// as in workerd. It holds inst.mu.
+func (inst *Instance) scheduleTick(at time.Time) {
+	if len(inst.events) == 0 {
+		return
+	}
+	if inst.tick != nil && !inst.tick.at.After(at) {
+		return
+	}
+	inst.stopTick()
+	t := &tickTimer{at: at}
+	t.stop = inst.clock.AfterFunc(at.Sub(inst.clock.Now()), func() {
+		inst.mu.Lock()
+		defer inst.mu.Unlock()
+		if inst.tick != t {
+			return
+		}
+		inst.tick = nil
+		if inst.dead || len(inst.events) == 0 {
+			return
+		}
+		inst.run(func(ctx context.Context) error {
+			_, err := inst.fnTick.Call(ctx)
+			return err
+		})
+	})
+	inst.tick = t
+}
+
+func (inst *Instance) stopTick() {
+	if inst.tick != nil {
+		inst.tick.stop()
+		inst.tick = nil
+	}
+}
+
+// The imports.
+
+func (inst *Instance) take(mem api.Memory, ptr uint32) {
+	s := inst.staged
+	inst.staged = nil
+	if len(s) > 0 {
+		mem.Write(ptr, s)
+	}
+}
+
+func (inst *Instance) put(mem api.Memory, b []byte, ptr, capacity uint32, isError bool) int32 {
+	if uint64(len(b)) <= uint64(capacity) {
+		if len(b) > 0 {
+			mem.Write(ptr, b)
+		}
+	} else {
+		inst.staged = b
+	}
+	if isError {
+		return -int32(len(b) + 1)
+	}
+	return int32(len(b))
+}
+
+func (inst *Instance) call(mem api.Memory, callOp abi.CallOp, object, reqPtr, reqLen, respPtr, respCap uint32) (r int32) {
+	defer func() {
+		if v := recover(); v != nil {
+			r = inst.put(mem, mustMarshal(&abi.Error{Name: "Error", Message: fmt.Sprintf("godurable: host call %d panicked: %v", callOp, v)}), respPtr, respCap, true)
+		}
+	}()
+	var req []byte
+	if reqLen > 0 {
+		b, ok := mem.Read(reqPtr, reqLen)
+		if !ok {
+			return inst.put(mem, mustMarshal(&abi.Error{Name: "RangeError", Message: "godurable: request outside the module's memory"}), respPtr, respCap, true)
+		}
+		req = append([]byte(nil), b...)
+	}
+	if inst.cfg.Call == nil {
+		return inst.put(mem, mustMarshal(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: unknown host call %d", callOp)}), respPtr, respCap, true)
+	}
+	res, err := inst.cfg.Call(callOp, object, req)
+	if err != nil {
+		return inst.put(mem, mustMarshal(ErrorFromGo(err)), respPtr, respCap, true)
+	}
+	return inst.put(mem, res, respPtr, respCap, false)
+}
+
+func (inst *Instance) start(mem api.Memory, kind abi.AsyncOp, eventID int32, reqPtr, reqLen uint32) int32 {
+	ev, ok := inst.events[eventID]
+	if !ok || ev.finished {
+		return -1
+	}
+	b, ok := mem.Read(reqPtr, reqLen)
+	if !ok {
+		return -1
+	}
+	inst.nextOp++
+	inst.started = append(inst.started, &op{id: inst.nextOp, kind: kind, ev: ev, payload: append([]byte(nil), b...)})
+	return inst.nextOp
+}
+
+func (inst *Instance) complete(mem api.Memory, eventID int32, status abi.Status, ptr, n uint32) {
+	ev, ok := inst.events[eventID]
+	if !ok {
+		return
+	}
+	delete(inst.events, eventID)
+	b, _ := mem.Read(ptr, n)
+	ev.settle(status, append([]byte(nil), b...))
+}
+
+// ErrorFromGo describes err for the guest, as the shim describes a thrown
+// JavaScript value.
+func ErrorFromGo(err error) *abi.Error {
+	var je *JSError
+	if errors.As(err, &je) {
+		return je.Err
+	}
+	return &abi.Error{Name: "Error", Message: err.Error()}
+}
+
+func mustMarshal(v any) []byte {
+	b, err := abi.Marshal(v)
+	if err != nil {
+		panic("godurable: encoding an ABI message: " + err.Error())
+	}
+	return b
+}
+
+func (inst *Instance) flushOutput() {
+	for _, w := range inst.out[1:] {
+		if w != nil {
+			w.Flush()
+		}
+	}
+}
+
+// lineWriter decodes UTF-8 output and emits it line by line.
+type lineWriter struct {
+	buf  []byte
+	emit func(string)
+}
+
+func (w *lineWriter) Write(b []byte) {
+	w.buf = append(w.buf, b...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			break
+		}
+		w.emit(decodeUTF8(w.buf[:i]))
+		w.buf = w.buf[i+1:]
+	}
+}
+
+func (w *lineWriter) Flush() {
+	if len(w.buf) > 0 {
+		w.emit(decodeUTF8(w.buf))
+		w.buf = nil
+	}
+}
