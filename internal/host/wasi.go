@@ -204,4 +204,3 @@ func instantiateWASI(ctx context.Context, r wazero.Runtime, compiled wazero.Comp
 	_, err := b.Instantiate(ctx)
 	return err
 }
-
