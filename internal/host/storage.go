@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"github.com/ncruces/go-sqlite3"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
 	_ "github.com/ncruces/go-sqlite3/embed" // the SQLite build
 	_ "github.com/ncruces/go-sqlite3/vfs/memdb"
 )
@@ -26,8 +28,25 @@ type DB struct {
 
 var dbCounter atomic.Uint64
 
+var sqliteConfigOnce sync.Once
+
+// UseCompilationCache makes the SQLite engine (itself a wasm module run by
+// wazero) keep its compilation in cache. It has effect only before the
+// first database is opened.
+func UseCompilationCache(cache wazero.CompilationCache) {
+	sqliteConfigOnce.Do(func() {
+		if sqlite3.RuntimeConfig == nil {
+			sqlite3.RuntimeConfig = wazero.NewRuntimeConfig().
+				WithMemoryLimitPages(4096).
+				WithCoreFeatures(api.CoreFeaturesV2).
+				WithCompilationCache(cache)
+		}
+	})
+}
+
 // OpenDB opens a new, empty, in-memory database.
 func OpenDB() (*DB, error) {
+	sqliteConfigOnce.Do(func() {})
 	name := fmt.Sprintf("file:/godurable-%d-%d.db?vfs=memdb", dbSeed, dbCounter.Add(1))
 	conn, err := sqlite3.Open(name)
 	if err != nil {
