@@ -118,11 +118,11 @@ func buildProject(ctx context.Context, o *options, p *project) (*build.Result, e
 	if err != nil {
 		return nil, err
 	}
-	wasm, err := os.ReadFile(res.Wasm)
-	if err != nil {
-		return nil, err
-	}
+	wasm := res.Module.Wasm
 	progress("built %s: %s (%s gzipped) in %.1fs", res.Wasm, megabytes(len(wasm)), megabytes(gzipSize(wasm)), time.Since(start).Seconds())
+	if res.NotStatic != "" {
+		progress("note: RPC methods are found by reflection, which keeps every exported method in the module (about 3 MB), because %s", res.NotStatic)
+	}
 	describe(res.Manifest)
 	return res, nil
 }
@@ -145,7 +145,8 @@ func describe(m *abi.Manifest) {
 		}
 		progress("class %s: %sRPC %s", c.Name, fetch, orNone(methods))
 		for _, s := range c.Skipped {
-			progress("warning: %s.%s is not an RPC method", c.Name, s)
+			name, why, _ := strings.Cut(s, ": ")
+			progress("warning: %s.%s is not an RPC method: %s", c.Name, name, why)
 		}
 	}
 }

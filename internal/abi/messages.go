@@ -14,8 +14,11 @@ type Manifest struct {
 
 // Class describes one registered Durable Object class.
 type Class struct {
-	Name    string   `msgpack:"name"`
-	Fetch   bool     `msgpack:"fetch"` // the object serves HTTP
+	Name  string `msgpack:"name"`
+	Fetch bool   `msgpack:"fetch"` // the object serves HTTP
+	// GoType is the Go type of the objects, "*main.Counter", or "" when
+	// generated code cannot name it.
+	GoType  string   `msgpack:"goType,omitempty"`
 	Methods []Method `msgpack:"methods"`
 	// Skipped lists exported methods that are not RPC methods, each with
 	// the reason, so that tools can warn about them.

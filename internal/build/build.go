@@ -7,6 +7,7 @@ package build
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -37,9 +38,11 @@ func Env() []string {
 var ErrBuild = errors.New("go build failed")
 
 // Compile builds the main package pkg (a go build package path or
-// directory, resolved in dir) into the file out.
-func Compile(ctx context.Context, dir, pkg, out string) error {
+// directory, resolved in dir) into the file out, with the extra go build
+// flags given.
+func Compile(ctx context.Context, dir, pkg, out string, flags ...string) error {
 	args := append([]string{"build"}, Flags...)
+	args = append(args, flags...)
 	args = append(args, "-o", out, pkg)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
@@ -57,13 +60,103 @@ func Compile(ctx context.Context, dir, pkg, out string) error {
 	return nil
 }
 
+// Module is a compiled godurable module.
+type Module struct {
+	Wasm     []byte
+	Manifest *abi.Manifest
+	// Static reports whether RPC methods come from a generated table (the
+	// small build); if not, NotStatic says why.
+	Static    bool
+	NotStatic string
+}
+
+// CompileModule builds pkg twice: first with RPC methods found by
+// reflection, to learn from the module what it registers; then with a
+// generated method table and the StaticTag, which lets the linker drop the
+// methods nobody calls. It keeps the second module if it registers exactly
+// the same classes and methods, else the first.
+func CompileModule(ctx context.Context, dir, pkg string) (*Module, error) {
+	tmp, err := os.MkdirTemp("", "godurable-build-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	first, err := compileAndRead(ctx, dir, pkg, filepath.Join(tmp, "reflect.wasm"))
+	if err != nil {
+		return nil, err
+	}
+	if len(first.Manifest.Classes) == 0 {
+		return first, nil
+	}
+	table, err := staticTable(first.Manifest)
+	if err != nil {
+		first.NotStatic = err.Error()
+		return first, nil
+	}
+	pkgDir, err := packageDir(ctx, dir, pkg)
+	if err != nil {
+		return nil, err
+	}
+	gen := filepath.Join(tmp, StaticFile)
+	overlay := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(gen, table, 0o644); err != nil {
+		return nil, err
+	}
+	ov, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(pkgDir, StaticFile): gen}})
+	if err := os.WriteFile(overlay, ov, 0o644); err != nil {
+		return nil, err
+	}
+	second, err := compileAndRead(ctx, dir, pkg, filepath.Join(tmp, "static.wasm"), "-tags", StaticTag, "-overlay", overlay)
+	if err != nil {
+		first.NotStatic = "the build with a generated method table failed: " + err.Error()
+		return first, nil
+	}
+	if !sameClasses(first.Manifest, second.Manifest) {
+		first.NotStatic = "the build with a generated method table registers different methods"
+		return first, nil
+	}
+	second.Static = true
+	second.Manifest.Classes = first.Manifest.Classes // keep the reasons for skipped methods
+	return second, nil
+}
+
+func compileAndRead(ctx context.Context, dir, pkg, out string, flags ...string) (*Module, error) {
+	if err := Compile(ctx, dir, pkg, out, flags...); err != nil {
+		return nil, err
+	}
+	wasm, err := os.ReadFile(out)
+	if err != nil {
+		return nil, err
+	}
+	m, err := host.ReadManifest(ctx, wasm)
+	if err != nil {
+		return nil, fmt.Errorf("reading what %s registers: %w", pkg, err)
+	}
+	return &Module{Wasm: wasm, Manifest: m}, nil
+}
+
+// packageDir returns the directory of pkg.
+func packageDir(ctx context.Context, dir, pkg string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-f", "{{.Dir}}", pkg)
+	cmd.Dir = dir
+	cmd.Env = Env()
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return "", fmt.Errorf("go list %s: %s", pkg, ee.Stderr)
+		}
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
 // Result is what Build produced.
 type Result struct {
-	Dir      string // the output directory
-	Wasm     string // path of the module
-	Size     int64  // bytes of the module
-	Manifest *abi.Manifest
-	Files    []string // paths of every file written
+	*Module
+	Dir   string   // the output directory
+	Wasm  string   // path of the module
+	Files []string // paths of every file written
 }
 
 // Build compiles pkg and writes the module and the shim into outDir.
@@ -71,30 +164,16 @@ func Build(ctx context.Context, dir, pkg, outDir string) (*Result, error) {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, err
 	}
-	wasmPath := filepath.Join(outDir, WasmFile)
-	tmp := wasmPath + ".tmp"
-	if err := Compile(ctx, dir, pkg, tmp); err != nil {
-		return nil, err
-	}
-	wasm, err := os.ReadFile(tmp)
+	mod, err := CompileModule(ctx, dir, pkg)
 	if err != nil {
 		return nil, err
 	}
-	m, err := host.ReadManifest(ctx, wasm)
+	files, err := jsbridge.Generate(mod.Manifest, WasmFile)
 	if err != nil {
-		os.Remove(tmp)
-		return nil, fmt.Errorf("reading what %s registers: %w", pkg, err)
-	}
-	files, err := jsbridge.Generate(m, WasmFile)
-	if err != nil {
-		os.Remove(tmp)
 		return nil, err
 	}
-	res := &Result{Dir: outDir, Wasm: wasmPath, Size: int64(len(wasm)), Manifest: m}
-	if err := os.Rename(tmp, wasmPath); err != nil {
-		return nil, err
-	}
-	res.Files = append(res.Files, wasmPath)
+	res := &Result{Module: mod, Dir: outDir, Wasm: filepath.Join(outDir, WasmFile)}
+	files[WasmFile] = mod.Wasm
 	for name, content := range files {
 		p := filepath.Join(outDir, name)
 		if err := writeIfChanged(p, content); err != nil {
@@ -111,7 +190,12 @@ func writeIfChanged(path string, content []byte) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, content) {
 		return nil
 	}
-	return os.WriteFile(path, content, 0o644)
+	// Write then rename, so that a watcher never reads half a file.
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, content, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // MainIsEmpty reports whether the func main of the Go files in dir has an

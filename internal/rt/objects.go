@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -31,9 +32,29 @@ type class struct {
 	name      string
 	typ       reflect.Type
 	construct Constructor
-	methods   map[string]*method // by Go name
-	order     []*method          // sorted by Go name
-	skipped   []string           // exported methods that are not RPC methods, and why
+
+	once    sync.Once
+	methods rpcMethods
+}
+
+type rpcMethods struct {
+	methods map[string]*method // by Go name
+	order   []*method          // sorted by Go name
+	skipped []string           // exported methods that are not RPC methods, and why
+}
+
+// rpc returns the class's RPC methods, found on first use: after every
+// init function has run, so that a static method table registered by
+// generated code is in place.
+func (c *class) rpc() *rpcMethods {
+	c.once.Do(func() {
+		c.methods.methods, c.methods.skipped = methodsOf(c.typ)
+		for _, m := range c.methods.methods {
+			c.methods.order = append(c.methods.order, m)
+		}
+		sort.Slice(c.methods.order, func(i, j int) bool { return c.methods.order[i].name < c.methods.order[j].name })
+	})
+	return &c.methods
 }
 
 type object struct {
@@ -67,13 +88,7 @@ func RegisterClass(name string, typ reflect.Type, construct Constructor) {
 	if _, dup := classes[name]; dup {
 		panic("godurable: class " + name + " is registered twice")
 	}
-	c := &class{name: name, typ: typ, construct: construct}
-	c.methods, c.skipped = methodsOf(typ)
-	for _, m := range c.methods {
-		c.order = append(c.order, m)
-	}
-	sort.Slice(c.order, func(i, j int) bool { return c.order[i].name < c.order[j].name })
-	classes[name] = c
+	classes[name] = &class{name: name, typ: typ, construct: construct}
 }
 
 // SetWorkerHandler registers the stateless Worker's handler, an
@@ -114,8 +129,9 @@ func Manifest() *abi.Manifest {
 	sort.Strings(names)
 	for _, n := range names {
 		c := classes[n]
-		ac := abi.Class{Name: n, Fetch: c.typ.Implements(httpHandlerType), Skipped: c.skipped}
-		for _, meth := range c.order {
+		rpc := c.rpc()
+		ac := abi.Class{Name: n, Fetch: c.typ.Implements(httpHandlerType), Skipped: rpc.skipped, GoType: goType(c.typ)}
+		for _, meth := range rpc.order {
 			ac.Methods = append(ac.Methods, meth.describe())
 		}
 		m.Classes = append(m.Classes, ac)
@@ -184,4 +200,19 @@ func dropObjects(handles []uint32) {
 	for _, h := range handles {
 		delete(objects, h)
 	}
+}
+
+// goType describes typ for code generation: "*main.Counter", or with the
+// package path for types outside package main ("*example.com/rooms.Room").
+// It is empty for types generated code cannot name.
+func goType(typ reflect.Type) string {
+	prefix := ""
+	t := typ
+	if t.Kind() == reflect.Pointer {
+		prefix, t = "*", t.Elem()
+	}
+	if t.Name() == "" || t.PkgPath() == "" || strings.ContainsAny(t.Name(), "[]") {
+		return ""
+	}
+	return prefix + t.PkgPath() + "." + t.Name()
 }

@@ -17,8 +17,8 @@ import (
 // method is one RPC method of a class.
 type method struct {
 	name, jsName string
-	index        int
-	ctx          bool // the first parameter is a context.Context
+	fn           reflect.Value // the method expression: receiver first
+	ctx          bool          // the first parameter is a context.Context
 	params       []reflect.Type
 	result       reflect.Type // nil when the method returns no value
 	err          bool         // the last result is an error
@@ -55,8 +55,7 @@ func JSName(goName string) string {
 func methodsOf(typ reflect.Type) (map[string]*method, []string) {
 	methods := map[string]*method{}
 	var skipped []string
-	for i := 0; i < typ.NumMethod(); i++ {
-		rm := typ.Method(i)
+	for _, rm := range listMethods(typ) {
 		if reservedGoNames[rm.Name] {
 			continue
 		}
@@ -71,7 +70,7 @@ func methodsOf(typ reflect.Type) (map[string]*method, []string) {
 }
 
 func rpcMethod(rm reflect.Method) (*method, string) {
-	m := &method{name: rm.Name, jsName: JSName(rm.Name), index: rm.Index}
+	m := &method{name: rm.Name, jsName: JSName(rm.Name), fn: rm.Func}
 	if reservedJSNames[m.jsName] {
 		return nil, fmt.Sprintf("its JavaScript name %q is reserved by workerd", m.jsName)
 	}
@@ -139,7 +138,7 @@ func (m *method) describe() abi.Method {
 // callMethod runs an RPC call and completes ev with its result.
 func callMethod(ctx context.Context, ev *event, obj *object, name string, rawArgs []byte) {
 	qualified := obj.class.name + "." + name
-	m := obj.class.methods[name]
+	m := obj.class.rpc().methods[name]
 	if m == nil {
 		ev.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s is not an RPC method of %s", name, obj.class.name)})
 		return
@@ -149,12 +148,13 @@ func callMethod(ctx context.Context, ev *event, obj *object, name string, rawArg
 		ev.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s (JS %s): %v", qualified, m.jsName, err)})
 		return
 	}
-	in := make([]reflect.Value, 0, len(args)+1)
+	in := make([]reflect.Value, 0, len(args)+2)
+	in = append(in, reflect.ValueOf(obj.value))
 	if m.ctx {
 		in = append(in, reflect.ValueOf(ctx))
 	}
 	in = append(in, args...)
-	out := reflect.ValueOf(obj.value).Method(m.index).Call(in)
+	out := m.fn.Call(in)
 	if m.err {
 		if e, _ := out[len(out)-1].Interface().(error); e != nil {
 			ev.fail(ToABI(e))

@@ -1,0 +1,61 @@
+package build
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/godurable/godurable/internal/abi"
+)
+
+func TestStaticTable(t *testing.T) {
+	m := &abi.Manifest{Classes: []abi.Class{
+		{Name: "Counter", GoType: "*main.Counter", Methods: []abi.Method{{Name: "Get"}, {Name: "Increment"}}},
+		{Name: "Room", GoType: "example.com/chat.Room", Methods: []abi.Method{{Name: "Join"}}},
+		{Name: "Lobby", GoType: "example.com/chat.Room", Methods: []abi.Method{{Name: "Join"}}},
+	}}
+	src, err := staticTable(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"//go:build godurable_static",
+		"package main",
+		`godurable_p0 "example.com/chat"`,
+		"durableobject.StaticMethods[*Counter](map[string]any{",
+		`"Increment": (*Counter).Increment,`,
+		"durableobject.StaticMethods[godurable_p0.Room](map[string]any{",
+		`"Join": godurable_p0.Room.Join,`,
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("generated code lacks %q:\n%s", want, src)
+		}
+	}
+	if strings.Count(string(src), "StaticMethods[godurable_p0.Room]") != 1 {
+		t.Errorf("a type registered under two class names gets two tables:\n%s", src)
+	}
+
+	for _, bad := range []abi.Class{
+		{Name: "Anon", GoType: ""},
+		{Name: "Hidden", GoType: "*example.com/chat.room"},
+	} {
+		if _, err := staticTable(&abi.Manifest{Classes: []abi.Class{bad}}); err == nil {
+			t.Errorf("class %s: no error", bad.Name)
+		}
+	}
+}
+
+func TestSameClasses(t *testing.T) {
+	a := &abi.Manifest{Worker: true, Classes: []abi.Class{{Name: "C", Methods: []abi.Method{{Name: "M", JSName: "m", Params: []string{"int64"}}}}}}
+	b := &abi.Manifest{Worker: true, Classes: []abi.Class{{Name: "C", Skipped: []string{"X: why"}, Methods: []abi.Method{{Name: "M", JSName: "m", Params: []string{"int64"}}}}}}
+	if !sameClasses(a, b) {
+		t.Error("skipped methods should not matter")
+	}
+	b.Classes[0].Methods[0].Params = []string{"string"}
+	if sameClasses(a, b) {
+		t.Error("different parameters compare equal")
+	}
+	b.Classes[0].Methods = nil
+	if sameClasses(a, b) {
+		t.Error("lost methods compare equal")
+	}
+}
