@@ -1,0 +1,70 @@
+package conformance
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/godurable/godurable/durableobject/dotest"
+	"github.com/godurable/godurable/worker"
+)
+
+// Dotest is the Target of a Go Worker run by the dotest harness on wazero.
+type Dotest struct {
+	W *dotest.Worker
+}
+
+// NewDotest starts the Go Worker pkg (a directory relative to the test's
+// directory) in the dotest harness, with the environment of the nearest
+// wrangler.toml.
+func NewDotest(t testing.TB, pkg string) *Dotest {
+	t.Helper()
+	return &Dotest{W: dotest.New(t, &dotest.Options{Package: pkg})}
+}
+
+// Name implements Target.
+func (d *Dotest) Name() string { return "dotest" }
+
+// Fetch implements Target.
+func (d *Dotest) Fetch(t testing.TB, req *http.Request) *Response {
+	t.Helper()
+	resp := d.W.Fetch(req)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+}
+
+// Call implements Target. The arguments go through JSON, as they do on
+// their way to the JavaScript caller in front of workerd.
+func (d *Dotest) Call(t testing.TB, binding, name, method string, args ...any) (any, *JSError) {
+	t.Helper()
+	if args == nil {
+		args = []any{}
+	}
+	b, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jsArgs []any
+	if err := json.Unmarshal(b, &jsArgs); err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	err = d.W.Object(binding, name).Call(method, &v, jsArgs...)
+	if err != nil {
+		var we *worker.Error
+		if errors.As(err, &we) {
+			return nil, &JSError{Name: we.ErrorName(), Message: we.Message}
+		}
+		t.Fatalf("calling %s.%s: %v", binding, method, err)
+	}
+	return Normalize(v), nil
+}
+
+// Restart implements Target.
+func (d *Dotest) Restart(t testing.TB) { d.W.Restart() }
