@@ -85,7 +85,8 @@ func writeConsts(b *bytes.Buffer, name string, values map[string]any) {
 
 func entryModule(m *Manifest, wasmFile string) ([]byte, error) {
 	type jsMethod struct {
-		Name string `json:"name"`
+		Name   string `json:"name"`
+		JSName string `json:"jsName"`
 	}
 	type jsClass struct {
 		Name    string     `json:"name"`
@@ -95,7 +96,7 @@ func entryModule(m *Manifest, wasmFile string) ([]byte, error) {
 	for _, c := range m.Classes {
 		jc := jsClass{Name: c.Name, Methods: []jsMethod{}}
 		for _, meth := range c.Methods {
-			jc.Methods = append(jc.Methods, jsMethod{Name: meth.Name})
+			jc.Methods = append(jc.Methods, jsMethod{Name: meth.Name, JSName: meth.JSName})
 		}
 		classes = append(classes, jc)
 	}

@@ -273,7 +273,7 @@ class Instance {
     this.staged = payload;
     this.run(ev, () => this.exports[ABI.ExportEvent](ev.id, payload.length));
     if (!ev.finished) await this.drive(ev);
-    return ev.result();
+    return ev;
   }
 
   async drive(ev) {
@@ -510,6 +510,9 @@ class Runtime {
     this.nextHandle = 0;
     this.storages = new Map(); // object handle -> ctx.storage
     this.dropped = [];
+    this.goBindings = new Map(); // binding name -> whether its objects are Go objects
+    this.jsNames = new Map(); // class -> Map(JS method name -> Go name)
+    for (const c of manifest.classes) this.jsNames.set(c.name, new Map(c.methods.map((m) => [m.jsName, m.name])));
     this.registry =
       typeof FinalizationRegistry === "function"
         ? new FinalizationRegistry((handle) => {
@@ -619,21 +622,42 @@ class Runtime {
         return responseToGo(await fetch(requestFromGo(req)));
       case ASYNC.StubFetch:
         return responseToGo(await this.stub(req.target).fetch(requestFromGo(req.request)));
-      case ASYNC.StubCall: {
-        const stub = this.stub(req.target);
-        if (typeof stub[req.method] !== "function") throw new TypeError(`godurable: no RPC method ${req.method}`);
-        const result = await stub[req.method](...(req.args ?? []));
-        return result === undefined ? EMPTY : encode(result);
-      }
+      case ASYNC.StubCall:
+        return this.stubCall(req);
       default:
         throw new TypeError(`godurable: unknown async operation ${kind}`);
     }
   }
 
+  // stubCall calls an RPC method. A godurable object is called through its
+  // __godurableCall method, which returns the Go result or error as it
+  // came from Go, so that a Go caller gets the error's name and code, which
+  // Workers RPC would drop; any other object is called as JS would.
+  async stubCall(req) {
+    const stub = this.stub(req.target);
+    const args = req.args ?? [];
+    if (this.goBindings.get(req.target.binding) !== false) {
+      let reply;
+      try {
+        reply = await stub.__godurableCall(req.method, args);
+      } catch (err) {
+        if (!String(err?.message).includes("__godurableCall")) throw err;
+        this.goBindings.set(req.target.binding, false); // not a Go object
+      }
+      if (reply) {
+        this.goBindings.set(req.target.binding, true);
+        if (reply.status === ABI.StatusOK) return reply.payload;
+        throw toJSError(decode(reply.payload));
+      }
+    }
+    const result = await stub[req.method](...args);
+    return result === undefined ? EMPTY : encode(result);
+  }
+
   async workerFetch(request, env) {
     const inst = this.getInstance(env);
     const message = { kind: EVENT.WorkerFetch, request: await requestToGo(request), dropped: this.takeDropped() };
-    return responseFromGo(decode(await inst.dispatch(message, 0)));
+    return responseFromGo(decode((await inst.dispatch(message, 0)).result()));
   }
 
   async objectEvent(obj, message) {
@@ -669,11 +693,24 @@ export function createRuntime(module, manifest) {
 
     async __fetch(request) {
       const message = { kind: EVENT.ObjectFetch, request: await requestToGo(request) };
-      return responseFromGo(decode(await runtime.objectEvent(this, message)));
+      return responseFromGo(decode((await runtime.objectEvent(this, message)).result()));
     }
 
-    __call(method, args) {
-      return runtime.objectEvent(this, { kind: EVENT.ObjectCall, method, args }).then((b) => (b.length === 0 ? undefined : decode(b)));
+    async __call(method, args) {
+      const b = (await runtime.objectEvent(this, { kind: EVENT.ObjectCall, method, args })).result();
+      return b.length === 0 ? undefined : decode(b);
+    }
+
+    // __godurableCall is how Go callers reach a Go object: the result or
+    // error comes back as the MessagePack Go wrote, with nothing lost.
+    async __godurableCall(jsName, args) {
+      const method = runtime.jsNames.get(this.__godurable.class)?.get(jsName);
+      if (method === undefined) {
+        const err = { name: "TypeError", message: `The RPC receiver does not implement the method "${jsName}".` };
+        return { status: ABI.StatusError, payload: encode(err) };
+      }
+      const ev = await runtime.objectEvent(this, { kind: EVENT.ObjectCall, method, args });
+      return { status: ev.status, payload: ev.payload };
     }
   }
 

@@ -205,16 +205,22 @@ func (s *suite) rpcErrors(t *testing.T) {
 	contains(t, "non-array argument", e.Message, "Sandbox.Concat (JS concat): argument 1 ([]string)")
 
 	e = s.callErr(t, "rpc", "noSuchMethod")
-	equal(t, "unknown method name", e.Name, "TypeError")
-	contains(t, "unknown method message", e.Message, "noSuchMethod")
+	equal(t, "unknown method", *e, JSError{Name: "TypeError", Message: `The RPC receiver does not implement the method "noSuchMethod".`})
 }
 
 func (s *suite) goCallsGo(t *testing.T) {
 	r := s.getJSON(t, "/call/gocall/add?args=[20,22]", 200).(map[string]any)
 	equal(t, "result", r["result"], 42.0)
+	// Between Go objects, errors keep their name and code, which Workers
+	// RPC alone would drop.
 	r = s.getJSON(t, `/call/gocall/fail?args=["RangeError","E_RANGE","bad"]`, 200).(map[string]any)
-	// Over Workers RPC the code is lost, even between two Go objects.
-	equal(t, "error", r["error"], map[string]any{"name": "RangeError", "message": "bad", "code": ""})
+	equal(t, "error", r["error"], map[string]any{"name": "RangeError", "message": "bad", "code": "E_RANGE"})
+	r = s.getJSON(t, `/call/gocall/fail?args=["CustomError","E_CUSTOM","custom"]`, 200).(map[string]any)
+	equal(t, "custom error", r["error"], map[string]any{"name": "CustomError", "message": "custom", "code": "E_CUSTOM"})
+	r = s.getJSON(t, `/call/gocall/noSuchMethod`, 200).(map[string]any)
+	equal(t, "unknown method", r["error"], map[string]any{"name": "TypeError", "message": `The RPC receiver does not implement the method "noSuchMethod".`, "code": ""})
+	r = s.getJSON(t, `/call/gocall/add?args=["x",1]`, 200).(map[string]any)
+	contains(t, "bad argument", fmt.Sprint(r["error"]), "Sandbox.Add (JS add): argument 1 (int64)")
 }
 
 func (s *suite) outbound(t *testing.T) {
