@@ -598,6 +598,8 @@ class Runtime {
       case CALL.SQLExec: {
         const cursor = this.storage(handle).sql.exec(req.query, ...(req.args ?? []));
         const rows = cursor.raw().toArray();
+        // Blobs come back as ArrayBuffers, which the encoder would write as empty maps.
+        for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i] instanceof ArrayBuffer) row[i] = new Uint8Array(row[i]);
         return encode({
           columns: cursor.columnNames,
           rows,

@@ -114,9 +114,10 @@ func setOf(names ...string) map[string]bool {
 }
 
 // allowedName reports whether user SQL may name a table, index, trigger
-// or view: names starting with _cf_ (any case) are workerd's.
+// or view: names starting with _cf_ are workerd's. (Newer workerd versions
+// refuse the prefix in any case; v1.20260426 only logs a warning.)
 func allowedName(name string) bool {
-	return len(name) < 4 || !strings.EqualFold(name[:4], "_cf_")
+	return !strings.HasPrefix(name, "_cf_")
 }
 
 // authorize is the authorizer of user queries. It sets *txn when the
@@ -320,7 +321,7 @@ func sqlErrorMessage(err error, sql string) string {
 	} else {
 		b.WriteString("SQLITE_UNKNOWN_ERROR_CODE(" + strconv.Itoa(int(code)) + ")")
 	}
-	if sqlite3.ErrorCode(xcode) != code {
+	if int(xcode) != int(code) {
 		if name, ok := extendedCodeNames[xcode]; ok {
 			b.WriteString(" (extended: " + name + ")")
 		}
