@@ -193,8 +193,15 @@ class Instance {
   start(op, eventId, reqPtr, reqLen) {
     const ev = this.events.get(eventId);
     if (!ev || ev.finished) return -1;
+    let payload;
+    try {
+      payload = this.bytes(reqPtr, reqLen).slice();
+    } catch (err) {
+      console.error("godurable: start: bad request buffer:", err);
+      return -1; // imports never throw into Go
+    }
     const id = ++this.nextOp;
-    this.started.push({ id, kind: op, ev, payload: this.bytes(reqPtr, reqLen).slice() });
+    this.started.push({ id, kind: op, ev, payload });
     return id;
   }
 
