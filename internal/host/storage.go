@@ -9,10 +9,10 @@ import (
 	"sync/atomic"
 
 	"github.com/ncruces/go-sqlite3"
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
 	_ "github.com/ncruces/go-sqlite3/embed" // the SQLite build
 	_ "github.com/ncruces/go-sqlite3/vfs/memdb"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
 )
 
 // DB is the SQLite database of one Durable Object, with workerd's rules:
