@@ -16,8 +16,12 @@ func Marshal(v any) ([]byte, error) {
 	return msgpack.Marshal(v)
 }
 
-// Unmarshal decodes an ABI message.
+// Unmarshal decodes an ABI message. Malformed bytes (a length the input
+// cannot hold, say) are refused before the decoder allocates anything.
 func Unmarshal(b []byte, v any) error {
+	if err := CheckJSSafe(b); errors.Is(err, ErrMalformed) {
+		return err
+	}
 	return msgpack.Unmarshal(b, v)
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"unicode"
@@ -215,10 +216,14 @@ var ErrArgument = errors.New("wrong type")
 // the type's range, a string into a number.
 func DecodeArg(raw []byte, t reflect.Type) (reflect.Value, error) {
 	v := reflect.New(t).Elem()
+	// Reject lengths the input cannot hold before the decoder allocates them.
+	if err := abi.CheckJSSafe(raw); errors.Is(err, abi.ErrMalformed) {
+		return v, fmt.Errorf("%w: %v", ErrArgument, err)
+	}
 	switch t.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		var n int64
-		if err := abi.DecodeValue(raw, &n); err != nil {
+		n, err := decodeInteger(raw)
+		if err != nil {
 			return v, fmt.Errorf("%w: want an integer, got %s", ErrArgument, abi.Describe(raw))
 		}
 		if v.OverflowInt(n) {
@@ -227,8 +232,8 @@ func DecodeArg(raw []byte, t reflect.Type) (reflect.Value, error) {
 		v.SetInt(n)
 		return v, nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		var n int64
-		if err := abi.DecodeValue(raw, &n); err != nil {
+		n, err := decodeInteger(raw)
+		if err != nil {
 			return v, fmt.Errorf("%w: want a non-negative integer, got %s", ErrArgument, abi.Describe(raw))
 		}
 		if n < 0 || v.OverflowUint(uint64(n)) {
@@ -249,6 +254,22 @@ func DecodeArg(raw []byte, t reflect.Type) (reflect.Value, error) {
 		return v, fmt.Errorf("%w: cannot decode %s: %v", ErrArgument, abi.Describe(raw), strings.TrimPrefix(err.Error(), "msgpack: "))
 	}
 	return v, nil
+}
+
+// decodeInteger decodes an integer, or a float without a fraction: the
+// shim's encoder writes JavaScript numbers beyond 32 bits as floats.
+func decodeInteger(raw []byte) (int64, error) {
+	var n int64
+	err := abi.DecodeValue(raw, &n)
+	if err == nil {
+		return n, nil
+	}
+	var f float64
+	if abi.Describe(raw) == "a number with a fraction" && abi.DecodeValue(raw, &f) == nil &&
+		f == math.Trunc(f) && math.Abs(f) <= abi.MaxSafeInteger {
+		return int64(f), nil
+	}
+	return 0, err
 }
 
 func plural(n int) string {
