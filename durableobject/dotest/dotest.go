@@ -93,6 +93,7 @@ type Worker struct {
 	timeout  time.Duration
 	script   string
 	bindings map[string]string // namespace binding -> class
+	close    func()
 }
 
 // ErrCrashed is the Cause of the *worker.Error of an event that was in
@@ -113,6 +114,57 @@ func New(t testing.TB, opts *Options) *Worker {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// Start is New for use outside a test (in an Example, a TestMain or a
+// benchmark that spans tests): it returns the error instead of failing a
+// test, the guest's output goes to Options.Output (or nowhere), methods
+// that would fail a test panic, and Close stops the Worker.
+func Start(opts *Options) (*Worker, error) {
+	nt := &noT{}
+	w, err := start(nt, opts)
+	if err != nil {
+		return nil, err
+	}
+	w.close = nt.cleanup
+	return w, nil
+}
+
+// Close stops a Worker made by Start. (One made by New stops when its
+// test ends.)
+func (w *Worker) Close() {
+	if w.close != nil {
+		w.close()
+	}
+}
+
+// noT stands in for a test outside one.
+type noT struct {
+	testing.TB
+	mu       sync.Mutex
+	cleanups []func()
+}
+
+func (*noT) Helper()                      {}
+func (*noT) Log(args ...any)              {}
+func (*noT) Logf(format string, a ...any) {}
+func (*noT) Fatal(args ...any)            { panic(fmt.Sprint(args...)) }
+func (*noT) Fatalf(format string, a ...any) {
+	panic(fmt.Sprintf(format, a...))
+}
+func (n *noT) Cleanup(f func()) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.cleanups = append(n.cleanups, f)
+}
+func (n *noT) cleanup() {
+	n.mu.Lock()
+	fs := n.cleanups
+	n.cleanups = nil
+	n.mu.Unlock()
+	for i := len(fs) - 1; i >= 0; i-- {
+		fs[i]()
+	}
 }
 
 func start(t testing.TB, opts *Options) (*Worker, error) {
@@ -159,6 +211,9 @@ func start(t testing.TB, opts *Options) (*Worker, error) {
 				defer mu.Unlock()
 				fmt.Fprintln(o.Output, line)
 			}
+		}
+		if _, ok := t.(*noT); ok {
+			return func(string) {}
 		}
 		return func(line string) { t.Log(prefix + line) }
 	}

@@ -1,0 +1,85 @@
+package dotest_test
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"strings"
+
+	"github.com/godurable/godurable/durableobject/dotest"
+	"github.com/godurable/godurable/worker"
+)
+
+// In a test, use dotest.New(t, opts); Start is its twin for examples.
+func start() *dotest.Worker {
+	w, err := dotest.Start(&dotest.Options{Package: "../../examples/counter"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return w
+}
+
+// A test drives the Worker over HTTP and its Durable Objects over RPC.
+func Example() {
+	w := start()
+	defer w.Close()
+
+	status, body := w.Post("/counter/a/increment?by=2", "", nil)
+	fmt.Println(status, strings.TrimSpace(body))
+
+	var n int64
+	if err := w.Object("COUNTER", "a").Call("increment", &n, 3); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n)
+	// Output:
+	// 200 {"name":"a","value":2}
+	// 5
+}
+
+// An error returned by an RPC method arrives as the *worker.Error that a
+// JavaScript caller catches.
+func ExampleObject_Call() {
+	w := start()
+	defer w.Close()
+
+	err := w.Object("COUNTER", "a").Call("increment", nil, -1)
+	var we *worker.Error
+	if errors.As(err, &we) {
+		fmt.Println(we.Name, we.Message)
+	}
+	// Output: RangeError by must be a positive integer
+}
+
+// Storage outlives evictions and restarts, and a test can read it.
+func ExampleWorker_Restart() {
+	w := start()
+	defer w.Close()
+
+	c := w.Object("COUNTER", "a")
+	c.Call("increment", nil, 5)
+	c.Evict()
+	w.Restart()
+
+	var stored int64
+	c.Storage().Get("value", &stored)
+	res, _ := c.Storage().Exec("SELECT count(*) FROM history")
+	fmt.Println(stored, res.Rows[0][0])
+	// Output: 5 1
+}
+
+// A test can make storage fail, to see what the object does then.
+func ExampleWorker_SetStorageFault() {
+	w := start()
+	defer w.Close()
+
+	w.SetStorageFault(func(op dotest.StorageOp) error {
+		if op.Op == "kv.put" {
+			return errors.New("disk full")
+		}
+		return nil
+	})
+	err := w.Object("COUNTER", "a").Call("increment", nil, 1)
+	fmt.Println(err)
+	// Output: storage: put "value": disk full
+}
