@@ -324,10 +324,10 @@ func TestRPCErrorsAndValues(t *testing.T) {
 	if rpc.Err.Name != "Error" || rpc.Err.Message != "ProbeError: probe failed" || rpc.Err.Code != "" {
 		t.Errorf("over RPC: %+v", rpc.Err)
 	}
-	// Go calling Go through a stub sees the RPC form too.
+	// Go calling Go through a stub gets the error whole.
 	_, err = call(t, r, "a", "call", "b", "fail", nil)
-	if !errors.As(err, &je) || je.Err.Message != "ProbeError: probe failed" {
-		t.Errorf("stub call of fail: %v", err)
+	if !errors.As(err, &je) || je.Err.Name != "ProbeError" || je.Err.Message != "probe failed" || je.Err.Code != "E_PROBE" {
+		t.Errorf("stub call of fail: %+v", je.Err)
 	}
 	// Values cross as JavaScript values: a float that is an integer comes
 	// back as an integer, map keys become strings.

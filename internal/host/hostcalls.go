@@ -295,14 +295,50 @@ func (r *Runtime) startOp(kind abi.AsyncOp, req []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		out, err := r.ObjectCall(ctx, t, in.Method, in.Args)
-		if err != nil {
-			return nil, RPCError(err)
-		}
-		if out == nil {
-			return []byte{}, nil
-		}
-		return out, nil
+		return r.goCall(ctx, t, in.Method, in.Args)
 	}
 	return nil, NewJSError("TypeError", fmt.Sprintf("godurable: unknown async operation %d", kind))
+}
+
+// goCall is a Go caller's call of a Go object's method, as the shim makes
+// it through __godurableCall: the arguments go through JavaScript, the
+// result and the error come back as Go wrote them (name and code kept).
+func (r *Runtime) goCall(ctx context.Context, t Target, jsName string, args []byte) ([]byte, error) {
+	goName := r.goMethod(t.Class, jsName)
+	if goName == "" {
+		return nil, NewJSError("TypeError", "The RPC receiver does not implement the method \""+jsName+"\".")
+	}
+	if len(args) == 0 {
+		args = []byte{0x90}
+	}
+	norm, err := jsNormalize(args)
+	if err != nil {
+		return nil, NewJSError("DecodeError", err.Error())
+	}
+	out, err := r.objectEvent(ctx, t, &abi.Event{Kind: abi.EventObjectCall, Method: goName, Args: norm}, t.Class+"."+jsName+"()")
+	if err != nil {
+		var ce *CrashError
+		if errors.As(err, &ce) {
+			return nil, NewJSError("Error", ce.Message)
+		}
+		var je *JSError
+		if errors.As(err, &je) {
+			return nil, &JSError{withoutStack(je.Err)}
+		}
+		return nil, err
+	}
+	if out == nil {
+		out = []byte{}
+	}
+	return out, nil
+}
+
+// withoutStack drops the stacks, which the shim replaces with its own.
+func withoutStack(e *abi.Error) *abi.Error {
+	out := *e
+	out.Stack = ""
+	if e.Cause != nil {
+		out.Cause = withoutStack(e.Cause)
+	}
+	return &out
 }

@@ -377,17 +377,7 @@ func (r *Runtime) ObjectCall(ctx context.Context, t Target, method string, args 
 	case "fetch", "connect", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "dup", "constructor":
 		return nil, NewJSError("TypeError", "'"+method+"' is a reserved method and cannot be called over RPC.")
 	}
-	goName := ""
-	for _, c := range r.Manifest().Classes {
-		if c.Name != t.Class {
-			continue
-		}
-		for _, m := range c.Methods {
-			if m.JSName == method {
-				goName = m.Name
-			}
-		}
-	}
+	goName := r.goMethod(t.Class, method)
 	if goName == "" {
 		return nil, NewJSError("TypeError", "The RPC receiver does not implement the method \""+method+"\".")
 	}
@@ -410,6 +400,21 @@ func (r *Runtime) ObjectCall(ctx context.Context, t Target, method string, args 
 		return nil, NewJSError("TypeError", "godurable: the result is not a JavaScript value: "+err.Error())
 	}
 	return res, nil
+}
+
+// goMethod returns the Go name of the RPC method jsName of class, or "".
+func (r *Runtime) goMethod(class, jsName string) string {
+	for _, c := range r.Manifest().Classes {
+		if c.Name != class {
+			continue
+		}
+		for _, m := range c.Methods {
+			if m.JSName == jsName {
+				return m.Name
+			}
+		}
+	}
+	return ""
 }
 
 func (r *Runtime) objectEvent(ctx context.Context, t Target, msg *abi.Event, what string) ([]byte, error) {
