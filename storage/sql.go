@@ -142,13 +142,18 @@ func (c *Cursor) Next() bool {
 	return true
 }
 
-// Values returns the current row as it came from SQLite: nil, int64,
-// float64, string or []byte per column.
+// Values returns the current row: nil, int64, float64, string or []byte
+// per column. As in JavaScript, an integral number is an integer, whatever
+// the column's type: a REAL 2.0 comes back as int64(2).
 func (c *Cursor) Values() []any {
 	if c.next < 0 || c.next >= len(c.rows) {
 		return nil
 	}
-	return c.rows[c.next]
+	row := make([]any, len(c.rows[c.next]))
+	for i, v := range c.rows[c.next] {
+		row[i] = normalize(v)
+	}
+	return row
 }
 
 // Scan copies the columns of the current row into dest, one pointer per
@@ -165,7 +170,7 @@ func (c *Cursor) Scan(dest ...any) error {
 		return fmt.Errorf("storage: Scan: %d destinations for %d columns", len(dest), len(row))
 	}
 	for i, d := range dest {
-		if err := convertAssign(d, normalize(row[i])); err != nil {
+		if err := convertAssign(d, row[i]); err != nil {
 			return fmt.Errorf("storage: Scan: column %d (%s): %w", i+1, c.columns[i], err)
 		}
 	}
@@ -186,7 +191,10 @@ func (c *Cursor) One(dest ...any) error {
 	return c.Scan(dest...)
 }
 
-// normalize maps the integer types MessagePack decoding produces to int64.
+// normalize maps what crosses from JavaScript to SQLite's Go types: every
+// integer to int64, and so every integral number, since JavaScript numbers
+// do not tell 2 from 2.0 (workerd returns a REAL 2.0 as 2, and the shim
+// writes integers beyond 32 bits as floats).
 func normalize(v any) any {
 	switch n := v.(type) {
 	case int8:
@@ -208,7 +216,11 @@ func normalize(v any) any {
 			return int64(n)
 		}
 	case float32:
-		return float64(n)
+		return normalize(float64(n))
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) <= abi.MaxSafeInteger {
+			return int64(n)
+		}
 	}
 	return v
 }

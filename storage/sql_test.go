@@ -148,3 +148,13 @@ func TestStorageOutsideWasm(t *testing.T) {
 		t.Error("Start and StartAfter accepted together")
 	}
 }
+
+func TestCursorValuesNormalizesNumbers(t *testing.T) {
+	c := &Cursor{columns: []string{"a", "b", "c", "d"}, rows: [][]any{{5e9, 2.5, uint16(7), float32(3)}}, next: -1}
+	c.Next()
+	got := c.Values()
+	want := []any{int64(5e9), 2.5, int64(7), int64(3)}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Values = %#v, want %#v", got, want)
+	}
+}

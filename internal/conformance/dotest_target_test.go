@@ -2,11 +2,14 @@ package conformance
 
 import "testing"
 
-// TestDotestSandbox runs the sandbox scenarios in the dotest harness.
+// TestDotestSandbox runs the sandbox and storage scenarios in the dotest
+// harness.
 func TestDotestSandbox(t *testing.T) {
 	upstream := Upstream()
 	defer upstream.Close()
-	RunSandbox(t, NewDotest(t, "./sandbox"), upstream.URL)
+	w := NewDotest(t, "./sandbox")
+	RunSandbox(t, w, upstream.URL)
+	t.Run("Storage", func(t *testing.T) { RunStorage(t, w) })
 }
 
 // TestDotestCounter checks the counter example in the dotest harness.

@@ -2,7 +2,8 @@ package conformance
 
 import "testing"
 
-// TestWorkerdSandbox runs the sandbox scenarios in real workerd.
+// TestWorkerdSandbox runs the sandbox and storage scenarios in real
+// workerd, in one wrangler session.
 func TestWorkerdSandbox(t *testing.T) {
 	RequireWrangler(t)
 	upstream := Upstream()
@@ -10,6 +11,7 @@ func TestWorkerdSandbox(t *testing.T) {
 	w := StartWorkerd(t, "./internal/conformance/sandbox", "internal/conformance/sandbox/build",
 		"internal/conformance/sandbox/wrangler.toml", "internal/conformance/jscaller/sandbox.toml")
 	RunSandbox(t, w, upstream.URL)
+	t.Run("Storage", func(t *testing.T) { RunStorage(t, w) })
 	if t.Failed() {
 		t.Logf("workerd output:\n%s", w.Output())
 	}
