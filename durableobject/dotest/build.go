@@ -112,18 +112,13 @@ func (b *built) load(pkg string) error {
 		}
 	}
 	if wasm == nil {
-		tmpDir, err := os.MkdirTemp("", "dotest-build-")
+		// The same two-step build as wasmbuild's, so that tests run the
+		// module wrangler serves.
+		mod, err := build.CompileModule(ctx, ".", pkg)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(tmpDir)
-		out := filepath.Join(tmpDir, build.WasmFile)
-		if err := build.Compile(ctx, ".", pkg, out); err != nil {
-			return err
-		}
-		if wasm, err = os.ReadFile(out); err != nil {
-			return err
-		}
+		wasm = mod.Wasm
 		if cached != "" {
 			writeAtomic(cached, wasm)
 		}
