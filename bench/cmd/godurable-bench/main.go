@@ -1,0 +1,178 @@
+// Command godurable-bench measures Go Durable Objects against the same
+// objects written in JavaScript, side by side in one workerd, and prints a
+// table with the figure for Go, for JavaScript, and the ratio Go/JS.
+//
+// Usage, from the repository root (after npm ci):
+//
+//	go run ./bench/cmd/godurable-bench              # the full run, writes bench/RESULTS.md
+//	go run ./bench/cmd/godurable-bench -smoke       # every measurement, tiny counts
+//
+// The Go side is examples/counter, unchanged, and bench/go/hello; the
+// JavaScript side is the twin in bench/js. A front Worker (bench/js/front.js)
+// routes /go/... and /js/... through the same code and runs the RPC loops.
+// Everything listens on 127.0.0.1, every run is bounded by a count and a
+// duration, and every wrangler dev it starts is stopped before it exits.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// config sizes a run.
+type config struct {
+	Rounds       int           // interleaved rounds of every load measurement
+	Conc         int           // requests in flight in the concurrent runs
+	Dur          time.Duration // bound of one load run
+	Count        int           // bound of one load run
+	Seq          int           // requests of the one-at-a-time runs
+	Warmup       int           // requests per route before measuring
+	Cold         int           // fresh workerd starts per side
+	RPCCalls     int           // RPC calls per loop request
+	NewObjects   int           // new objects per side and round
+	Objects      int           // objects of the spread run
+	MemoryCounts []int         // objects in the isolate when memory is read
+	BenchTime    string        // -benchtime of the boundary micro-benchmarks
+}
+
+var (
+	fullConfig = config{Rounds: 5, Conc: 8, Dur: 5 * time.Second, Count: 100000, Seq: 300, Warmup: 300,
+		Cold: 5, RPCCalls: 2000, NewObjects: 20, Objects: 1000, MemoryCounts: []int{1, 100, 1000}, BenchTime: "1s"}
+	smokeConfig = config{Rounds: 1, Conc: 4, Dur: time.Second, Count: 40, Seq: 20, Warmup: 10,
+		Cold: 1, RPCCalls: 20, NewObjects: 2, Objects: 20, MemoryCounts: []int{1, 5, 20}, BenchTime: "100x"}
+)
+
+type bench struct {
+	root    string
+	cfg     config
+	smoke   bool
+	verbose bool
+	syumai  string // wrangler config of a syumai/workers hello Worker, or ""
+	log     io.Writer
+	m       metrics
+	micro   string // output of the boundary micro-benchmarks
+	notes   []string
+}
+
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(b.log, "godurable-bench: "+format+"\n", args...)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "godurable-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("godurable-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	smoke := fs.Bool("smoke", false, "run every measurement once with tiny counts (a check that the benchmark works, not a measurement)")
+	out := fs.String("out", "", "write the results here (default bench/RESULTS.md, none with -smoke)")
+	verbose := fs.Bool("v", false, "show the output of wrangler and workerd")
+	syumai := fs.String("syumai", "", "also measure a stateless hello Worker built with github.com/syumai/workers: its wrangler config (name godurable-bench-syumai-hello), built beforehand outside this repository")
+	rounds := fs.Int("rounds", 0, "override the number of interleaved rounds")
+	conc := fs.Int("c", 0, "override the concurrency of the concurrent runs")
+	dur := fs.Duration("d", 0, "override the duration bound of one load run")
+	cold := fs.Int("cold", 0, "override the number of cold starts per side")
+	buildOnly := fs.Bool("build", false, "only build the Go Workers into bench/build (to serve them by hand with wrangler dev -c bench/js/front.toml -c ...)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	b := &bench{cfg: fullConfig, smoke: *smoke, verbose: *verbose, log: stderr}
+	if b.smoke {
+		b.cfg = smokeConfig
+	}
+	if *rounds > 0 {
+		b.cfg.Rounds = *rounds
+	}
+	if *conc > 0 {
+		b.cfg.Conc = *conc
+	}
+	if *dur > 0 {
+		b.cfg.Dur = *dur
+	}
+	if *cold > 0 {
+		b.cfg.Cold = *cold
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	b.root = root
+	if *syumai != "" {
+		if b.syumai, err = filepath.Abs(*syumai); err != nil {
+			return err
+		}
+	}
+	outFile := *out
+	if outFile == "" && !b.smoke {
+		outFile = filepath.Join(root, "bench", "RESULTS.md")
+	}
+
+	// wrangler checks for a newer version of itself on the npm registry
+	// when it prints its banner; the benchmark stays on 127.0.0.1.
+	os.Setenv("WRANGLER_HIDE_BANNER", "true")
+	start := time.Now()
+	if err := b.buildWorkers(ctx); err != nil {
+		return err
+	}
+	if *buildOnly {
+		return nil
+	}
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"sizes", b.measureSizes},
+		{"boundary micro-benchmarks", b.runMicro},
+		{"cold starts", b.measureColdStarts},
+		{"load", b.measureMain},
+		{"memory", b.measureMemory},
+	}
+	for _, st := range steps {
+		if err := st.fn(ctx); err != nil {
+			return fmt.Errorf("%s: %w", st.name, err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	b.deriveHop()
+	report := b.report(time.Since(start))
+	fmt.Fprint(stdout, report)
+	if outFile != "" {
+		if err := os.WriteFile(outFile, []byte(report), 0o644); err != nil {
+			return err
+		}
+		b.logf("wrote %s", outFile)
+	}
+	return nil
+}
+
+// repoRoot finds the godurable module above the working directory.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.Contains(string(b), "module github.com/godurable/godurable\n") {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("run godurable-bench inside the godurable repository (no go.mod of github.com/godurable/godurable above %s)", dir)
+		}
+	}
+}

@@ -1,0 +1,516 @@
+package main
+
+import (
+	"bytes"
+	"os/exec"
+	"regexp"
+
+	"context"
+	"encoding/json"
+	"fmt"
+	"github.com/godurable/godurable/internal/wranglerdev"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sections of the table.
+const (
+	secSize      = "Size"
+	secCold      = "Cold start (fresh workerd, Worker served directly)"
+	secStateless = "Stateless route (GET /hello, no Durable Object)"
+	secHot       = "POST /counter/{name}/increment, one hot object"
+	secMany      = "POST /counter/{name}/increment, 1,000 objects"
+	secRPC       = "RPC increment(1) from a JavaScript caller Worker"
+	secNew       = "New object in a warm isolate"
+	secHop       = "Routing hop (front Worker, service binding)"
+	secMemory    = "Memory"
+)
+
+// Rows of the hop: the same one-at-a-time hot increments through the front
+// Worker (main session) and served directly (cold-start sessions).
+const (
+	hopFront  = "hot increment p50, one at a time, through the front"
+	hopDirect = "hot increment p50, one at a time, served directly"
+	hopAdded  = "added by the front and its service binding"
+)
+
+// deriveHop adds the cost of the hop for each side.
+func (b *bench) deriveHop() {
+	front, direct := b.m.get(secHop, hopFront, "ms", lower), b.m.get(secHop, hopDirect, "ms", lower)
+	for _, side := range []string{sideGo, sideJS} {
+		if len(front.vals[side]) > 0 && len(direct.vals[side]) > 0 {
+			b.m.get(secHop, hopAdded, "ms", lower).add(side, front.value(side)-direct.value(side))
+		}
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+// order returns sides rotated by round, so that no side always runs first.
+func order(sides []string, round int) []string {
+	out := make([]string, len(sides))
+	for i := range sides {
+		out[i] = sides[(i+round)%len(sides)]
+	}
+	return out
+}
+
+// measureSizes records the size of what each side deploys: the Go module
+// itself, and what `wrangler deploy --dry-run` would upload (the bundled
+// script, plus the module for Go).
+func (b *bench) measureSizes(ctx context.Context) error {
+	for _, w := range []struct{ side, what, wasm, config string }{
+		{sideGo, "counter", filepath.Join(counterOut, "app.wasm"), "bench/go/counter.toml"},
+		{sideJS, "counter", "", "bench/js/counter.toml"},
+		{sideGo, "hello", filepath.Join(helloOut, "app.wasm"), "bench/go/hello.toml"},
+		{sideJS, "hello", "", "bench/js/hello.toml"},
+		{sideSyumai, "hello", "", b.syumai},
+	} {
+		if w.config == "" {
+			continue
+		}
+		if w.wasm != "" {
+			raw, gz, err := sizes(filepath.Join(b.root, w.wasm))
+			if err != nil {
+				return err
+			}
+			b.m.get(secSize, w.what+": Go module (app.wasm), raw", "bytes", lower).add(w.side, float64(raw))
+			b.m.get(secSize, w.what+": Go module (app.wasm), gzip", "bytes", lower).add(w.side, float64(gz))
+		}
+		raw, gz, err := b.uploadSize(ctx, w.config)
+		if err != nil {
+			return err
+		}
+		b.m.get(secSize, w.what+": upload (wrangler deploy --dry-run), raw", "bytes", lower).add(w.side, raw)
+		b.m.get(secSize, w.what+": upload (wrangler deploy --dry-run), gzip", "bytes", lower).add(w.side, gz)
+	}
+	return nil
+}
+
+var totalUpload = regexp.MustCompile(`Total Upload: ([\d.]+) KiB / gzip: ([\d.]+) KiB`)
+
+// uploadSize returns what wrangler reports it would upload for config.
+func (b *bench) uploadSize(ctx context.Context, config string) (raw, gz float64, err error) {
+	wrangler, err := wranglerdev.FindWrangler(b.root)
+	if err != nil {
+		return 0, 0, err
+	}
+	outDir, err := os.MkdirTemp("", "godurable-bench-dry-run-")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer os.RemoveAll(outDir)
+	cmd := exec.CommandContext(ctx, wrangler, "deploy", "--dry-run", "--outdir", outDir, "-c", config)
+	cmd.Dir = b.root
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FORCE_COLOR=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, 0, fmt.Errorf("wrangler deploy --dry-run -c %s: %v\n%s", config, err, out)
+	}
+	m := totalUpload.FindSubmatch(out)
+	if m == nil {
+		return 0, 0, fmt.Errorf("wrangler deploy --dry-run -c %s: no Total Upload line in:\n%s", config, out)
+	}
+	raw, _ = strconv.ParseFloat(string(m[1]), 64)
+	gz, _ = strconv.ParseFloat(string(m[2]), 64)
+	return raw * 1024, gz * 1024, nil
+}
+
+// measureColdStarts starts a fresh workerd serving one counter Worker
+// (Go or JavaScript) directly, times its first response, then measures
+// one-at-a-time latency without the front Worker (for the hop).
+func (b *bench) measureColdStarts(ctx context.Context) error {
+	configs := map[string]string{sideGo: "bench/go/counter.toml", sideJS: "bench/js/counter.toml"}
+	for i := 0; i < b.cfg.Cold; i++ {
+		for _, side := range order([]string{sideGo, sideJS}, i) {
+			b.logf("cold start %d/%d: %s", i+1, b.cfg.Cold, side)
+			s, err := b.startSession(ctx, 1, configs[side])
+			if err != nil {
+				return err
+			}
+			d, err := s.timed(ctx, "POST", "/counter/cold/increment")
+			if err != nil {
+				s.stop()
+				return fmt.Errorf("cold start of %s: %w", side, err)
+			}
+			b.m.get(secCold, "time to first response (POST increment, new object)", "ms", lower).add(side, ms(d))
+			b.m.get(secCold, "wrangler dev start to ready (bundling, workerd start, script load)", "s", lower).add(side, s.ready.Seconds())
+			// The same Worker without the front, for the hop, after a warm-up
+			// as long as a load run (V8 compiles Go's functions lazily and
+			// optimizes the hot ones later).
+			s.run(ctx, phase{Concurrency: b.cfg.Conc, Count: b.cfg.Count, Duration: b.cfg.Dur}, s.cpu, func(int) (string, string) {
+				return "POST", "/counter/direct/increment"
+			})
+			r := s.run(ctx, phase{Concurrency: 1, Count: b.cfg.Seq, Duration: b.cfg.Dur}, s.cpu, func(int) (string, string) {
+				return "POST", "/counter/direct/increment"
+			})
+			s.stop()
+			if err := r.err(); err != nil {
+				return fmt.Errorf("%s served directly: %w", side, err)
+			}
+			b.m.get(secHop, hopDirect, "ms", lower).add(side, ms(r.quantile(0.5)))
+		}
+	}
+	return nil
+}
+
+func (r *loadResult) err() error {
+	if r.Errors > 0 {
+		return fmt.Errorf("%d of %d requests failed, the first with: %v", r.Errors, r.Errors+r.OK, r.FirstError)
+	}
+	if r.OK == 0 {
+		return fmt.Errorf("no request was answered")
+	}
+	return nil
+}
+
+// record adds a load run's figures to the table.
+func (b *bench) record(section, what, side string, r *loadResult, withCPU bool) {
+	b.m.get(section, what+" requests/s", "req/s", higher).add(side, r.rps())
+	b.m.get(section, what+" p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
+	b.m.get(section, what+" p99 latency", "ms", lower).add(side, ms(r.quantile(0.99)))
+	if withCPU && r.CPU > 0 {
+		b.m.get(section, what+" CPU per request (wrangler + workerd)", "µs", lower).add(side, us(r.cpuPerRequest()))
+	}
+}
+
+// checkTwins makes sure both counters answer the contract alike before
+// anything is timed.
+func (b *bench) checkTwins(ctx context.Context, s *session) error {
+	type step struct{ method, path string }
+	steps := []step{
+		{"GET", "/counter/twin"},
+		{"POST", "/counter/twin/increment?by=2"},
+		{"POST", "/counter/twin/increment"},
+		{"GET", "/counter/twin"},
+		{"GET", "/counter/twin/history"},
+	}
+	for _, st := range steps {
+		var bodies [2][]byte
+		for i, side := range []string{sideGo, sideJS} {
+			body, err := s.do(ctx, st.method, "/"+side+st.path)
+			if err != nil {
+				return fmt.Errorf("checking the %s counter: %w", side, err)
+			}
+			bodies[i] = body
+		}
+		if !bytes.Equal(bodies[0], bodies[1]) {
+			return fmt.Errorf("the counters differ on %s %s: Go %q, JavaScript %q", st.method, st.path, bodies[0], bodies[1])
+		}
+	}
+	return nil
+}
+
+type rpcAnswer struct {
+	Calls int     `json:"calls"`
+	Last  float64 `json:"last"`
+	MS    float64 `json:"ms"`
+}
+
+// measureMain runs the load measurements in one workerd that serves the
+// front Worker and every Worker under test.
+func (b *bench) measureMain(ctx context.Context) error {
+	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml"}
+	stateless := map[string]string{sideGo: "/gohello/", sideJS: "/jshello/"}
+	if b.syumai != "" {
+		configs = append(configs, b.syumai)
+		stateless[sideSyumai] = "/syumai/"
+	}
+	b.logf("main session: %s", strings.Join(configs, " "))
+	s, err := b.startSession(ctx, b.cfg.Conc, configs...)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	if err := b.checkTwins(ctx, s); err != nil {
+		return err
+	}
+	sides := []string{sideGo, sideJS}
+	statelessSides := append([]string(nil), sides...)
+	if b.syumai != "" {
+		statelessSides = append(statelessSides, sideSyumai)
+	}
+	c := b.cfg
+	conc := phase{Concurrency: c.Conc, Count: c.Count, Duration: c.Dur}
+	seq := phase{Concurrency: 1, Count: c.Seq, Duration: c.Dur}
+	warm := phase{Concurrency: c.Conc, Count: c.Warmup, Duration: c.Dur}
+	fixed := func(method, path string) func(int) (string, string) {
+		return func(int) (string, string) { return method, path }
+	}
+	run := func(p phase, path func(int) (string, string)) (*loadResult, error) {
+		r := s.run(ctx, p, s.cpu, path)
+		return r, r.err()
+	}
+
+	// Warm up every route, and create the 1,000 objects of the spread run.
+	b.logf("warming up")
+	for _, side := range statelessSides {
+		if _, err := run(warm, fixed("GET", stateless[side])); err != nil {
+			return fmt.Errorf("stateless %s: %w", side, err)
+		}
+	}
+	for _, side := range sides {
+		for _, path := range []string{"/" + side + "/counter/hot/increment", "/rpc/" + side + "/one"} {
+			if _, err := run(warm, fixed("POST", path)); err != nil {
+				return err
+			}
+		}
+		if err := s.touch(ctx, side, "many-", 0, c.Objects); err != nil {
+			return err
+		}
+	}
+	if _, err := run(warm, fixed("GET", "/ping")); err != nil {
+		return err
+	}
+
+	for round := 0; round < c.Rounds; round++ {
+		b.logf("round %d/%d", round+1, c.Rounds)
+		// The front alone, for the hop.
+		r, err := run(seq, fixed("GET", "/ping"))
+		if err != nil {
+			return err
+		}
+		for _, side := range sides {
+			b.m.get(secHop, "front Worker alone (GET /ping) p50, one at a time", "ms", lower).add(side, ms(r.quantile(0.5)))
+		}
+		for _, side := range order(statelessSides, round) {
+			r, err := run(conc, fixed("GET", stateless[side]))
+			if err != nil {
+				return fmt.Errorf("stateless %s: %w", side, err)
+			}
+			b.record(secStateless, fmt.Sprintf("%d concurrent:", c.Conc), side, r, true)
+			if r, err = run(seq, fixed("GET", stateless[side])); err != nil {
+				return err
+			}
+			b.m.get(secStateless, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
+		}
+		for _, side := range order(sides, round) {
+			r, err := run(conc, fixed("POST", "/"+side+"/counter/hot/increment"))
+			if err != nil {
+				return err
+			}
+			b.record(secHot, fmt.Sprintf("%d concurrent:", c.Conc), side, r, true)
+			if r, err = run(seq, fixed("POST", "/"+side+"/counter/hot/increment")); err != nil {
+				return err
+			}
+			b.m.get(secHop, hopFront, "ms", lower).add(side, ms(r.quantile(0.5)))
+		}
+		for _, side := range order(sides, round) {
+			off := round * 7919 // start each round elsewhere among the objects
+			r, err := run(conc, func(i int) (string, string) {
+				return "POST", fmt.Sprintf("/%s/counter/many-%d/increment", side, (i+off)%c.Objects)
+			})
+			if err != nil {
+				return err
+			}
+			b.record(secMany, fmt.Sprintf("%d concurrent, spread over %d objects:", c.Conc, c.Objects), side, r, true)
+		}
+		for _, side := range order(sides, round) {
+			if err := b.measureRPC(ctx, s, side); err != nil {
+				return err
+			}
+		}
+		for _, side := range order(sides, round) {
+			r, err := run(conc, fixed("POST", "/rpc/"+side+"/one"))
+			if err != nil {
+				return err
+			}
+			b.record(secRPC, fmt.Sprintf("one call per HTTP request, %d concurrent:", c.Conc), side, r, true)
+		}
+		for _, side := range order(sides, round) {
+			var first, added []float64
+			for k := 0; k < c.NewObjects; k++ {
+				path := fmt.Sprintf("/%s/counter/new-%d-%d/increment", side, round, k)
+				d1, err := s.timed(ctx, "POST", path)
+				if err != nil {
+					return err
+				}
+				d2, err := s.timed(ctx, "POST", path)
+				if err != nil {
+					return err
+				}
+				first = append(first, ms(d1))
+				added = append(added, ms(d1)-ms(d2))
+			}
+			b.m.get(secNew, "first request (POST increment) p50", "ms", lower).add(side, median(first))
+			b.m.get(secNew, "added over the object's second request, p50", "ms", lower).add(side, median(added))
+		}
+	}
+	return nil
+}
+
+// measureRPC times RPC loops run inside the front Worker: one object called
+// N times in sequence, and Conc objects called in parallel.
+func (b *bench) measureRPC(ctx context.Context, s *session, side string) error {
+	c := b.cfg
+	loop := func(path string) (time.Duration, *rpcAnswer, error) {
+		t0 := time.Now()
+		body, err := s.do(ctx, "POST", path)
+		d := time.Since(t0)
+		if err != nil {
+			return 0, nil, err
+		}
+		var a rpcAnswer
+		if err := json.Unmarshal(body, &a); err != nil {
+			return 0, nil, fmt.Errorf("%s: %w: %s", path, err, body)
+		}
+		return d, &a, nil
+	}
+	d, a, err := loop(fmt.Sprintf("/rpc/%s/loop?n=%d", side, c.RPCCalls))
+	if err != nil {
+		return err
+	}
+	b.m.get(secRPC, fmt.Sprintf("%d sequential calls in one request: calls/s", c.RPCCalls), "calls/s", higher).add(side, float64(a.Calls)/d.Seconds())
+	b.m.get(secRPC, "  same, time per call inside the caller", "µs", lower).add(side, a.MS*1000/float64(a.Calls))
+	if _, a, err = loop(fmt.Sprintf("/rpc/%s/loop?n=%d&method=get", side, c.RPCCalls)); err != nil {
+		return err
+	}
+	b.m.get(secRPC, "  get() instead (one storage read), time per call", "µs", lower).add(side, a.MS*1000/float64(a.Calls))
+	per := max(1, c.RPCCalls/c.Conc)
+	d, a, err = loop(fmt.Sprintf("/rpc/%s/par?n=%d&par=%d", side, per, c.Conc))
+	if err != nil {
+		return err
+	}
+	b.m.get(secRPC, fmt.Sprintf("%d loops in parallel on %d objects: calls/s", c.Conc, c.Conc), "calls/s", higher).add(side, float64(a.Calls)/d.Seconds())
+	return nil
+}
+
+// touch creates the counters {prefix}{from}..{prefix}{to-1} of side (or
+// wakes them), a few per request: a request that runs for many seconds
+// makes wrangler's proxy drop the next one.
+func (s *session) touch(ctx context.Context, side, prefix string, from, to int) error {
+	const chunk = 25
+	for i := from; i < to; i += chunk {
+		if _, err := s.do(ctx, "POST", fmt.Sprintf("/touch/%s/%s?from=%d&to=%d&par=4", side, prefix, i, min(i+chunk, to))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// benchMemory is the answer of the probe (bench/go/probe).
+type benchMemory struct {
+	LinearBytes int64 `json:"linearBytes"`
+	HeapAlloc   int64 `json:"heapAlloc"`
+	HeapInuse   int64 `json:"heapInuse"`
+	Sys         int64 `json:"sys"`
+	Goroutines  int64 `json:"goroutines"`
+}
+
+// measureMemory creates objects in one fresh isolate per side and reads the
+// Go instance's memory through the probe, and the server's resident memory
+// for both sides.
+func (b *bench) measureMemory(ctx context.Context) error {
+	configs := []string{"bench/js/front.toml", "bench/go/counter-probe.toml", "bench/js/counter.toml"}
+	b.logf("memory session: %s", strings.Join(configs, " "))
+	s, err := b.startSession(ctx, 4, configs...)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	probe := func() (*benchMemory, error) {
+		body, err := s.do(ctx, "GET", "/probe/go/probe")
+		if err != nil {
+			return nil, err
+		}
+		var m benchMemory
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, fmt.Errorf("probe: %w: %s", err, body)
+		}
+		return &m, nil
+	}
+	counts := b.cfg.MemoryCounts
+	// Go: the probe's own object is the first.
+	var mems []*benchMemory
+	m, err := probe()
+	if err != nil {
+		return err
+	}
+	mems = append(mems, m)
+	made := 1
+	for _, n := range counts[1:] {
+		if err := s.touch(ctx, sideGo, "mem-", made, n); err != nil {
+			return err
+		}
+		made = n
+		if m, err = probe(); err != nil {
+			return err
+		}
+		mems = append(mems, m)
+	}
+	for i, n := range counts {
+		b.m.get(secMemory, fmt.Sprintf("Go linear memory with %d object(s) in the isolate", n), "bytes", lower).add(sideGo, float64(mems[i].LinearBytes))
+	}
+	for i, n := range counts {
+		b.m.get(secMemory, fmt.Sprintf("Go heap in use (live, after GC) with %d object(s)", n), "bytes", lower).add(sideGo, float64(mems[i].HeapAlloc))
+	}
+	first, last := mems[0], mems[len(mems)-1]
+	objs := float64(counts[len(counts)-1] - counts[0])
+	b.m.get(secMemory, "Go heap per object (live, after GC)", "bytes", lower).add(sideGo, float64(last.HeapAlloc-first.HeapAlloc)/objs)
+	b.m.get(secMemory, "Go linear memory per object", "bytes", lower).add(sideGo, float64(last.LinearBytes-first.LinearBytes)/objs)
+
+	// The boundary alone: a Go method that does nothing, called in
+	// sequence from the front Worker (the probe build only has it).
+	if _, err := s.do(ctx, "POST", fmt.Sprintf("/rpc/go/noop?n=%d&method=benchNoop", b.cfg.RPCCalls)); err != nil {
+		return err
+	}
+	var noop []float64
+	for i := 0; i < b.cfg.Rounds; i++ {
+		body, err := s.do(ctx, "POST", fmt.Sprintf("/rpc/go/noop?n=%d&method=benchNoop", b.cfg.RPCCalls))
+		if err != nil {
+			return err
+		}
+		var a rpcAnswer
+		if err := json.Unmarshal(body, &a); err != nil {
+			return err
+		}
+		noop = append(noop, a.MS*1000/float64(a.Calls))
+	}
+	b.m.get(secRPC, "  benchNoop() instead (no storage; the memory probe's build), time per call", "µs", lower).add(sideGo, median(noop))
+
+	// Resident memory of wrangler + workerd per object, both sides, in this
+	// same session: the Go side's objects are already there; create as many
+	// JavaScript objects and compare the growth.
+	b.logf("memory: resident set per object")
+	rss := func() float64 { return float64(groupRSS(s.pgid)) }
+	n := counts[len(counts)-1]
+	for _, side := range []string{sideJS, sideGo} {
+		r0 := rss()
+		if err := s.touch(ctx, side, "rss-", 0, n); err != nil {
+			return err
+		}
+		time.Sleep(time.Second)
+		b.m.get(secMemory, fmt.Sprintf("server resident memory (RSS) growth per object, %d new objects", n), "bytes", lower).add(side, (rss()-r0)/float64(n))
+	}
+	return nil
+}
+
+// groupRSS sums the resident memory of the processes of group pgid.
+func groupRSS(pgid int) int64 {
+	var total int64
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if st, ok := readStat(pid); !ok || st.pgrp != pgid {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "statm"))
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b))
+		if len(f) > 1 {
+			pages, _ := strconv.ParseInt(f[1], 10, 64)
+			total += pages * int64(os.Getpagesize())
+		}
+	}
+	return total
+}

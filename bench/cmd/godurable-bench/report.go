@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// machine describes where the benchmark ran.
+func (b *bench) machine() string {
+	cpu := "unknown"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	mem := "unknown"
+	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
+		line, _, _ := strings.Cut(string(data), "\n")
+		mem = strings.Join(strings.Fields(strings.TrimPrefix(line, "MemTotal:")), " ")
+	}
+	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "- Date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&sb, "- CPU: %s, %d logical cores (shared machine)\n", cpu, runtime.NumCPU())
+	fmt.Fprintf(&sb, "- Memory: %s; Linux %s\n", mem, strings.TrimSpace(string(kernel)))
+	fmt.Fprintf(&sb, "- Go: %s (builds the modules)\n", versionOf(b.root, "go", "env", "GOVERSION"))
+	fmt.Fprintf(&sb, "- Node: %s; wrangler %s; workerd %s (%s)\n", versionOf(b.root, "node", "--version"),
+		packageVersion(b.root, "wrangler"), packageVersion(b.root, "workerd"),
+		versionOf(b.root, filepath.Join(b.root, "node_modules", ".bin", "workerd"), "--version"))
+	commit := versionOf(b.root, "git", "rev-parse", "--short=12", "HEAD")
+	dirty := versionOf(b.root, "git", "status", "--porcelain", "--untracked-files=no")
+	if dirty != "" && dirty != "unknown" {
+		commit += " with uncommitted changes"
+	}
+	fmt.Fprintf(&sb, "- Code: commit %s\n", commit)
+	return sb.String()
+}
+
+// report renders the results as Markdown.
+func (b *bench) report(took time.Duration) string {
+	c := b.cfg
+	var sb strings.Builder
+	sb.WriteString("# Benchmark results\n\n")
+	if b.smoke {
+		sb.WriteString("**Smoke run: tiny counts, one round. These figures are not measurements.**\n\n")
+	}
+	sb.WriteString("Produced by `go run ./bench/cmd/godurable-bench` (see bench/README.md for what it measures and how).\n\n")
+	sb.WriteString("## Machine\n\n")
+	sb.WriteString(b.machine())
+	fmt.Fprintf(&sb, "- Run: %d interleaved rounds; concurrent runs: %d in flight, each bounded by %v or %d requests; one-at-a-time runs: %d requests; %d cold starts per side; took %v\n\n",
+		c.Rounds, c.Conc, c.Dur, c.Count, c.Seq, c.Cold, took.Round(time.Second))
+	sb.WriteString("Every figure is the median over the rounds (cold starts: over the starts). ")
+	sb.WriteString("This is a shared 2-core machine and the load generator runs on it too: absolute figures are noisy, the ratios measured side by side are the point.\n\n")
+	sb.WriteString("## Go Durable Objects against JavaScript\n\n")
+	sb.WriteString(b.m.table(sideGo, sideJS, "Go", "JavaScript"))
+	if b.syumai != "" {
+		sb.WriteString("\n## Stateless Go Workers: godurable against syumai/workers\n\n")
+		sb.WriteString(b.statelessTable())
+	}
+	sb.WriteString("\n## Boundary micro-benchmarks\n\n")
+	sb.WriteString("The Go side of one event, without workerd (`go test -run '^$' -bench . -benchmem ./bench/boundary`), natively and compiled to wasip1 in Node's V8 (" + versionOf(b.root, "node", "-p", "'V8 ' + process.versions.v8") + "; workerd's V8 is newer).\n\n")
+	sb.WriteString(b.micro)
+	if len(b.notes) > 0 {
+		sb.WriteString("\n## Notes of this run\n\n")
+		for _, n := range b.notes {
+			sb.WriteString("- " + n + "\n")
+		}
+	}
+	return sb.String()
+}
+
+// statelessTable compares the stateless rows of godurable and syumai/workers.
+func (b *bench) statelessTable() string {
+	var ms metrics
+	for _, m := range b.m.order {
+		if len(m.vals[sideSyumai]) > 0 {
+			ms.order = append(ms.order, m)
+		}
+	}
+	return ms.table(sideGo, sideSyumai, "godurable", "syumai/workers")
+}
