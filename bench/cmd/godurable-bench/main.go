@@ -40,14 +40,15 @@ type config struct {
 	NewObjects   int           // new objects per side and round
 	Objects      int           // objects of the spread run
 	MemoryCounts []int         // objects in the isolate when memory is read
+	RSSSessions  int           // fresh sessions per side for resident memory
 	BenchTime    string        // -benchtime of the boundary micro-benchmarks
 }
 
 var (
 	fullConfig = config{Rounds: 5, Conc: 8, Dur: 5 * time.Second, Count: 100000, Seq: 300, Warmup: 300,
-		Cold: 5, RPCCalls: 2000, NewObjects: 20, Objects: 1000, MemoryCounts: []int{1, 100, 1000}, BenchTime: "1s"}
+		Cold: 5, RPCCalls: 2000, NewObjects: 20, Objects: 1000, MemoryCounts: []int{1, 100, 1000}, RSSSessions: 2, BenchTime: "1s"}
 	smokeConfig = config{Rounds: 1, Conc: 4, Dur: time.Second, Count: 40, Seq: 20, Warmup: 10,
-		Cold: 1, RPCCalls: 20, NewObjects: 2, Objects: 20, MemoryCounts: []int{1, 5, 20}, BenchTime: "100x"}
+		Cold: 1, RPCCalls: 20, NewObjects: 2, Objects: 20, MemoryCounts: []int{1, 5, 20}, RSSSessions: 1, BenchTime: "100x"}
 )
 
 type bench struct {
@@ -140,6 +141,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"cold starts", b.measureColdStarts},
 		{"load", b.measureMain},
 		{"memory", b.measureMemory},
+		{"resident memory", b.measureRSS},
 	}
 	for _, st := range steps {
 		if err := st.fn(ctx); err != nil {

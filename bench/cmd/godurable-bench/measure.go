@@ -33,8 +33,8 @@ const (
 // Worker (main session) and served directly (cold-start sessions).
 const (
 	hopFront  = "hot increment p50, one at a time, through the front"
-	hopDirect = "hot increment p50, one at a time, served directly"
-	hopAdded  = "added by the front and its service binding"
+	hopDirect = "hot increment p50, one at a time, served directly (cold-start sessions, after a warm-up)"
+	hopAdded  = "through the front minus served directly"
 )
 
 // deriveHop adds the cost of the hop for each side.
@@ -402,11 +402,11 @@ type benchMemory struct {
 	Goroutines  int64 `json:"goroutines"`
 }
 
-// measureMemory creates objects in one fresh isolate per side and reads the
-// Go instance's memory through the probe, and the server's resident memory
-// for both sides.
+// measureMemory creates Go objects in one fresh isolate and reads the Go
+// instance's memory through the probe (bench/go/probe); it also times the
+// probe's benchNoop, the boundary alone.
 func (b *bench) measureMemory(ctx context.Context) error {
-	configs := []string{"bench/js/front.toml", "bench/go/counter-probe.toml", "bench/js/counter.toml"}
+	configs := []string{"bench/js/front.toml", "bench/go/counter-probe.toml"}
 	b.logf("memory session: %s", strings.Join(configs, " "))
 	s, err := b.startSession(ctx, 4, configs...)
 	if err != nil {
@@ -473,19 +473,38 @@ func (b *bench) measureMemory(ctx context.Context) error {
 	}
 	b.m.get(secRPC, "  benchNoop() instead (no storage; the memory probe's build), time per call", "µs", lower).add(sideGo, median(noop))
 
-	// Resident memory of wrangler + workerd per object, both sides, in this
-	// same session: the Go side's objects are already there; create as many
-	// JavaScript objects and compare the growth.
-	b.logf("memory: resident set per object")
-	rss := func() float64 { return float64(groupRSS(s.pgid)) }
-	n := counts[len(counts)-1]
-	for _, side := range []string{sideJS, sideGo} {
-		r0 := rss()
-		if err := s.touch(ctx, side, "rss-", 0, n); err != nil {
-			return err
+	return nil
+}
+
+// measureRSS creates objects of one side in a fresh workerd and records how
+// much the resident memory of wrangler and workerd grew per object. Each
+// side gets sessions of its own, alternately, because allocators and V8's
+// collector keep memory that an earlier run freed.
+func (b *bench) measureRSS(ctx context.Context) error {
+	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml"}
+	n := b.cfg.MemoryCounts[len(b.cfg.MemoryCounts)-1]
+	for i := 0; i < b.cfg.RSSSessions; i++ {
+		for _, side := range order([]string{sideGo, sideJS}, i) {
+			b.logf("memory: resident set per %s object (%d/%d)", side, i+1, b.cfg.RSSSessions)
+			s, err := b.startSession(ctx, 4, configs...)
+			if err != nil {
+				return err
+			}
+			err = s.touch(ctx, side, "warm-", 0, 10) // instantiate the Worker and the module first
+			var r0, r1 int64
+			if err == nil {
+				time.Sleep(time.Second)
+				r0 = groupRSS(s.pgid)
+				err = s.touch(ctx, side, "rss-", 0, n)
+				time.Sleep(time.Second)
+				r1 = groupRSS(s.pgid)
+			}
+			s.stop()
+			if err != nil {
+				return err
+			}
+			b.m.get(secMemory, fmt.Sprintf("server resident memory (wrangler + workerd) growth per object, %d new objects in a fresh workerd", n), "bytes", lower).add(side, float64(r1-r0)/float64(n))
 		}
-		time.Sleep(time.Second)
-		b.m.get(secMemory, fmt.Sprintf("server resident memory (RSS) growth per object, %d new objects", n), "bytes", lower).add(side, (rss()-r0)/float64(n))
 	}
 	return nil
 }
