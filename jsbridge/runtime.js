@@ -163,8 +163,12 @@ class Instance {
     return new Uint8Array(this.memory.buffer, ptr, len);
   }
 
+  // view returns a DataView of Go's memory, made anew only when the memory
+  // has grown (growing detaches the old buffer).
   view() {
-    return new DataView(this.memory.buffer);
+    const buf = this.memory.buffer;
+    if (this.dataView?.buffer !== buf) this.dataView = new DataView(buf);
+    return this.dataView;
   }
 
   // put writes a result for the guest, into its buffer if it fits, else
@@ -218,6 +222,7 @@ class Instance {
   guard(fn) {
     if (this.dead) throw new Error("godurable: the Go instance has crashed");
     this.timerNs = null;
+    this.wallNs = this.monoNs = undefined;
     try {
       return fn();
     } catch (err) {
@@ -404,7 +409,11 @@ class Instance {
       },
       environ_get: () => E.SUCCESS,
       clock_time_get: (id, precision, out) => {
-        const ns = id === E.CLOCK_REALTIME ? BigInt(Date.now()) * 1000000n : BigInt(Math.round(performance.now() * 1e6));
+        // workerd's clocks stand still while code runs, so one reading per
+        // call into Go serves all of Go's (several per event).
+        let ns;
+        if (id === E.CLOCK_REALTIME) ns = this.wallNs ??= BigInt(Date.now()) * 1000000n;
+        else ns = this.monoNs ??= BigInt(Math.round(performance.now() * 1e6));
         this.view().setBigUint64(out, ns, true);
         return E.SUCCESS;
       },

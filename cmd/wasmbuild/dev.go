@@ -50,7 +50,7 @@ func cmdDev(ctx context.Context, args []string) error {
 	progress("starting %s %s", wrangler, strings.Join(devArgs, " "))
 	cmd := exec.Command(wrangler, devArgs...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "CLOUDFLARE_CF_FETCH_ENABLED=false")
+	cmd.Env = append(os.Environ(), "CLOUDFLARE_CF_FETCH_ENABLED=false", "WRANGLER_SEND_METRICS=false")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting wrangler: %w", err)

@@ -86,7 +86,15 @@ func CompileModule(ctx context.Context, dir, pkg string) (*Module, error) {
 		return nil, err
 	}
 	if len(first.Manifest.Classes) == 0 {
-		return first, nil
+		// No method table to generate, but the tag alone keeps reflection
+		// out (a stateless Worker: 8.9 MB -> 6.2 MB).
+		second, err := compileAndRead(ctx, dir, pkg, filepath.Join(tmp, "static.wasm"), "-tags", StaticTag)
+		if err != nil || !sameClasses(first.Manifest, second.Manifest) {
+			first.NotStatic = "the build without reflection failed"
+			return first, nil
+		}
+		second.Static = true
+		return second, nil
 	}
 	table, err := staticTable(first.Manifest)
 	if err != nil {

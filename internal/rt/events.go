@@ -87,7 +87,7 @@ func startEvent(id, size int32) int32 {
 			Name: "TypeError", Message: "godurable: malformed event: " + err.Error()}))
 		return abi.ResultBadPayload
 	}
-	go runEvent(id, &msg)
+	spawn(func() { runEvent(id, &msg) })
 	waitIdle()
 	return 0
 }

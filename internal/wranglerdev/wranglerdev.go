@@ -120,6 +120,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.cmd.Env = append(os.Environ(),
 		"CLOUDFLARE_CF_FETCH_ENABLED=false", // no lookup of Request.cf on the internet
 		"WRANGLER_SEND_METRICS=false",
+		"WRANGLER_HIDE_BANNER=true", // no update check against registry.npmjs.org
 		"WRANGLER_LOG_SANITIZE=false",
 		"NO_COLOR=1", "FORCE_COLOR=0",
 	)
