@@ -31,6 +31,7 @@
 package durableobject
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 
@@ -69,29 +70,17 @@ func Register[T any](class string, newObject func(state *State, env *worker.Env)
 	if newObject == nil {
 		panic(fmt.Sprintf("durableobject: Register(%q): nil constructor", class))
 	}
-	rt.RegisterClass(class, typ, func(info rt.ObjectInfo) (any, error) {
+	rt.RegisterClass(class, typ, func(ctx context.Context, info rt.ObjectInfo) (any, error) {
 		env, err := worker.GetEnv()
 		if err != nil {
 			return nil, err
 		}
-		st := &State{
-			ID:      info.ID,
-			Name:    info.Name,
-			Class:   info.Class,
-			Storage: *rt.NewStorage(info.Handle).(*storage.Storage),
-		}
+		s, _ := storage.FromContext(ctx)
+		st := &State{ID: info.ID, Name: info.Name, Class: info.Class, Storage: *s}
 		obj, err := newObject(st, env)
 		if err != nil {
 			return nil, err
 		}
 		return obj, nil
 	})
-}
-
-// StaticMethods is called by code that wasmbuild generates; do not call it
-// yourself. It lists the RPC methods of T as method expressions, so that
-// the module finds them without reflection, which lets the Go linker drop
-// the exported methods nobody calls (about 3 MB of a typical module).
-func StaticMethods[T any](methods map[string]any) {
-	rt.RegisterStaticMethods(reflect.TypeFor[T](), methods)
 }

@@ -46,5 +46,5 @@ func ExampleRegister() {
 	room, _ := newRoom(&durableobject.State{Name: "lobby"}, nil)
 	_, err := room.Join("gopher")
 	fmt.Println(err)
-	// Output: storage: this Storage belongs to no Durable Object (a State made by hand?); use the one the constructor receives
+	// Output: storage: get "members": this Storage belongs to no Durable Object (a State made by hand?); use the one the constructor receives
 }

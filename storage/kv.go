@@ -12,7 +12,7 @@ import (
 // Values are Go values encoded as MessagePack: struct fields are named by
 // their msgpack tag, else their json tag, else their Go name.
 type KV struct {
-	object uint32
+	conn rt.Conn
 }
 
 // Get decodes the value stored under key into v, a non-nil pointer, and
@@ -31,15 +31,8 @@ func (kv *KV) Get(key string, v any) (bool, error) {
 // GetRaw returns the MessagePack bytes stored under key, or nil if there
 // are none.
 func (kv *KV) GetRaw(key string) ([]byte, error) {
-	if kv == nil {
-		return nil, errNilStorage
-	}
-	req, err := abi.Marshal(&abi.KVKey{Key: key})
-	if err != nil {
-		return nil, err
-	}
-	out, err := rt.Call(abi.CallKVGet, kv.object, req)
-	if err != nil {
+	var out []byte
+	if err := call(kv.c(), abi.CallKVGet, &abi.KVKey{Key: key}, &out); err != nil {
 		return nil, fmt.Errorf("storage: get %q: %w", key, err)
 	}
 	if len(out) == 0 {
@@ -59,14 +52,11 @@ func (kv *KV) Put(key string, v any) error {
 
 // PutRaw stores MessagePack bytes under key as they are.
 func (kv *KV) PutRaw(key string, raw []byte) error {
-	if kv == nil {
-		return errNilStorage
-	}
 	// Stored bytes never become JS numbers, so large integers are fine.
 	if err := abi.CheckJSSafe(raw); err != nil && !errors.Is(err, abi.ErrUnsafeInteger) {
 		return fmt.Errorf("storage: put %q: %w", key, err)
 	}
-	if err := rt.CallMsg(abi.CallKVPut, kv.object, &abi.KVPut{Key: key, Value: raw}, nil); err != nil {
+	if err := call(kv.c(), abi.CallKVPut, &abi.KVPut{Key: key, Value: raw}, nil); err != nil {
 		return fmt.Errorf("storage: put %q: %w", key, err)
 	}
 	return nil
@@ -74,18 +64,15 @@ func (kv *KV) PutRaw(key string, raw []byte) error {
 
 // Delete deletes key and reports whether it existed.
 func (kv *KV) Delete(key string) (bool, error) {
-	if kv == nil {
-		return false, errNilStorage
-	}
 	var existed bool
-	if err := rt.CallMsg(abi.CallKVDelete, kv.object, &abi.KVKey{Key: key}, &existed); err != nil {
+	if err := call(kv.c(), abi.CallKVDelete, &abi.KVKey{Key: key}, &existed); err != nil {
 		return false, fmt.Errorf("storage: delete %q: %w", key, err)
 	}
 	return existed, nil
 }
 
-// ListOptions selects the keys List returns. Keys are ordered by their
-// UTF-8 bytes.
+// ListOptions selects the keys List returns, as the options of workerd's
+// ctx.storage.kv.list do. Keys are ordered by their UTF-8 bytes.
 type ListOptions struct {
 	Prefix     string // only keys that start with Prefix
 	Start      string // only keys >= Start
@@ -97,26 +84,20 @@ type ListOptions struct {
 
 // Entry is one key and its value as List returns them.
 type Entry struct {
-	Key string
-	raw []byte
+	Key   string
+	Value []byte // MessagePack, as Put writes it
 }
 
 // Decode decodes the entry's value into v.
 func (e Entry) Decode(v any) error {
-	if err := abi.DecodeValue(e.raw, v); err != nil {
-		return fmt.Errorf("storage: decoding %q (%s) into %T: %w", e.Key, abi.Describe(e.raw), v, err)
+	if err := abi.DecodeValue(e.Value, v); err != nil {
+		return fmt.Errorf("storage: decoding %q (%s) into %T: %w", e.Key, abi.Describe(e.Value), v, err)
 	}
 	return nil
 }
 
-// Raw returns the entry's MessagePack bytes.
-func (e Entry) Raw() []byte { return e.raw }
-
 // List returns the entries that opts selects, in key order.
 func (kv *KV) List(opts ListOptions) ([]Entry, error) {
-	if kv == nil {
-		return nil, errNilStorage
-	}
 	if opts.Limit < 0 {
 		return nil, fmt.Errorf("storage: list: negative limit %d", opts.Limit)
 	}
@@ -124,13 +105,19 @@ func (kv *KV) List(opts ListOptions) ([]Entry, error) {
 		return nil, fmt.Errorf("storage: list: Start and StartAfter cannot both be set")
 	}
 	var got []abi.KVEntry
-	req := &abi.KVList{Prefix: opts.Prefix, Start: opts.Start, StartAfter: opts.StartAfter, End: opts.End, Limit: opts.Limit, Reverse: opts.Reverse}
-	if err := rt.CallMsg(abi.CallKVList, kv.object, req, &got); err != nil {
+	if err := call(kv.c(), abi.CallKVList, (*abi.KVList)(&opts), &got); err != nil {
 		return nil, fmt.Errorf("storage: list: %w", err)
 	}
 	out := make([]Entry, len(got))
 	for i, e := range got {
-		out[i] = Entry{Key: e.Key, raw: e.Value}
+		out[i] = Entry{Key: e.Key, Value: e.Value}
 	}
 	return out, nil
+}
+
+func (kv *KV) c() rt.Conn {
+	if kv == nil {
+		return nil
+	}
+	return kv.conn
 }

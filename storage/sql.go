@@ -19,7 +19,7 @@ import (
 // 100 KB per statement, values up to 2 MB, and integers that cross as
 // JavaScript numbers, so exact only within ±(2^53-1).
 type SQL struct {
-	object uint32
+	conn rt.Conn
 }
 
 // ErrNoRows is returned by Cursor.One when the statement returned no rows.
@@ -35,9 +35,6 @@ var ErrTooManyRows = errors.New("storage: more than one row")
 // An error from SQLite (bad SQL, a broken constraint, a limit) is returned
 // as an error whose message is SQLite's.
 func (s *SQL) Exec(query string, args ...any) (*Cursor, error) {
-	if s == nil {
-		return nil, errNilStorage
-	}
 	q := abi.SQLQuery{Query: query, Args: make([]any, len(args))}
 	for i, a := range args {
 		v, err := sqlArg(a)
@@ -47,7 +44,7 @@ func (s *SQL) Exec(query string, args ...any) (*Cursor, error) {
 		q.Args[i] = v
 	}
 	var res abi.SQLResult
-	if err := rt.CallMsg(abi.CallSQLExec, s.object, &q, &res); err != nil {
+	if err := call(s.c(), abi.CallSQLExec, &q, &res); err != nil {
 		return nil, fmt.Errorf("storage: sql: %w", err)
 	}
 	return &Cursor{columns: res.Columns, rows: res.Rows, read: res.RowsRead, written: res.RowsWritten, next: -1}, nil
@@ -55,14 +52,18 @@ func (s *SQL) Exec(query string, args ...any) (*Cursor, error) {
 
 // DatabaseSize returns the size of the object's database in bytes.
 func (s *SQL) DatabaseSize() (int64, error) {
-	if s == nil {
-		return 0, errNilStorage
-	}
 	var n int64
-	if err := rt.CallMsg(abi.CallSQLDatabaseSize, s.object, nil, &n); err != nil {
+	if err := call(s.c(), abi.CallSQLDatabaseSize, nil, &n); err != nil {
 		return 0, fmt.Errorf("storage: sql: database size: %w", err)
 	}
 	return n, nil
+}
+
+func (s *SQL) c() rt.Conn {
+	if s == nil {
+		return nil
+	}
+	return s.conn
 }
 
 func sqlArg(a any) (any, error) {

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/rt"
 )
 
 type celsius float64
@@ -130,16 +132,28 @@ func TestCursorOne(t *testing.T) {
 }
 
 func TestStorageOutsideWasm(t *testing.T) {
+	// A Storage made by hand belongs to no object.
 	kv := &KV{}
-	if _, err := kv.Get("k", new(int)); !errors.Is(err, ErrNoHost) {
-		t.Errorf("KV.Get on the host: %v", err)
+	if _, err := kv.Get("k", new(int)); !errors.Is(err, errNilStorage) {
+		t.Errorf("KV.Get of a zero KV: %v", err)
 	}
 	var zero *KV
-	if err := zero.Put("k", 1); err == nil {
-		t.Error("Put on a nil KV succeeded")
+	if err := zero.Put("k", 1); !errors.Is(err, errNilStorage) {
+		t.Errorf("Put on a nil KV: %v", err)
 	}
-	if _, err := (&SQL{}).Exec("SELECT 1"); !errors.Is(err, ErrNoHost) {
-		t.Errorf("SQL.Exec on the host: %v", err)
+	if _, err := (&SQL{}).Exec("SELECT 1"); !errors.Is(err, errNilStorage) {
+		t.Errorf("SQL.Exec of a zero SQL: %v", err)
+	}
+	// Outside a guest, the host operations themselves are missing.
+	s, ok := FromContext(rt.WithConn(context.Background(), rt.NoObject))
+	if !ok {
+		t.Fatal("FromContext ignored the conn")
+	}
+	if _, err := s.KV.Get("k", new(int)); !errors.Is(err, ErrNoHost) {
+		t.Errorf("KV.Get on the host: %v", err)
+	}
+	if _, ok := FromContext(context.Background()); ok {
+		t.Error("FromContext of a context without an object reports one")
 	}
 	if _, err := kv.List(ListOptions{Limit: -1}); err == nil {
 		t.Error("negative limit accepted")

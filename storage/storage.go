@@ -8,12 +8,15 @@
 package storage
 
 import (
+	"context"
 	"errors"
 
+	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/rt"
 )
 
-// Storage is the storage of one Durable Object.
+// Storage is the storage of one Durable Object. Its zero value belongs to
+// no object: its methods return an error.
 type Storage struct {
 	// KV stores MessagePack-encoded Go values under string keys.
 	KV *KV
@@ -21,16 +24,30 @@ type Storage struct {
 	SQL *SQL
 }
 
+// FromContext returns the storage of the Durable Object whose event ctx
+// belongs to (the ctx of an RPC method, r.Context() in ServeHTTP), and
+// false if ctx belongs to no Durable Object's event. It is the same
+// storage as the State's.
+func FromContext(ctx context.Context) (*Storage, bool) {
+	c, ok := rt.ConnFromContext(ctx)
+	if !ok {
+		return &Storage{}, false
+	}
+	return &Storage{KV: &KV{conn: c}, SQL: &SQL{conn: c}}, true
+}
+
 // ErrNoHost is returned when storage is used outside a Worker: in a plain
 // unit test on the host, say. Use the dotest harness to test objects.
 var ErrNoHost = rt.ErrNoHost
 
-func init() {
-	rt.NewStorage = func(object uint32) any {
-		return &Storage{KV: &KV{object: object}, SQL: &SQL{object: object}}
-	}
-}
-
 // errNilStorage guards against a Storage that was not handed out by the
 // runtime.
-var errNilStorage = errors.New("storage: this Storage belongs to no Durable Object (a State made by hand?); use the one the constructor receives")
+var errNilStorage = errors.New("this Storage belongs to no Durable Object (a State made by hand?); use the one the constructor receives")
+
+// call performs op on c, which is nil for a Storage made by hand.
+func call(c rt.Conn, op abi.CallOp, req, result any) error {
+	if c == nil {
+		return errNilStorage
+	}
+	return rt.CallMsg(c, op, req, result)
+}

@@ -3,7 +3,8 @@ package worker
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -29,7 +30,7 @@ var (
 func GetEnv() (*Env, error) {
 	envOnce.Do(func() {
 		var m abi.Env
-		envErr = rt.CallMsg(abi.CallEnv, 0, nil, &m)
+		envErr = rt.CallMsg(rt.NoObject, abi.CallEnv, nil, &m)
 		env = &Env{vars: m.Vars, bindings: m.Bindings}
 		if envErr != nil {
 			envErr = fmt.Errorf("worker: reading the environment: %w", envErr)
@@ -70,21 +71,12 @@ func (e *Env) DecodeVar(name string, v any) error {
 }
 
 // Vars returns the names of all variables and secrets, sorted.
-func (e *Env) Vars() []string { return sortedKeys(e.vars) }
+func (e *Env) Vars() []string { return slices.Sorted(maps.Keys(e.vars)) }
 
 // Bindings returns the names of the other bindings (Durable Object
 // namespaces, ...), sorted.
-func (e *Env) Bindings() []string { return sortedKeys(e.bindings) }
+func (e *Env) Bindings() []string { return slices.Sorted(maps.Keys(e.bindings)) }
 
 // BindingKind returns the JavaScript class of the binding called name, such
 // as "DurableObjectNamespace", or "" if there is no such binding.
 func (e *Env) BindingKind(name string) string { return e.bindings[name] }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

@@ -46,14 +46,14 @@ func (ns *Namespace) GetByID(id string) *Stub {
 // IDFromName returns the hex ID of the object called name.
 func (ns *Namespace) IDFromName(name string) (string, error) {
 	var id string
-	err := rt.CallMsg(abi.CallIDFromName, 0, &abi.StubTarget{Binding: ns.binding, Name: name}, &id)
+	err := rt.CallMsg(rt.NoObject, abi.CallIDFromName, &abi.StubTarget{Binding: ns.binding, Name: name}, &id)
 	return id, err
 }
 
 // NewUniqueID returns the hex ID of a new object.
 func (ns *Namespace) NewUniqueID() (string, error) {
 	var id string
-	err := rt.CallMsg(abi.CallNewUniqueID, 0, &abi.StubTarget{Binding: ns.binding}, &id)
+	err := rt.CallMsg(rt.NoObject, abi.CallNewUniqueID, &abi.StubTarget{Binding: ns.binding}, &id)
 	return id, err
 }
 

@@ -2,8 +2,9 @@
 // that the boundary micro-benchmarks can be timed in the engine workerd
 // uses, not only natively. godurable-bench calls it as
 //   node --no-warnings wasi.mjs boundary.wasm -test.run=^$ -test.bench=. ...
-// Host functions of the godurable import module are never reached by the
-// benchmarks; they throw if they are.
+// The binary is built with the tag godurable_fakehost, so the benchmarks'
+// fake host answers the guest runtime in Go, and the module imports only
+// WASI; any other import throws if it is reached.
 import { readFile } from "node:fs/promises";
 import { WASI } from "node:wasi";
 

@@ -16,9 +16,9 @@ import (
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/build"
+	"github.com/godurable/godurable/internal/jsbridge"
 	"github.com/godurable/godurable/internal/wrangler"
 	"github.com/godurable/godurable/internal/wranglerdev"
-	"github.com/godurable/godurable/jsbridge"
 )
 
 // options are the flags every command shares.
@@ -114,7 +114,7 @@ func buildProject(ctx context.Context, o *options, p *project) (*build.Result, e
 	warnMain(ctx, o.pkg)
 	progress("building %s for wasip1/wasm into %s ...", o.pkg, p.out)
 	start := time.Now()
-	res, err := build.Build(ctx, ".", o.pkg, p.out)
+	res, err := build.Build(ctx, ".", o.pkg, p.out, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -128,22 +128,18 @@ func buildProject(ctx context.Context, o *options, p *project) (*build.Result, e
 }
 
 func describe(m *abi.Manifest) {
-	if len(m.Classes) == 0 && !m.Worker {
+	if len(m.Classes) == 0 && len(m.Worker) == 0 {
 		progress("warning: the package registers nothing: call worker.Handle or durableobject.Register in an init function")
 	}
-	if m.Worker {
-		progress("Worker handler: yes")
+	if len(m.Worker) > 0 {
+		progress("Worker handlers: %s", strings.Join(m.Worker, ", "))
 	}
 	for _, c := range m.Classes {
 		methods := make([]string, len(c.Methods))
 		for i, meth := range c.Methods {
 			methods[i] = meth.JSName
 		}
-		fetch := ""
-		if c.Fetch {
-			fetch = "fetch, "
-		}
-		progress("class %s: %sRPC %s", c.Name, fetch, orNone(methods))
+		progress("class %s: handlers %s; RPC %s", c.Name, orNone(c.Capabilities), orNone(methods))
 		for _, s := range c.Skipped {
 			name, why, _ := strings.Cut(s, ": ")
 			progress("warning: %s.%s is not an RPC method: %s", c.Name, name, why)

@@ -14,11 +14,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/godurable/godurable/internal/host"
+	"github.com/godurable/godurable/internal/driver"
 	"github.com/godurable/godurable/internal/wranglerdev"
 )
 
-var readManifest = host.ReadManifest
+var readManifest = driver.ReadManifest
 
 func cmdDev(ctx context.Context, args []string) error {
 	port, watch := 8787, true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -77,5 +78,19 @@ func TestRunUsage(t *testing.T) {
 	os.WriteFile("wrangler.toml", []byte("main = \"build/worker.mjs\"\n"), 0o644)
 	if err := run(ctx, []string{"check"}); err == nil || !strings.Contains(err.Error(), "run wasmbuild build first") {
 		t.Errorf("check without a module: %v", err)
+	}
+}
+
+// TestLinksNoHarness: wasmbuild reads manifests with the wazero driver
+// alone; SQLite and the model of workerd belong to the test harness.
+func TestLinksNoHarness(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.Contains(dep, "sqlite") || strings.HasSuffix(dep, "/internal/workerd") || strings.HasSuffix(dep, "/dotest") {
+			t.Errorf("wasmbuild depends on %s", dep)
+		}
 	}
 }

@@ -17,7 +17,8 @@ import (
 	"time"
 
 	"github.com/godurable/godurable/internal/build"
-	"github.com/godurable/godurable/internal/host"
+	"github.com/godurable/godurable/internal/driver"
+	"github.com/godurable/godurable/internal/workerd"
 	"github.com/tetratelabs/wazero"
 )
 
@@ -34,7 +35,7 @@ const CacheDirEnv = "GODURABLE_CACHE"
 
 type built struct {
 	once   sync.Once
-	module *host.Module
+	module *driver.Module
 	dir    string // the package's directory
 	err    error
 	// Timings, for reports.
@@ -67,7 +68,7 @@ func cache() (string, wazero.CompilationCache) {
 		cacheDir = dir
 		if c, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "wazero")); err == nil {
 			wzCache = c
-			host.UseCompilationCache(c)
+			workerd.UseCompilationCache(c)
 		}
 	})
 	return cacheDir, wzCache
@@ -114,7 +115,7 @@ func (b *built) load(pkg string) error {
 	if wasm == nil {
 		// The same two-step build as wasmbuild's, so that tests run the
 		// module wrangler serves.
-		mod, err := build.CompileModule(ctx, ".", pkg)
+		mod, err := build.CompileModule(ctx, ".", pkg, nil)
 		if err != nil {
 			return err
 		}
@@ -125,7 +126,7 @@ func (b *built) load(pkg string) error {
 	}
 	b.buildTime = time.Since(start)
 	start = time.Now()
-	m, err := host.NewModule(ctx, wasm, cacheC)
+	m, err := driver.NewModule(ctx, wasm, cacheC)
 	if err != nil {
 		return fmt.Errorf("loading the module of %s: %w", pkg, err)
 	}

@@ -1,88 +1,74 @@
 package dotest
 
 import (
-	"bufio"
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 
-	"github.com/BurntSushi/toml"
+	"github.com/godurable/godurable/internal/wrangler"
 )
 
-// wranglerConfig is what the harness reads from wrangler.toml.
-type wranglerConfig struct {
-	Name           string         `toml:"name"`
-	Vars           map[string]any `toml:"vars"`
-	DurableObjects struct {
-		Bindings []struct {
-			Name       string `toml:"name"`
-			ClassName  string `toml:"class_name"`
-			ScriptName string `toml:"script_name"`
-		} `toml:"bindings"`
-	} `toml:"durable_objects"`
+// env is what a Worker gets from its wrangler configuration and Options.
+type env struct {
+	script     string
+	vars       map[string]any
+	namespaces map[string]string // binding -> class
 }
 
-// findConfig returns the nearest wrangler.toml in dir or above it, or "".
-func findConfig(dir string) string {
-	for d := dir; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "wrangler.toml")
-		if _, err := os.Stat(p); err == nil {
-			return p
+// environment reads the wrangler configuration (the one wasmbuild reads)
+// and applies the options on top.
+func environment(o *Options, pkgDir string) (*env, error) {
+	e := &env{script: "worker", vars: map[string]any{}, namespaces: map[string]string{}}
+	path := o.Config
+	if path == "" {
+		p, err := wrangler.FindUp(pkgDir)
+		if err != nil && !errors.Is(err, wrangler.ErrNoConfig) {
+			return nil, err
 		}
-		if filepath.Dir(d) == d {
-			return ""
+		path = p
+	}
+	if path != "" && path != "-" {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(pkgDir, path)
+		}
+		c, err := wrangler.Load(path)
+		if err != nil {
+			return nil, fmt.Errorf("dotest: %w", err)
+		}
+		secrets, err := c.DevVars()
+		if err != nil {
+			return nil, fmt.Errorf("dotest: %w", err)
+		}
+		if c.Name != "" {
+			e.script = c.Name
+		}
+		for k, v := range c.Vars {
+			e.vars[k] = v
+		}
+		for k, v := range secrets {
+			e.vars[k] = v
+		}
+		for _, b := range c.DurableObjects.Bindings {
+			if b.Name == "" || b.ClassName == "" {
+				return nil, fmt.Errorf("dotest: %s: a Durable Object binding needs a name and a class_name", path)
+			}
+			if b.ScriptName != "" && b.ScriptName != c.Name {
+				continue // a class of another Worker: not served here
+			}
+			e.namespaces[b.Name] = b.ClassName
 		}
 	}
-}
-
-// readConfig reads a wrangler.toml and the .dev.vars beside it (the
-// secrets wrangler dev loads).
-func readConfig(path string) (*wranglerConfig, map[string]string, error) {
-	var c wranglerConfig
-	if _, err := toml.DecodeFile(path, &c); err != nil {
-		return nil, nil, fmt.Errorf("dotest: reading %s: %w", path, err)
+	if o.Name != "" {
+		e.script = o.Name
 	}
-	for _, b := range c.DurableObjects.Bindings {
-		if b.Name == "" || b.ClassName == "" {
-			return nil, nil, fmt.Errorf("dotest: %s: a [[durable_objects.bindings]] entry needs a name and a class_name", path)
-		}
+	for k, v := range o.Vars {
+		e.vars[k] = v
 	}
-	secrets, err := readDevVars(filepath.Join(filepath.Dir(path), ".dev.vars"))
-	if err != nil {
-		return nil, nil, err
+	for k, v := range o.Secrets {
+		e.vars[k] = v
 	}
-	return &c, secrets, nil
-}
-
-// readDevVars reads a dotenv file: NAME=value lines, values optionally
-// quoted. A missing file is no error.
-func readDevVars(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil, nil
+	for k, v := range o.Bindings {
+		e.namespaces[k] = v
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.TrimPrefix(line, "export ")
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-			v = v[1 : len(v)-1]
-		}
-		out[k] = v
-	}
-	return out, sc.Err()
+	return e, nil
 }

@@ -1,9 +1,13 @@
 package dotest_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +24,7 @@ func TestEnvironment(t *testing.T) {
 		Vars:    map[string]any{"GREETING": "hi"},
 		Secrets: map[string]string{"TOKEN": "s3cret"},
 	})
-	status, body := w.Get("/env")
+	status, body := w.Get(t, "/env")
 	var env map[string]any
 	if err := json.Unmarshal([]byte(body), &env); status != 200 || err != nil {
 		t.Fatalf("GET /env: %d %s", status, body)
@@ -55,12 +59,12 @@ func TestFetchHandler(t *testing.T) {
 	})
 	done := make(chan string)
 	go func() {
-		_, body := w.Get("/fetch?url=https://api.example/x")
+		_, body := w.Get(t, "/fetch?url=https://api.example/x")
 		done <- body
 	}()
 	<-arrived
 	// The fetch is held open; other events proceed meanwhile.
-	if status, body := w.Get("/hello"); status != 200 || body != "hello from Go" {
+	if status, body := w.Get(t, "/hello"); status != 200 || body != "hello from Go" {
 		t.Errorf("GET /hello during a held fetch: %d %q", status, body)
 	}
 	close(release)
@@ -77,7 +81,7 @@ func TestManualClock(t *testing.T) {
 	done := make(chan int64)
 	go func() {
 		var v int64
-		if err := w.Object("SANDBOX", "napper").Call("nap", &v, 60_000); err != nil {
+		if err := w.Object("SANDBOX", "napper").Call(t.Context(), "nap", &v, 60_000); err != nil {
 			t.Error(err)
 		}
 		done <- v
@@ -95,7 +99,7 @@ func TestCrashedEventsFail(t *testing.T) {
 	clock := dotest.NewManualClock(time.Unix(0, 0))
 	w := dotest.New(t, &dotest.Options{Package: sandbox, Clock: clock})
 	errc := make(chan error)
-	go func() { errc <- w.Object("SANDBOX", "a").Call("nap", nil, 1000) }()
+	go func() { errc <- w.Object("SANDBOX", "a").Call(context.Background(), "nap", nil, 1000) }()
 	for clock.Pending() == 0 {
 		time.Sleep(time.Millisecond)
 	}
@@ -105,7 +109,7 @@ func TestCrashedEventsFail(t *testing.T) {
 		t.Errorf("event in flight during a crash: %v", err)
 	}
 	var v int64
-	if err := w.Object("SANDBOX", "a").Call("add", &v, 1, 2); err != nil || v != 3 {
+	if err := w.Object("SANDBOX", "a").Call(t.Context(), "add", &v, 1, 2); err != nil || v != 3 {
 		t.Errorf("after the crash: %d, %v", v, err)
 	}
 }
@@ -114,5 +118,76 @@ func TestBuildError(t *testing.T) {
 	_, err := dotest.Start(&dotest.Options{Package: "./no/such/package"})
 	if !errors.Is(err, build.ErrBuild) {
 		t.Errorf("Start of a missing package: %v", err)
+	}
+}
+
+// A Worker made in a parent test serves its subtests, parallel ones too.
+func TestSubtests(t *testing.T) {
+	w := dotest.New(t, &dotest.Options{Package: sandbox})
+	for i := range 4 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			var v int64
+			if err := w.Object("SANDBOX", "shared").Call(t.Context(), "add", &v, i, 1); err != nil || v != int64(i+1) {
+				t.Errorf("add(%d, 1) = %d, %v", i, v, err)
+			}
+			if status, body := w.Get(t, "/hello"); status != 200 || body != "hello from Go" {
+				t.Errorf("GET /hello: %d %q", status, body)
+			}
+		})
+	}
+}
+
+// dotest reads wrangler.jsonc (and the .dev.vars beside it) as wasmbuild
+// does.
+func TestJSONCConfig(t *testing.T) {
+	dir := t.TempDir()
+	config := `{
+		// the sandbox, configured in JSONC
+		"name": "godurable-sandbox",
+		"main": "build/worker.mjs",
+		"compatibility_date": "2026-04-01",
+		"vars": {"GREETING": "from jsonc", "CONFIG": {"region": "jsonc"}},
+		"durable_objects": {"bindings": [{"name": "BOX", "class_name": "Sandbox"}]},
+	}`
+	if err := os.WriteFile(filepath.Join(dir, "wrangler.jsonc"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".dev.vars"), []byte("GREETING=\"from .dev.vars\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := dotest.New(t, &dotest.Options{Package: sandbox, Config: filepath.Join(dir, "wrangler.jsonc"), Bindings: map[string]string{"SANDBOX": "Sandbox"}})
+	status, body := w.Get(t, "/env")
+	var env map[string]any
+	if err := json.Unmarshal([]byte(body), &env); status != 200 || err != nil {
+		t.Fatalf("GET /env: %d %s", status, body)
+	}
+	cfg, _ := env["config"].(map[string]any)
+	if env["greeting"] != "from .dev.vars" || cfg["region"] != "jsonc" {
+		t.Errorf("environment from wrangler.jsonc and .dev.vars = %v", env)
+	}
+	if id := w.IDFromName("BOX", "a"); id != w.IDFromName("SANDBOX", "a") {
+		t.Errorf("the binding from wrangler.jsonc reaches another class: %s", id)
+	}
+}
+
+// Object panics on a binding the Worker lacks, with an error that says
+// which bindings it has; ObjectByID returns errors.
+func TestBadInput(t *testing.T) {
+	w := dotest.New(t, &dotest.Options{Package: sandbox})
+	func() {
+		defer func() {
+			err, _ := recover().(error)
+			if !errors.Is(err, dotest.ErrNoBinding) || !strings.Contains(err.Error(), "SANDBOX") {
+				t.Errorf("Object of an unknown binding panicked with %v", err)
+			}
+		}()
+		w.Object("NOPE", "a")
+	}()
+	if _, err := w.ObjectByID("SANDBOX", "not hex"); err == nil {
+		t.Error("ObjectByID accepted a bad ID")
+	}
+	if _, err := w.ObjectByID("NOPE", "00"); !errors.Is(err, dotest.ErrNoBinding) {
+		t.Errorf("ObjectByID of an unknown binding: %v", err)
 	}
 }

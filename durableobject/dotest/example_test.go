@@ -1,9 +1,12 @@
 package dotest_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
+	"net/http/httptest"
 	"strings"
 
 	"github.com/godurable/godurable/durableobject/dotest"
@@ -24,11 +27,12 @@ func Example() {
 	w := start()
 	defer w.Close()
 
-	status, body := w.Post("/counter/a/increment?by=2", "", nil)
-	fmt.Println(status, strings.TrimSpace(body))
+	resp := w.Fetch(httptest.NewRequest("POST", "/counter/a/increment?by=2", nil))
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, strings.TrimSpace(string(body)))
 
 	var n int64
-	if err := w.Object("COUNTER", "a").Call("increment", &n, 3); err != nil {
+	if err := w.Object("COUNTER", "a").Call(context.Background(), "increment", &n, 3); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(n)
@@ -43,7 +47,7 @@ func ExampleObject_Call() {
 	w := start()
 	defer w.Close()
 
-	err := w.Object("COUNTER", "a").Call("increment", nil, -1)
+	err := w.Object("COUNTER", "a").Call(context.Background(), "increment", nil, -1)
 	var we *worker.Error
 	if errors.As(err, &we) {
 		fmt.Println(we.Name, we.Message)
@@ -57,14 +61,16 @@ func ExampleWorker_Restart() {
 	defer w.Close()
 
 	c := w.Object("COUNTER", "a")
-	c.Call("increment", nil, 5)
+	c.Call(context.Background(), "increment", nil, 5)
 	c.Evict()
 	w.Restart()
 
-	var stored int64
-	c.Storage().Get("value", &stored)
-	res, _ := c.Storage().Exec("SELECT count(*) FROM history")
-	fmt.Println(stored, res.Rows[0][0])
+	// The test reads storage with the object's own storage.Storage.
+	var stored, rows int64
+	c.Storage().KV.Get("value", &stored)
+	cur, _ := c.Storage().SQL.Exec("SELECT count(*) FROM history")
+	cur.One(&rows)
+	fmt.Println(stored, rows)
 	// Output: 5 1
 }
 
@@ -79,7 +85,7 @@ func ExampleWorker_SetStorageFault() {
 		}
 		return nil
 	})
-	err := w.Object("COUNTER", "a").Call("increment", nil, 1)
+	err := w.Object("COUNTER", "a").Call(context.Background(), "increment", nil, 1)
 	fmt.Println(err)
 	// Output: storage: put "value": disk full
 }

@@ -89,17 +89,17 @@ func TestRPC(t *testing.T) {
 	w := dotest.New(t, nil)
 	c := w.Object("COUNTER", "rpc")
 	var n int64
-	if err := c.Call("increment", &n, 3); err != nil || n != 3 {
+	if err := c.Call(t.Context(), "increment", &n, 3); err != nil || n != 3 {
 		t.Fatalf("increment(3) = %d, %v; want 3", n, err)
 	}
-	if err := c.Call("get", &n); err != nil || n != 3 {
+	if err := c.Call(t.Context(), "get", &n); err != nil || n != 3 {
 		t.Fatalf("get() = %d, %v; want 3", n, err)
 	}
 	// The HTTP routes and RPC reach the same object.
 	expectValue(t, w, "POST", "/counter/rpc/increment?by=2", "rpc", 5)
 
 	for _, by := range []int64{0, -1} {
-		err := c.Call("increment", &n, by)
+		err := c.Call(t.Context(), "increment", &n, by)
 		var we *worker.Error
 		if !errors.As(err, &we) {
 			t.Fatalf("increment(%d): %v, want a *worker.Error", by, err)
@@ -109,12 +109,12 @@ func TestRPC(t *testing.T) {
 			t.Errorf("increment(%d): %+v", by, we)
 		}
 	}
-	err := c.Call("increment", &n, "two")
+	err := c.Call(t.Context(), "increment", &n, "two")
 	var we *worker.Error
 	if !errors.As(err, &we) || we.Name != "TypeError" {
 		t.Errorf("increment(\"two\") = %v, want a TypeError", err)
 	}
-	if err := c.Call("get", &n); err != nil || n != 5 {
+	if err := c.Call(t.Context(), "get", &n); err != nil || n != 5 {
 		t.Errorf("get() after the errors = %d, %v; want 5", n, err)
 	}
 }
@@ -124,22 +124,31 @@ func TestStorage(t *testing.T) {
 	expectValue(t, w, "POST", "/counter/s/increment?by=4", "s", 4)
 	expectValue(t, w, "POST", "/counter/s/increment?by=6", "s", 10)
 
+	// The test reads the object's storage with the object's own API.
 	st := w.Object("COUNTER", "s").Storage()
 	var stored int64
-	if ok, err := st.Get("value", &stored); !ok || err != nil || stored != 10 {
+	if ok, err := st.KV.Get("value", &stored); !ok || err != nil || stored != 10 {
 		t.Errorf("KV value = %d, %v, %v; want 10", stored, ok, err)
 	}
-	res, err := st.Exec(`SELECT by FROM history ORDER BY seq`)
+	cur, err := st.SQL.Exec(`SELECT by FROM history ORDER BY seq`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(res.Rows) != "[[4] [6]]" {
-		t.Errorf("history table = %v, want [[4] [6]]", res.Rows)
+	var bys []int64
+	for cur.Next() {
+		var by int64
+		if err := cur.Scan(&by); err != nil {
+			t.Fatal(err)
+		}
+		bys = append(bys, by)
+	}
+	if fmt.Sprint(bys) != "[4 6]" {
+		t.Errorf("history table = %v, want [4 6]", bys)
 	}
 
 	// Storage seeded by the test is what the object reads.
 	seed := w.Object("COUNTER", "seeded")
-	if err := seed.Storage().Put("value", int64(41)); err != nil {
+	if err := seed.Storage().KV.Put("value", int64(41)); err != nil {
 		t.Fatal(err)
 	}
 	expectValue(t, w, "POST", "/counter/seeded/increment", "seeded", 42)
@@ -156,7 +165,7 @@ func TestConcurrentIncrements(t *testing.T) {
 			var v int64
 			var err error
 			if i%2 == 0 {
-				err = w.Object("COUNTER", "busy").Call("increment", &v, 1)
+				err = w.Object("COUNTER", "busy").Call(t.Context(), "increment", &v, 1)
 			} else {
 				resp := w.Fetch(httptest.NewRequest("POST", "/counter/busy/increment", nil))
 				if resp.StatusCode != http.StatusOK {
@@ -170,9 +179,13 @@ func TestConcurrentIncrements(t *testing.T) {
 	}
 	wg.Wait()
 	expectValue(t, w, "GET", "/counter/busy", "busy", n)
-	res, err := w.Object("COUNTER", "busy").Storage().Exec(`SELECT count(*), sum(by) FROM history`)
-	if err != nil || fmt.Sprint(res.Rows) != "[[200 200]]" {
-		t.Errorf("history = %v, %v; want 200 rows of 1", res, err)
+	var count, sum int64
+	cur, err := w.Object("COUNTER", "busy").Storage().SQL.Exec(`SELECT count(*), sum(by) FROM history`)
+	if err == nil {
+		err = cur.One(&count, &sum)
+	}
+	if err != nil || count != n || sum != n {
+		t.Errorf("history = %d rows summing to %d, %v; want 200 rows of 1", count, sum, err)
 	}
 }
 
@@ -202,7 +215,7 @@ func TestSurvivesRestartEvictionAndCrash(t *testing.T) {
 		t.Fatal("no instance to crash")
 	}
 	var n int64
-	if err := c.Call("increment", &n, 2); err != nil || n != 10 {
+	if err := c.Call(t.Context(), "increment", &n, 2); err != nil || n != 10 {
 		t.Fatalf("increment after a crash = %d, %v; want 10", n, err)
 	}
 	var history []map[string]int64
@@ -239,9 +252,12 @@ func TestIDs(t *testing.T) {
 	if id := w.IDFromName("COUNTER", "a"); id != "b4d376010b6364b9ce6bfc6a01c15d2af4235093a585e16115e4130457b038d6" {
 		t.Errorf("IDFromName(a) = %s", id)
 	}
-	byID := w.ObjectByID("COUNTER", w.IDFromName("COUNTER", "x"))
+	byID, err := w.ObjectByID("COUNTER", w.IDFromName("COUNTER", "x"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var n int64
-	if err := byID.Call("increment", &n, 1); err != nil || n != 1 {
+	if err := byID.Call(t.Context(), "increment", &n, 1); err != nil || n != 1 {
 		t.Fatal(n, err)
 	}
 	expectValue(t, w, "GET", "/counter/x", "x", 1)

@@ -3,10 +3,11 @@
 // workerd, and the Go host that runs it under wazero in tests.
 //
 // Everything that both sides must agree on lives here and nowhere else: the
-// version, the names of imports and exports, the status codes, the kinds of
-// events and operations, and the MessagePack messages that cross. The JS
-// constants of the shim are generated from this package, so the two cannot
-// drift.
+// version, the names of imports and exports, the status codes, the table of
+// events and operations (table.go), and the MessagePack messages that cross
+// (messages.go). The JS constants of the shim are generated from this
+// package, and tests check that the shim and the wazero host implement
+// every entry of the table and nothing else, so the three cannot drift.
 //
 // # Calling convention
 //
@@ -14,12 +15,19 @@
 //
 //	godurable_abi_version() i32            the Version this guest speaks
 //	godurable_manifest() i64               ptr<<32|len of the Manifest
-//	godurable_event(event, size i32) i32   a new event; payload staged
+//	godurable_object(handle, size i32) i32 a new object; its ObjectRef is staged
+//	godurable_drop(handle i32)             the host no longer holds the object
+//	godurable_event(event, kind, object, arg, size i32) i32
+//	                                       a new event; its payload is staged
 //	godurable_resume(op, status, size i32) i32  an async operation settled
 //	godurable_tick() i32                   Go timers are due
 //
-// Each of event, resume and tick runs the Go scheduler until every goroutine
-// has parked or finished, then returns 0 (or a negative Status if the call
+// An event names its kind (an EventKind), the handle of its object (0 for
+// the stateless Worker; declared before with godurable_object), and a small
+// argument whose meaning the kind gives (the index of the RPC method, say),
+// so that the guest dispatches it without decoding a message. Each of
+// event, resume and tick runs the Go scheduler until every goroutine has
+// parked or finished, then returns 0 (or a negative result if the call
 // itself was malformed). A payload the host stages for the guest is copied
 // into guest memory with the take import.
 //
@@ -44,8 +52,8 @@
 package abi
 
 // Version is the ABI version. Bump it on any incompatible change to the
-// names, codes or messages in this package.
-const Version = 1
+// names, codes, table or messages in this package.
+const Version = 2
 
 // ImportModule is the wasm import module of every godurable host function.
 const ImportModule = "godurable"
@@ -54,6 +62,8 @@ const ImportModule = "godurable"
 const (
 	ExportABIVersion = "godurable_abi_version"
 	ExportManifest   = "godurable_manifest"
+	ExportObject     = "godurable_object"
+	ExportDrop       = "godurable_drop"
 	ExportEvent      = "godurable_event"
 	ExportResume     = "godurable_resume"
 	ExportTick       = "godurable_tick"
@@ -81,7 +91,7 @@ const (
 	StatusError Status = 1
 )
 
-// Negative results of the event, resume and tick exports.
+// Negative results of the object, event, resume and tick exports.
 const (
 	// ResultBadPayload: the staged payload could not be decoded.
 	ResultBadPayload = -1
@@ -89,56 +99,45 @@ const (
 	ResultUnknownOp = -2
 )
 
-// EventKind says what an event asks of the guest.
-type EventKind uint8
-
+// Error codes that the hosts and the guest give their own errors, so that
+// they are recognized by code, not by their message.
 const (
-	// EventWorkerFetch is an HTTP request to the stateless Worker.
-	EventWorkerFetch EventKind = 1
-	// EventObjectFetch is an HTTP request to a Durable Object.
-	EventObjectFetch EventKind = 2
-	// EventObjectCall is an RPC call of a Durable Object method.
-	EventObjectCall EventKind = 3
+	// CodeCrashed marks the error of an event that was in flight when the
+	// Go instance crashed.
+	CodeCrashed = "ERR_GODURABLE_CRASHED"
+	// CodeOrphaned marks the error of an async operation whose event had
+	// finished before the operation could start.
+	CodeOrphaned = "ERR_GODURABLE_ORPHANED"
 )
 
-// CallOp names a synchronous host operation (the call import).
-type CallOp int32
+// MaxErrorCauses bounds how deep a chain of causes crosses the boundary,
+// in either direction.
+const MaxErrorCauses = 8
 
-const (
-	// CallEnv returns the Env of the Worker. Request: empty.
-	CallEnv CallOp = 1
-	// CallKVGet returns the stored bytes of a key, or an empty result when
-	// the key is absent. Request: KVKey.
-	CallKVGet CallOp = 2
-	// CallKVPut stores a value. Request: KVPut. Result: empty.
-	CallKVPut CallOp = 3
-	// CallKVDelete deletes a key. Request: KVKey. Result: Bool, whether it existed.
-	CallKVDelete CallOp = 4
-	// CallKVList lists keys in order. Request: KVList. Result: KVEntries.
-	CallKVList CallOp = 5
-	// CallSQLExec runs one SQL statement. Request: SQLQuery. Result: SQLResult.
-	CallSQLExec CallOp = 6
-	// CallIDFromName derives a Durable Object ID. Request: StubTarget with
-	// Name. Result: a string, the ID in hex.
-	CallIDFromName CallOp = 7
-	// CallNewUniqueID makes a new Durable Object ID. Request: StubTarget
-	// with only Binding. Result: a string, the ID in hex.
-	CallNewUniqueID CallOp = 8
-	// CallSQLDatabaseSize returns the size in bytes of the object's SQLite
-	// database. Request: empty. Result: an integer.
-	CallSQLDatabaseSize CallOp = 9
-)
+// ReservedRPCNames are the names workerd refuses to call over RPC on a
+// Durable Object ("'fetch' is a reserved method and cannot be called over
+// RPC."), read from workerd's worker-rpc.c++.
+var ReservedRPCNames = []string{
+	"fetch", "connect", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "dup", "constructor",
+}
 
-// AsyncOp names an asynchronous host operation (the start import).
-type AsyncOp int32
+// UnreachableRPCNames are further names no RPC method may have: the Durable
+// Object's own properties (ctx, env), which workerd does not expose over
+// RPC; then, which would make every stub a thenable that await resolves;
+// and the methods of Object.prototype, which workerd never calls.
+var UnreachableRPCNames = []string{
+	"ctx", "env", "then",
+	"toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable",
+	"__proto__", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
+}
 
-const (
-	// AsyncFetch is an outbound HTTP request. Request: Request. Result: Response.
-	AsyncFetch AsyncOp = 1
-	// AsyncStubFetch sends an HTTP request to a Durable Object. Request:
-	// StubFetch. Result: Response.
-	AsyncStubFetch AsyncOp = 2
-	// AsyncStubCall calls an RPC method of a Durable Object. Request:
-	// StubCall. Result: the method's result, one MessagePack value.
-	AsyncStubCall AsyncOp = 3
-)
+// IsReservedRPCName reports whether workerd refuses to call the JS method
+// name over RPC.
+func IsReservedRPCName(jsName string) bool {
+	for _, n := range ReservedRPCNames {
+		if n == jsName {
+			return true
+		}
+	}
+	return false
+}

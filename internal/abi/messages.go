@@ -6,19 +6,28 @@ import "github.com/vmihailenco/msgpack/v5"
 // shim generator builds the JS classes from it and the shim checks it at
 // load time.
 type Manifest struct {
-	ABI       int     `msgpack:"abi"`
-	GoVersion string  `msgpack:"goVersion"`
-	Worker    bool    `msgpack:"worker"` // a stateless handler is registered
-	Classes   []Class `msgpack:"classes"`
+	ABI       int    `msgpack:"abi"`
+	GoVersion string `msgpack:"goVersion"`
+	// Worker lists the capabilities of the stateless Worker (the names of
+	// its TargetWorker events): ["fetch"] when worker.Handle was called.
+	Worker  []string `msgpack:"worker"`
+	Classes []Class  `msgpack:"classes"`
+	// Shape is the guest's own Shape of this manifest, which hosts compare
+	// with the one they expect.
+	Shape string `msgpack:"shape"`
 }
 
 // Class describes one registered Durable Object class.
 type Class struct {
-	Name  string `msgpack:"name"`
-	Fetch bool   `msgpack:"fetch"` // the object serves HTTP
+	Name string `msgpack:"name"`
+	// Capabilities lists the TargetObject events the class receives
+	// ("fetch", "alarm", ...), in the order of the event table.
+	Capabilities []string `msgpack:"capabilities"`
 	// GoType is the Go type of the objects, "*main.Counter", or "" when
 	// generated code cannot name it.
-	GoType  string   `msgpack:"goType,omitempty"`
+	GoType string `msgpack:"goType,omitempty"`
+	// Methods are the RPC methods, sorted by Go name; an EventObjectCall
+	// names one by its index here.
 	Methods []Method `msgpack:"methods"`
 	// Skipped lists exported methods that are not RPC methods, each with
 	// the reason, so that tools can warn about them.
@@ -33,24 +42,13 @@ type Method struct {
 	Result string   `msgpack:"result,omitempty"`
 }
 
-// Event is the payload of ExportEvent.
-type Event struct {
-	Kind    EventKind          `msgpack:"kind"`
-	Object  *ObjectRef         `msgpack:"object,omitempty"`
-	Method  string             `msgpack:"method,omitempty"` // Go name, for EventObjectCall
-	Args    msgpack.RawMessage `msgpack:"args,omitempty"`   // an array, for EventObjectCall
-	Request *Request           `msgpack:"request,omitempty"`
-	// Dropped lists objects the host no longer holds; the guest forgets them.
-	Dropped []uint32 `msgpack:"dropped,omitempty"`
-}
-
-// ObjectRef identifies the Durable Object an event is for. Handle is the
-// host's name for the JS object; it is never reused within one isolate.
+// ObjectRef is the payload of ExportObject: the Durable Object a handle
+// stands for. A handle is the host's name for one JS object; it is never
+// reused within one isolate.
 type ObjectRef struct {
-	Handle uint32 `msgpack:"handle"`
-	Class  string `msgpack:"class"`
-	ID     string `msgpack:"id"`
-	Name   string `msgpack:"name,omitempty"`
+	Class string `msgpack:"class"`
+	ID    string `msgpack:"id"`
+	Name  string `msgpack:"name,omitempty"`
 }
 
 // Request is an HTTP request crossing the boundary.

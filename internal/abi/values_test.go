@@ -120,13 +120,12 @@ func TestEncodeValueCompactInts(t *testing.T) {
 }
 
 func TestMessagesRoundTrip(t *testing.T) {
-	in := Event{Kind: EventObjectCall, Object: &ObjectRef{Handle: 7, Class: "C", ID: "ab", Name: "n"},
-		Method: "M", Args: msgpack.RawMessage{0x92, 0x01, 0x02}, Dropped: []uint32{3}}
+	in := StubCall{Target: StubTarget{Binding: "B", Name: "n"}, Method: "m", Args: msgpack.RawMessage{0x92, 0x01, 0x02}}
 	b, err := Marshal(&in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out Event
+	var out StubCall
 	if err := Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}

@@ -21,16 +21,16 @@ func TestStaticTable(t *testing.T) {
 		"//go:build godurable_static",
 		"package main",
 		`godurable_p0 "example.com/chat"`,
-		"durableobject.StaticMethods[*Counter](map[string]any{",
+		"godurable_generated.RPCMethods[*Counter](map[string]any{",
 		`"Increment": (*Counter).Increment,`,
-		"durableobject.StaticMethods[godurable_p0.Room](map[string]any{",
+		"godurable_generated.RPCMethods[godurable_p0.Room](map[string]any{",
 		`"Join": godurable_p0.Room.Join,`,
 	} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("generated code lacks %q:\n%s", want, src)
 		}
 	}
-	if strings.Count(string(src), "StaticMethods[godurable_p0.Room]") != 1 {
+	if strings.Count(string(src), "RPCMethods[godurable_p0.Room]") != 1 {
 		t.Errorf("a type registered under two class names gets two tables:\n%s", src)
 	}
 
@@ -41,21 +41,5 @@ func TestStaticTable(t *testing.T) {
 		if _, err := staticTable(&abi.Manifest{Classes: []abi.Class{bad}}); err == nil {
 			t.Errorf("class %s: no error", bad.Name)
 		}
-	}
-}
-
-func TestSameClasses(t *testing.T) {
-	a := &abi.Manifest{Worker: true, Classes: []abi.Class{{Name: "C", Methods: []abi.Method{{Name: "M", JSName: "m", Params: []string{"int64"}}}}}}
-	b := &abi.Manifest{Worker: true, Classes: []abi.Class{{Name: "C", Skipped: []string{"X: why"}, Methods: []abi.Method{{Name: "M", JSName: "m", Params: []string{"int64"}}}}}}
-	if !sameClasses(a, b) {
-		t.Error("skipped methods should not matter")
-	}
-	b.Classes[0].Methods[0].Params = []string{"string"}
-	if sameClasses(a, b) {
-		t.Error("different parameters compare equal")
-	}
-	b.Classes[0].Methods = nil
-	if sameClasses(a, b) {
-		t.Error("lost methods compare equal")
 	}
 }

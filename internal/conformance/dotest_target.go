@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -55,7 +56,7 @@ func (d *Dotest) Call(t testing.TB, binding, name, method string, args ...any) (
 		t.Fatal(err)
 	}
 	var v any
-	err = d.W.Object(binding, name).Call(method, &v, jsArgs...)
+	err = d.W.Object(binding, name).Call(context.Background(), method, &v, jsArgs...)
 	if err != nil {
 		var we *worker.Error
 		if errors.As(err, &we) {

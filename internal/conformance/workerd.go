@@ -67,7 +67,7 @@ func StartWorkerd(t testing.TB, pkg, outDir, goConfig, jsConfig string) *Workerd
 	root := RepoRoot(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if _, err := build.Build(ctx, root, pkg, filepath.Join(root, outDir)); err != nil {
+	if _, err := build.Build(ctx, root, pkg, filepath.Join(root, outDir), nil); err != nil {
 		t.Fatal(err)
 	}
 	w := &Workerd{

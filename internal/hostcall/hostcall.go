@@ -1,10 +1,12 @@
 // Package hostcall holds every go:wasmimport and go:wasmexport declaration
-// of a godurable guest, and stubs of them for other platforms so that user
-// packages build and unit-test on the host. Nothing else in the module
+// of a godurable guest, and stand-ins for them on other platforms so that
+// user packages build and unit-test on the host. Nothing else in the module
 // declares imports or exports.
 //
 // The exports only forward to the functions in Handlers, which the guest
-// runtime (internal/rt) sets during package initialization.
+// runtime (internal/rt) sets during package initialization. On other
+// platforms the imports reach the Host installed with SetHost, if any: the
+// boundary benchmarks use that to drive the real runtime natively.
 package hostcall
 
 import "github.com/godurable/godurable/internal/abi"
@@ -12,7 +14,9 @@ import "github.com/godurable/godurable/internal/abi"
 // Handlers are the guest runtime's implementations of the exports.
 var Handlers struct {
 	Manifest func() []byte
-	Event    func(event, size int32) int32
+	Object   func(handle uint32, size int32) int32
+	Drop     func(handle uint32)
+	Event    func(event int32, kind abi.EventKind, object, arg uint32, size int32) int32
 	Resume   func(op int32, status abi.Status, size int32) int32
 	Tick     func() int32
 }

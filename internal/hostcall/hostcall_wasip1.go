@@ -1,15 +1,17 @@
-//go:build wasip1
+//go:build wasip1 && !godurable_fakehost
 
 package hostcall
 
 import (
+	"os"
+	"strconv"
 	"unsafe"
 
 	"github.com/godurable/godurable/internal/abi"
 )
 
-// Available reports whether host functions exist: true in a wasm guest.
-const Available = true
+// Available reports whether host functions exist: always, in a wasm guest.
+func Available() bool { return true }
 
 //go:wasmimport godurable take
 func take(ptr unsafe.Pointer)
@@ -48,6 +50,21 @@ func Complete(event int32, status abi.Status, payload []byte) {
 	complete(event, int32(status), unsafe.Pointer(unsafe.SliceData(payload)), int32(len(payload)))
 }
 
+var idleFile *os.File
+
+// WaitIdle blocks until every other goroutine has parked or finished: the
+// host answers the read of abi.IdleFD only once the Go scheduler, having
+// nothing left to run, polls it in a blocking poll_oneoff.
+func WaitIdle() {
+	if idleFile == nil {
+		idleFile = os.NewFile(abi.IdleFD, "godurable-idle")
+	}
+	var b [1]byte
+	if _, err := idleFile.Read(b[:]); err != nil {
+		panic("godurable: the host does not implement idle detection on fd " + strconv.Itoa(abi.IdleFD) + ": " + err.Error())
+	}
+}
+
 //go:wasmexport godurable_abi_version
 func abiVersion() int32 { return abi.Version }
 
@@ -57,8 +74,16 @@ func exportManifest() uint64 {
 	return uint64(uintptr(unsafe.Pointer(unsafe.SliceData(manifest))))<<32 | uint64(len(manifest))
 }
 
+//go:wasmexport godurable_object
+func exportObject(handle uint32, size int32) int32 { return Handlers.Object(handle, size) }
+
+//go:wasmexport godurable_drop
+func exportDrop(handle uint32) { Handlers.Drop(handle) }
+
 //go:wasmexport godurable_event
-func exportEvent(event, size int32) int32 { return Handlers.Event(event, size) }
+func exportEvent(event, kind int32, object, arg uint32, size int32) int32 {
+	return Handlers.Event(event, abi.EventKind(kind), object, arg, size)
+}
 
 //go:wasmexport godurable_resume
 func exportResume(op, status, size int32) int32 {

@@ -12,9 +12,6 @@ import (
 // worker package replaces it at init so that callers get a *worker.Error.
 var ErrorFromABI = func(e *abi.Error) error { return errors.New(e.Message) }
 
-// maxCauses bounds how much of an error chain crosses the boundary.
-const maxCauses = 8
-
 // ToABI describes err for the host. The name and code come from the first
 // error in the chain with an ErrorName() or ErrorCode() method; the chain
 // below err becomes the cause.
@@ -32,7 +29,7 @@ func toABI(err error, depth int) *abi.Error {
 	if errors.As(err, &coded) {
 		e.Code = coded.ErrorCode()
 	}
-	if u := errors.Unwrap(err); u != nil && depth < maxCauses {
+	if u := errors.Unwrap(err); u != nil && depth < abi.MaxErrorCauses {
 		e.Cause = toABI(u, depth+1)
 	}
 	return e

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -12,131 +13,197 @@ import (
 
 func init() {
 	hostcall.Handlers.Manifest = manifestBytes
+	hostcall.Handlers.Object = declareObject
+	hostcall.Handlers.Drop = dropObject
 	hostcall.Handlers.Event = startEvent
 	hostcall.Handlers.Resume = resume
 	hostcall.Handlers.Tick = tick
 }
 
-// event is one fetch or RPC call in flight.
-type event struct {
-	id  int32
-	obj *object // nil for the stateless Worker
+// An EventHandler runs one event of its kind and finishes it (Finish or
+// Fail) before it returns. For an object's event, the object has been
+// built and the event holds its turn.
+type EventHandler func(ctx context.Context, e *Event, payload []byte)
+
+// EventSpec is what a feature package registers for a kind of event.
+type EventSpec struct {
+	// Interface is, for a capability of Durable Objects, the interface a
+	// class implements to receive the event (http.Handler for fetch).
+	// Its methods are never RPC methods.
+	Interface reflect.Type
+	// Registered is, for a capability of the Worker, whether the Worker
+	// has a handler for it.
+	Registered func() bool
+	// Run runs one event.
+	Run EventHandler
+}
+
+var (
+	eventsMu sync.Mutex
+	handlers = map[abi.EventKind]*EventSpec{}
+)
+
+// HandleEvent registers how events of kind run. Feature packages call it
+// from an init function, once per kind; it panics on a kind that is not
+// in the table, on a second registration, or on a spec that does not fit
+// the kind (a capability without its interface, say).
+func HandleEvent(kind abi.EventKind, spec EventSpec) {
+	info, ok := kind.Info()
+	if !ok {
+		panic(fmt.Sprintf("godurable: HandleEvent(%v): not in the ABI table", kind))
+	}
+	switch {
+	case spec.Run == nil:
+		panic(fmt.Sprintf("godurable: HandleEvent(%v): no Run", kind))
+	case info.Capability && info.Target == abi.TargetObject && (spec.Interface == nil || spec.Interface.Kind() != reflect.Interface):
+		panic(fmt.Sprintf("godurable: HandleEvent(%v): a capability of objects needs its interface", kind))
+	case info.Capability && info.Target == abi.TargetWorker && spec.Registered == nil:
+		panic(fmt.Sprintf("godurable: HandleEvent(%v): a capability of the Worker needs Registered", kind))
+	}
+	eventsMu.Lock()
+	defer eventsMu.Unlock()
+	if handlers[kind] != nil {
+		panic(fmt.Sprintf("godurable: HandleEvent(%v) called twice", kind))
+	}
+	s := spec
+	handlers[kind] = &s
+}
+
+func handlerOf(kind abi.EventKind) *EventSpec {
+	eventsMu.Lock()
+	defer eventsMu.Unlock()
+	return handlers[kind]
+}
+
+// Event is one event in flight.
+type Event struct {
+	id   int32
+	kind abi.EventKind
+	arg  uint32
+	obj  *object // nil for the stateless Worker
+	what string  // for messages: "Counter.fetch"
 
 	mu       sync.Mutex
 	holdTurn bool // whether this event holds obj's turn
 	done     bool
 }
 
+// Arg returns the event's small argument (see abi.EventInfo.Arg).
+func (e *Event) Arg() uint32 { return e.arg }
+
+// Value returns the Go value of the event's Durable Object, or nil for an
+// event of the stateless Worker.
+func (e *Event) Value() any {
+	if e.obj == nil {
+		return nil
+	}
+	return e.obj.value
+}
+
+// Class returns the name of the event's Durable Object class, or "".
+func (e *Event) Class() string {
+	if e.obj == nil {
+		return ""
+	}
+	return e.obj.info.Class
+}
+
+// Describe sets what messages about the event call it ("Counter.Increment").
+func (e *Event) Describe(what string) { e.what = what }
+
 type eventKey struct{}
 
-func eventFrom(ctx context.Context) *event {
+func eventFrom(ctx context.Context) *Event {
 	if ctx == nil {
 		return nil
 	}
-	ev, _ := ctx.Value(eventKey{}).(*event)
+	ev, _ := ctx.Value(eventKey{}).(*Event)
 	return ev
 }
 
 // releaseTurn gives up the object's turn if this event holds it, and
 // reports whether it did; the caller then takes it back with acquireTurn.
-func (ev *event) releaseTurn() bool {
-	if ev.obj == nil {
+func (e *Event) releaseTurn() bool {
+	if e.obj == nil {
 		return false
 	}
-	ev.mu.Lock()
-	held := ev.holdTurn
-	ev.holdTurn = false
-	ev.mu.Unlock()
+	e.mu.Lock()
+	held := e.holdTurn
+	e.holdTurn = false
+	e.mu.Unlock()
 	if held {
-		<-ev.obj.turn
+		<-e.obj.turn
 	}
 	return held
 }
 
-func (ev *event) acquireTurn() {
-	ev.obj.turn <- struct{}{}
-	ev.mu.Lock()
-	ev.holdTurn = true
-	ev.mu.Unlock()
+func (e *Event) acquireTurn() {
+	e.obj.turn <- struct{}{}
+	e.mu.Lock()
+	e.holdTurn = true
+	e.mu.Unlock()
 }
 
-// finish completes the event with the host, once, and gives back the turn.
-func (ev *event) finish(status abi.Status, payload []byte) {
-	ev.mu.Lock()
-	if ev.done {
-		ev.mu.Unlock()
+// Finish completes the event with the host, once, with payload as its
+// result, and gives back the turn.
+func (e *Event) Finish(payload []byte) { e.finish(abi.StatusOK, payload) }
+
+// Fail completes the event with err, described as ToABI describes it.
+func (e *Event) Fail(err error) { e.fail(ToABI(err)) }
+
+// FailWith completes the event with an error crossing as it is.
+func (e *Event) FailWith(err *abi.Error) { e.fail(err) }
+
+func (e *Event) finish(status abi.Status, payload []byte) {
+	e.mu.Lock()
+	if e.done {
+		e.mu.Unlock()
 		return
 	}
-	ev.done = true
-	ev.mu.Unlock()
-	ev.releaseTurn()
-	hostcall.Complete(ev.id, status, payload)
+	e.done = true
+	e.mu.Unlock()
+	e.releaseTurn()
+	hostcall.Complete(e.id, status, payload)
 }
 
-func (ev *event) fail(e *abi.Error) {
-	ev.finish(abi.StatusError, mustMarshal(e))
-}
+func (e *Event) fail(err *abi.Error) { e.finish(abi.StatusError, mustMarshal(err)) }
 
 // startEvent is the godurable_event export.
-func startEvent(id, size int32) int32 {
+func startEvent(id int32, kind abi.EventKind, object, arg uint32, size int32) int32 {
 	payload := make([]byte, size)
 	hostcall.Take(payload)
-	var msg abi.Event
-	if err := abi.Unmarshal(payload, &msg); err != nil {
-		hostcall.Complete(id, abi.StatusError, mustMarshal(&abi.Error{
-			Name: "TypeError", Message: "godurable: malformed event: " + err.Error()}))
-		return abi.ResultBadPayload
-	}
-	spawn(func() { runEvent(id, &msg) })
-	waitIdle()
+	e := &Event{id: id, kind: kind, arg: arg}
+	spawn(func() { runEvent(e, object, payload) })
+	hostcall.WaitIdle()
 	return 0
 }
 
-func runEvent(id int32, msg *abi.Event) {
-	ev := &event{id: id}
-	what := "event"
+func runEvent(e *Event, object uint32, payload []byte) {
+	info, _ := e.kind.Info()
+	e.what = e.kind.String()
 	defer func() {
 		if v := recover(); v != nil {
-			e := panicError(what, v)
-			fmt.Fprintf(os.Stderr, "godurable: %s\n%s", e.Message, e.Stack)
-			ev.fail(e)
+			err := panicError(e.what, v)
+			fmt.Fprintf(os.Stderr, "godurable: %s\n%s", err.Message, err.Stack)
+			e.fail(err)
 		}
 	}()
-	if len(msg.Dropped) > 0 {
-		dropObjects(msg.Dropped)
+	spec := handlerOf(e.kind)
+	if spec == nil {
+		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: this module does not handle %v events; is its package linked?", e.kind)})
+		return
 	}
-	ctx := context.WithValue(context.Background(), eventKey{}, ev)
-	switch msg.Kind {
-	case abi.EventWorkerFetch:
-		what = "the Worker's handler"
-		if workerHandler == nil {
-			ev.fail(&abi.Error{Name: "Error", Message: "godurable: no Worker handler is registered (call worker.Handle in an init function)"})
+	ctx := context.WithValue(context.Background(), eventKey{}, e)
+	if info.Target == abi.TargetObject {
+		if err := enterObject(ctx, e, object); err != nil {
+			e.fail(err)
 			return
 		}
-		serveHTTP(ctx, ev, msg.Request, workerHandler)
-	case abi.EventObjectFetch, abi.EventObjectCall:
-		if msg.Object == nil {
-			ev.fail(&abi.Error{Name: "TypeError", Message: "godurable: event without an object"})
+		e.what = e.obj.info.Class + "." + info.Name
+		if info.Capability && !reflect.TypeOf(e.obj.value).Implements(spec.Interface) {
+			e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s does not handle %s events: it does not implement %s", e.obj.info.Class, info.Name, spec.Interface)})
 			return
 		}
-		obj, err := enterObject(ctx, ev, msg.Object)
-		if err != nil {
-			ev.fail(err)
-			return
-		}
-		if msg.Kind == abi.EventObjectFetch {
-			what = obj.class.name + ".ServeHTTP"
-			h := obj.fetchHandler()
-			if h == nil {
-				ev.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s does not serve HTTP: it has no ServeHTTP method", obj.class.name)})
-				return
-			}
-			serveHTTP(ctx, ev, msg.Request, h)
-		} else {
-			what = obj.class.name + "." + msg.Method
-			callMethod(ctx, ev, obj, msg.Method, msg.Args)
-		}
-	default:
-		ev.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: unknown event kind %d", msg.Kind)})
 	}
+	spec.Run(ctx, e, payload)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -30,7 +29,7 @@ var scratchPool = sync.Pool{New: func() any { b := make([]byte, scratchSize); re
 // Call performs a synchronous host operation and returns its result. The
 // result is a fresh slice the caller owns.
 func Call(op abi.CallOp, object uint32, req []byte) ([]byte, error) {
-	if !hostcall.Available {
+	if !hostcall.Available() {
 		return nil, ErrNoHost
 	}
 	bp := scratchPool.Get().(*[]byte)
@@ -54,9 +53,43 @@ func Call(op abi.CallOp, object uint32, req []byte) ([]byte, error) {
 	return out, nil
 }
 
-// CallMsg is Call with a request and a result encoded as ABI messages.
-// result may be nil when the result is not needed.
-func CallMsg(op abi.CallOp, object uint32, req, result any) error {
+// Conn performs the synchronous host operations of one Durable Object:
+// its storage. In a guest it is the host's call import; the dotest harness
+// gives the storage package one that runs the same operations on its model
+// of workerd directly, so that a test reads storage with the code objects
+// use.
+type Conn interface {
+	Call(op abi.CallOp, req []byte) ([]byte, error)
+}
+
+type objectConn uint32
+
+// NoObject is the Conn of operations that act on no Durable Object.
+var NoObject Conn = objectConn(0)
+
+func (h objectConn) Call(op abi.CallOp, req []byte) ([]byte, error) { return Call(op, uint32(h), req) }
+
+type connKey struct{}
+
+// WithConn returns a copy of ctx whose ConnFromContext is c.
+func WithConn(ctx context.Context, c Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, c)
+}
+
+// ConnFromContext returns the conn of the Durable Object that ctx's event
+// is for, or the one given to WithConn.
+func ConnFromContext(ctx context.Context) (Conn, bool) {
+	if e := eventFrom(ctx); e != nil && e.obj != nil {
+		return objectConn(e.obj.handle), true
+	}
+	c, ok := ctx.Value(connKey{}).(Conn)
+	return c, ok
+}
+
+// CallMsg is c.Call with a request and a result encoded as ABI messages.
+// result may be nil when the result is not needed, or a *[]byte to take
+// the bytes as they are.
+func CallMsg(c Conn, op abi.CallOp, req, result any) error {
 	var reqBytes []byte
 	if req != nil {
 		var err error
@@ -64,15 +97,18 @@ func CallMsg(op abi.CallOp, object uint32, req, result any) error {
 			return fmt.Errorf("godurable: encoding the request: %w", err)
 		}
 	}
-	out, err := Call(op, object, reqBytes)
+	out, err := c.Call(op, reqBytes)
 	if err != nil {
 		return err
 	}
-	if result == nil {
-		return nil
-	}
-	if err := abi.Unmarshal(out, result); err != nil {
-		return fmt.Errorf("godurable: host sent a malformed result: %w", err)
+	switch r := result.(type) {
+	case nil:
+	case *[]byte:
+		*r = out
+	default:
+		if err := abi.Unmarshal(out, result); err != nil {
+			return fmt.Errorf("godurable: host sent a malformed result: %w", err)
+		}
 	}
 	return nil
 }
@@ -99,24 +135,29 @@ var (
 // ctx, parks the goroutine until the host settles it, and returns its
 // result. While it waits, other events of the same Durable Object may run.
 func Await(ctx context.Context, op abi.AsyncOp, req []byte) ([]byte, error) {
-	if !hostcall.Available {
+	if !hostcall.Available() {
 		return nil, ErrNoHost
 	}
-	ev := eventFrom(ctx)
-	if ev == nil {
+	e := eventFrom(ctx)
+	if e == nil {
 		return nil, ErrNoEvent
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	h := hostcall.Start(op, ev.id, req)
+	// The waiter is registered before anyone can resume the operation: a
+	// host resumes only from another export call, but one that runs Go on
+	// threads of its own (the benchmarks' fake host) may do so at once.
+	ch := make(chan opResult, 1)
+	opsMu.Lock()
+	h := hostcall.Start(op, e.id, req)
+	if h >= 0 {
+		ops[h] = ch
+	}
+	opsMu.Unlock()
 	if h < 0 {
 		return nil, ErrEventDone
 	}
-	ch := make(chan opResult, 1)
-	opsMu.Lock()
-	ops[h] = ch
-	opsMu.Unlock()
 
 	var res opResult
 	var canceled bool
@@ -151,7 +192,7 @@ func resume(op int32, status abi.Status, size int32) int32 {
 	if ok {
 		ch <- opResult{status: status, payload: payload}
 	}
-	waitIdle()
+	hostcall.WaitIdle()
 	if !ok {
 		// The waiter gave up (its context ended); the result is dropped.
 		return abi.ResultUnknownOp
@@ -160,8 +201,6 @@ func resume(op int32, status abi.Status, size int32) int32 {
 }
 
 func tick() int32 {
-	waitIdle()
+	hostcall.WaitIdle()
 	return 0
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

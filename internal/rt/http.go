@@ -8,32 +8,66 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
 )
 
-var httpHandlerType = reflect.TypeFor[http.Handler]()
-
-func (o *object) fetchHandler() http.Handler {
-	h, _ := o.value.(http.Handler)
-	return h
+func init() {
+	HandleEvent(abi.EventWorkerFetch, EventSpec{
+		Registered: func() bool { return WorkerHandler() != nil },
+		Run: func(ctx context.Context, e *Event, payload []byte) {
+			serveHTTP(ctx, e, payload, WorkerHandler())
+		},
+	})
+	HandleEvent(abi.EventObjectFetch, EventSpec{
+		Interface: reflect.TypeFor[http.Handler](),
+		Run: func(ctx context.Context, e *Event, payload []byte) {
+			e.Describe(e.Class() + ".ServeHTTP")
+			serveHTTP(ctx, e, payload, e.Value().(http.Handler))
+		},
+	})
 }
 
-// serveHTTP runs h on an incoming request and completes ev with the
+var (
+	workerMu      sync.Mutex
+	workerHandler http.Handler
+)
+
+// SetWorkerHandler registers the stateless Worker's handler. It panics if
+// one is already registered.
+func SetWorkerHandler(h http.Handler) {
+	workerMu.Lock()
+	defer workerMu.Unlock()
+	if workerHandler != nil {
+		panic("godurable: worker.Handle called twice")
+	}
+	workerHandler = h
+}
+
+// WorkerHandler returns the stateless Worker's handler, or nil.
+func WorkerHandler() http.Handler {
+	workerMu.Lock()
+	defer workerMu.Unlock()
+	return workerHandler
+}
+
+// serveHTTP runs h on an incoming request and finishes e with the
 // response.
-func serveHTTP(ctx context.Context, ev *event, in *abi.Request, h any) {
-	if in == nil {
-		ev.fail(&abi.Error{Name: "TypeError", Message: "godurable: fetch event without a request"})
+func serveHTTP(ctx context.Context, e *Event, payload []byte, h http.Handler) {
+	var in abi.Request
+	if err := abi.Unmarshal(payload, &in); err != nil {
+		e.fail(&abi.Error{Name: "TypeError", Message: "godurable: malformed request: " + err.Error()})
 		return
 	}
-	req, err := NewIncomingRequest(ctx, in)
+	req, err := NewIncomingRequest(ctx, &in)
 	if err != nil {
-		ev.fail(&abi.Error{Name: "TypeError", Message: err.Error()})
+		e.fail(&abi.Error{Name: "TypeError", Message: err.Error()})
 		return
 	}
 	w := NewResponseRecorder()
-	h.(http.Handler).ServeHTTP(w, req)
-	ev.finish(abi.StatusOK, mustMarshal(w.Response()))
+	h.ServeHTTP(w, req)
+	e.Finish(mustMarshal(w.Response()))
 }
 
 // NewIncomingRequest builds the *http.Request a handler sees, as net/http's

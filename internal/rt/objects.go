@@ -11,22 +11,20 @@ import (
 	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/hostcall"
 )
 
 // ObjectInfo is what the runtime knows of a Durable Object when it builds
 // the Go value for it.
 type ObjectInfo struct {
-	Handle uint32 // the host's name for the object, for host calls
-	Class  string
-	ID     string // hex
-	Name   string // empty unless the object was reached by name
+	Class string
+	ID    string // hex
+	Name  string // empty unless the object was reached by name
 }
 
-// NewStorage builds the storage of an object; the storage package sets it.
-var NewStorage func(object uint32) any
-
-// Constructor builds the Go value of a Durable Object.
-type Constructor func(ObjectInfo) (any, error)
+// Constructor builds the Go value of a Durable Object; ctx belongs to the
+// event that needs the object (see ConnFromContext).
+type Constructor func(ctx context.Context, info ObjectInfo) (any, error)
 
 type class struct {
 	name      string
@@ -38,18 +36,19 @@ type class struct {
 }
 
 type rpcMethods struct {
-	methods map[string]*method // by Go name
-	order   []*method          // sorted by Go name
-	skipped []string           // exported methods that are not RPC methods, and why
+	order   []*method // sorted by Go name: the index an EventObjectCall names
+	skipped []string  // exported methods that are not RPC methods, and why
 }
 
 // rpc returns the class's RPC methods, found on first use: after every
 // init function has run, so that a static method table registered by
-// generated code is in place.
+// generated code, and every feature package's handler interfaces, are in
+// place.
 func (c *class) rpc() *rpcMethods {
 	c.once.Do(func() {
-		c.methods.methods, c.methods.skipped = methodsOf(c.typ)
-		for _, m := range c.methods.methods {
+		var methods map[string]*method
+		methods, c.methods.skipped = methodsOf(c.typ)
+		for _, m := range methods {
 			c.methods.order = append(c.methods.order, m)
 		}
 		sort.Slice(c.methods.order, func(i, j int) bool { return c.methods.order[i].name < c.methods.order[j].name })
@@ -58,16 +57,16 @@ func (c *class) rpc() *rpcMethods {
 }
 
 type object struct {
-	info  ObjectInfo
-	class *class
-	turn  chan struct{} // holds a token while an event of the object runs
-	value any           // nil until constructed
+	handle uint32
+	info   ObjectInfo
+	class  *class        // nil if the module registers no such class
+	turn   chan struct{} // holds a token while an event of the object runs
+	value  any           // nil until constructed
 }
 
 var (
-	classesMu     sync.Mutex
-	classes       = map[string]*class{}
-	workerHandler any // an http.Handler; any to keep this file free of net/http
+	classesMu sync.Mutex
+	classes   = map[string]*class{}
 
 	objectsMu sync.Mutex
 	objects   = map[uint32]*object{}
@@ -91,17 +90,6 @@ func RegisterClass(name string, typ reflect.Type, construct Constructor) {
 	classes[name] = &class{name: name, typ: typ, construct: construct}
 }
 
-// SetWorkerHandler registers the stateless Worker's handler, an
-// http.Handler. It panics if one is already registered.
-func SetWorkerHandler(h any) {
-	classesMu.Lock()
-	defer classesMu.Unlock()
-	if workerHandler != nil {
-		panic("godurable: worker.Handle called twice")
-	}
-	workerHandler = h
-}
-
 func validClassName(s string) bool {
 	if s == "" {
 		return false
@@ -121,7 +109,12 @@ func validClassName(s string) bool {
 func Manifest() *abi.Manifest {
 	classesMu.Lock()
 	defer classesMu.Unlock()
-	m := &abi.Manifest{ABI: abi.Version, GoVersion: runtime.Version(), Worker: workerHandler != nil}
+	m := &abi.Manifest{ABI: abi.Version, GoVersion: runtime.Version(), Worker: []string{}}
+	for _, ev := range abi.Events() {
+		if spec := handlerOf(ev.Kind); ev.Target == abi.TargetWorker && ev.Capability && spec != nil && spec.Registered() {
+			m.Worker = append(m.Worker, ev.Name)
+		}
+	}
 	names := make([]string, 0, len(classes))
 	for n := range classes {
 		names = append(names, n)
@@ -130,50 +123,100 @@ func Manifest() *abi.Manifest {
 	for _, n := range names {
 		c := classes[n]
 		rpc := c.rpc()
-		ac := abi.Class{Name: n, Fetch: c.typ.Implements(httpHandlerType), Skipped: rpc.skipped, GoType: goType(c.typ)}
+		ac := abi.Class{Name: n, Capabilities: capabilitiesOf(c.typ), Skipped: rpc.skipped, GoType: goType(c.typ), Methods: []abi.Method{}}
 		for _, meth := range rpc.order {
 			ac.Methods = append(ac.Methods, meth.describe())
 		}
 		m.Classes = append(m.Classes, ac)
 	}
+	m.Shape = m.ComputeShape()
 	return m
+}
+
+// capabilitiesOf lists the object events whose interface typ implements.
+func capabilitiesOf(typ reflect.Type) []string {
+	out := []string{}
+	for _, ev := range abi.Events() {
+		if spec := handlerOf(ev.Kind); ev.Target == abi.TargetObject && ev.Capability && spec != nil && typ.Implements(spec.Interface) {
+			out = append(out, ev.Name)
+		}
+	}
+	return out
+}
+
+// handlerMethods are the Go names of the methods of every capability's
+// interface: event handlers, never RPC methods.
+func handlerMethods() map[string]bool {
+	out := map[string]bool{}
+	eventsMu.Lock()
+	defer eventsMu.Unlock()
+	for _, spec := range handlers {
+		if spec.Interface == nil {
+			continue
+		}
+		for i := 0; i < spec.Interface.NumMethod(); i++ {
+			out[spec.Interface.Method(i).Name] = true
+		}
+	}
+	return out
 }
 
 func manifestBytes() []byte { return mustMarshal(Manifest()) }
 
-// enterObject finds or creates the object an event is for, takes its turn
-// on behalf of ev, and builds its Go value if it has none yet.
-func enterObject(ctx context.Context, ev *event, ref *abi.ObjectRef) (*object, *abi.Error) {
+// declareObject is the godurable_object export: the host tells which
+// Durable Object a handle stands for before its first event.
+func declareObject(handle uint32, size int32) int32 {
+	payload := make([]byte, size)
+	hostcall.Take(payload)
+	var ref abi.ObjectRef
+	if err := abi.Unmarshal(payload, &ref); err != nil {
+		return abi.ResultBadPayload
+	}
+	classesMu.Lock()
+	c := classes[ref.Class]
+	classesMu.Unlock()
 	objectsMu.Lock()
-	obj := objects[ref.Handle]
-	if obj == nil {
-		classesMu.Lock()
-		c := classes[ref.Class]
-		classesMu.Unlock()
-		if c == nil {
-			objectsMu.Unlock()
-			return nil, &abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: no Durable Object class %q is registered in this module; run wasmbuild build again", ref.Class)}
-		}
-		obj = &object{
-			info:  ObjectInfo{Handle: ref.Handle, Class: ref.Class, ID: ref.ID, Name: ref.Name},
-			class: c,
-			turn:  make(chan struct{}, 1),
-		}
-		objects[ref.Handle] = obj
+	defer objectsMu.Unlock()
+	objects[handle] = &object{
+		handle: handle,
+		info:   ObjectInfo{Class: ref.Class, ID: ref.ID, Name: ref.Name},
+		class:  c,
+		turn:   make(chan struct{}, 1),
 	}
-	objectsMu.Unlock()
-
-	ev.obj = obj
-	ev.acquireTurn()
-	if obj.value == nil {
-		if err := obj.construct(); err != nil {
-			return nil, err
-		}
-	}
-	return obj, nil
+	return 0
 }
 
-func (o *object) construct() (err *abi.Error) {
+// dropObject is the godurable_drop export: the host no longer holds the
+// object, so neither does the guest.
+func dropObject(handle uint32) {
+	objectsMu.Lock()
+	defer objectsMu.Unlock()
+	delete(objects, handle)
+}
+
+// enterObject finds the object an event is for, takes its turn on behalf
+// of e, and builds its Go value if it has none yet.
+func enterObject(ctx context.Context, e *Event, handle uint32) *abi.Error {
+	objectsMu.Lock()
+	obj := objects[handle]
+	objectsMu.Unlock()
+	if obj == nil {
+		return &abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: event for object %d, which the host never declared", handle)}
+	}
+	if obj.class == nil {
+		return &abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: no Durable Object class %q is registered in this module; run wasmbuild build again", obj.info.Class)}
+	}
+	e.obj = obj
+	e.acquireTurn()
+	if obj.value == nil {
+		if err := obj.construct(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *object) construct(ctx context.Context) (err *abi.Error) {
 	defer func() {
 		if v := recover(); v != nil {
 			what := "the constructor of " + o.class.name
@@ -181,7 +224,7 @@ func (o *object) construct() (err *abi.Error) {
 			fmt.Fprintf(os.Stderr, "godurable: %s\n%s", err.Message, err.Stack)
 		}
 	}()
-	v, cerr := o.class.construct(o.info)
+	v, cerr := o.class.construct(ctx, o.info)
 	if cerr != nil {
 		e := ToABI(cerr)
 		e.Message = "constructing " + o.class.name + ": " + e.Message
@@ -192,14 +235,6 @@ func (o *object) construct() (err *abi.Error) {
 	}
 	o.value = v
 	return nil
-}
-
-func dropObjects(handles []uint32) {
-	objectsMu.Lock()
-	defer objectsMu.Unlock()
-	for _, h := range handles {
-		delete(objects, h)
-	}
 }
 
 // goType describes typ for code generation: "*main.Counter", or with the

@@ -30,20 +30,22 @@ var (
 	errorType   = reflect.TypeFor[error]()
 )
 
-// reservedGoNames are methods with a meaning of their own: event handlers,
-// present or planned, are never RPC methods.
-var reservedGoNames = map[string]bool{
-	"ServeHTTP": true, "Alarm": true,
-	"WebSocketMessage": true, "WebSocketClose": true, "WebSocketError": true,
+func init() {
+	HandleEvent(abi.EventObjectCall, EventSpec{Run: callMethod})
 }
 
-// reservedJSNames would clash with what workerd puts on a Durable Object or
-// its stub.
-var reservedJSNames = map[string]bool{
-	"fetch": true, "alarm": true, "webSocketMessage": true, "webSocketClose": true,
-	"webSocketError": true, "constructor": true, "then": true, "ctx": true, "env": true,
-	"dup": true,
-}
+// clashingJSNames are the JavaScript names no RPC method may have: those
+// workerd reserves and those a caller cannot reach.
+var clashingJSNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range abi.ReservedRPCNames {
+		m[n] = "is reserved by workerd"
+	}
+	for _, n := range abi.UnreachableRPCNames {
+		m[n] = "cannot be called over RPC"
+	}
+	return m
+}()
 
 // JSName is the JavaScript name of a Go method: the first letter in lower case.
 func JSName(goName string) string {
@@ -56,9 +58,10 @@ func JSName(goName string) string {
 func methodsOf(typ reflect.Type) (map[string]*method, []string) {
 	methods := map[string]*method{}
 	var skipped []string
+	handlers := handlerMethods()
 	for _, rm := range listMethods(typ) {
-		if reservedGoNames[rm.Name] {
-			continue
+		if handlers[rm.Name] {
+			continue // an event handler (ServeHTTP, ...)
 		}
 		m, why := rpcMethod(rm)
 		if why != "" {
@@ -72,8 +75,8 @@ func methodsOf(typ reflect.Type) (map[string]*method, []string) {
 
 func rpcMethod(rm reflect.Method) (*method, string) {
 	m := &method{name: rm.Name, jsName: JSName(rm.Name), fn: rm.Func}
-	if reservedJSNames[m.jsName] {
-		return nil, fmt.Sprintf("its JavaScript name %q is reserved by workerd", m.jsName)
+	if why, ok := clashingJSNames[m.jsName]; ok {
+		return nil, fmt.Sprintf("its JavaScript name %q %s", m.jsName, why)
 	}
 	ft := rm.Type // the receiver is parameter 0
 	if ft.IsVariadic() {
@@ -136,17 +139,21 @@ func (m *method) describe() abi.Method {
 	return d
 }
 
-// callMethod runs an RPC call and completes ev with its result.
-func callMethod(ctx context.Context, ev *event, obj *object, name string, rawArgs []byte) {
-	qualified := obj.class.name + "." + name
-	m := obj.class.rpc().methods[name]
-	if m == nil {
-		ev.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s is not an RPC method of %s", name, obj.class.name)})
+// callMethod runs an RPC call (the method's index is the event's arg) and
+// finishes e with its result.
+func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
+	obj := e.obj
+	order := obj.class.rpc().order
+	if int(e.arg) >= len(order) {
+		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s has no RPC method %d (it has %d); run wasmbuild build again", obj.class.name, e.arg, len(order))})
 		return
 	}
+	m := order[e.arg]
+	qualified := obj.class.name + "." + m.name
+	e.Describe(qualified)
 	args, err := decodeArgs(m, rawArgs)
 	if err != nil {
-		ev.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s (JS %s): %v", qualified, m.jsName, err)})
+		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s (JS %s): %v", qualified, m.jsName, err)})
 		return
 	}
 	in := make([]reflect.Value, 0, len(args)+2)
@@ -157,13 +164,13 @@ func callMethod(ctx context.Context, ev *event, obj *object, name string, rawArg
 	in = append(in, args...)
 	out := m.fn.Call(in)
 	if m.err {
-		if e, _ := out[len(out)-1].Interface().(error); e != nil {
-			ev.fail(ToABI(e))
+		if err, _ := out[len(out)-1].Interface().(error); err != nil {
+			e.Fail(err)
 			return
 		}
 	}
 	if m.result == nil {
-		ev.finish(abi.StatusOK, nil)
+		e.Finish(nil)
 		return
 	}
 	b, err := abi.EncodeValue(out[0].Interface())
@@ -171,10 +178,10 @@ func callMethod(ctx context.Context, ev *event, obj *object, name string, rawArg
 		err = abi.CheckJSSafe(b)
 	}
 	if err != nil {
-		ev.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s: cannot return its %s result: %v", qualified, m.result, err)})
+		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s: cannot return its %s result: %v", qualified, m.result, err)})
 		return
 	}
-	ev.finish(abi.StatusOK, b)
+	e.Finish(b)
 }
 
 // decodeArgs decodes a MessagePack array of arguments into m's parameters.

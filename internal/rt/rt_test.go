@@ -31,6 +31,7 @@ func (sample) BadSecond() (int, int)                          { return 0, 0 }
 func (sample) Chan(c chan int)                                {}
 func (sample) LateContext(a int, ctx context.Context)         {}
 func (sample) Then() string                                   { return "" }
+func (sample) ToString() string                               { return "" }
 func (sample) ReturnsFunc() func()                            { return nil }
 
 func TestMethodsOf(t *testing.T) {
@@ -55,7 +56,8 @@ func TestMethodsOf(t *testing.T) {
 	}
 	wantSkipped := map[string]string{
 		"Fetch":       `its JavaScript name "fetch" is reserved by workerd`,
-		"Then":        `its JavaScript name "then" is reserved by workerd`,
+		"Then":        `its JavaScript name "then" cannot be called over RPC`,
+		"ToString":    `its JavaScript name "toString" cannot be called over RPC`,
 		"Variadic":    "variadic methods are not RPC methods",
 		"Three":       "more than two results",
 		"BadSecond":   "a second result must be an error",
@@ -231,7 +233,7 @@ func TestHostCallsOutsideWasm(t *testing.T) {
 }
 
 func TestRegisterClassPanics(t *testing.T) {
-	ctor := func(ObjectInfo) (any, error) { return sample{}, nil }
+	ctor := func(context.Context, ObjectInfo) (any, error) { return sample{}, nil }
 	for _, name := range []string{"", "1abc", "has space", "dash-ed"} {
 		func() {
 			defer func() {
@@ -252,16 +254,19 @@ func TestRegisterClassPanics(t *testing.T) {
 }
 
 func TestManifest(t *testing.T) {
-	RegisterClass("RtTestManifest", reflect.TypeFor[sample](), func(ObjectInfo) (any, error) { return sample{}, nil })
+	RegisterClass("RtTestManifest", reflect.TypeFor[sample](), func(context.Context, ObjectInfo) (any, error) { return sample{}, nil })
 	m := Manifest()
 	if m.ABI != abi.Version {
 		t.Errorf("ABI = %d", m.ABI)
+	}
+	if m.Shape != m.ComputeShape() {
+		t.Errorf("Shape = %q", m.Shape)
 	}
 	for _, c := range m.Classes {
 		if c.Name != "RtTestManifest" {
 			continue
 		}
-		if !c.Fetch || len(c.Methods) != 4 || c.Methods[0].Name != "Nothing" || c.Methods[2].JSName != "plain" ||
+		if !reflect.DeepEqual(c.Capabilities, []string{"fetch"}) || len(c.Methods) != 4 || c.Methods[0].Name != "Nothing" || c.Methods[2].JSName != "plain" ||
 			!reflect.DeepEqual(c.Methods[2].Params, []string{"int64", "string"}) || c.Methods[2].Result != "string" {
 			t.Errorf("class = %+v", c)
 		}

@@ -6,15 +6,15 @@ import "context"
 // other events of the object may run meanwhile, and takes the turn back
 // before returning. Outside an object's event it just runs wait.
 func WithoutTurn(ctx context.Context, wait func()) {
-	ev := eventFrom(ctx)
-	if ev == nil {
+	e := eventFrom(ctx)
+	if e == nil {
 		wait()
 		return
 	}
-	released := ev.releaseTurn()
+	released := e.releaseTurn()
 	defer func() {
 		if released {
-			ev.acquireTurn()
+			e.acquireTurn()
 		}
 	}()
 	wait()

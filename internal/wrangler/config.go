@@ -4,13 +4,14 @@
 package wrangler
 
 import (
+	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"encoding/json"
 
 	"github.com/BurntSushi/toml"
 	"github.com/tailscale/hujson"
@@ -80,6 +81,23 @@ func Find(dir string) (string, error) {
 	return "", fmt.Errorf("%w in %s (looked for %s)", ErrNoConfig, dir, strings.Join(FileNames, ", "))
 }
 
+// FindUp returns the configuration file in dir or the nearest directory
+// above it that has one.
+func FindUp(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if p, err := Find(d); err == nil {
+			return p, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("%w in or above %s (looked for %s)", ErrNoConfig, abs, strings.Join(FileNames, ", "))
+		}
+	}
+}
+
 // Load reads a configuration file; the format follows its extension.
 func Load(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
@@ -128,3 +146,40 @@ func (c *Config) MainPath() string {
 // TOML reports whether the configuration is a TOML file, to write fixes in
 // its syntax.
 func (c *Config) TOML() bool { return filepath.Ext(c.Path) == ".toml" }
+
+// DevVars reads the .dev.vars file beside the configuration: the secrets
+// wrangler dev loads, as NAME=value lines (values optionally quoted,
+// "export " and # comments allowed). A missing file is no error.
+func (c *Config) DevVars() (map[string]string, error) {
+	path := filepath.Join(c.Dir(), ".dev.vars")
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		out[k] = v
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
+}

@@ -18,7 +18,7 @@ func write(t *testing.T, dir, name, content string) string {
 	return p
 }
 
-var counter = &abi.Manifest{ABI: abi.Version, Worker: true, Classes: []abi.Class{{Name: "Counter"}}}
+var counter = &abi.Manifest{ABI: abi.Version, Worker: []string{"fetch"}, Classes: []abi.Class{{Name: "Counter"}}}
 
 func check(t *testing.T, dir, name, content string, m *abi.Manifest) []Problem {
 	t.Helper()

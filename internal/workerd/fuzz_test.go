@@ -1,10 +1,11 @@
-package host
+package workerd
 
 import (
 	"bytes"
 	"testing"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/driver"
 )
 
 // The host decodes bytes that the guest controls: the requests of the call
@@ -42,10 +43,10 @@ func FuzzJSNormalize(f *testing.F) {
 	})
 }
 
-// fuzzRuntime is a Runtime without a module, with one object, for the host
-// calls that need no instance.
-func fuzzRuntime(tb testing.TB) *Runtime {
-	r := NewRuntime(RuntimeConfig{Script: "fuzz", Namespaces: map[string]string{"NS": "C"}})
+// fuzzIsolate is an Isolate without a module, with one object, for the
+// host calls that need no instance.
+func fuzzIsolate(tb testing.TB) *Isolate {
+	r := NewIsolate(Config{Script: "fuzz", Namespaces: map[string]string{"NS": "C"}})
 	tb.Cleanup(r.Close)
 	db, err := r.DB("C", "id")
 	if err != nil {
@@ -75,12 +76,12 @@ func FuzzHostCall(f *testing.F) {
 	f.Add(int32(abi.CallEnv), []byte{})
 	f.Add(int32(abi.CallSQLDatabaseSize), []byte{})
 	f.Add(int32(99), []byte{0xc1})
-	r := fuzzRuntime(f)
+	r := fuzzIsolate(f)
 	f.Fuzz(func(t *testing.T, op int32, req []byte) {
 		out, err := r.hostCall(abi.CallOp(op), 1, req)
 		if err != nil {
 			// The error crosses as an abi.Error.
-			if _, merr := abi.Marshal(ErrorFromGo(err)); merr != nil {
+			if _, merr := abi.Marshal(driver.ErrorFromGo(err)); merr != nil {
 				t.Fatal(merr)
 			}
 			return
@@ -109,17 +110,14 @@ func FuzzStartRequests(f *testing.F) {
 		var req abi.Request
 		if decodeRequest(b, &req) == nil {
 			requestFromGo(&req)
-			describeOp(abi.AsyncFetch, b)
 		}
 		var sf abi.StubFetch
 		if decodeRequest(b, &sf) == nil {
 			jsHeadersOfPairs(sf.Request.Headers)
-			describeOp(abi.AsyncStubFetch, b)
 		}
 		var sc abi.StubCall
 		if decodeRequest(b, &sc) == nil {
 			jsNormalize(sc.Args)
-			describeOp(abi.AsyncStubCall, b)
 		}
 	})
 }
@@ -129,7 +127,7 @@ func FuzzListOptions(f *testing.F) {
 	f.Add("a\xff\xff", "a", "", "b", 3, true)
 	f.Add("", "x", "y", "", -1, false)
 	f.Fuzz(func(t *testing.T, prefix, start, startAfter, end string, limit int, reverse bool) {
-		o := KVListOptions{Prefix: prefix, Start: start, StartAfter: startAfter, End: end, Limit: limit, Reverse: reverse}
+		o := abi.KVList{Prefix: prefix, Start: start, StartAfter: startAfter, End: end, Limit: limit, Reverse: reverse}
 		s, e, hasEnd, ok, err := compileListOptions(o)
 		if err != nil || !ok {
 			return

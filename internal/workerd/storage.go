@@ -1,8 +1,11 @@
-package host
+package workerd
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/driver"
 	"math"
 	"strings"
 	"sync"
@@ -102,21 +105,13 @@ func sqlErr(format string, args ...any) *SQLError {
 	return &SQLError{Message: fmt.Sprintf(format, args...)}
 }
 
-// Result is what a statement returned, as ctx.storage.sql.exec's cursor
-// reports it: values are nil, float64 (every number: JavaScript has one
-// number type), string or []byte.
-type Result struct {
-	Columns     []string
-	Rows        [][]any
-	RowsRead    int64
-	RowsWritten int64
-}
-
 // Exec runs query, which may hold several statements (only the last may
 // have parameters, and only its rows are returned), as
 // ctx.storage.sql.exec does. Args are what JavaScript would bind: nil,
-// float64 (numbers are bound as doubles), string or []byte.
-func (db *DB) Exec(query string, args []any) (*Result, error) {
+// float64 (numbers are bound as doubles), string or []byte. The rows hold
+// what the cursor gives JavaScript: nil, float64 (every number:
+// JavaScript has one number type), string or []byte.
+func (db *DB) Exec(query string, args []any) (*abi.SQLResult, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.conn == nil {
@@ -159,7 +154,7 @@ func (db *DB) Exec(query string, args []any) (*Result, error) {
 	}
 }
 
-func (db *DB) run(stmt *sqlite3.Stmt, args []any) (*Result, error) {
+func (db *DB) run(stmt *sqlite3.Stmt, args []any) (*abi.SQLResult, error) {
 	if stmt.BindCount() != len(args) {
 		return nil, sqlErr("Wrong number of parameter bindings for SQL query.")
 	}
@@ -187,7 +182,7 @@ func (db *DB) run(stmt *sqlite3.Stmt, args []any) (*Result, error) {
 		}
 	}
 	before := db.conn.TotalChanges()
-	res := &Result{Columns: make([]string, stmt.ColumnCount()), Rows: [][]any{}}
+	res := &abi.SQLResult{Columns: make([]string, stmt.ColumnCount()), Rows: [][]any{}}
 	for i := range res.Columns {
 		res.Columns[i] = stmt.ColumnName(i)
 	}
@@ -200,7 +195,7 @@ func (db *DB) run(stmt *sqlite3.Stmt, args []any) (*Result, error) {
 			case sqlite3.FLOAT:
 				row[i] = stmt.ColumnFloat(i)
 			case sqlite3.TEXT:
-				row[i] = decodeUTF8(stmt.ColumnRawText(i))
+				row[i] = driver.DecodeUTF8(stmt.ColumnRawText(i))
 			case sqlite3.BLOB:
 				row[i] = append([]byte{}, stmt.ColumnRawBlob(i)...)
 			default:
@@ -232,7 +227,7 @@ func (db *DB) Size() (int64, error) {
 }
 
 // trusted1 runs one internal statement without the authorizer.
-func (db *DB) trusted1(query string, args ...any) (*Result, error) {
+func (db *DB) trusted1(query string, args ...any) (*abi.SQLResult, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.conn == nil {
@@ -324,27 +319,14 @@ func (db *DB) KVDelete(key string) (bool, error) {
 	return res.RowsWritten > 0, nil
 }
 
-// KVEntry is a key and its stored bytes.
-type KVEntry struct {
-	Key   string
-	Value []byte
-}
-
-// KVListOptions mirror ctx.storage.kv.list's options; Limit 0 means none.
-type KVListOptions struct {
-	Prefix, Start, StartAfter, End string
-	Limit                          int
-	Reverse                        bool
-}
-
 // KVList lists entries as ctx.storage.kv.list does.
-func (db *DB) KVList(o KVListOptions) ([]KVEntry, error) {
+func (db *DB) KVList(o abi.KVList) ([]abi.KVEntry, error) {
 	start, end, hasEnd, ok, err := compileListOptions(o)
 	if err != nil {
 		return nil, err
 	}
 	if !ok || !db.hasKV() {
-		return []KVEntry{}, nil
+		return []abi.KVEntry{}, nil
 	}
 	q := `SELECT key, value FROM _cf_KV WHERE key >= ?`
 	args := []any{start}
@@ -365,18 +347,18 @@ func (db *DB) KVList(o KVListOptions) ([]KVEntry, error) {
 	if err != nil {
 		return nil, kvError(err)
 	}
-	out := make([]KVEntry, len(res.Rows))
+	out := make([]abi.KVEntry, len(res.Rows))
 	for i, r := range res.Rows {
 		k, _ := r[0].(string)
 		v, _ := r[1].([]byte)
-		out[i] = KVEntry{Key: k, Value: v}
+		out[i] = abi.KVEntry{Key: k, Value: v}
 	}
 	return out, nil
 }
 
 // compileListOptions turns list options into a key range [start, end), as
 // workerd does; ok is false for an empty range.
-func compileListOptions(o KVListOptions) (start, end string, hasEnd, ok bool, err error) {
+func compileListOptions(o abi.KVList) (start, end string, hasEnd, ok bool, err error) {
 	if o.Start != "" && o.StartAfter != "" {
 		return "", "", false, false, NewJSError("TypeError", "list() cannot be called with both start and startAfter values.")
 	}

@@ -1,4 +1,4 @@
-package host
+package driver
 
 import (
 	"bytes"
@@ -51,6 +51,8 @@ type Instance struct {
 	clock    Clock
 	wasm     api.Module
 	manifest *abi.Manifest
+	fnObject api.Function
+	fnDrop   api.Function
 	fnEvent  api.Function
 	fnResume api.Function
 	fnTick   api.Function
@@ -61,6 +63,7 @@ type Instance struct {
 	dead      bool
 	staged    []byte
 	events    map[int32]*Event
+	known     map[uint32]bool // object handles declared to the guest
 	nextEvent int32
 	nextOp    int32
 	started   []*op
@@ -104,7 +107,7 @@ type tickTimer struct {
 	stop func() bool
 }
 
-var orphaned = mustMarshal(&abi.Error{Name: "Error", Message: "godurable: the event that started this operation has already finished"})
+var orphaned = mustMarshal(&abi.Error{Name: "Error", Message: "godurable: the event that started this operation has already finished", Code: abi.CodeOrphaned})
 
 // NewInstance instantiates the module and runs its package initializers.
 func (m *Module) NewInstance(ctx context.Context, cfg *Config) (*Instance, error) {
@@ -112,15 +115,15 @@ func (m *Module) NewInstance(ctx context.Context, cfg *Config) (*Instance, error
 	if err != nil {
 		return nil, err
 	}
-	if !sameManifest(inst.manifest, m.Manifest) {
+	if err := abi.CheckShape(inst.manifest, m.Manifest); err != nil {
 		inst.Close()
-		return nil, fmt.Errorf("godurable: the module does not match what it reported before")
+		return nil, fmt.Errorf("godurable: the module does not match what it reported before: %w", err)
 	}
 	return inst, nil
 }
 
 func (m *Module) newInstance(ctx context.Context, cfg *Config) (*Instance, error) {
-	inst := &Instance{m: m, cfg: cfg, clock: cfg.Clock, events: map[int32]*Event{}, timerNs: -1}
+	inst := &Instance{m: m, cfg: cfg, clock: cfg.Clock, events: map[int32]*Event{}, known: map[uint32]bool{}, timerNs: -1}
 	if inst.clock == nil {
 		inst.clock = RealClock()
 	}
@@ -143,6 +146,8 @@ func (m *Module) newInstance(ctx context.Context, cfg *Config) (*Instance, error
 		return nil, fmt.Errorf("instantiating the module: %w", err)
 	}
 	inst.wasm = mod
+	inst.fnObject = mod.ExportedFunction(abi.ExportObject)
+	inst.fnDrop = mod.ExportedFunction(abi.ExportDrop)
 	inst.fnEvent = mod.ExportedFunction(abi.ExportEvent)
 	inst.fnResume = mod.ExportedFunction(abi.ExportResume)
 	inst.fnTick = mod.ExportedFunction(abi.ExportTick)
@@ -181,24 +186,6 @@ func (m *Module) newInstance(ctx context.Context, cfg *Config) (*Instance, error
 		return nil, fmt.Errorf("godurable: decoding the manifest: %w", err)
 	}
 	return inst, nil
-}
-
-func sameManifest(a, b *abi.Manifest) bool {
-	if a.Worker != b.Worker || len(a.Classes) != len(b.Classes) {
-		return false
-	}
-	for i := range a.Classes {
-		ca, cb := a.Classes[i], b.Classes[i]
-		if ca.Name != cb.Name || len(ca.Methods) != len(cb.Methods) {
-			return false
-		}
-		for j := range ca.Methods {
-			if ca.Methods[j].Name != cb.Methods[j].Name {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // Close discards the instance; events in flight never finish.
@@ -324,7 +311,7 @@ func (inst *Instance) poison(err error) {
 	}
 	inst.out[2].emit("godurable: the Go instance crashed: " + detail)
 	inst.stopTick()
-	failure := mustMarshal(&abi.Error{Name: "Error", Message: crashMessage(err)})
+	failure := mustMarshal(&abi.Error{Name: "Error", Message: crashMessage(err), Code: abi.CodeCrashed})
 	for _, ev := range inst.events {
 		ev.settle(abi.StatusError, failure)
 	}
@@ -332,6 +319,25 @@ func (inst *Instance) poison(err error) {
 	if inst.cfg.OnCrash != nil {
 		inst.cfg.OnCrash(inst, err)
 	}
+	go inst.wasm.Close(context.Background())
+}
+
+// Kill fails the events in flight with message and discards the instance.
+func (inst *Instance) Kill(message string) {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	if inst.dead {
+		return
+	}
+	inst.dead = true
+	inst.deadFlag.Store(true)
+	inst.stopTick()
+	inst.flushOutput()
+	failure := mustMarshal(&abi.Error{Name: "Error", Message: message})
+	for _, ev := range inst.events {
+		ev.settle(abi.StatusError, failure)
+	}
+	inst.events = map[int32]*Event{}
 	go inst.wasm.Close(context.Background())
 }
 
@@ -376,11 +382,28 @@ func (inst *Instance) run(fn func(ctx context.Context) error) error {
 	return nil
 }
 
+// Message is an event to deliver to Go.
+type Message struct {
+	Kind abi.EventKind
+	// Object is the handle of the event's Durable Object, 0 for the
+	// stateless Worker; Ref describes it, for the first event of the
+	// handle on this instance.
+	Object uint32
+	Ref    abi.ObjectRef
+	Arg    uint32
+	// Payload is the event's message (see abi.EventInfo).
+	Payload []byte
+	// Dropped are the handles of objects the host no longer holds.
+	Dropped []uint32
+	// What describes the event in errors ("Counter.increment()").
+	What string
+}
+
 // Dispatch delivers an event to Go and waits until it finishes or ctx is
-// done. It returns the event's result, a *JSError if the event
-// failed, or a *CrashError.
-func (inst *Instance) Dispatch(ctx context.Context, msg *abi.Event, what string) ([]byte, error) {
-	ev, err := inst.Send(msg, what)
+// done. It returns the event's result, a *JSError if the event failed, or
+// a *CrashError.
+func (inst *Instance) Dispatch(ctx context.Context, msg *Message) ([]byte, error) {
+	ev, err := inst.Send(msg)
 	if err != nil {
 		return nil, err
 	}
@@ -388,26 +411,48 @@ func (inst *Instance) Dispatch(ctx context.Context, msg *abi.Event, what string)
 }
 
 // Send delivers an event to Go without waiting for it to finish.
-func (inst *Instance) Send(msg *abi.Event, what string) (*Event, error) {
-	payload, err := abi.Marshal(msg)
-	if err != nil {
-		return nil, err
-	}
-	var object uint32
-	if msg.Object != nil {
-		object = msg.Object.Handle
-	}
+func (inst *Instance) Send(msg *Message) (*Event, error) {
 	inst.mu.Lock()
 	defer inst.mu.Unlock()
 	if inst.dead {
 		return nil, ErrCrashed
 	}
+	for _, h := range msg.Dropped {
+		if !inst.known[h] {
+			continue
+		}
+		delete(inst.known, h)
+		if err := inst.guard(func(ctx context.Context) error {
+			_, err := inst.fnDrop.Call(ctx, uint64(h))
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if msg.Object != 0 && !inst.known[msg.Object] {
+		ref, err := abi.Marshal(&msg.Ref)
+		if err != nil {
+			return nil, err
+		}
+		inst.staged = ref
+		var res []uint64
+		if err := inst.guard(func(ctx context.Context) (err error) {
+			res, err = inst.fnObject.Call(ctx, uint64(msg.Object), uint64(len(ref)))
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if int32(res[0]) < 0 {
+			return nil, NewJSError("TypeError", fmt.Sprintf("godurable: the module refused object %s %s", msg.Ref.Class, msg.Ref.ID))
+		}
+		inst.known[msg.Object] = true
+	}
 	inst.nextEvent++
-	ev := &Event{id: inst.nextEvent, object: object, what: what, done: make(chan struct{}), ops: map[int32]*op{}}
+	ev := &Event{id: inst.nextEvent, object: msg.Object, what: msg.What, done: make(chan struct{}), ops: map[int32]*op{}}
 	inst.events[ev.id] = ev
-	inst.staged = payload
+	inst.staged = msg.Payload
 	if err := inst.run(func(ctx context.Context) error {
-		_, err := inst.fnEvent.Call(ctx, uint64(uint32(ev.id)), uint64(len(payload)))
+		_, err := inst.fnEvent.Call(ctx, uint64(uint32(ev.id)), uint64(msg.Kind), uint64(msg.Object), uint64(msg.Arg), uint64(len(msg.Payload)))
 		return err
 	}); err != nil {
 		return nil, err
@@ -446,7 +491,7 @@ func (inst *Instance) Wait(ctx context.Context, ev *Event) ([]byte, error) {
 	if err := abi.Unmarshal(ev.payload, &e); err != nil {
 		return nil, fmt.Errorf("godurable: the guest failed the event with a malformed error: %w", err)
 	}
-	if strings.HasPrefix(e.Message, "godurable: the Go instance crashed (") {
+	if e.Code == abi.CodeCrashed {
 		return nil, &CrashError{Message: e.Message}
 	}
 	return nil, &JSError{&e}
@@ -527,7 +572,7 @@ func describeOp(kind abi.AsyncOp, payload []byte) string {
 			return r.Method + "() on " + describeTarget(r.Target)
 		}
 	}
-	return fmt.Sprintf("async operation %d", kind)
+	return kind.String()
 }
 
 func describeTarget(t abi.StubTarget) string {
@@ -613,7 +658,7 @@ func (inst *Instance) put(mem api.Memory, b []byte, ptr, capacity uint32, isErro
 func (inst *Instance) call(mem api.Memory, callOp abi.CallOp, object, reqPtr, reqLen, respPtr, respCap uint32) (r int32) {
 	defer func() {
 		if v := recover(); v != nil {
-			r = inst.put(mem, mustMarshal(&abi.Error{Name: "Error", Message: fmt.Sprintf("godurable: host call %d panicked: %v", callOp, v)}), respPtr, respCap, true)
+			r = inst.put(mem, mustMarshal(&abi.Error{Name: "Error", Message: fmt.Sprintf("godurable: host call %v panicked: %v", callOp, v)}), respPtr, respCap, true)
 		}
 	}()
 	var req []byte
@@ -697,14 +742,14 @@ func (w *lineWriter) Write(b []byte) {
 		if i < 0 {
 			break
 		}
-		w.emit(decodeUTF8(w.buf[:i]))
+		w.emit(DecodeUTF8(w.buf[:i]))
 		w.buf = w.buf[i+1:]
 	}
 }
 
 func (w *lineWriter) Flush() {
 	if len(w.buf) > 0 {
-		w.emit(decodeUTF8(w.buf))
+		w.emit(DecodeUTF8(w.buf))
 		w.buf = nil
 	}
 }

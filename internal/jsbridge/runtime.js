@@ -1,6 +1,9 @@
 // The godurable runtime for workerd: it runs one Go instance per isolate and
-// hands it every event. The constants it uses (ABI, WASI, ...) are generated
-// from the Go package internal/abi and prepended by jsbridge.
+// hands it every event. The constants and tables it uses (ABI, CALL_OPS,
+// ASYNC_OPS, EVENTS) are generated from the Go package internal/abi and
+// prepended by jsbridge; this file implements every row of those tables, in
+// SYNC_OPS, ASYNC_OPS_IMPL, OBJECT_EVENTS and WORKER_EVENTS below, and
+// nothing else (a Go test checks both).
 
 import { DurableObject } from "cloudflare:workers";
 import { Encoder, Decoder } from "@msgpack/msgpack";
@@ -31,8 +34,13 @@ function fromJSError(err, depth = 0) {
   const out = { name: err.name || "Error", message: err.message };
   if (typeof err.code === "string") out.code = err.code;
   if (err.stack) out.stack = String(err.stack);
-  if (err.cause !== undefined && depth < 8) out.cause = fromJSError(err.cause, depth + 1);
+  if (err.cause !== undefined && depth < ABI.MaxErrorCauses) out.cause = fromJSError(err.cause, depth + 1);
   return out;
+}
+
+function deepFreeze(o) {
+  for (const v of Object.values(o)) if (v && typeof v === "object") deepFreeze(v);
+  return Object.freeze(o);
 }
 
 function toBytes(v) {
@@ -85,7 +93,7 @@ function responseFromGo(r) {
 
 function noop() {}
 
-const ORPHANED = encode({ name: "Error", message: "godurable: the event that started this operation has already finished" });
+const ORPHANED = encode({ name: "Error", message: "godurable: the event that started this operation has already finished", code: ABI.CodeOrphaned });
 
 // Event is one fetch or RPC call in flight in a Go instance.
 class Event {
@@ -136,6 +144,7 @@ class Instance {
     this.timerNs = null; // from the last blocking poll: ns until the next Go timer
     this.tick = null; // { timer, at, event }
     this.out = { 1: "", 2: "" };
+    this.known = new Set(); // object handles declared to this instance
     const imports = {
       [ABI.ImportModule]: {
         [ABI.ImportTake]: (ptr) => this.take(ptr),
@@ -156,7 +165,9 @@ class Instance {
     const packed = this.exports[ABI.ExportManifest]();
     const ptr = Number(packed >> 32n), len = Number(packed & 0xffffffffn);
     const manifest = decode(this.bytes(ptr, len).slice());
-    runtime.checkManifest(manifest);
+    if (manifest.shape !== runtime.manifest.shape) {
+      throw new Error(`godurable: the module does not match this shim: the module registers\n${manifest.shape}\nbut the shim was made for\n${runtime.manifest.shape}\nrun wasmbuild build again`);
+    }
   }
 
   bytes(ptr, len) {
@@ -187,8 +198,7 @@ class Instance {
 
   call(op, object, reqPtr, reqLen, respPtr, respCap) {
     try {
-      const req = reqLen > 0 ? decode(this.bytes(reqPtr, reqLen)) : undefined;
-      return this.put(this.runtime.hostCall(op, object, req), respPtr, respCap, false);
+      return this.put(this.runtime.hostCall(op, object, this.bytes(reqPtr, reqLen)), respPtr, respCap, false);
     } catch (err) {
       return this.put(encode(fromJSError(err)), respPtr, respCap, true);
     }
@@ -234,7 +244,9 @@ class Instance {
   }
 
   crashError(err) {
-    return new Error(`godurable: the Go instance crashed (${err && err.message}); the events in flight were lost, and later events run on a fresh instance`);
+    const e = new Error(`godurable: the Go instance crashed (${err && err.message}); the events in flight were lost, and later events run on a fresh instance`);
+    e.code = ABI.CodeCrashed;
+    return e;
   }
 
   poison(err) {
@@ -244,7 +256,7 @@ class Instance {
     console.error("godurable: the Go instance crashed:", err && err.stack ? err.stack : err);
     if (this.tick) clearTimeout(this.tick.timer);
     this.tick = null;
-    const failure = encode({ name: "Error", message: this.crashError(err).message });
+    const failure = encode(fromJSError(this.crashError(err)));
     for (const ev of this.events.values()) ev.settle(ABI.StatusError, failure);
     this.events.clear();
     this.runtime.instanceDied(this);
@@ -278,12 +290,24 @@ class Instance {
   }
 
   // dispatch delivers an event to Go and waits for its result, starting
-  // the event's operations in its own I/O context as they come.
-  async dispatch(message, objectHandle) {
-    const ev = this.newEvent(objectHandle);
-    const payload = encode(message);
+  // the event's operations in its own I/O context as they come. obj is the
+  // Durable Object's __godurable, or null for the Worker.
+  async dispatch(kind, obj, arg, payload) {
+    for (const h of this.runtime.takeDropped()) {
+      if (this.known.delete(h)) this.guard(() => this.exports[ABI.ExportDrop](h));
+    }
+    const handle = obj ? obj.handle : 0;
+    if (obj && !this.known.has(handle)) {
+      const ref = encode({ class: obj.class, id: obj.id, name: obj.name });
+      this.staged = ref;
+      if (this.guard(() => this.exports[ABI.ExportObject](handle, ref.length)) < 0) {
+        throw new TypeError(`godurable: the module refused object ${obj.class} ${obj.id}`);
+      }
+      this.known.add(handle);
+    }
+    const ev = this.newEvent(handle);
     this.staged = payload;
-    this.run(ev, () => this.exports[ABI.ExportEvent](ev.id, payload.length));
+    this.run(ev, () => this.exports[ABI.ExportEvent](ev.id, kind, handle, arg, payload.length));
     if (!ev.finished) await this.drive(ev);
     return ev;
   }
@@ -312,7 +336,7 @@ class Instance {
   launch(op) {
     let promise;
     try {
-      promise = this.runtime.startOp(op.kind, decode(op.payload));
+      promise = this.runtime.startOp(op.kind, op.payload);
     } catch (err) {
       promise = Promise.reject(err);
     }
@@ -515,6 +539,97 @@ class Instance {
   }
 }
 
+// The synchronous host operations (CALL_OPS), by name. Each gets the
+// runtime, the decoded request and, for an operation on an object, the
+// object's ctx.storage; it returns the result's bytes.
+const SYNC_OPS = {
+  "env": (rt) => encode(describeEnv(rt.env)),
+  "kv.get": (rt, req, storage) => {
+    const v = storage.kv.get(req.key);
+    return v === undefined ? EMPTY : toBytes(v);
+  },
+  "kv.put": (rt, req, storage) => {
+    storage.kv.put(req.key, req.value.slice());
+    return EMPTY;
+  },
+  "kv.delete": (rt, req, storage) => encode(Boolean(storage.kv.delete(req.key))),
+  "kv.list": (rt, req, storage) => {
+    const opts = {};
+    for (const k of ["prefix", "start", "startAfter", "end", "limit", "reverse"]) if (req[k]) opts[k] = req[k];
+    const out = [];
+    for (const [key, value] of storage.kv.list(opts)) out.push([key, toBytes(value)]);
+    return encode(out);
+  },
+  "sql.exec": (rt, req, storage) => {
+    const cursor = storage.sql.exec(req.query, ...(req.args ?? []));
+    const rows = cursor.raw().toArray();
+    // Blobs come back as ArrayBuffers, which the encoder would write as empty maps.
+    for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i] instanceof ArrayBuffer) row[i] = new Uint8Array(row[i]);
+    return encode({ columns: cursor.columnNames, rows, rowsRead: cursor.rowsRead, rowsWritten: cursor.rowsWritten });
+  },
+  "sql.databaseSize": (rt, req, storage) => encode(storage.sql.databaseSize),
+  "id.fromName": (rt, req) => encode(rt.namespace(req.binding).idFromName(req.name).toString()),
+  "id.newUnique": (rt, req) => encode(rt.namespace(req.binding).newUniqueId().toString()),
+};
+
+// The asynchronous host operations (ASYNC_OPS), by name: each returns a
+// promise of the result's bytes.
+const ASYNC_OPS_IMPL = {
+  "fetch": async (rt, req) => responseToGo(await fetch(requestFromGo(req))),
+  "stub.fetch": async (rt, req) => responseToGo(await rt.stub(req.target).fetch(requestFromGo(req.request))),
+  "stub.call": (rt, req) => rt.stubCall(req),
+};
+
+// The events of Durable Objects (EVENTS.object), by the name of their
+// handler: payload turns the handler's arguments into the event's payload,
+// result turns the finished event into what the handler returns.
+const OBJECT_EVENTS = {
+  fetch: {
+    payload: async (request) => encode(await requestToGo(request)),
+    result: (ev) => responseFromGo(decode(ev.result())),
+  },
+  call: {
+    payload: (args) => encode(args),
+    result: (ev) => {
+      const b = ev.result();
+      return b.length === 0 ? undefined : decode(b);
+    },
+  },
+};
+
+// The events of the stateless Worker (EVENTS.worker), likewise.
+const WORKER_EVENTS = {
+  fetch: OBJECT_EVENTS.fetch,
+};
+
+// implementOps pairs each row of a generated table of operations with its
+// implementation, by code; implementEvents does the same for events, by
+// name. A shim that lacks an implementation refuses to load.
+function implementOps(table, impls, what) {
+  const out = new Map();
+  for (const [code, row] of Object.entries(table)) {
+    const impl = impls[row.name];
+    if (impl === undefined) throw new Error(`godurable: this shim does not implement the ${what} ${row.name}; regenerate it with wasmbuild`);
+    out.set(Number(code), { ...row, impl });
+  }
+  return out;
+}
+
+function implementEvents(table, impls, what) {
+  const out = new Map();
+  for (const [name, kind] of Object.entries(table)) {
+    const impl = impls[name];
+    if (impl === undefined) throw new Error(`godurable: this shim does not implement the ${what} ${name}; regenerate it with wasmbuild`);
+    out.set(name, { kind, impl });
+  }
+  return out;
+}
+
+const syncOps = implementOps(CALL_OPS, SYNC_OPS, "host operation");
+const asyncOps = implementOps(ASYNC_OPS, ASYNC_OPS_IMPL, "async operation");
+const objectEvents = implementEvents(EVENTS.object, OBJECT_EVENTS, "object event");
+const workerEvents = implementEvents(EVENTS.worker, WORKER_EVENTS, "worker event");
+
 // Runtime is the per-isolate state: the compiled module, the Go instance
 // (created on the first event, replaced after a crash) and the objects.
 class Runtime {
@@ -527,8 +642,8 @@ class Runtime {
     this.storages = new Map(); // object handle -> ctx.storage
     this.dropped = [];
     this.goBindings = new Map(); // binding name -> whether its objects are Go objects
-    this.jsNames = new Map(); // class -> Map(JS method name -> Go name)
-    for (const c of manifest.classes) this.jsNames.set(c.name, new Map(c.methods.map((m) => [m.jsName, m.name])));
+    this.methodIndex = new Map(); // class -> Map(JS method name -> index)
+    for (const c of manifest.classes) this.methodIndex.set(c.name, new Map(c.methods.map((m, i) => [m.jsName, i])));
     this.registry =
       typeof FinalizationRegistry === "function"
         ? new FinalizationRegistry((handle) => {
@@ -536,14 +651,6 @@ class Runtime {
             this.dropped.push(handle);
           })
         : null;
-  }
-
-  checkManifest(m) {
-    const want = JSON.stringify(this.manifest.classes.map((c) => [c.name, c.methods.map((x) => x.name)]));
-    const got = JSON.stringify((m.classes ?? []).map((c) => [c.name, (c.methods ?? []).map((x) => x.name)]));
-    if (want !== got || Boolean(m.worker) !== this.manifest.worker) {
-      throw new Error(`godurable: the module does not match this shim (module has ${got}, shim expects ${want}); run wasmbuild build again`);
-    }
   }
 
   getInstance(env) {
@@ -565,7 +672,7 @@ class Runtime {
   }
 
   takeDropped() {
-    if (this.dropped.length === 0) return undefined;
+    if (this.dropped.length === 0) return EMPTY_LIST;
     const d = this.dropped;
     this.dropped = [];
     return d;
@@ -591,60 +698,17 @@ class Runtime {
     return ns.get(ns.idFromName(target.name ?? ""));
   }
 
-  hostCall(op, handle, req) {
-    switch (op) {
-      case CALL.Env:
-        return encode(describeEnv(this.env));
-      case CALL.KVGet: {
-        const v = this.storage(handle).kv.get(req.key);
-        return v === undefined ? EMPTY : toBytes(v);
-      }
-      case CALL.KVPut:
-        this.storage(handle).kv.put(req.key, req.value.slice());
-        return EMPTY;
-      case CALL.KVDelete:
-        return encode(Boolean(this.storage(handle).kv.delete(req.key)));
-      case CALL.KVList: {
-        const opts = {};
-        for (const k of ["prefix", "start", "startAfter", "end", "limit", "reverse"]) if (req[k]) opts[k] = req[k];
-        const out = [];
-        for (const [key, value] of this.storage(handle).kv.list(opts)) out.push([key, toBytes(value)]);
-        return encode(out);
-      }
-      case CALL.SQLExec: {
-        const cursor = this.storage(handle).sql.exec(req.query, ...(req.args ?? []));
-        const rows = cursor.raw().toArray();
-        // Blobs come back as ArrayBuffers, which the encoder would write as empty maps.
-        for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i] instanceof ArrayBuffer) row[i] = new Uint8Array(row[i]);
-        return encode({
-          columns: cursor.columnNames,
-          rows,
-          rowsRead: cursor.rowsRead,
-          rowsWritten: cursor.rowsWritten,
-        });
-      }
-      case CALL.SQLDatabaseSize:
-        return encode(this.storage(handle).sql.databaseSize);
-      case CALL.IDFromName:
-        return encode(this.namespace(req.binding).idFromName(req.name).toString());
-      case CALL.NewUniqueID:
-        return encode(this.namespace(req.binding).newUniqueId().toString());
-      default:
-        throw new TypeError(`godurable: unknown host call ${op}`);
-    }
+  hostCall(code, handle, reqBytes) {
+    const op = syncOps.get(code);
+    if (op === undefined) throw new TypeError(`godurable: unknown host call ${code}`);
+    const req = reqBytes.length > 0 ? decode(reqBytes) : undefined;
+    return op.impl(this, req, op.object ? this.storage(handle) : undefined);
   }
 
-  async startOp(kind, req) {
-    switch (kind) {
-      case ASYNC.Fetch:
-        return responseToGo(await fetch(requestFromGo(req)));
-      case ASYNC.StubFetch:
-        return responseToGo(await this.stub(req.target).fetch(requestFromGo(req.request)));
-      case ASYNC.StubCall:
-        return this.stubCall(req);
-      default:
-        throw new TypeError(`godurable: unknown async operation ${kind}`);
-    }
+  startOp(code, reqBytes) {
+    const op = asyncOps.get(code);
+    if (op === undefined) throw new TypeError(`godurable: unknown async operation ${code}`);
+    return op.impl(this, decode(reqBytes));
   }
 
   // stubCall calls an RPC method. A godurable object is called through its
@@ -672,19 +736,16 @@ class Runtime {
     return result === undefined ? EMPTY : encode(result);
   }
 
-  async workerFetch(request, env) {
-    const inst = this.getInstance(env);
-    const message = { kind: EVENT.WorkerFetch, request: await requestToGo(request), dropped: this.takeDropped() };
-    return responseFromGo(decode((await inst.dispatch(message, 0)).result()));
+  async workerEvent(name, args, env) {
+    const event = workerEvents.get(name);
+    const payload = await event.impl.payload(...args);
+    const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload);
+    return event.impl.result(ev);
   }
 
-  async objectEvent(obj, message) {
-    const inst = this.getInstance(obj.env);
-    message.object = obj.__godurable;
-    message.dropped = this.takeDropped();
-    return inst.dispatch(message, obj.__godurable.handle);
-  }
 }
+
+const EMPTY_LIST = Object.freeze([]);
 
 function describeEnv(env) {
   const vars = {};
@@ -709,37 +770,44 @@ export function createRuntime(module, manifest) {
       this.__godurable = { handle, class: new.target.goClass, id: ctx.id.toString(), name: ctx.id.name ?? "" };
     }
 
-    async __fetch(request) {
-      const message = { kind: EVENT.ObjectFetch, request: await requestToGo(request) };
-      return responseFromGo(decode((await runtime.objectEvent(this, message)).result()));
+    // __event runs the handler of a capability (fetch, alarm, ...).
+    async __event(name, args) {
+      const event = objectEvents.get(name);
+      const payload = await event.impl.payload(...args);
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, 0, payload);
+      return event.impl.result(ev);
     }
 
-    async __call(method, args) {
-      const b = (await runtime.objectEvent(this, { kind: EVENT.ObjectCall, method, args })).result();
-      return b.length === 0 ? undefined : decode(b);
+    // __call runs the RPC method with the given index.
+    async __call(index, args) {
+      const event = objectEvents.get("call");
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, event.impl.payload(args));
+      return event.impl.result(ev);
     }
 
     // __godurableCall is how Go callers reach a Go object: the result or
     // error comes back as the MessagePack Go wrote, with nothing lost.
     async __godurableCall(jsName, args) {
-      const method = runtime.jsNames.get(this.__godurable.class)?.get(jsName);
-      if (method === undefined) {
+      const index = runtime.methodIndex.get(this.__godurable.class)?.get(jsName);
+      if (index === undefined) {
         const err = { name: "TypeError", message: `The RPC receiver does not implement the method "${jsName}".` };
         return { status: ABI.StatusError, payload: encode(err) };
       }
-      const ev = await runtime.objectEvent(this, { kind: EVENT.ObjectCall, method, args });
+      const event = objectEvents.get("call");
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, event.impl.payload(args));
       return { status: ev.status, payload: ev.payload };
     }
   }
 
-  const worker = {
-    fetch(request, env) {
-      if (!manifest.worker) {
-        return new Response("godurable: this module registers no Worker handler (worker.Handle)\n", { status: 404 });
-      }
-      return runtime.workerFetch(request, env);
-    },
-  };
+  // The Worker's handlers are called with the event's arguments, then env
+  // and ctx.
+  const worker = {};
+  for (const name of manifest.worker) {
+    worker[name] = (...args) => runtime.workerEvent(name, args.slice(0, -2), args.at(-2));
+  }
+  if (!worker.fetch) {
+    worker.fetch = () => new Response("godurable: this module registers no Worker handler (worker.Handle)\n", { status: 404 });
+  }
 
   return { GoDurableObject, worker, runtime };
 }

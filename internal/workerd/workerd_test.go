@@ -1,4 +1,4 @@
-package host_test
+package workerd_test
 
 import (
 	"context"
@@ -14,19 +14,20 @@ import (
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/build"
-	"github.com/godurable/godurable/internal/host"
+	"github.com/godurable/godurable/internal/driver"
+	"github.com/godurable/godurable/internal/workerd"
 	"github.com/tetratelabs/wazero"
 )
 
 var (
 	guestOnce sync.Once
-	guest     *host.Module
+	guest     *driver.Module
 	guestErr  error
 )
 
 // guestModule builds testdata/guest once per process; wazero's compilation
 // is cached as dotest caches it.
-func guestModule(t *testing.T) *host.Module {
+func guestModule(t *testing.T) *driver.Module {
 	t.Helper()
 	guestOnce.Do(func() {
 		dir := t.TempDir()
@@ -43,9 +44,9 @@ func guestModule(t *testing.T) *host.Module {
 		var cache wazero.CompilationCache
 		if d, err := os.UserCacheDir(); err == nil {
 			cache, _ = wazero.NewCompilationCacheWithDir(filepath.Join(d, "godurable", "wazero"))
-			host.UseCompilationCache(cache)
+			workerd.UseCompilationCache(cache)
 		}
-		guest, guestErr = host.NewModule(ctx, wasm, cache)
+		guest, guestErr = driver.NewModule(ctx, wasm, cache)
 	})
 	if guestErr != nil {
 		t.Fatal(guestErr)
@@ -70,9 +71,9 @@ func (l *lines) text() string {
 	return strings.Join(l.out, "\n")
 }
 
-func newRuntime(t *testing.T, change func(*host.RuntimeConfig)) (*host.Runtime, *lines, *lines) {
+func newRuntime(t *testing.T, change func(*workerd.Config)) (*workerd.Isolate, *lines, *lines) {
 	var stdout, stderr lines
-	cfg := host.RuntimeConfig{
+	cfg := workerd.Config{
 		Module:     guestModule(t),
 		Script:     "guest",
 		Namespaces: map[string]string{"PROBE": "Probe"},
@@ -83,14 +84,14 @@ func newRuntime(t *testing.T, change func(*host.RuntimeConfig)) (*host.Runtime, 
 	if change != nil {
 		change(&cfg)
 	}
-	r := host.NewRuntime(cfg)
+	r := workerd.NewIsolate(cfg)
 	t.Cleanup(r.Close)
 	return r, &stdout, &stderr
 }
 
-func get(t *testing.T, r *host.Runtime, path string) (*abi.Response, error) {
+func get(t *testing.T, r *workerd.Isolate, path string) (*abi.Response, error) {
 	t.Helper()
-	req, err := host.RequestToGo(httptest.NewRequest("GET", path, nil))
+	req, err := workerd.RequestToGo(httptest.NewRequest("GET", path, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func get(t *testing.T, r *host.Runtime, path string) (*abi.Response, error) {
 	return r.Fetch(ctx, req)
 }
 
-func mustGet(t *testing.T, r *host.Runtime, path string) string {
+func mustGet(t *testing.T, r *workerd.Isolate, path string) string {
 	t.Helper()
 	resp, err := get(t, r, path)
 	if err != nil {
@@ -119,10 +120,10 @@ func TestFetch(t *testing.T) {
 }
 
 func TestHangCrashesAndRecovers(t *testing.T) {
-	r, _, stderr := newRuntime(t, func(c *host.RuntimeConfig) { c.Timeout = 200 * time.Millisecond })
+	r, _, stderr := newRuntime(t, func(c *workerd.Config) { c.Timeout = 200 * time.Millisecond })
 	_, err := get(t, r, "/loop")
-	var ce *host.CrashError
-	if !errors.As(err, &ce) || !errors.Is(err, host.ErrHang) {
+	var ce *driver.CrashError
+	if !errors.As(err, &ce) || !errors.Is(err, driver.ErrHang) {
 		t.Fatalf("a guest in an infinite loop gave %v, want a crash for ErrHang", err)
 	}
 	if !strings.HasPrefix(ce.Message, "godurable: the Go instance crashed (") {
@@ -140,7 +141,7 @@ func TestFatalErrorTraps(t *testing.T) {
 	r, _, stderr := newRuntime(t, nil)
 	mustGet(t, r, "/hello")
 	_, err := get(t, r, "/fatal")
-	var ce *host.CrashError
+	var ce *driver.CrashError
 	if !errors.As(err, &ce) {
 		t.Fatalf("a runtime fatal error gave %v, want a crash", err)
 	}
@@ -155,7 +156,7 @@ func TestFatalErrorTraps(t *testing.T) {
 func TestProcExit(t *testing.T) {
 	r, _, _ := newRuntime(t, nil)
 	_, err := get(t, r, "/exit")
-	var ce *host.CrashError
+	var ce *driver.CrashError
 	if !errors.As(err, &ce) || !strings.Contains(ce.Message, "(Go called proc_exit(3))") {
 		t.Fatalf("os.Exit(3) gave %v", err)
 	}
@@ -164,7 +165,7 @@ func TestProcExit(t *testing.T) {
 func TestHandlerPanicFailsOnlyTheEvent(t *testing.T) {
 	r, _, _ := newRuntime(t, nil)
 	_, err := get(t, r, "/panic")
-	var je *host.JSError
+	var je *driver.JSError
 	if !errors.As(err, &je) || !strings.Contains(je.Err.Message, "panicked: handler panic") {
 		t.Fatalf("panic gave %v", err)
 	}
@@ -172,8 +173,8 @@ func TestHandlerPanicFailsOnlyTheEvent(t *testing.T) {
 }
 
 func TestManualClockTimers(t *testing.T) {
-	clock := host.NewManualClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
-	r, _, _ := newRuntime(t, func(c *host.RuntimeConfig) { c.Clock = clock })
+	clock := workerd.NewManualClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	r, _, _ := newRuntime(t, func(c *workerd.Config) { c.Clock = clock })
 	if got := mustGet(t, r, "/now"); got != "1893456000000" {
 		t.Errorf("time.Now in the guest = %s, want the clock's", got)
 	}
@@ -201,8 +202,8 @@ func TestClockStandsStillWhileGoRuns(t *testing.T) {
 }
 
 func TestTimeSleepParksOnlyItsGoroutine(t *testing.T) {
-	clock := host.NewManualClock(time.Unix(0, 0))
-	r, _, _ := newRuntime(t, func(c *host.RuntimeConfig) { c.Clock = clock })
+	clock := workerd.NewManualClock(time.Unix(0, 0))
+	r, _, _ := newRuntime(t, func(c *workerd.Config) { c.Clock = clock })
 	done := make(chan string, 1)
 	go func() { done <- mustGet(t, r, "/timesleep?ms=50") }()
 	for clock.Pending() == 0 {
@@ -224,7 +225,7 @@ func TestHeldFetch(t *testing.T) {
 		<-release
 		w.Write([]byte("upstream " + r.URL.Path))
 	})
-	r, _, _ := newRuntime(t, func(c *host.RuntimeConfig) {
+	r, _, _ := newRuntime(t, func(c *workerd.Config) {
 		c.Fetch = func(req *http.Request) (*http.Response, error) {
 			rec := httptest.NewRecorder()
 			upstream.ServeHTTP(rec, req)
@@ -262,7 +263,7 @@ func TestOutputAndWASI(t *testing.T) {
 	}
 }
 
-func call(t *testing.T, r *host.Runtime, name, method string, args ...any) ([]byte, error) {
+func call(t *testing.T, r *workerd.Isolate, name, method string, args ...any) ([]byte, error) {
 	t.Helper()
 	target, err := r.Resolve(abi.StubTarget{Binding: "PROBE", Name: name})
 	if err != nil {
@@ -277,7 +278,7 @@ func call(t *testing.T, r *host.Runtime, name, method string, args ...any) ([]by
 	return r.ObjectCall(ctx, target, method, raw)
 }
 
-func callInt(t *testing.T, r *host.Runtime, name, method string, args ...any) int64 {
+func callInt(t *testing.T, r *workerd.Isolate, name, method string, args ...any) int64 {
 	t.Helper()
 	out, err := call(t, r, name, method, args...)
 	if err != nil {
@@ -316,11 +317,11 @@ func TestObjectsLifecycle(t *testing.T) {
 func TestRPCErrorsAndValues(t *testing.T) {
 	r, _, _ := newRuntime(t, nil)
 	_, err := call(t, r, "a", "fail")
-	var je *host.JSError
+	var je *driver.JSError
 	if !errors.As(err, &je) || je.Err.Name != "ProbeError" || je.Err.Code != "E_PROBE" {
 		t.Fatalf("fail: %v", err)
 	}
-	rpc := host.RPCError(err).(*host.JSError)
+	rpc := workerd.RPCError(err).(*driver.JSError)
 	if rpc.Err.Name != "Error" || rpc.Err.Message != "ProbeError: probe failed" || rpc.Err.Code != "" {
 		t.Errorf("over RPC: %+v", rpc.Err)
 	}
@@ -348,8 +349,8 @@ func TestRPCErrorsAndValues(t *testing.T) {
 }
 
 func TestObjectTimersAndNames(t *testing.T) {
-	clock := host.NewManualClock(time.Unix(100, 0))
-	r, _, _ := newRuntime(t, func(c *host.RuntimeConfig) { c.Clock = clock })
+	clock := workerd.NewManualClock(time.Unix(100, 0))
+	r, _, _ := newRuntime(t, func(c *workerd.Config) { c.Clock = clock })
 	done := make(chan int64, 1)
 	go func() { done <- callInt(t, r, "sleeper", "sleep", 250) }()
 	for clock.Pending() == 0 {
@@ -374,7 +375,7 @@ func TestIDs(t *testing.T) {
 	if _, err := r.IDFromString("Probe", "abc"); err == nil || err.Error() != "Invalid Durable Object ID: must be 64 hex digits" {
 		t.Errorf("short ID: %v", err)
 	}
-	other := host.NewRuntime(host.RuntimeConfig{Module: guestModule(t), Script: "other"})
+	other := workerd.NewIsolate(workerd.Config{Module: guestModule(t), Script: "other"})
 	if _, err := other.IDFromString("Probe", id); err == nil || err.Error() != "Durable Object ID is not valid for this namespace." {
 		t.Errorf("ID of another namespace: %v", err)
 	}

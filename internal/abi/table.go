@@ -1,0 +1,222 @@
+package abi
+
+import (
+	"fmt"
+	"reflect"
+)
+
+// The table of the boundary: every event a host may send and every
+// operation a guest may ask of its host, once. A new capability adds rows
+// here; jsbridge generates the shim's tables from them, and tests fail
+// until the shim (jsbridge/runtime.js) and the wazero host
+// (internal/workerd) each have a case for every row and none for a name
+// the table lacks.
+
+// EventKind says what an event asks of the guest.
+type EventKind uint8
+
+const (
+	// EventWorkerFetch is an HTTP request to the stateless Worker.
+	EventWorkerFetch EventKind = 1
+	// EventObjectFetch is an HTTP request to a Durable Object.
+	EventObjectFetch EventKind = 2
+	// EventObjectCall is an RPC call of a Durable Object method.
+	EventObjectCall EventKind = 3
+)
+
+// Target says whom an event is for.
+type Target uint8
+
+const (
+	// TargetWorker is the stateless Worker (the module's default export).
+	TargetWorker Target = 1
+	// TargetObject is a Durable Object; the event names its handle.
+	TargetObject Target = 2
+)
+
+// EventInfo describes one kind of event.
+type EventInfo struct {
+	Kind EventKind
+	// Name is the JavaScript handler the event comes from: fetch, alarm,
+	// webSocketMessage, ...; "call" for RPC calls. It is unique among the
+	// events of one Target.
+	Name   string
+	Target Target
+	// Capability reports that a class (or the Worker) receives the event
+	// only if it implements the Go interface a feature package registered
+	// for it. The manifest lists the capabilities of each class, and the
+	// shim emits a handler for each. RPC calls are not a capability: every
+	// class has its methods.
+	Capability bool
+	// Arg says what the event's arg parameter carries; "" if it is 0.
+	Arg string
+	// Payload and Result are the message types staged with the event and
+	// completed with it; nil means empty.
+	Payload, Result reflect.Type
+}
+
+var events = []EventInfo{
+	{Kind: EventWorkerFetch, Name: "fetch", Target: TargetWorker, Capability: true,
+		Payload: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response]()},
+	{Kind: EventObjectFetch, Name: "fetch", Target: TargetObject, Capability: true,
+		Payload: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response]()},
+	{Kind: EventObjectCall, Name: "call", Target: TargetObject, Arg: "the index of the method in the class's Methods",
+		Payload: reflect.TypeFor[Value](), Result: reflect.TypeFor[Value]()},
+}
+
+// Events returns the table of events, ordered by kind.
+func Events() []EventInfo { return append([]EventInfo(nil), events...) }
+
+// Info returns the description of k, and false if k is not in the table.
+func (k EventKind) Info() (EventInfo, bool) {
+	for _, e := range events {
+		if e.Kind == k {
+			return e, true
+		}
+	}
+	return EventInfo{}, false
+}
+
+// String returns "object.fetch", "worker.fetch", ... or "event N".
+func (k EventKind) String() string {
+	if e, ok := k.Info(); ok {
+		return e.Target.String() + "." + e.Name
+	}
+	return fmt.Sprintf("event %d", k)
+}
+
+// String returns "worker" or "object".
+func (t Target) String() string {
+	switch t {
+	case TargetWorker:
+		return "worker"
+	case TargetObject:
+		return "object"
+	}
+	return fmt.Sprintf("target %d", t)
+}
+
+// CallOp names a synchronous host operation (the call import).
+type CallOp int32
+
+const (
+	CallEnv             CallOp = 1
+	CallKVGet           CallOp = 2
+	CallKVPut           CallOp = 3
+	CallKVDelete        CallOp = 4
+	CallKVList          CallOp = 5
+	CallSQLExec         CallOp = 6
+	CallIDFromName      CallOp = 7
+	CallNewUniqueID     CallOp = 8
+	CallSQLDatabaseSize CallOp = 9
+)
+
+// AsyncOp names an asynchronous host operation (the start import).
+type AsyncOp int32
+
+const (
+	AsyncFetch     AsyncOp = 1
+	AsyncStubFetch AsyncOp = 2
+	AsyncStubCall  AsyncOp = 3
+)
+
+// OpInfo describes one host operation.
+type OpInfo struct {
+	// Code is the CallOp or AsyncOp.
+	Code int32
+	// Name is the operation's key in every host's table: "kv.get".
+	Name string
+	// Object reports that the operation acts on the Durable Object named
+	// by the call's object parameter (its storage); others take 0.
+	Object bool
+	// Request and Result are the message types; nil means empty.
+	Request, Result reflect.Type
+	// Fault is the label under which a test harness may make the operation
+	// fail ("kv.get"), or "" if it cannot be made to fail.
+	Fault string
+	// Doc says what the operation does, for the reader of the table.
+	Doc string
+}
+
+// Raw marks a request or result that is bytes as they are, not a message.
+type Raw []byte
+
+// Value marks a request or result that is one MessagePack value as
+// EncodeValue or a JavaScript peer writes it (an RPC argument list, a
+// result).
+type Value []byte
+
+var callOps = []OpInfo{
+	{Code: int32(CallEnv), Name: "env", Result: reflect.TypeFor[Env](),
+		Doc: "the Worker's variables, secrets and bindings"},
+	{Code: int32(CallKVGet), Name: "kv.get", Object: true, Fault: "kv.get",
+		Request: reflect.TypeFor[KVKey](), Result: reflect.TypeFor[Raw](),
+		Doc: "the stored bytes of a key; an empty result when the key is absent"},
+	{Code: int32(CallKVPut), Name: "kv.put", Object: true, Fault: "kv.put",
+		Request: reflect.TypeFor[KVPut](),
+		Doc:     "store a value"},
+	{Code: int32(CallKVDelete), Name: "kv.delete", Object: true, Fault: "kv.delete",
+		Request: reflect.TypeFor[KVKey](), Result: reflect.TypeFor[bool](),
+		Doc: "delete a key; whether it existed"},
+	{Code: int32(CallKVList), Name: "kv.list", Object: true, Fault: "kv.list",
+		Request: reflect.TypeFor[KVList](), Result: reflect.TypeFor[[]KVEntry](),
+		Doc: "keys and values in key order"},
+	{Code: int32(CallSQLExec), Name: "sql.exec", Object: true, Fault: "sql.exec",
+		Request: reflect.TypeFor[SQLQuery](), Result: reflect.TypeFor[SQLResult](),
+		Doc: "run one SQL statement"},
+	{Code: int32(CallIDFromName), Name: "id.fromName",
+		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[string](),
+		Doc: "the hex ID of the object with a name (StubTarget with Name)"},
+	{Code: int32(CallNewUniqueID), Name: "id.newUnique",
+		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[string](),
+		Doc: "the hex ID of a new object (StubTarget with only Binding)"},
+	{Code: int32(CallSQLDatabaseSize), Name: "sql.databaseSize", Object: true, Fault: "sql.databaseSize",
+		Result: reflect.TypeFor[int64](),
+		Doc:    "the size of the object's database in bytes"},
+}
+
+var asyncOps = []OpInfo{
+	{Code: int32(AsyncFetch), Name: "fetch",
+		Request: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response](),
+		Doc: "an outbound HTTP request with the runtime's fetch"},
+	{Code: int32(AsyncStubFetch), Name: "stub.fetch",
+		Request: reflect.TypeFor[StubFetch](), Result: reflect.TypeFor[Response](),
+		Doc: "an HTTP request to a Durable Object"},
+	{Code: int32(AsyncStubCall), Name: "stub.call",
+		Request: reflect.TypeFor[StubCall](), Result: reflect.TypeFor[Value](),
+		Doc: "a call of a Durable Object's RPC method; the result is one value, or empty for undefined"},
+}
+
+// CallOps returns the table of synchronous operations, ordered by code.
+func CallOps() []OpInfo { return append([]OpInfo(nil), callOps...) }
+
+// AsyncOps returns the table of asynchronous operations, ordered by code.
+func AsyncOps() []OpInfo { return append([]OpInfo(nil), asyncOps...) }
+
+// Info returns the description of op, and false if op is not in the table.
+func (op CallOp) Info() (OpInfo, bool) { return find(callOps, int32(op)) }
+
+// Info returns the description of op, and false if op is not in the table.
+func (op AsyncOp) Info() (OpInfo, bool) { return find(asyncOps, int32(op)) }
+
+// String returns the operation's name, or "call N" for one not in the table.
+func (op CallOp) String() string { return name(callOps, int32(op), "call") }
+
+// String returns the operation's name, or "async N" for one not in the table.
+func (op AsyncOp) String() string { return name(asyncOps, int32(op), "async") }
+
+func find(table []OpInfo, code int32) (OpInfo, bool) {
+	for _, o := range table {
+		if o.Code == code {
+			return o, true
+		}
+	}
+	return OpInfo{}, false
+}
+
+func name(table []OpInfo, code int32, kind string) string {
+	if o, ok := find(table, code); ok {
+		return o.Name
+	}
+	return fmt.Sprintf("%s %d", kind, code)
+}

@@ -1,0 +1,132 @@
+package jsbridge
+
+import (
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/godurable/godurable/internal/abi"
+)
+
+func manifest() *Manifest {
+	return &Manifest{ABI: abi.Version, GoVersion: "go1.24", Worker: []string{"fetch"}, Classes: []abi.Class{
+		{Name: "Counter", Capabilities: []string{"fetch"}, Methods: []abi.Method{
+			{Name: "Get", JSName: "get", Result: "int64"},
+			{Name: "Increment", JSName: "increment", Params: []string{"int64"}, Result: "int64"},
+		}},
+		{Name: "Quiet"},
+	}}
+}
+
+func TestGenerate(t *testing.T) {
+	files, err := Generate(manifest(), "app.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := string(files[EntryFile])
+	shape, _ := json.Marshal("abi 2; worker [fetch]\nclass Counter [fetch] Get/get()int64 Increment/increment(int64)int64\nclass Quiet []")
+	for _, want := range []string{
+		`import module from "./app.wasm";`,
+		`import { createRuntime } from "./godurable.mjs";`,
+		"export class Counter extends GoDurableObject {",
+		`static goClass = "Counter";`,
+		"fetch(...args) {\n    return this.__event(\"fetch\", args);",
+		"// Increment(int64) int64\n  increment(...args) {\n    return this.__call(1, args);",
+		"export class Quiet extends GoDurableObject {",
+		"export default worker;",
+		`"worker":["fetch"]`,
+		`"shape":` + string(shape),
+	} {
+		if !strings.Contains(entry, want) {
+			t.Errorf("entry lacks %q:\n%s", want, entry)
+		}
+	}
+	quiet := entry[strings.Index(entry, "export class Quiet"):]
+	if strings.Contains(quiet, "fetch(") {
+		t.Error("a class without ServeHTTP got a fetch method")
+	}
+	runtime := string(files[RuntimeFile])
+	for _, want := range []string{
+		`const ABI = deepFreeze({`, `"Version":2`, `"IdleFD":1048576`, `"ImportModule":"godurable"`,
+		`const CALL_OPS = deepFreeze({`, `"5":{"name":"kv.list","object":true}`,
+		`const ASYNC_OPS = deepFreeze({`, `"3":{"name":"stub.call","object":false}`,
+		`const EVENTS = deepFreeze({"object":{"call":3,"fetch":2},"worker":{"fetch":1}})`,
+		"export function createRuntime(module, manifest)",
+	} {
+		if !strings.Contains(runtime, want) {
+			t.Errorf("runtime lacks %q", want)
+		}
+	}
+}
+
+func TestGenerateRefuses(t *testing.T) {
+	old := manifest()
+	old.ABI = abi.Version + 1
+	if _, err := Generate(old, "app.wasm"); err == nil || !strings.Contains(err.Error(), "ABI version") {
+		t.Errorf("ABI mismatch: %v", err)
+	}
+	for _, name := range []string{`a"b.wasm`, "dir/app.wasm", "a\nb"} {
+		if _, err := Generate(manifest(), name); err == nil {
+			t.Errorf("wasm file name %q accepted", name)
+		}
+	}
+}
+
+// TestShimImplementsTheTable reads the shim's tables of implementations
+// and checks them against internal/abi's table, without Node: every row
+// has an implementation, and the shim implements nothing the table lacks.
+func TestShimImplementsTheTable(t *testing.T) {
+	var calls, asyncs, objectEvents, workerEvents []string
+	for _, o := range abi.CallOps() {
+		calls = append(calls, o.Name)
+	}
+	for _, o := range abi.AsyncOps() {
+		asyncs = append(asyncs, o.Name)
+	}
+	for _, e := range abi.Events() {
+		if e.Target == abi.TargetObject {
+			objectEvents = append(objectEvents, e.Name)
+		} else {
+			workerEvents = append(workerEvents, e.Name)
+		}
+	}
+	for _, tc := range []struct {
+		table string
+		want  []string
+	}{
+		{"SYNC_OPS", calls},
+		{"ASYNC_OPS_IMPL", asyncs},
+		{"OBJECT_EVENTS", objectEvents},
+		{"WORKER_EVENTS", workerEvents},
+	} {
+		got := shimTableKeys(t, tc.table)
+		sort.Strings(got)
+		sort.Strings(tc.want)
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("runtime.js %s implements [%s]; internal/abi's table has [%s]", tc.table, strings.Join(got, " "), strings.Join(tc.want, " "))
+		}
+	}
+}
+
+var tableKey = regexp.MustCompile(`^  (?:"([^"]+)"|([A-Za-z_$][\w$]*)):`)
+
+// shimTableKeys returns the keys of the object literal `const name = {`
+// in runtime.js: the lines indented by two spaces up to the closing `};`.
+func shimTableKeys(t *testing.T, name string) []string {
+	t.Helper()
+	start := strings.Index(runtimeJS, "\nconst "+name+" = {\n")
+	if start < 0 {
+		t.Fatalf("runtime.js has no table %s", name)
+	}
+	body := runtimeJS[start+len("\nconst "+name+" = {\n"):]
+	body = body[:strings.Index(body, "\n};\n")]
+	var keys []string
+	for _, line := range strings.Split(body, "\n") {
+		if m := tableKey.FindStringSubmatch(line); m != nil {
+			keys = append(keys, m[1]+m[2])
+		}
+	}
+	return keys
+}

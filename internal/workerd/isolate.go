@@ -1,0 +1,483 @@
+package workerd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/driver"
+)
+
+// Config describes the Worker an Isolate runs: its module and the
+// environment that workerd would give it.
+type Config struct {
+	Module *driver.Module
+	// Script is the Worker's name (wrangler.toml's name): with the class,
+	// it derives Durable Object IDs as wrangler dev does.
+	Script string
+	// Vars are the text and JSON variables and the secrets.
+	Vars map[string]any
+	// Namespaces maps each Durable Object namespace binding to its class.
+	Namespaces map[string]string
+	// Fetch performs the guest's outbound fetches. Nil refuses them.
+	Fetch func(*http.Request) (*http.Response, error)
+	// Clock, Stdout, Stderr and Timeout are as in driver.Config.
+	Clock          driver.Clock
+	Stdout, Stderr func(line string)
+	Timeout        time.Duration
+}
+
+// StorageOp describes a storage operation, for fault injection.
+type StorageOp struct {
+	Class, ID string
+	// Op is the operation's fault label in internal/abi's table:
+	// "kv.get", "kv.put", "sql.exec", ...
+	Op    string
+	Key   string // the key of a KV operation on one key
+	Query string // for sql.exec
+}
+
+// Isolate is workerd's isolate of one Worker, and the storage of its
+// Durable Objects: the Go instance (created on the first event, replaced
+// after a crash), the objects it holds, and every object's database, which
+// outlives both.
+type Isolate struct {
+	cfg Config
+
+	mu         sync.Mutex
+	inst       *driver.Instance
+	objects    map[objKey]*object
+	handles    map[uint32]*object
+	dbs        map[objKey]*DB
+	nextHandle uint32
+	dropped    []uint32
+	fault      func(StorageOp) error
+	closed     bool
+}
+
+type objKey struct{ class, id string }
+
+// object is what the shim's JavaScript Durable Object is: it lives from
+// the first event until eviction or a restart.
+type object struct {
+	handle uint32
+	class  string
+	id     string
+	name   string
+	db     *DB
+}
+
+// NewIsolate returns an Isolate for cfg. No instance exists until the
+// first event.
+func NewIsolate(cfg Config) *Isolate {
+	if cfg.Clock == nil {
+		cfg.Clock = driver.RealClock()
+	}
+	return &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}}
+}
+
+// Manifest returns what the module registers.
+func (iso *Isolate) Manifest() *abi.Manifest { return iso.cfg.Module.Manifest }
+
+// Close discards the instance and closes every database.
+func (iso *Isolate) Close() {
+	iso.mu.Lock()
+	inst := iso.inst
+	iso.inst = nil
+	iso.closed = true
+	dbs := iso.dbs
+	iso.dbs = map[objKey]*DB{}
+	iso.mu.Unlock()
+	if inst != nil {
+		inst.Kill("godurable: the Worker was shut down while this event was in flight")
+	}
+	for _, db := range dbs {
+		db.Close()
+	}
+}
+
+// instance returns the current instance, creating one if needed.
+func (iso *Isolate) instance() (*driver.Instance, error) {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	if iso.closed {
+		return nil, errors.New("godurable: the Worker is closed")
+	}
+	if iso.inst != nil && !iso.inst.Dead() {
+		return iso.inst, nil
+	}
+	cfg := &driver.Config{
+		Call:    iso.hostCall,
+		Start:   iso.startOp,
+		Clock:   iso.cfg.Clock,
+		Stdout:  iso.cfg.Stdout,
+		Stderr:  iso.cfg.Stderr,
+		Timeout: iso.cfg.Timeout,
+		OnCrash: iso.instanceDied,
+	}
+	inst, err := iso.cfg.Module.NewInstance(context.Background(), cfg)
+	if err != nil {
+		return nil, err
+	}
+	iso.inst = inst
+	iso.dropped = nil
+	return inst, nil
+}
+
+func (iso *Isolate) instanceDied(inst *driver.Instance, err error) {
+	// Called with inst's lock held; iso.mu may be held by a caller waiting
+	// on inst, so do the bookkeeping without it.
+	go func() {
+		iso.mu.Lock()
+		defer iso.mu.Unlock()
+		if iso.inst == inst {
+			iso.inst = nil
+			iso.dropped = nil
+		}
+	}()
+}
+
+// Restart stops the isolate: the instance and every Durable Object are
+// discarded (events in flight fail), storage is kept.
+func (iso *Isolate) Restart() {
+	iso.mu.Lock()
+	inst := iso.inst
+	iso.inst = nil
+	iso.objects = map[objKey]*object{}
+	iso.handles = map[uint32]*object{}
+	iso.dropped = nil
+	iso.mu.Unlock()
+	if inst != nil {
+		inst.Kill("godurable: the Worker was restarted while this event was in flight")
+	}
+}
+
+// Crash makes the current instance fail as if the guest had trapped with
+// message (a V8 trap message; "unreachable" if empty). It reports whether
+// there was an instance to crash.
+func (iso *Isolate) Crash(message string) bool {
+	iso.mu.Lock()
+	inst := iso.inst
+	iso.mu.Unlock()
+	if inst == nil {
+		return false
+	}
+	inst.Crash(message)
+	return true
+}
+
+// Evict drops the Durable Object of class with id, as workerd does with
+// an idle object: its Go value is forgotten and rebuilt on the next event.
+// It reports whether the object was live.
+func (iso *Isolate) Evict(class, id string) bool {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	o, ok := iso.objects[objKey{class, id}]
+	if !ok {
+		return false
+	}
+	delete(iso.objects, objKey{class, id})
+	delete(iso.handles, o.handle)
+	if iso.inst != nil {
+		iso.dropped = append(iso.dropped, o.handle)
+	}
+	return true
+}
+
+// Live reports whether the Durable Object of class with id is live.
+func (iso *Isolate) Live(class, id string) bool {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	_, ok := iso.objects[objKey{class, id}]
+	return ok
+}
+
+// SetStorageFault installs f, which is consulted before every storage
+// operation of the guest: a non-nil error fails the operation with it, as
+// if workerd's storage had thrown it.
+func (iso *Isolate) SetStorageFault(f func(StorageOp) error) {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	iso.fault = f
+}
+
+// DB returns the database of the Durable Object of class with id, creating
+// an empty one if the object has none yet.
+func (iso *Isolate) DB(class, id string) (*DB, error) {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	return iso.dbLocked(class, id)
+}
+
+func (iso *Isolate) dbLocked(class, id string) (*DB, error) {
+	if iso.closed {
+		return nil, errors.New("godurable: the Worker is closed")
+	}
+	k := objKey{class, id}
+	if db := iso.dbs[k]; db != nil {
+		return db, nil
+	}
+	db, err := OpenDB()
+	if err != nil {
+		return nil, err
+	}
+	iso.dbs[k] = db
+	return db, nil
+}
+
+// IDs returns the IDs of the objects of class that have storage.
+func (iso *Isolate) IDs(class string) []string {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	var out []string
+	for k := range iso.dbs {
+		if k.class == class {
+			out = append(out, k.id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Namespace returns the class of a Durable Object namespace binding.
+func (iso *Isolate) Namespace(binding string) (string, error) {
+	class, ok := iso.cfg.Namespaces[binding]
+	if !ok {
+		return "", NewJSError("TypeError", "godurable: "+binding+" is not a Durable Object namespace binding")
+	}
+	return class, nil
+}
+
+func (iso *Isolate) key(class string) []byte { return namespaceKey(iso.cfg.Script, class) }
+
+// IDFromName returns the ID of the object called name in class.
+func (iso *Isolate) IDFromName(class, name string) string { return idFromName(iso.key(class), name) }
+
+// NewUniqueID returns a new ID in class.
+func (iso *Isolate) NewUniqueID(class string) string { return newUniqueID(iso.key(class)) }
+
+// IDFromString checks id as workerd's idFromString does.
+func (iso *Isolate) IDFromString(class, id string) (string, error) {
+	s, e := idFromString(iso.key(class), id)
+	if e != nil {
+		return "", &driver.JSError{Err: e}
+	}
+	return s, nil
+}
+
+// Target names a Durable Object.
+type Target struct {
+	Class, ID string
+	Name      string // the name it was reached by, if any
+}
+
+// Resolve turns a namespace binding and a name or ID into a Target.
+func (iso *Isolate) Resolve(t abi.StubTarget) (Target, error) {
+	class, err := iso.Namespace(t.Binding)
+	if err != nil {
+		return Target{}, err
+	}
+	if t.ID != "" {
+		id, err := iso.IDFromString(class, t.ID)
+		if err != nil {
+			return Target{}, err
+		}
+		return Target{Class: class, ID: id}, nil
+	}
+	return Target{Class: class, ID: iso.IDFromName(class, t.Name), Name: t.Name}, nil
+}
+
+// enter returns the live object for t, creating it (a new handle) if
+// needed, and the dropped handles to send with the next event.
+func (iso *Isolate) enter(t Target) (*object, []uint32, error) {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	if iso.closed {
+		return nil, nil, errors.New("godurable: the Worker is closed")
+	}
+	k := objKey{t.Class, t.ID}
+	o := iso.objects[k]
+	if o == nil {
+		db, err := iso.dbLocked(t.Class, t.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		iso.nextHandle++
+		name := t.Name
+		if len(name) > 1024 {
+			name = ""
+		}
+		o = &object{handle: iso.nextHandle, class: t.Class, id: t.ID, name: name, db: db}
+		iso.objects[k] = o
+		iso.handles[o.handle] = o
+	}
+	return o, iso.takeDroppedLocked(), nil
+}
+
+func (iso *Isolate) takeDroppedLocked() []uint32 {
+	d := iso.dropped
+	iso.dropped = nil
+	return d
+}
+
+func (iso *Isolate) class(name string) *abi.Class {
+	for i, c := range iso.Manifest().Classes {
+		if c.Name == name {
+			return &iso.Manifest().Classes[i]
+		}
+	}
+	return nil
+}
+
+func hasCapability(caps []string, name string) bool {
+	for _, c := range caps {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Fetch sends req to the stateless Worker.
+func (iso *Isolate) Fetch(ctx context.Context, req *abi.Request) (*abi.Response, error) {
+	if !hasCapability(iso.Manifest().Worker, "fetch") {
+		return &abi.Response{Status: 404, Headers: [][2]string{{"content-type", "text/plain;charset=UTF-8"}},
+			Body: []byte("godurable: this module registers no Worker handler (worker.Handle)\n")}, nil
+	}
+	inst, err := iso.instance()
+	if err != nil {
+		return nil, err
+	}
+	iso.mu.Lock()
+	dropped := iso.takeDroppedLocked()
+	iso.mu.Unlock()
+	out, err := inst.Dispatch(ctx, &driver.Message{Kind: abi.EventWorkerFetch, Payload: mustMarshal(req), Dropped: dropped,
+		What: "fetch " + req.Method + " " + req.URL})
+	if err != nil {
+		return nil, err
+	}
+	return decodeResponse(out)
+}
+
+func decodeResponse(b []byte) (*abi.Response, error) {
+	var resp abi.Response
+	if err := abi.Unmarshal(b, &resp); err != nil {
+		return nil, fmt.Errorf("godurable: the guest sent a malformed response: %w", err)
+	}
+	return &resp, nil
+}
+
+// ObjectFetch sends req to the Durable Object t.
+func (iso *Isolate) ObjectFetch(ctx context.Context, t Target, req *abi.Request) (*abi.Response, error) {
+	c := iso.class(t.Class)
+	if c == nil {
+		return nil, iso.noClass(t.Class)
+	}
+	if !hasCapability(c.Capabilities, "fetch") {
+		return nil, NewJSError("Error", "Handler does not export a fetch() function.")
+	}
+	out, err := iso.objectEvent(ctx, t, abi.EventObjectFetch, 0, mustMarshal(req), t.Class+".fetch "+req.Method+" "+req.URL)
+	if err != nil {
+		return nil, err
+	}
+	return decodeResponse(out)
+}
+
+func (iso *Isolate) noClass(class string) error {
+	return fmt.Errorf("godurable: the module registers no Durable Object class %q", class)
+}
+
+// method returns the index of the RPC method jsName of class, as the shim
+// finds it, or a JS error as workerd's RPC gives it (reserved: whether
+// workerd refuses reserved names first, as for a JavaScript caller).
+func (iso *Isolate) method(class, jsName string, reserved bool) (uint32, error) {
+	c := iso.class(class)
+	if c == nil {
+		return 0, iso.noClass(class)
+	}
+	if reserved && abi.IsReservedRPCName(jsName) {
+		return 0, NewJSError("TypeError", "'"+jsName+"' is a reserved method and cannot be called over RPC.")
+	}
+	for i, m := range c.Methods {
+		if m.JSName == jsName {
+			return uint32(i), nil
+		}
+	}
+	return 0, NewJSError("TypeError", "The RPC receiver does not implement the method \""+jsName+"\".")
+}
+
+// ObjectCall calls the RPC method (its JavaScript name) of the Durable
+// Object t with args, a MessagePack array of JavaScript values, as a
+// JavaScript caller over Workers RPC does. The result is one MessagePack
+// value as the caller would encode it, or empty for undefined.
+func (iso *Isolate) ObjectCall(ctx context.Context, t Target, method string, args []byte) ([]byte, error) {
+	out, err := iso.call(ctx, t, method, args, true)
+	if err != nil || len(out) == 0 {
+		return nil, err
+	}
+	res, err := jsNormalize(out)
+	if err != nil {
+		return nil, NewJSError("TypeError", "godurable: the result is not a JavaScript value: "+err.Error())
+	}
+	return res, nil
+}
+
+// call runs an RPC call with the arguments passed through JavaScript, and
+// returns the result as Go wrote it.
+func (iso *Isolate) call(ctx context.Context, t Target, method string, args []byte, reserved bool) ([]byte, error) {
+	index, err := iso.method(t.Class, method, reserved)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) == 0 {
+		args = []byte{0x90}
+	}
+	norm, err := jsNormalize(args)
+	if err != nil {
+		return nil, NewJSError("TypeError", "godurable: the arguments are not JavaScript values: "+err.Error())
+	}
+	return iso.objectEvent(ctx, t, abi.EventObjectCall, index, norm, t.Class+"."+method+"()")
+}
+
+func (iso *Isolate) objectEvent(ctx context.Context, t Target, kind abi.EventKind, arg uint32, payload []byte, what string) ([]byte, error) {
+	if iso.class(t.Class) == nil {
+		return nil, iso.noClass(t.Class)
+	}
+	inst, err := iso.instance()
+	if err != nil {
+		return nil, err
+	}
+	o, dropped, err := iso.enter(t)
+	if err != nil {
+		return nil, err
+	}
+	return inst.Dispatch(ctx, &driver.Message{
+		Kind: kind, Object: o.handle, Ref: abi.ObjectRef{Class: o.class, ID: o.id, Name: o.name},
+		Arg: arg, Payload: payload, Dropped: dropped, What: what,
+	})
+}
+
+// RPCError turns an error into what a JavaScript caller catches over
+// Workers RPC: only the standard error types keep their name; another name
+// becomes part of the message, and other properties are lost.
+func RPCError(err error) error {
+	var je *driver.JSError
+	if !errors.As(err, &je) {
+		return err // a *driver.CrashError stays one: the caller sees its message
+	}
+	e := je.Err
+	switch e.Name {
+	case "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError":
+		return NewJSError(e.Name, e.Message)
+	}
+	name := e.Name
+	if name == "" {
+		name = "Error"
+	}
+	return NewJSError("Error", name+": "+e.Message)
+}

@@ -1,0 +1,397 @@
+package workerd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/driver"
+)
+
+// The host operations, as the shim's SYNC_OPS and ASYNC_OPS_IMPL implement
+// them in workerd, keyed like internal/abi's table (a test checks that
+// every row has its case here and that nothing else does).
+
+// A syncOp implements one synchronous operation. s is the storage of the
+// operation's object, nil for an operation on no object.
+type syncOp func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error)
+
+var syncOps = map[abi.CallOp]syncOp{
+	abi.CallEnv: func(iso *Isolate, _ *objectStorage, _ []byte) ([]byte, error) {
+		return jsEncode(iso.describeEnv())
+	},
+	abi.CallKVGet: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+		key, err := s.key(req)
+		if err != nil {
+			return nil, err
+		}
+		v, err := s.db.KVGet(key)
+		if err != nil || v == nil {
+			return []byte{}, storageError(err)
+		}
+		return v, nil
+	},
+	abi.CallKVPut: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+		var p abi.KVPut
+		if err := decodeRequest(req, &p); err != nil {
+			return nil, err
+		}
+		if err := s.check(p.Key, ""); err != nil {
+			return nil, err
+		}
+		if p.Value == nil {
+			return nil, NewJSError("TypeError", "Cannot read properties of null (reading 'slice')")
+		}
+		return []byte{}, storageError(s.db.KVPut(p.Key, p.Value))
+	},
+	abi.CallKVDelete: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+		key, err := s.key(req)
+		if err != nil {
+			return nil, err
+		}
+		existed, err := s.db.KVDelete(key)
+		if err != nil {
+			return nil, storageError(err)
+		}
+		return jsEncode(existed)
+	},
+	abi.CallKVList: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+		var l abi.KVList
+		if err := decodeRequest(req, &l); err != nil {
+			return nil, err
+		}
+		if err := s.check("", ""); err != nil {
+			return nil, err
+		}
+		entries, err := s.db.KVList(l)
+		if err != nil {
+			return nil, storageError(err)
+		}
+		out := make([]any, len(entries))
+		for i, e := range entries {
+			out[i] = []any{e.Key, e.Value}
+		}
+		return jsEncode(out)
+	},
+	abi.CallSQLExec: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+		v, err := jsDecode(req)
+		if err != nil {
+			return nil, NewJSError("DecodeError", err.Error())
+		}
+		q, _ := v.(*jsObject)
+		if q == nil {
+			return nil, NewJSError("TypeError", "godurable: malformed request")
+		}
+		query, _ := q.vals["query"].(string)
+		var args []any
+		if a, ok := q.vals["args"].([]any); ok {
+			args = a
+		}
+		for i, a := range args {
+			switch a.(type) {
+			case nil, float64, string, []byte:
+			default:
+				return nil, NewJSError("TypeError", fmt.Sprintf("Failed to execute 'exec' on 'SqlStorage': parameter %d is not of type 'string or ArrayBuffer or ArrayBufferView or number'.", i+2))
+			}
+		}
+		if err := s.check("", query); err != nil {
+			return nil, err
+		}
+		res, err := s.db.Exec(query, args)
+		if err != nil {
+			return nil, storageError(err)
+		}
+		return encodeSQLResult(res)
+	},
+	abi.CallSQLDatabaseSize: func(_ *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
+		if err := s.check("", ""); err != nil {
+			return nil, err
+		}
+		n, err := s.db.Size()
+		if err != nil {
+			return nil, storageError(err)
+		}
+		return jsEncode(float64(n))
+	},
+	abi.CallIDFromName: idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),
+	abi.CallNewUniqueID: idOp(func(iso *Isolate, class string, _ abi.StubTarget) string { return iso.NewUniqueID(class) }),
+}
+
+// idOp is an operation that makes an ID in the namespace of a binding.
+func idOp(id func(iso *Isolate, class string, t abi.StubTarget) string) syncOp {
+	return func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+		var t abi.StubTarget
+		if err := decodeRequest(req, &t); err != nil {
+			return nil, err
+		}
+		class, err := iso.Namespace(t.Binding)
+		if err != nil {
+			return nil, err
+		}
+		return jsEncode(id(iso, class, t))
+	}
+}
+
+// objectStorage is the storage an operation acts on, and how to make it
+// fail: fault is nil when a test reads storage itself.
+type objectStorage struct {
+	class, id string
+	db        *DB
+	op        string // the operation's fault label
+	fault     func(StorageOp) error
+}
+
+// check consults the storage fault before the operation runs.
+func (s *objectStorage) check(key, query string) error {
+	if s.fault == nil || s.op == "" {
+		return nil
+	}
+	err := s.fault(StorageOp{Class: s.class, ID: s.id, Op: s.op, Key: key, Query: query})
+	if err == nil {
+		return nil
+	}
+	var je *driver.JSError
+	if errors.As(err, &je) {
+		return je
+	}
+	return NewJSError("Error", err.Error())
+}
+
+// key decodes the request of an operation on one key and consults the
+// fault for it.
+func (s *objectStorage) key(req []byte) (string, error) {
+	var k abi.KVKey
+	if err := decodeRequest(req, &k); err != nil {
+		return "", err
+	}
+	return k.Key, s.check(k.Key, "")
+}
+
+// hostCall implements the call import, as the shim's Runtime.hostCall.
+func (iso *Isolate) hostCall(op abi.CallOp, handle uint32, req []byte) ([]byte, error) {
+	info, ok := op.Info()
+	impl := syncOps[op]
+	if !ok || impl == nil {
+		return nil, NewJSError("TypeError", fmt.Sprintf("godurable: unknown host call %d", op))
+	}
+	var s *objectStorage
+	if info.Object {
+		iso.mu.Lock()
+		o := iso.handles[handle]
+		fault := iso.fault
+		iso.mu.Unlock()
+		if o == nil {
+			return nil, NewJSError("Error", fmt.Sprintf("godurable: no storage for object %d", handle))
+		}
+		s = &objectStorage{class: o.class, id: o.id, db: o.db, op: info.Fault, fault: fault}
+	}
+	return impl(iso, s, req)
+}
+
+// Conn returns the storage of the Durable Object of class with id as the
+// guest's storage package reaches it, for a test to read and write with
+// the same code: the same operations, without storage faults.
+func (iso *Isolate) Conn(class, id string) *Conn {
+	return &Conn{iso: iso, class: class, id: id}
+}
+
+// Conn performs the storage operations of one object for a test.
+type Conn struct {
+	iso       *Isolate
+	class, id string
+}
+
+// Call performs the synchronous operation op, as the call import would.
+func (c *Conn) Call(op abi.CallOp, req []byte) ([]byte, error) {
+	info, ok := op.Info()
+	if !ok || !info.Object {
+		return nil, fmt.Errorf("godurable: %v is not an operation on an object's storage", op)
+	}
+	db, err := c.iso.DB(c.class, c.id)
+	if err != nil {
+		return nil, err
+	}
+	return syncOps[op](c.iso, &objectStorage{class: c.class, id: c.id, db: db}, req)
+}
+
+// decodeRequest decodes the request of a host call. A malformed request
+// fails the call as the shim's decoder would.
+func decodeRequest(req []byte, v any) error {
+	if _, err := jsDecode(req); err != nil {
+		return NewJSError("DecodeError", err.Error())
+	}
+	if err := abi.Unmarshal(req, v); err != nil {
+		return NewJSError("TypeError", "godurable: malformed request: "+err.Error())
+	}
+	return nil
+}
+
+func (iso *Isolate) describeEnv() any {
+	vars := newJSObject()
+	for _, k := range slices.Sorted(maps.Keys(iso.cfg.Vars)) {
+		vars.set(k, toJS(iso.cfg.Vars[k]))
+	}
+	bindings := newJSObject()
+	for _, k := range slices.Sorted(maps.Keys(iso.cfg.Namespaces)) {
+		bindings.set(k, "DurableObjectNamespace")
+	}
+	env := newJSObject()
+	env.set("vars", vars)
+	env.set("bindings", bindings)
+	return env
+}
+
+func encodeSQLResult(res *abi.SQLResult) ([]byte, error) {
+	cols := make([]any, len(res.Columns))
+	for i, c := range res.Columns {
+		cols[i] = c
+	}
+	rows := make([]any, len(res.Rows))
+	for i, row := range res.Rows {
+		rows[i] = row
+	}
+	o := newJSObject()
+	o.set("columns", cols)
+	o.set("rows", rows)
+	o.set("rowsRead", float64(res.RowsRead))
+	o.set("rowsWritten", float64(res.RowsWritten))
+	return jsEncode(o)
+}
+
+// storageError turns an error of the storage model into what workerd's
+// storage throws; nil stays nil.
+func storageError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var je *driver.JSError
+	if errors.As(err, &je) {
+		return je
+	}
+	var se *SQLError
+	if errors.As(err, &se) {
+		return NewJSError("Error", se.Message)
+	}
+	return NewJSError("Error", err.Error())
+}
+
+// An asyncOp implements one asynchronous operation; it may block as long
+// as the operation takes.
+type asyncOp func(iso *Isolate, req []byte) ([]byte, error)
+
+// asyncOps is set by init: its operations reach back to startOp through
+// the isolate's events.
+var asyncOps map[abi.AsyncOp]asyncOp
+
+func init() {
+	asyncOps = map[abi.AsyncOp]asyncOp{
+		abi.AsyncFetch: func(iso *Isolate, req []byte) ([]byte, error) {
+			var in abi.Request
+			if err := decodeRequest(req, &in); err != nil {
+				return nil, err
+			}
+			hreq, err := requestFromGo(&in)
+			if err != nil {
+				return nil, err
+			}
+			if iso.cfg.Fetch == nil {
+				return nil, NewJSError("TypeError", "godurable: outbound fetch is not available in this test (set a Fetch handler): "+in.Method+" "+in.URL)
+			}
+			resp, err := iso.cfg.Fetch(hreq)
+			if err != nil {
+				var je *driver.JSError
+				if errors.As(err, &je) {
+					return nil, je
+				}
+				return nil, NewJSError("TypeError", "fetch failed: "+err.Error())
+			}
+			return responseToGo(resp)
+		},
+		abi.AsyncStubFetch: func(iso *Isolate, req []byte) ([]byte, error) {
+			var in abi.StubFetch
+			if err := decodeRequest(req, &in); err != nil {
+				return nil, err
+			}
+			t, err := iso.Resolve(in.Target)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := requestFromGo(&in.Request); err != nil {
+				return nil, err
+			}
+			in.Request.Headers = jsHeadersOfPairs(in.Request.Headers)
+			in.Request.Method = normalizeMethod(in.Request.Method)
+			if in.Request.Method == "GET" || in.Request.Method == "HEAD" || len(in.Request.Body) == 0 {
+				in.Request.Body = nil
+			}
+			resp, err := iso.ObjectFetch(context.Background(), t, &in.Request)
+			if err != nil {
+				return nil, RPCError(err)
+			}
+			resp.Headers = jsHeadersOfPairs(resp.Headers)
+			if nullBodyStatus[resp.Status] {
+				resp.Body = nil
+			}
+			if resp.Body == nil {
+				resp.Body = []byte{}
+			}
+			return mustMarshal(resp), nil
+		},
+		abi.AsyncStubCall: func(iso *Isolate, req []byte) ([]byte, error) {
+			var in abi.StubCall
+			if err := decodeRequest(req, &in); err != nil {
+				return nil, err
+			}
+			t, err := iso.Resolve(in.Target)
+			if err != nil {
+				return nil, err
+			}
+			return iso.goCall(t, in.Method, in.Args)
+		},
+	}
+}
+
+// startOp implements the start import's operations, as the shim's
+// Runtime.startOp.
+func (iso *Isolate) startOp(op abi.AsyncOp, req []byte) ([]byte, error) {
+	impl := asyncOps[op]
+	if impl == nil {
+		return nil, NewJSError("TypeError", fmt.Sprintf("godurable: unknown async operation %d", op))
+	}
+	return impl(iso, req)
+}
+
+// goCall is a Go caller's call of a Go object's method, as the shim makes
+// it through __godurableCall: the arguments go through JavaScript, the
+// result and the error come back as Go wrote them (name and code kept).
+func (iso *Isolate) goCall(t Target, jsName string, args []byte) ([]byte, error) {
+	out, err := iso.call(context.Background(), t, jsName, args, false)
+	if err != nil {
+		var ce *driver.CrashError
+		if errors.As(err, &ce) {
+			return nil, &driver.JSError{Err: &abi.Error{Name: "Error", Message: ce.Message, Code: abi.CodeCrashed}}
+		}
+		var je *driver.JSError
+		if errors.As(err, &je) {
+			return nil, &driver.JSError{Err: withoutStack(je.Err)}
+		}
+		return nil, err
+	}
+	if out == nil {
+		out = []byte{}
+	}
+	return out, nil
+}
+
+// withoutStack drops the stacks, which the shim replaces with its own.
+func withoutStack(e *abi.Error) *abi.Error {
+	out := *e
+	out.Stack = ""
+	if e.Cause != nil {
+		out.Cause = withoutStack(e.Cause)
+	}
+	return &out
+}
