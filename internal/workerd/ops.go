@@ -116,7 +116,7 @@ var syncOps = map[abi.CallOp]syncOp{
 		}
 		return jsEncode(float64(n))
 	},
-	abi.CallIDFromName: idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),
+	abi.CallIDFromName:  idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),
 	abi.CallNewUniqueID: idOp(func(iso *Isolate, class string, _ abi.StubTarget) string { return iso.NewUniqueID(class) }),
 }
 
