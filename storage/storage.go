@@ -10,6 +10,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/rt"
@@ -34,6 +35,21 @@ func FromContext(ctx context.Context) (*Storage, bool) {
 		return &Storage{}, false
 	}
 	return &Storage{KV: &KV{conn: c}, SQL: &SQL{conn: c}}, true
+}
+
+// DeleteAll deletes all of the object's storage, as workerd's deleteAll
+// does for SQLite-backed objects: every KV key, every SQL table, and the
+// alarm (with a compatibility date from 2026-02-24). The object goes on
+// running; its next writes start a new, empty database.
+func (s *Storage) DeleteAll() error {
+	var c rt.Conn
+	if s != nil {
+		c = s.KV.c()
+	}
+	if err := call(c, abi.CallDeleteAll, nil, nil); err != nil {
+		return fmt.Errorf("storage: deleteAll: %w", err)
+	}
+	return nil
 }
 
 // ErrNoHost is returned when storage is used outside a Worker: in a plain

@@ -403,7 +403,8 @@ type StorageOp struct {
 	Class   string
 	ID      string
 	// Op names the operation as workerd's storage API does: "kv.get",
-	// "kv.put", "kv.delete", "kv.list", "sql.exec", "sql.databaseSize".
+	// "kv.put", "kv.delete", "kv.list", "sql.exec", "sql.databaseSize",
+	// "storage.deleteAll".
 	Op    string
 	Key   string // for kv.get, kv.put and kv.delete
 	Query string // for sql.exec

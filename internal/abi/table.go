@@ -109,6 +109,7 @@ const (
 	CallIDFromName      CallOp = 7
 	CallNewUniqueID     CallOp = 8
 	CallSQLDatabaseSize CallOp = 9
+	CallDeleteAll       CallOp = 10
 )
 
 // AsyncOp names an asynchronous host operation (the start import).
@@ -173,6 +174,8 @@ var callOps = []OpInfo{
 	{Code: int32(CallSQLDatabaseSize), Name: "sql.databaseSize", Object: true, Fault: "sql.databaseSize",
 		Result: reflect.TypeFor[int64](),
 		Doc:    "the size of the object's database in bytes"},
+	{Code: int32(CallDeleteAll), Name: "storage.deleteAll", Object: true, Fault: "storage.deleteAll",
+		Doc: "delete all of the object's storage: KV, SQL tables and the alarm"},
 }
 
 var asyncOps = []OpInfo{

@@ -20,6 +20,25 @@ func RunStorage(t *testing.T, target Target) {
 	t.Run("SQLValues", s.sqlValues)
 	t.Run("SQLErrorFormat", s.sqlErrorFormat)
 	t.Run("KVLimits", s.kvLimits)
+	t.Run("DeleteAll", s.deleteAll)
+}
+
+// deleteAll: storage.DeleteAll deletes KV keys and SQL tables alike, and
+// the object goes on with an empty database.
+func (s *suite) deleteAll(t *testing.T) {
+	const o = "delete-all"
+	expectStatus(t, s.do(t, http.MethodPut, "/do/"+o+"/kv/k", "application/json", []byte(`"v"`)), http.StatusNoContent)
+	s.sqlOK(t, o, `CREATE TABLE t (a)`)
+	s.sqlOK(t, o, `INSERT INTO t VALUES (1)`)
+	left, jsErr := s.target.Call(t, "SANDBOX", o, "deleteAll")
+	if jsErr != nil {
+		t.Fatalf("deleteAll: %v", jsErr)
+	}
+	equal(t, "KV keys left", left, 0.0)
+	expectStatus(t, s.get(t, "/do/"+o+"/kv/k"), http.StatusNotFound)
+	s.sqlErr(t, o, `SELECT * FROM t`, "no such table: t: SQLITE_ERROR")
+	s.sqlOK(t, o, `CREATE TABLE t (a)`)
+	equal(t, "rows of the new table", s.sqlOK(t, o, `SELECT count(*) AS n FROM t`)["rows"], []any{[]any{0.0}})
 }
 
 // sqlErr runs query on object name and expects the error message want,

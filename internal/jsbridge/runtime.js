@@ -568,6 +568,11 @@ const SYNC_OPS = {
     return encode({ columns: cursor.columnNames, rows, rowsRead: cursor.rowsRead, rowsWritten: cursor.rowsWritten });
   },
   "sql.databaseSize": (rt, req, storage) => encode(storage.sql.databaseSize),
+  "storage.deleteAll": (rt, req, storage) => {
+    // SQLite-backed storage deletes at once; the promise only reports it.
+    storage.deleteAll().catch((err) => console.error("godurable: deleteAll failed:", err));
+    return EMPTY;
+  },
   "id.fromName": (rt, req) => encode(rt.namespace(req.binding).idFromName(req.name).toString()),
   "id.newUnique": (rt, req) => encode(rt.namespace(req.binding).newUniqueId().toString()),
 };

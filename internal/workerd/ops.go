@@ -116,6 +116,12 @@ var syncOps = map[abi.CallOp]syncOp{
 		}
 		return jsEncode(float64(n))
 	},
+	abi.CallDeleteAll: func(_ *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
+		if err := s.check("", ""); err != nil {
+			return nil, err
+		}
+		return []byte{}, storageError(s.db.DeleteAll())
+	},
 	abi.CallIDFromName:  idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),
 	abi.CallNewUniqueID: idOp(func(iso *Isolate, class string, _ abi.StubTarget) string { return iso.NewUniqueID(class) }),
 }

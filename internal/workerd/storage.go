@@ -49,20 +49,30 @@ func UseCompilationCache(cache wazero.CompilationCache) {
 
 // OpenDB opens a new, empty, in-memory database.
 func OpenDB() (*DB, error) {
+	db := &DB{}
+	if err := db.open(); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// open gives db a new, empty connection with workerd's limits and
+// authorizer. It holds db.mu or db is not shared yet.
+func (db *DB) open() error {
 	sqliteConfigOnce.Do(func() {})
 	name := fmt.Sprintf("file:/godurable-%d-%d.db?vfs=memdb", dbSeed, dbCounter.Add(1))
 	conn, err := sqlite3.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("opening SQLite: %w", err)
+		return fmt.Errorf("opening SQLite: %w", err)
 	}
-	db := &DB{conn: conn, trusted: true}
 	if _, err := conn.Config(sqlite3.DBCONFIG_DEFENSIVE, true); err != nil {
 		conn.Close()
-		return nil, err
+		return err
 	}
 	for _, l := range sqlLimits {
 		conn.Limit(l.id, l.value)
 	}
+	db.trusted = true
 	err = conn.SetAuthorizer(func(action sqlite3.AuthorizerActionCode, p1, p2, schema, inner string) sqlite3.AuthorizerReturnCode {
 		if db.trusted {
 			return sqlite3.AUTH_OK
@@ -71,10 +81,25 @@ func OpenDB() (*DB, error) {
 	})
 	if err != nil {
 		conn.Close()
-		return nil, err
+		return err
 	}
-	db.trusted = false
-	return db, nil
+	db.conn, db.trusted, db.kvReady = conn, false, false
+	return nil
+}
+
+// DeleteAll deletes the whole database, as workerd's deleteAll does for a
+// SQLite-backed object: it resets the database, KV, tables and alarm.
+func (db *DB) DeleteAll() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.conn == nil {
+		return errors.New("database is closed")
+	}
+	if err := db.conn.Close(); err != nil {
+		return err
+	}
+	db.conn = nil
+	return db.open()
 }
 
 var dbSeed = func() uint64 {

@@ -108,6 +108,16 @@ func (s *Sandbox) Incr(key string) (int64, error) {
 	return n, s.state.Storage.KV.Put(key, n)
 }
 
+// DeleteAll deletes all of the object's storage and reports how many KV
+// keys are left.
+func (s *Sandbox) DeleteAll() (int64, error) {
+	if err := s.state.Storage.DeleteAll(); err != nil {
+		return 0, err
+	}
+	left, err := s.state.Storage.KV.List(storage.ListOptions{})
+	return int64(len(left)), err
+}
+
 // Fetch is reserved in JavaScript (the object's fetch handler): it is not
 // an RPC method.
 func (s *Sandbox) Fetch() string { return "never" }
