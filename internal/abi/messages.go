@@ -148,3 +148,12 @@ type StubCall struct {
 	Method string             `msgpack:"method"` // the JS name
 	Args   msgpack.RawMessage `msgpack:"args"`   // an array
 }
+
+// AlarmInfo is the payload of EventAlarm: workerd's alarmInfo.
+type AlarmInfo struct {
+	// ScheduledTime is the alarm's time in ms since the epoch.
+	ScheduledTime float64 `msgpack:"scheduledTime"`
+	// RetryCount counts the earlier attempts of this alarm that failed.
+	RetryCount int  `msgpack:"retryCount"`
+	IsRetry    bool `msgpack:"isRetry"`
+}

@@ -22,6 +22,8 @@ const (
 	EventObjectFetch EventKind = 2
 	// EventObjectCall is an RPC call of a Durable Object method.
 	EventObjectCall EventKind = 3
+	// EventAlarm is a Durable Object's alarm.
+	EventAlarm EventKind = 4
 )
 
 // Target says whom an event is for.
@@ -62,6 +64,8 @@ var events = []EventInfo{
 		Payload: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response]()},
 	{Kind: EventObjectCall, Name: "call", Target: TargetObject, Arg: "the index of the method in the class's Methods",
 		Payload: reflect.TypeFor[Value](), Result: reflect.TypeFor[Value]()},
+	{Kind: EventAlarm, Name: "alarm", Target: TargetObject, Capability: true,
+		Payload: reflect.TypeFor[AlarmInfo]()},
 }
 
 // Events returns the table of events, ordered by kind.
@@ -119,6 +123,9 @@ const (
 	AsyncFetch     AsyncOp = 1
 	AsyncStubFetch AsyncOp = 2
 	AsyncStubCall  AsyncOp = 3
+	AsyncAlarmGet  AsyncOp = 4
+	AsyncAlarmSet  AsyncOp = 5
+	AsyncAlarmDel  AsyncOp = 6
 )
 
 // OpInfo describes one host operation.
@@ -188,6 +195,16 @@ var asyncOps = []OpInfo{
 	{Code: int32(AsyncStubCall), Name: "stub.call",
 		Request: reflect.TypeFor[StubCall](), Result: reflect.TypeFor[Value](),
 		Doc: "a call of a Durable Object's RPC method; the result is one value, or empty for undefined"},
+	// The alarm's operations are asynchronous because workerd's are: they
+	// return promises, even for SQLite-backed objects.
+	{Code: int32(AsyncAlarmGet), Name: "alarm.get", Object: true, Fault: "alarm.get",
+		Result: reflect.TypeFor[*float64](),
+		Doc:    "the time of the object's alarm in ms since the epoch, or nil when none is set"},
+	{Code: int32(AsyncAlarmSet), Name: "alarm.set", Object: true, Fault: "alarm.set",
+		Request: reflect.TypeFor[float64](),
+		Doc:     "set the object's alarm to a time in ms since the epoch (a past time is now)"},
+	{Code: int32(AsyncAlarmDel), Name: "alarm.delete", Object: true, Fault: "alarm.delete",
+		Doc: "delete the object's alarm"},
 }
 
 // CallOps returns the table of synchronous operations, ordered by code.

@@ -23,9 +23,11 @@ type Config struct {
 	// given handle (0 for none). A returned error reaches the guest as an
 	// abi.Error (see ErrorFromGo).
 	Call func(op abi.CallOp, object uint32, req []byte) ([]byte, error)
-	// Start performs an asynchronous host operation. It runs on its own
-	// goroutine and may block as long as the operation takes.
-	Start func(op abi.AsyncOp, req []byte) ([]byte, error)
+	// Start performs an asynchronous host operation for the object with
+	// the given handle (that of the event that started it; 0 for the
+	// Worker). It runs on its own goroutine and may block as long as the
+	// operation takes.
+	Start func(op abi.AsyncOp, object uint32, req []byte) ([]byte, error)
 	// Clock is the time the guest sees and the timers it arms. Nil means
 	// the real clock.
 	Clock Clock
@@ -551,7 +553,7 @@ func (inst *Instance) startOp(o *op) (res []byte, err error) {
 	if inst.cfg.Start == nil {
 		return nil, NewJSError("TypeError", fmt.Sprintf("godurable: unknown async operation %d", o.kind))
 	}
-	return inst.cfg.Start(o.kind, o.payload)
+	return inst.cfg.Start(o.kind, o.ev.object, o.payload)
 }
 
 func describeOp(kind abi.AsyncOp, payload []byte) string {

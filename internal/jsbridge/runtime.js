@@ -336,7 +336,7 @@ class Instance {
   launch(op) {
     let promise;
     try {
-      promise = this.runtime.startOp(op.kind, op.payload);
+      promise = this.runtime.startOp(op.kind, op.ev.object, op.payload);
     } catch (err) {
       promise = Promise.reject(err);
     }
@@ -583,6 +583,15 @@ const ASYNC_OPS_IMPL = {
   "fetch": async (rt, req) => responseToGo(await fetch(requestFromGo(req))),
   "stub.fetch": async (rt, req) => responseToGo(await rt.stub(req.target).fetch(requestFromGo(req.request))),
   "stub.call": (rt, req) => rt.stubCall(req),
+  "alarm.get": async (rt, req, storage) => encode((await storage.getAlarm()) ?? null),
+  "alarm.set": async (rt, req, storage) => {
+    await storage.setAlarm(req);
+    return EMPTY;
+  },
+  "alarm.delete": async (rt, req, storage) => {
+    await storage.deleteAlarm();
+    return EMPTY;
+  },
 };
 
 // The events of Durable Objects (EVENTS.object), by the name of their
@@ -598,6 +607,19 @@ const OBJECT_EVENTS = {
     result: (ev) => {
       const b = ev.result();
       return b.length === 0 ? undefined : decode(b);
+    },
+  },
+  alarm: {
+    // alarmInfo is missing under old compatibility dates and when a test
+    // calls alarm() itself.
+    payload: (info) =>
+      encode({
+        scheduledTime: info?.scheduledTime ?? Date.now(),
+        retryCount: info?.retryCount ?? 0,
+        isRetry: Boolean(info?.isRetry),
+      }),
+    result: (ev) => {
+      ev.result(); // throws the handler's error, and workerd retries the alarm
     },
   },
 };
@@ -710,10 +732,11 @@ class Runtime {
     return op.impl(this, req, op.object ? this.storage(handle) : undefined);
   }
 
-  startOp(code, reqBytes) {
+  startOp(code, handle, reqBytes) {
     const op = asyncOps.get(code);
     if (op === undefined) throw new TypeError(`godurable: unknown async operation ${code}`);
-    return op.impl(this, decode(reqBytes));
+    const req = reqBytes.length > 0 ? decode(reqBytes) : undefined;
+    return op.impl(this, req, op.object ? this.storage(handle) : undefined);
   }
 
   // stubCall calls an RPC method. A godurable object is called through its

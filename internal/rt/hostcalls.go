@@ -18,6 +18,10 @@ var ErrNoHost = errors.New("godurable: no host: this runs only inside a Worker o
 // from an event, so the host cannot tell on whose behalf to start it.
 var ErrNoEvent = errors.New("godurable: the context does not belong to an event; pass the request's Context() or the ctx given to the method")
 
+// ErrNoObject is returned by an operation on a Durable Object's storage
+// whose context belongs to the stateless Worker's event, not an object's.
+var ErrNoObject = errors.New("godurable: the context belongs to no Durable Object's event; pass the ctx of the object's method or r.Context() in its ServeHTTP")
+
 // ErrEventDone is returned when the event that owns an operation has
 // finished before the operation could start.
 var ErrEventDone = errors.New("godurable: the event that started this operation has already finished")
@@ -141,6 +145,9 @@ func Await(ctx context.Context, op abi.AsyncOp, req []byte) ([]byte, error) {
 	e := eventFrom(ctx)
 	if e == nil {
 		return nil, ErrNoEvent
+	}
+	if info, _ := op.Info(); info.Object && e.obj == nil {
+		return nil, ErrNoObject
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -183,18 +183,27 @@ func (iso *Isolate) hostCall(op abi.CallOp, handle uint32, req []byte) ([]byte, 
 	if !ok || impl == nil {
 		return nil, NewJSError("TypeError", fmt.Sprintf("godurable: unknown host call %d", op))
 	}
-	var s *objectStorage
-	if info.Object {
-		iso.mu.Lock()
-		o := iso.handles[handle]
-		fault := iso.fault
-		iso.mu.Unlock()
-		if o == nil {
-			return nil, NewJSError("Error", fmt.Sprintf("godurable: no storage for object %d", handle))
-		}
-		s = &objectStorage{class: o.class, id: o.id, db: o.db, op: info.Fault, fault: fault}
+	s, err := iso.storageFor(info, handle)
+	if err != nil {
+		return nil, err
 	}
 	return impl(iso, s, req)
+}
+
+// storageFor returns the storage an operation acts on: that of the
+// object with handle, or nil for an operation on no object.
+func (iso *Isolate) storageFor(info abi.OpInfo, handle uint32) (*objectStorage, error) {
+	if !info.Object {
+		return nil, nil
+	}
+	iso.mu.Lock()
+	o := iso.handles[handle]
+	fault := iso.fault
+	iso.mu.Unlock()
+	if o == nil {
+		return nil, NewJSError("Error", fmt.Sprintf("godurable: no storage for object %d", handle))
+	}
+	return &objectStorage{class: o.class, id: o.id, db: o.db, op: info.Fault, fault: fault}, nil
 }
 
 // Conn returns the storage of the Durable Object of class with id as the
@@ -285,8 +294,8 @@ func storageError(err error) error {
 }
 
 // An asyncOp implements one asynchronous operation; it may block as long
-// as the operation takes.
-type asyncOp func(iso *Isolate, req []byte) ([]byte, error)
+// as the operation takes. s is as for a syncOp.
+type asyncOp func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error)
 
 // asyncOps is set by init: its operations reach back to startOp through
 // the isolate's events.
@@ -294,7 +303,7 @@ var asyncOps map[abi.AsyncOp]asyncOp
 
 func init() {
 	asyncOps = map[abi.AsyncOp]asyncOp{
-		abi.AsyncFetch: func(iso *Isolate, req []byte) ([]byte, error) {
+		abi.AsyncFetch: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var in abi.Request
 			if err := decodeRequest(req, &in); err != nil {
 				return nil, err
@@ -316,7 +325,7 @@ func init() {
 			}
 			return responseToGo(resp)
 		},
-		abi.AsyncStubFetch: func(iso *Isolate, req []byte) ([]byte, error) {
+		abi.AsyncStubFetch: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var in abi.StubFetch
 			if err := decodeRequest(req, &in); err != nil {
 				return nil, err
@@ -346,7 +355,7 @@ func init() {
 			}
 			return mustMarshal(resp), nil
 		},
-		abi.AsyncStubCall: func(iso *Isolate, req []byte) ([]byte, error) {
+		abi.AsyncStubCall: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var in abi.StubCall
 			if err := decodeRequest(req, &in); err != nil {
 				return nil, err
@@ -362,12 +371,17 @@ func init() {
 
 // startOp implements the start import's operations, as the shim's
 // Runtime.startOp.
-func (iso *Isolate) startOp(op abi.AsyncOp, req []byte) ([]byte, error) {
+func (iso *Isolate) startOp(op abi.AsyncOp, handle uint32, req []byte) ([]byte, error) {
+	info, ok := op.Info()
 	impl := asyncOps[op]
-	if impl == nil {
+	if !ok || impl == nil {
 		return nil, NewJSError("TypeError", fmt.Sprintf("godurable: unknown async operation %d", op))
 	}
-	return impl(iso, req)
+	s, err := iso.storageFor(info, handle)
+	if err != nil {
+		return nil, err
+	}
+	return impl(iso, s, req)
 }
 
 // goCall is a Go caller's call of a Go object's method, as the shim makes

@@ -1,0 +1,128 @@
+// Package alarm is a Durable Object's alarm, and a scheduler of many named
+// events on top of it.
+//
+// workerd gives each Durable Object one alarm: a time at which it calls
+// the object's alarm handler, waking it if it was evicted (its constructor
+// runs first) and surviving restarts. A class receives it by implementing
+// Handler:
+//
+//	func (r *Reminders) Alarm(ctx context.Context, info alarm.Info) error {
+//		// runs at the time given to alarm.Set
+//	}
+//
+// Set, Get and Delete reach the alarm from the ctx of any event of the
+// object (an RPC method's ctx, r.Context() in ServeHTTP, the ctx of
+// Alarm). A time in the past fires at once. While the handler runs, the
+// alarm is cleared: Get reports none unless the handler set a new one.
+//
+// # Retries
+//
+// If Alarm returns an error or panics, workerd runs it again with the
+// same ScheduledTime and IsRetry set, after 2, 4, 8, 16, 32 and 64 seconds
+// (plus up to 25% jitter): seven attempts in all, RetryCount counting the
+// failed ones (0 to 6). After the seventh failure the alarm is dropped. If
+// the handler set a new alarm before failing, that alarm replaces the
+// retries. A handler runs for at most 15 minutes of wall time. Delivery is
+// at least once: a handler whose storage writes were made can run again
+// after a crash, so handlers must be idempotent.
+//
+// # Scheduler
+//
+// Scheduler keeps any number of named events in a table of the object's
+// SQL storage and keeps the alarm at the earliest of them; see its
+// documentation. A class that uses a Scheduler gives it the alarm.
+package alarm
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/rt"
+)
+
+// Handler is implemented by a Durable Object class that receives its
+// alarm: workerd's alarm(alarmInfo). An error or a panic makes workerd
+// retry it (see the package documentation).
+type Handler interface {
+	Alarm(ctx context.Context, info Info) error
+}
+
+// Info describes the alarm being delivered, as workerd's alarmInfo does.
+type Info struct {
+	// ScheduledTime is the time the alarm was set for; a retry keeps it.
+	ScheduledTime time.Time
+	// RetryCount counts the failed attempts before this one.
+	RetryCount int
+	// IsRetry reports RetryCount > 0.
+	IsRetry bool
+}
+
+func init() {
+	rt.HandleEvent(abi.EventAlarm, rt.EventSpec{
+		Interface: reflect.TypeFor[Handler](),
+		Run:       runAlarm,
+	})
+}
+
+func runAlarm(ctx context.Context, e *rt.Event, payload []byte) {
+	var in abi.AlarmInfo
+	if err := abi.Unmarshal(payload, &in); err != nil {
+		e.FailWith(&abi.Error{Name: "TypeError", Message: "godurable: malformed alarm: " + err.Error()})
+		return
+	}
+	e.Describe(e.Class() + ".Alarm")
+	info := Info{ScheduledTime: time.UnixMilli(int64(in.ScheduledTime)), RetryCount: in.RetryCount, IsRetry: in.IsRetry}
+	if err := e.Value().(Handler).Alarm(ctx, info); err != nil {
+		e.Fail(err)
+		return
+	}
+	e.Finish(nil)
+}
+
+// ErrNoObject is returned by Set, Get and Delete when ctx belongs to the
+// stateless Worker, not to one of a Durable Object's events.
+var ErrNoObject = rt.ErrNoObject
+
+// Set sets the alarm of the Durable Object whose event ctx belongs to, to
+// at, replacing any alarm set before. A time in the past fires at once.
+// The class must implement Handler (workerd refuses otherwise).
+func Set(ctx context.Context, at time.Time) error {
+	req, err := abi.Marshal(float64(at.UnixMilli()))
+	if err == nil {
+		_, err = rt.Await(ctx, abi.AsyncAlarmSet, req)
+	}
+	if err != nil {
+		return fmt.Errorf("alarm: set %s: %w", at.UTC().Format(time.RFC3339Nano), err)
+	}
+	return nil
+}
+
+// Get returns the time of the alarm of the Durable Object whose event ctx
+// belongs to, and false if none is set (or, inside Alarm, if the handler
+// has set none since it began).
+func Get(ctx context.Context) (time.Time, bool, error) {
+	out, err := rt.Await(ctx, abi.AsyncAlarmGet, nil)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("alarm: get: %w", err)
+	}
+	var ms *float64
+	if err := abi.Unmarshal(out, &ms); err != nil {
+		return time.Time{}, false, fmt.Errorf("alarm: get: the host sent %s: %w", abi.Describe(out), err)
+	}
+	if ms == nil {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(int64(*ms)), true, nil
+}
+
+// Delete deletes the alarm of the Durable Object whose event ctx belongs
+// to, if one is set.
+func Delete(ctx context.Context) error {
+	if _, err := rt.Await(ctx, abi.AsyncAlarmDel, nil); err != nil {
+		return fmt.Errorf("alarm: delete: %w", err)
+	}
+	return nil
+}
