@@ -38,16 +38,23 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
-// RequireWrangler skips the test when wrangler is not installed, or fails
-// it when E2EEnv is set.
+// RequireWrangler skips the test when wrangler (or a Node.js new enough
+// for it) is not installed, or fails it when E2EEnv is set.
 func RequireWrangler(t testing.TB) {
 	t.Helper()
-	if _, err := wranglerdev.FindWrangler(RepoRoot(t)); err != nil {
+	requireTools(t, RepoRoot(t))
+}
+
+func requireTools(t testing.TB, dir string) *wranglerdev.Tools {
+	t.Helper()
+	tools, err := wranglerdev.FindTools(dir)
+	if err != nil {
 		if os.Getenv(E2EEnv) != "" {
 			t.Fatalf("%v (%s is set, so the end-to-end tests must run)", err, E2EEnv)
 		}
 		t.Skipf("end-to-end test needs workerd: %v", err)
 	}
+	return tools
 }
 
 // Workerd is the Target of a Go Worker served by wrangler dev behind the

@@ -1,53 +1,23 @@
-// Package wranglerdev starts and stops `wrangler dev` (and so workerd) on
-// the loopback interface, for the end-to-end tests, the benchmarks and
-// wasmbuild dev.
+// Package wranglerdev finds the pinned wrangler and the Node.js that runs
+// it (FindTools, Command), and starts and stops `wrangler dev` (and so
+// workerd) on the loopback interface, for the end-to-end tests, the
+// benchmarks and wasmbuild dev.
 package wranglerdev
 
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 )
-
-// Version is the wrangler release godurable pins (package.json); its
-// workerd accepts compatibility dates up to MaxCompatibilityDate.
-const (
-	Version              = "4.86.0"
-	MaxCompatibilityDate = "2026-04-26"
-	MsgpackVersion       = "3.1.3"
-)
-
-// ErrNotInstalled reports that no wrangler is installed in node_modules.
-var ErrNotInstalled = errors.New("wrangler is not installed")
-
-// FindWrangler returns the wrangler executable in the node_modules of dir
-// or of the nearest directory above it that has one.
-func FindWrangler(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "node_modules", ".bin", "wrangler")
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("%w in or above %s: run npm install (npm ci) in the project", ErrNotInstalled, abs)
-		}
-	}
-}
 
 // Options configure a wrangler dev session.
 type Options struct {
@@ -67,6 +37,11 @@ type Options struct {
 	Log io.Writer
 	// ReadyTimeout bounds the wait for the first response (default 2 minutes).
 	ReadyTimeout time.Duration
+	// Tools are the wrangler and node to run; nil means FindTools(Dir).
+	Tools *Tools
+	// CompatibilityDate, if set, overrides the compatibility_date of the
+	// configurations (wrangler dev --compatibility-date).
+	CompatibilityDate string
 }
 
 // Server is a running wrangler dev.
@@ -75,6 +50,9 @@ type Server struct {
 	URL string
 	// PersistTo is the storage directory.
 	PersistTo string
+
+	// Tools are the wrangler and node that run it.
+	Tools *Tools
 
 	cmd     *exec.Cmd
 	done    chan struct{}
@@ -85,9 +63,12 @@ type Server struct {
 
 // Start runs wrangler dev and returns once it answers HTTP.
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	wrangler, err := FindWrangler(opts.Dir)
-	if err != nil {
-		return nil, err
+	var err error
+	tools := opts.Tools
+	if tools == nil {
+		if tools, err = FindTools(opts.Dir); err != nil {
+			return nil, err
+		}
 	}
 	port := opts.Port
 	if port == 0 {
@@ -99,7 +80,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), PersistTo: opts.PersistTo, done: make(chan struct{}), output: &tail{}}
+	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), PersistTo: opts.PersistTo, Tools: tools, done: make(chan struct{}), output: &tail{}}
 	if s.PersistTo == "" {
 		if s.tmp, err = os.MkdirTemp("", "godurable-wrangler-"); err != nil {
 			return nil, err
@@ -115,21 +96,16 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	for k, v := range opts.Vars {
 		args = append(args, "--var", k+":"+v)
 	}
-	s.cmd = exec.Command(wrangler, args...)
-	s.cmd.Dir = opts.Dir
-	s.cmd.Env = append(os.Environ(),
-		"CLOUDFLARE_CF_FETCH_ENABLED=false", // no lookup of Request.cf on the internet
-		"WRANGLER_SEND_METRICS=false",
-		"WRANGLER_HIDE_BANNER=true", // no update check against registry.npmjs.org
-		"WRANGLER_LOG_SANITIZE=false",
-		"NO_COLOR=1", "FORCE_COLOR=0",
-	)
+	if opts.CompatibilityDate != "" {
+		args = append(args, "--compatibility-date", opts.CompatibilityDate)
+	}
+	s.cmd = tools.Command(context.Background(), opts.Dir, args...)
+	s.cmd.Env = append(s.cmd.Env, "WRANGLER_LOG_SANITIZE=false", "NO_COLOR=1", "FORCE_COLOR=0")
 	var out io.Writer = s.output
 	if opts.Log != nil {
 		out = io.MultiWriter(opts.Log, s.output)
 	}
 	s.cmd.Stdout, s.cmd.Stderr = out, out
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := s.cmd.Start(); err != nil {
 		s.cleanup()
 		return nil, fmt.Errorf("starting wrangler dev: %w", err)
