@@ -12,9 +12,11 @@ import (
 
 // wranglerConfig is what the harness reads from wrangler.toml.
 type wranglerConfig struct {
-	Name           string         `toml:"name"`
-	Vars           map[string]any `toml:"vars"`
-	DurableObjects struct {
+	Name               string         `toml:"name"`
+	CompatibilityDate  string         `toml:"compatibility_date"`
+	CompatibilityFlags []string       `toml:"compatibility_flags"`
+	Vars               map[string]any `toml:"vars"`
+	DurableObjects     struct {
 		Bindings []struct {
 			Name       string `toml:"name"`
 			ClassName  string `toml:"class_name"`

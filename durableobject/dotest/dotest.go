@@ -182,7 +182,7 @@ func start(t testing.TB, opts *Options) (*Worker, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	script, vars, namespaces, err := environment(&o, b.dir)
+	script, vars, namespaces, compat, err := environment(&o, b.dir)
 	if err != nil {
 		return nil, err
 	}
@@ -199,6 +199,7 @@ func start(t testing.TB, opts *Options) (*Worker, error) {
 		Namespaces: namespaces,
 		Fetch:      fetcher(o.Fetch),
 		Timeout:    o.Timeout,
+		Compat:     compat,
 	}
 	if o.Clock != nil {
 		cfg.Clock = o.Clock.c
@@ -223,10 +224,14 @@ func start(t testing.TB, opts *Options) (*Worker, error) {
 	return w, nil
 }
 
-func environment(o *Options, pkgDir string) (script string, vars map[string]any, namespaces map[string]string, err error) {
+// environment returns the Worker's name, variables, namespace bindings
+// and compatibility behaviour (from its compatibility_date and
+// compatibility_flags; the newest without a configuration).
+func environment(o *Options, pkgDir string) (script string, vars map[string]any, namespaces map[string]string, compat host.Compat, err error) {
 	vars = map[string]any{}
 	namespaces = map[string]string{}
 	script = "worker"
+	compat = host.CompatFor("", nil)
 	path := o.Config
 	if path == "" {
 		path = findConfig(pkgDir)
@@ -234,8 +239,9 @@ func environment(o *Options, pkgDir string) (script string, vars map[string]any,
 	if path != "" && path != "-" {
 		c, secrets, err := readConfig(path)
 		if err != nil {
-			return "", nil, nil, err
+			return "", nil, nil, compat, err
 		}
+		compat = host.CompatFor(c.CompatibilityDate, c.CompatibilityFlags)
 		if c.Name != "" {
 			script = c.Name
 		}
@@ -264,7 +270,7 @@ func environment(o *Options, pkgDir string) (script string, vars map[string]any,
 	for k, v := range o.Bindings {
 		namespaces[k] = v
 	}
-	return script, vars, namespaces, nil
+	return script, vars, namespaces, compat, nil
 }
 
 func hasClass(m *abi.Manifest, class string) bool {
@@ -522,7 +528,7 @@ func (o *Object) Do(req *http.Request) (*http.Response, error) {
 	defer cancel()
 	out, err := o.w.rt.ObjectFetch(ctx, o.t, in)
 	if err != nil {
-		return nil, guestError(host.RPCError(err))
+		return nil, guestError(o.w.rt.RPCError(err))
 	}
 	return host.ResponseFromGo(out, req), nil
 }
@@ -548,7 +554,7 @@ func (o *Object) Call(method string, result any, args ...any) error {
 	defer cancel()
 	out, err := o.w.rt.ObjectCall(ctx, o.t, rt.JSName(method), raw)
 	if err != nil {
-		return guestError(host.RPCError(err))
+		return guestError(o.w.rt.RPCError(err))
 	}
 	if result == nil || len(out) == 0 {
 		return nil

@@ -69,7 +69,7 @@ func RunCounter(t *testing.T, target Target) {
 			if err == nil {
 				t.Fatalf("increment(%v) succeeded", by)
 			}
-			equal(t, fmt.Sprintf("increment(%v) error", by), *err, JSError{Name: "RangeError", Message: "by must be a positive integer"})
+			equal(t, fmt.Sprintf("increment(%v) error", by), *err, JSError{Name: "RangeError", Message: "by must be a positive integer", Code: "E_NOT_POSITIVE"})
 		}
 		_, err = target.Call(t, "COUNTER", "rpc", "increment", "5")
 		if err == nil || err.Name != "TypeError" {

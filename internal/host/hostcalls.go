@@ -276,7 +276,7 @@ func (r *Runtime) startOp(kind abi.AsyncOp, req []byte) ([]byte, error) {
 		}
 		resp, err := r.ObjectFetch(ctx, t, &in.Request)
 		if err != nil {
-			return nil, RPCError(err)
+			return nil, r.RPCError(err)
 		}
 		resp.Headers = jsHeadersOfPairs(resp.Headers)
 		if nullBodyStatus[resp.Status] {

@@ -29,6 +29,10 @@ type RuntimeConfig struct {
 	Clock          Clock
 	Stdout, Stderr func(line string)
 	Timeout        time.Duration
+	// Compat is the compatibility behaviour to reproduce (CompatFor of
+	// the Worker's compatibility date and flags). The zero value is the
+	// behaviour before 2026-04-21.
+	Compat Compat
 }
 
 // StorageOp describes a storage operation, for fault injection.
@@ -434,29 +438,9 @@ func (r *Runtime) objectEvent(ctx context.Context, t Target, msg *abi.Event, wha
 	return inst.Dispatch(ctx, msg, what)
 }
 
-// RPCError turns an error that a JavaScript caller catches over Workers
-// RPC: only the standard error types keep their name; another name becomes
-// part of the message, and other properties are lost.
-func RPCError(err error) error {
-	var je *JSError
-	if !errors.As(err, &je) {
-		var ce *CrashError
-		if errors.As(err, &ce) {
-			return NewJSError("Error", ce.Message)
-		}
-		return err
-	}
-	e := je.Err
-	switch e.Name {
-	case "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError":
-		return NewJSError(e.Name, e.Message)
-	}
-	name := e.Name
-	if name == "" {
-		name = "Error"
-	}
-	return NewJSError("Error", name+": "+e.Message)
-}
+// RPCError turns err into the error that a JavaScript caller catches
+// over Workers RPC, with the runtime's compatibility behaviour.
+func (r *Runtime) RPCError(err error) error { return RPCError(err, r.cfg.Compat) }
 
 // kill fails the events in flight with message and discards the instance.
 func (inst *Instance) kill(message string) {
