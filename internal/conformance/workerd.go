@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -45,6 +46,25 @@ func RequireWrangler(t testing.TB) {
 	requireTools(t, RepoRoot(t))
 }
 
+// RequireFloor returns the floor's tools: the wrangler installed in
+// internal/conformance/floor (wranglerdev.FloorVersion) and the Node.js
+// that runs it (the system's; the floor pins none). It skips the test when
+// they are not installed, or fails it when E2EEnv is set.
+func RequireFloor(t testing.TB) *wranglerdev.Tools {
+	t.Helper()
+	dir := filepath.Join(RepoRoot(t), "internal", "conformance", "floor")
+	tools := requireTools(t, dir)
+	if tools.Modules != filepath.Join(dir, "node_modules") || tools.WranglerVersion != wranglerdev.FloorVersion {
+		msg := fmt.Sprintf("the floor's wrangler %s is not installed in %s (found wrangler %s in %s): run npm ci there (scripts/test.sh does)",
+			wranglerdev.FloorVersion, dir, tools.WranglerVersion, tools.Modules)
+		if os.Getenv(E2EEnv) != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return tools
+}
+
 func requireTools(t testing.TB, dir string) *wranglerdev.Tools {
 	t.Helper()
 	tools, err := wranglerdev.FindTools(dir)
@@ -71,6 +91,13 @@ type Workerd struct {
 func StartWorkerd(t testing.TB, pkg, outDir, goConfig, jsConfig string) *Workerd {
 	t.Helper()
 	RequireWrangler(t)
+	return StartWorkerdWith(t, pkg, outDir, goConfig, jsConfig, wranglerdev.Options{})
+}
+
+// StartWorkerdWith is StartWorkerd with the Tools and CompatibilityDate
+// of opts (the other fields are StartWorkerd's).
+func StartWorkerdWith(t testing.TB, pkg, outDir, goConfig, jsConfig string, opts wranglerdev.Options) *Workerd {
+	t.Helper()
 	root := RepoRoot(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -79,10 +106,12 @@ func StartWorkerd(t testing.TB, pkg, outDir, goConfig, jsConfig string) *Workerd
 	}
 	w := &Workerd{
 		opts: wranglerdev.Options{
-			Dir:       root,
-			Configs:   []string{jsConfig, goConfig},
-			PersistTo: t.TempDir(),
-			Log:       testLog{t},
+			Dir:               root,
+			Configs:           []string{jsConfig, goConfig},
+			PersistTo:         t.TempDir(),
+			Log:               testLog{t},
+			Tools:             opts.Tools,
+			CompatibilityDate: opts.CompatibilityDate,
 		},
 		client: &http.Client{Timeout: time.Minute},
 	}

@@ -140,3 +140,22 @@ func lastEnv(env []string, key string) string {
 	}
 	return v
 }
+
+func TestWithDate(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	os.WriteFile(filepath.Join(dir, "sub", "w.toml"), []byte("name = \"x\"\nmain = \"build/worker.mjs\"\ncompatibility_date = \"2026-11-24\"\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"A\"]\n"), 0o644)
+	out, err := withDate(dir, "sub/w.toml", "2026-05-03", filepath.Join(t.TempDir(), "copy.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out)
+	for _, want := range []string{`compatibility_date = "2026-05-03"`, `main = "` + filepath.Join(dir, "sub", "build", "worker.mjs") + `"`, `new_sqlite_classes = ["A"]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the copy lacks %s:\n%s", want, b)
+		}
+	}
+	if _, err := withDate(dir, "wrangler.jsonc", "2026-05-03", out); err == nil {
+		t.Error("a .jsonc configuration was copied")
+	}
+}

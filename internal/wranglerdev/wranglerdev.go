@@ -12,11 +12,14 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
 
 // Options configure a wrangler dev session.
@@ -39,8 +42,11 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// Tools are the wrangler and node to run; nil means FindTools(Dir).
 	Tools *Tools
-	// CompatibilityDate, if set, overrides the compatibility_date of the
-	// configurations (wrangler dev --compatibility-date).
+	// CompatibilityDate, if set, overrides the compatibility_date of every
+	// configuration: of the first with wrangler dev --compatibility-date,
+	// of the others (which that flag leaves alone: measured with wrangler
+	// 4.86) with copies of them that have this date. Only .toml
+	// configurations can be copied.
 	CompatibilityDate string
 }
 
@@ -57,7 +63,8 @@ type Server struct {
 	cmd     *exec.Cmd
 	done    chan struct{}
 	waitErr error
-	tmp     string
+	tmp     string // the storage directory, if Start made it
+	configs string // copies of configurations, if any
 	output  *tail
 }
 
@@ -90,7 +97,19 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	args := []string{"dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(port),
 		"--inspector-port", strconv.Itoa(inspector), "--persist-to", s.PersistTo,
 		"--show-interactive-dev-session=false"}
-	for _, c := range opts.Configs {
+	for i, c := range opts.Configs {
+		if i > 0 && opts.CompatibilityDate != "" {
+			if s.configs == "" {
+				if s.configs, err = os.MkdirTemp("", "godurable-wrangler-configs-"); err != nil {
+					s.cleanup()
+					return nil, err
+				}
+			}
+			if c, err = withDate(opts.Dir, c, opts.CompatibilityDate, filepath.Join(s.configs, strconv.Itoa(i)+".toml")); err != nil {
+				s.cleanup()
+				return nil, err
+			}
+		}
 		args = append(args, "-c", c)
 	}
 	for k, v := range opts.Vars {
@@ -100,7 +119,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		args = append(args, "--compatibility-date", opts.CompatibilityDate)
 	}
 	s.cmd = tools.Command(context.Background(), opts.Dir, args...)
-	s.cmd.Env = append(s.cmd.Env, "WRANGLER_LOG_SANITIZE=false", "NO_COLOR=1", "FORCE_COLOR=0")
+	s.cmd.Env = append(s.cmd.Env, "WRANGLER_LOG_SANITIZE=false", "NO_COLOR=1", "FORCE_COLOR=0",
+		// After an error wrangler looks for a newer version of itself on
+		// the npm registry (from its .npmrc settings, whatever the banner
+		// setting): a closed loopback port keeps a test off the network.
+		"npm_config_registry=http://127.0.0.1:9/")
 	var out io.Writer = s.output
 	if opts.Log != nil {
 		out = io.MultiWriter(opts.Log, s.output)
@@ -177,6 +200,40 @@ func (s *Server) cleanup() {
 	if s.tmp != "" {
 		os.RemoveAll(s.tmp)
 	}
+	if s.configs != "" {
+		os.RemoveAll(s.configs)
+	}
+}
+
+// withDate writes to out a copy of the wrangler.toml config (relative to
+// dir) with compatibility_date set to date and main made absolute, and
+// returns out.
+func withDate(dir, config, date, out string) (string, error) {
+	path := config
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	if filepath.Ext(path) != ".toml" {
+		return "", fmt.Errorf("wranglerdev: cannot set the compatibility date of %s: only .toml configurations can be copied", config)
+	}
+	var cfg map[string]any
+	if _, err := toml.DecodeFile(path, &cfg); err != nil {
+		return "", fmt.Errorf("wranglerdev: reading %s: %w", config, err)
+	}
+	cfg["compatibility_date"] = date
+	if main, ok := cfg["main"].(string); ok && !filepath.IsAbs(main) {
+		abs, err := filepath.Abs(filepath.Join(filepath.Dir(path), main))
+		if err != nil {
+			return "", err
+		}
+		cfg["main"] = abs
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# A copy of %s with compatibility_date %s (godurable's wranglerdev).\n", path, date)
+	if err := toml.NewEncoder(&b).Encode(cfg); err != nil {
+		return "", err
+	}
+	return out, os.WriteFile(out, b.Bytes(), 0o644)
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
