@@ -539,9 +539,12 @@ func (o *Object) Do(req *http.Request) (*http.Response, error) {
 // the Go name is accepted too. The arguments and the result go through
 // JavaScript values as in workerd (every number is a float64 there, maps
 // become objects with string keys). An error the method returns arrives
-// as the *worker.Error a JavaScript caller catches: the standard error
-// names (Error, TypeError, RangeError, ...) are kept, another name is
-// prefixed to the message, and the code is lost.
+// as the *worker.Error a JavaScript caller catches, which depends on the
+// compatibility date and flags of wrangler.toml: from 2026-04-21
+// (enhanced_error_serialization) its name, code and cause arrive as the
+// Go code set them; before, the standard error names (Error, TypeError,
+// RangeError, ...) were kept, another name was prefixed to the message,
+// and the code was lost.
 func (o *Object) Call(method string, result any, args ...any) error {
 	if args == nil {
 		args = []any{}
