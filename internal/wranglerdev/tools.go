@@ -336,3 +336,47 @@ func parseVersion(s string) ([3]int, error) {
 	}
 	return v, nil
 }
+
+// InstalledMaxCompatibilityDate returns the newest compatibility date that
+// the workerd installed with the wrangler of dir (found as FindTools finds
+// it) accepts, and that workerd's version: the date in the version (as in
+// 1.20261117.1) plus a week, as measured with 1.20261117.1 (2026-11-24)
+// and 1.20260426.1 (2026-05-03). It needs no Node.js.
+func InstalledMaxCompatibilityDate(dir string) (date, version string, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		m := filepath.Join(d, "node_modules")
+		if _, err := os.Stat(filepath.Join(m, "wrangler", "package.json")); err == nil {
+			for _, p := range []string{filepath.Join(m, "wrangler", "node_modules", "workerd", "package.json"), filepath.Join(m, "workerd", "package.json")} {
+				b, err := os.ReadFile(p)
+				if err != nil {
+					continue
+				}
+				var pkg struct{ Version string }
+				if err := json.Unmarshal(b, &pkg); err != nil {
+					return "", "", fmt.Errorf("reading %s: %w", p, err)
+				}
+				return workerdMaxDate(pkg.Version)
+			}
+			return "", "", fmt.Errorf("%w: no workerd beside the wrangler of %s", ErrNotInstalled, m)
+		}
+		if filepath.Dir(d) == d {
+			return "", "", fmt.Errorf("%w in or above %s", ErrNotInstalled, abs)
+		}
+	}
+}
+
+func workerdMaxDate(version string) (string, string, error) {
+	parts := strings.Split(version, ".")
+	if len(parts) < 2 {
+		return "", version, fmt.Errorf("unexpected workerd version %q", version)
+	}
+	t, err := time.Parse("20060102", parts[1])
+	if err != nil {
+		return "", version, fmt.Errorf("unexpected workerd version %q", version)
+	}
+	return t.AddDate(0, 0, 7).Format("2006-01-02"), version, nil
+}

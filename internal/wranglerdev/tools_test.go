@@ -159,3 +159,18 @@ func TestWithDate(t *testing.T) {
 		t.Error("a .jsonc configuration was copied")
 	}
 }
+
+func TestInstalledMaxCompatibilityDate(t *testing.T) {
+	for v, want := range map[string]string{"1.20261117.1": MaxCompatibilityDate, "1.20260426.1": FloorMaxCompatibilityDate, "1.20261230.0": "2027-01-06"} {
+		dir := t.TempDir()
+		fakeModules(t, dir, ">=20", "")
+		os.MkdirAll(filepath.Join(dir, "node_modules", "workerd"), 0o755)
+		os.WriteFile(filepath.Join(dir, "node_modules", "workerd", "package.json"), []byte(`{"version":"`+v+`"}`), 0o644)
+		if got, ver, err := InstalledMaxCompatibilityDate(dir); got != want || ver != v || err != nil {
+			t.Errorf("workerd %s: %q, %q, %v; want %s", v, got, ver, err, want)
+		}
+	}
+	if _, _, err := InstalledMaxCompatibilityDate(t.TempDir()); !errors.Is(err, ErrNotInstalled) {
+		t.Errorf("nothing installed: %v", err)
+	}
+}
