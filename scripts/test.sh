@@ -2,18 +2,30 @@
 # Runs godurable's whole test suite on a fresh machine that has Go and
 # Node.js 20 with npm: static checks, unit tests, the dotest harness tests,
 # the end-to-end conformance suite in real workerd (wrangler dev on
-# 127.0.0.1), and a short smoke run of the benchmarks.
+# 127.0.0.1; npm ci brings the Node.js 22 that the pinned wrangler needs),
+# the floor (wrangler 4.86 on the system's Node.js), and a short smoke run
+# of the benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "npm ci: pinned wrangler, workerd and @msgpack/msgpack (package-lock.json)"
-if [[ -n "${CI:-}" || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-	npm ci --no-audit --no-fund --loglevel=error
-else
-	echo "node_modules is up to date"
-fi
+# npm_ci DIR installs DIR/package-lock.json unless DIR/node_modules has it
+# already (always on CI).
+npm_ci() {
+	if [[ -n "${CI:-}" || ! -f "$1/node_modules/.package-lock.json" || "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]]; then
+		(cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+	else
+		echo "$1/node_modules is up to date"
+	fi
+}
+
+step "npm ci: pinned wrangler, workerd, Node.js 22 and @msgpack/msgpack (package-lock.json)"
+npm_ci .
+echo "wrangler $(node -p 'require("./node_modules/wrangler/package.json").version') on Node.js $(node_modules/.bin/node --version 2>/dev/null || echo "(none in node_modules)"); system node $(node --version)"
+
+step "npm ci: the floor, wrangler 4.86 for the system's Node.js (internal/conformance/floor)"
+npm_ci internal/conformance/floor
 
 step "gofmt, go vet (host and wasip1), go mod tidy"
 unformatted=$(gofmt -l $(git ls-files '*.go'))

@@ -16,7 +16,7 @@ import (
 // SQL is a Durable Object's SQLite database (ctx.storage.sql in
 // JavaScript). workerd's rules apply: no BEGIN or SAVEPOINT (each event's
 // writes are one transaction already), at most 100 bound parameters and
-// 100 KB per statement, values up to 2 MB, and integers that cross as
+// 100 KB per statement, values and rows up to 8 MiB, and integers that cross as
 // JavaScript numbers, so exact only within ±(2^53-1).
 type SQL struct {
 	conn rt.Conn

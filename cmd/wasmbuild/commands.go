@@ -184,7 +184,7 @@ func checkProject(p *project, m *abi.Manifest) error {
 	if p.cfg == nil {
 		return errors.New("no wrangler configuration to check: write a wrangler.toml (see README.md) or pass -config")
 	}
-	problems := wrangler.Check(p.cfg, m, p.entry(), wranglerdev.MaxCompatibilityDate)
+	problems := wrangler.Check(p.cfg, m, p.entry(), maxCompatibilityDate(p.cfg.Dir()))
 	if len(problems) == 0 {
 		progress("%s fits the module", p.cfg.Path)
 		return nil
@@ -194,6 +194,16 @@ func checkProject(p *project, m *abi.Manifest) error {
 		fmt.Fprintf(os.Stderr, "  - %s\n", pr)
 	}
 	return exitCode(1)
+}
+
+// maxCompatibilityDate is the newest compatibility date that the workerd
+// installed for the project in dir accepts (wrangler 4.86's accepts
+// 2026-05-03, for instance), or the pinned one's if none is installed.
+func maxCompatibilityDate(dir string) string {
+	if d, _, err := wranglerdev.InstalledMaxCompatibilityDate(dir); err == nil {
+		return d
+	}
+	return wranglerdev.MaxCompatibilityDate
 }
 
 func cmdBuild(ctx context.Context, args []string) error {
@@ -243,7 +253,13 @@ func cmdCheck(ctx context.Context, args []string) error {
 
 func cmdVersion() error {
 	fmt.Printf("wasmbuild (godurable ABI %d), built with %s\n", abi.Version, runtime.Version())
-	fmt.Printf("wrangler %s (workerd compatibility dates up to %s), @msgpack/msgpack %s\n",
-		wranglerdev.Version, wranglerdev.MaxCompatibilityDate, wranglerdev.MsgpackVersion)
+	fmt.Printf("pinned: wrangler %s (workerd compatibility dates up to %s) on Node.js %s, @msgpack/msgpack %s\n",
+		wranglerdev.Version, wranglerdev.MaxCompatibilityDate, wranglerdev.NodeVersion, wranglerdev.MsgpackVersion)
+	fmt.Printf("floor: wrangler %s (dates up to %s) on Node.js 20\n", wranglerdev.FloorVersion, wranglerdev.FloorMaxCompatibilityDate)
+	if t, err := wranglerdev.FindTools("."); err == nil {
+		fmt.Printf("here: %s\n", t)
+	} else {
+		fmt.Printf("here: %v\n", err)
+	}
 	return nil
 }

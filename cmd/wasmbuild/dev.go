@@ -40,18 +40,17 @@ func cmdDev(ctx context.Context, args []string) error {
 	if err := checkProject(p, res.Manifest); err != nil {
 		return err
 	}
-	wrangler, err := ensureTools(ctx, p.cfg.Dir())
+	tools, err := ensureTools(ctx, p.cfg.Dir())
 	if err != nil {
 		return err
 	}
 
 	devArgs := []string{"dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(port), "-c", p.cfg.Path}
 	devArgs = append(devArgs, o.rest...)
-	progress("starting %s %s", wrangler, strings.Join(devArgs, " "))
-	cmd := exec.Command(wrangler, devArgs...)
+	progress("starting %s: wrangler %s", tools, strings.Join(devArgs, " "))
+	// Not bound to ctx: an interrupt stops wrangler gently, below.
+	cmd := tools.Command(context.Background(), "", devArgs...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "CLOUDFLARE_CF_FETCH_ENABLED=false", "WRANGLER_SEND_METRICS=false")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting wrangler: %w", err)
 	}
@@ -78,43 +77,72 @@ func cmdDev(ctx context.Context, args []string) error {
 	}
 }
 
-// ensureTools makes sure wrangler and the shim's MessagePack codec are
-// installed for the project in dir, installing the pinned versions with npm
-// if they are not, and returns the wrangler executable.
-func ensureTools(ctx context.Context, dir string) (string, error) {
-	wrangler, werr := wranglerdev.FindWrangler(dir)
+// ensureTools makes sure wrangler, the Node.js it needs and the shim's
+// MessagePack codec are installed for the project in dir, installing them
+// with npm if they are not, and returns the tools. With a package-lock.json
+// (such as godurable's own) it runs npm ci when something is missing or
+// the lockfile is newer than the installation; without one it installs the
+// pinned versions and records them in package.json.
+func ensureTools(ctx context.Context, dir string) (*wranglerdev.Tools, error) {
+	tools, terr := wranglerdev.FindTools(dir)
 	_, merr := findUp(dir, filepath.Join("node_modules", "@msgpack", "msgpack", "package.json"))
-	if werr == nil && merr == nil {
-		return wrangler, nil
+	lock, lerr := findUp(dir, "package-lock.json")
+	stale := false
+	if lerr == nil {
+		// npm writes node_modules/.package-lock.json at each install.
+		installed, err := os.Stat(filepath.Join(filepath.Dir(lock), "node_modules", ".package-lock.json"))
+		locked, _ := os.Stat(lock)
+		stale = err != nil || locked.ModTime().After(installed.ModTime())
+	}
+	if terr == nil && merr == nil && !stale {
+		return tools, nil
+	}
+	if terr != nil && !errors.Is(terr, wranglerdev.ErrNotInstalled) && !errors.Is(terr, wranglerdev.ErrNodeTooOld) {
+		return nil, terr
 	}
 	if _, err := exec.LookPath("npm"); err != nil {
-		return "", errors.New("wasmbuild dev needs Node.js 20 or later and npm, to run wrangler: install them and run again")
+		return nil, errors.New("wasmbuild dev needs npm (it comes with Node.js 20 or later) to install wrangler and the Node.js 22 it runs on: install Node.js and run again")
 	}
+	var installs [][]string
 	root := dir
-	var args []string
-	if lock, err := findUp(dir, "package-lock.json"); err == nil {
+	if lerr == nil {
 		root = filepath.Dir(lock)
-		args = []string{"ci", "--no-audit", "--no-fund"}
+		installs = append(installs, []string{"ci", "--no-audit", "--no-fund"})
 		progress("installing the JavaScript tools from %s (npm ci) ...", lock)
 	} else {
-		args = []string{"install", "--save-dev", "--save-exact", "--no-audit", "--no-fund",
-			"wrangler@" + wranglerdev.Version, "@msgpack/msgpack@" + wranglerdev.MsgpackVersion}
+		if errors.Is(terr, wranglerdev.ErrNotInstalled) || merr != nil {
+			installs = append(installs, []string{"install", "--save-dev", "--save-exact", "--no-audit", "--no-fund",
+				"wrangler@" + wranglerdev.Version, "@msgpack/msgpack@" + wranglerdev.MsgpackVersion})
+		}
+		// The Node.js of every platform, as optional dependencies: npm
+		// installs the one that matches, and package.json pins it for the
+		// project's other machines too.
+		if terr != nil {
+			node := []string{"install", "--save-optional", "--save-exact", "--no-audit", "--no-fund"}
+			for _, p := range wranglerdev.NodePackages {
+				node = append(node, p+"@"+wranglerdev.NodeVersion)
+			}
+			installs = append(installs, node)
+		}
 		if _, err := os.Stat(filepath.Join(dir, "package.json")); errors.Is(err, os.ErrNotExist) {
 			if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte("{\n  \"private\": true\n}\n"), 0o644); err != nil {
-				return "", err
+				return nil, err
 			}
 		}
-		progress("installing wrangler %s and @msgpack/msgpack %s with npm in %s (once) ...", wranglerdev.Version, wranglerdev.MsgpackVersion, dir)
+		progress("installing wrangler %s, Node.js %s and @msgpack/msgpack %s with npm in %s (once) ...",
+			wranglerdev.Version, wranglerdev.NodeVersion, wranglerdev.MsgpackVersion, dir)
 	}
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, "npm", args...)
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("npm %s: %w", args[0], err)
+	for _, args := range installs {
+		cmd := exec.CommandContext(ctx, "npm", args...)
+		cmd.Dir = root
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("npm %s: %w", args[0], err)
+		}
 	}
 	progress("installed in %.1fs", time.Since(start).Seconds())
-	return wranglerdev.FindWrangler(dir)
+	return wranglerdev.FindTools(dir)
 }
 
 func findUp(dir, name string) (string, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/godurable/godurable/internal/workerd"
 	"github.com/godurable/godurable/internal/wrangler"
 )
 
@@ -13,12 +14,15 @@ type env struct {
 	script     string
 	vars       map[string]any
 	namespaces map[string]string // binding -> class
+	// compat is workerd's behaviour for the configuration's compatibility
+	// date and flags; the newest without a configuration.
+	compat workerd.Compat
 }
 
 // environment reads the wrangler configuration (the one wasmbuild reads)
 // and applies the options on top.
 func environment(o *Options, pkgDir string) (*env, error) {
-	e := &env{script: "worker", vars: map[string]any{}, namespaces: map[string]string{}}
+	e := &env{script: "worker", vars: map[string]any{}, namespaces: map[string]string{}, compat: workerd.CompatFor("", nil)}
 	path := o.Config
 	if path == "" {
 		p, err := wrangler.FindUp(pkgDir)
@@ -39,6 +43,7 @@ func environment(o *Options, pkgDir string) (*env, error) {
 		if err != nil {
 			return nil, fmt.Errorf("dotest: %w", err)
 		}
+		e.compat = workerd.CompatFor(c.CompatibilityDate, c.CompatibilityFlags)
 		if c.Name != "" {
 			e.script = c.Name
 		}

@@ -195,6 +195,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		Namespaces: env.namespaces,
 		Fetch:      fetcher(o.Fetch),
 		Timeout:    o.Timeout,
+		Compat:     env.compat,
 		Stdout:     func(line string) { log("guest: " + line) },
 		Stderr:     func(line string) { log("guest stderr: " + line) },
 	}
@@ -461,7 +462,7 @@ func (o *Object) Do(req *http.Request) (*http.Response, error) {
 	defer cancel()
 	out, err := o.w.iso.ObjectFetch(ctx, o.t, in)
 	if err != nil {
-		return nil, guestError(workerd.RPCError(err))
+		return nil, guestError(o.w.iso.RPCError(err))
 	}
 	return workerd.ResponseFromGo(out, req), nil
 }
@@ -472,9 +473,12 @@ func (o *Object) Do(req *http.Request) (*http.Response, error) {
 // the Go name is accepted too. The arguments and the result go through
 // JavaScript values as in workerd (every number is a float64 there, maps
 // become objects with string keys). An error the method returns arrives
-// as the *worker.Error a JavaScript caller catches: the standard error
-// names (Error, TypeError, RangeError, ...) are kept, another name is
-// prefixed to the message, and the code is lost.
+// as the *worker.Error a JavaScript caller catches, which depends on the
+// compatibility date and flags of the wrangler configuration: from
+// 2026-04-21 (enhanced_error_serialization) its name, code and cause
+// arrive as the Go code set them; before, the standard error names
+// (Error, TypeError, RangeError, ...) were kept, another name was prefixed
+// to the message, and the code was lost.
 func (o *Object) Call(ctx context.Context, method string, result any, args ...any) error {
 	if args == nil {
 		args = []any{}
@@ -487,7 +491,7 @@ func (o *Object) Call(ctx context.Context, method string, result any, args ...an
 	defer cancel()
 	out, err := o.w.iso.ObjectCall(ctx, o.t, rt.JSName(method), raw)
 	if err != nil {
-		return guestError(workerd.RPCError(err))
+		return guestError(o.w.iso.RPCError(err))
 	}
 	if result == nil || len(out) == 0 {
 		return nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/godurable/godurable/durableobject/dotest"
 	"github.com/godurable/godurable/internal/build"
+	"github.com/godurable/godurable/worker"
 )
 
 const sandbox = "../../internal/conformance/sandbox"
@@ -189,5 +190,35 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := w.ObjectByID("NOPE", "00"); !errors.Is(err, dotest.ErrNoBinding) {
 		t.Errorf("ObjectByID of an unknown binding: %v", err)
+	}
+}
+
+// TestRPCErrorsFollowTheCompatibilityDate checks that Object.Call gives
+// the error a JavaScript caller would catch with the configuration's
+// compatibility date and flags (enhanced_error_serialization, 2026-04-21).
+func TestRPCErrorsFollowTheCompatibilityDate(t *testing.T) {
+	for _, c := range []struct {
+		date, flags     string
+		name, msg, code string
+	}{
+		{"2026-04-20", "", "Error", "CustomError: custom", ""},
+		{"2026-04-21", "", "CustomError", "custom", "E_CUSTOM"},
+		{"2026-04-20", `"enhanced_error_serialization"`, "CustomError", "custom", "E_CUSTOM"},
+		{"2026-11-24", `"legacy_error_serialization"`, "Error", "CustomError: custom", ""},
+	} {
+		config := filepath.Join(t.TempDir(), "wrangler.toml")
+		os.WriteFile(config, []byte(fmt.Sprintf(`name = "godurable-sandbox"
+compatibility_date = %q
+compatibility_flags = [%s]
+[[durable_objects.bindings]]
+name = "SANDBOX"
+class_name = "Sandbox"
+`, c.date, c.flags)), 0o644)
+		w := dotest.New(t, &dotest.Options{Package: sandbox, Config: config})
+		err := w.Object("SANDBOX", "e").Call(t.Context(), "fail", nil, "CustomError", "E_CUSTOM", "custom")
+		var we *worker.Error
+		if !errors.As(err, &we) || we.Name != c.name || we.Message != c.msg || we.Code != c.code {
+			t.Errorf("%s [%s]: %#v, want %s %q %q", c.date, c.flags, err, c.name, c.msg, c.code)
+		}
 	}
 }

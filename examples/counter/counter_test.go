@@ -104,8 +104,10 @@ func TestRPC(t *testing.T) {
 		if !errors.As(err, &we) {
 			t.Fatalf("increment(%d): %v, want a *worker.Error", by, err)
 		}
-		// A JavaScript caller over RPC gets a RangeError, without the code.
-		if we.Name != "RangeError" || we.Message != "by must be a positive integer" || we.Code != "" {
+		// A JavaScript caller over RPC gets a RangeError with its code
+		// (wrangler.toml's compatibility date has workerd's
+		// enhanced_error_serialization, 2026-04-21).
+		if we.Name != "RangeError" || we.Message != "by must be a positive integer" || we.Code != "E_NOT_POSITIVE" {
 			t.Errorf("increment(%d): %+v", by, we)
 		}
 	}

@@ -3,13 +3,22 @@ package conformance
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 )
 
-// RunCounter checks the contract of examples/counter against target.
-func RunCounter(t *testing.T, target Target) {
+// RunCounter checks the contract of examples/counter against target: its
+// scenarios Contract, ConcurrentIncrements, JavaScriptCallers and
+// Restart, or only those named in only.
+func RunCounter(t *testing.T, target Target, only ...string) {
 	s := &suite{target: target}
+	run := func(name string, f func(t *testing.T)) {
+		if len(only) > 0 && !slices.Contains(only, name) {
+			return
+		}
+		t.Run(name, f)
+	}
 	counter := func(t testing.TB, method, path string, status int) any {
 		t.Helper()
 		return decodeJSON(t, expectStatus(t, s.do(t, method, path, "", nil), status))
@@ -18,7 +27,7 @@ func RunCounter(t *testing.T, target Target) {
 		return map[string]any{"name": name, "value": v}
 	}
 
-	t.Run("Contract", func(t *testing.T) {
+	run("Contract", func(t *testing.T) {
 		equal(t, "new counter", counter(t, "GET", "/counter/contract", 200), value("contract", 0))
 		equal(t, "increment", counter(t, "POST", "/counter/contract/increment", 200), value("contract", 1))
 		equal(t, "increment by 5", counter(t, "POST", "/counter/contract/increment?by=5", 200), value("contract", 6))
@@ -33,7 +42,7 @@ func RunCounter(t *testing.T, target Target) {
 		equal(t, "history of a new counter", counter(t, "GET", "/counter/fresh/history", 200), []any{})
 	})
 
-	t.Run("ConcurrentIncrements", func(t *testing.T) {
+	run("ConcurrentIncrements", func(t *testing.T) {
 		const n = 200
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, 50)
@@ -53,7 +62,7 @@ func RunCounter(t *testing.T, target Target) {
 		equal(t, "after 200 concurrent increments", counter(t, "GET", "/counter/hot", 200), value("hot", n))
 	})
 
-	t.Run("JavaScriptCallers", func(t *testing.T) {
+	run("JavaScriptCallers", func(t *testing.T) {
 		v, err := target.Call(t, "COUNTER", "rpc", "increment", 5)
 		if err != nil {
 			t.Fatal(err)
@@ -69,7 +78,7 @@ func RunCounter(t *testing.T, target Target) {
 			if err == nil {
 				t.Fatalf("increment(%v) succeeded", by)
 			}
-			equal(t, fmt.Sprintf("increment(%v) error", by), *err, JSError{Name: "RangeError", Message: "by must be a positive integer"})
+			equal(t, fmt.Sprintf("increment(%v) error", by), *err, JSError{Name: "RangeError", Message: "by must be a positive integer", Code: "E_NOT_POSITIVE"})
 		}
 		_, err = target.Call(t, "COUNTER", "rpc", "increment", "5")
 		if err == nil || err.Name != "TypeError" {
@@ -82,7 +91,7 @@ func RunCounter(t *testing.T, target Target) {
 		equal(t, "history()", v, []any{map[string]any{"by": 5.0}})
 	})
 
-	t.Run("Restart", func(t *testing.T) {
+	run("Restart", func(t *testing.T) {
 		counter(t, "POST", "/counter/durable/increment?by=7", 200)
 		target.Restart(t)
 		equal(t, "after restart", counter(t, "GET", "/counter/durable", 200), value("durable", 7))

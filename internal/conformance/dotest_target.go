@@ -60,7 +60,7 @@ func (d *Dotest) Call(t testing.TB, binding, name, method string, args ...any) (
 	if err != nil {
 		var we *worker.Error
 		if errors.As(err, &we) {
-			return nil, &JSError{Name: we.ErrorName(), Message: we.Message}
+			return nil, &JSError{Name: we.ErrorName(), Message: we.Message, Code: we.Code}
 		}
 		t.Fatalf("calling %s.%s: %v", binding, method, err)
 	}

@@ -76,7 +76,7 @@ func (s *suite) sqlRestrictions(t *testing.T) {
 	s.sqlOK(t, o, `CREATE TABLE IF NOT EXISTS t (a)`)
 	// workerd's own tables (_cf_ in any case) are out of reach.
 	s.sqlErr(t, o, `CREATE TABLE _cf_mine (a)`, "not authorized: SQLITE_AUTH")
-	s.sqlOK(t, o, `CREATE TABLE IF NOT EXISTS _CF_Mine (a)`) // only the lower-case prefix is reserved
+	s.sqlErr(t, o, `CREATE TABLE IF NOT EXISTS _CF_Mine (a)`, "not authorized: SQLITE_AUTH")
 	s.sqlErr(t, o, `CREATE INDEX _cf_idx ON t (a)`, "not authorized: SQLITE_AUTH")
 	s.sqlOK(t, o, `CREATE TABLE IF NOT EXISTS cf_fine (a)`)
 	// SQLite's own rules hold too.
@@ -142,11 +142,12 @@ func (s *suite) sqlLimits(t *testing.T) {
 	r = s.sqlOK(t, o, long)
 	equal(t, "100000-byte statement", len(r["rows"].([]any)[0].([]any)[0].(string)), 100000-len("SELECT ''"))
 	s.sqlErr(t, o, long+" ", "statement too long: SQLITE_TOOBIG")
-	// Strings, blobs and rows up to 2,200,000 bytes.
-	r = s.sqlOK(t, o, `SELECT length(zeroblob(2200000))`)
-	equal(t, "largest blob", r["rows"], []any{[]any{2200000.0}})
-	s.sqlErr(t, o, `SELECT zeroblob(2200001)`, "string or blob too big: SQLITE_TOOBIG")
-	s.sqlErr(t, o, `SELECT length(?)`, "string or blob too big: SQLITE_TOOBIG", strings.Repeat("y", 2200001))
+	// Strings, blobs and rows up to 8,388,642 bytes (2,200,000 before
+	// workerd's 2026-08 releases, 4 MiB in some of them).
+	r = s.sqlOK(t, o, `SELECT length(zeroblob(8388642))`)
+	equal(t, "largest blob", r["rows"], []any{[]any{8388642.0}})
+	s.sqlErr(t, o, `SELECT zeroblob(8388643)`, "string or blob too big: SQLITE_TOOBIG")
+	s.sqlErr(t, o, `SELECT length(?)`, "string or blob too big: SQLITE_TOOBIG", strings.Repeat("y", 8388643))
 	s.sqlErr(t, o, `SELECT 1 UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5 UNION SELECT 6`,
 		"too many terms in compound SELECT: SQLITE_ERROR")
 }
@@ -197,11 +198,11 @@ func (s *suite) kvLimits(t *testing.T) {
 		json.Unmarshal(r.Body, &e)
 		return r.Status, e.Error
 	}
-	status, msg := put("fits", strings.Repeat("v", 2_000_000))
-	equal(t, "2 MB value status", status, http.StatusNoContent)
-	equal(t, "2 MB value error", msg, "")
-	status, msg = put("too-big", strings.Repeat("v", 2_300_000))
-	equal(t, "2.3 MB value status", status, http.StatusBadRequest)
-	equal(t, "2.3 MB value error", msg, `storage: put "too-big": string or blob too big: SQLITE_TOOBIG`)
+	status, msg := put("fits", strings.Repeat("v", 8_000_000))
+	equal(t, "8 MB value status", status, http.StatusNoContent)
+	equal(t, "8 MB value error", msg, "")
+	status, msg = put("too-big", strings.Repeat("v", 8_400_000))
+	equal(t, "8.4 MB value status", status, http.StatusBadRequest)
+	equal(t, "8.4 MB value error", msg, `storage: put "too-big": string or blob too big: SQLITE_TOOBIG`)
 	expectStatus(t, s.get(t, "/do/kv-limits/kv/too-big"), http.StatusNotFound)
 }

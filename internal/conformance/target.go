@@ -47,6 +47,7 @@ type Response struct {
 type JSError struct {
 	Name    string `json:"name"`
 	Message string `json:"message"`
+	Code    string `json:"code"`
 }
 
 func (e *JSError) Error() string { return e.Name + ": " + e.Message }

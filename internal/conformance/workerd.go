@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -38,16 +39,42 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
-// RequireWrangler skips the test when wrangler is not installed, or fails
-// it when E2EEnv is set.
+// RequireWrangler skips the test when wrangler (or a Node.js new enough
+// for it) is not installed, or fails it when E2EEnv is set.
 func RequireWrangler(t testing.TB) {
 	t.Helper()
-	if _, err := wranglerdev.FindWrangler(RepoRoot(t)); err != nil {
+	requireTools(t, RepoRoot(t))
+}
+
+// RequireFloor returns the floor's tools: the wrangler installed in
+// internal/conformance/floor (wranglerdev.FloorVersion) and the Node.js
+// that runs it (the system's; the floor pins none). It skips the test when
+// they are not installed, or fails it when E2EEnv is set.
+func RequireFloor(t testing.TB) *wranglerdev.Tools {
+	t.Helper()
+	dir := filepath.Join(RepoRoot(t), "internal", "conformance", "floor")
+	tools := requireTools(t, dir)
+	if tools.Modules != filepath.Join(dir, "node_modules") || tools.WranglerVersion != wranglerdev.FloorVersion {
+		msg := fmt.Sprintf("the floor's wrangler %s is not installed in %s (found wrangler %s in %s): run npm ci there (scripts/test.sh does)",
+			wranglerdev.FloorVersion, dir, tools.WranglerVersion, tools.Modules)
+		if os.Getenv(E2EEnv) != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return tools
+}
+
+func requireTools(t testing.TB, dir string) *wranglerdev.Tools {
+	t.Helper()
+	tools, err := wranglerdev.FindTools(dir)
+	if err != nil {
 		if os.Getenv(E2EEnv) != "" {
 			t.Fatalf("%v (%s is set, so the end-to-end tests must run)", err, E2EEnv)
 		}
 		t.Skipf("end-to-end test needs workerd: %v", err)
 	}
+	return tools
 }
 
 // Workerd is the Target of a Go Worker served by wrangler dev behind the
@@ -64,6 +91,13 @@ type Workerd struct {
 func StartWorkerd(t testing.TB, pkg, outDir, goConfig, jsConfig string) *Workerd {
 	t.Helper()
 	RequireWrangler(t)
+	return StartWorkerdWith(t, pkg, outDir, goConfig, jsConfig, wranglerdev.Options{})
+}
+
+// StartWorkerdWith is StartWorkerd with the Tools and CompatibilityDate
+// of opts (the other fields are StartWorkerd's).
+func StartWorkerdWith(t testing.TB, pkg, outDir, goConfig, jsConfig string, opts wranglerdev.Options) *Workerd {
+	t.Helper()
 	root := RepoRoot(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -72,10 +106,12 @@ func StartWorkerd(t testing.TB, pkg, outDir, goConfig, jsConfig string) *Workerd
 	}
 	w := &Workerd{
 		opts: wranglerdev.Options{
-			Dir:       root,
-			Configs:   []string{jsConfig, goConfig},
-			PersistTo: t.TempDir(),
-			Log:       testLog{t},
+			Dir:               root,
+			Configs:           []string{jsConfig, goConfig},
+			PersistTo:         t.TempDir(),
+			Log:               testLog{t},
+			Tools:             opts.Tools,
+			CompatibilityDate: opts.CompatibilityDate,
 		},
 		client: &http.Client{Timeout: time.Minute},
 	}

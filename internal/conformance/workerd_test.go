@@ -1,6 +1,10 @@
 package conformance
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/godurable/godurable/internal/wranglerdev"
+)
 
 // TestWorkerdSandbox runs the sandbox and storage scenarios in real
 // workerd, in one wrangler session.
@@ -22,6 +26,23 @@ func TestWorkerdCounter(t *testing.T) {
 	RequireWrangler(t)
 	w := StartWorkerd(t, "./examples/counter", "build", "wrangler.toml", "internal/conformance/jscaller/counter.toml")
 	RunCounter(t, w)
+	if t.Failed() {
+		t.Logf("workerd output:\n%s", w.Output())
+	}
+}
+
+// TestWorkerdFloor checks the oldest setup godurable supports: the
+// counter example served by wrangler 4.86 (internal/conformance/floor) on
+// the system's Node.js (20 is enough), at the newest compatibility date
+// its workerd accepts. One wrangler session, the scenarios that need no
+// restart.
+func TestWorkerdFloor(t *testing.T) {
+	RequireWrangler(t) // the shim's and the JS caller's @msgpack/msgpack come from the root's node_modules
+	tools := RequireFloor(t)
+	t.Logf("floor: %s", tools)
+	w := StartWorkerdWith(t, "./examples/counter", "build", "wrangler.toml", "internal/conformance/jscaller/counter.toml",
+		wranglerdev.Options{Tools: tools, CompatibilityDate: wranglerdev.FloorMaxCompatibilityDate})
+	RunCounter(t, w, "Contract", "JavaScriptCallers")
 	if t.Failed() {
 		t.Logf("workerd output:\n%s", w.Output())
 	}

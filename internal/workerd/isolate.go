@@ -30,6 +30,10 @@ type Config struct {
 	Clock          driver.Clock
 	Stdout, Stderr func(line string)
 	Timeout        time.Duration
+	// Compat is the compatibility behaviour to reproduce (CompatFor of
+	// the Worker's compatibility date and flags). The zero value is the
+	// behaviour before 2026-04-21.
+	Compat Compat
 }
 
 // StorageOp describes a storage operation, for fault injection.
@@ -462,22 +466,6 @@ func (iso *Isolate) objectEvent(ctx context.Context, t Target, kind abi.EventKin
 	})
 }
 
-// RPCError turns an error into what a JavaScript caller catches over
-// Workers RPC: only the standard error types keep their name; another name
-// becomes part of the message, and other properties are lost.
-func RPCError(err error) error {
-	var je *driver.JSError
-	if !errors.As(err, &je) {
-		return err // a *driver.CrashError stays one: the caller sees its message
-	}
-	e := je.Err
-	switch e.Name {
-	case "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError":
-		return NewJSError(e.Name, e.Message)
-	}
-	name := e.Name
-	if name == "" {
-		name = "Error"
-	}
-	return NewJSError("Error", name+": "+e.Message)
-}
+// RPCError turns err into the error that a JavaScript caller catches
+// over Workers RPC, with the isolate's compatibility behaviour.
+func (iso *Isolate) RPCError(err error) error { return RPCError(err, iso.cfg.Compat) }

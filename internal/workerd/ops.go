@@ -344,7 +344,7 @@ func init() {
 			}
 			resp, err := iso.ObjectFetch(context.Background(), t, &in.Request)
 			if err != nil {
-				return nil, RPCError(err)
+				return nil, iso.RPCError(err)
 			}
 			resp.Headers = jsHeadersOfPairs(resp.Headers)
 			if nullBodyStatus[resp.Status] {
@@ -404,14 +404,4 @@ func (iso *Isolate) goCall(t Target, jsName string, args []byte) ([]byte, error)
 		out = []byte{}
 	}
 	return out, nil
-}
-
-// withoutStack drops the stacks, which the shim replaces with its own.
-func withoutStack(e *abi.Error) *abi.Error {
-	out := *e
-	out.Stack = ""
-	if e.Cause != nil {
-		out.Cause = withoutStack(e.Cause)
-	}
-	return &out
 }

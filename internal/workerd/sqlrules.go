@@ -7,16 +7,21 @@ import (
 	"github.com/ncruces/go-sqlite3"
 )
 
-// The rules below reproduce what workerd (v1.20260426, the version
-// wrangler 4.86 runs) allows a Durable Object's SQL to do: the limits it
-// sets on every database, and its authorizer.
+// The rules below reproduce what workerd (v1.20261117, the version
+// wrangler 4.164 runs) allows a Durable Object's SQL to do: the limits it
+// sets on every database, and its authorizer. Two of them changed in 2026
+// without a compatibility flag, so the floor (wrangler 4.86, workerd
+// v1.20260426) differs: it limits strings, blobs and rows to 2,200,000
+// bytes (workerd's 2026-08 releases raised it to 4 MiB, v1.20261117 has
+// 8 MiB + 34 bytes), and it refuses only the lower-case _cf_ prefix (any
+// case since 2026-06).
 
 // sqlLimits are the sqlite3_limit values workerd sets.
 var sqlLimits = []struct {
 	id    sqlite3.LimitCategory
 	value int
 }{
-	{sqlite3.LIMIT_LENGTH, 2200000},
+	{sqlite3.LIMIT_LENGTH, maxSQLValue},
 	{sqlite3.LIMIT_SQL_LENGTH, 100000},
 	{sqlite3.LIMIT_COLUMN, 100},
 	{sqlite3.LIMIT_EXPR_DEPTH, 100},
@@ -29,6 +34,11 @@ var sqlLimits = []struct {
 	{sqlite3.LIMIT_TRIGGER_DEPTH, 10},
 	{sqlite3.LIMIT_WORKER_THREADS, 0},
 }
+
+// maxSQLValue is SQLITE_LIMIT_LENGTH: the largest string, blob or row,
+// as measured in workerd v1.20261117 (SELECT length(zeroblob(n)) and a
+// bound string succeed up to this n).
+const maxSQLValue = 8<<20 + 34
 
 // maxSQLLength is SQLITE_LIMIT_SQL_LENGTH: workerd passes the statement's
 // length to sqlite3_prepare_v3, so SQLite checks it up front.
@@ -114,10 +124,11 @@ func setOf(names ...string) map[string]bool {
 }
 
 // allowedName reports whether user SQL may name a table, index, trigger
-// or view: names starting with _cf_ are workerd's. (Newer workerd versions
-// refuse the prefix in any case; v1.20260426 only logs a warning.)
+// or view: names starting with _cf_, in any case, are workerd's.
+// (v1.20260426 refused only the lower-case prefix and logged a warning
+// for the others.)
 func allowedName(name string) bool {
-	return !strings.HasPrefix(name, "_cf_")
+	return len(name) < 4 || !strings.EqualFold(name[:4], "_cf_")
 }
 
 // authorize is the authorizer of user queries. It sets *txn when the

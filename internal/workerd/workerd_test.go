@@ -314,6 +314,25 @@ func TestObjectsLifecycle(t *testing.T) {
 	}
 }
 
+func TestCompatFor(t *testing.T) {
+	for _, c := range []struct {
+		date  string
+		flags []string
+		want  bool
+	}{
+		{"2026-04-20", nil, false},
+		{"2026-04-21", nil, true},
+		{"2026-11-24", nil, true},
+		{"", nil, true},
+		{"2026-01-01", []string{"enhanced_error_serialization"}, true},
+		{"2026-11-24", []string{"legacy_error_serialization"}, false},
+	} {
+		if got := workerd.CompatFor(c.date, c.flags).EnhancedErrorSerialization; got != c.want {
+			t.Errorf("CompatFor(%q, %v).EnhancedErrorSerialization = %v", c.date, c.flags, got)
+		}
+	}
+}
+
 func TestRPCErrorsAndValues(t *testing.T) {
 	r, _, _ := newRuntime(t, nil)
 	_, err := call(t, r, "a", "fail")
@@ -321,9 +340,19 @@ func TestRPCErrorsAndValues(t *testing.T) {
 	if !errors.As(err, &je) || je.Err.Name != "ProbeError" || je.Err.Code != "E_PROBE" {
 		t.Fatalf("fail: %v", err)
 	}
-	rpc := workerd.RPCError(err).(*driver.JSError)
+	// Before enhanced_error_serialization (2026-04-21) only standard
+	// names survive Workers RPC, and nothing but the message.
+	rpc := workerd.RPCError(err, workerd.CompatFor("2026-04-20", nil)).(*driver.JSError)
 	if rpc.Err.Name != "Error" || rpc.Err.Message != "ProbeError: probe failed" || rpc.Err.Code != "" {
-		t.Errorf("over RPC: %+v", rpc.Err)
+		t.Errorf("over RPC, legacy: %+v", rpc.Err)
+	}
+	// From then on the name and the code cross too, not the stack.
+	rpc = workerd.RPCError(err, workerd.CompatFor("2026-04-21", nil)).(*driver.JSError)
+	if rpc.Err.Name != "ProbeError" || rpc.Err.Message != "probe failed" || rpc.Err.Code != "E_PROBE" || rpc.Err.Stack != "" {
+		t.Errorf("over RPC, enhanced: %+v", rpc.Err)
+	}
+	if r.RPCError(err).(*driver.JSError).Err.Name != "Error" {
+		t.Error("the runtime's zero Compat is not the behaviour before 2026-04-21")
 	}
 	// Go calling Go through a stub gets the error whole.
 	_, err = call(t, r, "a", "call", "b", "fail", nil)

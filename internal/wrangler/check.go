@@ -48,7 +48,7 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 	case !datePattern.MatchString(cfg.CompatibilityDate):
 		add(cfg.kv("compatibility_date", maxDate), "compatibility_date %q is not a date (YYYY-MM-DD)", cfg.CompatibilityDate)
 	case cfg.CompatibilityDate > maxDate:
-		add(cfg.kv("compatibility_date", maxDate), "compatibility_date %s is later than %s, the last one the pinned workerd supports", cfg.CompatibilityDate, maxDate)
+		add(cfg.kv("compatibility_date", maxDate), "compatibility_date %s is later than %s, the newest one the installed (or else the pinned) workerd accepts", cfg.CompatibilityDate, maxDate)
 	}
 
 	registered := map[string]bool{}

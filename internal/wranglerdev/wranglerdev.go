@@ -1,12 +1,12 @@
-// Package wranglerdev starts and stops `wrangler dev` (and so workerd) on
-// the loopback interface, for the end-to-end tests, the benchmarks and
-// wasmbuild dev.
+// Package wranglerdev finds the pinned wrangler and the Node.js that runs
+// it (FindTools, Command), and starts and stops `wrangler dev` (and so
+// workerd) on the loopback interface, for the end-to-end tests, the
+// benchmarks and wasmbuild dev.
 package wranglerdev
 
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -18,36 +18,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
-
-// Version is the wrangler release godurable pins (package.json); its
-// workerd accepts compatibility dates up to MaxCompatibilityDate.
-const (
-	Version              = "4.86.0"
-	MaxCompatibilityDate = "2026-04-26"
-	MsgpackVersion       = "3.1.3"
-)
-
-// ErrNotInstalled reports that no wrangler is installed in node_modules.
-var ErrNotInstalled = errors.New("wrangler is not installed")
-
-// FindWrangler returns the wrangler executable in the node_modules of dir
-// or of the nearest directory above it that has one.
-func FindWrangler(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "node_modules", ".bin", "wrangler")
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("%w in or above %s: run npm install (npm ci) in the project", ErrNotInstalled, abs)
-		}
-	}
-}
 
 // Options configure a wrangler dev session.
 type Options struct {
@@ -67,6 +40,14 @@ type Options struct {
 	Log io.Writer
 	// ReadyTimeout bounds the wait for the first response (default 2 minutes).
 	ReadyTimeout time.Duration
+	// Tools are the wrangler and node to run; nil means FindTools(Dir).
+	Tools *Tools
+	// CompatibilityDate, if set, overrides the compatibility_date of every
+	// configuration: of the first with wrangler dev --compatibility-date,
+	// of the others (which that flag leaves alone: measured with wrangler
+	// 4.86) with copies of them that have this date. Only .toml
+	// configurations can be copied.
+	CompatibilityDate string
 }
 
 // Server is a running wrangler dev.
@@ -76,18 +57,25 @@ type Server struct {
 	// PersistTo is the storage directory.
 	PersistTo string
 
+	// Tools are the wrangler and node that run it.
+	Tools *Tools
+
 	cmd     *exec.Cmd
 	done    chan struct{}
 	waitErr error
-	tmp     string
+	tmp     string // the storage directory, if Start made it
+	configs string // copies of configurations, if any
 	output  *tail
 }
 
 // Start runs wrangler dev and returns once it answers HTTP.
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	wrangler, err := FindWrangler(opts.Dir)
-	if err != nil {
-		return nil, err
+	var err error
+	tools := opts.Tools
+	if tools == nil {
+		if tools, err = FindTools(opts.Dir); err != nil {
+			return nil, err
+		}
 	}
 	port := opts.Port
 	if port == 0 {
@@ -99,7 +87,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), PersistTo: opts.PersistTo, done: make(chan struct{}), output: &tail{}}
+	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), PersistTo: opts.PersistTo, Tools: tools, done: make(chan struct{}), output: &tail{}}
 	if s.PersistTo == "" {
 		if s.tmp, err = os.MkdirTemp("", "godurable-wrangler-"); err != nil {
 			return nil, err
@@ -109,27 +97,38 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	args := []string{"dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(port),
 		"--inspector-port", strconv.Itoa(inspector), "--persist-to", s.PersistTo,
 		"--show-interactive-dev-session=false"}
-	for _, c := range opts.Configs {
+	for i, c := range opts.Configs {
+		if i > 0 && opts.CompatibilityDate != "" {
+			if s.configs == "" {
+				if s.configs, err = os.MkdirTemp("", "godurable-wrangler-configs-"); err != nil {
+					s.cleanup()
+					return nil, err
+				}
+			}
+			if c, err = withDate(opts.Dir, c, opts.CompatibilityDate, filepath.Join(s.configs, strconv.Itoa(i)+".toml")); err != nil {
+				s.cleanup()
+				return nil, err
+			}
+		}
 		args = append(args, "-c", c)
 	}
 	for k, v := range opts.Vars {
 		args = append(args, "--var", k+":"+v)
 	}
-	s.cmd = exec.Command(wrangler, args...)
-	s.cmd.Dir = opts.Dir
-	s.cmd.Env = append(os.Environ(),
-		"CLOUDFLARE_CF_FETCH_ENABLED=false", // no lookup of Request.cf on the internet
-		"WRANGLER_SEND_METRICS=false",
-		"WRANGLER_HIDE_BANNER=true", // no update check against registry.npmjs.org
-		"WRANGLER_LOG_SANITIZE=false",
-		"NO_COLOR=1", "FORCE_COLOR=0",
-	)
+	if opts.CompatibilityDate != "" {
+		args = append(args, "--compatibility-date", opts.CompatibilityDate)
+	}
+	s.cmd = tools.Command(context.Background(), opts.Dir, args...)
+	s.cmd.Env = append(s.cmd.Env, "WRANGLER_LOG_SANITIZE=false", "NO_COLOR=1", "FORCE_COLOR=0",
+		// After an error wrangler looks for a newer version of itself on
+		// the npm registry (from its .npmrc settings, whatever the banner
+		// setting): a closed loopback port keeps a test off the network.
+		"npm_config_registry=http://127.0.0.1:9/")
 	var out io.Writer = s.output
 	if opts.Log != nil {
 		out = io.MultiWriter(opts.Log, s.output)
 	}
 	s.cmd.Stdout, s.cmd.Stderr = out, out
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := s.cmd.Start(); err != nil {
 		s.cleanup()
 		return nil, fmt.Errorf("starting wrangler dev: %w", err)
@@ -201,6 +200,40 @@ func (s *Server) cleanup() {
 	if s.tmp != "" {
 		os.RemoveAll(s.tmp)
 	}
+	if s.configs != "" {
+		os.RemoveAll(s.configs)
+	}
+}
+
+// withDate writes to out a copy of the wrangler.toml config (relative to
+// dir) with compatibility_date set to date and main made absolute, and
+// returns out.
+func withDate(dir, config, date, out string) (string, error) {
+	path := config
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	if filepath.Ext(path) != ".toml" {
+		return "", fmt.Errorf("wranglerdev: cannot set the compatibility date of %s: only .toml configurations can be copied", config)
+	}
+	var cfg map[string]any
+	if _, err := toml.DecodeFile(path, &cfg); err != nil {
+		return "", fmt.Errorf("wranglerdev: reading %s: %w", config, err)
+	}
+	cfg["compatibility_date"] = date
+	if main, ok := cfg["main"].(string); ok && !filepath.IsAbs(main) {
+		abs, err := filepath.Abs(filepath.Join(filepath.Dir(path), main))
+		if err != nil {
+			return "", err
+		}
+		cfg["main"] = abs
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# A copy of %s with compatibility_date %s (godurable's wranglerdev).\n", path, date)
+	if err := toml.NewEncoder(&b).Encode(cfg); err != nil {
+		return "", err
+	}
+	return out, os.WriteFile(out, b.Bytes(), 0o644)
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os/exec"
 	"regexp"
 
 	"context"
@@ -96,18 +95,16 @@ var totalUpload = regexp.MustCompile(`Total Upload: ([\d.]+) KiB / gzip: ([\d.]+
 
 // uploadSize returns what wrangler reports it would upload for config.
 func (b *bench) uploadSize(ctx context.Context, config string) (raw, gz float64, err error) {
-	wrangler, err := wranglerdev.FindWrangler(b.root)
-	if err != nil {
-		return 0, 0, err
-	}
 	outDir, err := os.MkdirTemp("", "godurable-bench-dry-run-")
 	if err != nil {
 		return 0, 0, err
 	}
 	defer os.RemoveAll(outDir)
-	cmd := exec.CommandContext(ctx, wrangler, "deploy", "--dry-run", "--outdir", outDir, "-c", config)
-	cmd.Dir = b.root
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FORCE_COLOR=0")
+	cmd, _, err := wranglerdev.Command(ctx, b.root, "deploy", "--dry-run", "--outdir", outDir, "-c", config)
+	if err != nil {
+		return 0, 0, err
+	}
+	cmd.Env = append(cmd.Env, "NO_COLOR=1", "FORCE_COLOR=0")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return 0, 0, fmt.Errorf("wrangler deploy --dry-run -c %s: %v\n%s", config, err, out)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/godurable/godurable/internal/build"
+	"github.com/godurable/godurable/internal/wranglerdev"
 )
 
 var benchLine = regexp.MustCompile(`^(Benchmark\w+)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op\s+(\d+) B/op\s+(\d+) allocs/op`)
@@ -36,7 +37,7 @@ func (b *bench) runMicro(ctx context.Context) error {
 	if out, err := compile.CombinedOutput(); err != nil {
 		return fmt.Errorf("compiling ./bench/boundary for wasip1: %v\n%s", err, out)
 	}
-	node := exec.CommandContext(ctx, "node", append([]string{"--no-warnings", filepath.Join(b.root, "bench", "boundary", "wasi.mjs"), wasm}, args...)...)
+	node := exec.CommandContext(ctx, b.node(), append([]string{"--no-warnings", filepath.Join(b.root, "bench", "boundary", "wasi.mjs"), wasm}, args...)...)
 	node.Dir = filepath.Join(b.root, "bench", "boundary")
 	wasmOut, err := node.CombinedOutput()
 	if err != nil {
@@ -79,6 +80,16 @@ func versionOf(dir string, name string, args ...string) string {
 	}
 	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
 	return line
+}
+
+// node returns the Node.js that runs wrangler (the pinned one in
+// node_modules, see wranglerdev.FindTools), so that the micro-benchmarks
+// run on the same V8 as wrangler; "node" if there is none.
+func (b *bench) node() string {
+	if t, err := wranglerdev.FindTools(b.root); err == nil {
+		return t.Node
+	}
+	return "node"
 }
 
 // packageVersion reads the version of an installed npm package.

@@ -31,7 +31,7 @@ func (b *bench) machine() string {
 	fmt.Fprintf(&sb, "- CPU: %s, %d logical cores (shared machine)\n", cpu, runtime.NumCPU())
 	fmt.Fprintf(&sb, "- Memory: %s; Linux %s\n", mem, strings.TrimSpace(string(kernel)))
 	fmt.Fprintf(&sb, "- Go: %s (builds the modules)\n", versionOf(b.root, "go", "env", "GOVERSION"))
-	fmt.Fprintf(&sb, "- Node: %s; wrangler %s; workerd %s (%s)\n", versionOf(b.root, "node", "--version"),
+	fmt.Fprintf(&sb, "- Node: %s; wrangler %s; workerd %s (%s)\n", versionOf(b.root, b.node(), "--version"),
 		packageVersion(b.root, "wrangler"), packageVersion(b.root, "workerd"),
 		versionOf(b.root, filepath.Join(b.root, "node_modules", ".bin", "workerd"), "--version"))
 	commit := versionOf(b.root, "git", "rev-parse", "--short=12", "HEAD")
@@ -65,7 +65,7 @@ func (b *bench) report(took time.Duration) string {
 		sb.WriteString(b.statelessTable())
 	}
 	sb.WriteString("\n## Boundary micro-benchmarks\n\n")
-	sb.WriteString("The Go side of one event, without workerd (`go test -run '^$' -bench . -benchmem ./bench/boundary`), natively and compiled to wasip1 in Node's V8 (" + versionOf(b.root, "node", "-p", "'V8 ' + process.versions.v8") + "; workerd's V8 is newer).\n\n")
+	sb.WriteString("The Go side of one event, without workerd (`go test -run '^$' -bench . -benchmem ./bench/boundary`), natively and compiled to wasip1 in Node's V8 (" + versionOf(b.root, b.node(), "-p", "'V8 ' + process.versions.v8") + "; workerd's V8 is newer).\n\n")
 	sb.WriteString(b.micro)
 	sb.WriteString("\n## Notes\n\n")
 	for _, n := range append(b.notes, staticNotes...) {
