@@ -502,6 +502,28 @@ func (o *Object) Call(ctx context.Context, method string, result any, args ...an
 	return nil
 }
 
+// Alarm returns the time of the object's alarm, and false if none is set
+// (while the alarm's handler runs: unless the handler set a new one).
+func (o *Object) Alarm() (time.Time, bool, error) {
+	return o.w.iso.Alarm(o.t.Class, o.t.ID)
+}
+
+// RunAlarm runs the object's alarm now, if one is set, as vitest's
+// runDurableObjectAlarm does, and reports whether one ran, with the error
+// its handler failed with. What follows is what follows an alarm workerd
+// fires: after a failure, a retry on the Worker's clock (2, 4, 8, ... s
+// later, without workerd's jitter); after a success, nothing. The alarm
+// is run within ctx and Options.Timeout.
+func (o *Object) RunAlarm(ctx context.Context) (bool, error) {
+	ctx, cancel := o.w.eventContext(ctx)
+	defer cancel()
+	ran, err := o.w.iso.RunAlarm(ctx, o.t.Class, o.t.ID)
+	if err != nil {
+		err = guestError(err)
+	}
+	return ran, err
+}
+
 // Evict drops the object as workerd does with an idle one: its Go value is
 // forgotten and rebuilt from storage on its next event. It reports whether
 // the object was live.

@@ -10,6 +10,7 @@ func TestDotestSandbox(t *testing.T) {
 	w := NewDotest(t, "./sandbox")
 	RunSandbox(t, w, upstream.URL)
 	t.Run("Storage", func(t *testing.T) { RunStorage(t, w) })
+	t.Run("Alarms", func(t *testing.T) { RunAlarms(t, w) })
 }
 
 // TestDotestCounter checks the counter example in the dotest harness.

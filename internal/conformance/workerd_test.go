@@ -16,6 +16,7 @@ func TestWorkerdSandbox(t *testing.T) {
 		"internal/conformance/sandbox/wrangler.toml", "internal/conformance/jscaller/sandbox.toml")
 	RunSandbox(t, w, upstream.URL)
 	t.Run("Storage", func(t *testing.T) { RunStorage(t, w) })
+	t.Run("Alarms", func(t *testing.T) { RunAlarms(t, w) })
 	if t.Failed() {
 		t.Logf("workerd output:\n%s", w.Output())
 	}

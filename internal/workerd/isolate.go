@@ -62,6 +62,10 @@ type Isolate struct {
 	dropped    []uint32
 	fault      func(StorageOp) error
 	closed     bool
+
+	alarmMu      sync.Mutex
+	alarms       map[objKey]*alarmEntry
+	alarmsClosed bool
 }
 
 type objKey struct{ class, id string }
@@ -82,7 +86,7 @@ func NewIsolate(cfg Config) *Isolate {
 	if cfg.Clock == nil {
 		cfg.Clock = driver.RealClock()
 	}
-	return &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}}
+	return &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}, alarms: map[objKey]*alarmEntry{}}
 }
 
 // Manifest returns what the module registers.
@@ -97,6 +101,13 @@ func (iso *Isolate) Close() {
 	dbs := iso.dbs
 	iso.dbs = map[objKey]*DB{}
 	iso.mu.Unlock()
+	iso.alarmMu.Lock()
+	iso.alarmsClosed = true
+	for _, e := range iso.alarms {
+		e.stop()
+	}
+	iso.alarms = map[objKey]*alarmEntry{}
+	iso.alarmMu.Unlock()
 	if inst != nil {
 		inst.Kill("godurable: the Worker was shut down while this event was in flight")
 	}

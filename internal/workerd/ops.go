@@ -19,111 +19,125 @@ import (
 // operation's object, nil for an operation on no object.
 type syncOp func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error)
 
-var syncOps = map[abi.CallOp]syncOp{
-	abi.CallEnv: func(iso *Isolate, _ *objectStorage, _ []byte) ([]byte, error) {
-		return jsEncode(iso.describeEnv())
-	},
-	abi.CallKVGet: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		key, err := s.key(req)
-		if err != nil {
-			return nil, err
-		}
-		v, err := s.db.KVGet(key)
-		if err != nil || v == nil {
-			return []byte{}, storageError(err)
-		}
-		return v, nil
-	},
-	abi.CallKVPut: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		var p abi.KVPut
-		if err := decodeRequest(req, &p); err != nil {
-			return nil, err
-		}
-		if err := s.check(p.Key, ""); err != nil {
-			return nil, err
-		}
-		if p.Value == nil {
-			return nil, NewJSError("TypeError", "Cannot read properties of null (reading 'slice')")
-		}
-		return []byte{}, storageError(s.db.KVPut(p.Key, p.Value))
-	},
-	abi.CallKVDelete: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		key, err := s.key(req)
-		if err != nil {
-			return nil, err
-		}
-		existed, err := s.db.KVDelete(key)
-		if err != nil {
-			return nil, storageError(err)
-		}
-		return jsEncode(existed)
-	},
-	abi.CallKVList: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		var l abi.KVList
-		if err := decodeRequest(req, &l); err != nil {
-			return nil, err
-		}
-		if err := s.check("", ""); err != nil {
-			return nil, err
-		}
-		entries, err := s.db.KVList(l)
-		if err != nil {
-			return nil, storageError(err)
-		}
-		out := make([]any, len(entries))
-		for i, e := range entries {
-			out[i] = []any{e.Key, e.Value}
-		}
-		return jsEncode(out)
-	},
-	abi.CallSQLExec: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		v, err := jsDecode(req)
-		if err != nil {
-			return nil, NewJSError("DecodeError", err.Error())
-		}
-		q, _ := v.(*jsObject)
-		if q == nil {
-			return nil, NewJSError("TypeError", "godurable: malformed request")
-		}
-		query, _ := q.vals["query"].(string)
-		var args []any
-		if a, ok := q.vals["args"].([]any); ok {
-			args = a
-		}
-		for i, a := range args {
-			switch a.(type) {
-			case nil, float64, string, []byte:
-			default:
-				return nil, NewJSError("TypeError", fmt.Sprintf("Failed to execute 'exec' on 'SqlStorage': parameter %d is not of type 'string or ArrayBuffer or ArrayBufferView or number'.", i+2))
+// The tables are made by init: their operations reach back to them
+// through the isolate's events.
+var (
+	syncOps  map[abi.CallOp]syncOp
+	asyncOps map[abi.AsyncOp]asyncOp
+)
+
+func init() {
+	syncOps = map[abi.CallOp]syncOp{
+		abi.CallEnv: func(iso *Isolate, _ *objectStorage, _ []byte) ([]byte, error) {
+			return jsEncode(iso.describeEnv())
+		},
+		abi.CallKVGet: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			key, err := s.key(req)
+			if err != nil {
+				return nil, err
 			}
-		}
-		if err := s.check("", query); err != nil {
-			return nil, err
-		}
-		res, err := s.db.Exec(query, args)
-		if err != nil {
-			return nil, storageError(err)
-		}
-		return encodeSQLResult(res)
-	},
-	abi.CallSQLDatabaseSize: func(_ *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
-		if err := s.check("", ""); err != nil {
-			return nil, err
-		}
-		n, err := s.db.Size()
-		if err != nil {
-			return nil, storageError(err)
-		}
-		return jsEncode(float64(n))
-	},
-	abi.CallDeleteAll: func(_ *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
-		if err := s.check("", ""); err != nil {
-			return nil, err
-		}
-		return []byte{}, storageError(s.db.DeleteAll())
-	},
-	abi.CallIDFromName:  idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),
-	abi.CallNewUniqueID: idOp(func(iso *Isolate, class string, _ abi.StubTarget) string { return iso.NewUniqueID(class) }),
+			v, err := s.db.KVGet(key)
+			if err != nil || v == nil {
+				return []byte{}, storageError(err)
+			}
+			return v, nil
+		},
+		abi.CallKVPut: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var p abi.KVPut
+			if err := decodeRequest(req, &p); err != nil {
+				return nil, err
+			}
+			if err := s.check(p.Key, ""); err != nil {
+				return nil, err
+			}
+			if p.Value == nil {
+				return nil, NewJSError("TypeError", "Cannot read properties of null (reading 'slice')")
+			}
+			return []byte{}, storageError(s.db.KVPut(p.Key, p.Value))
+		},
+		abi.CallKVDelete: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			key, err := s.key(req)
+			if err != nil {
+				return nil, err
+			}
+			existed, err := s.db.KVDelete(key)
+			if err != nil {
+				return nil, storageError(err)
+			}
+			return jsEncode(existed)
+		},
+		abi.CallKVList: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var l abi.KVList
+			if err := decodeRequest(req, &l); err != nil {
+				return nil, err
+			}
+			if err := s.check("", ""); err != nil {
+				return nil, err
+			}
+			entries, err := s.db.KVList(l)
+			if err != nil {
+				return nil, storageError(err)
+			}
+			out := make([]any, len(entries))
+			for i, e := range entries {
+				out[i] = []any{e.Key, e.Value}
+			}
+			return jsEncode(out)
+		},
+		abi.CallSQLExec: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			v, err := jsDecode(req)
+			if err != nil {
+				return nil, NewJSError("DecodeError", err.Error())
+			}
+			q, _ := v.(*jsObject)
+			if q == nil {
+				return nil, NewJSError("TypeError", "godurable: malformed request")
+			}
+			query, _ := q.vals["query"].(string)
+			var args []any
+			if a, ok := q.vals["args"].([]any); ok {
+				args = a
+			}
+			for i, a := range args {
+				switch a.(type) {
+				case nil, float64, string, []byte:
+				default:
+					return nil, NewJSError("TypeError", fmt.Sprintf("Failed to execute 'exec' on 'SqlStorage': parameter %d is not of type 'string or ArrayBuffer or ArrayBufferView or number'.", i+2))
+				}
+			}
+			if err := s.check("", query); err != nil {
+				return nil, err
+			}
+			res, err := s.db.Exec(query, args)
+			if err != nil {
+				return nil, storageError(err)
+			}
+			return encodeSQLResult(res)
+		},
+		abi.CallSQLDatabaseSize: func(_ *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
+			if err := s.check("", ""); err != nil {
+				return nil, err
+			}
+			n, err := s.db.Size()
+			if err != nil {
+				return nil, storageError(err)
+			}
+			return jsEncode(float64(n))
+		},
+		abi.CallDeleteAll: func(iso *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
+			if err := s.check("", ""); err != nil {
+				return nil, err
+			}
+			if err := s.db.DeleteAll(); err != nil {
+				return nil, storageError(err)
+			}
+			iso.setAlarm(s, nil) // deleteAll deletes the alarm too (from 2026-02-24)
+			return []byte{}, nil
+		},
+		abi.CallIDFromName:  idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),
+		abi.CallNewUniqueID: idOp(func(iso *Isolate, class string, _ abi.StubTarget) string { return iso.NewUniqueID(class) }),
+	}
+	initAsyncOps()
 }
 
 // idOp is an operation that makes an ID in the namespace of a binding.
@@ -297,11 +311,7 @@ func storageError(err error) error {
 // as the operation takes. s is as for a syncOp.
 type asyncOp func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error)
 
-// asyncOps is set by init: its operations reach back to startOp through
-// the isolate's events.
-var asyncOps map[abi.AsyncOp]asyncOp
-
-func init() {
+func initAsyncOps() {
 	asyncOps = map[abi.AsyncOp]asyncOp{
 		abi.AsyncFetch: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var in abi.Request
@@ -366,6 +376,9 @@ func init() {
 			}
 			return iso.goCall(t, in.Method, in.Args)
 		},
+	}
+	for op, impl := range alarmOps {
+		asyncOps[op] = impl
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ncruces/go-sqlite3"
 	_ "github.com/ncruces/go-sqlite3/embed" // the SQLite build
@@ -27,6 +28,24 @@ type DB struct {
 	trusted bool // internal statements skip the authorizer
 	txn     bool // the authorizer refused a transaction statement
 	kvReady bool // _cf_KV exists
+	alarm   *time.Time
+}
+
+// Alarm returns the time of the object's alarm, and false if none is set.
+func (db *DB) Alarm() (time.Time, bool) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.alarm == nil {
+		return time.Time{}, false
+	}
+	return *db.alarm, true
+}
+
+// SetAlarm stores the time of the object's alarm; nil deletes it.
+func (db *DB) SetAlarm(at *time.Time) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.alarm = at
 }
 
 var dbCounter atomic.Uint64
@@ -98,7 +117,7 @@ func (db *DB) DeleteAll() error {
 	if err := db.conn.Close(); err != nil {
 		return err
 	}
-	db.conn = nil
+	db.conn, db.alarm = nil, nil
 	return db.open()
 }
 

@@ -13,6 +13,7 @@ var eventEntryPoints = map[abi.EventKind]string{
 	abi.EventWorkerFetch: "Fetch",
 	abi.EventObjectFetch: "ObjectFetch",
 	abi.EventObjectCall:  "ObjectCall",
+	abi.EventAlarm:       "RunAlarm",
 }
 
 // TestModelImplementsTheTable fails when a row of internal/abi's table has

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ func main() {}
 
 func init() {
 	durableobject.Register("Sandbox", newSandbox)
+	durableobject.Register("Plain", newPlain)
 	worker.Handle(routes())
 }
 
@@ -206,4 +208,8 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+func newRequest(ctx context.Context, url string) (*http.Request, error) {
+	return http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 }

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/godurable/godurable/alarm"
+	"github.com/godurable/godurable/durableobject"
+	"github.com/godurable/godurable/worker"
+)
+
+// The alarm: Sandbox implements alarm.Handler and records every delivery
+// in its SQL table alarm_runs, failing as many deliveries as FailAlarms
+// asked for.
+
+// AlarmRun is one delivery of the alarm, as the handler saw it.
+type AlarmRun struct {
+	Scheduled  int64 `json:"scheduled"` // info.ScheduledTime, ms
+	RetryCount int64 `json:"retryCount"`
+	IsRetry    bool  `json:"isRetry"`
+	At         int64 `json:"at"` // time.Now() in the handler, ms
+	// During is what alarm.Get reported inside the handler: -1 for none.
+	During int64 `json:"during"`
+	Failed bool  `json:"failed"`
+}
+
+func (s *Sandbox) ensureAlarmTable() error {
+	_, err := s.state.Storage.SQL.Exec(`CREATE TABLE IF NOT EXISTS alarm_runs (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT, scheduled INTEGER, retry_count INTEGER,
+		is_retry INTEGER, at INTEGER, during INTEGER, failed INTEGER)`)
+	return err
+}
+
+// Alarm implements alarm.Handler.
+func (s *Sandbox) Alarm(ctx context.Context, info alarm.Info) error {
+	if err := s.ensureAlarmTable(); err != nil {
+		return err
+	}
+	during := int64(-1)
+	if at, ok, err := alarm.Get(ctx); err != nil {
+		return err
+	} else if ok {
+		during = at.UnixMilli()
+	}
+	var fail int64
+	if _, err := s.state.Storage.KV.Get("alarm-fail", &fail); err != nil {
+		return err
+	}
+	if fail > 0 {
+		if err := s.state.Storage.KV.Put("alarm-fail", fail-1); err != nil {
+			return err
+		}
+	}
+	if _, err := s.state.Storage.SQL.Exec(`INSERT INTO alarm_runs (scheduled, retry_count, is_retry, at, during, failed) VALUES (?, ?, ?, ?, ?, ?)`,
+		info.ScheduledTime.UnixMilli(), info.RetryCount, info.IsRetry, time.Now().UnixMilli(), during, fail > 0); err != nil {
+		return err
+	}
+	if fail > 0 {
+		return errors.New("the alarm fails on purpose")
+	}
+	return nil
+}
+
+// SetAlarm sets the alarm inMs milliseconds from now (negative: in the
+// past) and returns the time asked for, in ms.
+func (s *Sandbox) SetAlarm(ctx context.Context, inMs int64) (int64, error) {
+	at := time.Now().Add(time.Duration(inMs) * time.Millisecond)
+	return at.UnixMilli(), alarm.Set(ctx, at)
+}
+
+// GetAlarm returns the alarm's time in ms, or -1 if none is set.
+func (s *Sandbox) GetAlarm(ctx context.Context) (int64, error) {
+	at, ok, err := alarm.Get(ctx)
+	if err != nil || !ok {
+		return -1, err
+	}
+	return at.UnixMilli(), nil
+}
+
+// DeleteAlarm deletes the alarm.
+func (s *Sandbox) DeleteAlarm(ctx context.Context) error { return alarm.Delete(ctx) }
+
+// FailAlarms makes the next n deliveries of the alarm fail.
+func (s *Sandbox) FailAlarms(n int64) error { return s.state.Storage.KV.Put("alarm-fail", n) }
+
+// AlarmRuns returns the deliveries of the alarm, in order.
+func (s *Sandbox) AlarmRuns() ([]AlarmRun, error) {
+	if err := s.ensureAlarmTable(); err != nil {
+		return nil, err
+	}
+	cur, err := s.state.Storage.SQL.Exec(`SELECT scheduled, retry_count, is_retry, at, during, failed FROM alarm_runs ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	runs := []AlarmRun{}
+	for cur.Next() {
+		var r AlarmRun
+		if err := cur.Scan(&r.Scheduled, &r.RetryCount, &r.IsRetry, &r.At, &r.During, &r.Failed); err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
+}
+
+// Plain is a Durable Object class with RPC methods only: no fetch, no
+// alarm handler.
+type Plain struct{ state *durableobject.State }
+
+func newPlain(state *durableobject.State, env *worker.Env) (*Plain, error) {
+	return &Plain{state: state}, nil
+}
+
+// Ping answers pong.
+func (p *Plain) Ping() string { return "pong" }
+
+// SetAlarm tries to set an alarm, which workerd refuses to a class
+// without an alarm handler.
+func (p *Plain) SetAlarm(ctx context.Context) error {
+	return alarm.Set(ctx, time.Now().Add(time.Minute))
+}
+
+// FetchPlain fetches / from the Plain object called name, to see what
+// stub.fetch does to a class without ServeHTTP.
+func (p *Plain) FetchPlain(ctx context.Context, name string) (string, error) {
+	env, err := worker.GetEnv()
+	if err != nil {
+		return "", err
+	}
+	ns, err := env.DurableObject("PLAIN")
+	if err != nil {
+		return "", err
+	}
+	req, err := newRequest(ctx, "http://plain/")
+	if err != nil {
+		return "", err
+	}
+	resp, err := ns.GetByName(name).Fetch(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	return fmt.Sprint(resp.StatusCode), nil
+}
