@@ -72,11 +72,22 @@ func (o *options) project(requireConfig bool) (*project, error) {
 	p := &project{}
 	path := o.config
 	if path == "" {
-		found, err := wrangler.Find(".")
+		// The package's own directory first (an example with its own
+		// configuration), then the current one.
+		dirs := []string{"."}
+		if info, err := os.Stat(o.pkg); err == nil && info.IsDir() && filepath.Clean(o.pkg) != "." {
+			dirs = []string{o.pkg, "."}
+		}
+		var err error
+		for _, dir := range dirs {
+			if path, err = wrangler.Find(dir); err == nil {
+				break
+			}
+		}
 		switch {
 		case err == nil:
-			path = found
 		case errors.Is(err, wrangler.ErrNoConfig) && !requireConfig:
+			path = ""
 		default:
 			return nil, err
 		}

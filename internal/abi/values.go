@@ -41,8 +41,11 @@ func EncodeValue(v any) ([]byte, error) {
 }
 
 // DecodeValue decodes a value written by EncodeValue or by a JavaScript
-// peer into v, a non-nil pointer.
+// peer into v, a non-nil pointer. A number with an integral value decodes
+// into an integer type, as an integer does: JavaScript has one number
+// type, and the shim's encoder writes integers beyond 32 bits as floats.
 func DecodeValue(b []byte, v any) error {
+	b = IntegralFloatsAsInts(b)
 	dec := msgpack.NewDecoder(bytes.NewReader(b))
 	dec.SetCustomStructTag("json")
 	if err := dec.Decode(v); err != nil {
@@ -237,4 +240,98 @@ func (w *walker) value(depth int) error {
 		err = fmt.Errorf("%w: unknown code 0x%02x at byte %d", ErrMalformed, c, w.i-1)
 	}
 	return err
+}
+
+// IntegralFloatsAsInts returns b with every 64-bit float that holds an
+// integer within ±(2^53-1) written as that integer, or b itself if it has
+// none (or is not one well-formed value).
+func IntegralFloatsAsInts(b []byte) []byte {
+	if bytes.IndexByte(b, msgpcode.Double) < 0 {
+		return b // no float64 can be in it
+	}
+	w := walker{b: b}
+	var out []byte
+	if err := w.rewrite(&out, 0); err != nil || out == nil || w.i != len(b) {
+		return b
+	}
+	return out
+}
+
+// rewrite copies one value from the walker to *out, rewriting integral
+// floats. *out stays nil until the first rewrite, so that b is copied
+// only when it changes.
+func (w *walker) rewrite(out *[]byte, depth int) error {
+	start := w.i
+	if depth > maxDepth || start >= len(w.b) {
+		return ErrMalformed
+	}
+	c := w.b[start]
+	var n uint64 // items of a container
+	switch {
+	case msgpcode.IsFixedArray(c):
+		n, w.i = uint64(c&msgpcode.FixedArrayMask), start+1
+	case msgpcode.IsFixedMap(c):
+		n, w.i = 2*uint64(c&msgpcode.FixedMapMask), start+1
+	case c == msgpcode.Array16 || c == msgpcode.Map16 || c == msgpcode.Array32 || c == msgpcode.Map32:
+		w.i++
+		size := 2
+		if c == msgpcode.Array32 || c == msgpcode.Map32 {
+			size = 4
+		}
+		var err error
+		if n, err = w.uint(size); err != nil {
+			return err
+		}
+		if c == msgpcode.Map16 || c == msgpcode.Map32 {
+			n *= 2
+		}
+	case c == msgpcode.Double && start+9 <= len(w.b):
+		f := math.Float64frombits(binary.BigEndian.Uint64(w.b[start+1 : start+9]))
+		w.i = start + 9
+		if f == math.Trunc(f) && math.Abs(f) <= MaxSafeInteger {
+			if *out == nil {
+				*out = append(make([]byte, 0, len(w.b)), w.b[:start]...)
+			}
+			*out = appendInt(*out, int64(f))
+			return nil
+		}
+		w.copyTo(out, start)
+		return nil
+	default:
+		if err := w.value(depth); err != nil {
+			return err
+		}
+		w.copyTo(out, start)
+		return nil
+	}
+	if n > uint64(len(w.b)-w.i) {
+		return ErrMalformed
+	}
+	w.copyTo(out, start) // the container's header
+	for k := uint64(0); k < n; k++ {
+		if err := w.rewrite(out, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyTo appends the bytes from start to the walker's position to *out,
+// once there is an *out.
+func (w *walker) copyTo(out *[]byte, start int) {
+	if *out != nil {
+		*out = append(*out, w.b[start:w.i]...)
+	}
+}
+
+// appendInt appends n in MessagePack's smallest integer form.
+func appendInt(b []byte, n int64) []byte {
+	switch {
+	case n >= 0 && n <= 127, n < 0 && n >= -32:
+		return append(b, byte(n))
+	case n >= math.MinInt32 && n <= math.MaxInt32:
+		return binary.BigEndian.AppendUint32(append(b, msgpcode.Int32), uint32(int32(n)))
+	default:
+		return binary.BigEndian.AppendUint64(append(b, msgpcode.Int64), uint64(n))
+	}
 }

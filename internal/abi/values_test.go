@@ -1,7 +1,9 @@
 package abi
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"testing"
@@ -132,4 +134,51 @@ func TestMessagesRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(in, out) {
 		t.Errorf("round trip: %+v != %+v", out, in)
 	}
+}
+
+func TestIntegralFloatsAsInts(t *testing.T) {
+	js := func(v any) []byte { // as the shim's encoder writes numbers beyond 32 bits
+		var buf bytes.Buffer
+		enc := msgpack.NewEncoder(&buf)
+		enc.UseCompactFloats(false)
+		enc.Encode(v)
+		return buf.Bytes()
+	}
+	var n int64
+	if err := DecodeValue(js(5e9), &n); err != nil || n != 5e9 {
+		t.Errorf("5e9 as a float into int64: %d, %v", n, err)
+	}
+	var s struct {
+		At  int64   `json:"at"`
+		F   float64 `json:"f"`
+		Any any     `json:"any"`
+	}
+	b := js(map[string]any{"at": 1.7e12, "f": 2.0, "any": []any{-3e9, 2.5, "x"}})
+	if err := DecodeValue(b, &s); err != nil || s.At != 1.7e12 || s.F != 2 {
+		t.Fatalf("struct: %+v, %v", s, err)
+	}
+	if got := fmt.Sprint(s.Any); got != "[-3000000000 2.5 x]" {
+		t.Errorf("any = %s", got)
+	}
+	if err := DecodeValue(js(2.5), &n); err == nil {
+		t.Error("2.5 decoded into an int64")
+	}
+	if b := js(float64(1 << 60)); !bytes.Equal(IntegralFloatsAsInts(b), b) {
+		t.Error("an integer beyond 2^53 was rewritten")
+	}
+	plain, _ := EncodeValue([]any{1, "a", []byte{0xcb}})
+	if got := IntegralFloatsAsInts(plain); &got[0] != &plain[0] {
+		t.Error("a value without floats was copied")
+	}
+}
+
+func FuzzIntegralFloatsAsInts(f *testing.F) {
+	f.Add([]byte{0x92, 0xcb, 0x41, 0xf2, 0xa0, 0x5f, 0x20, 0, 0, 0, 0xa1, 'x'})
+	f.Add([]byte{0xcb})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out := IntegralFloatsAsInts(b)
+		if CheckJSSafe(b) == nil && CheckJSSafe(out) != nil {
+			t.Fatalf("%x became %x, which is not a safe value", b, out)
+		}
+	})
 }

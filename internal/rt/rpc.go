@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"reflect"
 	"strings"
 	"unicode"
@@ -263,20 +262,12 @@ func DecodeArg(raw []byte, t reflect.Type) (reflect.Value, error) {
 	return v, nil
 }
 
-// decodeInteger decodes an integer, or a float without a fraction: the
-// shim's encoder writes JavaScript numbers beyond 32 bits as floats.
+// decodeInteger decodes an integer, or a float without a fraction (see
+// abi.DecodeValue).
 func decodeInteger(raw []byte) (int64, error) {
 	var n int64
 	err := abi.DecodeValue(raw, &n)
-	if err == nil {
-		return n, nil
-	}
-	var f float64
-	if abi.Describe(raw) == "a number with a fraction" && abi.DecodeValue(raw, &f) == nil &&
-		f == math.Trunc(f) && math.Abs(f) <= abi.MaxSafeInteger {
-		return int64(f), nil
-	}
-	return 0, err
+	return n, err
 }
 
 func plural(n int) string {
