@@ -17,3 +17,11 @@ func TestDotestSandbox(t *testing.T) {
 func TestDotestCounter(t *testing.T) {
 	RunCounter(t, NewDotest(t, "../../examples/counter"))
 }
+
+// TestDotestReminders checks the reminders example in the dotest harness,
+// on the real clock.
+func TestDotestReminders(t *testing.T) {
+	w := NewDotest(t, "../../examples/reminders")
+	t.Run("Scenarios", func(t *testing.T) { RunReminders(t, w) })
+	t.Run("Restart", func(t *testing.T) { RunRemindersRestart(t, w) })
+}

@@ -48,3 +48,15 @@ func TestWorkerdFloor(t *testing.T) {
 		t.Logf("workerd output:\n%s", w.Output())
 	}
 }
+
+// TestWorkerdReminders checks the reminders example in real workerd,
+// across a restart of wrangler dev with its state kept.
+func TestWorkerdReminders(t *testing.T) {
+	RequireWrangler(t)
+	w := StartWorkerd(t, "./examples/reminders", "examples/reminders/build", "examples/reminders/wrangler.toml", "internal/conformance/jscaller/reminders.toml")
+	t.Run("Scenarios", func(t *testing.T) { RunReminders(t, w) })
+	t.Run("Restart", func(t *testing.T) { RunRemindersRestart(t, w) })
+	if t.Failed() {
+		t.Logf("workerd output:\n%s", w.Output())
+	}
+}
