@@ -38,6 +38,7 @@ import (
 	"github.com/godurable/godurable/internal/rt"
 	"github.com/godurable/godurable/storage"
 	"github.com/godurable/godurable/worker"
+	"github.com/godurable/godurable/ws"
 )
 
 // State is what a Durable Object knows about itself.
@@ -53,6 +54,15 @@ type State struct {
 	// plain unit test, say) it is the zero Storage, whose methods return an
 	// error.
 	Storage storage.Storage
+
+	conn rt.Conn // the object's host operations; nil in a State made by hand
+}
+
+// WebSockets returns the object's hibernatable WebSockets (workerd's
+// ctx.getWebSockets): all of them for tag "", else those with the tag.
+// After the object hibernates, it returns the same sockets, by ID.
+func (s *State) WebSockets(tag string) ([]*ws.Conn, error) {
+	return ws.List(rt.WithConn(context.Background(), s.conn), tag)
 }
 
 // Register registers a Durable Object class called class (the class_name of
@@ -76,7 +86,8 @@ func Register[T any](class string, newObject func(state *State, env *worker.Env)
 			return nil, err
 		}
 		s, _ := storage.FromContext(ctx)
-		st := &State{ID: info.ID, Name: info.Name, Class: info.Class, Storage: *s}
+		c, _ := rt.ConnFromContext(ctx)
+		st := &State{ID: info.ID, Name: info.Name, Class: info.Class, Storage: *s, conn: c}
 		obj, err := newObject(st, env)
 		if err != nil {
 			return nil, err

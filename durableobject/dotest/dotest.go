@@ -297,7 +297,21 @@ func (w *Worker) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, guestError(err)
 	}
+	if out.Status == http.StatusSwitchingProtocols {
+		// A 101 without a WebSocket client: the socket stays unclaimed.
+		out.Headers = withoutHeader(out.Headers, abi.WebSocketHeader)
+	}
 	return workerd.ResponseFromGo(out, req), nil
+}
+
+func withoutHeader(h [][2]string, name string) [][2]string {
+	out := make([][2]string, 0, len(h))
+	for _, kv := range h {
+		if !strings.EqualFold(kv[0], name) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // guestError turns an error of the host into what dotest returns.
@@ -523,6 +537,16 @@ func (o *Object) RunAlarm(ctx context.Context) (bool, error) {
 	}
 	return ran, err
 }
+
+// Hibernate evicts the object while its WebSockets stay open, as workerd
+// hibernates an idle object: its Go value is forgotten, and the next event
+// (a message on one of its sockets, say) builds it anew, with the same
+// sockets. It reports whether the object was live.
+func (o *Object) Hibernate() bool { return o.Evict() }
+
+// WebSockets returns the IDs of the object's open hibernatable sockets, in
+// the order it accepted them.
+func (o *Object) WebSockets() []string { return o.w.iso.Sockets(o.t.Class, o.t.ID) }
 
 // Evict drops the object as workerd does with an idle one: its Go value is
 // forgotten and rebuilt from storage on its next event. It reports whether

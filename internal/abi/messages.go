@@ -157,3 +157,76 @@ type AlarmInfo struct {
 	RetryCount int  `msgpack:"retryCount"`
 	IsRetry    bool `msgpack:"isRetry"`
 }
+
+// WebSocketHeader is the response header by which a guest's 101 response
+// names the WebSocket it returns (the ID of ws.accept, or the one a host
+// gave an upgraded response of fetch). Hosts remove it before a client
+// sees the response.
+const WebSocketHeader = "x-godurable-websocket"
+
+// WSAccept is the request of CallWSAccept.
+type WSAccept struct {
+	Event      int32    `msgpack:"event"` // the fetch event whose response upgrades
+	Tags       []string `msgpack:"tags"`
+	Attachment []byte   `msgpack:"attachment"` // nil for none
+}
+
+// WSSocket names a socket.
+type WSSocket struct {
+	Socket string `msgpack:"socket"`
+}
+
+// WSMessage is a WebSocket message: the payload of EventWebSocketMessage
+// and the request of CallWSSend and CallSocketSend.
+type WSMessage struct {
+	Socket string `msgpack:"socket"`
+	IsText bool   `msgpack:"isText"`
+	Text   string `msgpack:"text,omitempty"`
+	Binary []byte `msgpack:"binary,omitempty"`
+}
+
+// WSClose is a close: the payload of EventWebSocketClose and the request
+// of CallWSClose and CallSocketClose. Code 0 means none (1005 on the
+// wire).
+type WSClose struct {
+	Socket   string `msgpack:"socket"`
+	Code     int    `msgpack:"code"`
+	Reason   string `msgpack:"reason"`
+	WasClean bool   `msgpack:"wasClean"`
+}
+
+// WSError is the payload of EventWebSocketError.
+type WSError struct {
+	Socket string `msgpack:"socket"`
+	Error  Error  `msgpack:"error"`
+}
+
+// WSAttachment is the request of CallWSSetAttachment.
+type WSAttachment struct {
+	Socket     string `msgpack:"socket"`
+	Attachment []byte `msgpack:"attachment"`
+}
+
+// WSList is the request of CallWSList; an empty Tag lists every socket.
+type WSList struct {
+	Tag string `msgpack:"tag,omitempty"`
+}
+
+// WSAutoResponse is a request message and its automatic response.
+type WSAutoResponse struct {
+	Request  string `msgpack:"request"`
+	Response string `msgpack:"response"`
+}
+
+// WSConnect is the request of CallSocketConnect.
+type WSConnect struct {
+	Event   int32  `msgpack:"event"`
+	Upgrade string `msgpack:"upgrade"` // the response's WebSocketHeader
+}
+
+// WSReceived is the result of AsyncSocketReceive: a message, or the close
+// (Closed set) after which nothing more comes.
+type WSReceived struct {
+	WSMessage `msgpack:",inline"`
+	Closed    *WSClose `msgpack:"closed,omitempty"`
+}

@@ -24,6 +24,12 @@ const (
 	EventObjectCall EventKind = 3
 	// EventAlarm is a Durable Object's alarm.
 	EventAlarm EventKind = 4
+	// EventWebSocketMessage is a message on a hibernatable WebSocket.
+	EventWebSocketMessage EventKind = 5
+	// EventWebSocketClose is the close of a hibernatable WebSocket.
+	EventWebSocketClose EventKind = 6
+	// EventWebSocketError is an error of a hibernatable WebSocket.
+	EventWebSocketError EventKind = 7
 )
 
 // Target says whom an event is for.
@@ -66,6 +72,12 @@ var events = []EventInfo{
 		Payload: reflect.TypeFor[Value](), Result: reflect.TypeFor[Value]()},
 	{Kind: EventAlarm, Name: "alarm", Target: TargetObject, Capability: true,
 		Payload: reflect.TypeFor[AlarmInfo]()},
+	{Kind: EventWebSocketMessage, Name: "webSocketMessage", Target: TargetObject, Capability: true,
+		Payload: reflect.TypeFor[WSMessage]()},
+	{Kind: EventWebSocketClose, Name: "webSocketClose", Target: TargetObject, Capability: true,
+		Payload: reflect.TypeFor[WSClose]()},
+	{Kind: EventWebSocketError, Name: "webSocketError", Target: TargetObject, Capability: true,
+		Payload: reflect.TypeFor[WSError]()},
 }
 
 // Events returns the table of events, ordered by kind.
@@ -114,6 +126,24 @@ const (
 	CallNewUniqueID     CallOp = 8
 	CallSQLDatabaseSize CallOp = 9
 	CallDeleteAll       CallOp = 10
+
+	CallWSAccept           CallOp = 20
+	CallWSSend             CallOp = 21
+	CallWSClose            CallOp = 22
+	CallWSList             CallOp = 23
+	CallWSTags             CallOp = 24
+	CallWSAttachment       CallOp = 25
+	CallWSSetAttachment    CallOp = 26
+	CallWSReadyState       CallOp = 27
+	CallWSSetAutoResponse  CallOp = 28
+	CallWSAutoResponse     CallOp = 29
+	CallWSAutoResponseTime CallOp = 30
+	CallWSSetEventTimeout  CallOp = 31
+	CallWSEventTimeout     CallOp = 32
+
+	CallSocketConnect CallOp = 40
+	CallSocketSend    CallOp = 41
+	CallSocketClose   CallOp = 42
 )
 
 // AsyncOp names an asynchronous host operation (the start import).
@@ -126,6 +156,8 @@ const (
 	AsyncAlarmGet  AsyncOp = 4
 	AsyncAlarmSet  AsyncOp = 5
 	AsyncAlarmDel  AsyncOp = 6
+
+	AsyncSocketReceive AsyncOp = 40
 )
 
 // OpInfo describes one host operation.
@@ -183,6 +215,61 @@ var callOps = []OpInfo{
 		Doc:    "the size of the object's database in bytes"},
 	{Code: int32(CallDeleteAll), Name: "storage.deleteAll", Object: true, Fault: "storage.deleteAll",
 		Doc: "delete all of the object's storage: KV, SQL tables and the alarm"},
+
+	// Hibernatable WebSockets: ctx.acceptWebSocket and the rest of the
+	// hibernation API. A socket is named by the ID the host gave it when it
+	// accepted it, which it keeps across hibernation.
+	{Code: int32(CallWSAccept), Name: "ws.accept", Object: true,
+		Request: reflect.TypeFor[WSAccept](), Result: reflect.TypeFor[string](),
+		Doc: "accept the WebSocket of the event's upgrade request as hibernatable, with tags; the socket's ID, which the response names in WebSocketHeader"},
+	{Code: int32(CallWSSend), Name: "ws.send", Object: true,
+		Request: reflect.TypeFor[WSMessage](),
+		Doc:     "send a message on a socket"},
+	{Code: int32(CallWSClose), Name: "ws.close", Object: true,
+		Request: reflect.TypeFor[WSClose](),
+		Doc:     "close a socket with a code and a reason"},
+	{Code: int32(CallWSList), Name: "ws.list", Object: true,
+		Request: reflect.TypeFor[WSList](), Result: reflect.TypeFor[[]string](),
+		Doc: "the IDs of the object's sockets, all or those with a tag (ctx.getWebSockets)"},
+	{Code: int32(CallWSTags), Name: "ws.tags", Object: true,
+		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[[]string](),
+		Doc: "the tags of a socket (ctx.getTags)"},
+	{Code: int32(CallWSAttachment), Name: "ws.attachment", Object: true,
+		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[Raw](),
+		Doc: "a socket's attachment as stored, empty if none (deserializeAttachment)"},
+	{Code: int32(CallWSSetAttachment), Name: "ws.setAttachment", Object: true,
+		Request: reflect.TypeFor[WSAttachment](),
+		Doc:     "store a socket's attachment (serializeAttachment); nil removes it"},
+	{Code: int32(CallWSReadyState), Name: "ws.readyState", Object: true,
+		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[int](),
+		Doc: "a socket's readyState: 0 connecting, 1 open, 2 closing, 3 closed"},
+	{Code: int32(CallWSSetAutoResponse), Name: "ws.setAutoResponse", Object: true,
+		Request: reflect.TypeFor[WSAutoResponse](),
+		Doc:     "answer a request message with a response without waking the object; empty both to remove"},
+	{Code: int32(CallWSAutoResponse), Name: "ws.autoResponse", Object: true,
+		Result: reflect.TypeFor[*WSAutoResponse](),
+		Doc:    "the auto-response pair, or nil"},
+	{Code: int32(CallWSAutoResponseTime), Name: "ws.autoResponseTime", Object: true,
+		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[*float64](),
+		Doc: "when a socket was last auto-answered, in ms since the epoch, or nil"},
+	{Code: int32(CallWSSetEventTimeout), Name: "ws.setEventTimeout", Object: true,
+		Request: reflect.TypeFor[*float64](),
+		Doc:     "bound the hibernatable WebSocket events' run time in ms; nil removes the bound"},
+	{Code: int32(CallWSEventTimeout), Name: "ws.eventTimeout", Object: true,
+		Result: reflect.TypeFor[*float64](),
+		Doc:    "the hibernatable WebSocket events' bound in ms, or nil"},
+
+	// Outbound WebSockets: a socket the Worker or object opened itself with
+	// fetch, used by the event that opened it.
+	{Code: int32(CallSocketConnect), Name: "socket.connect",
+		Request: reflect.TypeFor[WSConnect](), Result: reflect.TypeFor[string](),
+		Doc: "accept the WebSocket of an upgraded fetch response (named by WebSocketHeader); the socket's ID"},
+	{Code: int32(CallSocketSend), Name: "socket.send",
+		Request: reflect.TypeFor[WSMessage](),
+		Doc:     "send a message on an outbound socket"},
+	{Code: int32(CallSocketClose), Name: "socket.close",
+		Request: reflect.TypeFor[WSClose](),
+		Doc:     "close an outbound socket"},
 }
 
 var asyncOps = []OpInfo{
@@ -205,6 +292,9 @@ var asyncOps = []OpInfo{
 		Doc:     "set the object's alarm to a time in ms since the epoch (a past time is now)"},
 	{Code: int32(AsyncAlarmDel), Name: "alarm.delete", Object: true, Fault: "alarm.delete",
 		Doc: "delete the object's alarm"},
+	{Code: int32(AsyncSocketReceive), Name: "socket.receive",
+		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[WSReceived](),
+		Doc: "the next message of an outbound socket, or its close"},
 }
 
 // CallOps returns the table of synchronous operations, ordered by code.

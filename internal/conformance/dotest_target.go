@@ -10,6 +10,7 @@ import (
 
 	"github.com/godurable/godurable/durableobject/dotest"
 	"github.com/godurable/godurable/worker"
+	"github.com/godurable/godurable/ws"
 )
 
 // Dotest is the Target of a Go Worker run by the dotest harness on wazero.
@@ -69,3 +70,16 @@ func (d *Dotest) Call(t testing.TB, binding, name, method string, args ...any) (
 
 // Restart implements Target.
 func (d *Dotest) Restart(t testing.TB) { d.W.Restart() }
+
+// DialWebSocket implements Target.
+func (d *Dotest) DialWebSocket(t testing.TB, path string) (Socket, int) {
+	t.Helper()
+	s, resp, err := d.W.DialWebSocket(context.Background(), path, nil)
+	if errors.Is(err, ws.ErrNotWebSocket) {
+		return nil, resp.StatusCode
+	}
+	if err != nil {
+		t.Fatalf("dialing %s: %v", path, err)
+	}
+	return s, resp.StatusCode
+}

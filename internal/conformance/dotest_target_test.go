@@ -25,3 +25,8 @@ func TestDotestReminders(t *testing.T) {
 	t.Run("Scenarios", func(t *testing.T) { RunReminders(t, w) })
 	t.Run("Restart", func(t *testing.T) { RunRemindersRestart(t, w) })
 }
+
+// TestDotestChat checks the chat example in the dotest harness.
+func TestDotestChat(t *testing.T) {
+	RunChat(t, NewDotest(t, "../../examples/chat"))
+}

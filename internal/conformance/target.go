@@ -8,8 +8,11 @@
 package conformance
 
 import (
+	"context"
 	"net/http"
 	"testing"
+
+	"github.com/godurable/godurable/ws"
 )
 
 // Target is one runtime serving the sandbox Worker.
@@ -31,6 +34,21 @@ type Target interface {
 	// Restart stops the runtime and starts it again with the storage
 	// kept: every Go object is rebuilt on its next event.
 	Restart(t testing.TB)
+
+	// DialWebSocket opens a WebSocket to the Worker at path, as a browser
+	// does. If the Worker does not upgrade, it returns a nil Socket and
+	// the status it answered.
+	DialWebSocket(t testing.TB, path string) (Socket, int)
+}
+
+// Socket is the client end of a WebSocket.
+type Socket interface {
+	Send(ws.Message) error
+	// Receive returns the next message, or a *ws.CloseError once the
+	// socket has closed.
+	Receive(ctx context.Context) (ws.Message, error)
+	// Close sends a close; the answering close arrives in Receive.
+	Close(code int, reason string) error
 }
 
 // Response is an HTTP response with its body read.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,9 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/build"
 	"github.com/godurable/godurable/internal/wranglerdev"
+	"github.com/godurable/godurable/ws"
 )
 
 // E2EEnv is the environment variable that makes missing end-to-end
@@ -200,6 +204,54 @@ func (w *Workerd) Restart(t testing.TB) {
 		t.Fatal(err)
 	}
 	w.start(t)
+}
+
+// DialWebSocket implements Target with a real client (coder/websocket).
+func (w *Workerd) DialWebSocket(t testing.TB, path string) (Socket, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, resp, err := websocket.Dial(ctx, "ws://"+w.server.URL[len("http://"):]+path, nil)
+	if err != nil {
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			return nil, resp.StatusCode
+		}
+		t.Fatalf("dialing %s: %v", path, err)
+	}
+	c.SetReadLimit(64 << 20)
+	return &clientSocket{c: c}, resp.StatusCode
+}
+
+// clientSocket is a Socket on a real WebSocket client.
+type clientSocket struct{ c *websocket.Conn }
+
+func (s *clientSocket) Send(m ws.Message) error {
+	typ := websocket.MessageBinary
+	if m.Type == ws.Text {
+		typ = websocket.MessageText
+	}
+	return s.c.Write(context.Background(), typ, m.Data)
+}
+
+func (s *clientSocket) Receive(ctx context.Context) (ws.Message, error) {
+	typ, data, err := s.c.Read(ctx)
+	if err != nil {
+		var ce websocket.CloseError
+		if errors.As(err, &ce) {
+			return ws.Message{}, &ws.CloseError{Code: int(ce.Code), Reason: ce.Reason, WasClean: true}
+		}
+		return ws.Message{}, err
+	}
+	if typ == websocket.MessageText {
+		return ws.TextMessage(string(data)), nil
+	}
+	return ws.BinaryMessage(data), nil
+}
+
+// Close sends a close and waits for workerd's answer (coder/websocket's
+// Close does the whole handshake).
+func (s *clientSocket) Close(code int, reason string) error {
+	return s.c.Close(websocket.StatusCode(code), reason)
 }
 
 // Output returns the recent output of wrangler and workerd.

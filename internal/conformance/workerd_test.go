@@ -60,3 +60,14 @@ func TestWorkerdReminders(t *testing.T) {
 		t.Logf("workerd output:\n%s", w.Output())
 	}
 }
+
+// TestWorkerdChat checks the chat example in real workerd, with a real
+// WebSocket client.
+func TestWorkerdChat(t *testing.T) {
+	RequireWrangler(t)
+	w := StartWorkerd(t, "./examples/chat", "examples/chat/build", "examples/chat/wrangler.toml", "internal/conformance/jscaller/chat.toml")
+	t.Run("Scenarios", func(t *testing.T) { RunChat(t, w) })
+	if t.Failed() {
+		t.Logf("workerd output:\n%s", w.Output())
+	}
+}

@@ -55,12 +55,30 @@ async function requestToGo(request) {
   return { method: request.method, url: request.url, headers: [...request.headers], body };
 }
 
-async function responseToGo(response) {
+// responseToGo describes a response for Go. A WebSocket it carries (an
+// upgraded fetch) stays with the event ev, named by ABI.WebSocketHeader.
+async function responseToGo(response, ev) {
+  const headers = [...response.headers];
+  if (response.webSocket) {
+    const id = randomID();
+    ev.upgrades.set(id, response.webSocket);
+    headers.push([ABI.WebSocketHeader, id]);
+  }
   return encode({
     status: response.status,
-    headers: [...response.headers],
-    body: new Uint8Array(await response.arrayBuffer()),
+    headers,
+    body: response.status === 101 ? EMPTY : new Uint8Array(await response.arrayBuffer()),
   });
+}
+
+function randomID() {
+  return hex(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+function hex(bytes) {
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
 }
 
 function requestFromGo(r) {
@@ -86,7 +104,20 @@ const WASI = {
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
-function responseFromGo(r) {
+// responseFromGo builds the Response of a Go handler of event ev. A 101
+// names the WebSocket to return in ABI.WebSocketHeader.
+function responseFromGo(r, ev) {
+  if (r.status === 101) {
+    let webSocket = null;
+    const headers = r.headers.filter(([k, v]) => {
+      if (k.toLowerCase() !== ABI.WebSocketHeader) return true;
+      webSocket = ev.upgrades.get(v) ?? null;
+      ev.upgrades.delete(v);
+      return false;
+    });
+    if (!webSocket) throw new TypeError("godurable: a 101 response without a WebSocket: accept the request with ws.Accept, or return the response of the upgraded fetch");
+    return new Response(null, { status: 101, headers, webSocket });
+  }
   const body = NULL_BODY_STATUS.has(r.status) || !r.body || r.body.length === 0 ? null : r.body;
   return new Response(body, { status: r.status, headers: r.headers });
 }
@@ -107,6 +138,7 @@ class Event {
     this.signaled = false;
     this.waker = null;
     this.tickAt = null; // a Go timer this event must arm, in ms since epoch
+    this.upgrades = new Map(); // WebSockets of the event's responses, by ID
   }
 
   wake() {
@@ -336,7 +368,7 @@ class Instance {
   launch(op) {
     let promise;
     try {
-      promise = this.runtime.startOp(op.kind, op.ev.object, op.payload);
+      promise = this.runtime.startOp(op.kind, op.ev, op.payload);
     } catch (err) {
       promise = Promise.reject(err);
     }
@@ -541,66 +573,161 @@ class Instance {
 
 // The synchronous host operations (CALL_OPS), by name. Each gets the
 // runtime, the decoded request and, for an operation on an object, the
-// object's ctx.storage; it returns the result's bytes.
+// object's record (its ctx, storage and sockets); it returns the result's
+// bytes.
 const SYNC_OPS = {
   "env": (rt) => encode(describeEnv(rt.env)),
-  "kv.get": (rt, req, storage) => {
-    const v = storage.kv.get(req.key);
+  "kv.get": (rt, req, o) => {
+    const v = o.storage.kv.get(req.key);
     return v === undefined ? EMPTY : toBytes(v);
   },
-  "kv.put": (rt, req, storage) => {
-    storage.kv.put(req.key, req.value.slice());
+  "kv.put": (rt, req, o) => {
+    o.storage.kv.put(req.key, req.value.slice());
     return EMPTY;
   },
-  "kv.delete": (rt, req, storage) => encode(Boolean(storage.kv.delete(req.key))),
-  "kv.list": (rt, req, storage) => {
+  "kv.delete": (rt, req, o) => encode(Boolean(o.storage.kv.delete(req.key))),
+  "kv.list": (rt, req, o) => {
     const opts = {};
     for (const k of ["prefix", "start", "startAfter", "end", "limit", "reverse"]) if (req[k]) opts[k] = req[k];
     const out = [];
-    for (const [key, value] of storage.kv.list(opts)) out.push([key, toBytes(value)]);
+    for (const [key, value] of o.storage.kv.list(opts)) out.push([key, toBytes(value)]);
     return encode(out);
   },
-  "sql.exec": (rt, req, storage) => {
-    const cursor = storage.sql.exec(req.query, ...(req.args ?? []));
+  "sql.exec": (rt, req, o) => {
+    const cursor = o.storage.sql.exec(req.query, ...(req.args ?? []));
     const rows = cursor.raw().toArray();
     // Blobs come back as ArrayBuffers, which the encoder would write as empty maps.
     for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i] instanceof ArrayBuffer) row[i] = new Uint8Array(row[i]);
     return encode({ columns: cursor.columnNames, rows, rowsRead: cursor.rowsRead, rowsWritten: cursor.rowsWritten });
   },
-  "sql.databaseSize": (rt, req, storage) => encode(storage.sql.databaseSize),
-  "storage.deleteAll": (rt, req, storage) => {
+  "sql.databaseSize": (rt, req, o) => encode(o.storage.sql.databaseSize),
+  "storage.deleteAll": (rt, req, o) => {
     // SQLite-backed storage deletes at once; the promise only reports it.
-    storage.deleteAll().catch((err) => console.error("godurable: deleteAll failed:", err));
+    o.storage.deleteAll().catch((err) => console.error("godurable: deleteAll failed:", err));
     return EMPTY;
   },
   "id.fromName": (rt, req) => encode(rt.namespace(req.binding).idFromName(req.name).toString()),
   "id.newUnique": (rt, req) => encode(rt.namespace(req.binding).newUniqueId().toString()),
+
+  "ws.accept": (rt, req, o) => {
+    const ev = rt.instance.events.get(req.event);
+    if (!ev) throw new Error("godurable: ws.Accept outside the fetch event of its request");
+    const [client, server] = Object.values(new WebSocketPair());
+    const id = crypto.getRandomValues(new Uint8Array(SOCKET_ID_BYTES));
+    server.serializeAttachment(concat(id, req.attachment)); // refuses one too large before the socket is accepted
+    o.ctx.acceptWebSocket(server, req.tags ?? []);
+    const sid = hex(id);
+    socketIDs.set(server, sid);
+    o.sockets.set(sid, server);
+    ev.upgrades.set(sid, client);
+    return encode(sid);
+  },
+  "ws.send": (rt, req, o) => {
+    o.socket(req.socket).send(req.isText ? req.text ?? "" : req.binary ?? EMPTY);
+    return EMPTY;
+  },
+  "ws.close": (rt, req, o) => {
+    closeSocket(o.socket(req.socket), req);
+    return EMPTY;
+  },
+  "ws.list": (rt, req, o) => encode(o.ctx.getWebSockets(req.tag || undefined).map((ws) => o.adopt(ws))),
+  "ws.tags": (rt, req, o) => encode(o.ctx.getTags(o.socket(req.socket))),
+  "ws.attachment": (rt, req, o) => o.socket(req.socket).deserializeAttachment().subarray(SOCKET_ID_BYTES),
+  "ws.setAttachment": (rt, req, o) => {
+    const ws = o.socket(req.socket);
+    ws.serializeAttachment(concat(ws.deserializeAttachment().subarray(0, SOCKET_ID_BYTES), req.attachment));
+    return EMPTY;
+  },
+  "ws.readyState": (rt, req, o) => encode(o.socket(req.socket).readyState),
+  "ws.setAutoResponse": (rt, req, o) => {
+    if (!req.request && !req.response) o.ctx.setWebSocketAutoResponse();
+    else o.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(req.request, req.response));
+    return EMPTY;
+  },
+  "ws.autoResponse": (rt, req, o) => {
+    const p = o.ctx.getWebSocketAutoResponse();
+    return encode(p ? { request: p.request, response: p.response } : null);
+  },
+  "ws.autoResponseTime": (rt, req, o) => encode(o.ctx.getWebSocketAutoResponseTimestamp(o.socket(req.socket))?.getTime() ?? null),
+  "ws.setEventTimeout": (rt, req, o) => {
+    if (req == null) o.ctx.setHibernatableWebSocketEventTimeout();
+    else o.ctx.setHibernatableWebSocketEventTimeout(req);
+    return EMPTY;
+  },
+  "ws.eventTimeout": (rt, req, o) => encode(o.ctx.getHibernatableWebSocketEventTimeout() ?? null),
+
+  "socket.connect": (rt, req) => {
+    const ev = rt.instance.events.get(req.event);
+    const ws = ev?.upgrades.get(req.upgrade);
+    if (!ws) throw new TypeError("godurable: no upgraded response of this event has that WebSocket");
+    ev.upgrades.delete(req.upgrade);
+    return encode(rt.connect(ws));
+  },
+  "socket.send": (rt, req) => {
+    rt.outbound(req.socket).ws.send(req.isText ? req.text ?? "" : req.binary ?? EMPTY);
+    return EMPTY;
+  },
+  "socket.close": (rt, req) => {
+    closeSocket(rt.outbound(req.socket).ws, req);
+    return EMPTY;
+  },
 };
 
-// The asynchronous host operations (ASYNC_OPS), by name: each returns a
+// A hibernatable socket's attachment starts with its ID, so that the same
+// socket has the same ID after the object hibernates.
+const SOCKET_ID_BYTES = 16;
+const socketIDs = new WeakMap(); // WebSocket -> ID
+
+function socketID(ws) {
+  let id = socketIDs.get(ws);
+  if (id === undefined) {
+    id = hex(ws.deserializeAttachment().subarray(0, SOCKET_ID_BYTES));
+    socketIDs.set(ws, id);
+  }
+  return id;
+}
+
+function concat(a, b) {
+  if (!b || b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function closeSocket(ws, req) {
+  if (req.code) ws.close(req.code, req.reason);
+  else if (req.reason) ws.close(undefined, req.reason); // workerd refuses a reason without a code, as it should
+  else ws.close();
+}
+
+// The asynchronous host operations (ASYNC_OPS), by name: each gets what a
+// synchronous one gets and the event that started it, and returns a
 // promise of the result's bytes.
 const ASYNC_OPS_IMPL = {
-  "fetch": async (rt, req) => responseToGo(await fetch(requestFromGo(req))),
-  "stub.fetch": async (rt, req) => responseToGo(await rt.stub(req.target).fetch(requestFromGo(req.request))),
+  "fetch": async (rt, req, o, ev) => responseToGo(await fetch(requestFromGo(req)), ev),
+  "stub.fetch": async (rt, req, o, ev) => responseToGo(await rt.stub(req.target).fetch(requestFromGo(req.request)), ev),
   "stub.call": (rt, req) => rt.stubCall(req),
-  "alarm.get": async (rt, req, storage) => encode((await storage.getAlarm()) ?? null),
-  "alarm.set": async (rt, req, storage) => {
-    await storage.setAlarm(req);
+  "alarm.get": async (rt, req, o) => encode((await o.storage.getAlarm()) ?? null),
+  "alarm.set": async (rt, req, o) => {
+    await o.storage.setAlarm(req);
     return EMPTY;
   },
-  "alarm.delete": async (rt, req, storage) => {
-    await storage.deleteAlarm();
+  "alarm.delete": async (rt, req, o) => {
+    await o.storage.deleteAlarm();
     return EMPTY;
   },
+  "socket.receive": async (rt, req) => encode(await rt.outbound(req.socket).receive()),
 };
 
 // The events of Durable Objects (EVENTS.object), by the name of their
-// handler: payload turns the handler's arguments into the event's payload,
-// result turns the finished event into what the handler returns.
+// handler: payload turns the handler's arguments (and the object's
+// record) into the event's payload, result turns the finished event into
+// what the handler returns.
 const OBJECT_EVENTS = {
   fetch: {
-    payload: async (request) => encode(await requestToGo(request)),
-    result: (ev) => responseFromGo(decode(ev.result())),
+    payload: async ([request]) => encode(await requestToGo(request)),
+    result: (ev) => responseFromGo(decode(ev.result()), ev),
   },
   call: {
     payload: (args) => encode(args),
@@ -612,7 +739,7 @@ const OBJECT_EVENTS = {
   alarm: {
     // alarmInfo is missing under old compatibility dates and when a test
     // calls alarm() itself.
-    payload: (info) =>
+    payload: ([info]) =>
       encode({
         scheduledTime: info?.scheduledTime ?? Date.now(),
         retryCount: info?.retryCount ?? 0,
@@ -622,12 +749,109 @@ const OBJECT_EVENTS = {
       ev.result(); // throws the handler's error, and workerd retries the alarm
     },
   },
+  webSocketMessage: {
+    payload: ([ws, message], o) => {
+      const socket = o.adopt(ws);
+      if (typeof message === "string") return encode({ socket, isText: true, text: message });
+      return encode({ socket, isText: false, binary: new Uint8Array(message) });
+    },
+    result: (ev) => {
+      ev.result();
+    },
+  },
+  webSocketClose: {
+    payload: ([ws, code, reason, wasClean], o) => encode({ socket: o.adopt(ws), code, reason, wasClean }),
+    // The close handshake ends with the object's answer: the Go handler's
+    // own close, else the peer's code and reason sent back (workerd ignores
+    // a second close; its web_socket_auto_reply_to_close does not answer
+    // hibernatable sockets).
+    result: (ev, [ws, code, reason]) => {
+      try {
+        if (code === 1005 || code === 1006) ws.close();
+        else ws.close(code, reason);
+      } catch (err) {
+        console.error("godurable: answering a WebSocket's close:", err);
+      }
+      ev.result();
+    },
+  },
+  webSocketError: {
+    payload: ([ws, error], o) => encode({ socket: o.adopt(ws), error: fromJSError(error) }),
+    result: (ev) => {
+      ev.result();
+    },
+  },
 };
 
 // The events of the stateless Worker (EVENTS.worker), likewise.
 const WORKER_EVENTS = {
   fetch: OBJECT_EVENTS.fetch,
 };
+
+// ObjectRecord is what the runtime keeps of a Durable Object: its ctx and
+// the sockets it has seen since it woke, by ID.
+class ObjectRecord {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.storage = ctx.storage;
+    this.sockets = new Map();
+  }
+
+  adopt(ws) {
+    const id = socketID(ws);
+    this.sockets.set(id, ws);
+    return id;
+  }
+
+  socket(id) {
+    let ws = this.sockets.get(id);
+    if (ws === undefined) {
+      for (const s of this.ctx.getWebSockets()) this.adopt(s); // after hibernation
+      ws = this.sockets.get(id);
+    }
+    if (ws === undefined) throw new Error(`godurable: the object has no WebSocket ${id}; it has closed`);
+    return ws;
+  }
+}
+
+// OutboundSocket is a WebSocket the Worker or an object opened with fetch:
+// the shim reads it, and Go receives its messages one by one.
+class OutboundSocket {
+  constructor(ws) {
+    this.ws = ws;
+    this.queue = [];
+    this.closed = null;
+    this.waiter = null;
+    ws.binaryType = "arraybuffer";
+    ws.addEventListener("message", (e) => {
+      this.push(typeof e.data === "string" ? { isText: true, text: e.data } : { isText: false, binary: new Uint8Array(e.data) });
+    });
+    ws.addEventListener("close", (e) => this.finish({ code: e.code, reason: e.reason, wasClean: e.wasClean }));
+    ws.addEventListener("error", (e) => this.finish({ code: 1006, reason: String(e?.message ?? e?.error ?? "error"), wasClean: false }));
+    ws.accept();
+  }
+
+  push(m) {
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(m);
+    } else this.queue.push(m);
+  }
+
+  finish(closed) {
+    if (this.closed) return;
+    this.closed = closed;
+    if (this.waiter) this.push({ closed });
+  }
+
+  receive() {
+    if (this.queue.length > 0) return Promise.resolve(this.queue.shift());
+    if (this.closed) return Promise.resolve({ closed: this.closed });
+    if (this.waiter) return Promise.reject(new Error("godurable: two receives at once on one WebSocket"));
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+}
 
 // implementOps pairs each row of a generated table of operations with its
 // implementation, by code; implementEvents does the same for events, by
@@ -666,7 +890,8 @@ class Runtime {
     this.instance = null;
     this.env = null;
     this.nextHandle = 0;
-    this.storages = new Map(); // object handle -> ctx.storage
+    this.objects = new Map(); // object handle -> ObjectRecord
+    this.sockets = new Map(); // outbound socket ID -> OutboundSocket
     this.dropped = [];
     this.goBindings = new Map(); // binding name -> whether its objects are Go objects
     this.methodIndex = new Map(); // class -> Map(JS method name -> index)
@@ -674,7 +899,7 @@ class Runtime {
     this.registry =
       typeof FinalizationRegistry === "function"
         ? new FinalizationRegistry((handle) => {
-            this.storages.delete(handle);
+            this.objects.delete(handle);
             this.dropped.push(handle);
           })
         : null;
@@ -693,7 +918,7 @@ class Runtime {
 
   registerObject(obj, ctx) {
     const handle = ++this.nextHandle;
-    this.storages.set(handle, ctx.storage);
+    this.objects.set(handle, new ObjectRecord(ctx));
     this.registry?.register(obj, handle);
     return handle;
   }
@@ -705,9 +930,22 @@ class Runtime {
     return d;
   }
 
-  storage(handle) {
-    const s = this.storages.get(handle);
-    if (!s) throw new Error(`godurable: no storage for object ${handle}`);
+  object(handle) {
+    const o = this.objects.get(handle);
+    if (!o) throw new Error(`godurable: no Durable Object ${handle}`);
+    return o;
+  }
+
+  connect(ws) {
+    const id = randomID();
+    this.sockets.set(id, new OutboundSocket(ws));
+    return id;
+  }
+
+  outbound(id) {
+    const s = this.sockets.get(id);
+    if (!s) throw new Error(`godurable: no outbound WebSocket ${id}; it has closed`);
+    if (s.closed && s.queue.length === 0) this.sockets.delete(id); // after this, it is gone
     return s;
   }
 
@@ -729,14 +967,14 @@ class Runtime {
     const op = syncOps.get(code);
     if (op === undefined) throw new TypeError(`godurable: unknown host call ${code}`);
     const req = reqBytes.length > 0 ? decode(reqBytes) : undefined;
-    return op.impl(this, req, op.object ? this.storage(handle) : undefined);
+    return op.impl(this, req, op.object ? this.object(handle) : undefined);
   }
 
-  startOp(code, handle, reqBytes) {
+  startOp(code, ev, reqBytes) {
     const op = asyncOps.get(code);
     if (op === undefined) throw new TypeError(`godurable: unknown async operation ${code}`);
     const req = reqBytes.length > 0 ? decode(reqBytes) : undefined;
-    return op.impl(this, req, op.object ? this.storage(handle) : undefined);
+    return op.impl(this, req, op.object ? this.object(ev.object) : undefined, ev);
   }
 
   // stubCall calls an RPC method. A godurable object is called through its
@@ -766,7 +1004,7 @@ class Runtime {
 
   async workerEvent(name, args, env) {
     const event = workerEvents.get(name);
-    const payload = await event.impl.payload(...args);
+    const payload = await event.impl.payload(args);
     const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload);
     return event.impl.result(ev);
   }
@@ -801,9 +1039,9 @@ export function createRuntime(module, manifest) {
     // __event runs the handler of a capability (fetch, alarm, ...).
     async __event(name, args) {
       const event = objectEvents.get(name);
-      const payload = await event.impl.payload(...args);
+      const payload = await event.impl.payload(args, runtime.object(this.__godurable.handle));
       const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, 0, payload);
-      return event.impl.result(ev);
+      return event.impl.result(ev, args);
     }
 
     // __call runs the RPC method with the given index.

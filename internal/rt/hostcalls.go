@@ -90,6 +90,15 @@ func ConnFromContext(ctx context.Context) (Conn, bool) {
 	return c, ok
 }
 
+// EventID returns the host's ID of the event ctx belongs to, and false
+// if ctx belongs to no event.
+func EventID(ctx context.Context) (int32, bool) {
+	if e := eventFrom(ctx); e != nil {
+		return e.id, true
+	}
+	return 0, false
+}
+
 // CallMsg is c.Call with a request and a result encoded as ABI messages.
 // result may be nil when the result is not needed, or a *[]byte to take
 // the bytes as they are.

@@ -66,6 +66,8 @@ type Isolate struct {
 	alarmMu      sync.Mutex
 	alarms       map[objKey]*alarmEntry
 	alarmsClosed bool
+
+	ws *wsState
 }
 
 type objKey struct{ class, id string }
@@ -86,7 +88,7 @@ func NewIsolate(cfg Config) *Isolate {
 	if cfg.Clock == nil {
 		cfg.Clock = driver.RealClock()
 	}
-	return &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}, alarms: map[objKey]*alarmEntry{}}
+	return &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}, alarms: map[objKey]*alarmEntry{}, ws: newWSState()}
 }
 
 // Manifest returns what the module registers.

@@ -137,6 +137,11 @@ func init() {
 		abi.CallIDFromName:  idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),
 		abi.CallNewUniqueID: idOp(func(iso *Isolate, class string, _ abi.StubTarget) string { return iso.NewUniqueID(class) }),
 	}
+	for _, ops := range []map[abi.CallOp]syncOp{wsOps, socketOps} {
+		for op, impl := range ops {
+			syncOps[op] = impl
+		}
+	}
 	initAsyncOps()
 }
 
@@ -379,6 +384,13 @@ func initAsyncOps() {
 	}
 	for op, impl := range alarmOps {
 		asyncOps[op] = impl
+	}
+	asyncOps[abi.AsyncSocketReceive] = func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+		var r abi.WSSocket
+		if err := decodeRequest(req, &r); err != nil {
+			return nil, err
+		}
+		return iso.receive(context.Background(), r.Socket)
 	}
 }
 

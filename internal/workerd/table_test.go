@@ -14,6 +14,10 @@ var eventEntryPoints = map[abi.EventKind]string{
 	abi.EventObjectFetch: "ObjectFetch",
 	abi.EventObjectCall:  "ObjectCall",
 	abi.EventAlarm:       "RunAlarm",
+	// A socket's events come from its peer, which TakeUpgrade returns.
+	abi.EventWebSocketMessage: "TakeUpgrade",
+	abi.EventWebSocketClose:   "TakeUpgrade",
+	abi.EventWebSocketError:   "TakeUpgrade",
 }
 
 // TestModelImplementsTheTable fails when a row of internal/abi's table has
