@@ -83,3 +83,8 @@ func (d *Dotest) DialWebSocket(t testing.TB, path string) (Socket, int) {
 	}
 	return s, resp.StatusCode
 }
+
+// Hibernate implements Target.
+func (d *Dotest) Hibernate(t testing.TB, binding, name string) {
+	d.W.Object(binding, name).Hibernate()
+}

@@ -11,6 +11,9 @@ func TestDotestSandbox(t *testing.T) {
 	RunSandbox(t, w, upstream.URL)
 	t.Run("Storage", func(t *testing.T) { RunStorage(t, w) })
 	t.Run("Alarms", func(t *testing.T) { RunAlarms(t, w) })
+	echo := EchoServer()
+	defer echo.Close()
+	t.Run("Sockets", func(t *testing.T) { RunSockets(t, w, echo.URL) })
 }
 
 // TestDotestCounter checks the counter example in the dotest harness.

@@ -39,6 +39,11 @@ type Target interface {
 	// does. If the Worker does not upgrade, it returns a nil Socket and
 	// the status it answered.
 	DialWebSocket(t testing.TB, path string) (Socket, int)
+
+	// Hibernate lets the Durable Object called name of binding hibernate,
+	// its sockets open: dotest hibernates it at once, workerd when it has
+	// been idle for 10 seconds.
+	Hibernate(t testing.TB, binding, name string)
 }
 
 // Socket is the client end of a WebSocket.

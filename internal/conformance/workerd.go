@@ -222,6 +222,12 @@ func (w *Workerd) DialWebSocket(t testing.TB, path string) (Socket, int) {
 	return &clientSocket{c: c}, resp.StatusCode
 }
 
+// Hibernate implements Target: workerd hibernates an object that has
+// been idle for 10 seconds (server.c++), so this waits a little longer.
+func (w *Workerd) Hibernate(t testing.TB, binding, name string) {
+	time.Sleep(11500 * time.Millisecond)
+}
+
 // clientSocket is a Socket on a real WebSocket client.
 type clientSocket struct{ c *websocket.Conn }
 

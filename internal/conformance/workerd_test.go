@@ -17,6 +17,9 @@ func TestWorkerdSandbox(t *testing.T) {
 	RunSandbox(t, w, upstream.URL)
 	t.Run("Storage", func(t *testing.T) { RunStorage(t, w) })
 	t.Run("Alarms", func(t *testing.T) { RunAlarms(t, w) })
+	echo := EchoServer()
+	defer echo.Close()
+	t.Run("Sockets", func(t *testing.T) { RunSockets(t, w, echo.URL) })
 	if t.Failed() {
 		t.Logf("workerd output:\n%s", w.Output())
 	}

@@ -327,6 +327,9 @@ func initAsyncOps() {
 			if err != nil {
 				return nil, err
 			}
+			if isUpgrade(&in) {
+				return iso.dialOutbound(context.Background(), &in)
+			}
 			if iso.cfg.Fetch == nil {
 				return nil, NewJSError("TypeError", "godurable: outbound fetch is not available in this test (set a Fetch handler): "+in.Method+" "+in.URL)
 			}

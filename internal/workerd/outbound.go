@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/coder/websocket"
 
@@ -20,9 +21,10 @@ import (
 // WebSocket of the response.
 
 type outboundSocket struct {
-	conn   *websocket.Conn
-	mu     sync.Mutex // one receive at a time
-	closed *abi.WSClose
+	conn    *websocket.Conn
+	mu      sync.Mutex // one receive at a time
+	closed  *abi.WSClose
+	closing atomic.Pointer[chan *abi.WSClose] // the close the guest sent, once coder/websocket has its answer
 }
 
 // isUpgrade reports whether a guest's request asks for a WebSocket.
@@ -118,7 +120,14 @@ var socketOps = map[abi.CallOp]syncOp{
 		if c.Code == 0 {
 			code = websocket.StatusNoStatusRcvd
 		}
-		go s.conn.Close(code, c.Reason)
+		done := make(chan *abi.WSClose, 1)
+		s.closing.Store(&done)
+		go func() {
+			// coder/websocket's Close returns once the server has answered,
+			// which an echoing server does with the same code and reason.
+			err := s.conn.Close(code, c.Reason)
+			done <- &abi.WSClose{Code: int(code), Reason: c.Reason, WasClean: err == nil}
+		}()
 		return []byte{}, nil
 	},
 }
@@ -139,8 +148,11 @@ func (iso *Isolate) receive(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		closed := &abi.WSClose{Code: 1006, Reason: err.Error()}
 		var ce websocket.CloseError
-		if errors.As(err, &ce) {
+		switch {
+		case errors.As(err, &ce):
 			closed = &abi.WSClose{Code: int(ce.Code), Reason: ce.Reason, WasClean: true}
+		case s.closing.Load() != nil:
+			closed = <-*s.closing.Load() // the guest closed it: the answer is the close
 		}
 		s.closed = closed
 		return mustMarshal(&abi.WSReceived{Closed: closed}), nil

@@ -382,6 +382,9 @@ func (sock *socket) closeFromObject(c *abi.WSClose) error {
 		code = 1005
 	}
 	sock.peer.frames.push(PeerFrame{Close: &abi.WSClose{Code: code, Reason: c.Reason, WasClean: true}})
+	// The peer answers at once with the same code and reason, as a browser
+	// does; the object's webSocketClose follows.
+	go sock.peer.Close(code, c.Reason)
 	return nil
 }
 

@@ -61,6 +61,7 @@ func routes() *http.ServeMux {
 			"missing": env.Var("NO_SUCH_VAR"), "sandboxBinding": env.BindingKind("SANDBOX"),
 		})
 	})
+	mux.HandleFunc("GET /dial", dial)
 	mux.HandleFunc("GET /fetch", func(w http.ResponseWriter, r *http.Request) {
 		serveOutbound(w, r)
 	})
