@@ -47,6 +47,10 @@ export class CounterJS extends DurableObject {
     return this.ctx.storage.sql.exec("SELECT by FROM history ORDER BY seq").toArray().map((row) => ({ by: row.by }));
   }
 
+  // benchNoop does nothing: the cost of an RPC call alone (the Go
+  // counter's memory-probe build has the same method).
+  benchNoop() {}
+
   // fetch serves GET .../history from the object itself.
   fetch() {
     return json(200, this.history());
