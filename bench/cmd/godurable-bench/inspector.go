@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -18,28 +19,30 @@ import (
 // targets. wrangler's own --inspector-port proxies only the primary
 // Worker; the workerd it starts for the Workers listens on an inspector
 // of its own (--inspector-addr=localhost:0) that lists every Worker's
-// isolate as core:user:{name}. This finds that port from /proc.
+// isolate as core:user:{name}. This finds that port from /proc: workerd
+// opens the inspector's socket before the sockets of its configuration,
+// so it is the listening socket with the lowest descriptor. Only that one
+// is asked for /json: the others include the Workers' own entry socket,
+// where a request would reach the Worker (and start the Go instance
+// before a cold start is profiled).
 func findInspector(ctx context.Context, pgid int, want ...string) (string, []cpuprof.Target, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	var last error
 	for time.Now().Before(deadline) {
-		for _, port := range inspectorPorts(pgid) {
-			base := "http://127.0.0.1:" + strconv.Itoa(port)
+		if ports := inspectorPorts(pgid); len(ports) > 0 {
+			base := "http://127.0.0.1:" + strconv.Itoa(ports[0])
 			ts, err := cpuprof.Targets(ctx, base)
-			if err != nil {
-				last = err
-				continue
-			}
-			ok := true
-			for _, w := range want {
-				if targetURL(ts, w) == "" {
-					ok = false
-					last = fmt.Errorf("%s lists no target %s", base, w)
+			if err == nil {
+				for _, w := range want {
+					if targetURL(ts, w) == "" {
+						err = fmt.Errorf("%s lists no target %s", base, w)
+					}
 				}
 			}
-			if ok {
+			if err == nil {
 				return base, ts, nil
 			}
+			last = err
 		}
 		select {
 		case <-ctx.Done():
@@ -63,9 +66,9 @@ func targetURL(ts []cpuprof.Target, id string) string {
 }
 
 // inspectorPorts returns the TCP ports on which the processes of group
-// pgid started with --inspector-addr listen.
+// pgid started with --inspector-addr listen, by descriptor number.
 func inspectorPorts(pgid int) []int {
-	inodes := map[string]bool{}
+	inodes := map[string]int{} // socket inode -> descriptor
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
@@ -82,12 +85,13 @@ func inspectorPorts(pgid int) []int {
 		fds, _ := os.ReadDir(filepath.Join("/proc", e.Name(), "fd"))
 		for _, fd := range fds {
 			link, err := os.Readlink(filepath.Join("/proc", e.Name(), "fd", fd.Name()))
-			if err == nil && strings.HasPrefix(link, "socket:[") {
-				inodes[strings.TrimSuffix(strings.TrimPrefix(link, "socket:["), "]")] = true
+			if n, err2 := strconv.Atoi(fd.Name()); err == nil && err2 == nil && strings.HasPrefix(link, "socket:[") {
+				inodes[strings.TrimSuffix(strings.TrimPrefix(link, "socket:["), "]")] = n
 			}
 		}
 	}
-	var ports []int
+	type listener struct{ fd, port int }
+	var ls []listener
 	for _, file := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
 		f, err := os.Open(file)
 		if err != nil {
@@ -96,7 +100,8 @@ func inspectorPorts(pgid int) []int {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
 			fs := strings.Fields(sc.Text())
-			if len(fs) < 10 || fs[3] != "0A" || !inodes[fs[9]] { // 0A: LISTEN
+			fd, ok := inodes[fs[9]]
+			if len(fs) < 10 || fs[3] != "0A" || !ok { // 0A: LISTEN
 				continue
 			}
 			_, hexPort, ok := strings.Cut(fs[1], ":")
@@ -104,10 +109,15 @@ func inspectorPorts(pgid int) []int {
 				continue
 			}
 			if p, err := strconv.ParseInt(hexPort, 16, 32); err == nil {
-				ports = append(ports, int(p))
+				ls = append(ls, listener{fd, int(p)})
 			}
 		}
 		f.Close()
+	}
+	sort.Slice(ls, func(i, j int) bool { return ls[i].fd < ls[j].fd })
+	ports := make([]int, len(ls))
+	for i, l := range ls {
+		ports[i] = l.port
 	}
 	return ports
 }

@@ -100,6 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&pc.Cold, "profile-cold", 3, "profiled cold starts per side")
 	phases := fs.String("profile-phases", "", "comma-separated phases to run (rpc-increment, rpc-get, rpc-noop, http-increment, stateless, cold); all if empty")
 	v8Flags := fs.String("v8-flags", "", "V8 flags for workerd, e.g. \"--liftoff-only\" (passed through miniflare's config by bench/cmd/godurable-bench/v8flags.cjs)")
+	kvexp := fs.Bool("kvexp", false, "run the kv.get experiment of bench/PROFILE.md (bench/kvexp) instead of the benchmark")
 	wlogFile := fs.String("wrangler-log", "", "append wrangler's and workerd's output to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -158,6 +159,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *buildOnly {
 		return nil
+	}
+	if *kvexp {
+		n, events := 20000, 2000
+		if b.smoke {
+			n, events = 200, 20
+		}
+		return b.runKVExp(ctx, n, events, max(1, pc.Rounds))
 	}
 	if *profile {
 		if pc.Out == "" {
