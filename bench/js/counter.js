@@ -51,6 +51,13 @@ export class CounterJS extends DurableObject {
   // counter's memory-probe build has the same method).
   benchNoop() {}
 
+  // benchGets reads the value n times in one event (as the Go probe's).
+  benchGets(n) {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += this.get();
+    return total;
+  }
+
   // fetch serves GET .../history from the object itself.
   fetch() {
     return json(200, this.history());

@@ -102,6 +102,13 @@ export class KVExp extends DurableObject {
         new Uint8Array(this.memory64.buffer, 0, 2 << 20).fill(this.sink++ & 0xff);
         this.sink ^= kv.get("bytes").length;
         return;
+      case "allocs": // the small buffers and views a Go event's shim makes
+        for (let i = 0; i < 40; i++) this.sink ^= VALUE_BYTES.slice().length ^ new Uint8Array(this.memory64.buffer, 64 + i, 9).length;
+        return;
+      case "allocs-get":
+        for (let i = 0; i < 40; i++) this.sink ^= VALUE_BYTES.slice().length ^ new Uint8Array(this.memory64.buffer, 64 + i, 9).length;
+        this.sink ^= kv.get("bytes").length;
+        return;
       case "put-bytes":
         kv.put("bytes", VALUE_BYTES.slice());
         return;

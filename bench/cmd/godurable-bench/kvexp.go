@@ -70,7 +70,7 @@ func loopModule(pages int) []byte {
 
 // kvVariants are the kv.get experiment's variants (bench/kvexp/kvexp.js).
 var kvVariants = []string{
-	"none", "get-num", "get-bytes", "get-bytes-freshkey", "get-bytes-slice", "get-bytes-view64", "get-get", "put-bytes", "increment-js", "fill2m", "fill2m-get",
+	"none", "get-num", "get-bytes", "get-bytes-freshkey", "get-bytes-slice", "get-bytes-view64", "get-get", "put-bytes", "increment-js", "fill2m", "fill2m-get", "allocs", "allocs-get",
 	"wasm-nothing", "wasm-view", "wasm-get", "wasm-get-view", "wasm64-nothing", "wasm64-get", "wasm64-get-view",
 }
 

@@ -39,6 +39,7 @@ type profPhase struct {
 	key, title string
 	target     map[string]string // side -> isolate
 	rpc        string            // RPC method, for the loop through the front
+	args       string            // its arguments, as the front's query (&arg=...)
 	path       func(side string) (method, path string)
 }
 
@@ -49,6 +50,8 @@ var profPhases = []profPhase{
 		target: map[string]string{sideGo: targetGo, sideJS: targetJS}, rpc: "get"},
 	{key: "rpc-noop", title: "RPC benchNoop() from the front Worker (no storage)",
 		target: map[string]string{sideGo: targetGo, sideJS: targetJS}, rpc: "benchNoop"},
+	{key: "rpc-gets", title: "RPC benchGets(100) from the front Worker (100 KV reads in one event; figures per call, so per read divide by 100)",
+		target: map[string]string{sideGo: targetGo, sideJS: targetJS}, rpc: "benchGets", args: "&arg=100"},
 	{key: "http-increment", title: "HTTP POST /counter/{name}/increment (the counter Worker's fetch, then RPC to the object, in one isolate)",
 		target: map[string]string{sideGo: targetGo, sideJS: targetJS},
 		path: func(side string) (string, string) {
@@ -208,7 +211,7 @@ func (b *bench) profileMain(ctx context.Context, pc profileConfig, phases []prof
 
 	load := func(ph profPhase, side string, n int) (calls int, wallUS float64, err error) {
 		if ph.rpc != "" {
-			body, err := s.do(ctx, "POST", fmt.Sprintf("/rpc/%s/%s?n=%d&method=%s", side, profileCounter, n, ph.rpc))
+			body, err := s.do(ctx, "POST", fmt.Sprintf("/rpc/%s/%s?n=%d&method=%s%s", side, profileCounter, n, ph.rpc, ph.args))
 			if err != nil {
 				return 0, 0, err
 			}
@@ -228,6 +231,9 @@ func (b *bench) profileMain(ctx context.Context, pc profileConfig, phases []prof
 		return n, us(time.Since(t0)) / float64(n), nil
 	}
 	count := func(ph profPhase) int {
+		if ph.args != "" {
+			return max(1, pc.Calls/20)
+		}
 		if ph.rpc != "" {
 			return pc.Calls
 		}
@@ -554,7 +560,8 @@ func (b *bench) profileCold(ctx context.Context, pc profileConfig) ([]*coldRun, 
 // Functions of the cold start's breakdown: (group, function).
 var coldMarks = []struct{ label, group, fn string }{
 	{"Instance constructor: new WebAssembly.Instance + _initialize + manifest", cpuprof.GroupShim, "Instance"},
-	{"  _initialize (Go runtime start and package initializers)", cpuprof.GroupGoRuntime, "_initialize"},
+	{"  _initialize (Go runtime start and package initializers; the export _rt0_wasm_wasip1_lib)", cpuprof.GroupGoOther, "_rt0_wasm_wasip1_lib"},
+	{"    runtime.schedinit (heap, scheduler, GODEBUG)", cpuprof.GroupGoRuntime, "runtime.schedinit"},
 	{"  package initializers (*.init), all", "", ""},
 	{"dispatch of the first event (after the instance exists)", cpuprof.GroupShim, "dispatch"},
 }
@@ -577,6 +584,7 @@ func writeColdReport(w *strings.Builder, runs []*coldRun) {
 	fmt.Fprintf(w, "| ms | Go | JS |\n|---|--:|--:|\n")
 	fmt.Fprintf(w, "| first response, client's clock | %s | %s |\n", med(sideGo, func(r *coldRun) float64 { return r.firstMS }), med(sideJS, func(r *coldRun) float64 { return r.firstMS }))
 	fmt.Fprintf(w, "| busy in the isolate | %s | %s |\n", med(sideGo, func(r *coldRun) float64 { return r.summary.Busy() / 1000 }), med(sideJS, func(r *coldRun) float64 { return r.summary.Busy() / 1000 }))
+	fmt.Fprintf(w, "| left out: intervals between samples longer than 1.5 periods (no sample taken) | %s | %s |\n", med(sideGo, func(r *coldRun) float64 { return r.summary.Gaps / 1000 }), med(sideJS, func(r *coldRun) float64 { return r.summary.Gaps / 1000 }))
 	for _, m := range coldMarks {
 		f := func(r *coldRun) float64 {
 			if m.group == "" {
