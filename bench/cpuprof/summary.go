@@ -81,7 +81,11 @@ func (c *Classifier) Line(scriptID string, n int) string {
 
 // fileOf returns the bundled file a line of a script belongs to, or "".
 func (c *Classifier) fileOf(cf CallFrame) string {
-	secs := c.Scripts[cf.ScriptID]
+	secs, bundled := c.Scripts[cf.ScriptID]
+	if !bundled {
+		// Not a bundle (a profile from Node): the script is the file.
+		return strings.TrimPrefix(cf.URL, "file://")
+	}
 	i := sort.Search(len(secs), func(i int) bool { return secs[i].Line > cf.LineNumber }) - 1
 	if i < 0 {
 		return ""
@@ -127,7 +131,7 @@ func (c *Classifier) Classify(cf CallFrame, parentJS string) (group, detail stri
 		return GroupOtherJS, fn + " " + cf.URL
 	case strings.Contains(file, "@msgpack/msgpack"):
 		return GroupMsgpackJS, fn
-	case strings.HasSuffix(file, "godurable.mjs"):
+	case strings.HasSuffix(file, "godurable.mjs"), strings.HasSuffix(file, "godurable.node.mjs"):
 		return GroupShim, fn
 	case strings.HasSuffix(file, "/worker.mjs") || file == "worker.mjs":
 		return GroupGenerated, fn

@@ -10,6 +10,11 @@
 //	node run.mjs DIR count                 imported-function calls per event
 //	node run.mjs DIR cold                  compile, instantiate + _initialize, first calls
 //	node run.mjs DIR kv [N]                kv.get from the Go import against a JS loop
+//	node run.mjs DIR thrash [N]            µs per call when MiB of memory are written between calls
+//	                                       (0, 1, 4, 16 MiB): how much of an event's cost is cold caches
+//	node --trace-wasm-compilation-times run.mjs DIR footprint
+//	                                       marks between the first events, to count the functions
+//	                                       each compiles lazily (the code an event runs)
 //	node run.mjs DIR inittrace             _initialize under node:wasi with GODEBUG=inittrace=1:
 //	                                       Go prints the time of each package initializer
 //
@@ -139,7 +144,9 @@ async function loop(o, method, n) {
   return ((now() - t) * 1000) / n;
 }
 
-const methods = manifest.classes[0].methods.map((m) => m.jsName).filter((m) => ["increment", "get", "benchNoop"].includes(m));
+// METHODS=get,benchNoop restricts the methods measured (for a profile of one).
+const only = (process.env.METHODS ?? "increment,get,benchNoop").split(",");
+const methods = manifest.classes[0].methods.map((m) => m.jsName).filter((m) => only.includes(m));
 
 if (mode === "bench") {
   const n = Number(rest[0] ?? 20000);
@@ -175,6 +182,42 @@ if (mode === "bench") {
   await o.increment(1);
   const tSecond = now() - t;
   console.log(JSON.stringify({ compileMs: +tCompile.toFixed(2), instanceAndInitializeMs: +tInstance.toFixed(2), firstIncrementMs: +tFirst.toFixed(2), secondIncrementMs: +tSecond.toFixed(3) }));
+} else if (mode === "thrash") {
+  // Between two calls, write MiB of a buffer (evicting the caches, as
+  // workerd's other work between two events of an object does); the fill
+  // alone is timed too and subtracted.
+  const n = Number(rest[0] ?? 5000);
+  const o = makeObject("thrash");
+  const buf = new Uint8Array(16 << 20);
+  const out = {};
+  for (const m of methods) await loop(o, m, 2000);
+  for (const mib of [0, 1, 4, 16]) {
+    const len = mib << 20;
+    let t = now();
+    for (let i = 0; i < n; i++) if (len) buf.fill(i & 0xff, 0, len);
+    const fill = ((now() - t) * 1000) / n;
+    for (const m of methods) {
+      const args = m === "increment" ? [1] : [];
+      t = now();
+      for (let i = 0; i < n; i++) {
+        if (len) buf.fill(i & 0xff, 0, len);
+        await o[m](...args);
+      }
+      (out[m] ??= {})[mib + "MiB"] = +(((now() - t) * 1000) / n - fill).toFixed(1);
+    }
+  }
+  console.log(JSON.stringify(out));
+} else if (mode === "footprint") {
+  const o = makeObject("footprint");
+  runtime.getInstance({});
+  console.log("MARK instance");
+  for (const m of ["benchNoop", "get", "increment"]) {
+    if (!methods.includes(m) && m !== "increment") continue;
+    await o[m](...(m === "increment" ? [1] : []));
+    console.log("MARK first " + m);
+    await o[m](...(m === "increment" ? [1] : []));
+    console.log("MARK second " + m);
+  }
 } else if (mode === "kv") {
   // kv.get of the same key through the Go import (one get() RPC call does
   // one) and from a plain JS loop over the same fake storage.

@@ -101,11 +101,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	phases := fs.String("profile-phases", "", "comma-separated phases to run (rpc-increment, rpc-get, rpc-noop, rpc-gets, http-increment, stateless, cold); all if empty")
 	v8Flags := fs.String("v8-flags", "", "V8 flags for workerd, e.g. \"--liftoff-only\" (passed through miniflare's config by bench/cmd/godurable-bench/v8flags.cjs)")
 	kvexp := fs.Bool("kvexp", false, "run the kv.get experiment of bench/PROFILE.md (bench/kvexp) instead of the benchmark")
+	summarize := fs.String("profile-summarize", "", "print the groups of a .cpuprofile file (e.g. from node --cpu-prof) per -profile-calls calls, and exit")
 	wlogFile := fs.String("wrangler-log", "", "append wrangler's and workerd's output to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	b := &bench{cfg: fullConfig, smoke: *smoke, verbose: *verbose, log: stderr, stdout: stdout}
+	if *summarize != "" {
+		return b.summarizeFile(*summarize, pc.Calls)
+	}
 	if b.smoke {
 		b.cfg = smokeConfig
 	}

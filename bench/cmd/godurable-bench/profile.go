@@ -656,3 +656,29 @@ func totalOfFunction(s *cpuprof.Summary, fn string) float64 {
 	}
 	return t
 }
+
+// summarizeFile prints the groups of a .cpuprofile written elsewhere (by
+// Node's --cpu-prof, for one): µs per call for calls calls.
+func (b *bench) summarizeFile(file string, calls int) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var p cpuprof.Profile
+	if err := json.Unmarshal(data, &p); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	s := (&cpuprof.Classifier{}).Summarize(&p)
+	per := func(v float64) float64 { return v / float64(max(1, calls)) }
+	fmt.Fprintf(b.stdout, "%s: %d samples, period %.0f µs, busy %.1f µs per call (%d calls)\n\n| group | self | total |\n|---|--:|--:|\n", file, s.Samples, s.Period, per(s.Busy()), calls)
+	for _, g := range groupOrder {
+		if s.Total[g] > 0 {
+			fmt.Fprintf(b.stdout, "| %s | %.1f | %.1f |\n", g, per(s.Self[g]), per(s.Total[g]))
+		}
+	}
+	fmt.Fprintf(b.stdout, "| idle | %.1f | |\n\n| function | group | self | total |\n|---|---|--:|--:|\n", per(s.Self[cpuprof.GroupIdle]))
+	for _, d := range s.TopDetails("", 25) {
+		fmt.Fprintf(b.stdout, "| `%s` | %s | %.1f | %.1f |\n", d.Detail, d.Group, per(d.Self), per(s.DetailTotal[d.Group+"\x00"+d.Detail]))
+	}
+	return nil
+}
