@@ -125,6 +125,12 @@ func (c *Classifier) Classify(cf CallFrame, parentJS string) (group, detail stri
 	fn := name
 	if fn == "" {
 		fn = fmt.Sprintf("(anonymous:%d)", cf.LineNumber+1)
+		// An arrow function that is a property's value, as the shim's
+		// WASI table has them: esbuild's __name(...) hides the name from
+		// V8, the line still shows the key.
+		if m := propertyKey.FindStringSubmatch(c.Line(cf.ScriptID, cf.LineNumber+1)); m != nil {
+			fn = m[1] + " " + fn
+		}
 	}
 	switch {
 	case file == "":
@@ -141,6 +147,8 @@ func (c *Classifier) Classify(cf CallFrame, parentJS string) (group, detail stri
 		return GroupUserJS, fn + " (" + file[strings.LastIndexByte(file, '/')+1:] + ")"
 	}
 }
+
+var propertyKey = regexp.MustCompile(`^\[?([\w.$]+)\]?:\s*(?:/\* @__PURE__ \*/\s*)?(?:__name\()?\(`)
 
 // domainPrefix matches the mangled first element of a package path with a
 // domain, as V8 shows Go's function names ("github.com_x_y.F").

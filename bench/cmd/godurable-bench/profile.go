@@ -416,6 +416,7 @@ func writePhaseReport(w *strings.Builder, ph profPhase, runs []*profRun) {
 			med(sideGo, func(r *profRun) float64 { return perCall(r.frontSummary.Busy(), r) }),
 			med(sideJS, func(r *profRun) float64 { return perCall(r.frontSummary.Busy(), r) }))
 	}
+	writeMechanisms(w, per, med)
 	for _, side := range []string{sideGo, sideJS} {
 		rs := per[side]
 		if len(rs) == 0 {
@@ -492,6 +493,62 @@ func writePhaseReport(w *strings.Builder, ph profPhase, runs []*profRun) {
 		if lines.Len() > 0 {
 			fmt.Fprintf(w, "\nWhere in those JavaScript functions (self time by line of the bundle, µs per call over all rounds):\n\n| function | line | source | self |\n|---|--:|---|--:|\n%s", lines.String())
 		}
+	}
+}
+
+// mechanisms are functions whose inclusive time tells what one part of
+// the event path costs (matched by the function's name as the summary
+// shows it, or by the property key of an anonymous arrow function).
+var mechanisms = []struct{ label, fn string }{
+	{"shim: dispatch (encode the event, call Go, wait)", "dispatch"},
+	{"shim: hostCall (one storage call, JS side, with the native call)", "hostCall"},
+	{"shim: the call import (decode the request, hostCall, copy the result)", "call"},
+	{"shim: poll_oneoff (the scheduler's poll, idle detection)", "poll_oneoff"},
+	{"shim: fd_read (the idle descriptor)", "fd_read"},
+	{"shim: clock_time_get", "clock_time_get"},
+	{"shim: complete (the event's result)", "complete"},
+	{"Go: rt.runEvent (the event goroutine, all of it)", "github.com_godurable_godurable_internal_rt.runEvent"},
+	{"Go: rt.startEvent (the export: take, decode, spawn, wait idle)", "github.com_godurable_godurable_internal_rt.startEvent"},
+	{"Go: rt.callMethod (decode arguments, call, encode the result)", "github.com_godurable_godurable_internal_rt.callMethod"},
+	{"Go: reflect.Value.Call (the method call by reflection)", "reflect.Value.Call"},
+	{"Go: rt.Call (a host call from Go: encode, import, decode)", "github.com_godurable_godurable_internal_rt.Call"},
+	{"Go: runtime.mallocgc (allocation)", "runtime.mallocgc"},
+	{"Go: runtime.schedule (scheduler)", "runtime.schedule"},
+	{"Go: runtime.findRunnable (incl. netpoll)", "runtime.findRunnable"},
+	{"Go: runtime.netpoll (poll_oneoff from Go)", "runtime.netpoll"},
+	{"Go: runtime.newstack (stack growth)", "runtime.newstack"},
+	{"Go: msgpack Unmarshal (reflection decoder)", "github.com_vmihailenco_msgpack_v5.Unmarshal"},
+	{"Go: msgpack Marshal (reflection encoder)", "github.com_vmihailenco_msgpack_v5.Marshal"},
+	{"wasm-to-js wrapper (every import call, with what it runs)", "wasm-to-js"},
+	{"js-to-wasm wrapper (every export call, with what it runs)", "js-to-wasm"},
+}
+
+// mechanismTotal is the inclusive time of the function named fn, or of
+// the anonymous arrow function under property fn.
+func mechanismTotal(s *cpuprof.Summary, fn string) float64 {
+	var t float64
+	for k, v := range s.DetailTotal {
+		_, d, _ := strings.Cut(k, "\x00")
+		if d == fn || strings.HasPrefix(d, fn+" (anonymous:") {
+			t = max(t, v)
+		}
+	}
+	return t
+}
+
+func writeMechanisms(w *strings.Builder, per map[string][]*profRun, med func(side string, f func(r *profRun) float64) string) {
+	rs := per[sideGo]
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nParts of the Go event path (inclusive µs per call, median over the rounds; parts nest, so they do not add up):\n\n| part | Go total |\n|---|--:|\n")
+	for _, m := range mechanisms {
+		fn := m.fn
+		v := med(sideGo, func(r *profRun) float64 { return mechanismTotal(r.targetSummary, fn) / float64(r.calls) })
+		if v == "0.0" {
+			continue
+		}
+		fmt.Fprintf(w, "| %s | %s |\n", m.label, v)
 	}
 }
 
