@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/godurable/godurable/internal/build"
 )
 
 // loopModule assembles a wasm module with memory of pages pages (exported
@@ -74,8 +76,11 @@ var kvVariants = []string{
 	"wasm-nothing", "wasm-view", "wasm-get", "wasm-get-view", "wasm64-nothing", "wasm64-get", "wasm64-get-view",
 }
 
-// runKVExp runs the kv.get experiment: each variant n times in a loop
-// inside one event, and once per RPC event, rounds times, interleaved.
+// protoVariants are the event-floor prototype's variants
+// (bench/proto/proto.js).
+var protoVariants = []string{"js-noop", "js-get", "go-noop", "go-get", "go-chan", "js-encode-event", "go-decode-event"}
+
+// runKVExp runs the kv.get experiment (bench/kvexp).
 func (b *bench) runKVExp(ctx context.Context, n, events, rounds int) error {
 	out := filepath.Join(b.root, "bench", "build", "kvexp")
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -86,7 +91,29 @@ func (b *bench) runKVExp(ctx context.Context, n, events, rounds int) error {
 			return err
 		}
 	}
-	s, err := b.startSession(ctx, 1, "bench/kvexp/kvexp.toml")
+	return b.runExperiment(ctx, "kv.get experiment (bench/kvexp)", "bench/kvexp/kvexp.toml", kvVariants, n, events, rounds)
+}
+
+// runProto builds the event-floor prototype (bench/proto/floor) and times
+// its variants (bench/proto/proto.js).
+func (b *bench) runProto(ctx context.Context, n, events, rounds int) error {
+	out := filepath.Join(b.root, "bench", "build", "proto")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	b.logf("building ./bench/proto/floor")
+	if err := build.Compile(ctx, b.root, "./bench/proto/floor", filepath.Join(out, "app.wasm")); err != nil {
+		return err
+	}
+	return b.runExperiment(ctx, "event-floor prototype (bench/proto)", "bench/proto/proto.toml", protoVariants, n, events, rounds)
+}
+
+// runExperiment times the variants of an experiment Worker (GET /setup,
+// /loop, /once as bench/kvexp/kvexp.js serves them): each n times in a
+// loop inside one event, and once per RPC event, rounds times, in an
+// order that rotates.
+func (b *bench) runExperiment(ctx context.Context, title, config string, variants []string, n, events, rounds int) error {
+	s, err := b.startSession(ctx, 1, config)
 	if err != nil {
 		return err
 	}
@@ -110,7 +137,7 @@ func (b *bench) runKVExp(ctx context.Context, n, events, rounds int) error {
 	loopUS := map[string][]float64{}
 	onceUS := map[string][]float64{}
 	// Warm up every variant (V8 optimizes the loops).
-	for _, v := range kvVariants {
+	for _, v := range variants {
 		if _, err := call(fmt.Sprintf("/loop?variant=%s&n=%d", v, n)); err != nil {
 			return err
 		}
@@ -119,8 +146,8 @@ func (b *bench) runKVExp(ctx context.Context, n, events, rounds int) error {
 		}
 	}
 	for r := 0; r < rounds; r++ {
-		b.logf("kv experiment round %d/%d", r+1, rounds)
-		for _, v := range order(kvVariants, r) {
+		b.logf("%s: round %d/%d", title, r+1, rounds)
+		for _, v := range order(variants, r) {
 			empty, err := call(fmt.Sprintf("/loop?variant=%s&n=0", v))
 			if err != nil {
 				return err
@@ -138,11 +165,11 @@ func (b *bench) runKVExp(ctx context.Context, n, events, rounds int) error {
 		}
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "# kv.get experiment (bench/kvexp)\n\n%d operations per loop event; %d RPC events per once run; %d rounds; medians.\n\n", n, events, rounds)
-	fmt.Fprintf(&sb, "| variant | in a loop, µs per operation | once per RPC event, µs per event | once, over the event with no operation |\n|---|--:|--:|--:|\n")
-	none := median(onceUS["none"])
-	for _, v := range kvVariants {
-		fmt.Fprintf(&sb, "| %s | %.3f | %.1f | %.1f |\n", v, median(loopUS[v]), median(onceUS[v]), median(onceUS[v])-none)
+	fmt.Fprintf(&sb, "# %s\n\n%d operations per loop event; %d RPC events per once run; %d rounds; medians.\n\n", title, n, events, rounds)
+	fmt.Fprintf(&sb, "| variant | in a loop, µs per operation | once per RPC event, µs per event | once, over the first variant |\n|---|--:|--:|--:|\n")
+	base := median(onceUS[variants[0]])
+	for _, v := range variants {
+		fmt.Fprintf(&sb, "| %s | %.3f | %.1f | %.1f |\n", v, median(loopUS[v]), median(onceUS[v]), median(onceUS[v])-base)
 	}
 	fmt.Fprint(b.stdout, sb.String())
 	return nil

@@ -101,6 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	phases := fs.String("profile-phases", "", "comma-separated phases to run (rpc-increment, rpc-get, rpc-noop, rpc-gets, http-increment, stateless, cold); all if empty")
 	v8Flags := fs.String("v8-flags", "", "V8 flags for workerd, e.g. \"--liftoff-only\" (passed through miniflare's config by bench/cmd/godurable-bench/v8flags.cjs)")
 	kvexp := fs.Bool("kvexp", false, "run the kv.get experiment of bench/PROFILE.md (bench/kvexp) instead of the benchmark")
+	proto := fs.Bool("proto", false, "run the event-floor prototype of bench/PROFILE.md (bench/proto) instead of the benchmark")
 	summarize := fs.String("profile-summarize", "", "print the groups of a .cpuprofile file (e.g. from node --cpu-prof) per -profile-calls calls, and exit")
 	wlogFile := fs.String("wrangler-log", "", "append wrangler's and workerd's output to this file")
 	if err := fs.Parse(args); err != nil {
@@ -170,6 +171,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			n, events = 200, 20
 		}
 		return b.runKVExp(ctx, n, events, max(1, pc.Rounds))
+	}
+	if *proto {
+		n, events := 20000, 2000
+		if b.smoke {
+			n, events = 200, 20
+		}
+		return b.runProto(ctx, n, events, max(1, pc.Rounds))
 	}
 	if *profile {
 		if pc.Out == "" {
