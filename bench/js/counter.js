@@ -47,6 +47,17 @@ export class CounterJS extends DurableObject {
     return this.ctx.storage.sql.exec("SELECT by FROM history ORDER BY seq").toArray().map((row) => ({ by: row.by }));
   }
 
+  // benchNoop does nothing: the cost of an RPC call alone (the Go
+  // counter's memory-probe build has the same method).
+  benchNoop() {}
+
+  // benchGets reads the value n times in one event (as the Go probe's).
+  benchGets(n) {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += this.get();
+    return total;
+  }
+
   // fetch serves GET .../history from the object itself.
   fetch() {
     return json(200, this.history());

@@ -58,6 +58,8 @@ type bench struct {
 	verbose bool
 	syumai  string // wrangler config of a syumai/workers hello Worker, or ""
 	log     io.Writer
+	stdout  io.Writer
+	wlog    io.Writer // receives wrangler's and workerd's output when not nil
 	m       metrics
 	micro   string // output of the boundary micro-benchmarks
 	notes   []string
@@ -88,10 +90,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dur := fs.Duration("d", 0, "override the duration bound of one load run")
 	cold := fs.Int("cold", 0, "override the number of cold starts per side")
 	buildOnly := fs.Bool("build", false, "only build the Go Workers into bench/build (to serve them by hand with wrangler dev -c bench/js/front.toml -c ...)")
+	profile := fs.Bool("profile", false, "profile workerd's isolates with V8's CPU profiler while the loads run, instead of the benchmark (see bench/README.md, Profiling)")
+	pc := profileConfig{}
+	fs.StringVar(&pc.Out, "profile-out", "", "directory of the profiles and summary.md (default bench/build/profile)")
+	fs.IntVar(&pc.Interval, "profile-interval", 50, "sampling interval of the profiler, µs")
+	fs.IntVar(&pc.Calls, "profile-calls", 2000, "RPC calls of one profiled loop")
+	fs.IntVar(&pc.Requests, "profile-requests", 300, "HTTP requests of one profiled run")
+	fs.IntVar(&pc.Rounds, "profile-rounds", 3, "profiled rounds of every phase")
+	fs.IntVar(&pc.Cold, "profile-cold", 3, "profiled cold starts per side")
+	phases := fs.String("profile-phases", "", "comma-separated phases to run (rpc-increment, rpc-get, rpc-noop, rpc-gets, http-increment, stateless, cold); all if empty")
+	v8Flags := fs.String("v8-flags", "", "V8 flags for workerd, e.g. \"--liftoff-only\" (passed through miniflare's config by bench/cmd/godurable-bench/v8flags.cjs)")
+	kvexp := fs.Bool("kvexp", false, "run the kv.get experiment of bench/PROFILE.md (bench/kvexp) instead of the benchmark")
+	proto := fs.Bool("proto", false, "run the event-floor prototype of bench/PROFILE.md (bench/proto) instead of the benchmark")
+	summarize := fs.String("profile-summarize", "", "print the groups of a .cpuprofile file (e.g. from node --cpu-prof) per -profile-calls calls, and exit")
+	wlogFile := fs.String("wrangler-log", "", "append wrangler's and workerd's output to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	b := &bench{cfg: fullConfig, smoke: *smoke, verbose: *verbose, log: stderr}
+	b := &bench{cfg: fullConfig, smoke: *smoke, verbose: *verbose, log: stderr, stdout: stdout}
+	if *summarize != "" {
+		return b.summarizeFile(*summarize, pc.Calls)
+	}
 	if b.smoke {
 		b.cfg = smokeConfig
 	}
@@ -122,6 +141,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		outFile = filepath.Join(root, "bench", "RESULTS.md")
 	}
 
+	if *wlogFile != "" {
+		f, err := os.OpenFile(*wlogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		b.wlog = f
+	}
+	if *v8Flags != "" {
+		if err := useV8Flags(root, *v8Flags); err != nil {
+			return err
+		}
+	}
+
 	// wrangler checks for a newer version of itself on the npm registry
 	// when it prints its banner; the benchmark stays on 127.0.0.1.
 	os.Setenv("WRANGLER_HIDE_BANNER", "true")
@@ -131,6 +164,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *buildOnly {
 		return nil
+	}
+	if *kvexp {
+		n, events := 20000, 2000
+		if b.smoke {
+			n, events = 200, 20
+		}
+		return b.runKVExp(ctx, n, events, max(1, pc.Rounds))
+	}
+	if *proto {
+		n, events := 20000, 2000
+		if b.smoke {
+			n, events = 200, 20
+		}
+		return b.runProto(ctx, n, events, max(1, pc.Rounds))
+	}
+	if *profile {
+		if pc.Out == "" {
+			pc.Out = filepath.Join(root, "bench", "build", "profile")
+		}
+		if *phases != "" {
+			pc.Phases = strings.Split(*phases, ",")
+		}
+		return b.runProfile(ctx, pc)
 	}
 	steps := []struct {
 		name string

@@ -30,6 +30,13 @@ func (b *bench) startSession(ctx context.Context, conc int, configs ...string) (
 	if b.verbose {
 		log = prefixWriter{w: os.Stderr, prefix: "  wrangler| "}
 	}
+	if b.wlog != nil {
+		if log != nil {
+			log = io.MultiWriter(log, b.wlog)
+		} else {
+			log = b.wlog
+		}
+	}
 	persist, err := os.MkdirTemp(storageDir(), "godurable-bench-")
 	if err != nil {
 		return nil, err

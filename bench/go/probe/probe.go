@@ -4,8 +4,9 @@
 // into examples/counter (package main) with go build -overlay and the tag
 // godurable_bench, so the Counter class gains RPC methods for measurements:
 // benchMemory reports the size of the Go instance's linear memory and of
-// the Go heap, benchNoop does nothing (the cost of the boundary alone), and
-// benchCompute does a fixed amount of pure Go work.
+// the Go heap, benchNoop does nothing (the cost of the boundary alone),
+// benchGets reads the value n times in one event, and benchCompute does a
+// fixed amount of pure Go work.
 // The example itself is not changed; nothing else uses this file.
 
 package main
@@ -30,6 +31,52 @@ type BenchMemory struct {
 
 // BenchNoop does nothing: calling it measures the boundary alone.
 func (c *Counter) BenchNoop() {}
+
+// BenchGets reads the counter's value n times in one event: the cost of
+// a KV read from Go when it is not the event's first storage call.
+func (c *Counter) BenchGets(n int64) (int64, error) {
+	var total int64
+	for i := int64(0); i < n; i++ {
+		v, err := c.Get()
+		if err != nil {
+			return 0, err
+		}
+		total += v
+	}
+	return total, nil
+}
+
+// BenchGetsAfter is BenchGets with k JSON encodings (BenchCompute's
+// work) before each read: pure Go work between two storage calls, as an
+// event of the real counter has, to see what it does to the read.
+func (c *Counter) BenchGetsAfter(n, k int64) (int64, error) {
+	var total int64
+	for i := int64(0); i < n; i++ {
+		if _, err := c.BenchCompute(k); err != nil {
+			return 0, err
+		}
+		v, err := c.Get()
+		if err != nil {
+			return 0, err
+		}
+		total += v
+	}
+	return total, nil
+}
+
+// BenchComputeN is BenchCompute(k) n times, BenchGetsAfter's work
+// without its reads.
+func (c *Counter) BenchComputeN(n, k int64) (int64, error) {
+	var total int64
+	for i := int64(0); i < n; i++ {
+		t, err := c.BenchCompute(k)
+		if err != nil {
+			return 0, err
+		}
+		total += t
+	}
+	return total, nil
+}
 
 // BenchCompute encodes n small JSON values: a fixed amount of pure Go
 // work, to compare how fast the engine runs Go code (workerd against
