@@ -63,6 +63,7 @@ type Info struct {
 func init() {
 	rt.HandleEvent(abi.EventAlarm, rt.EventSpec{
 		Interface: reflect.TypeFor[Handler](),
+		Method:    "Alarm",
 		Run:       runAlarm,
 	})
 }

@@ -32,6 +32,7 @@ type ErrorHandler interface {
 func init() {
 	rt.HandleEvent(abi.EventWebSocketMessage, rt.EventSpec{
 		Interface: reflect.TypeFor[MessageHandler](),
+		Method:    "WebSocketMessage",
 		Run: func(ctx context.Context, e *rt.Event, payload []byte) {
 			var m abi.WSMessage
 			if c, ok := socketEvent(ctx, e, payload, &m); ok {
@@ -41,6 +42,7 @@ func init() {
 	})
 	rt.HandleEvent(abi.EventWebSocketClose, rt.EventSpec{
 		Interface: reflect.TypeFor[CloseHandler](),
+		Method:    "WebSocketClose",
 		Run: func(ctx context.Context, e *rt.Event, payload []byte) {
 			var m abi.WSClose
 			if c, ok := socketEvent(ctx, e, payload, &m); ok {
@@ -50,6 +52,7 @@ func init() {
 	})
 	rt.HandleEvent(abi.EventWebSocketError, rt.EventSpec{
 		Interface: reflect.TypeFor[ErrorHandler](),
+		Method:    "WebSocketError",
 		Run: func(ctx context.Context, e *rt.Event, payload []byte) {
 			var m abi.WSError
 			if c, ok := socketEvent(ctx, e, payload, &m); ok {

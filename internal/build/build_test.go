@@ -1,6 +1,8 @@
 package build
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,5 +28,27 @@ func TestMainIsEmpty(t *testing.T) {
 		if err != nil || empty != tc.empty {
 			t.Errorf("%q: empty = %v, %v; want %v", tc.src, empty, err, tc.empty)
 		}
+	}
+}
+
+// TestStaticBuildIsLean: the module keeps no exported method that nothing
+// calls (nothing in the runtime reaches reflect.Type.Method, which would
+// make the linker keep them all: about 3 MB of a typical module).
+func TestStaticBuildIsLean(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two go builds")
+	}
+	mod, err := CompileModule(context.Background(), ".", "./testdata/lean", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mod.Static {
+		t.Fatalf("not a static build: %s", mod.NotStatic)
+	}
+	if bytes.Contains(mod.Wasm, []byte("main.helper.UnusedExportedMarker")) {
+		t.Error("the module keeps an exported method nothing calls: something reaches reflect.Type.Method")
+	}
+	if !bytes.Contains(mod.Wasm, []byte("main.(*Lean).Ping")) {
+		t.Error("the module lost an RPC method (or has no name section to tell)")
 	}
 }

@@ -28,9 +28,13 @@ type EventHandler func(ctx context.Context, e *Event, payload []byte)
 // EventSpec is what a feature package registers for a kind of event.
 type EventSpec struct {
 	// Interface is, for a capability of Durable Objects, the interface a
-	// class implements to receive the event (http.Handler for fetch).
-	// Its methods are never RPC methods.
+	// class implements to receive the event (http.Handler for fetch), and
+	// Method the name of its one method (ServeHTTP), which is never an
+	// RPC method. (The name is given, not read from Interface: calling
+	// reflect.Type.Method anywhere makes the linker keep every exported
+	// method of the program.)
 	Interface reflect.Type
+	Method    string
 	// Registered is, for a capability of the Worker, whether the Worker
 	// has a handler for it.
 	Registered func() bool
@@ -55,8 +59,8 @@ func HandleEvent(kind abi.EventKind, spec EventSpec) {
 	switch {
 	case spec.Run == nil:
 		panic(fmt.Sprintf("godurable: HandleEvent(%v): no Run", kind))
-	case info.Capability && info.Target == abi.TargetObject && (spec.Interface == nil || spec.Interface.Kind() != reflect.Interface):
-		panic(fmt.Sprintf("godurable: HandleEvent(%v): a capability of objects needs its interface", kind))
+	case info.Capability && info.Target == abi.TargetObject && (spec.Interface == nil || spec.Interface.Kind() != reflect.Interface || spec.Method == ""):
+		panic(fmt.Sprintf("godurable: HandleEvent(%v): a capability of objects needs its interface and its method", kind))
 	case info.Capability && info.Target == abi.TargetWorker && spec.Registered == nil:
 		panic(fmt.Sprintf("godurable: HandleEvent(%v): a capability of the Worker needs Registered", kind))
 	}

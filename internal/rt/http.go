@@ -22,6 +22,7 @@ func init() {
 	})
 	HandleEvent(abi.EventObjectFetch, EventSpec{
 		Interface: reflect.TypeFor[http.Handler](),
+		Method:    "ServeHTTP",
 		Run: func(ctx context.Context, e *Event, payload []byte) {
 			e.Describe(e.Class() + ".ServeHTTP")
 			serveHTTP(ctx, e, payload, e.Value().(http.Handler))

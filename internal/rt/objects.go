@@ -151,11 +151,8 @@ func handlerMethods() map[string]bool {
 	eventsMu.Lock()
 	defer eventsMu.Unlock()
 	for _, spec := range handlers {
-		if spec.Interface == nil {
-			continue
-		}
-		for i := 0; i < spec.Interface.NumMethod(); i++ {
-			out[spec.Interface.Method(i).Name] = true
+		if spec.Method != "" {
+			out[spec.Method] = true
 		}
 	}
 	return out

@@ -274,3 +274,16 @@ func TestManifest(t *testing.T) {
 	}
 	t.Error("the class is not in the manifest")
 }
+
+// TestHandlerMethods: each capability names the one method of its
+// interface (which the runtime cannot read without bloating the module).
+func TestHandlerMethods(t *testing.T) {
+	for kind, spec := range handlers {
+		if spec.Interface == nil {
+			continue
+		}
+		if spec.Interface.NumMethod() != 1 || spec.Interface.Method(0).Name != spec.Method {
+			t.Errorf("%v: Method %q, but %v has the methods %v", kind, spec.Method, spec.Interface, spec.Interface)
+		}
+	}
+}
