@@ -169,8 +169,8 @@ func cmdInit(ctx context.Context, args []string) error {
 	}
 
 	cd := o.dir
-	if strings.ContainsAny(cd, " '\"$\\") {
-		cd = strconv.Quote(cd)
+	if strings.ContainsAny(cd, " \t'\"$`\\!*?[]{}()<>|&;#~") {
+		cd = "'" + strings.ReplaceAll(cd, "'", `'\''`) + "'" // for a POSIX shell
 	}
 	fmt.Fprintf(os.Stderr, "\nThe project is ready. Serve it in workerd and test it with:\n\n")
 	if filepath.Clean(o.dir) != "." {
