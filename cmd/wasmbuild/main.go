@@ -4,6 +4,7 @@
 //
 // Usage:
 //
+//	wasmbuild init  [-module path] [-godurable dir] [dir]
 //	wasmbuild build [-o dir] [-config file] [package]
 //	wasmbuild check [-o dir] [-config file] [package]
 //	wasmbuild dev   [-o dir] [-config file] [-port n] [-watch=false] [package] [-- wrangler dev flags]
@@ -14,6 +15,11 @@
 // init functions. The configuration defaults to the wrangler.toml (or
 // wrangler.jsonc, wrangler.json) of the current directory, and the output
 // directory to the directory of its main (the shim), else "build".
+//
+// init writes a new project (go.mod with wasmbuild as a tool, a Worker
+// and a Durable Object class with their test, wrangler.toml, the pinned
+// package.json and package-lock.json) and runs go mod tidy in it; then
+// "go tool wasmbuild dev" serves it and "go test ./..." tests it.
 package main
 
 import (
@@ -29,6 +35,7 @@ import (
 const usage = `wasmbuild builds Go Workers and Durable Objects for Cloudflare.
 
 Usage:
+  wasmbuild init  [flags] [dir]       write a new project (a Worker, a Durable Object, its test, wrangler.toml) into dir
   wasmbuild build [flags] [package]   compile the package and write the module and the JS shim
   wasmbuild check [flags] [package]   check the wrangler configuration against the module
   wasmbuild dev   [flags] [package] [-- wrangler dev flags]
@@ -66,6 +73,8 @@ func run(ctx context.Context, args []string) error {
 		return exitCode(2)
 	}
 	switch args[0] {
+	case "init":
+		return cmdInit(ctx, args[1:])
 	case "build":
 		return cmdBuild(ctx, args[1:])
 	case "check":
