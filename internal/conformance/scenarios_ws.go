@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -63,6 +64,7 @@ func RunSockets(t *testing.T, target Target, echo string) {
 		{"AutoResponse", s.socketAuto},
 		{"Hibernation", s.socketHibernation},
 		{"Outbound", s.socketOutbound},
+		{"BadFrames", s.socketBadFrames},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
@@ -251,4 +253,23 @@ func (s *suite) socketOutbound(t *testing.T) {
 	if !strings.Contains(got["error"].(string), "not a WebSocket upgrade") {
 		t.Errorf("dialing a plain HTTP server: %v", got)
 	}
+}
+
+// socketBadFrames: a message over workerd's 32 MiB breaks only its own
+// socket; the object and its other sockets go on.
+func (s *suite) socketBadFrames(t *testing.T) {
+	const o = "ws-bad-frames"
+	good := s.sandboxSocket(t, o, "")
+	bad := s.sandboxSocket(t, o, "")
+	if err := bad.Send(ws.BinaryMessage(make([]byte, ws.MaxMessageBytes+1))); err != nil {
+		t.Logf("sending 32 MiB + 1: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), chatTimeout)
+	defer cancel()
+	_, err := bad.Receive(ctx)
+	var ce *ws.CloseError
+	if !errors.As(err, &ce) || ce.Code != 1009 || ce.Reason != "Message is too large: 33554433 > 33554432" {
+		t.Errorf("after a message too large, Receive = %v, want the close 1009 that workerd sends", err)
+	}
+	equal(t, "the other socket", command(t, good, map[string]any{"op": "echo", "text": "still"}), map[string]any{"echo": "still"})
 }

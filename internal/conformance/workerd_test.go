@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"testing"
+	"time"
 
 	"github.com/godurable/godurable/internal/wranglerdev"
 )
@@ -20,6 +21,14 @@ func TestWorkerdSandbox(t *testing.T) {
 	echo := EchoServer()
 	defer echo.Close()
 	t.Run("Sockets", func(t *testing.T) { RunSockets(t, w, echo.URL) })
+	t.Run("SocketReliability", func(t *testing.T) {
+		// 100 sockets on 10 objects, 100 messages each, real clients.
+		start := time.Now()
+		if n := RunSocketLoad(t, w, SocketLoad{Objects: 10, PerObject: 10, Messages: 100}); n != 10000 {
+			t.Errorf("received %d echoes, want 10000", n)
+		}
+		t.Logf("workerd: 100 echoing sockets x 100 messages in %v", time.Since(start).Round(time.Millisecond))
+	})
 	if t.Failed() {
 		t.Logf("workerd output:\n%s", w.Output())
 	}

@@ -80,6 +80,10 @@ type object struct {
 	id     string
 	name   string
 	db     *DB
+	// inflight counts the object's events; an eviction asked for while
+	// some run waits for the last, as workerd evicts only idle objects.
+	inflight     int
+	evictPending bool
 }
 
 // NewIsolate returns an Isolate for cfg. No instance exists until the
@@ -190,6 +194,7 @@ func (iso *Isolate) Crash(message string) bool {
 
 // Evict drops the Durable Object of class with id, as workerd does with
 // an idle object: its Go value is forgotten and rebuilt on the next event.
+// An object with events in flight is evicted when the last one finishes.
 // It reports whether the object was live.
 func (iso *Isolate) Evict(class, id string) bool {
 	iso.mu.Lock()
@@ -198,12 +203,20 @@ func (iso *Isolate) Evict(class, id string) bool {
 	if !ok {
 		return false
 	}
-	delete(iso.objects, objKey{class, id})
+	if o.inflight > 0 {
+		o.evictPending = true
+		return true
+	}
+	iso.evictLocked(o)
+	return true
+}
+
+func (iso *Isolate) evictLocked(o *object) {
+	delete(iso.objects, objKey{o.class, o.id})
 	delete(iso.handles, o.handle)
 	if iso.inst != nil {
 		iso.dropped = append(iso.dropped, o.handle)
 	}
-	return true
 }
 
 // Live reports whether the Durable Object of class with id is live.
@@ -333,7 +346,18 @@ func (iso *Isolate) enter(t Target) (*object, []uint32, error) {
 		iso.objects[k] = o
 		iso.handles[o.handle] = o
 	}
+	o.inflight++
 	return o, iso.takeDroppedLocked(), nil
+}
+
+// leave ends an event of o that enter began.
+func (iso *Isolate) leave(o *object) {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	o.inflight--
+	if o.inflight == 0 && o.evictPending && iso.objects[objKey{o.class, o.id}] == o {
+		iso.evictLocked(o)
+	}
 }
 
 func (iso *Isolate) takeDroppedLocked() []uint32 {
@@ -473,6 +497,7 @@ func (iso *Isolate) objectEvent(ctx context.Context, t Target, kind abi.EventKin
 	if err != nil {
 		return nil, err
 	}
+	defer iso.leave(o)
 	return inst.Dispatch(ctx, &driver.Message{
 		Kind: kind, Object: o.handle, Ref: abi.ObjectRef{Class: o.class, ID: o.id, Name: o.name},
 		Arg: arg, Payload: payload, Dropped: dropped, What: what,

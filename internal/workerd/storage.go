@@ -29,6 +29,44 @@ type DB struct {
 	txn     bool // the authorizer refused a transaction statement
 	kvReady bool // _cf_KV exists
 	alarm   *time.Time
+	// stmts keeps prepared statements by their SQL, as workerd keeps a
+	// cursor's: internal ones and user ones of a single statement.
+	stmts map[string]*sqlite3.Stmt
+}
+
+// maxCachedStatements bounds db.stmts.
+const maxCachedStatements = 128
+
+// prepared returns the prepared statement of sql, from the cache if it is
+// there, and whether it came from the cache. It holds db.mu.
+func (db *DB) prepared(sql string) (*sqlite3.Stmt, string, bool, error) {
+	if stmt, ok := db.stmts[sql]; ok {
+		return stmt, "", true, nil
+	}
+	stmt, tail, err := db.conn.Prepare(sql)
+	if err != nil || stmt == nil || strings.TrimLeft(tail, " \t\n\r\v\f") != "" {
+		return stmt, tail, false, err
+	}
+	if len(db.stmts) >= maxCachedStatements {
+		for k, old := range db.stmts { // drop one, any
+			old.Close()
+			delete(db.stmts, k)
+			break
+		}
+	}
+	if db.stmts == nil {
+		db.stmts = map[string]*sqlite3.Stmt{}
+	}
+	db.stmts[sql] = stmt
+	return stmt, tail, true, nil
+}
+
+// closeStatements finalizes the cached statements. It holds db.mu.
+func (db *DB) closeStatements() {
+	for k, stmt := range db.stmts {
+		stmt.Close()
+		delete(db.stmts, k)
+	}
 }
 
 // Alarm returns the time of the object's alarm, and false if none is set.
@@ -114,6 +152,7 @@ func (db *DB) DeleteAll() error {
 	if db.conn == nil {
 		return errors.New("database is closed")
 	}
+	db.closeStatements()
 	if err := db.conn.Close(); err != nil {
 		return err
 	}
@@ -134,6 +173,7 @@ func (db *DB) Close() error {
 	if db.conn == nil {
 		return nil
 	}
+	db.closeStatements()
 	err := db.conn.Close()
 	db.conn = nil
 	return err
@@ -167,7 +207,7 @@ func (db *DB) Exec(query string, args []any) (*abi.SQLResult, error) {
 	sql := query
 	for {
 		db.txn = false
-		stmt, tail, err := db.conn.Prepare(sql)
+		stmt, tail, cached, err := db.prepared(sql)
 		if err != nil {
 			if db.txn {
 				return nil, sqlErr("%s", transactionMessage)
@@ -193,12 +233,16 @@ func (db *DB) Exec(query string, args []any) (*abi.SQLResult, error) {
 			sql = tail
 			continue
 		}
-		defer stmt.Close()
+		if !cached {
+			defer stmt.Close()
+		}
 		return db.run(stmt, args)
 	}
 }
 
 func (db *DB) run(stmt *sqlite3.Stmt, args []any) (*abi.SQLResult, error) {
+	defer stmt.Reset() // for the next use of a cached statement
+	stmt.ClearBindings()
 	if stmt.BindCount() != len(args) {
 		return nil, sqlErr("Wrong number of parameter bindings for SQL query.")
 	}
@@ -252,7 +296,7 @@ func (db *DB) run(stmt *sqlite3.Stmt, args []any) (*abi.SQLResult, error) {
 		return nil, &SQLError{Message: sqlErrorMessage(err, "")}
 	}
 	// workerd counts rows with a patched SQLite; these are estimates.
-	scanned := int64(stmt.Status(sqlite3.STMTSTATUS_FULLSCAN_STEP, false))
+	scanned := int64(stmt.Status(sqlite3.STMTSTATUS_FULLSCAN_STEP, true))
 	if scanned > 0 {
 		scanned++
 	}
@@ -279,11 +323,13 @@ func (db *DB) trusted1(query string, args ...any) (*abi.SQLResult, error) {
 	}
 	db.trusted = true
 	defer func() { db.trusted = false }()
-	stmt, _, err := db.conn.Prepare(query)
+	stmt, _, cached, err := db.prepared(query)
 	if err != nil {
 		return nil, &SQLError{Message: sqlErrorMessage(err, query)}
 	}
-	defer stmt.Close()
+	if !cached {
+		defer stmt.Close()
+	}
 	return db.run(stmt, args)
 }
 

@@ -406,10 +406,11 @@ func (iso *Isolate) deliver(sock *socket) {
 				sock.mu.Unlock()
 				continue
 			}
-			if len(f.msg.Text)+len(f.msg.Binary) > wsMaxMessage {
-				iso.socketEvent(sock, abi.EventWebSocketError, &abi.WSError{Socket: sock.id, Error: abi.Error{Name: "Error", Message: "WebSocket message too large"}})
-				iso.dropSocket(sock, 1009, "Message too large")
-				continue
+			if n := len(f.msg.Text) + len(f.msg.Binary); n > wsMaxMessage {
+				reason := fmt.Sprintf("Message is too large: %d > %d", n, wsMaxMessage)
+				iso.socketEvent(sock, abi.EventWebSocketError, &abi.WSError{Socket: sock.id, Error: abi.Error{Name: "Error", Message: reason}})
+				iso.dropSocket(sock, 1009, reason)
+				return
 			}
 			f.msg.Socket = sock.id
 			iso.socketEvent(sock, abi.EventWebSocketMessage, f.msg)
