@@ -66,3 +66,23 @@ func ExampleStub_Call() {
 	}
 	fmt.Println(value)
 }
+
+// A Worker routes each room's requests, WebSocket upgrades included, to the
+// room's Durable Object.
+func ExampleStub_ServeHTTP() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/rooms/{room}/", func(w http.ResponseWriter, r *http.Request) {
+		env, err := worker.GetEnv()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		rooms, err := env.DurableObject("ROOMS")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		rooms.GetByName(r.PathValue("room")).ServeHTTP(w, r)
+	})
+	worker.Handle(mux)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -66,6 +67,26 @@ type Stub struct {
 // of the event in req.Context().
 func (s *Stub) Fetch(req *http.Request) (*http.Response, error) {
 	return s.transport().RoundTrip(req)
+}
+
+// ServeHTTP forwards r to the object and writes the object's response to
+// w, a WebSocket upgrade included: the way a Worker hands a request to an
+// object, as JavaScript's `return stub.fetch(request)` does. An error
+// reaching the object is answered 502 Bad Gateway with its text; use Fetch
+// to answer it otherwise.
+func (s *Stub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	resp, err := s.Fetch(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	header := w.Header()
+	for k, vs := range resp.Header {
+		header[k] = vs
+	}
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
 }
 
 func (s *Stub) transport() *rt.Transport {

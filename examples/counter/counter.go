@@ -123,12 +123,7 @@ func init() {
 			writeError(w, http.StatusInternalServerError, err)
 			return
 		}
-		resp, err := stub.Fetch(r)
-		if err != nil {
-			writeError(w, http.StatusBadGateway, err)
-			return
-		}
-		copyResponse(w, resp)
+		stub.ServeHTTP(w, r)
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, errors.New("no route for "+r.Method+" "+r.URL.Path))

@@ -146,17 +146,7 @@ func routes() *http.ServeMux {
 			writeError(w, http.StatusInternalServerError, err)
 			return
 		}
-		resp, err := stub.Fetch(r)
-		if err != nil {
-			writeError(w, http.StatusBadGateway, err)
-			return
-		}
-		defer resp.Body.Close()
-		for k, vs := range resp.Header {
-			w.Header()[k] = vs
-		}
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		stub.ServeHTTP(w, r)
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Errorf("no route for %s %s", r.Method, r.URL.Path))
