@@ -87,7 +87,7 @@ var staticNotes = []string{
 	"benchNoop and benchMemory exist only in the memory probe's build of the counter (bench/go/probe); the other Go rows are the unchanged example.",
 	"Chat room: the JavaScript twin (bench/js/chat.js) sends the Go room's bytes (checked on a scripted session before timing), except the parser's message in the error for malformed JSON. The front and the chat Worker pass the room's socket on without accepting it: they never see its messages. The rows in flight keep that many messages sent and not yet answered (echo: the sender's own said; broadcast: the said of the slowest member).",
 	"Chat room memory per socket: most of it is the sockets' path through wrangler's proxy and workerd (the front Worker's service binding, the chat Worker, the object), which both sides share; the difference between the sides is the rooms' own part.",
-	"Hibernation wake: workerd hibernates an object with hibernatable sockets after 10 s without events; the first message after the idle rebuilds the room (its constructor runs again; checked for the twin with a log line) in an isolate kept warm by the other rooms.",
+	"Hibernation wake: workerd hibernates an object with hibernatable sockets after 10 s without events; the first message after the idle rebuilds the room (its constructor runs again: checked by hand for both sides with a log line in the twin's constructor and in the generated shim's) in an isolate kept warm by the other rooms.",
 }
 
 // statelessTable compares the stateless rows of godurable and syumai/workers.
