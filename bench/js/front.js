@@ -6,7 +6,9 @@
 //	/ping                          answered here (the cost of the front alone)
 //	/{side}/...                    forwarded, without the /{side} prefix, to
 //	                               side = go | js (counters), gohello | jshello |
-//	                               syumai (stateless Workers)
+//	                               syumai (stateless Workers), gochat | jschat
+//	                               (chat rooms; a WebSocket upgrade's answer,
+//	                               the response's webSocket, passes through)
 //	POST /rpc/{go|js}/{name}?n=N&par=P&method=M&arg=A...
 //	                               P loops (default 1), each making N sequential
 //	                               RPC calls M(A...) (default increment(1)) on the
@@ -18,7 +20,7 @@
 //	GET  /probe/go/{name}          benchMemory() on a Go counter built with the
 //	                               memory probe (bench/go/probe)
 
-const SERVICES = { go: "GO", js: "JS", gohello: "GOHELLO", jshello: "JSHELLO", syumai: "SYUMAI" };
+const SERVICES = { go: "GO", js: "JS", gohello: "GOHELLO", jshello: "JSHELLO", syumai: "SYUMAI", gochat: "GOCHAT", jschat: "JSCHAT" };
 const COUNTERS = { go: "GOCOUNTER", js: "JSCOUNTER" };
 
 function ms(t0) {

@@ -17,6 +17,7 @@ const (
 	counterOut = "bench/build/counter"       // examples/counter as wasmbuild builds it
 	probeOut   = "bench/build/counter-probe" // the same with bench/go/probe
 	helloOut   = "bench/build/hello"         // bench/go/hello
+	chatOut    = "bench/build/chat"          // examples/chat as wasmbuild builds it
 )
 
 // buildWorkers builds the Go Workers of the benchmarks, as wasmbuild
@@ -39,6 +40,7 @@ func (b *bench) buildWorkers(ctx context.Context) error {
 	}{
 		{"./examples/counter", counterOut, nil},
 		{"./bench/go/hello", helloOut, nil},
+		{"./examples/chat", chatOut, nil},
 		{"./examples/counter", probeOut, probe},
 	} {
 		b.logf("building %s into %s", w.pkg, w.out)

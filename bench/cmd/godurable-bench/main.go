@@ -42,13 +42,24 @@ type config struct {
 	MemoryCounts []int         // objects in the isolate when memory is read
 	RSSSessions  int           // fresh sessions per side for resident memory
 	BenchTime    string        // -benchtime of the boundary micro-benchmarks
+	// The chat rooms (examples/chat and its twin). The echo runs use Seq
+	// (one at a time) and Count (Conc in flight), bounded by Dur.
+	ChatMembers      int           // members of the broadcast room
+	ChatBroadcast    int           // messages of a broadcast run, Conc in flight
+	ChatBroadcastSeq int           // messages of a one-at-a-time broadcast run
+	ChatWarmup       int           // broadcast messages before measuring
+	ChatIdle         time.Duration // idle time before the wake is timed
+	ChatSockets      int           // sockets open for the resident memory
+	ChatRooms        int           // rooms they are spread over
 }
 
 var (
 	fullConfig = config{Rounds: 5, Conc: 8, Dur: 5 * time.Second, Count: 100000, Seq: 300, Warmup: 300,
-		Cold: 5, RPCCalls: 2000, NewObjects: 20, Objects: 1000, MemoryCounts: []int{1, 100, 1000}, RSSSessions: 2, BenchTime: "1s"}
+		Cold: 5, RPCCalls: 2000, NewObjects: 20, Objects: 1000, MemoryCounts: []int{1, 100, 1000}, RSSSessions: 2, BenchTime: "1s",
+		ChatMembers: 100, ChatBroadcast: 200, ChatBroadcastSeq: 30, ChatWarmup: 20, ChatIdle: 11 * time.Second, ChatSockets: 1000, ChatRooms: 10}
 	smokeConfig = config{Rounds: 1, Conc: 4, Dur: time.Second, Count: 40, Seq: 20, Warmup: 10,
-		Cold: 1, RPCCalls: 20, NewObjects: 2, Objects: 20, MemoryCounts: []int{1, 5, 20}, RSSSessions: 1, BenchTime: "100x"}
+		Cold: 1, RPCCalls: 20, NewObjects: 2, Objects: 20, MemoryCounts: []int{1, 5, 20}, RSSSessions: 1, BenchTime: "100x",
+		ChatMembers: 10, ChatBroadcast: 10, ChatBroadcastSeq: 3, ChatWarmup: 2, ChatIdle: 11 * time.Second, ChatSockets: 20, ChatRooms: 2}
 )
 
 type bench struct {
@@ -101,6 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	phases := fs.String("profile-phases", "", "comma-separated phases to run (rpc-increment, rpc-get, rpc-noop, rpc-gets, http-increment, stateless, cold); all if empty")
 	v8Flags := fs.String("v8-flags", "", "V8 flags for workerd, e.g. \"--liftoff-only\" (passed through miniflare's config by bench/cmd/godurable-bench/v8flags.cjs)")
 	kvexp := fs.Bool("kvexp", false, "run the kv.get experiment of bench/PROFILE.md (bench/kvexp) instead of the benchmark")
+	chatOnly := fs.Bool("chat", false, "measure only the chat rooms (examples/chat and bench/js/chat.js): their own main session and the socket memory sessions")
 	proto := fs.Bool("proto", false, "run the event-floor prototype of bench/PROFILE.md (bench/proto) instead of the benchmark")
 	summarize := fs.String("profile-summarize", "", "print the groups of a .cpuprofile file (e.g. from node --cpu-prof) per -profile-calls calls, and exit")
 	wlogFile := fs.String("wrangler-log", "", "append wrangler's and workerd's output to this file")
@@ -198,6 +210,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"load", b.measureMain},
 		{"memory", b.measureMemory},
 		{"resident memory", b.measureRSS},
+		{"chat memory", b.measureChatRSS},
+	}
+	if *chatOnly {
+		steps = steps[:0]
+		steps = append(steps, struct {
+			name string
+			fn   func(context.Context) error
+		}{"chat rooms", b.measureChatOnly}, struct {
+			name string
+			fn   func(context.Context) error
+		}{"chat memory", b.measureChatRSS})
 	}
 	for _, st := range steps {
 		if err := st.fn(ctx); err != nil {

@@ -24,6 +24,7 @@ const (
 	secMany      = "POST /counter/{name}/increment, 1,000 objects"
 	secRPC       = "RPC increment(1) from a JavaScript caller Worker"
 	secNew       = "New object in a warm isolate"
+	secChat      = "Chat room over WebSockets (examples/chat, hibernation API)"
 	secHop       = "Routing hop (front Worker, service binding)"
 	secMemory    = "Memory"
 )
@@ -212,7 +213,7 @@ type rpcAnswer struct {
 // measureMain runs the load measurements in one workerd that serves the
 // front Worker and every Worker under test.
 func (b *bench) measureMain(ctx context.Context) error {
-	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml"}
+	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
 	stateless := map[string]string{sideGo: "/gohello/", sideJS: "/jshello/"}
 	if b.syumai != "" {
 		configs = append(configs, b.syumai)
@@ -227,6 +228,11 @@ func (b *bench) measureMain(ctx context.Context) error {
 	if err := b.checkTwins(ctx, s); err != nil {
 		return err
 	}
+	chat, err := b.setupChat(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer chat.close()
 	sides := []string{sideGo, sideJS}
 	statelessSides := append([]string(nil), sides...)
 	if b.syumai != "" {
@@ -267,6 +273,9 @@ func (b *bench) measureMain(ctx context.Context) error {
 
 	for round := 0; round < c.Rounds; round++ {
 		b.logf("round %d/%d", round+1, c.Rounds)
+		if err := b.startIdle(ctx, s, chat, round); err != nil {
+			return err
+		}
 		// The front alone, for the hop.
 		r, err := run(seq, fixed("GET", "/ping"))
 		if err != nil {
@@ -336,6 +345,42 @@ func (b *bench) measureMain(ctx context.Context) error {
 			}
 			b.m.get(secNew, "first request (POST increment) p50", "ms", lower).add(side, median(first))
 			b.m.get(secNew, "added over the object's second request, p50", "ms", lower).add(side, median(added))
+		}
+		if err := b.chatRound(ctx, s, chat, round); err != nil {
+			return err
+		}
+		if err := b.wake(ctx, s, chat, round); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// measureChatOnly runs the chat rooms' rounds alone (-chat), in a session
+// of their own.
+func (b *bench) measureChatOnly(ctx context.Context) error {
+	configs := []string{"bench/js/front.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
+	b.logf("chat session: %s", strings.Join(configs, " "))
+	s, err := b.startSession(ctx, b.cfg.Conc, configs...)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	chat, err := b.setupChat(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer chat.close()
+	for round := 0; round < b.cfg.Rounds; round++ {
+		b.logf("round %d/%d", round+1, b.cfg.Rounds)
+		if err := b.startIdle(ctx, s, chat, round); err != nil {
+			return err
+		}
+		if err := b.chatRound(ctx, s, chat, round); err != nil {
+			return err
+		}
+		if err := b.wake(ctx, s, chat, round); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -507,7 +552,12 @@ func (b *bench) measureRSS(ctx context.Context) error {
 }
 
 // groupRSS sums the resident memory of the processes of group pgid.
-func groupRSS(pgid int) int64 {
+func groupRSS(pgid int) int64 { return groupRSSWhere(pgid, nil) }
+
+// groupRSSWhere sums the resident memory of the processes of group pgid
+// whose command line (arguments joined by spaces) keep accepts, or of all
+// of them when keep is nil.
+func groupRSSWhere(pgid int, keep func(cmdline string) bool) int64 {
 	var total int64
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
@@ -517,6 +567,12 @@ func groupRSS(pgid int) int64 {
 		}
 		if st, ok := readStat(pid); !ok || st.pgrp != pgid {
 			continue
+		}
+		if keep != nil {
+			cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+			if !keep(strings.ReplaceAll(string(cmdline), "\x00", " ")) {
+				continue
+			}
 		}
 		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "statm"))
 		if err != nil {
