@@ -17,9 +17,9 @@
 //		// ...
 //	}
 //
-// A Worker that routes requests to objects passes the upgrade through:
-// it returns the response of Stub.Fetch (status, headers and all) as it
-// returns any other.
+// A Worker that routes requests to objects passes the upgrade through with
+// Stub.ServeHTTP, or by writing the response of Stub.Fetch (status, headers
+// and all) as it writes any other.
 //
 // # Events
 //
