@@ -21,28 +21,33 @@ import (
 // of its own (--inspector-addr=localhost:0) that lists every Worker's
 // isolate as core:user:{name}. This finds that port from /proc: workerd
 // opens the inspector's socket before the sockets of its configuration,
-// so it is the listening socket with the lowest descriptor. Only that one
-// is asked for /json: the others include the Workers' own entry socket,
-// where a request would reach the Worker (and start the Go instance
-// before a cold start is profiled).
+// after only its --debug-port (workerd 1.2026-11 has one, which answers
+// /json with 404). The listening sockets are asked for /json in
+// descriptor order, and the search stops at the first that lists
+// targets: those after it include the Workers' own entry socket, where a
+// request would reach the Worker (and start the Go instance before a cold
+// start is profiled).
 func findInspector(ctx context.Context, pgid int, want ...string) (string, []cpuprof.Target, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	var last error
 	for time.Now().Before(deadline) {
-		if ports := inspectorPorts(pgid); len(ports) > 0 {
-			base := "http://127.0.0.1:" + strconv.Itoa(ports[0])
+		for _, port := range inspectorPorts(pgid) {
+			base := "http://127.0.0.1:" + strconv.Itoa(port)
 			ts, err := cpuprof.Targets(ctx, base)
-			if err == nil {
-				for _, w := range want {
-					if targetURL(ts, w) == "" {
-						err = fmt.Errorf("%s lists no target %s", base, w)
-					}
+			if err != nil {
+				last = err
+				continue // the debug port, or not listening yet
+			}
+			for _, w := range want {
+				if targetURL(ts, w) == "" {
+					err = fmt.Errorf("%s lists no target %s", base, w)
 				}
 			}
 			if err == nil {
 				return base, ts, nil
 			}
 			last = err
+			break // the inspector, before every Worker's socket
 		}
 		select {
 		case <-ctx.Done():

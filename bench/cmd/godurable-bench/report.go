@@ -56,8 +56,13 @@ func (b *bench) report(took time.Duration) string {
 	sb.WriteString(b.machine())
 	fmt.Fprintf(&sb, "- Run: %d interleaved rounds; concurrent runs: %d in flight, each bounded by %v or %d requests; one-at-a-time runs: %d requests; %d cold starts per side; took %v\n",
 		c.Rounds, c.Conc, c.Dur, c.Count, c.Seq, c.Cold, took.Round(time.Second))
-	fmt.Fprintf(&sb, "- Chat rooms: echo runs like the load runs (%d in flight or one at a time); broadcast room of %d members, %d messages with %d in flight, %d one at a time; wake after at least %v idle; memory with %d sockets in %d rooms, %d fresh sessions per side\n\n",
+	fmt.Fprintf(&sb, "- Chat rooms: echo runs like the load runs (%d in flight or one at a time); broadcast room of %d members, %d messages with %d in flight, %d one at a time; wake after at least %v idle; memory with %d sockets in %d rooms, %d fresh sessions per side\n",
 		c.Conc, c.ChatMembers, c.ChatBroadcast, c.Conc, c.ChatBroadcastSeq, c.ChatIdle, c.ChatSockets, c.ChatRooms, c.RSSSessions)
+	if b.observability {
+		sb.WriteString("- wrangler dev's local observability: on (X_LOCAL_OBSERVABILITY=true): every event and storage call of both sides streams to its collector Worker\n\n")
+	} else {
+		sb.WriteString("- wrangler dev's local observability: off (X_LOCAL_OBSERVABILITY=false; `-observability` turns it on), as a deployed Worker has it unless configured\n\n")
+	}
 	sb.WriteString("Every figure is the median over the rounds (cold starts: over the starts). ")
 	sb.WriteString("This is a shared 2-core machine and the load generator runs on it too: absolute figures are noisy, the ratios measured side by side are the point.\n\n")
 	sb.WriteString("## Go Durable Objects against JavaScript\n\n")
