@@ -133,7 +133,7 @@ function makeObject(name) {
     static goClass = cls.name;
   };
   const o = new C(ctx, {});
-  for (const m of cls.methods) o[m.jsName] = (...args) => o.__call(m.name, args);
+  cls.methods.forEach((m, i) => (o[m.jsName] = (...args) => o.__call(i, args)));
   return o;
 }
 
