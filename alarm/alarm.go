@@ -74,7 +74,7 @@ func runAlarm(ctx context.Context, e *rt.Event, payload []byte) {
 		e.FailWith(&abi.Error{Name: "TypeError", Message: "godurable: malformed alarm: " + err.Error()})
 		return
 	}
-	e.Describe(e.Class() + ".Alarm")
+	e.Describe("Alarm")
 	info := Info{ScheduledTime: time.UnixMilli(int64(in.ScheduledTime)), RetryCount: in.RetryCount, IsRetry: in.IsRetry}
 	if err := e.Value().(Handler).Alarm(ctx, info); err != nil {
 		e.Fail(err)

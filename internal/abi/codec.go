@@ -1,9 +1,12 @@
 package abi
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
 
 	"github.com/vmihailenco/msgpack/v5"
+	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
 // Hand-written decoders for the messages that carry HTTP and SQL results
@@ -12,6 +15,51 @@ import (
 // 2.7 -> 1.4 µs natively, an SQLResult 2.7 -> 1.4 µs natively and 13.2 ->
 // 6.4 µs in wasm on V8. (A hand-written Event decoder gained under 15%,
 // so the envelope keeps the generic one.)
+
+// The storage requests encode themselves (see appender): a KV get, put
+// and SQL statement cost the reflection encoder 3-6 µs each in workerd.
+
+func (k *KVKey) appendMsgpack(b []byte) ([]byte, bool) {
+	b = append(b, msgpcode.FixedMapLow|1)
+	return appendString(appendString(b, "key"), k.Key), true
+}
+
+func (p *KVPut) appendMsgpack(b []byte) ([]byte, bool) {
+	b = append(b, msgpcode.FixedMapLow|2)
+	b = appendString(appendString(b, "key"), p.Key)
+	b = appendString(b, "value")
+	if p.Value == nil {
+		return append(b, msgpcode.Nil), true
+	}
+	return appendBin(b, p.Value), true
+}
+
+func (q *SQLQuery) appendMsgpack(b []byte) ([]byte, bool) {
+	b = append(b, msgpcode.FixedMapLow|2)
+	b = appendString(appendString(b, "query"), q.Query)
+	b = appendString(b, "args")
+	if q.Args == nil {
+		return append(b, msgpcode.Nil), true
+	}
+	b = appendArrayLen(b, len(q.Args))
+	for _, a := range q.Args {
+		var ok bool
+		if b, ok = appendScalar(b, a, false); !ok {
+			return nil, false
+		}
+	}
+	return b, true
+}
+
+func appendArrayLen(b []byte, n int) []byte {
+	switch {
+	case n < 16:
+		return append(b, msgpcode.FixedArrayLow|byte(n))
+	case n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, msgpcode.Array16), uint16(n))
+	}
+	return binary.BigEndian.AppendUint32(append(b, msgpcode.Array32), uint32(n))
+}
 
 // DecodeMsgpack implements msgpack.CustomDecoder.
 func (r *Request) DecodeMsgpack(dec *msgpack.Decoder) error {

@@ -13,7 +13,18 @@ import (
 
 // Marshal encodes an ABI message.
 func Marshal(v any) ([]byte, error) {
+	if m, ok := v.(appender); ok {
+		if b, ok := m.appendMsgpack(nil); ok {
+			return b, nil
+		}
+	}
 	return msgpack.Marshal(v)
+}
+
+// An appender is a message that encodes itself, byte for byte as the
+// reflection encoder would, when it can; the hot storage requests are.
+type appender interface {
+	appendMsgpack(b []byte) ([]byte, bool)
 }
 
 // Unmarshal decodes an ABI message. Malformed bytes (a length the input
@@ -30,8 +41,13 @@ func Unmarshal(b []byte, v any) error {
 // integers in their smallest form, and struct fields named by their msgpack
 // tag, else their json tag, else their Go name.
 func EncodeValue(v any) ([]byte, error) {
+	if b, ok := appendScalar(nil, v, true); ok {
+		return b, nil
+	}
 	var buf bytes.Buffer
-	enc := msgpack.NewEncoder(&buf)
+	enc := msgpack.GetEncoder()
+	defer msgpack.PutEncoder(enc)
+	enc.Reset(&buf)
 	enc.SetCustomStructTag("json")
 	enc.UseCompactInts(true)
 	if err := enc.Encode(v); err != nil {
@@ -45,8 +61,13 @@ func EncodeValue(v any) ([]byte, error) {
 // into an integer type, as an integer does: JavaScript has one number
 // type, and the shim's encoder writes integers beyond 32 bits as floats.
 func DecodeValue(b []byte, v any) error {
+	if decodeScalar(b, v) {
+		return nil
+	}
 	b = IntegralFloatsAsInts(b)
-	dec := msgpack.NewDecoder(bytes.NewReader(b))
+	dec := msgpack.GetDecoder()
+	defer msgpack.PutDecoder(dec)
+	dec.Reset(bytes.NewReader(b))
 	dec.SetCustomStructTag("json")
 	if err := dec.Decode(v); err != nil {
 		return err
@@ -77,6 +98,45 @@ func CheckJSSafe(b []byte) error {
 		return fmt.Errorf("%w: %d bytes after the value", ErrMalformed, len(w.b)-w.i)
 	}
 	return nil
+}
+
+// ArrayItems returns the items of b, which must be exactly one MessagePack
+// array, as slices of b; an empty b, or nil, is an empty array.
+func ArrayItems(b []byte) ([][]byte, error) {
+	if len(b) == 0 || len(b) == 1 && b[0] == msgpcode.Nil {
+		return nil, nil
+	}
+	w := walker{b: b, i: 1}
+	var n uint64
+	var err error
+	switch c := b[0]; {
+	case msgpcode.IsFixedArray(c):
+		n = uint64(c & msgpcode.FixedArrayMask)
+	case c == msgpcode.Array16:
+		n, err = w.uint(2)
+	case c == msgpcode.Array32:
+		n, err = w.uint(4)
+	default:
+		return nil, fmt.Errorf("not an array but %s", Describe(b))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if n > uint64(len(b)-w.i) { // every item takes at least one byte
+		return nil, fmt.Errorf("%w: %d items in %d bytes", ErrMalformed, n, len(b)-w.i)
+	}
+	items := make([][]byte, n)
+	for i := range items {
+		start := w.i
+		if err := w.value(1); err != nil {
+			return nil, err
+		}
+		items[i] = b[start:w.i:w.i]
+	}
+	if w.i != len(b) {
+		return nil, fmt.Errorf("%w: %d bytes after the array", ErrMalformed, len(b)-w.i)
+	}
+	return items, nil
 }
 
 // Describe names the JavaScript-level kind of the MessagePack value that b

@@ -552,23 +552,28 @@ class Instance {
     const timeout = clock >= 0 ? v.getBigUint64(clock + 24, true) : null;
     const blocking = timeout === null || timeout > 0n;
     let out = 0;
-    const emit = (sub, type) => {
-      const e = events + E.EVENT_SIZE * out++;
-      for (let k = 0; k < E.EVENT_SIZE; k++) v.setUint8(e + k, 0);
-      v.setBigUint64(e, v.getBigUint64(sub, true), true);
-      v.setUint8(e + 10, type);
-      if (type === E.EVENTTYPE_FD_READ) v.setBigUint64(e + 16, 1n, true);
-    };
     if (idle >= 0 && blocking) {
       this.idleReady = true;
       this.timerNs = timeout;
-      emit(idle, E.EVENTTYPE_FD_READ);
+      writePollEvent(v, events, idle, E.EVENTTYPE_FD_READ);
+      out = 1;
     } else if (clock >= 0) {
-      emit(clock, E.EVENTTYPE_CLOCK);
+      writePollEvent(v, events, clock, E.EVENTTYPE_CLOCK);
+      out = 1;
     }
     v.setUint32(nevents, out, true);
     return E.SUCCESS;
   }
+}
+
+// writePollEvent writes poll_oneoff's event for the subscription at sub.
+// (A function of the module, not a closure made on every poll: wrangler
+// bundles with keepNames, which names each new closure at run time.)
+function writePollEvent(v, e, sub, type) {
+  for (let k = 0; k < WASI.EVENT_SIZE; k++) v.setUint8(e + k, 0);
+  v.setBigUint64(e, v.getBigUint64(sub, true), true);
+  v.setUint8(e + 10, type);
+  if (type === WASI.EVENTTYPE_FD_READ) v.setBigUint64(e + 16, 1n, true);
 }
 
 // The synchronous host operations (CALL_OPS), by name. Each gets the

@@ -85,7 +85,9 @@ type Event struct {
 	kind abi.EventKind
 	arg  uint32
 	obj  *object // nil for the stateless Worker
-	what string  // for messages: "Counter.fetch"
+	// method names the event in messages, qualified by the object's
+	// class when they are written ("Counter.ServeHTTP").
+	method string
 
 	mu       sync.Mutex
 	holdTurn bool // whether this event holds obj's turn
@@ -112,8 +114,18 @@ func (e *Event) Class() string {
 	return e.obj.info.Class
 }
 
-// Describe sets what messages about the event call it ("Counter.Increment").
-func (e *Event) Describe(what string) { e.what = what }
+// Describe sets the name of the method that handles the event, which
+// messages about the event use ("ServeHTTP" for Counter.ServeHTTP).
+func (e *Event) Describe(method string) { e.method = method }
+
+// what names the event in messages: "Counter.Increment",
+// "worker.ServeHTTP".
+func (e *Event) what() string {
+	if e.obj == nil {
+		return "worker." + e.method
+	}
+	return e.obj.info.Class + "." + e.method
+}
 
 type eventKey struct{}
 
@@ -184,10 +196,10 @@ func startEvent(id int32, kind abi.EventKind, object, arg uint32, size int32) in
 
 func runEvent(e *Event, object uint32, payload []byte) {
 	info, _ := e.kind.Info()
-	e.what = e.kind.String()
+	e.method = info.Name
 	defer func() {
 		if v := recover(); v != nil {
-			err := panicError(e.what, v)
+			err := panicError(e.what(), v)
 			fmt.Fprintf(os.Stderr, "godurable: %s\n%s", err.Message, err.Stack)
 			e.fail(err)
 		}
@@ -203,7 +215,6 @@ func runEvent(e *Event, object uint32, payload []byte) {
 			e.fail(err)
 			return
 		}
-		e.what = e.obj.info.Class + "." + info.Name
 		if info.Capability && !reflect.TypeOf(e.obj.value).Implements(spec.Interface) {
 			e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s does not handle %s events: it does not implement %s", e.obj.info.Class, info.Name, spec.Interface)})
 			return

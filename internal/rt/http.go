@@ -24,7 +24,7 @@ func init() {
 		Interface: reflect.TypeFor[http.Handler](),
 		Method:    "ServeHTTP",
 		Run: func(ctx context.Context, e *Event, payload []byte) {
-			e.Describe(e.Class() + ".ServeHTTP")
+			e.Describe("ServeHTTP")
 			serveHTTP(ctx, e, payload, e.Value().(http.Handler))
 		},
 	})

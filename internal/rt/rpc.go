@@ -1,7 +1,6 @@
 package rt
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/godurable/godurable/internal/abi"
-	"github.com/vmihailenco/msgpack/v5"
 )
 
 // method is one RPC method of a class.
@@ -148,11 +146,10 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 		return
 	}
 	m := order[e.arg]
-	qualified := obj.class.name + "." + m.name
-	e.Describe(qualified)
+	e.Describe(m.name)
 	args, err := decodeArgs(m, rawArgs)
 	if err != nil {
-		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s (JS %s): %v", qualified, m.jsName, err)})
+		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s (JS %s): %v", e.what(), m.jsName, err)})
 		return
 	}
 	in := make([]reflect.Value, 0, len(args)+2)
@@ -177,7 +174,7 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 		err = abi.CheckJSSafe(b)
 	}
 	if err != nil {
-		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s: cannot return its %s result: %v", qualified, m.result, err)})
+		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s: cannot return its %s result: %v", e.what(), m.result, err)})
 		return
 	}
 	e.Finish(b)
@@ -185,27 +182,16 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 
 // decodeArgs decodes a MessagePack array of arguments into m's parameters.
 func decodeArgs(m *method, raw []byte) ([]reflect.Value, error) {
-	dec := msgpack.NewDecoder(bytes.NewReader(raw))
-	n := 0
-	if len(raw) > 0 {
-		var err error
-		if n, err = dec.DecodeArrayLen(); err != nil {
-			return nil, fmt.Errorf("arguments are not an array: %w", err)
-		}
+	items, err := abi.ArrayItems(raw)
+	if err != nil {
+		return nil, fmt.Errorf("arguments are not an array: %w", err)
 	}
-	if n < 0 {
-		n = 0
+	if len(items) != len(m.params) {
+		return nil, fmt.Errorf("takes %d argument%s (%s), got %d", len(m.params), plural(len(m.params)), typeList(m.params), len(items))
 	}
-	if n != len(m.params) {
-		return nil, fmt.Errorf("takes %d argument%s (%s), got %d", len(m.params), plural(len(m.params)), typeList(m.params), n)
-	}
-	vals := make([]reflect.Value, n)
+	vals := make([]reflect.Value, len(items))
 	for i, t := range m.params {
-		r, err := dec.DecodeRaw()
-		if err != nil {
-			return nil, fmt.Errorf("argument %d: %w", i+1, err)
-		}
-		v, err := DecodeArg(r, t)
+		v, err := DecodeArg(items[i], t)
 		if err != nil {
 			return nil, fmt.Errorf("argument %d (%s): %w", i+1, t, err)
 		}

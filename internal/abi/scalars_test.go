@@ -1,0 +1,149 @@
+package abi
+
+import (
+	"bytes"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+func scalarSamples() []any {
+	var out []any
+	for _, n := range []int64{0, 1, 127, 128, 255, 256, 65535, 65536, math.MaxUint32, math.MaxUint32 + 1, math.MaxInt64,
+		-1, -32, -33, -128, -129, -32768, -32769, math.MinInt32, math.MinInt32 - 1, math.MinInt64} {
+		out = append(out, n, int(n))
+		if n >= math.MinInt32 && n <= math.MaxInt32 {
+			out = append(out, int32(n))
+		}
+		if n >= 0 {
+			out = append(out, uint64(n))
+		}
+	}
+	out = append(out, uint64(math.MaxUint64))
+	for _, n := range []int{0, 1, 31, 32, 255, 256, 65535, 65536} {
+		out = append(out, strings.Repeat("é", n/2)+strings.Repeat("x", n%2), bytes.Repeat([]byte{7}, n))
+	}
+	out = append(out, nil, true, false, []byte(nil), []byte{}, 0.0, -0.5, 1.5, math.Inf(1), 1e300, float64(MaxSafeInteger))
+	return out
+}
+
+// The hand encoders write exactly what the reflection encoder writes.
+func TestScalarsEncodeAsTheReflectionEncoder(t *testing.T) {
+	for _, v := range scalarSamples() {
+		var buf bytes.Buffer
+		enc := msgpack.NewEncoder(&buf)
+		enc.SetCustomStructTag("json")
+		enc.UseCompactInts(true)
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := appendScalar(nil, v, true); !ok || !bytes.Equal(got, buf.Bytes()) {
+			t.Errorf("compact %T %.40v: % x, want % x", v, v, got, buf.Bytes())
+		}
+		want, err := msgpack.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := appendScalar(nil, v, false); !ok || !bytes.Equal(got, want) {
+			t.Errorf("%T %.40v: % x, want % x", v, v, got, want)
+		}
+	}
+}
+
+func TestStorageRequestsEncodeAsTheReflectionEncoder(t *testing.T) {
+	long := strings.Repeat("k", 300)
+	msgs := []any{
+		&KVKey{Key: "value"}, &KVKey{Key: ""}, &KVKey{Key: long},
+		&KVPut{Key: "a", Value: []byte{1, 2}}, &KVPut{Key: long, Value: nil}, &KVPut{Key: "b", Value: bytes.Repeat([]byte{1}, 70000)},
+		&SQLQuery{Query: "SELECT 1"}, &SQLQuery{Query: "INSERT INTO t VALUES (?, ?, ?, ?, ?)", Args: []any{int64(-5), 1.5, "s", []byte{9}, nil}},
+		&SQLQuery{Query: long, Args: make([]any, 20)}, &SQLQuery{Query: "x", Args: []any{}},
+	}
+	for _, m := range msgs {
+		want, err := msgpack.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Marshal(m)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%T: % x, want % x (%v)", m, got, want, err)
+		}
+	}
+	// An argument that is no scalar goes to the reflection encoder.
+	q := &SQLQuery{Query: "x", Args: []any{int8(3)}}
+	if _, ok := q.appendMsgpack(nil); ok {
+		t.Error("an int8 argument was hand-encoded")
+	}
+	if got, err := Marshal(q); err != nil || len(got) == 0 {
+		t.Errorf("Marshal(%v) = % x, %v", q, got, err)
+	}
+}
+
+// decodeScalar decodes what the reflection decoder decodes, and leaves the
+// rest to it.
+func TestScalarsDecodeAsTheReflectionDecoder(t *testing.T) {
+	var inputs [][]byte
+	for _, v := range scalarSamples() {
+		b, _ := EncodeValue(v)
+		m, _ := msgpack.Marshal(v)
+		inputs = append(inputs, b, m)
+	}
+	inputs = append(inputs, []byte{0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0}, []byte{0xca, 0x3f, 0xc0, 0, 0}, []byte{0xc0}, []byte{0x01, 0x02}, []byte{0xd9}, nil)
+	for _, b := range inputs {
+		checkScalarDecode(t, b)
+	}
+}
+
+func checkScalarDecode(t *testing.T, b []byte) {
+	t.Helper()
+	for _, typ := range []reflect.Type{reflect.TypeFor[int64](), reflect.TypeFor[int](), reflect.TypeFor[string](), reflect.TypeFor[bool](), reflect.TypeFor[float64]()} {
+		fast := reflect.New(typ)
+		if !decodeScalar(b, fast.Interface()) {
+			continue
+		}
+		slow := reflect.New(typ)
+		dec := msgpack.NewDecoder(bytes.NewReader(IntegralFloatsAsInts(b)))
+		if err := dec.Decode(slow.Interface()); err != nil {
+			t.Errorf("% x into %s: decodeScalar gave %v, the reflection decoder an error: %v", b, typ, fast.Elem(), err)
+			continue
+		}
+		if f, ok := fast.Elem().Interface().(float64); ok && math.IsNaN(f) && math.IsNaN(slow.Elem().Float()) {
+			continue
+		}
+		if !reflect.DeepEqual(fast.Elem().Interface(), slow.Elem().Interface()) {
+			t.Errorf("% x into %s: decodeScalar gave %v, the reflection decoder %v", b, typ, fast.Elem(), slow.Elem())
+		}
+	}
+}
+
+func FuzzDecodeScalar(f *testing.F) {
+	for _, v := range scalarSamples() {
+		b, _ := EncodeValue(v)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { checkScalarDecode(t, b) })
+}
+
+func TestArrayItems(t *testing.T) {
+	b, _ := EncodeValue([]any{int64(1), "two", []any{3, 4}, map[string]any{"five": 5}})
+	items, err := ArrayItems(b)
+	if err != nil || len(items) != 4 {
+		t.Fatalf("ArrayItems = %d items, %v", len(items), err)
+	}
+	var s string
+	if err := DecodeValue(items[1], &s); err != nil || s != "two" {
+		t.Errorf("item 2 = %q, %v", s, err)
+	}
+	for _, empty := range [][]byte{nil, {0xc0}, {0x90}} {
+		if items, err := ArrayItems(empty); err != nil || len(items) != 0 {
+			t.Errorf("ArrayItems(% x) = %d items, %v", empty, len(items), err)
+		}
+	}
+	for _, bad := range [][]byte{{0x01}, {0x92, 0x01}, {0x91, 0x01, 0x02}, {0xdd, 0xff, 0xff, 0xff, 0xff}} {
+		if _, err := ArrayItems(bad); err == nil {
+			t.Errorf("ArrayItems(% x) succeeded", bad)
+		}
+	}
+}
