@@ -77,6 +77,13 @@ func sqlArg(a any) (any, error) {
 	switch v := a.(type) {
 	case nil, string, []byte, float64:
 		return v, nil
+	case int64:
+		if v > abi.MaxSafeInteger || v < -abi.MaxSafeInteger {
+			return nil, fmt.Errorf("%w: %d; store it as TEXT or BLOB", abi.ErrUnsafeInteger, v)
+		}
+		return v, nil
+	case int:
+		return sqlArg(int64(v))
 	case float32:
 		return float64(v), nil
 	case bool:
