@@ -69,6 +69,13 @@ const (
 	ExportTick       = "godurable_tick"
 )
 
+// ManifestSection is the name of the custom section in which wasmbuild
+// stores a module's manifest (MessagePack, as ExportManifest reports it),
+// so that a host can check a module against its shim, and a tool read
+// what it registers, without running it. A module without the section
+// (a plain go build) is asked through ExportManifest.
+const ManifestSection = "godurable.manifest"
+
 // Import names (module ImportModule).
 const (
 	ImportTake     = "take"

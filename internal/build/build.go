@@ -84,8 +84,22 @@ type Options struct {
 // reflection, to learn from the module what it registers; then with a
 // generated method table and the StaticTag, which lets the linker drop the
 // methods nobody calls. It keeps the second module if it registers exactly
-// the same classes and methods, else the first. opts may be nil.
+// the same classes and methods, else the first. opts may be nil. The
+// module carries its manifest in its abi.ManifestSection.
 func CompileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module, error) {
+	m, err := compileModule(ctx, dir, pkg, opts)
+	if err != nil {
+		return nil, err
+	}
+	manifest, err := abi.Marshal(m.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	m.Wasm = driver.WithManifestSection(m.Wasm, manifest)
+	return m, nil
+}
+
+func compileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -168,7 +182,7 @@ func compileAndRead(ctx context.Context, dir, pkg, out string, flags ...string) 
 	if err != nil {
 		return nil, err
 	}
-	m, err := driver.ReadManifest(ctx, wasm)
+	m, err := driver.RunManifest(ctx, wasm)
 	if err != nil {
 		return nil, fmt.Errorf("reading what %s registers: %w", pkg, err)
 	}

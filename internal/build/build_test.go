@@ -5,8 +5,59 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+
+	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/driver"
 )
+
+var lean struct {
+	once sync.Once
+	mod  *Module
+	err  error
+}
+
+// leanModule compiles testdata/lean once for the tests that need a module.
+func leanModule(t *testing.T) *Module {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("two go builds")
+	}
+	lean.once.Do(func() { lean.mod, lean.err = CompileModule(context.Background(), ".", "./testdata/lean", nil) })
+	if lean.err != nil {
+		t.Fatal(lean.err)
+	}
+	return lean.mod
+}
+
+// The module carries its manifest, which reads as what the module itself
+// reports.
+func TestManifestSection(t *testing.T) {
+	mod := leanModule(t)
+	b, ok, err := driver.ManifestSection(mod.Wasm)
+	if err != nil || !ok {
+		t.Fatalf("ManifestSection = %v, %v", ok, err)
+	}
+	var fromSection abi.Manifest
+	if err := abi.Unmarshal(b, &fromSection); err != nil {
+		t.Fatal(err)
+	}
+	asked, err := driver.RunManifest(context.Background(), mod.Wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := abi.CheckShape(&fromSection, asked); err != nil {
+		t.Errorf("the section and the module disagree: %v", err)
+	}
+	read, err := driver.ReadManifest(context.Background(), mod.Wasm)
+	if err != nil || read.Shape != fromSection.Shape {
+		t.Errorf("ReadManifest = %+v, %v; want the section's", read, err)
+	}
+	if _, ok, err := driver.ManifestSection(mod.Wasm[:len(mod.Wasm)-len(b)-30]); ok || err == nil {
+		t.Errorf("a truncated module: ok %v, err %v", ok, err)
+	}
+}
 
 func TestMainIsEmpty(t *testing.T) {
 	for _, tc := range []struct {
@@ -35,13 +86,7 @@ func TestMainIsEmpty(t *testing.T) {
 // calls (nothing in the runtime reaches reflect.Type.Method, which would
 // make the linker keep them all: about 3 MB of a typical module).
 func TestStaticBuildIsLean(t *testing.T) {
-	if testing.Short() {
-		t.Skip("two go builds")
-	}
-	mod, err := CompileModule(context.Background(), ".", "./testdata/lean", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mod := leanModule(t)
 	if !mod.Static {
 		t.Fatalf("not a static build: %s", mod.NotStatic)
 	}

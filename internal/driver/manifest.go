@@ -15,10 +15,27 @@ import (
 // ErrNotGodurable reports a wasm module that is not a godurable guest.
 var ErrNotGodurable = errors.New("not a godurable module")
 
-// ReadManifest instantiates the module just long enough to run its package
-// initializers and ask what it registers. No event runs, so host functions
-// other than the WASI basics are never reached.
+// ReadManifest returns what the module registers: from its
+// abi.ManifestSection if wasmbuild wrote one, else by instantiating the
+// module just long enough to run its package initializers and ask. No
+// event runs, so host functions other than the WASI basics are never
+// reached.
 func ReadManifest(ctx context.Context, wasm []byte) (*abi.Manifest, error) {
+	if b, ok, err := ManifestSection(wasm); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotGodurable, err)
+	} else if ok {
+		var m abi.Manifest
+		if err := abi.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("decoding the module's %s section: %w", abi.ManifestSection, err)
+		}
+		return &m, nil
+	}
+	return RunManifest(ctx, wasm)
+}
+
+// RunManifest is ReadManifest without the section: it always asks the
+// module itself.
+func RunManifest(ctx context.Context, wasm []byte) (*abi.Manifest, error) {
 	r := wazero.NewRuntime(ctx)
 	defer r.Close(ctx)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, r); err != nil {
