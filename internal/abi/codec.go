@@ -29,11 +29,7 @@ func (p *KVPut) appendMsgpack(b []byte) ([]byte, bool) {
 	b = grow(b, 32+len(p.Key)+len(p.Value))
 	b = append(b, msgpcode.FixedMapLow|2)
 	b = appendString(appendString(b, "key"), p.Key)
-	b = appendString(b, "value")
-	if p.Value == nil {
-		return append(b, msgpcode.Nil), true
-	}
-	return appendBin(b, p.Value), true
+	return appendBytesOrNil(appendString(b, "value"), p.Value), true
 }
 
 func (q *SQLQuery) appendMsgpack(b []byte) ([]byte, bool) {
@@ -60,6 +56,91 @@ func grow(b []byte, n int) []byte {
 		return b
 	}
 	return append(make([]byte, 0, len(b)+n), b...)
+}
+
+// HTTP messages encode themselves too: a response per fetch event, a
+// request per outbound fetch.
+
+func (r *Request) appendMsgpack(b []byte) ([]byte, bool) {
+	b = grow(b, 64+len(r.URL)+len(r.Body)+headersSize(r.Headers))
+	b = append(b, msgpcode.FixedMapLow|4)
+	b = appendString(appendString(b, "method"), r.Method)
+	b = appendString(appendString(b, "url"), r.URL)
+	b = appendHeaders(appendString(b, "headers"), r.Headers)
+	return appendBytesOrNil(appendString(b, "body"), r.Body), true
+}
+
+func (r *Response) appendMsgpack(b []byte) ([]byte, bool) {
+	b = grow(b, 48+len(r.Body)+headersSize(r.Headers))
+	b = append(b, msgpcode.FixedMapLow|3)
+	b = appendCompactInt(appendString(b, "status"), int64(r.Status))
+	b = appendHeaders(appendString(b, "headers"), r.Headers)
+	return appendBytesOrNil(appendString(b, "body"), r.Body), true
+}
+
+// A stub's target and calls, once per call to another object.
+
+func (t *StubTarget) appendMsgpack(b []byte) ([]byte, bool) {
+	n := 1
+	if t.Name != "" {
+		n++
+	}
+	if t.ID != "" {
+		n++
+	}
+	b = grow(b, 32+len(t.Binding)+len(t.Name)+len(t.ID))
+	b = append(b, msgpcode.FixedMapLow|byte(n))
+	b = appendString(appendString(b, "binding"), t.Binding)
+	if t.Name != "" {
+		b = appendString(appendString(b, "name"), t.Name)
+	}
+	if t.ID != "" {
+		b = appendString(appendString(b, "id"), t.ID)
+	}
+	return b, true
+}
+
+func (c *StubCall) appendMsgpack(b []byte) ([]byte, bool) {
+	if len(c.Args) == 0 {
+		return nil, false // encoded as nil by the reflection encoder
+	}
+	b = grow(b, 64+len(c.Target.Binding)+len(c.Target.Name)+len(c.Target.ID)+len(c.Method)+len(c.Args))
+	b = append(b, msgpcode.FixedMapLow|3)
+	b, _ = c.Target.appendMsgpack(appendString(b, "target"))
+	b = appendString(appendString(b, "method"), c.Method)
+	return append(appendString(b, "args"), c.Args...), true
+}
+
+func (f *StubFetch) appendMsgpack(b []byte) ([]byte, bool) {
+	b = append(b, msgpcode.FixedMapLow|2)
+	b, _ = f.Target.appendMsgpack(appendString(b, "target"))
+	return f.Request.appendMsgpack(appendString(b, "request"))
+}
+
+func headersSize(h [][2]string) int {
+	n := 5
+	for _, kv := range h {
+		n += 11 + len(kv[0]) + len(kv[1])
+	}
+	return n
+}
+
+func appendHeaders(b []byte, h [][2]string) []byte {
+	if h == nil {
+		return append(b, msgpcode.Nil)
+	}
+	b = appendArrayLen(b, len(h))
+	for _, kv := range h {
+		b = appendString(appendString(append(b, msgpcode.FixedArrayLow|2), kv[0]), kv[1])
+	}
+	return b
+}
+
+func appendBytesOrNil(b, v []byte) []byte {
+	if v == nil {
+		return append(b, msgpcode.Nil)
+	}
+	return appendBin(b, v)
 }
 
 func appendArrayLen(b []byte, n int) []byte {

@@ -33,6 +33,14 @@ func Unmarshal(b []byte, v any) error {
 	if err := CheckJSSafe(b); errors.Is(err, ErrMalformed) {
 		return err
 	}
+	if d, ok := v.(msgpack.CustomDecoder); ok {
+		// The hand-written decoders, called without the decoder's lookup
+		// of v's type.
+		dec := msgpack.GetDecoder()
+		defer msgpack.PutDecoder(dec)
+		dec.Reset(bytes.NewReader(b))
+		return d.DecodeMsgpack(dec)
+	}
 	return msgpack.Unmarshal(b, v)
 }
 
