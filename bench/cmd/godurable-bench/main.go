@@ -18,6 +18,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/godurable/godurable/internal/wranglerdev"
 	"io"
 	"os"
 	"os/signal"
@@ -77,6 +78,10 @@ type bench struct {
 	notes   []string
 	// observability is whether wrangler dev's local observability is on.
 	observability bool
+	// tools are the wrangler and node of the sessions, and compat the
+	// compatibility date they force; nil and "" for the repository's own.
+	tools  *wranglerdev.Tools
+	compat string
 }
 
 func (b *bench) logf(format string, args ...any) {
@@ -119,6 +124,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	proto := fs.Bool("proto", false, "run the event-floor prototype of bench/PROFILE.md (bench/proto) instead of the benchmark")
 	summarize := fs.String("profile-summarize", "", "print the groups of a .cpuprofile file (e.g. from node --cpu-prof) per -profile-calls calls, and exit")
 	wlogFile := fs.String("wrangler-log", "", "append wrangler's and workerd's output to this file")
+	floor := fs.Bool("floor", false, "serve the sessions with the floor's wrangler 4.86 (internal/conformance/floor, workerd 2026-04-26, on the machine's Node.js 20) instead of the pinned one, at the newest compatibility date it accepts: the comparison run on the old workerd")
 	observability := fs.Bool("observability", false, "keep wrangler dev's local observability on (X_LOCAL_OBSERVABILITY, wrangler's default since 4.1xx: every event and storage call streams to a collector Worker, which slows both sides)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -147,6 +153,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	b.root = root
+	if *floor {
+		if b.tools, err = wranglerdev.FindTools(filepath.Join(root, "internal", "conformance", "floor")); err != nil {
+			return fmt.Errorf("the floor's wrangler: %w (scripts/test.sh installs it: npm ci in internal/conformance/floor)", err)
+		}
+		b.compat = wranglerdev.FloorMaxCompatibilityDate
+	}
 	if *syumai != "" {
 		if b.syumai, err = filepath.Abs(*syumai); err != nil {
 			return err

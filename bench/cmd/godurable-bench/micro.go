@@ -92,6 +92,14 @@ func (b *bench) node() string {
 	return "node"
 }
 
+// toolsRoot is the directory whose node_modules has the sessions' wrangler.
+func (b *bench) toolsRoot() string {
+	if b.tools != nil {
+		return filepath.Dir(b.tools.Modules)
+	}
+	return b.root
+}
+
 // packageVersion reads the version of an installed npm package.
 func packageVersion(root, pkg string) string {
 	b, err := os.ReadFile(filepath.Join(root, "node_modules", pkg, "package.json"))

@@ -31,9 +31,16 @@ func (b *bench) machine() string {
 	fmt.Fprintf(&sb, "- CPU: %s, %d logical cores (shared machine)\n", cpu, runtime.NumCPU())
 	fmt.Fprintf(&sb, "- Memory: %s; Linux %s\n", mem, strings.TrimSpace(string(kernel)))
 	fmt.Fprintf(&sb, "- Go: %s (builds the modules)\n", versionOf(b.root, "go", "env", "GOVERSION"))
-	fmt.Fprintf(&sb, "- Node: %s; wrangler %s; workerd %s (%s)\n", versionOf(b.root, b.node(), "--version"),
-		packageVersion(b.root, "wrangler"), packageVersion(b.root, "workerd"),
-		versionOf(b.root, filepath.Join(b.root, "node_modules", ".bin", "workerd"), "--version"))
+	node := b.node()
+	if b.tools != nil {
+		node = b.tools.Node
+	}
+	fmt.Fprintf(&sb, "- Node: %s; wrangler %s; workerd %s (%s)\n", versionOf(b.root, node, "--version"),
+		packageVersion(b.toolsRoot(), "wrangler"), packageVersion(b.toolsRoot(), "workerd"),
+		versionOf(b.root, filepath.Join(b.toolsRoot(), "node_modules", ".bin", "workerd"), "--version"))
+	if b.compat != "" {
+		fmt.Fprintf(&sb, "- Compatibility date: %s for every Worker (the newest this workerd accepts)\n", b.compat)
+	}
 	commit := versionOf(b.root, "git", "rev-parse", "--short=12", "HEAD")
 	dirty := versionOf(b.root, "git", "status", "--porcelain", "--untracked-files=no")
 	if dirty != "" && dirty != "unknown" {

@@ -42,7 +42,8 @@ func (b *bench) startSession(ctx context.Context, conc int, configs ...string) (
 		return nil, err
 	}
 	t0 := time.Now()
-	srv, err := wranglerdev.Start(ctx, wranglerdev.Options{Dir: b.root, Configs: configs, Log: log, PersistTo: persist, ReadyTimeout: 3 * time.Minute})
+	srv, err := wranglerdev.Start(ctx, wranglerdev.Options{Dir: b.root, Configs: configs, Log: log, PersistTo: persist, ReadyTimeout: 3 * time.Minute,
+		Tools: b.tools, CompatibilityDate: b.compat})
 	if err != nil {
 		os.RemoveAll(persist)
 		return nil, err
