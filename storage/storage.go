@@ -52,6 +52,40 @@ func (s *Storage) DeleteAll() error {
 	return nil
 }
 
+// Transaction runs fn as workerd's transactionSync runs its callback: the
+// KV and SQL writes fn makes commit together when it returns nil, and
+// roll back together when it returns an error or panics; then Transaction
+// returns fn's error, or re-panics with its value. A Transaction inside fn
+// nests (a savepoint): its rollback undoes only its own writes.
+//
+// fn runs synchronously, as the JavaScript callback must: storage calls
+// are fine, but an operation that waits on I/O (a fetch, a stub call, an
+// alarm operation) returns ErrTransactionWait, and fn must not block on
+// anything another event would have to provide (a channel, a lock held
+// across a wait, time.Sleep): the Go instance cannot leave fn until it
+// returns, so that crashes the instance with an error saying so.
+//
+// Writes outside a Transaction are already atomic per event (workerd
+// commits them together when the event next waits or returns); Transaction
+// is for undoing them when something fails half way.
+func (s *Storage) Transaction(fn func() error) error {
+	var c rt.Conn
+	if s != nil {
+		c = s.KV.c()
+	}
+	if c == nil {
+		return fmt.Errorf("storage: transaction: %w", errNilStorage)
+	}
+	if fn == nil {
+		return errors.New("storage: transaction: nil function")
+	}
+	return rt.Transaction(c, fn)
+}
+
+// ErrTransactionWait is returned by an operation that waits on I/O when
+// it is called inside a Transaction's function.
+var ErrTransactionWait = rt.ErrTransactionWait
+
 // ErrNoHost is returned when storage is used outside a Worker: in a plain
 // unit test on the host, say. Use the dotest harness to test objects.
 var ErrNoHost = rt.ErrNoHost

@@ -419,7 +419,9 @@ type StorageOp struct {
 	ID      string
 	// Op names the operation as workerd's storage API does: "kv.get",
 	// "kv.put", "kv.delete", "kv.list", "sql.exec", "sql.databaseSize",
-	// "storage.deleteAll".
+	// "storage.deleteAll", "storage.transactionSync" (before the
+	// transaction's function runs; the operations inside it have faults of
+	// their own).
 	Op    string
 	Key   string // for kv.get, kv.put and kv.delete
 	Query string // for sql.exec

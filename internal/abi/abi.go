@@ -67,6 +67,11 @@ const (
 	ExportEvent      = "godurable_event"
 	ExportResume     = "godurable_resume"
 	ExportTick       = "godurable_tick"
+	// ExportTransaction runs the guest's transaction function with the
+	// given ID and returns 0 if it succeeded (commit), 1 if it failed
+	// (roll back). The host calls it from inside CallTransactionSync, while
+	// that import is still running: the one export called reentrantly.
+	ExportTransaction = "godurable_transaction"
 )
 
 // ManifestSection is the name of the custom section in which wasmbuild

@@ -126,6 +126,7 @@ const (
 	CallNewUniqueID     CallOp = 8
 	CallSQLDatabaseSize CallOp = 9
 	CallDeleteAll       CallOp = 10
+	CallTransactionSync CallOp = 11
 
 	CallWSAccept           CallOp = 20
 	CallWSSend             CallOp = 21
@@ -215,6 +216,9 @@ var callOps = []OpInfo{
 		Doc:    "the size of the object's database in bytes"},
 	{Code: int32(CallDeleteAll), Name: "storage.deleteAll", Object: true, Fault: "storage.deleteAll",
 		Doc: "delete all of the object's storage: KV, SQL tables and the alarm"},
+	{Code: int32(CallTransactionSync), Name: "storage.transactionSync", Object: true, Fault: "storage.transactionSync",
+		Request: reflect.TypeFor[int32](),
+		Doc:     "workerd's transactionSync around ExportTransaction(the request's ID): the writes the guest's function makes commit together, or roll back together when it fails"},
 
 	// Hibernatable WebSockets: ctx.acceptWebSocket and the rest of the
 	// hibernation API. A socket is named by the ID the host gave it when it

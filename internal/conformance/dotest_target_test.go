@@ -1,6 +1,13 @@
 package conformance
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/godurable/godurable/durableobject/dotest"
+	"github.com/godurable/godurable/worker"
+)
 
 // TestDotestSandbox runs the sandbox and storage scenarios in the dotest
 // harness.
@@ -32,4 +39,44 @@ func TestDotestReminders(t *testing.T) {
 // TestDotestChat checks the chat example in the dotest harness.
 func TestDotestChat(t *testing.T) {
 	RunChat(t, NewDotest(t, "../../examples/chat"))
+}
+
+// TestDotestTransactionFault: a storage fault inside a transaction fails
+// the write it hits, and the rollback undoes the writes before it; a
+// fault of the transaction itself runs nothing.
+func TestDotestTransactionFault(t *testing.T) {
+	d := NewDotest(t, "./sandbox")
+	ctx := context.Background()
+	o := d.W.Object("SANDBOX", "transaction-fault")
+	d.W.SetStorageFault(func(op dotest.StorageOp) error {
+		if op.Op == "sql.exec" && strings.HasPrefix(op.Query, "INSERT INTO tx") {
+			return &worker.Error{Name: "Error", Message: "database or disk is full: SQLITE_FULL"}
+		}
+		return nil
+	})
+	var msg string
+	if err := o.Call(ctx, "transact", &msg, "commit"); err != nil || !strings.Contains(msg, "SQLITE_FULL") {
+		t.Fatalf("transact with a failing insert = %q, %v; want the fault", msg, err)
+	}
+	if ok, err := o.Storage().KV.Get("tx", new(string)); ok || err != nil {
+		t.Errorf("the KV write before the fault survived the rollback (found %v, %v)", ok, err)
+	}
+
+	d.W.SetStorageFault(func(op dotest.StorageOp) error {
+		if op.Op == "storage.transactionSync" {
+			return &worker.Error{Name: "Error", Message: "storage is unavailable"}
+		}
+		return nil
+	})
+	if err := o.Call(ctx, "transact", &msg, "commit"); err != nil || !strings.Contains(msg, "storage is unavailable") {
+		t.Fatalf("transact with a failing transaction = %q, %v; want the fault", msg, err)
+	}
+	d.W.SetStorageFault(nil)
+	var state map[string]any
+	if err := o.Call(ctx, "txState", &state); err != nil {
+		t.Fatal(err)
+	}
+	if state["tx"] != nil || len(state["rows"].([]any)) != 0 {
+		t.Errorf("state after two failed transactions: %v, want nothing written", state)
+	}
 }

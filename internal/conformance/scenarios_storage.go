@@ -21,6 +21,45 @@ func RunStorage(t *testing.T, target Target) {
 	t.Run("SQLErrorFormat", s.sqlErrorFormat)
 	t.Run("KVLimits", s.kvLimits)
 	t.Run("DeleteAll", s.deleteAll)
+	t.Run("Transactions", s.transactions)
+}
+
+// transactions: storage.Transaction commits a function's KV and SQL
+// writes together, and rolls both back when the function fails, panics,
+// meets a SQL error or calls an operation that waits on I/O; an inner
+// transaction's failure undoes only its own writes.
+func (s *suite) transactions(t *testing.T) {
+	const o = "transactions"
+	committed := map[string]any{"tx": "commit", "tx2": nil, "rows": []any{"commit"}}
+	equal(t, "commit", s.sandboxCall(t, o, "transact", "commit"), "")
+	equal(t, "after the commit", s.sandboxCall(t, o, "txState"), committed)
+
+	equal(t, "a failing function", s.sandboxCall(t, o, "transact", "fail"), "planned failure")
+	equal(t, "after the failing function", s.sandboxCall(t, o, "txState"), committed)
+
+	if _, jsErr := s.target.Call(t, "SANDBOX", o, "transact", "panic"); jsErr == nil || !strings.Contains(jsErr.Message, "planned panic") {
+		t.Errorf("a panicking function: the call returned %v, want its panic", jsErr)
+	}
+	equal(t, "after the panic", s.sandboxCall(t, o, "txState"), committed)
+
+	equal(t, "a SQL error", s.sandboxCall(t, o, "transact", "sql"), "storage: sql: no such table: no_such_table: SQLITE_ERROR")
+	equal(t, "after the SQL error", s.sandboxCall(t, o, "txState"), committed)
+
+	if msg, _ := s.sandboxCall(t, o, "transact", "wait").(string); !strings.Contains(msg, "cannot wait on I/O") {
+		t.Errorf("a function that waits on I/O: %q, want the error saying it cannot", msg)
+	}
+	equal(t, "after the wait", s.sandboxCall(t, o, "txState"), committed)
+
+	// A function that blocks cannot be waited for: the instance crashes,
+	// saying why, and the transaction is rolled back.
+	if _, jsErr := s.target.Call(t, "SANDBOX", o, "transact", "block"); jsErr == nil || !strings.Contains(jsErr.Message, "transaction's function blocked") {
+		t.Errorf("a function that blocks: the call returned %v, want the crash saying so", jsErr)
+	}
+	equal(t, "after the blocked function", s.sandboxCall(t, o, "txState"), committed)
+
+	equal(t, "nested", s.sandboxCall(t, o, "transact", "nested"), "")
+	equal(t, "after the nested transaction", s.sandboxCall(t, o, "txState"),
+		map[string]any{"tx": "nested", "tx2": nil, "rows": []any{"commit", "nested"}})
 }
 
 // deleteAll: storage.DeleteAll deletes KV keys and SQL tables alike, and

@@ -75,6 +75,10 @@ type Instance struct {
 	tick      *tickTimer
 	born, now time.Time
 	out       [3]*lineWriter
+	// callCtx is the context of the call into Go in progress, and nested
+	// the transaction functions running inside it (RunTransaction).
+	callCtx context.Context
+	nested  int
 }
 
 type instKey struct{}
@@ -223,7 +227,9 @@ func (inst *Instance) guard(fn func(ctx context.Context) error) error {
 		timeout = DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), instKey{}, inst), timeout)
+	inst.callCtx = ctx
 	err := fn(ctx)
+	inst.callCtx = nil
 	cancel()
 	if err != nil {
 		err = describeTrap(err, timeout)
@@ -270,6 +276,9 @@ var v8Traps = map[string]string{
 }
 
 func describeTrap(err error, timeout time.Duration) error {
+	for nt := (*nestedTrap)(nil); errors.As(err, &nt); {
+		err = nt.err // the trap inside a transaction's function
+	}
 	var pe *procExit
 	if errors.As(err, &pe) {
 		return pe
@@ -657,9 +666,39 @@ func (inst *Instance) put(mem api.Memory, b []byte, ptr, capacity uint32, isErro
 	return int32(len(b))
 }
 
+// RunTransaction calls the guest's transaction function id
+// (abi.ExportTransaction) and reports whether it succeeded. Only
+// Config.Call may call it, for abi.CallTransactionSync, while the guest
+// waits in that import: the call is reentrant, as the shim's is from
+// inside transactionSync. A trap inside it crashes the instance as a trap
+// of the call around it does.
+func (inst *Instance) RunTransaction(id int32) bool {
+	if inst.callCtx == nil {
+		panic("godurable: RunTransaction outside a host call")
+	}
+	inst.nested++
+	defer func() { inst.nested-- }()
+	res, err := inst.wasm.ExportedFunction(abi.ExportTransaction).Call(inst.callCtx, uint64(uint32(id)))
+	if err != nil {
+		panic(&nestedTrap{err})
+	}
+	return res[0] == 0
+}
+
+// nestedTrap is a trap inside a transaction's function, passed up through
+// the host call around it (whose recover lets it through) to the call
+// into Go that contains both.
+type nestedTrap struct{ err error }
+
+func (t *nestedTrap) Error() string { return t.err.Error() }
+func (t *nestedTrap) Unwrap() error { return t.err }
+
 func (inst *Instance) call(mem api.Memory, callOp abi.CallOp, object, reqPtr, reqLen, respPtr, respCap uint32) (r int32) {
 	defer func() {
 		if v := recover(); v != nil {
+			if nt, ok := v.(*nestedTrap); ok {
+				panic(nt)
+			}
 			r = inst.put(mem, mustMarshal(&abi.Error{Name: "Error", Message: fmt.Sprintf("godurable: host call %v panicked: %v", callOp, v)}), respPtr, respCap, true)
 		}
 	}()

@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -162,6 +163,9 @@ func (inst *Instance) poll(mem api.Memory, subs, events, n, nevents uint32) uint
 		if typ == eventtypeFDRead {
 			mem.WriteUint64Le(e+16, 1)
 		}
+	}
+	if idle >= 0 && blocking && inst.nested > 0 {
+		panic(&nestedTrap{errors.New("godurable: a transaction's function blocked (on a channel, a lock, a sleep or an event that cannot come while it runs); it must run to its end without waiting")})
 	}
 	if idle >= 0 && blocking {
 		inst.idleReady = true

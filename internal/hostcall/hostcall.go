@@ -19,6 +19,8 @@ var Handlers struct {
 	Event    func(event int32, kind abi.EventKind, object, arg uint32, size int32) int32
 	Resume   func(op int32, status abi.Status, size int32) int32
 	Tick     func() int32
+	// Transaction runs a transaction's function (ExportTransaction).
+	Transaction func(id int32) int32
 }
 
 // manifest keeps the bytes returned by godurable_manifest alive.

@@ -92,3 +92,6 @@ func exportResume(op, status, size int32) int32 {
 
 //go:wasmexport godurable_tick
 func exportTick() int32 { return Handlers.Tick() }
+
+//go:wasmexport godurable_transaction
+func exportTransaction(id int32) int32 { return Handlers.Transaction(id) }

@@ -177,6 +177,7 @@ class Instance {
     this.tick = null; // { timer, at, event }
     this.out = { 1: "", 2: "" };
     this.known = new Set(); // object handles declared to this instance
+    this.nested = 0; // transaction functions running (ExportTransaction calls in progress)
     const imports = {
       [ABI.ImportModule]: {
         [ABI.ImportTake]: (ptr) => this.take(ptr),
@@ -238,6 +239,7 @@ class Instance {
     try {
       return this.put(this.runtime.hostCall(op, object, this.bytes(reqPtr, reqLen)), respPtr, respCap, false);
     } catch (err) {
+      if (err instanceof NestedTrap) throw err.cause; // through Go's frames, to guard
       return this.put(encode(fromJSError(err)), respPtr, respCap, true);
     }
   }
@@ -558,6 +560,9 @@ class Instance {
     const timeout = clock >= 0 ? v.getBigUint64(clock + 24, true) : null;
     const blocking = timeout === null || timeout > 0n;
     let out = 0;
+    if (idle >= 0 && blocking && this.nested > 0) {
+      throw new Error("godurable: a transaction's function blocked (on a channel, a lock, a sleep or an event that cannot come while it runs); it must run to its end without waiting");
+    }
     if (idle >= 0 && blocking) {
       this.idleReady = true;
       this.timerNs = timeout;
@@ -569,6 +574,20 @@ class Instance {
     }
     v.setUint32(nevents, out, true);
     return E.SUCCESS;
+  }
+}
+
+// ROLLBACK is what the transaction callback throws when Go's function
+// failed: transactionSync rolls back and rethrows it, and the operation
+// reports success (Go already has the function's error).
+const ROLLBACK = new Error("godurable: the transaction's function failed");
+
+// NestedTrap carries a trap of Go inside a transaction's function out of
+// transactionSync, so that the import rethrows it instead of reporting an
+// error to Go frames that the trap has unwound.
+class NestedTrap extends Error {
+  constructor(cause) {
+    super(cause && cause.message, { cause });
   }
 }
 
@@ -615,6 +634,33 @@ const SYNC_OPS = {
   "storage.deleteAll": (rt, req, o) => {
     // SQLite-backed storage deletes at once; the promise only reports it.
     o.storage.deleteAll().catch((err) => console.error("godurable: deleteAll failed:", err));
+    return EMPTY;
+  },
+  "storage.transactionSync": (rt, req, o) => {
+    // Go's function runs inside the callback, through the one export
+    // called while an import is running. It reports failure by its
+    // result; the callback then throws, which rolls the transaction back.
+    const inst = rt.instance;
+    let failed = false;
+    try {
+      o.storage.transactionSync(() => {
+        let r;
+        inst.nested++;
+        try {
+          r = inst.exports[ABI.ExportTransaction](req);
+        } catch (err) {
+          throw new NestedTrap(err); // Go's frames are gone: the instance is lost
+        } finally {
+          inst.nested--;
+        }
+        if (r !== 0) {
+          failed = true;
+          throw ROLLBACK;
+        }
+      });
+    } catch (err) {
+      if (err !== ROLLBACK) throw err;
+    }
     return EMPTY;
   },
   "id.fromName": (rt, req) => encode(rt.namespace(req.binding).idFromName(req.name).toString()),

@@ -158,6 +158,9 @@ func Await(ctx context.Context, op abi.AsyncOp, req []byte) ([]byte, error) {
 	if info, _ := op.Info(); info.Object && e.obj == nil {
 		return nil, ErrNoObject
 	}
+	if e.obj != nil && inTransaction(e.obj.handle) {
+		return nil, ErrTransactionWait
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -134,6 +134,28 @@ func init() {
 			iso.setAlarm(s, nil) // deleteAll deletes the alarm too (from 2026-02-24)
 			return []byte{}, nil
 		},
+		abi.CallTransactionSync: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var id int32
+			if err := decodeRequest(req, &id); err != nil {
+				return nil, err
+			}
+			if err := s.check("", ""); err != nil {
+				return nil, err
+			}
+			iso.mu.Lock()
+			inst := iso.inst
+			iso.mu.Unlock()
+			err := s.db.Transaction(func() error {
+				if !inst.RunTransaction(id) {
+					return errRolledBack // the guest has the function's error
+				}
+				return nil
+			})
+			if err != nil && err != errRolledBack {
+				return nil, storageError(err)
+			}
+			return []byte{}, nil
+		},
 		abi.CallIDFromName:  idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),
 		abi.CallNewUniqueID: idOp(func(iso *Isolate, class string, _ abi.StubTarget) string { return iso.NewUniqueID(class) }),
 	}
@@ -249,6 +271,21 @@ func (c *Conn) Call(op abi.CallOp, req []byte) ([]byte, error) {
 		return nil, err
 	}
 	return syncOps[op](c.iso, &objectStorage{class: c.class, id: c.id, db: db}, req)
+}
+
+// errRolledBack is what a transaction's function returns to roll back
+// when the guest's function failed.
+var errRolledBack = errors.New("the transaction's function failed")
+
+// Transaction runs fn in a transaction on the object's storage, as the
+// guest's storage.Transaction does in workerd (the guest's storage package
+// calls it for a test, whose function runs in the test's process).
+func (c *Conn) Transaction(fn func() error) error {
+	db, err := c.iso.DB(c.class, c.id)
+	if err != nil {
+		return err
+	}
+	return db.Transaction(fn)
 }
 
 // decodeRequest decodes the request of a host call. A malformed request

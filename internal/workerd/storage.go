@@ -29,6 +29,7 @@ type DB struct {
 	txn     bool // the authorizer refused a transaction statement
 	kvReady bool // _cf_KV exists
 	alarm   *time.Time
+	txDepth int // transactions running
 	// stmts keeps prepared statements by their SQL, as workerd keeps a
 	// cursor's: internal ones and user ones of a single statement.
 	stmts map[string]*sqlite3.Stmt
@@ -177,6 +178,46 @@ func (db *DB) Close() error {
 	err := db.conn.Close()
 	db.conn = nil
 	return err
+}
+
+// Transaction runs fn as workerd's transactionSync runs its callback:
+// inside a savepoint, released when fn returns nil and rolled back when
+// it returns an error or panics (the panic goes on). Transactions nest.
+func (db *DB) Transaction(fn func() error) (err error) {
+	db.mu.Lock()
+	db.txDepth++
+	name := fmt.Sprintf("_cf_godurable_tx%d", db.txDepth)
+	db.mu.Unlock()
+	defer func() {
+		db.mu.Lock()
+		db.txDepth--
+		db.mu.Unlock()
+	}()
+	if _, err := db.trusted1("SAVEPOINT " + name); err != nil {
+		return err
+	}
+	done := false
+	defer func() {
+		if !done { // fn panicked
+			db.rollback(name)
+		}
+	}()
+	if err := fn(); err != nil {
+		done = true
+		db.rollback(name)
+		return err
+	}
+	done = true
+	if _, err := db.trusted1("RELEASE " + name); err != nil {
+		db.rollback(name)
+		return err
+	}
+	return nil
+}
+
+func (db *DB) rollback(name string) {
+	db.trusted1("ROLLBACK TO " + name)
+	db.trusted1("RELEASE " + name)
 }
 
 // SQLError is an error of a SQL statement, as workerd reports it to

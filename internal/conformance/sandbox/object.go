@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/godurable/godurable/alarm"
 	"github.com/godurable/godurable/durableobject"
 	"github.com/godurable/godurable/storage"
 	"github.com/godurable/godurable/worker"
@@ -226,4 +227,92 @@ func jsonArgs(args []any) []any {
 		}
 	}
 	return out
+}
+
+// Transact runs one transaction that writes the KV key "tx" and a row of
+// the table tx, ending as mode says: "commit", "fail" (the function
+// returns an error), "panic", "nested" (an inner transaction writes "tx2"
+// and fails; the outer commits), "wait" (the function calls an operation
+// that waits on I/O), "sql" (a bad statement after the writes; the
+// function returns its error), "block" (the function sleeps: the instance
+// crashes). It returns the error Transaction returned,
+// as text ("" for none).
+func (s *Sandbox) Transact(ctx context.Context, mode string) (string, error) {
+	st := &s.state.Storage
+	if _, err := st.SQL.Exec(`CREATE TABLE IF NOT EXISTS tx (mode TEXT)`); err != nil {
+		return "", err
+	}
+	err := st.Transaction(func() error {
+		if err := st.KV.Put("tx", mode); err != nil {
+			return err
+		}
+		if _, err := st.SQL.Exec(`INSERT INTO tx VALUES (?)`, mode); err != nil {
+			return err
+		}
+		switch mode {
+		case "commit":
+			return nil
+		case "fail":
+			return errors.New("planned failure")
+		case "panic":
+			panic("planned panic")
+		case "nested":
+			inner := st.Transaction(func() error {
+				if err := st.KV.Put("tx2", mode); err != nil {
+					return err
+				}
+				return errors.New("inner failure")
+			})
+			if inner == nil {
+				return errors.New("the inner transaction did not fail")
+			}
+			return nil
+		case "wait":
+			_, _, err := alarm.Get(ctx)
+			return err
+		case "sql":
+			_, err := st.SQL.Exec(`INSERT INTO no_such_table VALUES (1)`)
+			return err
+		case "block":
+			time.Sleep(time.Millisecond) // the instance cannot wait inside the function
+			return nil
+		}
+		return errors.New("unknown mode " + mode)
+	})
+	if err != nil {
+		return err.Error(), nil
+	}
+	return "", nil
+}
+
+// TxState reports what the transactions left: the KV keys "tx" and "tx2"
+// (null when absent) and the modes in the table tx, in order.
+func (s *Sandbox) TxState() (map[string]any, error) {
+	st := &s.state.Storage
+	out := map[string]any{}
+	for _, k := range []string{"tx", "tx2"} {
+		var v string
+		ok, err := st.KV.Get(k, &v)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = nil
+		if ok {
+			out[k] = v
+		}
+	}
+	modes := []string{}
+	cur, err := st.SQL.Exec(`SELECT mode FROM tx ORDER BY rowid`)
+	if err != nil {
+		return nil, err
+	}
+	for cur.Next() {
+		var m string
+		if err := cur.Scan(&m); err != nil {
+			return nil, err
+		}
+		modes = append(modes, m)
+	}
+	out["rows"] = modes
+	return out, nil
 }
