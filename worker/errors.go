@@ -54,3 +54,12 @@ func fromABI(e *abi.Error, depth int) *Error {
 	}
 	return out
 }
+
+// ErrClientGone is the cause (context.Cause) of an HTTP handler's context
+// when its client went away: workerd aborted the request's signal, which
+// it does with the enable_request_signal compatibility flag in
+// wrangler.toml. The context's Err is then context.Canceled, and
+// operations waiting on it return it. A handler's context is also
+// cancelled, with another cause, once the handler has returned, as
+// net/http's is.
+var ErrClientGone = rt.ErrClientGone

@@ -72,6 +72,10 @@ const (
 	// (roll back). The host calls it from inside CallTransactionSync, while
 	// that import is still running: the one export called reentrantly.
 	ExportTransaction = "godurable_transaction"
+	// ExportCancel cancels the context of a cancelable event in flight
+	// (its client went away); parked operations of the event return
+	// context.Canceled. An unknown or finished event is ignored.
+	ExportCancel = "godurable_cancel"
 )
 
 // ManifestSection is the name of the custom section in which wasmbuild

@@ -61,12 +61,16 @@ type EventInfo struct {
 	// Payload and Result are the message types staged with the event and
 	// completed with it; nil means empty.
 	Payload, Result reflect.Type
+	// Cancelable reports that the host cancels the event (ExportCancel)
+	// when its client goes away: workerd aborts an incoming request's
+	// signal.
+	Cancelable bool
 }
 
 var events = []EventInfo{
-	{Kind: EventWorkerFetch, Name: "fetch", Target: TargetWorker, Capability: true,
+	{Kind: EventWorkerFetch, Name: "fetch", Target: TargetWorker, Capability: true, Cancelable: true,
 		Payload: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response]()},
-	{Kind: EventObjectFetch, Name: "fetch", Target: TargetObject, Capability: true,
+	{Kind: EventObjectFetch, Name: "fetch", Target: TargetObject, Capability: true, Cancelable: true,
 		Payload: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response]()},
 	{Kind: EventObjectCall, Name: "call", Target: TargetObject, Arg: "the index of the method in the class's Methods",
 		Payload: reflect.TypeFor[Value](), Result: reflect.TypeFor[Value]()},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/godurable/godurable/durableobject/dotest"
 	"github.com/godurable/godurable/worker"
@@ -39,6 +40,17 @@ func (d *Dotest) Fetch(t testing.TB, req *http.Request) *Response {
 		t.Fatal(err)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+}
+
+// Abandon implements Target: the request's context ends after d, which
+// the harness turns into the cancellation workerd makes of a client's
+// going away.
+func (d *Dotest) Abandon(t testing.TB, req *http.Request, after time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(req.Context(), after)
+	defer cancel()
+	resp := d.W.Fetch(req.WithContext(ctx))
+	resp.Body.Close()
 }
 
 // Call implements Target. The arguments go through JSON, as they do on

@@ -11,6 +11,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/godurable/godurable/ws"
 )
@@ -23,6 +24,10 @@ type Target interface {
 	// Fetch sends req to the stateless Worker and returns its response
 	// with the body read. The URL's scheme and host are ignored.
 	Fetch(t testing.TB, req *http.Request) *Response
+
+	// Abandon sends req to the stateless Worker and goes away after d
+	// without its response, as a client that closes its connection does.
+	Abandon(t testing.TB, req *http.Request, d time.Duration)
 
 	// Call calls the RPC method (JavaScript name) of the object called
 	// name in the Durable Object namespace bound as binding, as a

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -153,6 +155,23 @@ func (w *Workerd) Fetch(t testing.TB, req *http.Request) *Response {
 		t.Fatal(err)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+}
+
+// Abandon implements Target through the JavaScript caller's /abandon
+// route, which aborts its fetch of the Go Worker after d: wrangler's
+// proxy does not pass a client's disconnect on to the Worker (measured
+// with wrangler 4.164: request.signal never aborted, the handler ran to
+// its end), a subrequest's AbortSignal does.
+func (w *Workerd) Abandon(t testing.TB, req *http.Request, d time.Duration) {
+	t.Helper()
+	q := url.Values{"after": {strconv.FormatInt(d.Milliseconds(), 10)}, "path": {req.URL.RequestURI()}}
+	r, err := http.NewRequestWithContext(req.Context(), http.MethodGet, "/abandon?"+q.Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp := w.Fetch(t, r); resp.Status != http.StatusNoContent {
+		t.Fatalf("%s %s was not abandoned: %d %s", req.Method, req.URL, resp.Status, resp.Body)
+	}
 }
 
 // Call implements Target through the JavaScript caller's /call route.

@@ -418,7 +418,26 @@ func (inst *Instance) Dispatch(ctx context.Context, msg *Message) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	return inst.Wait(ctx, ev)
+	out, err := inst.Wait(ctx, ev)
+	if info, _ := msg.Kind.Info(); info.Cancelable && errors.Is(err, ErrTimeout) {
+		inst.Cancel(ev) // the client went away, as workerd aborts request.signal
+	}
+	return out, err
+}
+
+// Cancel cancels ev's context in Go (abi.ExportCancel), as the shim does
+// when the request's signal aborts; the event goes on until its handler
+// returns.
+func (inst *Instance) Cancel(ev *Event) {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	if inst.dead || ev.finished {
+		return
+	}
+	inst.run(func(ctx context.Context) error {
+		_, err := inst.wasm.ExportedFunction(abi.ExportCancel).Call(ctx, uint64(uint32(ev.id)))
+		return err
+	})
 }
 
 // Send delivers an event to Go without waiting for it to finish.

@@ -21,6 +21,8 @@ var Handlers struct {
 	Tick     func() int32
 	// Transaction runs a transaction's function (ExportTransaction).
 	Transaction func(id int32) int32
+	// Cancel cancels an event's context (ExportCancel).
+	Cancel func(event int32) int32
 }
 
 // manifest keeps the bytes returned by godurable_manifest alive.

@@ -95,3 +95,6 @@ func exportTick() int32 { return Handlers.Tick() }
 
 //go:wasmexport godurable_transaction
 func exportTransaction(id int32) int32 { return Handlers.Transaction(id) }
+
+//go:wasmexport godurable_cancel
+func exportCancel(event int32) int32 { return Handlers.Cancel(event) }

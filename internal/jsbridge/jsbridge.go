@@ -60,7 +60,7 @@ func RuntimeModule() []byte {
 		"ImportStart": abi.ImportStart, "ImportComplete": abi.ImportComplete,
 		"ExportABIVersion": abi.ExportABIVersion, "ExportManifest": abi.ExportManifest,
 		"ExportObject": abi.ExportObject, "ExportDrop": abi.ExportDrop,
-		"ExportEvent": abi.ExportEvent, "ExportResume": abi.ExportResume, "ExportTick": abi.ExportTick, "ExportTransaction": abi.ExportTransaction,
+		"ExportEvent": abi.ExportEvent, "ExportResume": abi.ExportResume, "ExportTick": abi.ExportTick, "ExportTransaction": abi.ExportTransaction, "ExportCancel": abi.ExportCancel,
 		"IdleFD": abi.IdleFD, "StatusOK": int(abi.StatusOK), "StatusError": int(abi.StatusError),
 		"CodeCrashed": abi.CodeCrashed, "CodeOrphaned": abi.CodeOrphaned,
 		"MaxErrorCauses": abi.MaxErrorCauses, "ReservedRPCNames": abi.ReservedRPCNames,

@@ -332,7 +332,7 @@ class Instance {
   // dispatch delivers an event to Go and waits for its result, starting
   // the event's operations in its own I/O context as they come. obj is the
   // Durable Object's __godurable, or null for the Worker.
-  async dispatch(kind, obj, arg, payload) {
+  async dispatch(kind, obj, arg, payload, signal) {
     for (const h of this.runtime.takeDropped()) {
       if (this.known.delete(h)) this.guard(() => this.exports[ABI.ExportDrop](h));
     }
@@ -348,7 +348,18 @@ class Instance {
     const ev = this.newEvent(handle);
     this.staged = payload;
     this.run(ev, () => this.exports[ABI.ExportEvent](ev.id, kind, handle, arg, payload.length));
-    if (!ev.finished) await this.drive(ev);
+    if (!ev.finished) {
+      const cancel = () => {
+        if (!ev.finished && !this.dead) this.run(ev, () => this.exports[ABI.ExportCancel](ev.id));
+      };
+      if (signal?.aborted) cancel();
+      signal?.addEventListener("abort", cancel);
+      try {
+        await this.drive(ev);
+      } finally {
+        signal?.removeEventListener("abort", cancel);
+      }
+    }
     return ev;
   }
 
@@ -785,6 +796,9 @@ const OBJECT_EVENTS = {
   fetch: {
     payload: async ([request]) => encode(await requestToGo(request)),
     result: (ev) => responseFromGo(decode(ev.result()), ev),
+    // The request's signal aborts when its client goes away (with the
+    // enable_request_signal compatibility flag): Go's context is cancelled.
+    signal: ([request]) => request.signal,
   },
   call: {
     payload: (args) => encode(args),
@@ -1064,7 +1078,7 @@ class Runtime {
   async workerEvent(name, args, env) {
     const event = workerEvents.get(name);
     const payload = await event.impl.payload(args);
-    const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload);
+    const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload, event.impl.signal?.(args));
     return event.impl.result(ev);
   }
 
@@ -1099,7 +1113,7 @@ export function createRuntime(module, manifest) {
     async __event(name, args) {
       const event = objectEvents.get(name);
       const payload = await event.impl.payload(args, runtime.object(this.__godurable.handle));
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, 0, payload);
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, 0, payload, event.impl.signal?.(args));
       return event.impl.result(ev, args);
     }
 

@@ -2,6 +2,7 @@ package rt
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -18,7 +19,21 @@ func init() {
 	hostcall.Handlers.Event = startEvent
 	hostcall.Handlers.Resume = resume
 	hostcall.Handlers.Tick = tick
+	hostcall.Handlers.Cancel = cancelEvent
 }
+
+// ErrClientGone is the cause (context.Cause) of an event's context when the
+// host cancels the event because its client went away.
+var ErrClientGone = errors.New("godurable: the client went away")
+
+// errEventFinished is the cause of an event's context once the event has
+// finished, as net/http cancels a request's context when ServeHTTP returns.
+var errEventFinished = errors.New("godurable: the event has finished")
+
+var (
+	liveMu sync.Mutex
+	live   = map[int32]*Event{} // events in flight, by ID
+)
 
 // An EventHandler runs one event of its kind and finishes it (Finish or
 // Fail) before it returns. For an object's event, the object has been
@@ -88,6 +103,9 @@ type Event struct {
 	// method names the event in messages, qualified by the object's
 	// class when they are written ("Counter.ServeHTTP").
 	method string
+
+	ctx    context.Context // the event's context; cancelled when it finishes
+	cancel context.CancelCauseFunc
 
 	mu       sync.Mutex
 	holdTurn bool // whether this event holds obj's turn
@@ -179,7 +197,11 @@ func (e *Event) finish(status abi.Status, payload []byte) {
 	e.done = true
 	e.mu.Unlock()
 	e.releaseTurn()
+	liveMu.Lock()
+	delete(live, e.id)
+	liveMu.Unlock()
 	hostcall.Complete(e.id, status, payload)
+	e.cancel(errEventFinished)
 }
 
 func (e *Event) fail(err *abi.Error) { e.finish(abi.StatusError, mustMarshal(err)) }
@@ -189,7 +211,23 @@ func startEvent(id int32, kind abi.EventKind, object, arg uint32, size int32) in
 	payload := make([]byte, size)
 	hostcall.Take(payload)
 	e := &Event{id: id, kind: kind, arg: arg}
+	e.ctx, e.cancel = context.WithCancelCause(context.WithValue(context.Background(), eventKey{}, e))
+	liveMu.Lock()
+	live[id] = e
+	liveMu.Unlock()
 	spawn(func() { runEvent(e, object, payload) })
+	hostcall.WaitIdle()
+	return 0
+}
+
+// cancelEvent is the godurable_cancel export.
+func cancelEvent(id int32) int32 {
+	liveMu.Lock()
+	e := live[id]
+	liveMu.Unlock()
+	if e != nil {
+		e.cancel(ErrClientGone)
+	}
 	hostcall.WaitIdle()
 	return 0
 }
@@ -209,7 +247,7 @@ func runEvent(e *Event, object uint32, payload []byte) {
 		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: this module does not handle %v events; is its package linked?", e.kind)})
 		return
 	}
-	ctx := context.WithValue(context.Background(), eventKey{}, e)
+	ctx := e.ctx
 	if info.Target == abi.TargetObject {
 		if err := enterObject(ctx, e, object); err != nil {
 			e.fail(err)

@@ -9,6 +9,10 @@
 //     500, {"error": {"name", "message", "code", "type"}} as JSON.
 //   GET /loop/{binding}/{name}/{method}?n=N&arg=A
 //     calls method(A) N times in sequence and answers {"calls": N, "last": ...}.
+//   GET /abandon?after=MS&path=P
+//     sends GET P to the Go Worker and aborts it after MS milliseconds, as a
+//     client going away does (wrangler's proxy does not pass a client's
+//     disconnect on); 204 once aborted, 502 if P answered first.
 import { encode } from "@msgpack/msgpack";
 
 function describe(err) {
@@ -44,6 +48,15 @@ export default {
       let last;
       for (let i = 0; i < n; i++) last = arg === undefined ? await stub[method]() : await stub[method](arg);
       return Response.json({ calls: n, last });
+    }
+    if (url.pathname === "/abandon") {
+      const target = new URL(url.searchParams.get("path"), url.origin);
+      try {
+        const resp = await env.TARGET.fetch(target, { signal: AbortSignal.timeout(Number(url.searchParams.get("after"))) });
+        return new Response(`answered ${resp.status} before it was abandoned`, { status: 502 });
+      } catch (err) {
+        return new Response(null, { status: 204 });
+      }
     }
     return env.TARGET.fetch(request);
   },
