@@ -86,3 +86,24 @@ func ExampleStub_ServeHTTP() {
 	})
 	worker.Handle(mux)
 }
+
+// Background work after the response: the Worker answers at once and
+// records the visit afterwards, on the same event's behalf.
+func ExampleWaitUntil() {
+	worker.HandleFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := worker.WaitUntil(r.Context(), func(ctx context.Context) {
+			req, err := http.NewRequestWithContext(ctx, "POST", "https://logs.example.com/visits", nil)
+			if err != nil {
+				return
+			}
+			if resp, err := worker.Fetch(req); err == nil {
+				resp.Body.Close()
+			}
+		})
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, "welcome")
+	})
+}

@@ -71,3 +71,16 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	})
 	return err
 }
+
+// WaitUntil runs fn on a goroutine of its own and keeps the event of ctx
+// alive until fn returns, as workerd's ctx.waitUntil keeps a promise: the
+// event's response (or result) goes out when its handler returns, and fn
+// may go on with I/O on its behalf afterwards (a log shipped, a cache
+// filled). fn's context carries the event but is not cancelled when the
+// handler returns or its client goes away. In a Durable Object, fn takes
+// the object's turn like an event, so it never runs at the same time as
+// the object's other code. workerd gives this work up to 30 seconds after
+// the response; a panic in fn is reported and ends it.
+func WaitUntil(ctx context.Context, fn func(ctx context.Context)) error {
+	return rt.WaitUntil(ctx, fn)
+}

@@ -412,6 +412,12 @@ func (w *Worker) Restart() { w.iso.Restart() }
 // reports whether an instance was running.
 func (w *Worker) Crash() bool { return w.iso.Crash("") }
 
+// WaitBackground waits until no event has worker.WaitUntil work left, or
+// ctx is done: a test calls it after a request to see what the request's
+// background work did (workerd keeps such work for up to 30 seconds after
+// the response; so does the harness, as long as the test waits).
+func (w *Worker) WaitBackground(ctx context.Context) error { return w.iso.WaitBackground(ctx) }
+
 // StorageOp describes a storage operation of the guest, for SetStorageFault.
 type StorageOp struct {
 	Binding string // the namespace binding of the object's class

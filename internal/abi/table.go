@@ -131,6 +131,8 @@ const (
 	CallSQLDatabaseSize CallOp = 9
 	CallDeleteAll       CallOp = 10
 	CallTransactionSync CallOp = 11
+	CallWaitUntil       CallOp = 12
+	CallWaitUntilDone   CallOp = 13
 
 	CallWSAccept           CallOp = 20
 	CallWSSend             CallOp = 21
@@ -223,6 +225,10 @@ var callOps = []OpInfo{
 	{Code: int32(CallTransactionSync), Name: "storage.transactionSync", Object: true, Fault: "storage.transactionSync",
 		Request: reflect.TypeFor[int32](),
 		Doc:     "workerd's transactionSync around ExportTransaction(the request's ID): the writes the guest's function makes commit together, or roll back together when it fails"},
+	{Code: int32(CallWaitUntil), Name: "event.waitUntil", Request: reflect.TypeFor[int32](),
+		Doc: "keep the event with the request's ID alive after its result (workerd's ctx.waitUntil) until a matching event.waitUntilDone; its operations go on starting in its I/O context"},
+	{Code: int32(CallWaitUntilDone), Name: "event.waitUntilDone", Request: reflect.TypeFor[int32](),
+		Doc: "end one event.waitUntil of the event with the request's ID"},
 
 	// Hibernatable WebSockets: ctx.acceptWebSocket and the rest of the
 	// hibernation API. A socket is named by the ID the host gave it when it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/godurable/godurable/durableobject/dotest"
 	"github.com/godurable/godurable/worker"
@@ -78,5 +79,26 @@ func TestDotestTransactionFault(t *testing.T) {
 	}
 	if state["tx"] != nil || len(state["rows"].([]any)) != 0 {
 		t.Errorf("state after two failed transactions: %v, want nothing written", state)
+	}
+}
+
+// TestDotestWaitBackground: Worker.WaitBackground returns once the
+// request's WaitUntil work has finished, so a test needs no polling.
+func TestDotestWaitBackground(t *testing.T) {
+	d := NewDotest(t, "./sandbox")
+	if status, body := d.W.Get(t, "/background?key=wait-background"); status != 200 || body != "responded" {
+		t.Fatalf("GET /background = %d %q", status, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := d.W.WaitBackground(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var note string
+	if err := d.W.Object("SANDBOX", "notes").Call(ctx, "readNote", &note, "wait-background"); err != nil {
+		t.Fatal(err)
+	}
+	if want := "handler: godurable: the event has finished; background: <nil>, <nil>"; note != want {
+		t.Errorf("note after WaitBackground = %q, want %q", note, want)
 	}
 }

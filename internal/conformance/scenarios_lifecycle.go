@@ -9,6 +9,32 @@ import (
 // lifecycle: what an event's context says about the event's life.
 func (s *suite) lifecycle(t *testing.T) {
 	t.Run("ClientGoesAway", s.clientGoesAway)
+	t.Run("WaitUntil", s.waitUntil)
+}
+
+// waitUntil: work given to worker.WaitUntil goes on after the response,
+// with a context the handler's end does not cancel, and may do I/O on the
+// event's behalf; in a Durable Object too.
+func (s *suite) waitUntil(t *testing.T) {
+	key := "worker-" + s.target.Name()
+	r := s.get(t, "/background?key="+key)
+	equal(t, "the response", string(r.Body), "responded")
+	equal(t, "what the background work noted", s.pollNote(t, key), "handler: godurable: the event has finished; background: <nil>, <nil>")
+
+	key = "object-" + s.target.Name()
+	s.sandboxCall(t, "notes", "noteLater", key)
+	equal(t, "what the object's background work noted", s.pollNote(t, key), "call: godurable: the event has finished; background: <nil>, <nil>")
+}
+
+// pollNote waits up to 15 s for the note under key.
+func (s *suite) pollNote(t *testing.T, key string) string {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if v, _ := s.sandboxCall(t, "notes", "readNote", key).(string); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // clientGoesAway: when the client of a request goes away, the handler's

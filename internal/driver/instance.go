@@ -79,6 +79,10 @@ type Instance struct {
 	// the transaction functions running inside it (RunTransaction).
 	callCtx context.Context
 	nested  int
+	// background counts the WaitUntil work in progress; backgroundDone
+	// (on mu) is broadcast when it reaches 0 or the instance dies.
+	background     int
+	backgroundDone *sync.Cond
 }
 
 type instKey struct{}
@@ -98,7 +102,12 @@ type Event struct {
 	payload  []byte
 	done     chan struct{}
 	ops      map[int32]*op // operations in flight, for reports
+	extended int           // WaitUntil work in progress: the event lives on after its result
 }
+
+// alive reports whether the event may still start operations: until its
+// result, and after it while WaitUntil work goes on.
+func (ev *Event) alive() bool { return !ev.finished || ev.extended > 0 }
 
 type op struct {
 	id      int32
@@ -130,6 +139,7 @@ func (m *Module) NewInstance(ctx context.Context, cfg *Config) (*Instance, error
 
 func (m *Module) newInstance(ctx context.Context, cfg *Config) (*Instance, error) {
 	inst := &Instance{m: m, cfg: cfg, clock: cfg.Clock, events: map[int32]*Event{}, known: map[uint32]bool{}, timerNs: -1}
+	inst.backgroundDone = sync.NewCond(&inst.mu)
 	if inst.clock == nil {
 		inst.clock = RealClock()
 	}
@@ -202,6 +212,7 @@ func (inst *Instance) Close() {
 	inst.deadFlag.Store(true)
 	inst.stopTick()
 	inst.flushOutput()
+	inst.backgroundDone.Broadcast()
 	inst.wasm.Close(context.Background())
 }
 
@@ -324,9 +335,12 @@ func (inst *Instance) poison(err error) {
 	inst.stopTick()
 	failure := mustMarshal(&abi.Error{Name: "Error", Message: crashMessage(err), Code: abi.CodeCrashed})
 	for _, ev := range inst.events {
+		ev.extended = 0
 		ev.settle(abi.StatusError, failure)
 	}
 	inst.events = map[int32]*Event{}
+	inst.background = 0
+	inst.backgroundDone.Broadcast()
 	if inst.cfg.OnCrash != nil {
 		inst.cfg.OnCrash(inst, err)
 	}
@@ -372,7 +386,7 @@ func (inst *Instance) run(fn func(ctx context.Context) error) error {
 	started := inst.started
 	inst.started = nil
 	for _, o := range started {
-		if o.ev.finished {
+		if !o.ev.alive() {
 			inst.orphans = append(inst.orphans, o)
 		} else {
 			inst.launch(o)
@@ -741,7 +755,7 @@ func (inst *Instance) call(mem api.Memory, callOp abi.CallOp, object, reqPtr, re
 
 func (inst *Instance) start(mem api.Memory, kind abi.AsyncOp, eventID int32, reqPtr, reqLen uint32) int32 {
 	ev, ok := inst.events[eventID]
-	if !ok || ev.finished {
+	if !ok || !ev.alive() {
 		return -1
 	}
 	b, ok := mem.Read(reqPtr, reqLen)
@@ -755,12 +769,64 @@ func (inst *Instance) start(mem api.Memory, kind abi.AsyncOp, eventID int32, req
 
 func (inst *Instance) complete(mem api.Memory, eventID int32, status abi.Status, ptr, n uint32) {
 	ev, ok := inst.events[eventID]
-	if !ok {
+	if !ok || ev.finished {
 		return
 	}
-	delete(inst.events, eventID)
+	if ev.extended == 0 {
+		delete(inst.events, eventID)
+	}
 	b, _ := mem.Read(ptr, n)
 	ev.settle(status, append([]byte(nil), b...))
+}
+
+// ExtendEvent keeps the event with the given ID alive after its result
+// until ReleaseEvent (workerd's ctx.waitUntil, abi.CallWaitUntil). Only
+// Config.Call may call it.
+func (inst *Instance) ExtendEvent(id int32) error {
+	ev, ok := inst.events[id]
+	if !ok || !ev.alive() {
+		return NewJSError("Error", "godurable: WaitUntil: the event has already finished")
+	}
+	ev.extended++
+	inst.background++
+	return nil
+}
+
+// ReleaseEvent ends one ExtendEvent (abi.CallWaitUntilDone). Only
+// Config.Call may call it.
+func (inst *Instance) ReleaseEvent(id int32) {
+	ev, ok := inst.events[id]
+	if !ok || ev.extended == 0 {
+		return
+	}
+	ev.extended--
+	inst.background--
+	if ev.extended == 0 && ev.finished {
+		delete(inst.events, id)
+	}
+	if inst.background == 0 {
+		inst.backgroundDone.Broadcast()
+	}
+}
+
+// WaitBackground waits until no event has WaitUntil work left, or ctx is
+// done, or the instance dies.
+func (inst *Instance) WaitBackground(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		inst.mu.Lock()
+		inst.backgroundDone.Broadcast()
+		inst.mu.Unlock()
+	})
+	defer stop()
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	for inst.background > 0 && !inst.dead {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("godurable: WaitUntil work still running: %w", err)
+		}
+		inst.backgroundDone.Wait()
+	}
+	return nil
 }
 
 // ErrorFromGo describes err for the guest, as the shim describes a thrown

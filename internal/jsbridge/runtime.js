@@ -139,6 +139,15 @@ class Event {
     this.waker = null;
     this.tickAt = null; // a Go timer this event must arm, in ms since epoch
     this.upgrades = new Map(); // WebSockets of the event's responses, by ID
+    this.extended = 0; // Go's WaitUntil work in progress: the event lives on after its result
+    this.waitUntil = null; // workerd's ctx.waitUntil for this event, if it has one
+    this.settled = new Promise((resolve) => (this.onSettled = resolve));
+  }
+
+  // alive reports whether the event may still start operations: until its
+  // result, and after it while Go's WaitUntil work goes on.
+  alive() {
+    return !this.finished || this.extended > 0;
   }
 
   wake() {
@@ -151,6 +160,7 @@ class Event {
     this.finished = true;
     this.status = status;
     this.payload = payload;
+    this.onSettled();
     this.wake();
   }
 
@@ -246,7 +256,7 @@ class Instance {
 
   start(op, eventId, reqPtr, reqLen) {
     const ev = this.events.get(eventId);
-    if (!ev || ev.finished) return -1;
+    if (!ev || !ev.alive()) return -1;
     let payload;
     try {
       payload = this.bytes(reqPtr, reqLen).slice();
@@ -261,9 +271,15 @@ class Instance {
 
   complete(eventId, status, ptr, len) {
     const ev = this.events.get(eventId);
-    if (!ev) return;
-    this.events.delete(eventId);
+    if (!ev || ev.finished) return;
     ev.settle(status, this.bytes(ptr, len).slice());
+    if (ev.extended === 0) this.retire(ev);
+  }
+
+  // retire forgets an event that has finished and has no WaitUntil work
+  // left: what it queued is orphaned, its timer moves to another event.
+  retire(ev) {
+    this.events.delete(ev.id);
     this.orphans.push(...ev.queue.splice(0));
     if (this.tick && this.tick.event === ev) this.rearmTick();
   }
@@ -297,7 +313,10 @@ class Instance {
     if (this.tick) clearTimeout(this.tick.timer);
     this.tick = null;
     const failure = encode(fromJSError(this.crashError(err)));
-    for (const ev of this.events.values()) ev.settle(ABI.StatusError, failure);
+    for (const ev of this.events.values()) {
+      ev.extended = 0;
+      ev.settle(ABI.StatusError, failure);
+    }
     this.events.clear();
     this.runtime.instanceDied(this);
   }
@@ -309,7 +328,7 @@ class Instance {
     const started = this.started;
     this.started = [];
     for (const op of started) {
-      if (op.ev.finished) this.orphans.push(op);
+      if (!op.ev.alive()) this.orphans.push(op);
       else if (op.ev === ctxEvent) this.launch(op);
       else {
         op.ev.queue.push(op);
@@ -332,7 +351,7 @@ class Instance {
   // dispatch delivers an event to Go and waits for its result, starting
   // the event's operations in its own I/O context as they come. obj is the
   // Durable Object's __godurable, or null for the Worker.
-  async dispatch(kind, obj, arg, payload, signal) {
+  async dispatch(kind, obj, arg, payload, signal, waitUntil) {
     for (const h of this.runtime.takeDropped()) {
       if (this.known.delete(h)) this.guard(() => this.exports[ABI.ExportDrop](h));
     }
@@ -346,19 +365,21 @@ class Instance {
       this.known.add(handle);
     }
     const ev = this.newEvent(handle);
+    ev.waitUntil = waitUntil ?? null;
     this.staged = payload;
     this.run(ev, () => this.exports[ABI.ExportEvent](ev.id, kind, handle, arg, payload.length));
-    if (!ev.finished) {
+    if (ev.alive()) {
       const cancel = () => {
         if (!ev.finished && !this.dead) this.run(ev, () => this.exports[ABI.ExportCancel](ev.id));
       };
       if (signal?.aborted) cancel();
       signal?.addEventListener("abort", cancel);
-      try {
-        await this.drive(ev);
-      } finally {
-        signal?.removeEventListener("abort", cancel);
-      }
+      const driving = this.drive(ev).finally(() => signal?.removeEventListener("abort", cancel));
+      await Promise.race([ev.settled, driving]);
+      // Go's WaitUntil work goes on in the event's I/O context, which
+      // workerd keeps for it.
+      if (ev.alive()) ev.waitUntil(driving.catch(noop));
+      else await driving;
     }
     return ev;
   }
@@ -368,12 +389,12 @@ class Instance {
     // this event may be waiting for another one, so keep it alive.
     const keepAlive = setInterval(noop, 60_000);
     try {
-      while (!ev.finished) {
+      while (ev.alive()) {
         if (!ev.signaled) await new Promise((resolve) => (ev.waker = resolve));
         ev.waker = null;
         ev.signaled = false;
-        while (ev.queue.length > 0 && !ev.finished) this.launch(ev.queue.shift());
-        if (ev.tickAt !== null && !ev.finished) {
+        while (ev.queue.length > 0 && ev.alive()) this.launch(ev.queue.shift());
+        if (ev.tickAt !== null && ev.alive()) {
           const at = ev.tickAt;
           ev.tickAt = null;
           this.armTick(ev, at);
@@ -410,10 +431,10 @@ class Instance {
   // scheduleTick makes sure Go is called back at time at (ms), from the
   // I/O context of an event still in flight.
   scheduleTick(ctxEvent, at) {
-    if (this.tick && this.tick.at <= at && !this.tick.event.finished) return;
-    if (ctxEvent && !ctxEvent.finished) return this.armTick(ctxEvent, at);
+    if (this.tick && this.tick.at <= at && this.tick.event.alive()) return;
+    if (ctxEvent && ctxEvent.alive()) return this.armTick(ctxEvent, at);
     for (const ev of this.events.values()) {
-      if (!ev.finished) {
+      if (ev.alive()) {
         ev.tickAt = ev.tickAt === null ? at : Math.min(ev.tickAt, at);
         ev.wake();
         return;
@@ -426,7 +447,7 @@ class Instance {
     if (this.tick) clearTimeout(this.tick.timer);
     const timer = setTimeout(() => {
       if (this.tick && this.tick.timer === timer) this.tick = null;
-      if (this.dead || ev.finished) return;
+      if (this.dead || !ev.alive()) return;
       try {
         this.run(ev, () => this.exports[ABI.ExportTick]());
       } catch (err) {}
@@ -671,6 +692,22 @@ const SYNC_OPS = {
       });
     } catch (err) {
       if (err !== ROLLBACK) throw err;
+    }
+    return EMPTY;
+  },
+  "event.waitUntil": (rt, id) => {
+    const ev = rt.instance.events.get(id);
+    if (!ev || !ev.alive()) throw new Error("godurable: WaitUntil: the event has already finished");
+    if (!ev.waitUntil) throw new Error("godurable: WaitUntil: this kind of event cannot be kept alive");
+    ev.extended++;
+    return EMPTY;
+  },
+  "event.waitUntilDone": (rt, id) => {
+    const inst = rt.instance;
+    const ev = inst.events.get(id);
+    if (ev && ev.extended > 0 && --ev.extended === 0 && ev.finished) {
+      inst.retire(ev);
+      ev.wake(); // its drive loop ends
     }
     return EMPTY;
   },
@@ -1075,10 +1112,11 @@ class Runtime {
     return result === undefined ? EMPTY : encode(result);
   }
 
-  async workerEvent(name, args, env) {
+  async workerEvent(name, args, env, ctx) {
     const event = workerEvents.get(name);
     const payload = await event.impl.payload(args);
-    const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload, event.impl.signal?.(args));
+    const waitUntil = ctx && ((promise) => ctx.waitUntil(promise));
+    const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload, event.impl.signal?.(args), waitUntil);
     return event.impl.result(ev);
   }
 
@@ -1107,20 +1145,21 @@ export function createRuntime(module, manifest) {
       super(ctx, env);
       const handle = runtime.registerObject(this, ctx);
       this.__godurable = { handle, class: new.target.goClass, id: ctx.id.toString(), name: ctx.id.name ?? "" };
+      this.__waitUntil = (promise) => ctx.waitUntil(promise);
     }
 
     // __event runs the handler of a capability (fetch, alarm, ...).
     async __event(name, args) {
       const event = objectEvents.get(name);
       const payload = await event.impl.payload(args, runtime.object(this.__godurable.handle));
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, 0, payload, event.impl.signal?.(args));
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, 0, payload, event.impl.signal?.(args), this.__waitUntil);
       return event.impl.result(ev, args);
     }
 
     // __call runs the RPC method with the given index.
     async __call(index, args) {
       const event = objectEvents.get("call");
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, event.impl.payload(args));
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, event.impl.payload(args), undefined, this.__waitUntil);
       return event.impl.result(ev);
     }
 
@@ -1133,7 +1172,7 @@ export function createRuntime(module, manifest) {
         return { status: ABI.StatusError, payload: encode(err) };
       }
       const event = objectEvents.get("call");
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, event.impl.payload(args));
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, event.impl.payload(args), undefined, this.__waitUntil);
       return { status: ev.status, payload: ev.payload };
     }
   }
@@ -1142,7 +1181,7 @@ export function createRuntime(module, manifest) {
   // and ctx.
   const worker = {};
   for (const name of manifest.worker) {
-    worker[name] = (...args) => runtime.workerEvent(name, args.slice(0, -2), args.at(-2));
+    worker[name] = (...args) => runtime.workerEvent(name, args.slice(0, -2), args.at(-2), args.at(-1));
   }
   if (!worker.fetch) {
     worker.fetch = () => new Response("godurable: this module registers no Worker handler (worker.Handle)\n", { status: 404 });

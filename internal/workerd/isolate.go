@@ -150,6 +150,24 @@ func (iso *Isolate) instance() (*driver.Instance, error) {
 	return inst, nil
 }
 
+// WaitBackground waits until the running instance has no WaitUntil work
+// left, or ctx is done.
+func (iso *Isolate) WaitBackground(ctx context.Context) error {
+	inst := iso.current()
+	if inst == nil {
+		return nil
+	}
+	return inst.WaitBackground(ctx)
+}
+
+// current returns the instance that is running: the one whose host call
+// is in progress when an operation asks.
+func (iso *Isolate) current() *driver.Instance {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	return iso.inst
+}
+
 func (iso *Isolate) instanceDied(inst *driver.Instance, err error) {
 	// Called with inst's lock held; iso.mu may be held by a caller waiting
 	// on inst, so do the bookkeeping without it.

@@ -142,9 +142,7 @@ func init() {
 			if err := s.check("", ""); err != nil {
 				return nil, err
 			}
-			iso.mu.Lock()
-			inst := iso.inst
-			iso.mu.Unlock()
+			inst := iso.current()
 			err := s.db.Transaction(func() error {
 				if !inst.RunTransaction(id) {
 					return errRolledBack // the guest has the function's error
@@ -154,6 +152,21 @@ func init() {
 			if err != nil && err != errRolledBack {
 				return nil, storageError(err)
 			}
+			return []byte{}, nil
+		},
+		abi.CallWaitUntil: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var id int32
+			if err := decodeRequest(req, &id); err != nil {
+				return nil, err
+			}
+			return []byte{}, iso.current().ExtendEvent(id)
+		},
+		abi.CallWaitUntilDone: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var id int32
+			if err := decodeRequest(req, &id); err != nil {
+				return nil, err
+			}
+			iso.current().ReleaseEvent(id)
 			return []byte{}, nil
 		},
 		abi.CallIDFromName:  idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),

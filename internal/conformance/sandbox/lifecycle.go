@@ -25,6 +25,26 @@ func lifecycleRoutes(mux *http.ServeMux) {
 		outcomes.Store(r.URL.Query().Get("key"), fmt.Sprintf("%v; cause: %v", err, context.Cause(r.Context())))
 		fmt.Fprint(w, "done")
 	})
+	mux.HandleFunc("GET /background", func(w http.ResponseWriter, r *http.Request) {
+		key := r.URL.Query().Get("key")
+		handler := r.Context()
+		err := worker.WaitUntil(r.Context(), func(ctx context.Context) {
+			werr := worker.Sleep(ctx, 200*time.Millisecond)
+			note := fmt.Sprintf("handler: %v; background: %v, %v", context.Cause(handler), ctx.Err(), werr)
+			stub, err := sandboxStub("notes")
+			if err == nil {
+				err = stub.Call(ctx, "note", nil, key, note) // I/O after the response
+			}
+			if err != nil {
+				outcomes.Store(key, "the background call failed: "+err.Error())
+			}
+		})
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		fmt.Fprint(w, "responded")
+	})
 	mux.HandleFunc("GET /outcome", func(w http.ResponseWriter, r *http.Request) {
 		v, ok := outcomes.Load(r.URL.Query().Get("key"))
 		if !ok {
@@ -32,5 +52,25 @@ func lifecycleRoutes(mux *http.ServeMux) {
 			return
 		}
 		fmt.Fprint(w, v)
+	})
+}
+
+// Note stores value under key, for the WaitUntil scenarios.
+func (s *Sandbox) Note(key, value string) error { return s.state.Storage.KV.Put("note:"+key, value) }
+
+// ReadNote returns what Note stored under key, or "".
+func (s *Sandbox) ReadNote(key string) (string, error) {
+	var v string
+	_, err := s.state.Storage.KV.Get("note:"+key, &v)
+	return v, err
+}
+
+// NoteLater returns at once and, in WaitUntil work of the call, waits
+// 200 ms and notes under key what the call's context and its own said.
+func (s *Sandbox) NoteLater(ctx context.Context, key string) error {
+	call := ctx
+	return worker.WaitUntil(ctx, func(ctx context.Context) {
+		werr := worker.Sleep(ctx, 200*time.Millisecond)
+		s.Note(key, fmt.Sprintf("call: %v; background: %v, %v", context.Cause(call), ctx.Err(), werr))
 	})
 }
