@@ -65,6 +65,19 @@ func (s *State) WebSockets(tag string) ([]*ws.Conn, error) {
 	return ws.List(rt.WithConn(context.Background(), s.conn), tag)
 }
 
+// BlockConcurrencyWhile runs fn and lets no other event of the object run
+// until it returns, even while fn waits on I/O (workerd's
+// blockConcurrencyWhile). Without it, an event gives up the object's turn
+// whenever it waits, as a JavaScript object's code does at every await;
+// use it for initialization or a read-modify-write that spans a fetch or
+// a call to another object. ctx is the context of the object's event (the
+// method's ctx, r.Context()); call it from the event's own goroutine. It
+// returns fn's error. Events that arrive meanwhile wait in order; workerd
+// resets an object whose blockConcurrencyWhile runs past 30 seconds.
+func (s *State) BlockConcurrencyWhile(ctx context.Context, fn func(ctx context.Context) error) error {
+	return rt.BlockConcurrencyWhile(ctx, fn)
+}
+
 // Register registers a Durable Object class called class (the class_name of
 // wrangler.toml) whose objects are built by newObject. T is usually a
 // pointer to a struct; its exported methods are the class's RPC methods.

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -10,6 +11,37 @@ import (
 func (s *suite) lifecycle(t *testing.T) {
 	t.Run("ClientGoesAway", s.clientGoesAway)
 	t.Run("WaitUntil", s.waitUntil)
+	t.Run("BlockConcurrencyWhile", s.blockConcurrencyWhile)
+}
+
+// blockConcurrencyWhile: an event that waits gives up the object's turn,
+// so a call that arrives meanwhile sees the first one's half-done state,
+// unless the first waits inside BlockConcurrencyWhile, where the second
+// runs only after it.
+func (s *suite) blockConcurrencyWhile(t *testing.T) {
+	for _, block := range []bool{false, true} {
+		name := fmt.Sprintf("hold-%v-%s", block, s.target.Name())
+		done := make(chan *JSError, 1)
+		go func() {
+			_, jsErr := s.target.Call(t, "SANDBOX", name, "hold", 500, block)
+			done <- jsErr
+		}()
+		started := false
+		for deadline := time.Now().Add(15 * time.Second); !started && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			started, _ = s.sandboxCall(t, "observer", "held", name).(bool)
+		}
+		if !started {
+			t.Fatalf("block %v: hold never started", block)
+		}
+		want := "start"
+		if block {
+			want = "end"
+		}
+		equal(t, fmt.Sprintf("what a call sees while hold(block %v) waits", block), s.sandboxCall(t, name, "holdState"), want)
+		if jsErr := <-done; jsErr != nil {
+			t.Errorf("hold: %v", jsErr)
+		}
+	}
 }
 
 // waitUntil: work given to worker.WaitUntil goes on after the response,

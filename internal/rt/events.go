@@ -109,6 +109,7 @@ type Event struct {
 
 	mu       sync.Mutex
 	holdTurn bool // whether this event holds obj's turn
+	blocking int  // BlockConcurrencyWhile calls in progress: the turn stays
 	done     bool
 }
 
@@ -162,6 +163,10 @@ func (e *Event) releaseTurn() bool {
 		return false
 	}
 	e.mu.Lock()
+	if e.blocking > 0 {
+		e.mu.Unlock()
+		return false // BlockConcurrencyWhile: no other event runs meanwhile
+	}
 	held := e.holdTurn
 	e.holdTurn = false
 	e.mu.Unlock()
@@ -195,6 +200,7 @@ func (e *Event) finish(status abi.Status, payload []byte) {
 		return
 	}
 	e.done = true
+	e.blocking = 0 // the turn goes with the event
 	e.mu.Unlock()
 	e.releaseTurn()
 	liveMu.Lock()

@@ -74,3 +74,39 @@ func (s *Sandbox) NoteLater(ctx context.Context, key string) error {
 		s.Note(key, fmt.Sprintf("call: %v; background: %v, %v", context.Cause(call), ctx.Err(), werr))
 	})
 }
+
+// held says which Hold calls have started, by object name, in the
+// instance's memory, for a caller to know when to look.
+var held sync.Map
+
+// Hold writes "start" under the KV key "hold", waits ms milliseconds
+// (inside BlockConcurrencyWhile if block), then writes "end".
+func (s *Sandbox) Hold(ctx context.Context, ms int64, block bool) error {
+	wait := func(ctx context.Context) error {
+		if err := s.state.Storage.KV.Put("hold", "start"); err != nil {
+			return err
+		}
+		held.Store(s.state.Name, true)
+		if err := worker.Sleep(ctx, time.Duration(ms)*time.Millisecond); err != nil {
+			return err
+		}
+		return s.state.Storage.KV.Put("hold", "end")
+	}
+	if block {
+		return s.state.BlockConcurrencyWhile(ctx, wait)
+	}
+	return wait(ctx)
+}
+
+// HoldState returns what Hold wrote last.
+func (s *Sandbox) HoldState() (string, error) {
+	var v string
+	_, err := s.state.Storage.KV.Get("hold", &v)
+	return v, err
+}
+
+// Held reports whether a Hold of the object called name has started.
+func (s *Sandbox) Held(name string) bool {
+	_, ok := held.Load(name)
+	return ok
+}
