@@ -78,6 +78,17 @@ func (s *State) BlockConcurrencyWhile(ctx context.Context, fn func(ctx context.C
 	return rt.BlockConcurrencyWhile(ctx, fn)
 }
 
+// Abort resets the object, as workerd's ctx.abort(reason) does: the
+// event of ctx fails with an Error whose message is reason, the object's
+// other events in flight fail, and the next event builds the object anew
+// (the constructor runs again; storage is kept). Use it when the object's
+// memory can no longer be trusted. It does not return: it unwinds the
+// event's goroutine with a panic that the runtime catches (do not recover
+// it).
+func (s *State) Abort(ctx context.Context, reason string) {
+	rt.Abort(ctx, reason)
+}
+
 // Register registers a Durable Object class called class (the class_name of
 // wrangler.toml) whose objects are built by newObject. T is usually a
 // pointer to a struct; its exported methods are the class's RPC methods.

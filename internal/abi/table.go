@@ -133,6 +133,7 @@ const (
 	CallTransactionSync CallOp = 11
 	CallWaitUntil       CallOp = 12
 	CallWaitUntilDone   CallOp = 13
+	CallAbort           CallOp = 14
 
 	CallWSAccept           CallOp = 20
 	CallWSSend             CallOp = 21
@@ -229,6 +230,8 @@ var callOps = []OpInfo{
 		Doc: "keep the event with the request's ID alive after its result (workerd's ctx.waitUntil) until a matching event.waitUntilDone; its operations go on starting in its I/O context"},
 	{Code: int32(CallWaitUntilDone), Name: "event.waitUntilDone", Request: reflect.TypeFor[int32](),
 		Doc: "end one event.waitUntil of the event with the request's ID"},
+	{Code: int32(CallAbort), Name: "state.abort", Object: true, Request: reflect.TypeFor[string](),
+		Doc: "reset the object (workerd's ctx.abort(reason)) once the current call into the guest has returned: its events in flight fail, the next one builds it anew"},
 
 	// Hibernatable WebSockets: ctx.acceptWebSocket and the rest of the
 	// hibernation API. A socket is named by the ID the host gave it when it

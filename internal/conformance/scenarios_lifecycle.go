@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -12,6 +13,25 @@ func (s *suite) lifecycle(t *testing.T) {
 	t.Run("ClientGoesAway", s.clientGoesAway)
 	t.Run("WaitUntil", s.waitUntil)
 	t.Run("BlockConcurrencyWhile", s.blockConcurrencyWhile)
+	t.Run("Abort", s.abort)
+}
+
+// abort: State.Abort fails the call with its reason and resets the
+// object: the next call builds it anew, with its storage.
+func (s *suite) abort(t *testing.T) {
+	const o = "aborted"
+	before, _ := s.sandboxCall(t, o, "whoami").(map[string]any)
+	if _, jsErr := s.target.Call(t, "SANDBOX", o, "abortMe", "the object's memory is broken"); jsErr == nil || !strings.Contains(jsErr.Message, "the object's memory is broken") {
+		t.Errorf("abortMe: %v, want an error with the reason", jsErr)
+	}
+	var after map[string]any
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		after, _ = s.sandboxCall(t, o, "whoami").(map[string]any)
+		if after["constructed"] != before["constructed"] {
+			break
+		}
+	}
+	equal(t, "constructions after the abort", after["constructed"], before["constructed"].(float64)+1)
 }
 
 // blockConcurrencyWhile: an event that waits gives up the object's turn,

@@ -711,6 +711,15 @@ const SYNC_OPS = {
     }
     return EMPTY;
   },
+  "state.abort": (rt, reason, o) => {
+    // Not now: ctx.abort throws through its caller, which would be Go.
+    queueMicrotask(() => {
+      try {
+        o.ctx.abort(reason);
+      } catch (err) {}
+    });
+    return EMPTY;
+  },
   "id.fromName": (rt, req) => encode(rt.namespace(req.binding).idFromName(req.name).toString()),
   "id.newUnique": (rt, req) => encode(rt.namespace(req.binding).newUniqueId().toString()),
 

@@ -243,6 +243,11 @@ func runEvent(e *Event, object uint32, payload []byte) {
 	e.method = info.Name
 	defer func() {
 		if v := recover(); v != nil {
+			if a, ok := v.(aborted); ok {
+				fmt.Fprintf(os.Stderr, "godurable: %s aborted the object: %s\n", e.what(), a.reason)
+				e.fail(&abi.Error{Name: "Error", Message: a.reason})
+				return
+			}
 			err := panicError(e.what(), v)
 			fmt.Fprintf(os.Stderr, "godurable: %s\n%s", err.Message, err.Stack)
 			e.fail(err)

@@ -169,6 +169,14 @@ func init() {
 			iso.current().ReleaseEvent(id)
 			return []byte{}, nil
 		},
+		abi.CallAbort: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var reason string
+			if err := decodeRequest(req, &reason); err != nil {
+				return nil, err
+			}
+			iso.Evict(s.class, s.id) // once its events in flight are over, as workerd resets it
+			return []byte{}, nil
+		},
 		abi.CallIDFromName:  idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),
 		abi.CallNewUniqueID: idOp(func(iso *Isolate, class string, _ abi.StubTarget) string { return iso.NewUniqueID(class) }),
 	}

@@ -110,3 +110,9 @@ func (s *Sandbox) Held(name string) bool {
 	_, ok := held.Load(name)
 	return ok
 }
+
+// AbortMe resets the object with reason.
+func (s *Sandbox) AbortMe(ctx context.Context, reason string) error {
+	s.state.Abort(ctx, reason)
+	return nil // never reached
+}
