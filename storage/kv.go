@@ -71,6 +71,58 @@ func (kv *KV) Delete(key string) (bool, error) {
 	return existed, nil
 }
 
+// GetMany returns the entries of those of keys that exist, in the order of
+// keys, in one call to the host.
+func (kv *KV) GetMany(keys []string) ([]Entry, error) {
+	var got []abi.KVEntry
+	if err := call(kv.c(), abi.CallKVGetMany, nonNil(keys), &got); err != nil {
+		return nil, fmt.Errorf("storage: get many: %w", err)
+	}
+	out := make([]Entry, len(got))
+	for i, e := range got {
+		out[i] = Entry{Key: e.Key, Value: e.Value}
+	}
+	return out, nil
+}
+
+// PutMany stores every value of entries under its key, in one call to the
+// host. Nothing is stored if a value cannot be encoded.
+func (kv *KV) PutMany(entries map[string]any) error {
+	req := make([]abi.KVEntry, 0, len(entries))
+	for k, v := range entries {
+		raw, err := abi.EncodeValue(v)
+		if err != nil {
+			return fmt.Errorf("storage: put many: %q: encoding %T: %w", k, v, err)
+		}
+		if err := abi.CheckJSSafe(raw); err != nil && !errors.Is(err, abi.ErrUnsafeInteger) {
+			return fmt.Errorf("storage: put many: %q: %w", k, err)
+		}
+		req = append(req, abi.KVEntry{Key: k, Value: raw})
+	}
+	if err := call(kv.c(), abi.CallKVPutMany, req, nil); err != nil {
+		return fmt.Errorf("storage: put many: %w", err)
+	}
+	return nil
+}
+
+// DeleteMany deletes keys, in one call to the host, and returns how many
+// of them existed.
+func (kv *KV) DeleteMany(keys []string) (int, error) {
+	var n int
+	if err := call(kv.c(), abi.CallKVDeleteMany, nonNil(keys), &n); err != nil {
+		return 0, fmt.Errorf("storage: delete many: %w", err)
+	}
+	return n, nil
+}
+
+// nonNil encodes a nil slice as an empty array, as the host expects.
+func nonNil(keys []string) []string {
+	if keys == nil {
+		return []string{}
+	}
+	return keys
+}
+
 // ListOptions selects the keys List returns, as the options of workerd's
 // ctx.storage.kv.list do. Keys are ordered by their UTF-8 bytes.
 type ListOptions struct {

@@ -52,6 +52,21 @@ func (s *Storage) DeleteAll() error {
 	return nil
 }
 
+// Sync waits until every write the object has made so far is durable, as
+// workerd's storage.sync() does. An event's response already waits for its
+// writes (workerd holds it until they are durable); Sync is for waiting
+// before something else, such as a message on a socket. ctx is the
+// context of the object's event.
+func (s *Storage) Sync(ctx context.Context) error {
+	if _, ok := rt.ConnFromContext(ctx); !ok {
+		return fmt.Errorf("storage: sync: %w", rt.ErrNoObject)
+	}
+	if _, err := rt.Await(ctx, abi.AsyncSync, nil); err != nil {
+		return fmt.Errorf("storage: sync: %w", err)
+	}
+	return nil
+}
+
 // Transaction runs fn as workerd's transactionSync runs its callback: the
 // KV and SQL writes fn makes commit together when it returns nil, and
 // roll back together when it returns an error or panics; then Transaction

@@ -424,8 +424,9 @@ type StorageOp struct {
 	Class   string
 	ID      string
 	// Op names the operation as workerd's storage API does: "kv.get",
-	// "kv.put", "kv.delete", "kv.list", "sql.exec", "sql.databaseSize",
-	// "storage.deleteAll", "storage.transactionSync" (before the
+	// "kv.put", "kv.delete", "kv.list", "kv.getMany", "kv.putMany",
+	// "kv.deleteMany" (with no Key), "sql.exec", "sql.databaseSize",
+	// "storage.sync", "storage.deleteAll", "storage.transactionSync" (before the
 	// transaction's function runs; the operations inside it have faults of
 	// their own).
 	Op    string

@@ -134,6 +134,9 @@ const (
 	CallWaitUntil       CallOp = 12
 	CallWaitUntilDone   CallOp = 13
 	CallAbort           CallOp = 14
+	CallKVGetMany       CallOp = 15
+	CallKVPutMany       CallOp = 16
+	CallKVDeleteMany    CallOp = 17
 
 	CallWSAccept           CallOp = 20
 	CallWSSend             CallOp = 21
@@ -164,6 +167,7 @@ const (
 	AsyncAlarmGet  AsyncOp = 4
 	AsyncAlarmSet  AsyncOp = 5
 	AsyncAlarmDel  AsyncOp = 6
+	AsyncSync      AsyncOp = 7
 
 	AsyncSocketReceive AsyncOp = 40
 )
@@ -230,6 +234,15 @@ var callOps = []OpInfo{
 		Doc: "keep the event with the request's ID alive after its result (workerd's ctx.waitUntil) until a matching event.waitUntilDone; its operations go on starting in its I/O context"},
 	{Code: int32(CallWaitUntilDone), Name: "event.waitUntilDone", Request: reflect.TypeFor[int32](),
 		Doc: "end one event.waitUntil of the event with the request's ID"},
+	{Code: int32(CallKVGetMany), Name: "kv.getMany", Object: true, Fault: "kv.getMany",
+		Request: reflect.TypeFor[[]string](), Result: reflect.TypeFor[[]KVEntry](),
+		Doc: "the entries of the keys that exist, in the order asked"},
+	{Code: int32(CallKVPutMany), Name: "kv.putMany", Object: true, Fault: "kv.putMany",
+		Request: reflect.TypeFor[[]KVEntry](),
+		Doc:     "store every entry"},
+	{Code: int32(CallKVDeleteMany), Name: "kv.deleteMany", Object: true, Fault: "kv.deleteMany",
+		Request: reflect.TypeFor[[]string](), Result: reflect.TypeFor[int](),
+		Doc: "delete the keys; how many existed"},
 	{Code: int32(CallAbort), Name: "state.abort", Object: true, Request: reflect.TypeFor[string](),
 		Doc: "reset the object (workerd's ctx.abort(reason)) once the current call into the guest has returned: its events in flight fail, the next one builds it anew"},
 
@@ -309,6 +322,8 @@ var asyncOps = []OpInfo{
 		Doc:     "set the object's alarm to a time in ms since the epoch (a past time is now)"},
 	{Code: int32(AsyncAlarmDel), Name: "alarm.delete", Object: true, Fault: "alarm.delete",
 		Doc: "delete the object's alarm"},
+	{Code: int32(AsyncSync), Name: "storage.sync", Object: true, Fault: "storage.sync",
+		Doc: "wait until the object's writes so far are durable (workerd's storage.sync())"},
 	{Code: int32(AsyncSocketReceive), Name: "socket.receive",
 		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[WSReceived](),
 		Doc: "the next message of an outbound socket, or its close"},

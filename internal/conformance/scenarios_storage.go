@@ -22,6 +22,20 @@ func RunStorage(t *testing.T, target Target) {
 	t.Run("KVLimits", s.kvLimits)
 	t.Run("DeleteAll", s.deleteAll)
 	t.Run("Transactions", s.transactions)
+	t.Run("ManyKeys", s.manyKeys)
+}
+
+// manyKeys: KV.PutMany, GetMany (existing keys only, in the order asked)
+// and DeleteMany (how many existed), and Storage.Sync.
+func (s *suite) manyKeys(t *testing.T) {
+	const o = "many-keys"
+	s.sandboxCall(t, o, "putMany", map[string]any{"a": 1, "b": "two", "c": []any{3.5, true}})
+	equal(t, "getMany", s.sandboxCall(t, o, "getMany", []string{"c", "missing", "a", "b"}),
+		[]any{[]any{"c", []any{3.5, true}}, []any{"a", 1.0}, []any{"b", "two"}})
+	equal(t, "getMany of nothing", s.sandboxCall(t, o, "getMany", []string{}), []any{})
+	equal(t, "deleteMany", s.sandboxCall(t, o, "deleteMany", []string{"a", "missing", "c"}), 2.0)
+	equal(t, "getMany after deleteMany", s.sandboxCall(t, o, "getMany", []string{"a", "b", "c"}), []any{[]any{"b", "two"}})
+	equal(t, "sync", s.sandboxCall(t, o, "syncWrites"), "synced")
 }
 
 // transactions: storage.Transaction commits a function's KV and SQL

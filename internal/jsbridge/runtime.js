@@ -648,6 +648,23 @@ const SYNC_OPS = {
     return EMPTY;
   },
   "kv.delete": (rt, req, o) => encode(Boolean(o.storage.kv.delete(req.key))),
+  "kv.getMany": (rt, keys, o) => {
+    const out = [];
+    for (const key of keys) {
+      const v = o.storage.kv.get(key);
+      if (v !== undefined) out.push([key, toBytes(v)]);
+    }
+    return encode(out);
+  },
+  "kv.putMany": (rt, entries, o) => {
+    for (const [key, value] of entries) o.storage.kv.put(key, value.slice());
+    return EMPTY;
+  },
+  "kv.deleteMany": (rt, keys, o) => {
+    let n = 0;
+    for (const key of keys) if (o.storage.kv.delete(key)) n++;
+    return encode(n);
+  },
   "kv.list": (rt, req, o) => {
     const opts = {};
     for (const k of ["prefix", "start", "startAfter", "end", "limit", "reverse"]) if (req[k]) opts[k] = req[k];
@@ -829,6 +846,10 @@ const ASYNC_OPS_IMPL = {
   },
   "alarm.delete": async (rt, req, o) => {
     await o.storage.deleteAlarm();
+    return EMPTY;
+  },
+  "storage.sync": async (rt, req, o) => {
+    await o.storage.sync();
     return EMPTY;
   },
   "socket.receive": async (rt, req) => encode(await rt.outbound(req.socket).receive()),

@@ -66,6 +66,64 @@ func init() {
 			}
 			return jsEncode(existed)
 		},
+		abi.CallKVGetMany: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var keys []string
+			if err := decodeRequest(req, &keys); err != nil {
+				return nil, err
+			}
+			if err := s.check("", ""); err != nil {
+				return nil, err
+			}
+			out := make([]abi.KVEntry, 0, len(keys))
+			for _, k := range keys {
+				v, err := s.db.KVGet(k)
+				if err != nil {
+					return nil, storageError(err)
+				}
+				if v != nil {
+					out = append(out, abi.KVEntry{Key: k, Value: v})
+				}
+			}
+			return abi.Marshal(out)
+		},
+		abi.CallKVPutMany: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var entries []abi.KVEntry
+			if err := decodeRequest(req, &entries); err != nil {
+				return nil, err
+			}
+			if err := s.check("", ""); err != nil {
+				return nil, err
+			}
+			for _, e := range entries {
+				if e.Value == nil {
+					return nil, NewJSError("TypeError", "Cannot read properties of null (reading 'slice')")
+				}
+				if err := s.db.KVPut(e.Key, e.Value); err != nil {
+					return nil, storageError(err)
+				}
+			}
+			return []byte{}, nil
+		},
+		abi.CallKVDeleteMany: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var keys []string
+			if err := decodeRequest(req, &keys); err != nil {
+				return nil, err
+			}
+			if err := s.check("", ""); err != nil {
+				return nil, err
+			}
+			n := 0
+			for _, k := range keys {
+				existed, err := s.db.KVDelete(k)
+				if err != nil {
+					return nil, storageError(err)
+				}
+				if existed {
+					n++
+				}
+			}
+			return jsEncode(float64(n))
+		},
 		abi.CallKVList: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
 			var l abi.KVList
 			if err := decodeRequest(req, &l); err != nil {
@@ -376,6 +434,10 @@ type asyncOp func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error)
 
 func initAsyncOps() {
 	asyncOps = map[abi.AsyncOp]asyncOp{
+		// The model's writes are durable as they are made.
+		abi.AsyncSync: func(_ *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
+			return []byte{}, s.check("", "")
+		},
 		abi.AsyncFetch: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var in abi.Request
 			if err := decodeRequest(req, &in); err != nil {
