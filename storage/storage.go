@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/rt"
@@ -65,6 +66,66 @@ func (s *Storage) Sync(ctx context.Context) error {
 		return fmt.Errorf("storage: sync: %w", err)
 	}
 	return nil
+}
+
+// CurrentBookmark returns a bookmark of the object's storage as it is now
+// (workerd's getCurrentBookmark): a string that sorts after every earlier
+// bookmark, to restore to later with RestoreOnNextSession.
+func (s *Storage) CurrentBookmark(ctx context.Context) (string, error) {
+	b, err := awaitString(ctx, abi.AsyncCurrentBookmark, nil)
+	if err != nil {
+		return "", fmt.Errorf("storage: current bookmark: %w", err)
+	}
+	return b, nil
+}
+
+// BookmarkForTime returns the bookmark of the object's storage as it was
+// at t, within the last 30 days (workerd's getBookmarkForTime). Local
+// workerd and the dotest harness do not keep the history: there it
+// returns the back-end's error.
+func (s *Storage) BookmarkForTime(ctx context.Context, t time.Time) (string, error) {
+	req, err := abi.EncodeValue(float64(t.UnixMilli()))
+	if err != nil {
+		return "", err
+	}
+	b, err := awaitString(ctx, abi.AsyncBookmarkForTime, req)
+	if err != nil {
+		return "", fmt.Errorf("storage: bookmark for %v: %w", t, err)
+	}
+	return b, nil
+}
+
+// RestoreOnNextSession has the object's storage restored to bookmark when
+// the object next starts (workerd's onNextSessionRestoreBookmark), and
+// returns a bookmark that undoes the restore. The restore happens when the
+// object restarts: call State.Abort to restart it now. Local workerd and
+// the dotest harness do not implement it: there it returns the back-end's
+// error.
+func (s *Storage) RestoreOnNextSession(ctx context.Context, bookmark string) (string, error) {
+	req, err := abi.EncodeValue(bookmark)
+	if err != nil {
+		return "", err
+	}
+	undo, err := awaitString(ctx, abi.AsyncRestoreBookmark, req)
+	if err != nil {
+		return "", fmt.Errorf("storage: restore %q on the next session: %w", bookmark, err)
+	}
+	return undo, nil
+}
+
+func awaitString(ctx context.Context, op abi.AsyncOp, req []byte) (string, error) {
+	if _, ok := rt.ConnFromContext(ctx); !ok {
+		return "", rt.ErrNoObject
+	}
+	out, err := rt.Await(ctx, op, req)
+	if err != nil {
+		return "", err
+	}
+	var v string
+	if err := abi.DecodeValue(out, &v); err != nil {
+		return "", fmt.Errorf("the host sent %s: %w", abi.Describe(out), err)
+	}
+	return v, nil
 }
 
 // Transaction runs fn as workerd's transactionSync runs its callback: the

@@ -168,6 +168,10 @@ const (
 	AsyncAlarmSet  AsyncOp = 5
 	AsyncAlarmDel  AsyncOp = 6
 	AsyncSync      AsyncOp = 7
+	// Point-in-time recovery.
+	AsyncCurrentBookmark AsyncOp = 8
+	AsyncBookmarkForTime AsyncOp = 9
+	AsyncRestoreBookmark AsyncOp = 10
 
 	AsyncSocketReceive AsyncOp = 40
 )
@@ -324,6 +328,15 @@ var asyncOps = []OpInfo{
 		Doc: "delete the object's alarm"},
 	{Code: int32(AsyncSync), Name: "storage.sync", Object: true, Fault: "storage.sync",
 		Doc: "wait until the object's writes so far are durable (workerd's storage.sync())"},
+	{Code: int32(AsyncCurrentBookmark), Name: "storage.getCurrentBookmark", Object: true, Fault: "storage.getCurrentBookmark",
+		Result: reflect.TypeFor[string](),
+		Doc:    "a bookmark of the object's storage as it is now"},
+	{Code: int32(AsyncBookmarkForTime), Name: "storage.getBookmarkForTime", Object: true, Fault: "storage.getBookmarkForTime",
+		Request: reflect.TypeFor[float64](), Result: reflect.TypeFor[string](),
+		Doc: "the bookmark of the object's storage at a time in ms since the epoch (within the last 30 days)"},
+	{Code: int32(AsyncRestoreBookmark), Name: "storage.onNextSessionRestoreBookmark", Object: true, Fault: "storage.onNextSessionRestoreBookmark",
+		Request: reflect.TypeFor[string](), Result: reflect.TypeFor[string](),
+		Doc: "restore the object's storage to a bookmark when the object next starts; a bookmark that undoes it"},
 	{Code: int32(AsyncSocketReceive), Name: "socket.receive",
 		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[WSReceived](),
 		Doc: "the next message of an outbound socket, or its close"},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,27 @@ func RunStorage(t *testing.T, target Target) {
 	t.Run("DeleteAll", s.deleteAll)
 	t.Run("Transactions", s.transactions)
 	t.Run("ManyKeys", s.manyKeys)
+	t.Run("Bookmarks", s.bookmarks)
+}
+
+// bookmarks: the current bookmark has workerd's form and grows; local
+// workerd keeps no history, so the rest of point-in-time recovery
+// returns the back-end's error, which dotest reproduces.
+func (s *suite) bookmarks(t *testing.T) {
+	got, _ := s.sandboxCall(t, "bookmarks", "bookmarks").(map[string]any)
+	form := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$`)
+	first, _ := got["first"].(string)
+	second, _ := got["second"].(string)
+	if !form.MatchString(first) || !form.MatchString(second) || !(second > first) {
+		t.Errorf("bookmarks %q then %q: want workerd's form, the later one sorting after", first, second)
+	}
+	const noPITR = "This Durable Object's storage back-end does not implement point-in-time recovery."
+	if msg, _ := got["forTime"].(string); !strings.HasSuffix(msg, noPITR) {
+		t.Errorf("BookmarkForTime: %q, want the back-end's refusal", msg)
+	}
+	if msg, _ := got["restore"].(string); !strings.HasSuffix(msg, noPITR) {
+		t.Errorf("RestoreOnNextSession: %q, want the back-end's refusal", msg)
+	}
 }
 
 // manyKeys: KV.PutMany, GetMany (existing keys only, in the order asked)

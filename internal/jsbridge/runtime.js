@@ -852,6 +852,9 @@ const ASYNC_OPS_IMPL = {
     await o.storage.sync();
     return EMPTY;
   },
+  "storage.getCurrentBookmark": async (rt, req, o) => encode(await o.storage.getCurrentBookmark()),
+  "storage.getBookmarkForTime": async (rt, ms, o) => encode(await o.storage.getBookmarkForTime(ms)),
+  "storage.onNextSessionRestoreBookmark": async (rt, bookmark, o) => encode(await o.storage.onNextSessionRestoreBookmark(bookmark)),
   "socket.receive": async (rt, req) => encode(await rt.outbound(req.socket).receive()),
 };
 

@@ -30,6 +30,9 @@ type DB struct {
 	kvReady bool // _cf_KV exists
 	alarm   *time.Time
 	txDepth int // transactions running
+	// bookmarks counts the current bookmarks handed out, which local
+	// workerd numbers in the bookmark's second field.
+	bookmarks uint32
 	// stmts keeps prepared statements by their SQL, as workerd keeps a
 	// cursor's: internal ones and user ones of a single statement.
 	stmts map[string]*sqlite3.Stmt
@@ -178,6 +181,17 @@ func (db *DB) Close() error {
 	err := db.conn.Close()
 	db.conn = nil
 	return err
+}
+
+// NextBookmark returns the database's current bookmark as local workerd
+// writes it: four hex fields, the second counting the bookmarks asked for,
+// so that a later one sorts after an earlier one.
+func (db *DB) NextBookmark() string {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	b := fmt.Sprintf("%08x-%08x-%08x-%032x", 0, db.bookmarks, 0, 0)
+	db.bookmarks++
+	return b
 }
 
 // Transaction runs fn as workerd's transactionSync runs its callback:

@@ -1,6 +1,9 @@
 package main
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // PutMany stores entries with KV.PutMany.
 func (s *Sandbox) PutMany(entries map[string]any) error { return s.state.Storage.KV.PutMany(entries) }
@@ -34,4 +37,33 @@ func (s *Sandbox) SyncWrites(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return "synced", nil
+}
+
+// Bookmarks returns two current bookmarks, a write apart, and what
+// BookmarkForTime and RestoreOnNextSession said (their errors, as text).
+func (s *Sandbox) Bookmarks(ctx context.Context) (map[string]any, error) {
+	st := &s.state.Storage
+	first, err := st.CurrentBookmark(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.KV.Put("bookmarked", true); err != nil {
+		return nil, err
+	}
+	second, err := st.CurrentBookmark(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"first": first, "second": second}
+	if b, err := st.BookmarkForTime(ctx, time.Now().Add(-time.Second)); err != nil {
+		out["forTime"] = err.Error()
+	} else {
+		out["forTime"] = b
+	}
+	if b, err := st.RestoreOnNextSession(ctx, first); err != nil {
+		out["restore"] = err.Error()
+	} else {
+		out["restore"] = b
+	}
+	return out, nil
 }
