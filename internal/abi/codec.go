@@ -71,11 +71,19 @@ func (r *Request) appendMsgpack(b []byte) ([]byte, bool) {
 }
 
 func (r *Response) appendMsgpack(b []byte) ([]byte, bool) {
-	b = grow(b, 48+len(r.Body)+headersSize(r.Headers))
-	b = append(b, msgpcode.FixedMapLow|3)
+	b = grow(b, 56+len(r.Body)+headersSize(r.Headers))
+	if r.Stream {
+		b = append(b, msgpcode.FixedMapLow|4)
+	} else {
+		b = append(b, msgpcode.FixedMapLow|3)
+	}
 	b = appendCompactInt(appendString(b, "status"), int64(r.Status))
 	b = appendHeaders(appendString(b, "headers"), r.Headers)
-	return appendBytesOrNil(appendString(b, "body"), r.Body), true
+	b = appendBytesOrNil(appendString(b, "body"), r.Body)
+	if r.Stream {
+		b = append(appendString(b, "stream"), msgpcode.True)
+	}
+	return b, true
 }
 
 // A stub's target and calls, once per call to another object.
@@ -190,6 +198,8 @@ func (r *Response) DecodeMsgpack(dec *msgpack.Decoder) error {
 			r.Headers, err = decodeHeaders(dec)
 		case "body":
 			r.Body, err = dec.DecodeBytes()
+		case "stream":
+			r.Stream, err = dec.DecodeBool()
 		default:
 			err = dec.Skip()
 		}

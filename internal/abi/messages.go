@@ -1,6 +1,10 @@
 package abi
 
-import "github.com/vmihailenco/msgpack/v5"
+import (
+	"io"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
 
 // Manifest is what a guest reports about itself through ExportManifest. The
 // shim generator builds the JS classes from it and the shim checks it at
@@ -64,6 +68,26 @@ type Response struct {
 	Status  int         `msgpack:"status"`
 	Headers [][2]string `msgpack:"headers"`
 	Body    []byte      `msgpack:"body"`
+	// Stream reports that Body is only the start of the body: the rest
+	// follows through CallBodyWrite until CallBodyClose.
+	Stream bool `msgpack:"stream,omitempty"`
+	// Rest is, on a host, the rest of a streamed body as it arrives; it
+	// does not cross the boundary.
+	Rest io.ReadCloser `msgpack:"-"`
+}
+
+// BodyChunk is the request of CallBodyWrite: more of the streamed body of
+// the response of the event with ID Event.
+type BodyChunk struct {
+	Event int32  `msgpack:"event"`
+	Data  []byte `msgpack:"data"`
+}
+
+// BodyEnd is the request of CallBodyClose: the end of a streamed body,
+// with the error that cut it short, if any.
+type BodyEnd struct {
+	Event int32  `msgpack:"event"`
+	Error string `msgpack:"error,omitempty"`
 }
 
 // Error is an error crossing the boundary, in either direction.

@@ -65,7 +65,7 @@ func TestStorageRequestsEncodeAsTheReflectionEncoder(t *testing.T) {
 		&StubTarget{Binding: "C"}, &StubTarget{Binding: "C", Name: "n"}, &StubTarget{Binding: "C", ID: "ab"}, &StubTarget{Binding: "C", Name: "n", ID: "ab"},
 		&StubCall{Target: StubTarget{Binding: "C", Name: "a"}, Method: "increment", Args: []byte{0x91, 0x01}},
 		&StubFetch{Target: StubTarget{Binding: "C", ID: "ab"}, Request: Request{Method: "GET", URL: "/x", Headers: [][2]string{{"a", "b"}}}},
-		&Response{Status: 200}, &Response{Status: 404, Headers: [][2]string{{"x", "y"}}, Body: bytes.Repeat([]byte{1}, 300)}, &Response{Status: 101, Headers: [][2]string{}},
+		&Response{Status: 200}, &Response{Status: 200, Body: []byte("x"), Stream: true}, &Response{Status: 404, Headers: [][2]string{{"x", "y"}}, Body: bytes.Repeat([]byte{1}, 300)}, &Response{Status: 101, Headers: [][2]string{}},
 	}
 	for _, m := range msgs {
 		want, err := msgpack.Marshal(m)
@@ -176,12 +176,14 @@ func fill(t *testing.T, v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
+			if f := v.Type().Field(i); f.IsExported() && f.Tag.Get("msgpack") != "-" {
 				fill(t, v.Field(i))
 			}
 		}
 	case reflect.String:
 		v.SetString("s")
+	case reflect.Bool:
+		v.SetBool(true)
 	case reflect.Int, reflect.Int64:
 		v.SetInt(7)
 	case reflect.Slice:

@@ -137,6 +137,8 @@ const (
 	CallKVGetMany       CallOp = 15
 	CallKVPutMany       CallOp = 16
 	CallKVDeleteMany    CallOp = 17
+	CallBodyWrite       CallOp = 18
+	CallBodyClose       CallOp = 19
 
 	CallWSAccept           CallOp = 20
 	CallWSSend             CallOp = 21
@@ -172,6 +174,7 @@ const (
 	AsyncCurrentBookmark AsyncOp = 8
 	AsyncBookmarkForTime AsyncOp = 9
 	AsyncRestoreBookmark AsyncOp = 10
+	AsyncBodyDrain       AsyncOp = 11
 
 	AsyncSocketReceive AsyncOp = 40
 )
@@ -247,6 +250,10 @@ var callOps = []OpInfo{
 	{Code: int32(CallKVDeleteMany), Name: "kv.deleteMany", Object: true, Fault: "kv.deleteMany",
 		Request: reflect.TypeFor[[]string](), Result: reflect.TypeFor[int](),
 		Doc: "delete the keys; how many existed"},
+	{Code: int32(CallBodyWrite), Name: "body.write", Request: reflect.TypeFor[BodyChunk](), Result: reflect.TypeFor[int](),
+		Doc: "more of a streamed response body; the bytes the host holds that the client has not read yet"},
+	{Code: int32(CallBodyClose), Name: "body.close", Request: reflect.TypeFor[BodyEnd](),
+		Doc: "end a streamed response body, with an error if it was cut short"},
 	{Code: int32(CallAbort), Name: "state.abort", Object: true, Request: reflect.TypeFor[string](),
 		Doc: "reset the object (workerd's ctx.abort(reason)) once the current call into the guest has returned: its events in flight fail, the next one builds it anew"},
 
@@ -337,6 +344,8 @@ var asyncOps = []OpInfo{
 	{Code: int32(AsyncRestoreBookmark), Name: "storage.onNextSessionRestoreBookmark", Object: true, Fault: "storage.onNextSessionRestoreBookmark",
 		Request: reflect.TypeFor[string](), Result: reflect.TypeFor[string](),
 		Doc: "restore the object's storage to a bookmark when the object next starts; a bookmark that undoes it"},
+	{Code: int32(AsyncBodyDrain), Name: "body.drain", Request: reflect.TypeFor[int32](), Result: reflect.TypeFor[bool](),
+		Doc: "wait until the client has read most of the streamed body of the event with the request's ID; true if the client went away"},
 	{Code: int32(AsyncSocketReceive), Name: "socket.receive",
 		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[WSReceived](),
 		Doc: "the next message of an outbound socket, or its close"},

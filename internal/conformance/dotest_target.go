@@ -42,6 +42,22 @@ func (d *Dotest) Fetch(t testing.TB, req *http.Request) *Response {
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 }
 
+// Stream implements Target.
+func (d *Dotest) Stream(t testing.TB, req *http.Request) *http.Response {
+	t.Helper()
+	return d.W.Fetch(req)
+}
+
+// StreamObject implements Target.
+func (d *Dotest) StreamObject(t testing.TB, binding, name string, req *http.Request) *http.Response {
+	t.Helper()
+	resp, err := d.W.Object(binding, name).Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	return resp
+}
+
 // Abandon implements Target: the request's context ends after d, which
 // the harness turns into the cancellation workerd makes of a client's
 // going away.

@@ -1,7 +1,9 @@
 package conformance
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,6 +16,7 @@ func (s *suite) lifecycle(t *testing.T) {
 	t.Run("WaitUntil", s.waitUntil)
 	t.Run("BlockConcurrencyWhile", s.blockConcurrencyWhile)
 	t.Run("Abort", s.abort)
+	t.Run("Streaming", s.streaming)
 }
 
 // abort: State.Abort fails the call with its reason and resets the
@@ -107,4 +110,66 @@ func (s *suite) clientGoesAway(t *testing.T) {
 		}
 	}
 	equal(t, "what the handler's context said", outcome, "context canceled; cause: godurable: the client went away")
+}
+
+// streaming: a handler's response streams as it is written: server-sent
+// events that wait for the client's acknowledgement of each event before
+// the next (a body held back would never be acknowledged), from the
+// stateless Worker and from a Durable Object; and a large body written
+// without Flush.
+func (s *suite) streaming(t *testing.T) {
+	for _, from := range []string{"worker", "object"} {
+		key := "sse-" + from + "-" + s.target.Name()
+		var resp *http.Response
+		if from == "worker" {
+			req, _ := http.NewRequest(http.MethodGet, "/events?n=3&key="+key, nil)
+			resp = s.target.Stream(t, req)
+		} else {
+			req, _ := http.NewRequest(http.MethodGet, "/do/"+key+"/events?n=3&key="+key, nil)
+			resp = s.target.StreamObject(t, "SANDBOX", key, req)
+		}
+		defer resp.Body.Close()
+		equal(t, from+": status", resp.StatusCode, http.StatusOK)
+		equal(t, from+": content type", resp.Header.Get("Content-Type"), "text/event-stream")
+		r := bufio.NewReader(resp.Body)
+		for i := 1; i <= 3; i++ {
+			ev, err := readEvent(r)
+			if err != nil {
+				t.Fatalf("%s: event %d: %v", from, i, err)
+			}
+			equal(t, fmt.Sprintf("%s: event %d", from, i), ev, fmt.Sprintf("data: %d", i))
+			if i < 3 {
+				if a := s.get(t, "/ack?key="+key); a.Status != http.StatusNoContent {
+					t.Fatalf("ack: %d", a.Status)
+				}
+			}
+		}
+		if rest, err := io.ReadAll(r); err != nil || len(rest) != 0 {
+			t.Errorf("%s: after the last event: %q, %v; want the end", from, rest, err)
+		}
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, "/big", nil)
+	resp := s.target.Stream(t, req)
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil || n != 8<<20 {
+		t.Errorf("a body of 8 MiB written without Flush: %d bytes, %v", n, err)
+	}
+}
+
+// readEvent reads one server-sent event's lines, up to its blank line.
+func readEvent(r *bufio.Reader) (string, error) {
+	var lines []string
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return strings.Join(lines, "\n"), err
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			return strings.Join(lines, "\n"), nil
+		}
+		lines = append(lines, line)
+	}
 }

@@ -25,6 +25,15 @@ type Target interface {
 	// with the body read. The URL's scheme and host are ignored.
 	Fetch(t testing.TB, req *http.Request) *Response
 
+	// Stream sends req to the stateless Worker and returns its response
+	// with the body unread, to read as it streams; the caller closes it.
+	Stream(t testing.TB, req *http.Request) *http.Response
+
+	// StreamObject sends req straight to the Durable Object called name
+	// of binding, as a JavaScript Worker's stub.fetch does, and returns
+	// its response with the body unread.
+	StreamObject(t testing.TB, binding, name string, req *http.Request) *http.Response
+
 	// Abandon sends req to the stateless Worker and goes away after d
 	// without its response, as a client that closes its connection does.
 	Abandon(t testing.TB, req *http.Request, d time.Duration)

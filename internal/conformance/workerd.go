@@ -141,6 +141,18 @@ func (w *Workerd) Name() string { return "workerd" }
 // Fetch implements Target.
 func (w *Workerd) Fetch(t testing.TB, req *http.Request) *Response {
 	t.Helper()
+	resp := w.Stream(t, req)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+}
+
+// Stream implements Target.
+func (w *Workerd) Stream(t testing.TB, req *http.Request) *http.Response {
+	t.Helper()
 	out := req.Clone(req.Context())
 	u := *req.URL
 	u.Scheme, u.Host = "http", w.server.URL[len("http://"):]
@@ -149,12 +161,18 @@ func (w *Workerd) Fetch(t testing.TB, req *http.Request) *Response {
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+	return resp
+}
+
+// StreamObject implements Target through the JavaScript caller's /dofetch
+// route, which hands the request to the object's stub.fetch.
+func (w *Workerd) StreamObject(t testing.TB, binding, name string, req *http.Request) *http.Response {
+	t.Helper()
+	r := req.Clone(req.Context())
+	u := *req.URL
+	u.Path = "/dofetch/" + binding + "/" + name + u.Path
+	r.URL = &u
+	return w.Stream(t, r)
 }
 
 // Abandon implements Target through the JavaScript caller's /abandon

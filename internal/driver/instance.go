@@ -428,16 +428,26 @@ type Message struct {
 // done. It returns the event's result, a *JSError if the event failed, or
 // a *CrashError.
 func (inst *Instance) Dispatch(ctx context.Context, msg *Message) ([]byte, error) {
+	_, out, err := inst.DispatchEvent(ctx, msg)
+	return out, err
+}
+
+// DispatchEvent is Dispatch that returns the event too, whose ID names it
+// in the host operations that follow its result (a streamed body's).
+func (inst *Instance) DispatchEvent(ctx context.Context, msg *Message) (*Event, []byte, error) {
 	ev, err := inst.Send(msg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out, err := inst.Wait(ctx, ev)
 	if info, _ := msg.Kind.Info(); info.Cancelable && errors.Is(err, ErrTimeout) {
 		inst.Cancel(ev) // the client went away, as workerd aborts request.signal
 	}
-	return out, err
+	return ev, out, err
 }
+
+// ID returns the event's ID, as the guest knows it.
+func (ev *Event) ID() int32 { return ev.id }
 
 // Cancel cancels ev's context in Go (abi.ExportCancel), as the shim does
 // when the request's signal aborts; the event goes on until its handler
@@ -445,7 +455,7 @@ func (inst *Instance) Dispatch(ctx context.Context, msg *Message) ([]byte, error
 func (inst *Instance) Cancel(ev *Event) {
 	inst.mu.Lock()
 	defer inst.mu.Unlock()
-	if inst.dead || ev.finished {
+	if inst.dead || !ev.alive() {
 		return
 	}
 	inst.run(func(ctx context.Context) error {

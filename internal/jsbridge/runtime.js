@@ -118,8 +118,88 @@ function responseFromGo(r, ev) {
     if (!webSocket) throw new TypeError("godurable: a 101 response without a WebSocket: accept the request with ws.Accept, or return the response of the upgraded fetch");
     return new Response(null, { status: 101, headers, webSocket });
   }
+  if (r.stream) return new Response((ev.body ??= new BodyStream(ev)).readable(r.body), { status: r.status, headers: r.headers });
   const body = NULL_BODY_STATUS.has(r.status) || !r.body || r.body.length === 0 ? null : r.body;
   return new Response(body, { status: r.status, headers: r.headers });
+}
+
+// BodyStream is the streamed body of an event's response: Go writes
+// chunks (body.write) from whatever call into Go is running, and the
+// event's own loop moves them into the ReadableStream, in the event's I/O
+// context. drain waits for the client to read; cancel (the client went
+// away) cancels the Go event.
+class BodyStream {
+  constructor(ev) {
+    this.ev = ev;
+    this.chunks = []; // written by Go, not yet in the stream
+    this.controller = null;
+    this.end = null; // { error } once Go closed the body
+    this.gone = false; // the client went away
+    this.drains = [];
+  }
+
+  readable(first) {
+    if (first && first.length > 0) this.chunks.unshift(first); // the body before the stream began
+    return new ReadableStream(
+      {
+        start: (controller) => {
+          this.controller = controller;
+          this.pump();
+        },
+        pull: () => this.settleDrains(),
+        cancel: () => {
+          this.gone = true;
+          this.chunks = [];
+          this.settleDrains();
+          if (this.ev.alive()) {
+            this.ev.cancelRequested = true; // the event's loop cancels it in Go
+            this.ev.wake();
+          }
+        },
+      },
+      new ByteLengthQueuingStrategy({ highWaterMark: 1 << 20 }),
+    );
+  }
+
+  write(data) {
+    if (this.gone) return;
+    this.chunks.push(data);
+    this.ev.wake();
+  }
+
+  close(error) {
+    this.end = { error };
+    this.ev.wake();
+  }
+
+  // pump runs in the event's I/O context (its loop, or start).
+  pump() {
+    const c = this.controller;
+    if (!c || this.gone) return;
+    while (this.chunks.length > 0) c.enqueue(this.chunks.shift());
+    if (this.end && !this.closed) {
+      this.closed = true;
+      if (this.end.error) c.error(new Error(this.end.error));
+      else c.close();
+    }
+    this.settleDrains();
+  }
+
+  unread() {
+    const queued = this.controller ? Math.max(0, (1 << 20) - (this.controller.desiredSize ?? 0)) : 0;
+    return queued + this.chunks.reduce((n, c) => n + c.length, 0);
+  }
+
+  drain() {
+    if (this.gone || this.unread() <= 1 << 20) return Promise.resolve(this.gone);
+    return new Promise((resolve) => this.drains.push(resolve));
+  }
+
+  settleDrains() {
+    if (this.drains.length === 0) return;
+    if (!this.gone && this.unread() > 1 << 20) return;
+    for (const resolve of this.drains.splice(0)) resolve(this.gone);
+  }
 }
 
 function noop() {}
@@ -315,6 +395,7 @@ class Instance {
     const failure = encode(fromJSError(this.crashError(err)));
     for (const ev of this.events.values()) {
       ev.extended = 0;
+      ev.body?.close("godurable: the Go instance crashed while streaming this response");
       ev.settle(ABI.StatusError, failure);
     }
     this.events.clear();
@@ -394,12 +475,18 @@ class Instance {
         ev.waker = null;
         ev.signaled = false;
         while (ev.queue.length > 0 && ev.alive()) this.launch(ev.queue.shift());
+        if (ev.cancelRequested && !this.dead) {
+          ev.cancelRequested = false;
+          this.run(ev, () => this.exports[ABI.ExportCancel](ev.id));
+        }
+        ev.body?.pump();
         if (ev.tickAt !== null && ev.alive()) {
           const at = ev.tickAt;
           ev.tickAt = null;
           this.armTick(ev, at);
         }
       }
+      ev.body?.pump(); // what came with the event's last call into Go
     } finally {
       clearInterval(keepAlive);
     }
@@ -728,6 +815,18 @@ const SYNC_OPS = {
     }
     return EMPTY;
   },
+  "body.write": (rt, req) => {
+    const ev = rt.instance.events.get(req.event);
+    if (!ev || !ev.alive()) throw new Error("godurable: the response's event has already finished");
+    ev.body ??= new BodyStream(ev);
+    ev.body.write(req.data.slice());
+    return encode(ev.body.unread());
+  },
+  "body.close": (rt, req) => {
+    const ev = rt.instance.events.get(req.event);
+    if (ev) (ev.body ??= new BodyStream(ev)).close(req.error ?? "");
+    return EMPTY;
+  },
   "state.abort": (rt, reason, o) => {
     // Not now: ctx.abort throws through its caller, which would be Go.
     queueMicrotask(() => {
@@ -847,6 +946,10 @@ const ASYNC_OPS_IMPL = {
   "alarm.delete": async (rt, req, o) => {
     await o.storage.deleteAlarm();
     return EMPTY;
+  },
+  "body.drain": async (rt, event) => {
+    const ev = rt.instance.events.get(event);
+    return encode(ev?.body ? await ev.body.drain() : true);
   },
   "storage.sync": async (rt, req, o) => {
     await o.storage.sync();

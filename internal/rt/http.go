@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/hostcall"
 )
 
 func init() {
@@ -67,7 +68,20 @@ func serveHTTP(ctx context.Context, e *Event, payload []byte, h http.Handler) {
 		return
 	}
 	w := NewResponseRecorder()
+	w.e = e
+	ended := false
+	defer func() {
+		if w.streaming && !ended { // the handler panicked half way
+			w.endStream("godurable: " + e.what() + " failed while streaming its response")
+		}
+	}()
 	h.ServeHTTP(w, req)
+	if w.streaming {
+		ended = true
+		w.endStream("")
+		e.Finish(nil) // the host has had the response since the stream began
+		return
+	}
 	e.Finish(mustMarshal(w.Response()))
 }
 
@@ -102,13 +116,27 @@ func NewIncomingRequest(ctx context.Context, in *abi.Request) (*http.Request, er
 	return req.WithContext(ctx), nil
 }
 
-// ResponseRecorder is the http.ResponseWriter handed to handlers: it keeps
-// the whole response, which is sent when the handler returns.
+// ResponseRecorder is the http.ResponseWriter handed to handlers. It keeps
+// the response, which is sent when the handler returns, until the handler
+// calls Flush or has written streamAfter bytes: then the status, headers
+// and body so far go out, and the rest of the body streams to the client
+// as it is written.
 type ResponseRecorder struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+
+	e         *Event // the event whose response this is; nil for a test's recorder
+	streaming bool
+	err       error // why the stream cannot go on
 }
+
+// streamAfter is how much of a body is kept before it streams without a
+// Flush; drainAbove how much the host may hold unread before Write waits.
+const (
+	streamAfter = 64 << 10
+	drainAbove  = 1 << 20
+)
 
 // NewResponseRecorder returns an empty recorder.
 func NewResponseRecorder() *ResponseRecorder {
@@ -131,11 +159,86 @@ func (w *ResponseRecorder) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return w.body.Write(b)
+	if !w.streaming {
+		if w.e == nil || w.body.Len()+len(b) <= streamAfter {
+			return w.body.Write(b)
+		}
+		if err := w.startStream(); err != nil {
+			return 0, err
+		}
+	}
+	return w.writeChunk(b)
 }
 
-// Flush implements http.Flusher; the response is sent whole at the end.
-func (w *ResponseRecorder) Flush() {}
+// Flush implements http.Flusher: what has been written goes to the client
+// now, and the rest of the body streams.
+func (w *ResponseRecorder) Flush() {
+	if w.e != nil && !w.streaming && w.err == nil {
+		w.err = w.startStream()
+	}
+}
+
+// startStream sends the status, the headers and the body so far, and
+// keeps the event alive on the host for the rest of the body.
+func (w *ResponseRecorder) startStream() error {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if w.status == http.StatusSwitchingProtocols {
+		return nil // a WebSocket's response has no body to stream
+	}
+	id, err := abi.EncodeValue(w.e.id)
+	if err != nil {
+		return err
+	}
+	if _, err := Call(abi.CallWaitUntil, 0, id); err != nil {
+		return fmt.Errorf("godurable: streaming the response: %w", err)
+	}
+	resp := w.Response()
+	resp.Stream = true
+	w.streaming = true
+	w.body = bytes.Buffer{}
+	hostcall.Complete(w.e.id, abi.StatusOK, mustMarshal(resp))
+	return nil
+}
+
+// writeChunk sends b to the client, waiting first while the client has
+// more than drainAbove bytes unread.
+func (w *ResponseRecorder) writeChunk(b []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	if err := w.e.ctx.Err(); err != nil {
+		w.err = context.Cause(w.e.ctx)
+		return 0, w.err
+	}
+	var held int
+	if err := CallMsg(NoObject, abi.CallBodyWrite, &abi.BodyChunk{Event: w.e.id, Data: b}, &held); err != nil {
+		w.err = err
+		return 0, err
+	}
+	if held > drainAbove {
+		id, _ := abi.EncodeValue(w.e.id)
+		out, err := Await(w.e.ctx, abi.AsyncBodyDrain, id)
+		if err != nil {
+			w.err = err
+			return len(b), nil // b itself is with the host
+		}
+		var gone bool
+		if abi.DecodeValue(out, &gone); gone {
+			w.err = ErrClientGone
+		}
+	}
+	return len(b), nil
+}
+
+// endStream ends a streamed body, cut short with reason if it is not "",
+// and lets the host forget the event.
+func (w *ResponseRecorder) endStream(reason string) {
+	CallMsg(NoObject, abi.CallBodyClose, &abi.BodyEnd{Event: w.e.id, Error: reason}, nil)
+	id, _ := abi.EncodeValue(w.e.id)
+	Call(abi.CallWaitUntilDone, 0, id)
+}
 
 // Response returns what was written, with a Content-Type sniffed from the
 // body when the handler set none, as net/http's server does.

@@ -98,6 +98,16 @@ func ResponseFromGo(r *abi.Response, req *http.Request) *http.Response {
 	if nullBodyStatus[r.Status] {
 		body = nil
 	}
+	if r.Rest != nil {
+		h := pairsToHeader(jsHeadersOfPairs(r.Headers))
+		h.Del("Content-Length") // a streamed body goes out chunked
+		return &http.Response{
+			Status: fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)), StatusCode: r.Status,
+			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h,
+			Body:          readCloser{io.MultiReader(bytes.NewReader(body), r.Rest), r.Rest},
+			ContentLength: -1, TransferEncoding: []string{"chunked"}, Request: req,
+		}
+	}
 	resp := &http.Response{
 		Status:        fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)),
 		StatusCode:    r.Status,
@@ -148,4 +158,10 @@ func responseToGo(resp *http.Response) ([]byte, error) {
 		return nil, NewJSError("TypeError", "Network connection lost.")
 	}
 	return mustMarshal(&abi.Response{Status: resp.StatusCode, Headers: jsHeaders(resp.Header), Body: b}), nil
+}
+
+// readCloser reads from one reader and closes another.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }

@@ -68,6 +68,8 @@ type Isolate struct {
 	alarmsClosed bool
 
 	ws *wsState
+
+	bodies map[bodyKey]*bodyStream // streamed response bodies, on mu
 }
 
 type objKey struct{ class, id string }
@@ -415,12 +417,16 @@ func (iso *Isolate) Fetch(ctx context.Context, req *abi.Request) (*abi.Response,
 	iso.mu.Lock()
 	dropped := iso.takeDroppedLocked()
 	iso.mu.Unlock()
-	out, err := inst.Dispatch(ctx, &driver.Message{Kind: abi.EventWorkerFetch, Payload: mustMarshal(req), Dropped: dropped,
+	ev, out, err := inst.DispatchEvent(ctx, &driver.Message{Kind: abi.EventWorkerFetch, Payload: mustMarshal(req), Dropped: dropped,
 		What: "fetch " + req.Method + " " + req.URL})
 	if err != nil {
 		return nil, err
 	}
-	return decodeResponse(out)
+	resp, err := decodeResponse(out)
+	if err == nil {
+		iso.streamed(inst, ev, resp)
+	}
+	return resp, err
 }
 
 func decodeResponse(b []byte) (*abi.Response, error) {
@@ -440,11 +446,15 @@ func (iso *Isolate) ObjectFetch(ctx context.Context, t Target, req *abi.Request)
 	if !hasCapability(c.Capabilities, "fetch") {
 		return nil, NewJSError("Error", "Handler does not export a fetch() function.")
 	}
-	out, err := iso.objectEvent(ctx, t, abi.EventObjectFetch, 0, mustMarshal(req), t.Class+".fetch "+req.Method+" "+req.URL)
+	inst, ev, out, err := iso.dispatchObject(ctx, t, abi.EventObjectFetch, 0, mustMarshal(req), t.Class+".fetch "+req.Method+" "+req.URL)
 	if err != nil {
 		return nil, err
 	}
-	return decodeResponse(out)
+	resp, err := decodeResponse(out)
+	if err == nil {
+		iso.streamed(inst, ev, resp)
+	}
+	return resp, err
 }
 
 func (iso *Isolate) noClass(class string) error {
@@ -504,22 +514,30 @@ func (iso *Isolate) call(ctx context.Context, t Target, method string, args []by
 }
 
 func (iso *Isolate) objectEvent(ctx context.Context, t Target, kind abi.EventKind, arg uint32, payload []byte, what string) ([]byte, error) {
+	_, _, out, err := iso.dispatchObject(ctx, t, kind, arg, payload, what)
+	return out, err
+}
+
+// dispatchObject delivers an event to the Durable Object t and returns
+// the instance and the event with the result.
+func (iso *Isolate) dispatchObject(ctx context.Context, t Target, kind abi.EventKind, arg uint32, payload []byte, what string) (*driver.Instance, *driver.Event, []byte, error) {
 	if iso.class(t.Class) == nil {
-		return nil, iso.noClass(t.Class)
+		return nil, nil, nil, iso.noClass(t.Class)
 	}
 	inst, err := iso.instance()
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	o, dropped, err := iso.enter(t)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	defer iso.leave(o)
-	return inst.Dispatch(ctx, &driver.Message{
+	ev, out, err := inst.DispatchEvent(ctx, &driver.Message{
 		Kind: kind, Object: o.handle, Ref: abi.ObjectRef{Class: o.class, ID: o.id, Name: o.name},
 		Arg: arg, Payload: payload, Dropped: dropped, What: what,
 	})
+	return inst, ev, out, err
 }
 
 // RPCError turns err into the error that a JavaScript caller catches

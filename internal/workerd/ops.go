@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 
@@ -227,6 +228,21 @@ func init() {
 			iso.current().ReleaseEvent(id)
 			return []byte{}, nil
 		},
+		abi.CallBodyWrite: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var c abi.BodyChunk
+			if err := decodeRequest(req, &c); err != nil {
+				return nil, err
+			}
+			return jsEncode(float64(iso.body(iso.current(), c.Event).write(c.Data)))
+		},
+		abi.CallBodyClose: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var e abi.BodyEnd
+			if err := decodeRequest(req, &e); err != nil {
+				return nil, err
+			}
+			iso.body(iso.current(), e.Event).close(e.Error)
+			return []byte{}, nil
+		},
 		abi.CallAbort: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
 			var reason string
 			if err := decodeRequest(req, &reason); err != nil {
@@ -438,6 +454,13 @@ type asyncOp func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error)
 
 func initAsyncOps() {
 	asyncOps = map[abi.AsyncOp]asyncOp{
+		abi.AsyncBodyDrain: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var event int32
+			if err := decodeRequest(req, &event); err != nil {
+				return nil, err
+			}
+			return jsEncode(iso.body(iso.current(), event).drain())
+		},
 		// The model's writes are durable as they are made.
 		abi.AsyncSync: func(_ *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
 			return []byte{}, s.check("", "")
@@ -507,6 +530,14 @@ func initAsyncOps() {
 			resp, err := iso.ObjectFetch(context.Background(), t, &in.Request)
 			if err != nil {
 				return nil, iso.RPCError(err)
+			}
+			if resp.Rest != nil { // a Go caller gets the whole body, as the shim's
+				rest, err := io.ReadAll(resp.Rest)
+				resp.Rest.Close()
+				if err != nil {
+					return nil, NewJSError("TypeError", "Network connection lost.")
+				}
+				resp.Body, resp.Stream, resp.Rest = append(resp.Body, rest...), false, nil
 			}
 			resp.Headers = jsHeadersOfPairs(resp.Headers)
 			if nullBodyStatus[resp.Status] {

@@ -9,6 +9,8 @@
 //     500, {"error": {"name", "message", "code", "type"}} as JSON.
 //   GET /loop/{binding}/{name}/{method}?n=N&arg=A
 //     calls method(A) N times in sequence and answers {"calls": N, "last": ...}.
+//   ANY /dofetch/{binding}/{name}/{path...}
+//     the object's stub.fetch of /{path...}, its response as it streams.
 //   GET /abandon?after=MS&path=P
 //     sends GET P to the Go Worker and aborts it after MS milliseconds, as a
 //     client going away does (wrangler's proxy does not pass a client's
@@ -48,6 +50,12 @@ export default {
       let last;
       for (let i = 0; i < n; i++) last = arg === undefined ? await stub[method]() : await stub[method](arg);
       return Response.json({ calls: n, last });
+    }
+    const dofetch = url.pathname.match(/^\/dofetch\/([^/]+)\/([^/]+)(\/.*)$/);
+    if (dofetch) {
+      const [, binding, name, path] = dofetch;
+      const target = new URL(path + url.search, url.origin);
+      return env[binding].getByName(name).fetch(new Request(target, request));
     }
     if (url.pathname === "/abandon") {
       const target = new URL(url.searchParams.get("path"), url.origin);

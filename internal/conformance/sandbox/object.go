@@ -132,6 +132,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 		writeJSON(w, http.StatusOK, s.Whoami())
 	})
 	mux.HandleFunc("GET /do/{name}/fetch", serveOutbound)
+	mux.HandleFunc("GET /do/{name}/events", serveEvents)
 	mux.HandleFunc("GET /do/{name}/ws", s.acceptSocket)
 	mux.HandleFunc("GET /do/{name}/dial", dial)
 	mux.HandleFunc("PUT /do/{name}/kv/{key}", func(w http.ResponseWriter, r *http.Request) {

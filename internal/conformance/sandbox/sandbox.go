@@ -29,6 +29,7 @@ func init() {
 func routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	lifecycleRoutes(mux)
+	streamRoutes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})

@@ -1,0 +1,162 @@
+package workerd
+
+import (
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/driver"
+)
+
+// A streamed response body, as the shim's BodyStream has it: the guest
+// writes chunks (body.write) during its calls, the client reads them as
+// they come, and a guest that writes faster than the client reads waits
+// in body.drain. A client that stops reading (Close) cancels the event.
+
+// drainAbove is what the host holds unread before body.drain waits, as
+// the shim's ReadableStream's high-water mark.
+const drainAbove = 1 << 20
+
+type bodyKey struct {
+	inst  *driver.Instance
+	event int32
+}
+
+type bodyStream struct {
+	mu     sync.Mutex
+	more   *sync.Cond // on mu: a chunk, the end, or the client went away
+	chunks [][]byte
+	unread int
+	ended  bool
+	errMsg string
+	gone   bool
+	cancel func() // cancels the event in Go
+	cur    []byte
+}
+
+func newBodyStream() *bodyStream {
+	b := &bodyStream{}
+	b.more = sync.NewCond(&b.mu)
+	return b
+}
+
+// body returns the stream of the event's response, made at its first use.
+func (iso *Isolate) body(inst *driver.Instance, event int32) *bodyStream {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	if iso.bodies == nil {
+		iso.bodies = map[bodyKey]*bodyStream{}
+	}
+	k := bodyKey{inst, event}
+	b := iso.bodies[k]
+	if b == nil {
+		b = newBodyStream()
+		iso.bodies[k] = b
+	}
+	return b
+}
+
+func (iso *Isolate) forgetBody(inst *driver.Instance, event int32) {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	delete(iso.bodies, bodyKey{inst, event})
+}
+
+// streamed gives resp, the head of a streamed response of ev, its Rest.
+func (iso *Isolate) streamed(inst *driver.Instance, ev *driver.Event, resp *abi.Response) {
+	if !resp.Stream {
+		return
+	}
+	b := iso.body(inst, ev.ID())
+	b.mu.Lock()
+	b.cancel = func() { inst.Cancel(ev) }
+	b.mu.Unlock()
+	resp.Rest = &bodyReader{b: b, done: func() { iso.forgetBody(inst, ev.ID()) }}
+}
+
+func (b *bodyStream) write(p []byte) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.gone && !b.ended {
+		b.chunks = append(b.chunks, append([]byte(nil), p...))
+		b.unread += len(p)
+		b.more.Broadcast()
+	}
+	return b.unread
+}
+
+func (b *bodyStream) close(errMsg string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.ended, b.errMsg = true, errMsg
+	b.more.Broadcast()
+}
+
+// drain waits until the client has read most of what is held, and reports
+// whether the client went away.
+func (b *bodyStream) drain() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for !b.gone && b.unread > drainAbove {
+		b.more.Wait()
+	}
+	return b.gone
+}
+
+// bodyReader is the client's end of a bodyStream.
+type bodyReader struct {
+	b    *bodyStream
+	done func()
+	once sync.Once
+}
+
+// ErrBodyCut is the error of reading a streamed body that its handler cut
+// short (a panic, a crash).
+var ErrBodyCut = errors.New("the response body was cut short")
+
+func (r *bodyReader) Read(p []byte) (int, error) {
+	b := r.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for len(b.cur) == 0 {
+		if len(b.chunks) > 0 {
+			b.cur, b.chunks = b.chunks[0], b.chunks[1:]
+			continue
+		}
+		if b.gone {
+			return 0, io.ErrClosedPipe
+		}
+		if b.ended {
+			r.once.Do(r.done)
+			if b.errMsg != "" {
+				return 0, errors.Join(ErrBodyCut, errors.New(b.errMsg))
+			}
+			return 0, io.EOF
+		}
+		b.more.Wait()
+	}
+	n := copy(p, b.cur)
+	b.cur = b.cur[n:]
+	b.unread -= n
+	b.more.Broadcast()
+	return n, nil
+}
+
+// Close stops reading: if the body has not ended, the client has gone
+// away, and the event is cancelled in Go.
+func (r *bodyReader) Close() error {
+	b := r.b
+	b.mu.Lock()
+	cancel := b.cancel
+	wasOpen := !b.ended
+	b.gone = true
+	b.chunks, b.cur = nil, nil
+	b.more.Broadcast()
+	b.mu.Unlock()
+	if wasOpen && cancel != nil {
+		cancel()
+	}
+	r.once.Do(r.done)
+	return nil
+}
