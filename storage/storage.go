@@ -14,7 +14,17 @@ import (
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/rt"
+	"github.com/godurable/godurable/storage/internal/storageconn"
 )
+
+func init() {
+	storageconn.Of = func(v any) rt.Conn {
+		if s, ok := v.(*Storage); ok && s != nil {
+			return s.SQL.c()
+		}
+		return nil
+	}
+}
 
 // Storage is the storage of one Durable Object. Its zero value belongs to
 // no object: its methods return an error.
