@@ -22,6 +22,7 @@ func RunStorage(t *testing.T, target Target) {
 	t.Run("KVLimits", s.kvLimits)
 	t.Run("DeleteAll", s.deleteAll)
 	t.Run("Transactions", s.transactions)
+	t.Run("SQLDB", s.sqldb)
 }
 
 // transactions: storage.Transaction commits a function's KV and SQL
