@@ -198,6 +198,13 @@ func dropObject(handle uint32) {
 	}
 }
 
+// ObjectHandle returns the handle of the Durable Object whose storage c
+// is, and false if c is not the storage of an object of this guest.
+func ObjectHandle(c Conn) (uint32, bool) {
+	oc, ok := c.(objectConn)
+	return uint32(oc), ok && oc != 0
+}
+
 // OnDrop arranges for fn to run when the host drops the Durable Object
 // whose storage c is (the object was evicted and its Go value goes with
 // it), so that what the object's code opened on its storage can be
@@ -205,13 +212,13 @@ func dropObject(handle uint32) {
 // reports false, and arranges nothing, when c is not the storage of an
 // object of this guest (the dotest harness's storage, say).
 func OnDrop(c Conn, fn func()) bool {
-	oc, ok := c.(objectConn)
-	if !ok || oc == 0 {
+	h, ok := ObjectHandle(c)
+	if !ok {
 		return false
 	}
 	objectsMu.Lock()
 	defer objectsMu.Unlock()
-	o := objects[uint32(oc)]
+	o := objects[h]
 	if o == nil {
 		return false
 	}

@@ -82,7 +82,7 @@ var ErrResultGone = errors.New("sqldb: RowsAffected and LastInsertId read SQLite
 
 var (
 	opened   sync.Mutex
-	openedDB = map[rt.Conn]*sql.DB{} // the DB of each object's storage
+	openedDB = map[uint32]*sql.DB{} // by object handle
 )
 
 // Open returns a *sql.DB on the object's storage s, the Storage of its
@@ -113,19 +113,20 @@ var (
 // *sql.DB whose statements fail.
 func Open(s *storage.Storage) *sql.DB {
 	c := storageconn.Of(s)
-	if c == nil {
+	h, ok := rt.ObjectHandle(c)
+	if !ok { // the dotest harness's storage, or none
 		return sql.OpenDB(newConnector(s))
 	}
 	opened.Lock()
 	defer opened.Unlock()
-	if db := openedDB[c]; db != nil {
+	if db := openedDB[h]; db != nil {
 		return db
 	}
 	k := newConnector(s)
 	db := sql.OpenDB(k)
 	if rt.OnDrop(c, func() { db.Close() }) {
-		k.shared, k.db = true, db
-		openedDB[c] = db
+		k.handle, k.db = h, db
+		openedDB[h] = db
 	}
 	return db
 }
@@ -147,7 +148,7 @@ func newConnector(s *storage.Storage) *connector {
 type connector struct {
 	st     *storage.Storage
 	conn   rt.Conn // nil for a Storage of no object
-	shared bool    // db is Open's for the object
+	handle uint32  // the object's, when db is Open's for it
 	db     *sql.DB
 }
 
@@ -164,10 +165,10 @@ func (k *connector) Open(name string) (driver.Conn, error) {
 
 // Close is called by the *sql.DB's Close: Open forgets the DB.
 func (k *connector) Close() error {
-	if k.shared {
+	if k.db != nil {
 		opened.Lock()
-		if openedDB[k.conn] == k.db {
-			delete(openedDB, k.conn)
+		if openedDB[k.handle] == k.db {
+			delete(openedDB, k.handle)
 		}
 		opened.Unlock()
 	}
