@@ -96,6 +96,11 @@ func (s *Storage) Transaction(fn func() error) error {
 // it is called inside a Transaction's function.
 var ErrTransactionWait = rt.ErrTransactionWait
 
+// ErrUnsafeInteger is matched by the error of a SQL argument that is an
+// integer beyond ±(2^53-1): it would cross to JavaScript as an inexact
+// number. Store such values as TEXT or BLOB.
+var ErrUnsafeInteger = abi.ErrUnsafeInteger
+
 // ErrNoHost is returned when storage is used outside a Worker: in a plain
 // unit test on the host, say. Use the dotest harness to test objects.
 var ErrNoHost = rt.ErrNoHost

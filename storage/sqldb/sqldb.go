@@ -28,7 +28,7 @@
 // Values: strings, blobs and rows up to 8 MiB (2.2 MB on the floor's older
 // workerd). Numbers cross to JavaScript and back as JavaScript numbers, so
 // integers are exact only within ±(2^53−1): a larger integer argument is
-// refused with an error matching abi's unsafe-integer error (store it as
+// refused with an error matching storage.ErrUnsafeInteger (store it as
 // TEXT), and a larger stored INTEGER reads back as an inexact float64,
 // which does not scan into an int64. A REAL with an integral value (2.0)
 // reads back as the int64 2.

@@ -156,10 +156,10 @@ func TestScanErrors(t *testing.T) {
 func TestArguments(t *testing.T) {
 	db := open(t)
 	_, err := db.Exec(`SELECT ?`, int64(abi.MaxSafeInteger+1))
-	if !errors.Is(err, abi.ErrUnsafeInteger) || !strings.HasPrefix(err.Error(), "sqldb: argument 1: integer outside JavaScript's safe range") {
+	if !errors.Is(err, storage.ErrUnsafeInteger) || !strings.HasPrefix(err.Error(), "sqldb: argument 1: integer outside JavaScript's safe range") {
 		t.Errorf("an unsafe integer: %v", err)
 	}
-	if _, err := db.Exec(`SELECT ?`, uint64(math.MaxUint64)); !errors.Is(err, abi.ErrUnsafeInteger) {
+	if _, err := db.Exec(`SELECT ?`, uint64(math.MaxUint64)); !errors.Is(err, storage.ErrUnsafeInteger) {
 		t.Errorf("a large uint64: %v", err)
 	}
 	if _, err := db.Exec(`SELECT :a`, sql.Named("a", 1)); !errors.Is(err, ErrNamedArg) {

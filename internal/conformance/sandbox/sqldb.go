@@ -11,6 +11,7 @@ import (
 
 	"github.com/godurable/godurable/alarm"
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/storage"
 	"github.com/godurable/godurable/storage/sqldb"
 	"github.com/godurable/godurable/worker"
 )
@@ -209,7 +210,7 @@ func (s *Sandbox) SqldbErrors(ctx context.Context) (map[string]string, error) {
 	q, args = params(101)
 	run("101 parameters", q, args...)
 	err = run("unsafe integer", `SELECT ?`, int64(abi.MaxSafeInteger)+1)
-	out["unsafe integer is ErrUnsafeInteger"] = fmt.Sprint(errors.Is(err, abi.ErrUnsafeInteger))
+	out["unsafe integer is ErrUnsafeInteger"] = fmt.Sprint(errors.Is(err, storage.ErrUnsafeInteger))
 	err = run("named", `SELECT :a`, sql.Named("a", 1))
 	out["named is ErrNamedArg"] = fmt.Sprint(errors.Is(err, sqldb.ErrNamedArg))
 	run("struct", `SELECT ?`, struct{}{})
