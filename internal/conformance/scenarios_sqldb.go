@@ -67,28 +67,30 @@ func (s *suite) sqldbTypes(t *testing.T) {
 		"columns": "i f s b t ok l",
 		// Into *any: what the driver gives database/sql. A time's text
 		// is a time.Time, an empty blob is NULL-free but empty.
-		"any 1":   `int64 9007199254740991, float64 2.5, string "é ü", []byte 00ff, time.Time 2026-12-01T10:30:00.123+01:00, int64 1, int64 7`,
-		"any 2":   `int64 -42, float64 0.5, string "valid", []byte , time.Time 2026-12-01T09:30:00.123Z, int64 0, int64 255`,
-		"any 3":   `<nil> <nil>, <nil> <nil>, <nil> <nil>, <nil> <nil>, <nil> <nil>, <nil> <nil>, <nil> <nil>`,
-		"null 2":  `ok, {-42 true}, {0.5 true}, {valid true}, "" false, 2026-12-01T09:30:00.123Z true, {false true}, *int64 255`,
-		"null 3":  `ok, {0 false}, {0 false}, { false}, "" true, 0001-01-01T00:00:00Z false, {false false}, *int64 nil`,
-		"numbers": "ok, int64 2, float64 9.007199254740992e+15",
-		"no rows": "sql: no rows in result set",
+		"any 1":            `int64 9007199254740991, float64 2.5, string "é ü", []byte 00ff, time.Time 2026-12-01T10:30:00.123+01:00, int64 1, int64 7`,
+		"any 2":            `int64 -42, float64 0.5, string "valid", []byte , time.Time 2026-12-01T09:30:00.123Z, int64 0, int64 255`,
+		"any 3":            `<nil> <nil>, <nil> <nil>, <nil> <nil>, <nil> <nil>, <nil> <nil>, <nil> <nil>, <nil> <nil>`,
+		"null 2":           `ok, {-42 true}, {0.5 true}, {valid true}, "" false, 2026-12-01T09:30:00.123Z true, {false true}, *int64 255`,
+		"null 3":           `ok, {0 false}, {0 false}, { false}, "" true, 0001-01-01T00:00:00Z false, {false false}, *int64 nil`,
+		"numbers":          "ok, int64 2, float64 9.007199254740992e+15",
+		"no rows":          "sql: no rows in result set",
+		"strftime default": "ok, true",
 	})
 }
 
 func (s *suite) sqldbScanErrors(t *testing.T) {
 	const conv = "sql: Scan error on column index 0, name "
 	sameStrings(t, "scan errors", s.sandboxCall(t, "sqldb", "sqldbScanErrors"), map[string]string{
-		"null into int64":      conv + `"i": converting NULL to int64 is unsupported`,
-		"real into int64":      conv + `"f": converting driver.Value type float64 ("2.5") to a int64: invalid syntax`,
-		"text into int64":      conv + `"s": converting driver.Value type string ("abc") to a int64: invalid syntax`,
-		"blob into int64":      conv + `"b": converting driver.Value type []uint8 ("\x00\xff") to a int64: invalid syntax`,
-		"large into int64":     conv + `"9007199254740993": converting driver.Value type float64 ("9.007199254740992e+15") to a int64: invalid syntax`,
-		"text into time":       `sql: Scan error on column index 0, name "'2026-12-01 10:30:00'": unsupported Scan, storing driver.Value type string into type *time.Time`,
-		"2 into bool":          `sql: Scan error on column index 0, name "2": sql/driver: couldn't convert 2 into type bool`,
-		"300 into int8":        `sql: Scan error on column index 0, name "300": converting driver.Value type int64 ("300") to a int8: value out of range`,
-		"two columns into one": "sql: expected 2 destination arguments in Scan, not 1",
+		"null into int64":             conv + `"i": converting NULL to int64 is unsupported`,
+		"real into int64":             conv + `"f": converting driver.Value type float64 ("2.5") to a int64: invalid syntax`,
+		"text into int64":             conv + `"s": converting driver.Value type string ("abc") to a int64: invalid syntax`,
+		"blob into int64":             conv + `"b": converting driver.Value type []uint8 ("\x00\xff") to a int64: invalid syntax`,
+		"large into int64":            conv + `"9007199254740993": converting driver.Value type float64 ("9.007199254740992e+15") to a int64: invalid syntax`,
+		"text into time":              `sql: Scan error on column index 0, name "'2026-12-01 10:30:00'": unsupported Scan, storing driver.Value type string into type *time.Time`,
+		"CURRENT_TIMESTAMP into time": `sql: Scan error on column index 0, name "now": unsupported Scan, storing driver.Value type string into type *time.Time`,
+		"2 into bool":                 `sql: Scan error on column index 0, name "2": sql/driver: couldn't convert 2 into type bool`,
+		"300 into int8":               `sql: Scan error on column index 0, name "300": converting driver.Value type int64 ("300") to a int8: value out of range`,
+		"two columns into one":        "sql: expected 2 destination arguments in Scan, not 1",
 	})
 }
 

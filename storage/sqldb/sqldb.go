@@ -41,7 +41,10 @@
 // *[]byte, *bool (from 1 and 0), *time.Time, *any and the sql.Null types.
 // A TEXT value that is exactly what time.RFC3339Nano formats comes back as
 // a time.Time, so that it scans into *time.Time; it scans into *string as
-// the same text, and into *any as a time.Time.
+// the same text, and into *any as a time.Time. SQLite's own format stays
+// text ("2026-12-01 10:30:00", from CURRENT_TIMESTAMP or datetime()), and
+// so does not scan into a time.Time: a column that should, but gets its
+// value from SQL, can use DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')).
 //
 // Results: RowsAffected and LastInsertId are SQLite's changes() and
 // last_insert_rowid(), read with one more statement when they are first

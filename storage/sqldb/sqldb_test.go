@@ -438,6 +438,20 @@ func TestTransaction(t *testing.T) {
 	}
 	notes("committed", "outer")
 
+	// A statement prepared on db runs in the transaction through tx.Stmt,
+	// as sqlc's prepared queries do after WithTx.
+	ins, err := db.PrepareContext(ctx, `INSERT INTO v (s) VALUES (?)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Transaction(ctx, db, func(tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, ins).ExecContext(ctx, "prepared")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	notes("committed", "outer", "prepared")
+
 	// BeginTx stays refused inside.
 	Transaction(ctx, db, func(tx *sql.Tx) error {
 		if _, err := db.BeginTx(ctx, nil); !errors.Is(err, ErrNoBegin) {

@@ -139,6 +139,14 @@ func (s *Sandbox) SqldbTypes(ctx context.Context) (map[string]string, error) {
 	var two, big any
 	err = db.QueryRowContext(ctx, `SELECT 2.0, 9007199254740993`).Scan(&two, &big)
 	out["numbers"] = errText(err) + ", " + show(two) + ", " + show(big)
+	// A default that SQLite writes in the format time.Time is stored in.
+	if _, err := db.ExecContext(ctx, `DROP TABLE IF EXISTS stamped; CREATE TABLE stamped (v TEXT, at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));
+		INSERT INTO stamped (v) VALUES ('x')`); err != nil {
+		return nil, err
+	}
+	var at time.Time
+	err = db.QueryRowContext(ctx, `SELECT at FROM stamped`).Scan(&at)
+	out["strftime default"] = fmt.Sprint(errText(err), ", ", !at.IsZero())
 	var none string
 	out["no rows"] = errText(db.QueryRowContext(ctx, `SELECT s FROM types WHERE id = 99`).Scan(&none))
 	return out, nil
@@ -164,6 +172,7 @@ func (s *Sandbox) SqldbScanErrors(ctx context.Context) (map[string]string, error
 	out["blob into int64"] = errText(db.QueryRowContext(ctx, `SELECT b FROM scans`).Scan(&n))
 	out["large into int64"] = errText(db.QueryRowContext(ctx, `SELECT 9007199254740993`).Scan(&n))
 	out["text into time"] = errText(db.QueryRowContext(ctx, `SELECT '2026-12-01 10:30:00'`).Scan(&t))
+	out["CURRENT_TIMESTAMP into time"] = errText(db.QueryRowContext(ctx, `SELECT CURRENT_TIMESTAMP AS now`).Scan(&t))
 	out["2 into bool"] = errText(db.QueryRowContext(ctx, `SELECT 2`).Scan(&ok))
 	out["300 into int8"] = errText(db.QueryRowContext(ctx, `SELECT 300`).Scan(&small))
 	out["two columns into one"] = errText(db.QueryRowContext(ctx, `SELECT 1, 2`).Scan(&n))
