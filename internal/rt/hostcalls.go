@@ -235,7 +235,9 @@ type EpochConn interface {
 // used c's storage: two equal readings mean that no storage operation ran
 // in between, the caller's own included. ok is false when c cannot tell.
 // In a guest it counts the crossings of the boundary (hostcall.Epoch):
-// the host acts only while Go is in an import or between exports.
+// the host acts only while Go is in an import or between exports. (Under
+// dotest, a test that uses the object's storage itself while one of the
+// object's events runs goes unseen by the guest's count.)
 func StorageEpoch(c Conn) (epoch uint64, ok bool) {
 	switch c := c.(type) {
 	case EpochConn:
