@@ -15,7 +15,17 @@ import (
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/rt"
+	"github.com/godurable/godurable/storage/internal/storageconn"
 )
+
+func init() {
+	storageconn.Of = func(v any) rt.Conn {
+		if s, ok := v.(*Storage); ok && s != nil {
+			return s.SQL.c()
+		}
+		return nil
+	}
+}
 
 // Storage is the storage of one Durable Object. Its zero value belongs to
 // no object: its methods return an error.
@@ -161,6 +171,11 @@ func (s *Storage) Transaction(fn func() error) error {
 // ErrTransactionWait is returned by an operation that waits on I/O when
 // it is called inside a Transaction's function.
 var ErrTransactionWait = rt.ErrTransactionWait
+
+// ErrUnsafeInteger is matched by the error of a SQL argument that is an
+// integer beyond ±(2^53-1): it would cross to JavaScript as an inexact
+// number. Store such values as TEXT or BLOB.
+var ErrUnsafeInteger = abi.ErrUnsafeInteger
 
 // ErrNoHost is returned when storage is used outside a Worker: in a plain
 // unit test on the host, say. Use the dotest harness to test objects.

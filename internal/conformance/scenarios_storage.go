@@ -25,6 +25,7 @@ func RunStorage(t *testing.T, target Target) {
 	t.Run("Transactions", s.transactions)
 	t.Run("ManyKeys", s.manyKeys)
 	t.Run("Bookmarks", s.bookmarks)
+	t.Run("SQLDB", s.sqldb)
 }
 
 // bookmarks: the current bookmark has workerd's form and grows; local

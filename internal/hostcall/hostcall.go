@@ -9,7 +9,11 @@
 // boundary benchmarks use that to drive the real runtime natively.
 package hostcall
 
-import "github.com/godurable/godurable/internal/abi"
+import (
+	"sync/atomic"
+
+	"github.com/godurable/godurable/internal/abi"
+)
 
 // Handlers are the guest runtime's implementations of the exports.
 var Handlers struct {
@@ -27,3 +31,17 @@ var Handlers struct {
 
 // manifest keeps the bytes returned by godurable_manifest alive.
 var manifest []byte
+
+// epoch counts the crossings of the boundary: every call of an import
+// that reaches the host's code (call, start, complete) and every call of
+// an export into Go.
+var epoch atomic.Uint64
+
+// Epoch returns the number of boundary crossings so far. The host acts
+// (on storage, say) only while Go is in an import or between exports, so
+// two equal readings mean the host did nothing in between: storage/sqldb
+// relies on it to read SQLite's changes() and last_insert_rowid() after
+// a statement only when they still describe it.
+func Epoch() uint64 { return epoch.Load() }
+
+func crossing() { epoch.Add(1) }

@@ -32,14 +32,19 @@ func Take(b []byte) { mustHost().Take(b) }
 
 // Call performs a synchronous host operation; see the wasip1 version.
 func Call(op abi.CallOp, object uint32, req, resp []byte) int32 {
+	crossing()
 	return mustHost().Call(op, object, req, resp)
 }
 
 // Start begins an asynchronous host operation; see the wasip1 version.
-func Start(op abi.AsyncOp, event int32, req []byte) int32 { return mustHost().Start(op, event, req) }
+func Start(op abi.AsyncOp, event int32, req []byte) int32 {
+	crossing()
+	return mustHost().Start(op, event, req)
+}
 
 // Complete reports that an event has finished; see the wasip1 version.
 func Complete(event int32, status abi.Status, payload []byte) {
+	crossing()
 	mustHost().Complete(event, status, payload)
 }
 

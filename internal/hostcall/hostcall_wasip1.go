@@ -35,6 +35,7 @@ func Take(b []byte) {
 // result (or, if r < 0, an abi.Error) into resp when it fits, and returns r
 // as described in package abi.
 func Call(op abi.CallOp, object uint32, req, resp []byte) int32 {
+	crossing()
 	return call(int32(op), object, unsafe.Pointer(unsafe.SliceData(req)), int32(len(req)),
 		unsafe.Pointer(unsafe.SliceData(resp)), int32(cap(resp)))
 }
@@ -42,11 +43,13 @@ func Call(op abi.CallOp, object uint32, req, resp []byte) int32 {
 // Start begins the asynchronous host operation op on behalf of event. It
 // returns the operation's handle, or a negative number if the host refused.
 func Start(op abi.AsyncOp, event int32, req []byte) int32 {
+	crossing()
 	return start(int32(op), event, unsafe.Pointer(unsafe.SliceData(req)), int32(len(req)))
 }
 
 // Complete reports that event has finished with status and payload.
 func Complete(event int32, status abi.Status, payload []byte) {
+	crossing()
 	complete(event, int32(status), unsafe.Pointer(unsafe.SliceData(payload)), int32(len(payload)))
 }
 
@@ -75,26 +78,43 @@ func exportManifest() uint64 {
 }
 
 //go:wasmexport godurable_object
-func exportObject(handle uint32, size int32) int32 { return Handlers.Object(handle, size) }
+func exportObject(handle uint32, size int32) int32 {
+	crossing()
+	return Handlers.Object(handle, size)
+}
 
 //go:wasmexport godurable_drop
-func exportDrop(handle uint32) { Handlers.Drop(handle) }
+func exportDrop(handle uint32) {
+	crossing()
+	Handlers.Drop(handle)
+}
 
 //go:wasmexport godurable_event
 func exportEvent(event, kind int32, object, arg uint32, size int32) int32 {
+	crossing()
 	return Handlers.Event(event, abi.EventKind(kind), object, arg, size)
 }
 
 //go:wasmexport godurable_resume
 func exportResume(op, status, size int32) int32 {
+	crossing()
 	return Handlers.Resume(op, abi.Status(status), size)
 }
 
 //go:wasmexport godurable_tick
-func exportTick() int32 { return Handlers.Tick() }
+func exportTick() int32 {
+	crossing()
+	return Handlers.Tick()
+}
 
 //go:wasmexport godurable_transaction
-func exportTransaction(id int32) int32 { return Handlers.Transaction(id) }
+func exportTransaction(id int32) int32 {
+	crossing()
+	return Handlers.Transaction(id)
+}
 
 //go:wasmexport godurable_cancel
-func exportCancel(event int32) int32 { return Handlers.Cancel(event) }
+func exportCancel(event int32) int32 {
+	crossing()
+	return Handlers.Cancel(event)
+}

@@ -223,3 +223,29 @@ func tick() int32 {
 	hostcall.WaitIdle()
 	return 0
 }
+
+// An EpochConn can tell when its storage was last used: the dotest
+// harness's storage counts the operations on the object's database, from
+// the guest and from the test alike.
+type EpochConn interface {
+	Epoch() (epoch uint64, ok bool)
+}
+
+// StorageEpoch returns a reading that changes whenever anything may have
+// used c's storage: two equal readings mean that no storage operation ran
+// in between, the caller's own included. ok is false when c cannot tell.
+// In a guest it counts the crossings of the boundary (hostcall.Epoch):
+// the host acts only while Go is in an import or between exports. (Under
+// dotest, a test that uses the object's storage itself while one of the
+// object's events runs goes unseen by the guest's count.)
+func StorageEpoch(c Conn) (epoch uint64, ok bool) {
+	switch c := c.(type) {
+	case EpochConn:
+		return c.Epoch()
+	case objectConn:
+		if c != 0 && hostcall.Available() {
+			return hostcall.Epoch(), true
+		}
+	}
+	return 0, false
+}

@@ -62,6 +62,7 @@ type object struct {
 	class  *class        // nil if the module registers no such class
 	turn   chan struct{} // holds a token while an event of the object runs
 	value  any           // nil until constructed
+	onDrop []func()      // run when the host drops the object
 }
 
 var (
@@ -187,8 +188,42 @@ func declareObject(handle uint32, size int32) int32 {
 // object, so neither does the guest.
 func dropObject(handle uint32) {
 	objectsMu.Lock()
-	defer objectsMu.Unlock()
+	o := objects[handle]
 	delete(objects, handle)
+	objectsMu.Unlock()
+	if o != nil {
+		for _, fn := range o.onDrop {
+			fn()
+		}
+	}
+}
+
+// ObjectHandle returns the handle of the Durable Object whose storage c
+// is, and false if c is not the storage of an object of this guest.
+func ObjectHandle(c Conn) (uint32, bool) {
+	oc, ok := c.(objectConn)
+	return uint32(oc), ok && oc != 0
+}
+
+// OnDrop arranges for fn to run when the host drops the Durable Object
+// whose storage c is (the object was evicted and its Go value goes with
+// it), so that what the object's code opened on its storage can be
+// released. fn runs inside the drop export: it must not block. OnDrop
+// reports false, and arranges nothing, when c is not the storage of an
+// object of this guest (the dotest harness's storage, say).
+func OnDrop(c Conn, fn func()) bool {
+	h, ok := ObjectHandle(c)
+	if !ok {
+		return false
+	}
+	objectsMu.Lock()
+	defer objectsMu.Unlock()
+	o := objects[h]
+	if o == nil {
+		return false
+	}
+	o.onDrop = append(o.onDrop, fn)
+	return true
 }
 
 // enterObject finds the object an event is for, takes its turn on behalf

@@ -323,6 +323,9 @@ func (iso *Isolate) hostCall(op abi.CallOp, handle uint32, req []byte) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
+	if s != nil {
+		s.db.epoch.Add(1)
+	}
 	return impl(iso, s, req)
 }
 
@@ -365,12 +368,24 @@ func (c *Conn) Call(op abi.CallOp, req []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.epoch.Add(1)
 	return syncOps[op](c.iso, &objectStorage{class: c.class, id: c.id, db: db}, req)
 }
 
 // errNoPITR is local workerd's answer to point-in-time recovery beyond the
 // current bookmark (measured with wrangler 4.164).
 var errNoPITR = NewJSError("Error", "This Durable Object's storage back-end does not implement point-in-time recovery.")
+
+// Epoch counts the storage operations on the object's database so far,
+// the guest's and the test's (rt.EpochConn): two equal readings mean that
+// none ran in between. ok is false once the Worker is closed.
+func (c *Conn) Epoch() (epoch uint64, ok bool) {
+	db, err := c.iso.DB(c.class, c.id)
+	if err != nil {
+		return 0, false
+	}
+	return db.epoch.Load(), true
+}
 
 // errRolledBack is what a transaction's function returns to roll back
 // when the guest's function failed.
@@ -384,6 +399,7 @@ func (c *Conn) Transaction(fn func() error) error {
 	if err != nil {
 		return err
 	}
+	db.epoch.Add(1)
 	return db.Transaction(fn)
 }
 
@@ -583,6 +599,9 @@ func (iso *Isolate) startOp(op abi.AsyncOp, handle uint32, req []byte) ([]byte, 
 	s, err := iso.storageFor(info, handle)
 	if err != nil {
 		return nil, err
+	}
+	if s != nil {
+		s.db.epoch.Add(1)
 	}
 	return impl(iso, s, req)
 }

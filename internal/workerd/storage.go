@@ -36,6 +36,9 @@ type DB struct {
 	// stmts keeps prepared statements by their SQL, as workerd keeps a
 	// cursor's: internal ones and user ones of a single statement.
 	stmts map[string]*sqlite3.Stmt
+	// epoch counts the storage operations on the database, the guest's
+	// and a test's alike (Conn.Epoch).
+	epoch atomic.Uint64
 }
 
 // maxCachedStatements bounds db.stmts.

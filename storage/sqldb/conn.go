@@ -1,0 +1,322 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/godurable/godurable/internal/rt"
+	"github.com/godurable/godurable/storage"
+)
+
+// conn is a driver.Conn. Connections hold no state of their own: they all
+// run their statements on the same storage, inside whatever transaction
+// of it is running. database/sql gives a *sql.Tx a connection of its own
+// until it ends, so only Transaction's statements go through the
+// connection of its driver.Tx.
+type conn struct {
+	k *connector
+}
+
+var (
+	_ driver.Conn               = (*conn)(nil)
+	_ driver.ConnPrepareContext = (*conn)(nil)
+	_ driver.ConnBeginTx        = (*conn)(nil)
+	_ driver.ExecerContext      = (*conn)(nil)
+	_ driver.QueryerContext     = (*conn)(nil)
+	_ driver.NamedValueChecker  = (*conn)(nil)
+	_ driver.StmtExecContext    = (*stmt)(nil)
+	_ driver.StmtQueryContext   = (*stmt)(nil)
+	_ driver.Rows               = (*rows)(nil)
+	_ driver.Result             = (*result)(nil)
+)
+
+// Prepare returns a statement; nothing is checked until it runs.
+func (c *conn) Prepare(query string) (driver.Stmt, error) { return &stmt{c: c, query: query}, nil }
+
+// PrepareContext is Prepare.
+func (c *conn) PrepareContext(_ context.Context, query string) (driver.Stmt, error) {
+	return c.Prepare(query)
+}
+
+// Close does nothing: the storage stays.
+func (c *conn) Close() error { return nil }
+
+// Begin is BeginTx without options.
+func (c *conn) Begin() (driver.Tx, error) { return c.BeginTx(context.Background(), driver.TxOptions{}) }
+
+// BeginTx refuses, except for the Transaction that ctx belongs to.
+func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	m, _ := ctx.Value(txKey{}).(*txMarker)
+	if m == nil || m.k != c.k || !m.begun.CompareAndSwap(false, true) {
+		return nil, fmt.Errorf("sqldb: BeginTx: %w", ErrNoBegin)
+	}
+	return &txn{m: m}, nil
+}
+
+// ExecContext runs a statement and discards its rows.
+func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	cur, err := c.exec(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	r := &result{k: c.k, written: cur.RowsWritten()}
+	r.epoch, r.known = rt.StorageEpoch(c.k.conn)
+	return r, nil
+}
+
+// QueryContext runs a statement and returns its rows.
+func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	cur, err := c.exec(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	return &rows{cur: cur}, nil
+}
+
+func (c *conn) exec(ctx context.Context, query string, args []driver.NamedValue) (*storage.Cursor, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	vals := make([]any, len(args))
+	for i, a := range args {
+		vals[i] = a.Value
+	}
+	cur, err := c.k.st.SQL.Exec(query, vals...)
+	if err != nil {
+		return nil, statementError(err)
+	}
+	return cur, nil
+}
+
+// CheckNamedValue lets every argument through that storage.SQL.Exec
+// takes as it is (it checks integers against JavaScript's safe range, so
+// that a large one fails with that error), and converts the others as
+// database/sql would: driver.Valuer implementations, pointers, named
+// types. sql.Named arguments are refused.
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	if nv.Name != "" {
+		return fmt.Errorf("%w (got %q)", ErrNamedArg, nv.Name)
+	}
+	switch nv.Value.(type) {
+	case nil, bool, string, []byte, time.Time, float64, float32,
+		int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return nil
+	case driver.Valuer:
+	default:
+		switch reflect.ValueOf(nv.Value).Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			return nil // storage checks the range
+		}
+	}
+	v, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
+	if err != nil {
+		return err
+	}
+	nv.Value = v
+	return nil
+}
+
+// stmt is a prepared statement: its text, run by its connection.
+type stmt struct {
+	c     *conn
+	query string
+}
+
+// Close does nothing.
+func (s *stmt) Close() error { return nil }
+
+// NumInput is -1: workerd checks the number of arguments.
+func (s *stmt) NumInput() int { return -1 }
+
+// Exec runs the statement.
+func (s *stmt) Exec(args []driver.Value) (driver.Result, error) {
+	return s.ExecContext(context.Background(), named(args))
+}
+
+// Query runs the statement.
+func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
+	return s.QueryContext(context.Background(), named(args))
+}
+
+// ExecContext runs the statement.
+func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return s.c.ExecContext(ctx, s.query, args)
+}
+
+// QueryContext runs the statement.
+func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return s.c.QueryContext(ctx, s.query, args)
+}
+
+func named(args []driver.Value) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	return out
+}
+
+// rows are a statement's rows, all in memory.
+type rows struct {
+	cur *storage.Cursor
+}
+
+// Columns returns the names of the columns.
+func (r *rows) Columns() []string {
+	if c := r.cur.Columns(); c != nil {
+		return c
+	}
+	return []string{}
+}
+
+// Close does nothing.
+func (r *rows) Close() error { return nil }
+
+// Next fills dest with the next row.
+func (r *rows) Next(dest []driver.Value) error {
+	if !r.cur.Next() {
+		return io.EOF
+	}
+	for i, v := range r.cur.Values() {
+		if s, ok := v.(string); ok {
+			if t, ok := rfc3339(s); ok {
+				v = t
+			}
+		}
+		dest[i] = v
+	}
+	return nil
+}
+
+// rfc3339 returns the time s stands for if s is exactly how
+// time.RFC3339Nano formats it: how storage.SQL.Exec stores a time.Time.
+func rfc3339(s string) (time.Time, bool) {
+	if len(s) < len("2006-01-02T15:04:05Z") || len(s) > len("2006-01-02T15:04:05.999999999-07:00") || s[4] != '-' || s[10] != 'T' {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.Format(time.RFC3339Nano) != s {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// result is a driver.Result. RowsAffected and LastInsertId read SQLite's
+// changes() and last_insert_rowid() on their first use, if nothing has
+// used the storage since the statement (its epoch).
+type result struct {
+	k       *connector
+	written int64
+	epoch   uint64
+	known   bool // epoch is known
+
+	fetched         bool
+	changes, lastID int64
+	err             error
+}
+
+// RowsAffected returns SQLite's changes(), or 0 if the statement wrote
+// nothing.
+func (r *result) RowsAffected() (int64, error) {
+	if r.written == 0 {
+		return 0, nil
+	}
+	if err := r.fetch(); err != nil {
+		return 0, err
+	}
+	return r.changes, nil
+}
+
+// LastInsertId returns SQLite's last_insert_rowid().
+func (r *result) LastInsertId() (int64, error) {
+	if err := r.fetch(); err != nil {
+		return 0, err
+	}
+	return r.lastID, nil
+}
+
+func (r *result) fetch() error {
+	if r.fetched {
+		return r.err
+	}
+	r.fetched = true
+	if now, ok := rt.StorageEpoch(r.k.conn); !ok || !r.known || now != r.epoch {
+		r.err = ErrResultGone
+		return r.err
+	}
+	cur, err := r.k.st.SQL.Exec(`SELECT changes(), last_insert_rowid()`)
+	if err == nil {
+		err = cur.One(&r.changes, &r.lastID)
+	}
+	if err != nil {
+		r.err = fmt.Errorf("sqldb: reading changes() and last_insert_rowid(): %w", err)
+	}
+	return r.err
+}
+
+// txn is the driver.Tx of a Transaction: the storage transaction around
+// it commits or rolls back.
+type txn struct {
+	m *txMarker
+}
+
+// Commit ends the *sql.Tx; the writes commit when the Transaction's
+// function returns nil.
+func (t *txn) Commit() error { return nil }
+
+// Rollback ends the *sql.Tx and has the Transaction roll back when its
+// function returns.
+func (t *txn) Rollback() error {
+	t.m.rolledBack.Store(true)
+	return nil
+}
+
+// txKey is the context key of the txMarker that Transaction passes to
+// db.BeginTx.
+type txKey struct{}
+
+// txMarker lets one BeginTx through: the one of the Transaction that made
+// it, for its connector.
+type txMarker struct {
+	k          *connector
+	begun      atomic.Bool
+	rolledBack atomic.Bool
+}
+
+// storagePrefix starts the errors of storage.SQL.Exec.
+const storagePrefix = "storage: sql: "
+
+// workerdTxnMessage starts workerd's error for BEGIN, COMMIT, ROLLBACK and
+// SAVEPOINT statements.
+const workerdTxnMessage = "To execute a transaction, please use the state.storage.transaction()"
+
+// stmtError is the error of a statement: SQLite's (or workerd's)
+// message, and the storage package's error beneath.
+type stmtError struct {
+	err   error
+	begin bool // workerd refused a transaction statement
+}
+
+func statementError(err error) error {
+	return &stmtError{err: err, begin: strings.Contains(err.Error(), workerdTxnMessage)}
+}
+
+func (e *stmtError) Error() string {
+	msg := "sqldb: " + strings.TrimPrefix(e.err.Error(), storagePrefix)
+	if e.begin {
+		msg += " In Go, use sqldb.Transaction."
+	}
+	return msg
+}
+
+func (e *stmtError) Unwrap() error { return e.err }
+
+// Is matches ErrNoBegin for workerd's refusal of a transaction statement.
+func (e *stmtError) Is(target error) bool { return e.begin && target == ErrNoBegin }
