@@ -127,6 +127,8 @@ const (
 	CallSQLDatabaseSize CallOp = 9
 	CallDeleteAll       CallOp = 10
 	CallTransactionSync CallOp = 11
+	CallIDFromString    CallOp = 12
+	CallJurisdiction    CallOp = 13
 
 	CallWSAccept           CallOp = 20
 	CallWSSend             CallOp = 21
@@ -206,11 +208,11 @@ var callOps = []OpInfo{
 		Request: reflect.TypeFor[SQLQuery](), Result: reflect.TypeFor[SQLResult](),
 		Doc: "run one SQL statement"},
 	{Code: int32(CallIDFromName), Name: "id.fromName",
-		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[string](),
-		Doc: "the hex ID of the object with a name (StubTarget with Name)"},
+		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[ObjectID](),
+		Doc: "idFromName: the ID of the object with a name (StubTarget with Binding, Jurisdiction and Name)"},
 	{Code: int32(CallNewUniqueID), Name: "id.newUnique",
-		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[string](),
-		Doc: "the hex ID of a new object (StubTarget with only Binding)"},
+		Request: reflect.TypeFor[NewUniqueID](), Result: reflect.TypeFor[ObjectID](),
+		Doc: "newUniqueId({jurisdiction}): the ID of a new object"},
 	{Code: int32(CallSQLDatabaseSize), Name: "sql.databaseSize", Object: true, Fault: "sql.databaseSize",
 		Result: reflect.TypeFor[int64](),
 		Doc:    "the size of the object's database in bytes"},
@@ -219,6 +221,12 @@ var callOps = []OpInfo{
 	{Code: int32(CallTransactionSync), Name: "storage.transactionSync", Object: true, Fault: "storage.transactionSync",
 		Request: reflect.TypeFor[int32](),
 		Doc:     "workerd's transactionSync around ExportTransaction(the request's ID): the writes the guest's function makes commit together, or roll back together when it fails"},
+	{Code: int32(CallIDFromString), Name: "id.fromString",
+		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[ObjectID](),
+		Doc: "idFromString: the ID a string names, checked (StubTarget with Binding, Jurisdiction and ID)"},
+	{Code: int32(CallJurisdiction), Name: "ns.jurisdiction",
+		Request: reflect.TypeFor[StubTarget](),
+		Doc:     "check that the namespace has a jurisdictional sub-namespace (jurisdiction(Jurisdiction) of Binding)"},
 
 	// Hibernatable WebSockets: ctx.acceptWebSocket and the rest of the
 	// hibernation API. A socket is named by the ID the host gave it when it

@@ -156,8 +156,30 @@ func init() {
 			}
 			return []byte{}, nil
 		},
-		abi.CallIDFromName:  idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),
-		abi.CallNewUniqueID: idOp(func(iso *Isolate, class string, _ abi.StubTarget) string { return iso.NewUniqueID(class) }),
+		abi.CallIDFromName: idOp(func(iso *Isolate, class string, t *abi.StubTarget) (*abi.ObjectID, error) {
+			return &abi.ObjectID{ID: iso.IDFromName(class, t.Name), Name: t.Name}, nil
+		}),
+		abi.CallIDFromString: idOp(func(iso *Isolate, class string, t *abi.StubTarget) (*abi.ObjectID, error) {
+			id, err := iso.IDFromString(class, t.ID)
+			return &abi.ObjectID{ID: id}, err
+		}),
+		abi.CallJurisdiction: idOp(func(*Isolate, string, *abi.StubTarget) (*abi.ObjectID, error) {
+			return nil, nil // namespaceOf has refused the jurisdiction
+		}),
+		abi.CallNewUniqueID: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var r abi.NewUniqueID
+			if err := decodeRequest(req, &r); err != nil {
+				return nil, err
+			}
+			class, err := iso.namespaceOf(&r.Namespace)
+			if err != nil {
+				return nil, err
+			}
+			if r.Jurisdiction != "" {
+				return nil, &driver.JSError{Err: errJurisdiction}
+			}
+			return jsEncode(&abi.ObjectID{ID: iso.NewUniqueID(class)})
+		},
 	}
 	for _, ops := range []map[abi.CallOp]syncOp{wsOps, socketOps} {
 		for op, impl := range ops {
@@ -167,18 +189,23 @@ func init() {
 	initAsyncOps()
 }
 
-// idOp is an operation that makes an ID in the namespace of a binding.
-func idOp(id func(iso *Isolate, class string, t abi.StubTarget) string) syncOp {
+// idOp is an operation on the namespace that a StubTarget names; a nil
+// result is empty.
+func idOp(id func(iso *Isolate, class string, t *abi.StubTarget) (*abi.ObjectID, error)) syncOp {
 	return func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 		var t abi.StubTarget
 		if err := decodeRequest(req, &t); err != nil {
 			return nil, err
 		}
-		class, err := iso.Namespace(t.Binding)
+		class, err := iso.namespaceOf(&t)
 		if err != nil {
 			return nil, err
 		}
-		return jsEncode(id(iso, class, t))
+		m, err := id(iso, class, &t)
+		if err != nil || m == nil {
+			return []byte{}, err
+		}
+		return jsEncode(m)
 	}
 }
 
