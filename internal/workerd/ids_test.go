@@ -18,7 +18,9 @@ func TestResolve(t *testing.T) {
 	alice := r.IDFromName("Probe", "alice")
 	unique := r.NewUniqueID("Probe")
 	other := workerd.NewIsolate(workerd.Config{Module: guestModule(t), Script: "other"}).IDFromName("Probe", "alice")
-	jsErr := func(name, message string) error { return &driver.JSError{Err: &abi.Error{Name: name, Message: message}} }
+	jsErr := func(name, message string) error {
+		return &driver.JSError{Err: &abi.Error{Name: name, Message: message}}
+	}
 	notThisNamespace := jsErr("TypeError", "Durable Object ID is not valid for this namespace.")
 	for _, c := range []struct {
 		target abi.StubTarget
