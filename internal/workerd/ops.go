@@ -156,14 +156,16 @@ func init() {
 			}
 			return []byte{}, nil
 		},
-		abi.CallIDFromName: idOp(func(iso *Isolate, class string, t *abi.StubTarget) (*abi.ObjectID, error) {
-			return &abi.ObjectID{ID: iso.IDFromName(class, t.Name), Name: t.Name}, nil
+		abi.CallIDFromName: idOp(func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, error) {
+			o := jsID(iso.IDFromName(class, t.Name))
+			o.set("name", t.Name)
+			return o, nil
 		}),
-		abi.CallIDFromString: idOp(func(iso *Isolate, class string, t *abi.StubTarget) (*abi.ObjectID, error) {
+		abi.CallIDFromString: idOp(func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, error) {
 			id, err := iso.IDFromString(class, t.ID)
-			return &abi.ObjectID{ID: id}, err
+			return jsID(id), err // no name
 		}),
-		abi.CallJurisdiction: idOp(func(*Isolate, string, *abi.StubTarget) (*abi.ObjectID, error) {
+		abi.CallJurisdiction: idOp(func(*Isolate, string, *abi.StubTarget) (*jsObject, error) {
 			return nil, nil // namespaceOf has refused the jurisdiction
 		}),
 		abi.CallNewUniqueID: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
@@ -178,7 +180,7 @@ func init() {
 			if r.Jurisdiction != "" {
 				return nil, &driver.JSError{Err: errJurisdiction}
 			}
-			return jsEncode(&abi.ObjectID{ID: iso.NewUniqueID(class)})
+			return jsEncode(jsID(iso.NewUniqueID(class)))
 		},
 	}
 	for _, ops := range []map[abi.CallOp]syncOp{wsOps, socketOps} {
@@ -189,9 +191,10 @@ func init() {
 	initAsyncOps()
 }
 
-// idOp is an operation on the namespace that a StubTarget names; a nil
-// result is empty.
-func idOp(id func(iso *Isolate, class string, t *abi.StubTarget) (*abi.ObjectID, error)) syncOp {
+// idOp is an operation on the namespace that a StubTarget names. Its
+// result is an abi.ObjectID as the shim's encodeID writes it (a name only
+// when the DurableObjectId has one), or empty when nil.
+func idOp(id func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, error)) syncOp {
 	return func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 		var t abi.StubTarget
 		if err := decodeRequest(req, &t); err != nil {
@@ -207,6 +210,14 @@ func idOp(id func(iso *Isolate, class string, t *abi.StubTarget) (*abi.ObjectID,
 		}
 		return jsEncode(m)
 	}
+}
+
+// jsID is the abi.ObjectID of a DurableObjectId with no name and, as in
+// local workerd, no jurisdiction.
+func jsID(id string) *jsObject {
+	o := newJSObject()
+	o.set("id", id)
+	return o
 }
 
 // objectStorage is the storage an operation acts on, and how to make it

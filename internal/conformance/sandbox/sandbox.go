@@ -28,6 +28,7 @@ func init() {
 
 func routes() *http.ServeMux {
 	mux := http.NewServeMux()
+	idRoutes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})
