@@ -128,12 +128,12 @@ func (ns *Namespace) NewUniqueID(opts *UniqueIDOptions) (ObjectID, error) {
 	return objectID(&m), nil
 }
 
-// Jurisdiction returns the namespace restricted to a jurisdiction
-// (namespace.jurisdiction(j) in JavaScript): its IDs are made in the
-// jurisdiction, and its objects live there. "" returns the namespace
-// unrestricted. workerd checks j: local workerd refuses every
-// jurisdiction with the *Error "Jurisdiction restrictions are not
-// implemented in workerd.".
+// Jurisdiction returns the namespace of the binding restricted to a
+// jurisdiction (namespace.jurisdiction(j) in JavaScript): its IDs are made
+// in the jurisdiction, and its objects live there. "" returns the
+// namespace unrestricted, as undefined does in JavaScript. workerd checks
+// j: local workerd refuses every jurisdiction with the *Error
+// "Jurisdiction restrictions are not implemented in workerd.".
 func (ns *Namespace) Jurisdiction(j string) (*Namespace, error) {
 	if j == "" {
 		return &Namespace{binding: ns.binding}, nil
@@ -163,14 +163,27 @@ type GetOptions struct {
 //
 // Like GetByName, Get does not reach the object: errors come with the
 // stub's first Call or Fetch. Those of the ID are ErrNoID for the zero
-// ObjectID, and the TypeError "Durable Object ID is not valid for this
-// namespace." for an ID made by another namespace; those of the options
-// are workerd's (an unsupported location hint is a TypeError).
+// ObjectID, the TypeError "Durable Object ID is not valid for this
+// namespace." for an ID made by another namespace, and workerd's
+// TypeError "get called on jurisdictional subnamespace with an ID from a
+// different jurisdiction" on a namespace restricted to a jurisdiction
+// other than the ID's; those of the options are workerd's (an
+// unsupported location hint is a TypeError). An ID of a jurisdiction
+// reaches its object through an unrestricted namespace too.
 func (ns *Namespace) Get(id ObjectID, opts *GetOptions) *Stub {
 	if id.IsZero() {
 		return &Stub{err: fmt.Errorf("worker: %s.Get: %w", ns.binding, ErrNoID)}
 	}
 	t := ns.target(id.name, id.id)
+	switch {
+	case id.jurisdiction == "" || id.jurisdiction == ns.jurisdiction:
+	case ns.jurisdiction == "":
+		// The shim makes the ID again in the namespace it was made in.
+		t.Jurisdiction = id.jurisdiction
+	default:
+		return &Stub{err: fmt.Errorf("worker: %s.Get: %w", ns.binding,
+			NewError("TypeError", "get called on jurisdictional subnamespace with an ID from a different jurisdiction"))}
+	}
 	if opts != nil {
 		t.LocationHint = opts.LocationHint
 	}
