@@ -207,6 +207,9 @@ type Stub struct {
 // of the event in req.Context().
 func (s *Stub) Fetch(req *http.Request) (*http.Response, error) {
 	if s.err != nil {
+		if req != nil && req.Body != nil {
+			req.Body.Close() // as a RoundTripper does, even when it fails
+		}
 		return nil, s.err
 	}
 	return s.transport().RoundTrip(req)

@@ -205,8 +205,11 @@ func idOp(id func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, err
 			return nil, err
 		}
 		m, err := id(iso, class, &t)
-		if err != nil || m == nil {
-			return []byte{}, err
+		switch {
+		case err != nil:
+			return nil, err
+		case m == nil:
+			return []byte{}, nil
 		}
 		return jsEncode(m)
 	}
