@@ -151,8 +151,9 @@ type GetOptions struct {
 	// it does not exist yet: "wnam", "enam", "sam", "weur", "eeur",
 	// "apac", "apac-ne", "apac-se", "oc", "afr" or "me" in the pinned
 	// workerd's types. workerd accepts any string but "offpeak" (unless
-	// the Worker has the compatibility flag offpeak_location_hint); local
-	// workerd ignores the hint.
+	// the Worker has the compatibility flag offpeak_location_hint; the
+	// floor's workerd, 1.20260426, accepts it too); local workerd ignores
+	// the hint.
 	LocationHint string
 }
 
