@@ -14,10 +14,16 @@ import (
 // ErrNoBinding is returned for a binding the environment does not have.
 var ErrNoBinding = errors.New("worker: no such binding")
 
+// ErrNoID is the error of a stub made by Get from the zero ObjectID, which
+// names no object.
+var ErrNoID = errors.New("worker: the zero ObjectID names no Durable Object; make IDs with IDFromName, IDFromString or NewUniqueID")
+
 // Namespace is a Durable Object namespace binding: the way to reach the
-// objects of one class.
+// objects of one class. It may be restricted to a jurisdiction (see
+// Jurisdiction).
 type Namespace struct {
-	binding string
+	binding      string
+	jurisdiction string
 }
 
 // DurableObject returns the Durable Object namespace bound as binding (a
@@ -33,39 +39,180 @@ func (e *Env) DurableObject(binding string) (*Namespace, error) {
 	}
 }
 
-// GetByName returns a stub for the object called name; the same name always
-// reaches the same object.
+// ObjectID identifies one Durable Object of a namespace, as a JavaScript
+// DurableObjectId does. Make one with the namespace's IDFromName,
+// IDFromString or NewUniqueID, and reach its object with Get. Compare IDs
+// with Equal: two IDs of one object may differ in Name (an ID parsed from a
+// string has none).
+type ObjectID struct {
+	id, name, jurisdiction string
+}
+
+func objectID(m *abi.ObjectID) ObjectID {
+	return ObjectID{id: m.ID, name: m.Name, jurisdiction: m.Jurisdiction}
+}
+
+// String returns the ID as 64 lower-case hex digits (id.toString() in
+// JavaScript), which IDFromString turns back into the ID. It is "" for the
+// zero ObjectID.
+func (id ObjectID) String() string { return id.id }
+
+// Name returns the name the ID was derived from by IDFromName (id.name in
+// JavaScript), or "" for an ID made by IDFromString or NewUniqueID.
+func (id ObjectID) Name() string { return id.name }
+
+// Jurisdiction returns the jurisdiction the ID is restricted to as workerd
+// reports it (id.jurisdiction), or "" for none. Local workerd has no
+// jurisdictions, so there it is always "".
+func (id ObjectID) Jurisdiction() string { return id.jurisdiction }
+
+// Equal reports whether id and other name the same object, as
+// id.equals(other) does in JavaScript: whether their String forms are
+// equal, whatever their names.
+func (id ObjectID) Equal(other ObjectID) bool { return id.id == other.id }
+
+// IsZero reports whether id is the zero ObjectID, which names no object.
+func (id ObjectID) IsZero() bool { return id.id == "" }
+
+// target names the namespace, and the name or ID in it.
+func (ns *Namespace) target(name, id string) *abi.StubTarget {
+	return &abi.StubTarget{Binding: ns.binding, Jurisdiction: ns.jurisdiction, Name: name, ID: id}
+}
+
+// IDFromName returns the ID of the object called name
+// (namespace.idFromName(name) in JavaScript): the same name always gives
+// the same ID, and the ID's Name is name.
+func (ns *Namespace) IDFromName(name string) (ObjectID, error) {
+	var m abi.ObjectID
+	if err := rt.CallMsg(rt.NoObject, abi.CallIDFromName, ns.target(name, ""), &m); err != nil {
+		return ObjectID{}, fmt.Errorf("worker: %s.IDFromName(%q): %w", ns.binding, name, err)
+	}
+	return objectID(&m), nil
+}
+
+// IDFromString returns the ID whose String form is s
+// (namespace.idFromString(s) in JavaScript), with no Name. s is 64 hex
+// digits, in either case. An s that is not, or that is the ID of another
+// namespace, is refused with workerd's TypeError (an *Error: "Invalid
+// Durable Object ID: must be 64 hex digits", "Durable Object ID is not
+// valid for this namespace.").
+func (ns *Namespace) IDFromString(s string) (ObjectID, error) {
+	var m abi.ObjectID
+	if err := rt.CallMsg(rt.NoObject, abi.CallIDFromString, ns.target("", s), &m); err != nil {
+		return ObjectID{}, fmt.Errorf("worker: %s.IDFromString(%q): %w", ns.binding, s, err)
+	}
+	return objectID(&m), nil
+}
+
+// UniqueIDOptions are the options of NewUniqueID.
+type UniqueIDOptions struct {
+	// Jurisdiction restricts the new object to a jurisdiction ("eu",
+	// "fedramp", "fedramp-high", "us" in the pinned workerd's types); ""
+	// means none. Local workerd refuses every jurisdiction.
+	Jurisdiction string
+}
+
+// NewUniqueID returns the ID of a new object, unlike any other
+// (namespace.newUniqueId(options) in JavaScript); opts may be nil. Local
+// workerd (wrangler dev, and dotest as it) refuses a jurisdiction with
+// the *Error "Jurisdiction restrictions are not implemented in workerd.".
+func (ns *Namespace) NewUniqueID(opts *UniqueIDOptions) (ObjectID, error) {
+	req := &abi.NewUniqueID{Namespace: *ns.target("", "")}
+	if opts != nil {
+		req.Jurisdiction = opts.Jurisdiction
+	}
+	var m abi.ObjectID
+	if err := rt.CallMsg(rt.NoObject, abi.CallNewUniqueID, req, &m); err != nil {
+		return ObjectID{}, fmt.Errorf("worker: %s.NewUniqueID: %w", ns.binding, err)
+	}
+	return objectID(&m), nil
+}
+
+// Jurisdiction returns the namespace of the binding restricted to a
+// jurisdiction (namespace.jurisdiction(j) in JavaScript): its IDs are made
+// in the jurisdiction, and its objects live there. "" returns the
+// namespace unrestricted, as undefined does in JavaScript. workerd checks
+// j: local workerd refuses every jurisdiction with the *Error
+// "Jurisdiction restrictions are not implemented in workerd.".
+func (ns *Namespace) Jurisdiction(j string) (*Namespace, error) {
+	if j == "" {
+		return &Namespace{binding: ns.binding}, nil
+	}
+	sub := &Namespace{binding: ns.binding, jurisdiction: j}
+	if err := rt.CallMsg(rt.NoObject, abi.CallJurisdiction, sub.target("", ""), nil); err != nil {
+		return nil, fmt.Errorf("worker: %s.Jurisdiction(%q): %w", ns.binding, j, err)
+	}
+	return sub, nil
+}
+
+// GetOptions are the options of Get.
+type GetOptions struct {
+	// LocationHint asks workerd to create the object near a region, if
+	// it does not exist yet: "wnam", "enam", "sam", "weur", "eeur",
+	// "apac", "apac-ne", "apac-se", "oc", "afr" or "me" in the pinned
+	// workerd's types. workerd accepts any string but "offpeak" (unless
+	// the Worker has the compatibility flag offpeak_location_hint; the
+	// floor's workerd, 1.20260426, accepts it too); local workerd ignores
+	// the hint.
+	LocationHint string
+}
+
+// Get returns a stub for the object with the given ID
+// (namespace.get(id, options) in JavaScript); opts may be nil. An ID
+// made by IDFromName reaches its object by name, so the object's
+// State.Name is that name, as with GetByName.
+//
+// Like GetByName, Get does not reach the object: errors come with the
+// stub's first Call or Fetch. Those of the ID are ErrNoID for the zero
+// ObjectID, the TypeError "Durable Object ID is not valid for this
+// namespace." for an ID made by another namespace, and workerd's
+// TypeError "get called on jurisdictional subnamespace with an ID from a
+// different jurisdiction" on a namespace restricted to a jurisdiction
+// other than the ID's; those of the options are workerd's (an
+// unsupported location hint is a TypeError). An ID of a jurisdiction
+// reaches its object through an unrestricted namespace too.
+func (ns *Namespace) Get(id ObjectID, opts *GetOptions) *Stub {
+	if id.IsZero() {
+		return &Stub{err: fmt.Errorf("worker: %s.Get: %w", ns.binding, ErrNoID)}
+	}
+	t := ns.target(id.name, id.id)
+	switch {
+	case id.jurisdiction == "" || id.jurisdiction == ns.jurisdiction:
+	case ns.jurisdiction == "":
+		// The shim makes the ID again in the namespace it was made in.
+		t.Jurisdiction = id.jurisdiction
+	default:
+		return &Stub{err: fmt.Errorf("worker: %s.Get: %w", ns.binding,
+			NewError("TypeError", "get called on jurisdictional subnamespace with an ID from a different jurisdiction"))}
+	}
+	if opts != nil {
+		t.LocationHint = opts.LocationHint
+	}
+	return &Stub{target: *t}
+}
+
+// GetByName returns a stub for the object called name
+// (namespace.getByName(name) in JavaScript); the same name always reaches
+// the same object. For a location hint, Get the ID of IDFromName.
 func (ns *Namespace) GetByName(name string) *Stub {
-	return &Stub{target: abi.StubTarget{Binding: ns.binding, Name: name}}
-}
-
-// GetByID returns a stub for the object with the given hex ID.
-func (ns *Namespace) GetByID(id string) *Stub {
-	return &Stub{target: abi.StubTarget{Binding: ns.binding, ID: id}}
-}
-
-// IDFromName returns the hex ID of the object called name.
-func (ns *Namespace) IDFromName(name string) (string, error) {
-	var id string
-	err := rt.CallMsg(rt.NoObject, abi.CallIDFromName, &abi.StubTarget{Binding: ns.binding, Name: name}, &id)
-	return id, err
-}
-
-// NewUniqueID returns the hex ID of a new object.
-func (ns *Namespace) NewUniqueID() (string, error) {
-	var id string
-	err := rt.CallMsg(rt.NoObject, abi.CallNewUniqueID, &abi.StubTarget{Binding: ns.binding}, &id)
-	return id, err
+	return &Stub{target: *ns.target(name, "")}
 }
 
 // Stub sends requests and RPC calls to one Durable Object.
 type Stub struct {
 	target abi.StubTarget
+	err    error // a stub that reaches no object (see Get)
 }
 
 // Fetch sends req to the object's ServeHTTP (or JavaScript fetch) on behalf
 // of the event in req.Context().
 func (s *Stub) Fetch(req *http.Request) (*http.Response, error) {
+	if s.err != nil {
+		if req != nil && req.Body != nil {
+			req.Body.Close() // as a RoundTripper does, even when it fails
+		}
+		return nil, s.err
+	}
 	return s.transport().RoundTrip(req)
 }
 
@@ -99,6 +246,9 @@ func (s *Stub) transport() *rt.Transport {
 // ("increment"); a Go name ("Increment") is accepted too. An error thrown
 // by the method is returned as an *Error.
 func (s *Stub) Call(ctx context.Context, method string, result any, args ...any) error {
+	if s.err != nil {
+		return s.err
+	}
 	if args == nil {
 		args = []any{}
 	}

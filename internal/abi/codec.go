@@ -90,13 +90,12 @@ func (r *Response) appendMsgpack(b []byte) ([]byte, bool) {
 
 func (t *StubTarget) appendMsgpack(b []byte) ([]byte, bool) {
 	n := 1
-	if t.Name != "" {
-		n++
+	for _, f := range [...]string{t.Name, t.ID, t.Jurisdiction, t.LocationHint} {
+		if f != "" {
+			n++
+		}
 	}
-	if t.ID != "" {
-		n++
-	}
-	b = grow(b, 32+len(t.Binding)+len(t.Name)+len(t.ID))
+	b = grow(b, 64+len(t.Binding)+len(t.Name)+len(t.ID)+len(t.Jurisdiction)+len(t.LocationHint))
 	b = append(b, msgpcode.FixedMapLow|byte(n))
 	b = appendString(appendString(b, "binding"), t.Binding)
 	if t.Name != "" {
@@ -105,6 +104,12 @@ func (t *StubTarget) appendMsgpack(b []byte) ([]byte, bool) {
 	if t.ID != "" {
 		b = appendString(appendString(b, "id"), t.ID)
 	}
+	if t.Jurisdiction != "" {
+		b = appendString(appendString(b, "jurisdiction"), t.Jurisdiction)
+	}
+	if t.LocationHint != "" {
+		b = appendString(appendString(b, "locationHint"), t.LocationHint)
+	}
 	return b, true
 }
 
@@ -112,7 +117,7 @@ func (c *StubCall) appendMsgpack(b []byte) ([]byte, bool) {
 	if len(c.Args) == 0 {
 		return nil, false // encoded as nil by the reflection encoder
 	}
-	b = grow(b, 64+len(c.Target.Binding)+len(c.Target.Name)+len(c.Target.ID)+len(c.Method)+len(c.Args))
+	b = grow(b, 96+len(c.Target.Binding)+len(c.Target.Name)+len(c.Target.ID)+len(c.Method)+len(c.Args))
 	b = append(b, msgpcode.FixedMapLow|3)
 	b, _ = c.Target.appendMsgpack(appendString(b, "target"))
 	b = appendString(appendString(b, "method"), c.Method)

@@ -152,12 +152,35 @@ type SQLResult struct {
 	RowsWritten int64    `msgpack:"rowsWritten"`
 }
 
-// StubTarget names a Durable Object through a namespace binding: by Name
-// (getByName), by ID (idFromString), or, for CallNewUniqueID, by neither.
+// StubTarget names a Durable Object through a namespace binding, or its
+// jurisdictional sub-namespace (binding.jurisdiction(Jurisdiction)): by
+// Name (idFromName), by ID (idFromString), or by both (idFromName, which
+// must give ID: an ID made in another namespace is refused). For the ID
+// operations it names the namespace and the name or ID; for a stub it
+// names the object that get(id, {locationHint}) reaches.
 type StubTarget struct {
-	Binding string `msgpack:"binding"`
-	Name    string `msgpack:"name,omitempty"`
-	ID      string `msgpack:"id,omitempty"`
+	Binding      string `msgpack:"binding"`
+	Name         string `msgpack:"name,omitempty"`
+	ID           string `msgpack:"id,omitempty"`
+	Jurisdiction string `msgpack:"jurisdiction,omitempty"`
+	LocationHint string `msgpack:"locationHint,omitempty"`
+}
+
+// ObjectID is the result of the ID operations: a DurableObjectId as
+// JavaScript has it (its toString(), name and jurisdiction; both "" when
+// undefined).
+type ObjectID struct {
+	ID           string `msgpack:"id"`
+	Name         string `msgpack:"name,omitempty"`
+	Jurisdiction string `msgpack:"jurisdiction,omitempty"`
+}
+
+// NewUniqueID is the request of CallNewUniqueID:
+// newUniqueId({jurisdiction}) of the namespace that Namespace names (its
+// Binding and Jurisdiction).
+type NewUniqueID struct {
+	Namespace    StubTarget `msgpack:"namespace"`
+	Jurisdiction string     `msgpack:"jurisdiction,omitempty"`
 }
 
 // StubFetch is the request of AsyncStubFetch.

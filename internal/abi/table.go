@@ -157,6 +157,10 @@ const (
 	CallSocketConnect CallOp = 40
 	CallSocketSend    CallOp = 41
 	CallSocketClose   CallOp = 42
+
+	// Durable Object IDs beyond idFromName and newUniqueId.
+	CallIDFromString CallOp = 50
+	CallJurisdiction CallOp = 51
 )
 
 // AsyncOp names an asynchronous host operation (the start import).
@@ -224,11 +228,11 @@ var callOps = []OpInfo{
 		Request: reflect.TypeFor[SQLQuery](), Result: reflect.TypeFor[SQLResult](),
 		Doc: "run one SQL statement"},
 	{Code: int32(CallIDFromName), Name: "id.fromName",
-		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[string](),
-		Doc: "the hex ID of the object with a name (StubTarget with Name)"},
+		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[ObjectID](),
+		Doc: "idFromName: the ID of the object with a name (StubTarget with Binding, Jurisdiction and Name)"},
 	{Code: int32(CallNewUniqueID), Name: "id.newUnique",
-		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[string](),
-		Doc: "the hex ID of a new object (StubTarget with only Binding)"},
+		Request: reflect.TypeFor[NewUniqueID](), Result: reflect.TypeFor[ObjectID](),
+		Doc: "newUniqueId({jurisdiction}): the ID of a new object"},
 	{Code: int32(CallSQLDatabaseSize), Name: "sql.databaseSize", Object: true, Fault: "sql.databaseSize",
 		Result: reflect.TypeFor[int64](),
 		Doc:    "the size of the object's database in bytes"},
@@ -256,6 +260,12 @@ var callOps = []OpInfo{
 		Doc: "end a streamed response body, with an error if it was cut short"},
 	{Code: int32(CallAbort), Name: "state.abort", Object: true, Request: reflect.TypeFor[string](),
 		Doc: "reset the object (workerd's ctx.abort(reason)) once the current call into the guest has returned: its events in flight fail, the next one builds it anew"},
+	{Code: int32(CallIDFromString), Name: "id.fromString",
+		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[ObjectID](),
+		Doc: "idFromString: the ID a string names, checked (StubTarget with Binding, Jurisdiction and ID)"},
+	{Code: int32(CallJurisdiction), Name: "ns.jurisdiction",
+		Request: reflect.TypeFor[StubTarget](),
+		Doc:     "check that the namespace has a jurisdictional sub-namespace (jurisdiction(Jurisdiction) of Binding)"},
 
 	// Hibernatable WebSockets: ctx.acceptWebSocket and the rest of the
 	// hibernation API. A socket is named by the ID the host gave it when it

@@ -38,6 +38,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("SQL", s.sql)
 	t.Run("Turns", s.turns)
 	t.Run("Identity", s.identity)
+	t.Run("IDs", s.ids)
 	t.Run("PanicAndTrap", s.panicAndTrap)
 	t.Run("Lifecycle", s.lifecycle)
 	t.Run("Restart", s.restart)

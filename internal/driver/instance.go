@@ -630,10 +630,14 @@ func describeOp(kind abi.AsyncOp, payload []byte) string {
 }
 
 func describeTarget(t abi.StubTarget) string {
-	if t.ID != "" {
-		return fmt.Sprintf("%s object %s", t.Binding, t.ID)
+	ns := t.Binding
+	if t.Jurisdiction != "" {
+		ns += " (" + t.Jurisdiction + ")"
 	}
-	return fmt.Sprintf("%s object %q", t.Binding, t.Name)
+	if t.Name == "" && t.ID != "" {
+		return fmt.Sprintf("%s object %s", ns, t.ID)
+	}
+	return fmt.Sprintf("%s object %q", ns, t.Name)
 }
 
 // resume hands a settled operation to Go. It holds inst.mu.

@@ -2,6 +2,7 @@ package jsbridge
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -26,7 +27,7 @@ func TestGenerate(t *testing.T) {
 		t.Fatal(err)
 	}
 	entry := string(files[EntryFile])
-	shape, _ := json.Marshal("abi 2; worker [fetch]\nclass Counter [fetch] Get/get()int64 Increment/increment(int64)int64\nclass Quiet []")
+	shape, _ := json.Marshal(fmt.Sprintf("abi %d; worker [fetch]", abi.Version) + "\nclass Counter [fetch] Get/get()int64 Increment/increment(int64)int64\nclass Quiet []")
 	for _, want := range []string{
 		`import module from "./app.wasm";`,
 		`import { createRuntime } from "./godurable.mjs";`,
@@ -49,7 +50,7 @@ func TestGenerate(t *testing.T) {
 	}
 	runtime := string(files[RuntimeFile])
 	for _, want := range []string{
-		`const ABI = deepFreeze({`, `"Version":2`, `"IdleFD":1048576`, `"ImportModule":"godurable"`,
+		`const ABI = deepFreeze({`, fmt.Sprintf(`"Version":%d`, abi.Version), `"IdleFD":1048576`, `"ImportModule":"godurable"`,
 		`const CALL_OPS = deepFreeze({`, `"5":{"name":"kv.list","object":true}`,
 		`const ASYNC_OPS = deepFreeze({`, `"3":{"name":"stub.call","object":false}`,
 		`const EVENTS = deepFreeze({"object":{"alarm":4,"call":3,"fetch":2,"webSocketClose":6,`, `"worker":{"fetch":1}})`,

@@ -836,8 +836,16 @@ const SYNC_OPS = {
     });
     return EMPTY;
   },
-  "id.fromName": (rt, req) => encode(rt.namespace(req.binding).idFromName(req.name).toString()),
-  "id.newUnique": (rt, req) => encode(rt.namespace(req.binding).newUniqueId().toString()),
+  "id.fromName": (rt, req) => encodeID(rt.namespace(req.binding, req.jurisdiction).idFromName(req.name ?? "")),
+  "id.fromString": (rt, req) => encodeID(rt.namespace(req.binding, req.jurisdiction).idFromString(req.id ?? "")),
+  "id.newUnique": (rt, req) => {
+    const ns = rt.namespace(req.namespace.binding, req.namespace.jurisdiction);
+    return encodeID(req.jurisdiction ? ns.newUniqueId({ jurisdiction: req.jurisdiction }) : ns.newUniqueId());
+  },
+  "ns.jurisdiction": (rt, req) => {
+    rt.namespace(req.binding, req.jurisdiction);
+    return EMPTY;
+  },
 
   "ws.accept": (rt, req, o) => {
     const ev = rt.instance.events.get(req.event);
@@ -1195,18 +1203,30 @@ class Runtime {
     return s;
   }
 
-  namespace(binding) {
+  // namespace returns the namespace bound as binding, or its sub-namespace
+  // of a jurisdiction (which local workerd refuses).
+  namespace(binding, jurisdiction) {
     const ns = this.env?.[binding];
     if (!ns || typeof ns.idFromName !== "function") {
       throw new TypeError(`godurable: ${binding} is not a Durable Object namespace binding`);
     }
-    return ns;
+    return jurisdiction ? ns.jurisdiction(jurisdiction) : ns;
   }
 
+  // stub returns the stub of ns.get(id, {locationHint}). An ID crosses as
+  // its string and, when it has one, its name: by name, the object gets
+  // ctx.id.name as with getByName; both must agree, which refuses an ID
+  // made by another namespace as idFromString would.
   stub(target) {
-    const ns = this.namespace(target.binding);
-    if (target.id) return ns.get(ns.idFromString(target.id));
-    return ns.get(ns.idFromName(target.name ?? ""));
+    const ns = this.namespace(target.binding, target.jurisdiction);
+    let id;
+    if (target.name !== undefined || !target.id) {
+      id = ns.idFromName(target.name ?? "");
+      if (target.id && id.toString() !== target.id) throw new TypeError("Durable Object ID is not valid for this namespace.");
+    } else {
+      id = ns.idFromString(target.id);
+    }
+    return target.locationHint ? ns.get(id, { locationHint: target.locationHint }) : ns.get(id);
   }
 
   hostCall(code, handle, reqBytes) {
@@ -1259,6 +1279,14 @@ class Runtime {
 }
 
 const EMPTY_LIST = Object.freeze([]);
+
+// encodeID encodes a DurableObjectId as abi.ObjectID.
+function encodeID(id) {
+  const m = { id: id.toString() };
+  if (id.name !== undefined) m.name = id.name;
+  if (id.jurisdiction) m.jurisdiction = id.jurisdiction;
+  return encode(m);
+}
 
 function describeEnv(env) {
   const vars = {};

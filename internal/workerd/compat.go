@@ -18,6 +18,10 @@ type Compat struct {
 	// types kept their name, another name was prefixed to the message, and
 	// every other property was lost.
 	EnhancedErrorSerialization bool
+	// OffpeakLocationHint is workerd's offpeak_location_hint (on only by
+	// the flag): get(id, {locationHint: "offpeak"}) is accepted; without
+	// it that hint is a TypeError.
+	OffpeakLocationHint bool
 }
 
 // compatFlags are the flags Compat follows.
@@ -27,6 +31,8 @@ var compatFlags = []struct {
 }{
 	{"2026-04-21", "enhanced_error_serialization", "legacy_error_serialization",
 		func(c *Compat, on bool) { c.EnhancedErrorSerialization = on }},
+	{"", "offpeak_location_hint", "",
+		func(c *Compat, on bool) { c.OffpeakLocationHint = on }},
 }
 
 // CompatFor returns the behaviour of a Worker with compatibility date
@@ -39,7 +45,7 @@ func CompatFor(date string, flags []string) Compat {
 		has[f] = true
 	}
 	for _, f := range compatFlags {
-		on := date == "" || date >= f.date
+		on := f.date != "" && (date == "" || date >= f.date) // a flag without a date is only ever on by the flag
 		switch {
 		case has[f.enable]:
 			on = true

@@ -47,15 +47,28 @@ func newUniqueID(key []byte) string {
 	return hex.EncodeToString(append(base, idMAC(key, base)...))
 }
 
+// The errors of workerd's IDs and namespaces, as wrangler dev throws them.
+var (
+	errIDSyntax    = &abi.Error{Name: "TypeError", Message: "Invalid Durable Object ID: must be 64 hex digits"}
+	errIDNamespace = &abi.Error{Name: "TypeError", Message: "Durable Object ID is not valid for this namespace."}
+	// Local workerd implements no jurisdiction: jurisdiction(j) and
+	// newUniqueId({jurisdiction: j}) throw this for every j, even "".
+	errJurisdiction = &abi.Error{Name: "Error", Message: "Jurisdiction restrictions are not implemented in workerd."}
+	// get(id, {locationHint: "offpeak"}) throws this without the
+	// compatibility flag offpeak_location_hint; any other hint is accepted
+	// (and ignored locally).
+	errOffpeak = &abi.Error{Name: "TypeError", Message: `get called with an unsupported locationHint: "offpeak"`}
+)
+
 // idFromString checks a hex ID, as workerd's idFromString does, and
 // returns it in lower case.
 func idFromString(key []byte, s string) (string, *abi.Error) {
 	b, err := hex.DecodeString(s)
 	if len(s) != 64 || err != nil {
-		return "", &abi.Error{Name: "TypeError", Message: "Invalid Durable Object ID: must be 64 hex digits"}
+		return "", errIDSyntax
 	}
 	if !hmac.Equal(idMAC(key, b[:idBaseLength]), b[idBaseLength:]) {
-		return "", &abi.Error{Name: "TypeError", Message: "Durable Object ID is not valid for this namespace."}
+		return "", errIDNamespace
 	}
 	return strings.ToLower(s), nil
 }

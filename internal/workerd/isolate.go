@@ -326,20 +326,41 @@ type Target struct {
 	Name      string // the name it was reached by, if any
 }
 
-// Resolve turns a namespace binding and a name or ID into a Target.
-func (iso *Isolate) Resolve(t abi.StubTarget) (Target, error) {
+// namespaceOf returns the class of the namespace that t names (its
+// binding, and its jurisdiction, which local workerd refuses).
+func (iso *Isolate) namespaceOf(t *abi.StubTarget) (string, error) {
 	class, err := iso.Namespace(t.Binding)
+	if err != nil {
+		return "", err
+	}
+	if t.Jurisdiction != "" {
+		return "", &driver.JSError{Err: errJurisdiction}
+	}
+	return class, nil
+}
+
+// Resolve turns a StubTarget into a Target, as the shim's stub(target)
+// does: a name gives the ID of idFromName (which must be the target's ID,
+// if it has one), an ID alone is checked by idFromString, and the options
+// are checked as workerd's get checks them.
+func (iso *Isolate) Resolve(t abi.StubTarget) (Target, error) {
+	class, err := iso.namespaceOf(&t)
 	if err != nil {
 		return Target{}, err
 	}
-	if t.ID != "" {
-		id, err := iso.IDFromString(class, t.ID)
-		if err != nil {
-			return Target{}, err
+	out := Target{Class: class}
+	if t.Name != "" || t.ID == "" {
+		out.ID, out.Name = iso.IDFromName(class, t.Name), t.Name
+		if t.ID != "" && t.ID != out.ID {
+			return Target{}, &driver.JSError{Err: errIDNamespace}
 		}
-		return Target{Class: class, ID: id}, nil
+	} else if out.ID, err = iso.IDFromString(class, t.ID); err != nil {
+		return Target{}, err
 	}
-	return Target{Class: class, ID: iso.IDFromName(class, t.Name), Name: t.Name}, nil
+	if t.LocationHint == "offpeak" && !iso.cfg.Compat.OffpeakLocationHint {
+		return Target{}, &driver.JSError{Err: errOffpeak}
+	}
+	return out, nil
 }
 
 // enter returns the live object for t, creating it (a new handle) if

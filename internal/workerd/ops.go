@@ -251,8 +251,32 @@ func init() {
 			iso.Evict(s.class, s.id) // once its events in flight are over, as workerd resets it
 			return []byte{}, nil
 		},
-		abi.CallIDFromName:  idOp(func(iso *Isolate, class string, t abi.StubTarget) string { return iso.IDFromName(class, t.Name) }),
-		abi.CallNewUniqueID: idOp(func(iso *Isolate, class string, _ abi.StubTarget) string { return iso.NewUniqueID(class) }),
+		abi.CallIDFromName: idOp(func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, error) {
+			o := jsID(iso.IDFromName(class, t.Name))
+			o.set("name", t.Name)
+			return o, nil
+		}),
+		abi.CallIDFromString: idOp(func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, error) {
+			id, err := iso.IDFromString(class, t.ID)
+			return jsID(id), err // no name
+		}),
+		abi.CallJurisdiction: idOp(func(*Isolate, string, *abi.StubTarget) (*jsObject, error) {
+			return nil, nil // namespaceOf has refused the jurisdiction
+		}),
+		abi.CallNewUniqueID: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var r abi.NewUniqueID
+			if err := decodeRequest(req, &r); err != nil {
+				return nil, err
+			}
+			class, err := iso.namespaceOf(&r.Namespace)
+			if err != nil {
+				return nil, err
+			}
+			if r.Jurisdiction != "" {
+				return nil, &driver.JSError{Err: errJurisdiction}
+			}
+			return jsEncode(jsID(iso.NewUniqueID(class)))
+		},
 	}
 	for _, ops := range []map[abi.CallOp]syncOp{wsOps, socketOps} {
 		for op, impl := range ops {
@@ -262,19 +286,36 @@ func init() {
 	initAsyncOps()
 }
 
-// idOp is an operation that makes an ID in the namespace of a binding.
-func idOp(id func(iso *Isolate, class string, t abi.StubTarget) string) syncOp {
+// idOp is an operation on the namespace that a StubTarget names. Its
+// result is an abi.ObjectID as the shim's encodeID writes it (a name only
+// when the DurableObjectId has one), or empty when nil.
+func idOp(id func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, error)) syncOp {
 	return func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 		var t abi.StubTarget
 		if err := decodeRequest(req, &t); err != nil {
 			return nil, err
 		}
-		class, err := iso.Namespace(t.Binding)
+		class, err := iso.namespaceOf(&t)
 		if err != nil {
 			return nil, err
 		}
-		return jsEncode(id(iso, class, t))
+		m, err := id(iso, class, &t)
+		switch {
+		case err != nil:
+			return nil, err
+		case m == nil:
+			return []byte{}, nil
+		}
+		return jsEncode(m)
 	}
+}
+
+// jsID is the abi.ObjectID of a DurableObjectId with no name and, as in
+// local workerd, no jurisdiction.
+func jsID(id string) *jsObject {
+	o := newJSObject()
+	o.set("id", id)
+	return o
 }
 
 // objectStorage is the storage an operation acts on, and how to make it

@@ -30,6 +30,7 @@ func routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	lifecycleRoutes(mux)
 	streamRoutes(mux)
+	idRoutes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})
