@@ -233,7 +233,23 @@ func (s *Stub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		header[k] = vs
 	}
 	w.WriteHeader(resp.StatusCode)
+	if f, ok := w.(http.Flusher); ok && resp.ContentLength < 0 {
+		io.Copy(flushWriter{w, f}, resp.Body) // a body that streams goes on as it comes
+		return
+	}
 	io.Copy(w, resp.Body)
+}
+
+// flushWriter flushes each write.
+type flushWriter struct {
+	w io.Writer
+	f http.Flusher
+}
+
+func (fw flushWriter) Write(p []byte) (int, error) {
+	n, err := fw.w.Write(p)
+	fw.f.Flush()
+	return n, err
 }
 
 func (s *Stub) transport() *rt.Transport {

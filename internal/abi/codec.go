@@ -62,26 +62,40 @@ func grow(b []byte, n int) []byte {
 // request per outbound fetch.
 
 func (r *Request) appendMsgpack(b []byte) ([]byte, bool) {
-	b = grow(b, 64+len(r.URL)+len(r.Body)+headersSize(r.Headers))
-	b = append(b, msgpcode.FixedMapLow|4)
+	b = grow(b, 80+len(r.URL)+len(r.Body)+headersSize(r.Headers))
+	if r.BodyReader != 0 {
+		b = append(b, msgpcode.FixedMapLow|5)
+	} else {
+		b = append(b, msgpcode.FixedMapLow|4)
+	}
 	b = appendString(appendString(b, "method"), r.Method)
 	b = appendString(appendString(b, "url"), r.URL)
 	b = appendHeaders(appendString(b, "headers"), r.Headers)
-	return appendBytesOrNil(appendString(b, "body"), r.Body), true
+	b = appendBytesOrNil(appendString(b, "body"), r.Body)
+	if r.BodyReader != 0 {
+		b, _ = appendScalar(appendString(b, "bodyReader"), r.BodyReader, false)
+	}
+	return b, true
 }
 
 func (r *Response) appendMsgpack(b []byte) ([]byte, bool) {
-	b = grow(b, 56+len(r.Body)+headersSize(r.Headers))
+	b = grow(b, 72+len(r.Body)+headersSize(r.Headers))
+	n := byte(3)
 	if r.Stream {
-		b = append(b, msgpcode.FixedMapLow|4)
-	} else {
-		b = append(b, msgpcode.FixedMapLow|3)
+		n++
 	}
+	if r.BodyReader != 0 {
+		n++
+	}
+	b = append(b, msgpcode.FixedMapLow|n)
 	b = appendCompactInt(appendString(b, "status"), int64(r.Status))
 	b = appendHeaders(appendString(b, "headers"), r.Headers)
 	b = appendBytesOrNil(appendString(b, "body"), r.Body)
 	if r.Stream {
 		b = append(appendString(b, "stream"), msgpcode.True)
+	}
+	if r.BodyReader != 0 {
+		b, _ = appendScalar(appendString(b, "bodyReader"), r.BodyReader, false)
 	}
 	return b, true
 }
@@ -178,6 +192,8 @@ func (r *Request) DecodeMsgpack(dec *msgpack.Decoder) error {
 			r.Headers, err = decodeHeaders(dec)
 		case "body":
 			r.Body, err = dec.DecodeBytes()
+		case "bodyReader":
+			r.BodyReader, err = dec.DecodeInt32()
 		default:
 			err = dec.Skip()
 		}
@@ -205,6 +221,8 @@ func (r *Response) DecodeMsgpack(dec *msgpack.Decoder) error {
 			r.Body, err = dec.DecodeBytes()
 		case "stream":
 			r.Stream, err = dec.DecodeBool()
+		case "bodyReader":
+			r.BodyReader, err = dec.DecodeInt32()
 		default:
 			err = dec.Skip()
 		}

@@ -61,6 +61,13 @@ type Request struct {
 	URL     string      `msgpack:"url"`
 	Headers [][2]string `msgpack:"headers"`
 	Body    []byte      `msgpack:"body"`
+	// BodyReader, when not 0, names a body that streams from the host:
+	// the guest reads it, after Body, with AsyncBodyRead until an empty
+	// chunk, or gives it up with CallBodyCancel.
+	BodyReader int32 `msgpack:"bodyReader,omitempty"`
+	// Rest is, on a host, the body of a request to stream into the guest;
+	// it does not cross the boundary.
+	Rest io.ReadCloser `msgpack:"-"`
 }
 
 // Response is an HTTP response crossing the boundary.
@@ -71,8 +78,11 @@ type Response struct {
 	// Stream reports that Body is only the start of the body: the rest
 	// follows through CallBodyWrite until CallBodyClose.
 	Stream bool `msgpack:"stream,omitempty"`
-	// Rest is, on a host, the rest of a streamed body as it arrives; it
-	// does not cross the boundary.
+	// BodyReader is as for a Request: the body of a response to the
+	// guest's fetch that streams from the host.
+	BodyReader int32 `msgpack:"bodyReader,omitempty"`
+	// Rest is, on a host, the rest of a body that streams, from the guest
+	// (Stream) or into it (BodyReader); it does not cross the boundary.
 	Rest io.ReadCloser `msgpack:"-"`
 }
 

@@ -154,6 +154,8 @@ const (
 	CallWSSetEventTimeout  CallOp = 31
 	CallWSEventTimeout     CallOp = 32
 
+	CallBodyCancel CallOp = 33
+
 	CallSocketConnect CallOp = 40
 	CallSocketSend    CallOp = 41
 	CallSocketClose   CallOp = 42
@@ -179,6 +181,7 @@ const (
 	AsyncBookmarkForTime AsyncOp = 9
 	AsyncRestoreBookmark AsyncOp = 10
 	AsyncBodyDrain       AsyncOp = 11
+	AsyncBodyRead        AsyncOp = 12
 
 	AsyncSocketReceive AsyncOp = 40
 )
@@ -258,6 +261,8 @@ var callOps = []OpInfo{
 		Doc: "more of a streamed response body; the bytes the host holds that the client has not read yet"},
 	{Code: int32(CallBodyClose), Name: "body.close", Request: reflect.TypeFor[BodyEnd](),
 		Doc: "end a streamed response body, with an error if it was cut short"},
+	{Code: int32(CallBodyCancel), Name: "body.cancel", Request: reflect.TypeFor[int32](),
+		Doc: "give up the body that streams from the host under the request's reader ID (Request.BodyReader): the host cancels it"},
 	{Code: int32(CallAbort), Name: "state.abort", Object: true, Request: reflect.TypeFor[string](),
 		Doc: "reset the object (workerd's ctx.abort(reason)) once the current call into the guest has returned: its events in flight fail, the next one builds it anew"},
 	{Code: int32(CallIDFromString), Name: "id.fromString",
@@ -356,6 +361,8 @@ var asyncOps = []OpInfo{
 		Doc: "restore the object's storage to a bookmark when the object next starts; a bookmark that undoes it"},
 	{Code: int32(AsyncBodyDrain), Name: "body.drain", Request: reflect.TypeFor[int32](), Result: reflect.TypeFor[bool](),
 		Doc: "wait until the client has read most of the streamed body of the event with the request's ID; true if the client went away"},
+	{Code: int32(AsyncBodyRead), Name: "body.read", Request: reflect.TypeFor[int32](), Result: reflect.TypeFor[Raw](),
+		Doc: "the next bytes of the body that streams from the host under the request's reader ID (Request.BodyReader); none at its end"},
 	{Code: int32(AsyncSocketReceive), Name: "socket.receive",
 		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[WSReceived](),
 		Doc: "the next message of an outbound socket, or its close"},

@@ -145,7 +145,9 @@ func (s *suite) remindersRepeat(t *testing.T) {
 
 func (s *suite) remindersRPC(t *testing.T) {
 	const u = "rpc"
-	at := float64(time.Now().Add(time.Second).UnixMilli())
+	// Far enough ahead that list sees it pending on a loaded machine (one
+	// second was not, on 2 busy cores).
+	at := float64(time.Now().Add(4 * time.Second).UnixMilli())
 	v, jsErr := s.target.Call(t, "REMINDERS", u, "schedule", "r", at, 0, "via rpc")
 	if jsErr != nil {
 		t.Fatal(jsErr)

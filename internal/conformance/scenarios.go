@@ -9,18 +9,68 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Upstream is the loopback HTTP server that outbound-fetch scenarios reach.
 // Start it before the Target, so that the Target can route to it.
+// Besides answering every request with what it was, it serves /sse?key=K&n=N:
+// N server-sent events, each after the one before was acknowledged with
+// /sse-ack?key=K (or "no ack" after 10 s), and /cut: one event, then the
+// connection is closed before the body's end; for the scenarios of bodies
+// that stream into Go.
 func Upstream() *httptest.Server {
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var acks sync.Map // key -> chan struct{}
+	ack := func(key string) chan struct{} {
+		ch, _ := acks.LoadOrStore(key, make(chan struct{}, 16))
+		return ch.(chan struct{})
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /sse", func(w http.ResponseWriter, r *http.Request) {
+		key := r.URL.Query().Get("key")
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(w, "data: %d\n\n", i)
+			w.(http.Flusher).Flush()
+			if i == n {
+				return
+			}
+			select {
+			case <-ack(key):
+			case <-r.Context().Done():
+				return
+			case <-time.After(10 * time.Second):
+				fmt.Fprint(w, "data: no ack in 10 s: the stream did not reach Go\n\n")
+				return
+			}
+		}
+	})
+	mux.HandleFunc("GET /cut", func(w http.ResponseWriter, r *http.Request) {
+		// One event, then the connection ends without the body's end.
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: 1\n\n")
+		w.(http.Flusher).Flush()
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	})
+	mux.HandleFunc("GET /sse-ack", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case ack(r.URL.Query().Get("key")) <- struct{}{}:
+		default:
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Reply", "upstream")
 		fmt.Fprintf(w, "%s %s from=%s", r.Method, r.URL.RequestURI(), r.Header.Get("X-From"))
-	}))
+	})
+	return httptest.NewServer(mux)
 }
 
 // RunSandbox runs every scenario of the sandbox Worker against target.

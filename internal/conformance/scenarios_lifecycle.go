@@ -2,9 +2,15 @@ package conformance
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -118,15 +124,19 @@ func (s *suite) clientGoesAway(t *testing.T) {
 // stateless Worker and from a Durable Object; and a large body written
 // without Flush.
 func (s *suite) streaming(t *testing.T) {
-	for _, from := range []string{"worker", "object"} {
-		key := "sse-" + from + "-" + s.target.Name()
+	for _, from := range []string{"worker", "object", "object through the Go Worker"} {
+		key := "sse-" + strings.ReplaceAll(from, " ", "-") + "-" + s.target.Name()
 		var resp *http.Response
-		if from == "worker" {
+		switch from {
+		case "worker":
 			req, _ := http.NewRequest(http.MethodGet, "/events?n=3&key="+key, nil)
 			resp = s.target.Stream(t, req)
-		} else {
+		case "object":
 			req, _ := http.NewRequest(http.MethodGet, "/do/"+key+"/events?n=3&key="+key, nil)
 			resp = s.target.StreamObject(t, "SANDBOX", key, req)
+		default: // Stub.ServeHTTP in the sandbox Worker passes the stream on
+			req, _ := http.NewRequest(http.MethodGet, "/do/"+key+"/events?n=3&key="+key, nil)
+			resp = s.target.Stream(t, req)
 		}
 		defer resp.Body.Close()
 		equal(t, from+": status", resp.StatusCode, http.StatusOK)
@@ -156,6 +166,86 @@ func (s *suite) streaming(t *testing.T) {
 	if err != nil || n != 8<<20 {
 		t.Errorf("a body of 8 MiB written without Flush: %d bytes, %v", n, err)
 	}
+
+	s.upload(t, "worker")
+	s.upload(t, "object")
+	s.relay(t)
+}
+
+// upload: a request body streams into the handler: the client sends the
+// body's first 100 KiB and sends the rest only once the handler has read
+// them (a body that reached Go whole would never show progress).
+func (s *suite) upload(t *testing.T, from string) {
+	key := "upload-" + from + "-" + s.target.Name()
+	first, rest := bytes.Repeat([]byte("a"), 100<<10), bytes.Repeat([]byte("b"), 50<<10)
+	body, send := io.Pipe()
+	progressed := make(chan bool, 1)
+	go func() {
+		send.Write(first)
+		seen := false
+		for deadline := time.Now().Add(15 * time.Second); !seen && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			var n float64
+			json.Unmarshal(s.get(t, "/upload-progress?key="+key).Body, &n)
+			seen = n >= float64(len(first))
+		}
+		progressed <- seen
+		if !seen {
+			send.CloseWithError(errors.New("the handler never read the start of the body"))
+			return
+		}
+		send.Write(rest)
+		send.Close()
+	}()
+	var resp *http.Response
+	if from == "worker" {
+		req, _ := http.NewRequest(http.MethodPost, "/upload?key="+key, body)
+		req.ContentLength = -1
+		resp = s.target.Stream(t, req)
+	} else {
+		req, _ := http.NewRequest(http.MethodPost, "/do/"+key+"/upload?key="+key, body)
+		req.ContentLength = -1
+		resp = s.target.StreamObject(t, "SANDBOX", key, req)
+	}
+	defer resp.Body.Close()
+	if !<-progressed {
+		t.Fatalf("%s: the handler had not read the first %d bytes while the rest was held back", from, len(first))
+	}
+	var got map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatalf("%s: %v", from, err)
+	}
+	sum := sha256.Sum256(append(first, rest...))
+	equal(t, from+": what the handler read", got, map[string]any{
+		"bytes": float64(len(first) + len(rest)), "sha256": hex.EncodeToString(sum[:]), "contentLength": -1.0,
+	})
+}
+
+// relay: the response to an outbound fetch streams into Go: the sandbox
+// relays the upstream's server-sent events, acknowledging each to the
+// upstream before it sends the next (a body that reached Go whole would
+// never be acknowledged); a body cut short ends with the error workerd
+// gives JavaScript.
+func (s *suite) relay(t *testing.T) {
+	key := "relay-" + s.target.Name()
+	q := url.Values{"url": {s.upstream + "/sse?n=3&key=" + key}, "ack": {s.upstream + "/sse-ack?key=" + key}}
+	req, _ := http.NewRequest(http.MethodGet, "/relay?"+q.Encode(), nil)
+	resp := s.target.Stream(t, req)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "the relayed events", string(b), "data: 1\n\ndata: 2\n\ndata: 3\n\n")
+	equal(t, "the upstream body's length as Go saw it", resp.Header.Get("X-Upstream-Length"), "-1")
+
+	q = url.Values{"url": {s.upstream + "/cut"}, "ack": {s.upstream + "/sse-ack?key=" + key}}
+	req, _ = http.NewRequest(http.MethodGet, "/relay?"+q.Encode(), nil)
+	resp = s.target.Stream(t, req)
+	defer resp.Body.Close()
+	if b, err = io.ReadAll(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "an upstream body cut short", string(b), "data: 1\n\ndata: Error: Network connection lost.\n\n")
 }
 
 // readEvent reads one server-sent event's lines, up to its blank line.

@@ -50,19 +50,36 @@ function toBytes(v) {
   return encode(v); // a value stored by JavaScript: Go reads it as MessagePack
 }
 
-async function requestToGo(request) {
-  const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
-  return { method: request.method, url: request.url, headers: [...request.headers], body };
+// STREAM_ABOVE is the size above which a body streams into Go (as does
+// one whose size is not known) instead of arriving whole with its event.
+const STREAM_ABOVE = 64 << 10;
+
+function streams(message) {
+  if (message.body === null) return false;
+  const n = message.headers.get("content-length");
+  return n === null || !(Number(n) <= STREAM_ABOVE) || message.headers.has("content-encoding");
+}
+
+// requestToGo describes a request for Go; a body that streams becomes a
+// reader of the runtime's bodies, listed in owned (the event's readers).
+async function requestToGo(request, bodies, owned) {
+  const out = { method: request.method, url: request.url, headers: [...request.headers], body: null };
+  if (streams(request)) out.bodyReader = bodies.add(request.body, owned);
+  else if (request.body !== null) out.body = new Uint8Array(await request.arrayBuffer());
+  return out;
 }
 
 // responseToGo describes a response for Go. A WebSocket it carries (an
 // upgraded fetch) stays with the event ev, named by ABI.WebSocketHeader.
-async function responseToGo(response, ev) {
+async function responseToGo(response, ev, bodies) {
   const headers = [...response.headers];
   if (response.webSocket) {
     const id = randomID();
     ev.upgrades.set(id, response.webSocket);
     headers.push([ABI.WebSocketHeader, id]);
+  }
+  if (response.status !== 101 && streams(response)) {
+    return encode({ status: response.status, headers, body: EMPTY, bodyReader: bodies.add(response.body, ev.readers) });
   }
   return encode({
     status: response.status,
@@ -120,7 +137,11 @@ function responseFromGo(r, ev) {
   }
   if (r.stream) return new Response((ev.body ??= new BodyStream(ev)).readable(r.body), { status: r.status, headers: r.headers });
   const body = NULL_BODY_STATUS.has(r.status) || !r.body || r.body.length === 0 ? null : r.body;
-  return new Response(body, { status: r.status, headers: r.headers });
+  const response = new Response(body, { status: r.status, headers: r.headers });
+  // Its length tells a caller through stub.fetch that it need not stream
+  // (workerd gives such a caller no Content-Length of its own).
+  if (body !== null && !response.headers.has("content-length")) response.headers.set("content-length", String(body.length));
+  return response;
 }
 
 // BodyStream is the streamed body of an event's response: Go writes
@@ -202,6 +223,54 @@ class BodyStream {
   }
 }
 
+// BodyReaders are the bodies that stream into Go (Request.BodyReader), by
+// ID: Go reads one with body.read in the I/O context of the event it
+// belongs to, gives it up with body.cancel, and what an event leaves
+// unread is cancelled when the event retires.
+class BodyReaders {
+  constructor() {
+    this.byID = new Map();
+    this.next = 0;
+  }
+
+  // add makes a reader of stream and lists its ID in owned.
+  add(stream, owned) {
+    const id = ++this.next;
+    this.byID.set(id, stream.getReader());
+    owned.push(id);
+    return id;
+  }
+
+  async read(id) {
+    const reader = this.byID.get(id);
+    if (!reader) throw new Error("godurable: the body has been closed");
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          this.byID.delete(id);
+          return EMPTY;
+        }
+        if (value.byteLength > 0) return toBytes(value);
+      }
+    } catch (err) {
+      this.byID.delete(id);
+      throw err;
+    }
+  }
+
+  cancel(id) {
+    const reader = this.byID.get(id);
+    if (!reader) return;
+    this.byID.delete(id);
+    reader.cancel().catch(noop);
+  }
+
+  cancelAll(ids) {
+    for (const id of ids.splice(0)) this.cancel(id);
+  }
+}
+
 function noop() {}
 
 const ORPHANED = encode({ name: "Error", message: "godurable: the event that started this operation has already finished", code: ABI.CodeOrphaned });
@@ -221,6 +290,7 @@ class Event {
     this.upgrades = new Map(); // WebSockets of the event's responses, by ID
     this.extended = 0; // Go's WaitUntil work in progress: the event lives on after its result
     this.waitUntil = null; // workerd's ctx.waitUntil for this event, if it has one
+    this.readers = []; // IDs of the bodies streaming into Go for this event (BodyReaders)
     this.settled = new Promise((resolve) => (this.onSettled = resolve));
   }
 
@@ -360,6 +430,7 @@ class Instance {
   // left: what it queued is orphaned, its timer moves to another event.
   retire(ev) {
     this.events.delete(ev.id);
+    this.runtime.bodies.cancelAll(ev.readers);
     this.orphans.push(...ev.queue.splice(0));
     if (this.tick && this.tick.event === ev) this.rearmTick();
   }
@@ -396,6 +467,7 @@ class Instance {
     for (const ev of this.events.values()) {
       ev.extended = 0;
       ev.body?.close("godurable: the Go instance crashed while streaming this response");
+      this.runtime.bodies.cancelAll(ev.readers);
       ev.settle(ABI.StatusError, failure);
     }
     this.events.clear();
@@ -432,7 +504,7 @@ class Instance {
   // dispatch delivers an event to Go and waits for its result, starting
   // the event's operations in its own I/O context as they come. obj is the
   // Durable Object's __godurable, or null for the Worker.
-  async dispatch(kind, obj, arg, payload, signal, waitUntil) {
+  async dispatch(kind, obj, arg, payload, signal, waitUntil, readers) {
     for (const h of this.runtime.takeDropped()) {
       if (this.known.delete(h)) this.guard(() => this.exports[ABI.ExportDrop](h));
     }
@@ -447,6 +519,7 @@ class Instance {
     }
     const ev = this.newEvent(handle);
     ev.waitUntil = waitUntil ?? null;
+    if (readers) ev.readers = readers;
     this.staged = payload;
     this.run(ev, () => this.exports[ABI.ExportEvent](ev.id, kind, handle, arg, payload.length));
     if (ev.alive()) {
@@ -827,6 +900,10 @@ const SYNC_OPS = {
     if (ev) (ev.body ??= new BodyStream(ev)).close(req.error ?? "");
     return EMPTY;
   },
+  "body.cancel": (rt, id) => {
+    rt.bodies.cancel(id);
+    return EMPTY;
+  },
   "state.abort": (rt, reason, o) => {
     // Not now: ctx.abort throws through its caller, which would be Go.
     queueMicrotask(() => {
@@ -943,8 +1020,9 @@ function closeSocket(ws, req) {
 // synchronous one gets and the event that started it, and returns a
 // promise of the result's bytes.
 const ASYNC_OPS_IMPL = {
-  "fetch": async (rt, req, o, ev) => responseToGo(await fetch(requestFromGo(req)), ev),
-  "stub.fetch": async (rt, req, o, ev) => responseToGo(await rt.stub(req.target).fetch(requestFromGo(req.request)), ev),
+  "fetch": async (rt, req, o, ev) => responseToGo(await fetch(requestFromGo(req)), ev, rt.bodies),
+  "stub.fetch": async (rt, req, o, ev) => responseToGo(await rt.stub(req.target).fetch(requestFromGo(req.request)), ev, rt.bodies),
+  "body.read": (rt, id) => rt.bodies.read(id),
   "stub.call": (rt, req) => rt.stubCall(req),
   "alarm.get": async (rt, req, o) => encode((await o.storage.getAlarm()) ?? null),
   "alarm.set": async (rt, req, o) => {
@@ -975,7 +1053,7 @@ const ASYNC_OPS_IMPL = {
 // what the handler returns.
 const OBJECT_EVENTS = {
   fetch: {
-    payload: async ([request]) => encode(await requestToGo(request)),
+    payload: async ([request], o, bodies, owned) => encode(await requestToGo(request, bodies, owned)),
     result: (ev) => responseFromGo(decode(ev.result()), ev),
     // The request's signal aborts when its client goes away (with the
     // enable_request_signal compatibility flag): Go's context is cancelled.
@@ -1146,6 +1224,7 @@ class Runtime {
     this.nextHandle = 0;
     this.objects = new Map(); // object handle -> ObjectRecord
     this.sockets = new Map(); // outbound socket ID -> OutboundSocket
+    this.bodies = new BodyReaders();
     this.dropped = [];
     this.goBindings = new Map(); // binding name -> whether its objects are Go objects
     this.methodIndex = new Map(); // class -> Map(JS method name -> index)
@@ -1270,9 +1349,10 @@ class Runtime {
 
   async workerEvent(name, args, env, ctx) {
     const event = workerEvents.get(name);
-    const payload = await event.impl.payload(args);
+    const readers = [];
+    const payload = await event.impl.payload(args, null, this.bodies, readers);
     const waitUntil = ctx && ((promise) => ctx.waitUntil(promise));
-    const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload, event.impl.signal?.(args), waitUntil);
+    const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload, event.impl.signal?.(args), waitUntil, readers);
     return event.impl.result(ev);
   }
 
@@ -1315,8 +1395,9 @@ export function createRuntime(module, manifest) {
     // __event runs the handler of a capability (fetch, alarm, ...).
     async __event(name, args) {
       const event = objectEvents.get(name);
-      const payload = await event.impl.payload(args, runtime.object(this.__godurable.handle));
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, 0, payload, event.impl.signal?.(args), this.__waitUntil);
+      const readers = [];
+      const payload = await event.impl.payload(args, runtime.object(this.__godurable.handle), runtime.bodies, readers);
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, 0, payload, event.impl.signal?.(args), this.__waitUntil, readers);
       return event.impl.result(ev, args);
     }
 

@@ -93,23 +93,20 @@ func NewIncomingRequest(ctx context.Context, in *abi.Request) (*http.Request, er
 		return nil, fmt.Errorf("godurable: request URL %q: %w", in.URL, err)
 	}
 	req := &http.Request{
-		Method:        in.Method,
-		URL:           u,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        make(http.Header, len(in.Headers)),
-		Host:          u.Host,
-		RequestURI:    u.RequestURI(),
-		ContentLength: int64(len(in.Body)),
-		Body:          http.NoBody,
-	}
-	if len(in.Body) > 0 {
-		req.Body = io.NopCloser(bytes.NewReader(in.Body))
+		Method:     in.Method,
+		URL:        u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header, len(in.Headers)),
+		Host:       u.Host,
+		RequestURI: u.RequestURI(),
+		Body:       newBody(ctx, in.Body, in.BodyReader, "the request body"),
 	}
 	for _, kv := range in.Headers {
 		req.Header.Add(kv[0], kv[1])
 	}
+	req.ContentLength = contentLength(req.Header, in.Body, in.BodyReader)
 	if ip := req.Header.Get("CF-Connecting-IP"); ip != "" {
 		req.RemoteAddr = ip
 	}
@@ -303,24 +300,27 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("godurable: host sent a malformed response: %w", err)
 	}
 	resp := &http.Response{
-		Status:        fmt.Sprintf("%d %s", in.Status, http.StatusText(in.Status)),
-		StatusCode:    in.Status,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        make(http.Header, len(in.Headers)),
-		Body:          io.NopCloser(bytes.NewReader(in.Body)),
-		ContentLength: int64(len(in.Body)),
-		Request:       req,
+		Status:     fmt.Sprintf("%d %s", in.Status, http.StatusText(in.Status)),
+		StatusCode: in.Status,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header, len(in.Headers)),
+		Body:       newBody(req.Context(), in.Body, in.BodyReader, "the response body of "+req.Method+" "+req.URL.String()),
+		Request:    req,
 	}
 	for _, kv := range in.Headers {
 		resp.Header.Add(kv[0], kv[1])
 	}
+	resp.ContentLength = contentLength(resp.Header, in.Body, in.BodyReader)
 	if t.Op == abi.AsyncFetch && resp.Header.Get("Content-Encoding") != "" {
 		// fetch has already decoded the body, as Go's own Transport does.
 		resp.Header.Del("Content-Encoding")
 		resp.Header.Del("Content-Length")
 		resp.Uncompressed = true
+		if in.BodyReader != 0 {
+			resp.ContentLength = -1 // the header gave the encoded length
+		}
 	}
 	return resp, nil
 }

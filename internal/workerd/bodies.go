@@ -3,6 +3,7 @@ package workerd
 import (
 	"errors"
 	"io"
+	"net/http"
 	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -63,16 +64,33 @@ func (iso *Isolate) forgetBody(inst *driver.Instance, event int32) {
 	delete(iso.bodies, bodyKey{inst, event})
 }
 
-// streamed gives resp, the head of a streamed response of ev, its Rest.
-func (iso *Isolate) streamed(inst *driver.Instance, ev *driver.Event, resp *abi.Response) {
-	if !resp.Stream {
+// streamed gives resp, the response of ev (nil if it failed), its Rest if
+// it streams; done runs when the event is over (its body read or given
+// up, or at once if it does not stream).
+func (iso *Isolate) streamed(inst *driver.Instance, ev *driver.Event, resp *abi.Response, done func()) {
+	if resp == nil || !resp.Stream {
+		done()
 		return
 	}
 	b := iso.body(inst, ev.ID())
 	b.mu.Lock()
 	b.cancel = func() { inst.Cancel(ev) }
 	b.mu.Unlock()
-	resp.Rest = &bodyReader{b: b, done: func() { iso.forgetBody(inst, ev.ID()) }}
+	resp.Rest = &bodyReader{b: b, done: func() {
+		iso.forgetBody(inst, ev.ID())
+		done()
+	}}
+}
+
+// streamIn registers the body of req that is to stream into the guest, if
+// any; the function it returns gives it up.
+func (iso *Isolate) streamIn(req *abi.Request) func() {
+	if req.Rest == nil {
+		return func() {}
+	}
+	id := iso.readers.add(req.Rest)
+	req.BodyReader, req.Rest = id, nil
+	return func() { iso.readers.cancel(id) }
 }
 
 func (b *bodyStream) write(p []byte) int {
@@ -159,4 +177,98 @@ func (r *bodyReader) Close() error {
 	}
 	r.once.Do(r.done)
 	return nil
+}
+
+// Bodies that stream into the guest (abi.Request.BodyReader), as the
+// shim's BodyReaders: the guest reads one chunk per body.read and gives
+// one up with body.cancel; the rest are closed with the Isolate.
+
+// streamAbove is the size above which a body streams into the guest (as
+// does one whose size is not known), as the shim's STREAM_ABOVE.
+const streamAbove = 64 << 10
+
+// readChunk is the most one body.read returns.
+const readChunk = 64 << 10
+
+// streams reports whether a body of length n (-1: unknown) streams.
+func streams(n int64, h http.Header) bool {
+	return n < 0 || n > streamAbove || h.Get("Content-Encoding") != ""
+}
+
+type hostReaders struct {
+	mu   sync.Mutex
+	next int32
+	byID map[int32]io.ReadCloser
+}
+
+// add registers r and returns its reader ID.
+func (hr *hostReaders) add(r io.ReadCloser) int32 {
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	if hr.byID == nil {
+		hr.byID = map[int32]io.ReadCloser{}
+	}
+	hr.next++
+	hr.byID[hr.next] = r
+	return hr.next
+}
+
+func (hr *hostReaders) take(id int32) io.ReadCloser {
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	r := hr.byID[id]
+	delete(hr.byID, id)
+	return r
+}
+
+func (hr *hostReaders) get(id int32) io.ReadCloser {
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	return hr.byID[id]
+}
+
+// read returns the next chunk of body id, empty at its end.
+func (hr *hostReaders) read(id int32) ([]byte, error) {
+	r := hr.get(id)
+	if r == nil {
+		return nil, NewJSError("Error", "godurable: the body has been closed")
+	}
+	buf := make([]byte, readChunk)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			return buf[:n], nil
+		}
+		if err == io.EOF {
+			hr.cancel(id)
+			return []byte{}, nil
+		}
+		if err != nil {
+			hr.cancel(id)
+			var je *driver.JSError
+			if errors.As(err, &je) {
+				return nil, je
+			}
+			// workerd's reader rejects with an Error, where a fetch that
+			// fails is a TypeError (measured with wrangler 4.164).
+			return nil, NewJSError("Error", "Network connection lost.")
+		}
+	}
+}
+
+// cancel closes body id, if it is still open.
+func (hr *hostReaders) cancel(id int32) {
+	if r := hr.take(id); r != nil {
+		r.Close()
+	}
+}
+
+func (hr *hostReaders) closeAll() {
+	hr.mu.Lock()
+	all := hr.byID
+	hr.byID = nil
+	hr.mu.Unlock()
+	for _, r := range all {
+		r.Close()
+	}
 }

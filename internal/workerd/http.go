@@ -68,7 +68,9 @@ func RequestToGo(r *http.Request) (*abi.Request, error) {
 	if out.Method == "" {
 		out.Method = http.MethodGet
 	}
-	if r.Body != nil && r.Body != http.NoBody {
+	if r.Body != nil && r.Body != http.NoBody && streams(r.ContentLength, r.Header) {
+		out.Rest = r.Body
+	} else if r.Body != nil && r.Body != http.NoBody {
 		b, err := io.ReadAll(r.Body)
 		r.Body.Close()
 		if err != nil {
@@ -151,13 +153,19 @@ func requestFromGo(r *abi.Request) (*http.Request, error) {
 }
 
 // responseToGo describes a response as the shim does.
-func responseToGo(resp *http.Response) ([]byte, error) {
+func (iso *Isolate) responseToGo(resp *http.Response) ([]byte, error) {
+	out := &abi.Response{Status: resp.StatusCode, Headers: jsHeaders(resp.Header)}
+	if resp.StatusCode != http.StatusSwitchingProtocols && streams(resp.ContentLength, resp.Header) {
+		out.Body, out.BodyReader = []byte{}, iso.readers.add(resp.Body)
+		return mustMarshal(out), nil
+	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, NewJSError("TypeError", "Network connection lost.")
 	}
-	return mustMarshal(&abi.Response{Status: resp.StatusCode, Headers: jsHeaders(resp.Header), Body: b}), nil
+	out.Body = b
+	return mustMarshal(out), nil
 }
 
 // readCloser reads from one reader and closes another.

@@ -69,7 +69,8 @@ type Isolate struct {
 
 	ws *wsState
 
-	bodies map[bodyKey]*bodyStream // streamed response bodies, on mu
+	bodies  map[bodyKey]*bodyStream // streamed response bodies, on mu
+	readers hostReaders             // bodies streaming into the guest
 }
 
 type objKey struct{ class, id string }
@@ -122,6 +123,7 @@ func (iso *Isolate) Close() {
 	for _, db := range dbs {
 		db.Close()
 	}
+	iso.readers.closeAll()
 }
 
 // instance returns the current instance, creating one if needed.
@@ -438,15 +440,15 @@ func (iso *Isolate) Fetch(ctx context.Context, req *abi.Request) (*abi.Response,
 	iso.mu.Lock()
 	dropped := iso.takeDroppedLocked()
 	iso.mu.Unlock()
+	upload := iso.streamIn(req)
 	ev, out, err := inst.DispatchEvent(ctx, &driver.Message{Kind: abi.EventWorkerFetch, Payload: mustMarshal(req), Dropped: dropped,
 		What: "fetch " + req.Method + " " + req.URL})
 	if err != nil {
+		upload()
 		return nil, err
 	}
 	resp, err := decodeResponse(out)
-	if err == nil {
-		iso.streamed(inst, ev, resp)
-	}
+	iso.streamed(inst, ev, resp, upload)
 	return resp, err
 }
 
@@ -467,14 +469,14 @@ func (iso *Isolate) ObjectFetch(ctx context.Context, t Target, req *abi.Request)
 	if !hasCapability(c.Capabilities, "fetch") {
 		return nil, NewJSError("Error", "Handler does not export a fetch() function.")
 	}
+	upload := iso.streamIn(req)
 	inst, ev, out, err := iso.dispatchObject(ctx, t, abi.EventObjectFetch, 0, mustMarshal(req), t.Class+".fetch "+req.Method+" "+req.URL)
 	if err != nil {
+		upload()
 		return nil, err
 	}
 	resp, err := decodeResponse(out)
-	if err == nil {
-		iso.streamed(inst, ev, resp)
-	}
+	iso.streamed(inst, ev, resp, upload)
 	return resp, err
 }
 

@@ -1,12 +1,14 @@
 package workerd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
@@ -234,6 +236,14 @@ func init() {
 				return nil, err
 			}
 			return jsEncode(float64(iso.body(iso.current(), c.Event).write(c.Data)))
+		},
+		abi.CallBodyCancel: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var id int32
+			if err := decodeRequest(req, &id); err != nil {
+				return nil, err
+			}
+			iso.readers.cancel(id)
+			return []byte{}, nil
 		},
 		abi.CallBodyClose: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var e abi.BodyEnd
@@ -511,6 +521,13 @@ type asyncOp func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error)
 
 func initAsyncOps() {
 	asyncOps = map[abi.AsyncOp]asyncOp{
+		abi.AsyncBodyRead: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var id int32
+			if err := decodeRequest(req, &id); err != nil {
+				return nil, err
+			}
+			return iso.readers.read(id)
+		},
 		abi.AsyncBodyDrain: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var event int32
 			if err := decodeRequest(req, &event); err != nil {
@@ -565,7 +582,7 @@ func initAsyncOps() {
 				}
 				return nil, NewJSError("TypeError", "fetch failed: "+err.Error())
 			}
-			return responseToGo(resp)
+			return iso.responseToGo(resp)
 		},
 		abi.AsyncStubFetch: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var in abi.StubFetch
@@ -588,18 +605,24 @@ func initAsyncOps() {
 			if err != nil {
 				return nil, iso.RPCError(err)
 			}
-			if resp.Rest != nil { // a Go caller gets the whole body, as the shim's
-				rest, err := io.ReadAll(resp.Rest)
-				resp.Rest.Close()
-				if err != nil {
-					return nil, NewJSError("TypeError", "Network connection lost.")
-				}
-				resp.Body, resp.Stream, resp.Rest = append(resp.Body, rest...), false, nil
-			}
-			resp.Headers = jsHeadersOfPairs(resp.Headers)
+			h := pairsToHeader(resp.Headers)
 			if nullBodyStatus[resp.Status] {
 				resp.Body = nil
 			}
+			if resp.Rest == nil && len(resp.Body) > 0 && h.Get("Content-Length") == "" {
+				// The shim's responseFromGo gives the length, so that a
+				// body up to streamAbove need not stream.
+				h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+			}
+			switch { // the caller reads a body that streams as it comes, as the shim's
+			case resp.Rest != nil:
+				resp.BodyReader = iso.readers.add(readCloser{io.MultiReader(bytes.NewReader(resp.Body), resp.Rest), resp.Rest})
+				resp.Body, resp.Stream, resp.Rest = nil, false, nil
+			case len(resp.Body) > streamAbove:
+				resp.BodyReader = iso.readers.add(io.NopCloser(bytes.NewReader(resp.Body)))
+				resp.Body = nil
+			}
+			resp.Headers = jsHeaders(h)
 			if resp.Body == nil {
 				resp.Body = []byte{}
 			}

@@ -53,7 +53,7 @@ func (iso *Isolate) dialOutbound(ctx context.Context, in *abi.Request) ([]byte, 
 	if err != nil {
 		if resp != nil {
 			// Not upgraded: the guest gets the server's response.
-			return responseToGo(resp)
+			return iso.responseToGo(resp)
 		}
 		return nil, NewJSError("TypeError", "fetch failed: "+err.Error())
 	}

@@ -133,6 +133,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	})
 	mux.HandleFunc("GET /do/{name}/fetch", serveOutbound)
 	mux.HandleFunc("GET /do/{name}/events", serveEvents)
+	mux.HandleFunc("POST /do/{name}/upload", serveUpload)
 	mux.HandleFunc("GET /do/{name}/ws", s.acceptSocket)
 	mux.HandleFunc("GET /do/{name}/dial", dial)
 	mux.HandleFunc("PUT /do/{name}/kv/{key}", func(w http.ResponseWriter, r *http.Request) {
