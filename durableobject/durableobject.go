@@ -78,6 +78,19 @@ func (s *State) BlockConcurrencyWhile(ctx context.Context, fn func(ctx context.C
 	return rt.BlockConcurrencyWhile(ctx, fn)
 }
 
+// Initializer is implemented by an object whose set-up must wait on I/O
+// (a fetch, a call to another object, worker.Sleep), as a JavaScript
+// constructor's ctx.blockConcurrencyWhile(async () => ...) does. Init runs
+// once the constructor has returned, on behalf of the object's first
+// event and inside BlockConcurrencyWhile: no event of the object runs
+// until it returns. If it fails, that event fails with its error and the
+// next event builds the object anew (constructor and Init again), as
+// workerd resets an object whose blockConcurrencyWhile throws. Init is
+// never an RPC method.
+type Initializer interface {
+	Init(ctx context.Context) error
+}
+
 // Abort resets the object, as workerd's ctx.abort(reason) does: the
 // event of ctx fails with an Error whose message is reason, the object's
 // other events in flight fail, and the next event builds the object anew

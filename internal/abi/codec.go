@@ -63,17 +63,23 @@ func grow(b []byte, n int) []byte {
 
 func (r *Request) appendMsgpack(b []byte) ([]byte, bool) {
 	b = grow(b, 80+len(r.URL)+len(r.Body)+headersSize(r.Headers))
+	n := byte(4)
 	if r.BodyReader != 0 {
-		b = append(b, msgpcode.FixedMapLow|5)
-	} else {
-		b = append(b, msgpcode.FixedMapLow|4)
+		n++
 	}
+	if r.BodyWriter != 0 {
+		n++
+	}
+	b = append(b, msgpcode.FixedMapLow|n)
 	b = appendString(appendString(b, "method"), r.Method)
 	b = appendString(appendString(b, "url"), r.URL)
 	b = appendHeaders(appendString(b, "headers"), r.Headers)
 	b = appendBytesOrNil(appendString(b, "body"), r.Body)
 	if r.BodyReader != 0 {
 		b, _ = appendScalar(appendString(b, "bodyReader"), r.BodyReader, false)
+	}
+	if r.BodyWriter != 0 {
+		b, _ = appendScalar(appendString(b, "bodyWriter"), r.BodyWriter, false)
 	}
 	return b, true
 }
@@ -194,6 +200,8 @@ func (r *Request) DecodeMsgpack(dec *msgpack.Decoder) error {
 			r.Body, err = dec.DecodeBytes()
 		case "bodyReader":
 			r.BodyReader, err = dec.DecodeInt32()
+		case "bodyWriter":
+			r.BodyWriter, err = dec.DecodeInt32()
 		default:
 			err = dec.Skip()
 		}

@@ -65,6 +65,10 @@ type Request struct {
 	// the guest reads it, after Body, with AsyncBodyRead until an empty
 	// chunk, or gives it up with CallBodyCancel.
 	BodyReader int32 `msgpack:"bodyReader,omitempty"`
+	// BodyWriter, when not 0, names the body of a request the guest sends
+	// that streams from the guest: after Body, its chunks follow through
+	// CallBodyWrite (BodyChunk.Stream BodyWriter) until CallBodyClose.
+	BodyWriter int32 `msgpack:"bodyWriter,omitempty"`
 	// Rest is, on a host, the body of a request to stream into the guest;
 	// it does not cross the boundary.
 	Rest io.ReadCloser `msgpack:"-"`
@@ -86,18 +90,27 @@ type Response struct {
 	Rest io.ReadCloser `msgpack:"-"`
 }
 
-// BodyChunk is the request of CallBodyWrite: more of the streamed body of
-// the response of the event with ID Event.
+// BodyRef names a body that streams from the guest: the response of the
+// event with ID Event (Stream 0), or the body of a request it sends
+// (Stream: the request's BodyWriter).
+type BodyRef struct {
+	Event  int32 `msgpack:"event"`
+	Stream int32 `msgpack:"stream,omitempty"`
+}
+
+// BodyChunk is the request of CallBodyWrite: more of a streamed body.
 type BodyChunk struct {
-	Event int32  `msgpack:"event"`
-	Data  []byte `msgpack:"data"`
+	Event  int32  `msgpack:"event"`
+	Stream int32  `msgpack:"stream,omitempty"`
+	Data   []byte `msgpack:"data"`
 }
 
 // BodyEnd is the request of CallBodyClose: the end of a streamed body,
 // with the error that cut it short, if any.
 type BodyEnd struct {
-	Event int32  `msgpack:"event"`
-	Error string `msgpack:"error,omitempty"`
+	Event  int32  `msgpack:"event"`
+	Stream int32  `msgpack:"stream,omitempty"`
+	Error  string `msgpack:"error,omitempty"`
 }
 
 // Error is an error crossing the boundary, in either direction.

@@ -2,8 +2,11 @@ package conformance
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -21,8 +25,9 @@ import (
 // Besides answering every request with what it was, it serves /sse?key=K&n=N:
 // N server-sent events, each after the one before was acknowledged with
 // /sse-ack?key=K (or "no ack" after 10 s), and /cut: one event, then the
-// connection is closed before the body's end; for the scenarios of bodies
-// that stream into Go.
+// connection is closed before the body's end; and /upload?key=K with
+// /upload-progress?key=K as the sandbox has them; for the scenarios of
+// bodies that stream.
 func Upstream() *httptest.Server {
 	var acks sync.Map // key -> chan struct{}
 	ack := func(key string) chan struct{} {
@@ -58,6 +63,32 @@ func Upstream() *httptest.Server {
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 			conn.Close()
 		}
+	})
+	var uploads sync.Map // key -> *atomic.Int64
+	progress := func(key string) *atomic.Int64 {
+		n, _ := uploads.LoadOrStore(key, new(atomic.Int64))
+		return n.(*atomic.Int64)
+	}
+	mux.HandleFunc("POST /upload", func(w http.ResponseWriter, r *http.Request) {
+		// As the sandbox's: how much it has read so far, then what it read.
+		n, h := progress(r.URL.Query().Get("key")), sha256.New()
+		buf := make([]byte, 16<<10)
+		for {
+			m, err := r.Body.Read(buf)
+			h.Write(buf[:m])
+			n.Add(int64(m))
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+		}
+		json.NewEncoder(w).Encode(map[string]any{"bytes": n.Load(), "sha256": hex.EncodeToString(h.Sum(nil)), "contentLength": r.ContentLength})
+	})
+	mux.HandleFunc("GET /upload-progress", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(progress(r.URL.Query().Get("key")).Load())
 	})
 	mux.HandleFunc("GET /sse-ack", func(w http.ResponseWriter, r *http.Request) {
 		select {

@@ -21,6 +21,7 @@ func (s *suite) lifecycle(t *testing.T) {
 	t.Run("ClientGoesAway", s.clientGoesAway)
 	t.Run("WaitUntil", s.waitUntil)
 	t.Run("BlockConcurrencyWhile", s.blockConcurrencyWhile)
+	t.Run("Initializer", s.initializer)
 	t.Run("Abort", s.abort)
 	t.Run("Streaming", s.streaming)
 }
@@ -70,6 +71,38 @@ func (s *suite) blockConcurrencyWhile(t *testing.T) {
 		if jsErr := <-done; jsErr != nil {
 			t.Errorf("hold: %v", jsErr)
 		}
+	}
+}
+
+// initializer: an object's Init, which waits, runs once before any of
+// the calls that arrive together at a new object; a failing Init fails
+// the call with its error, every time.
+func (s *suite) initializer(t *testing.T) {
+	name := "init-" + s.target.Name()
+	const calls = 4
+	results := make(chan any, calls)
+	for range calls {
+		go func() {
+			v, jsErr := s.target.Call(t, "PLAIN", name, "initialized")
+			if jsErr != nil {
+				results <- jsErr
+				return
+			}
+			results <- v
+		}()
+	}
+	for range calls {
+		equal(t, "what a call that arrived with the others saw", <-results, map[string]any{"ready": true, "inits": 1.0})
+	}
+	for range 2 {
+		_, jsErr := s.target.Call(t, "PLAIN", "broken-"+s.target.Name(), "initialized")
+		if jsErr == nil || jsErr.Name != "RangeError" || !strings.Contains(jsErr.Message, "initializing Plain: no configuration for broken-") {
+			t.Errorf("a call to an object whose Init fails: %v, want its RangeError", jsErr)
+		}
+	}
+	_, jsErr := s.target.Call(t, "PLAIN", name, "init")
+	if jsErr == nil || jsErr.Name != "TypeError" {
+		t.Errorf("init over RPC: %v, want a TypeError (Init is not an RPC method)", jsErr)
 	}
 }
 
@@ -167,55 +200,75 @@ func (s *suite) streaming(t *testing.T) {
 		t.Errorf("a body of 8 MiB written without Flush: %d bytes, %v", n, err)
 	}
 
-	s.upload(t, "worker")
-	s.upload(t, "object")
+	for _, to := range []string{"worker", "object", "object through the Go Worker", "upstream through worker.Fetch"} {
+		s.upload(t, to)
+	}
 	s.relay(t)
 }
 
-// upload: a request body streams into the handler: the client sends the
-// body's first 100 KiB and sends the rest only once the handler has read
-// them (a body that reached Go whole would never show progress).
-func (s *suite) upload(t *testing.T, from string) {
-	key := "upload-" + from + "-" + s.target.Name()
+// upload: a request body streams: the client sends the body's first
+// 100 KiB and the rest only once the handler has read them (a body that
+// reached the handler whole would never show progress). The handler is
+// the Worker's, an object's (from JavaScript's stub.fetch, and from the Go
+// Worker's Stub.ServeHTTP, which streams the body on), or the upstream's,
+// reached by the Go Worker's worker.Fetch with the body it is reading.
+func (s *suite) upload(t *testing.T, to string) {
+	key := "upload-" + strings.ReplaceAll(to, " ", "-") + "-" + s.target.Name()
+	path, progress := "/upload?key="+key, func() float64 {
+		var n float64
+		json.Unmarshal(s.get(t, "/upload-progress?key="+key).Body, &n)
+		return n
+	}
+	send := s.target.Stream
+	switch to {
+	case "object":
+		path = "/do/" + key + path
+		send = func(t testing.TB, req *http.Request) *http.Response {
+			return s.target.StreamObject(t, "SANDBOX", key, req)
+		}
+	case "object through the Go Worker":
+		path = "/do/" + key + path
+	case "upstream through worker.Fetch":
+		path = "/forward?url=" + url.QueryEscape(s.upstream+"/upload?key="+key)
+		progress = func() float64 {
+			var n float64
+			if r, err := http.Get(s.upstream + "/upload-progress?key=" + key); err == nil {
+				json.NewDecoder(r.Body).Decode(&n)
+				r.Body.Close()
+			}
+			return n
+		}
+	}
 	first, rest := bytes.Repeat([]byte("a"), 100<<10), bytes.Repeat([]byte("b"), 50<<10)
-	body, send := io.Pipe()
+	body, sender := io.Pipe()
 	progressed := make(chan bool, 1)
 	go func() {
-		send.Write(first)
+		sender.Write(first)
 		seen := false
 		for deadline := time.Now().Add(15 * time.Second); !seen && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			var n float64
-			json.Unmarshal(s.get(t, "/upload-progress?key="+key).Body, &n)
-			seen = n >= float64(len(first))
+			seen = progress() >= float64(len(first))
 		}
 		progressed <- seen
 		if !seen {
-			send.CloseWithError(errors.New("the handler never read the start of the body"))
+			sender.CloseWithError(errors.New("the handler never read the start of the body"))
 			return
 		}
-		send.Write(rest)
-		send.Close()
+		sender.Write(rest)
+		sender.Close()
 	}()
-	var resp *http.Response
-	if from == "worker" {
-		req, _ := http.NewRequest(http.MethodPost, "/upload?key="+key, body)
-		req.ContentLength = -1
-		resp = s.target.Stream(t, req)
-	} else {
-		req, _ := http.NewRequest(http.MethodPost, "/do/"+key+"/upload?key="+key, body)
-		req.ContentLength = -1
-		resp = s.target.StreamObject(t, "SANDBOX", key, req)
-	}
+	req, _ := http.NewRequest(http.MethodPost, path, body)
+	req.ContentLength = -1
+	resp := send(t, req)
 	defer resp.Body.Close()
 	if !<-progressed {
-		t.Fatalf("%s: the handler had not read the first %d bytes while the rest was held back", from, len(first))
+		t.Fatalf("%s: the handler had not read the first %d bytes while the rest was held back", to, len(first))
 	}
 	var got map[string]any
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
-		t.Fatalf("%s: %v", from, err)
+		t.Fatalf("%s: %v", to, err)
 	}
 	sum := sha256.Sum256(append(first, rest...))
-	equal(t, from+": what the handler read", got, map[string]any{
+	equal(t, to+": what the handler read", got, map[string]any{
 		"bytes": float64(len(first) + len(rest)), "sha256": hex.EncodeToString(sum[:]), "contentLength": -1.0,
 	})
 }

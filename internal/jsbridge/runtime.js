@@ -98,10 +98,25 @@ function hex(bytes) {
   return s;
 }
 
-function requestFromGo(r) {
+// requestFromGo builds a request Go sends on behalf of ev; a body that
+// streams from Go (bodyWriter) is one of ev's streams.
+function requestFromGo(r, ev) {
   const init = { method: r.method, headers: r.headers };
-  if (r.body && r.body.length > 0 && r.method !== "GET" && r.method !== "HEAD") init.body = r.body;
+  if (r.method === "GET" || r.method === "HEAD") return new Request(r.url, init);
+  if (r.bodyWriter) init.body = ev.stream(r.bodyWriter).readable(r.body);
+  else if (r.body && r.body.length > 0) init.body = r.body;
   return new Request(r.url, init);
+}
+
+// sendRequest sends Go's request r with send and describes the response
+// for Go; if it fails, a body Go is still streaming is given up.
+async function sendRequest(ev, r, send, bodies) {
+  try {
+    return await responseToGo(await send(requestFromGo(r, ev)), ev, bodies);
+  } catch (err) {
+    if (r.bodyWriter) ev.bodies.get(r.bodyWriter)?.abandon();
+    throw err;
+  }
 }
 
 // WASI preview1 numbers this runtime uses.
@@ -135,7 +150,7 @@ function responseFromGo(r, ev) {
     if (!webSocket) throw new TypeError("godurable: a 101 response without a WebSocket: accept the request with ws.Accept, or return the response of the upgraded fetch");
     return new Response(null, { status: 101, headers, webSocket });
   }
-  if (r.stream) return new Response((ev.body ??= new BodyStream(ev)).readable(r.body), { status: r.status, headers: r.headers });
+  if (r.stream) return new Response(ev.stream(0).readable(r.body), { status: r.status, headers: r.headers });
   const body = NULL_BODY_STATUS.has(r.status) || !r.body || r.body.length === 0 ? null : r.body;
   const response = new Response(body, { status: r.status, headers: r.headers });
   // Its length tells a caller through stub.fetch that it need not stream
@@ -150,8 +165,11 @@ function responseFromGo(r, ev) {
 // context. drain waits for the client to read; cancel (the client went
 // away) cancels the Go event.
 class BodyStream {
-  constructor(ev) {
+  // A response's cancel (the client went away) cancels the Go event; a
+  // request body's only stops Go's writes.
+  constructor(ev, isResponse) {
     this.ev = ev;
+    this.isResponse = isResponse;
     this.chunks = []; // written by Go, not yet in the stream
     this.controller = null;
     this.end = null; // { error } once Go closed the body
@@ -169,10 +187,8 @@ class BodyStream {
         },
         pull: () => this.settleDrains(),
         cancel: () => {
-          this.gone = true;
-          this.chunks = [];
-          this.settleDrains();
-          if (this.ev.alive()) {
+          this.abandon();
+          if (this.isResponse && this.ev.alive()) {
             this.ev.cancelRequested = true; // the event's loop cancels it in Go
             this.ev.wake();
           }
@@ -180,6 +196,13 @@ class BodyStream {
       },
       new ByteLengthQueuingStrategy({ highWaterMark: 1 << 20 }),
     );
+  }
+
+  // abandon drops what Go writes from now on: nothing will read it.
+  abandon() {
+    this.gone = true;
+    this.chunks = [];
+    this.settleDrains();
   }
 
   write(data) {
@@ -291,6 +314,7 @@ class Event {
     this.extended = 0; // Go's WaitUntil work in progress: the event lives on after its result
     this.waitUntil = null; // workerd's ctx.waitUntil for this event, if it has one
     this.readers = []; // IDs of the bodies streaming into Go for this event (BodyReaders)
+    this.bodies = new Map(); // bodies streaming from Go: 0 its response, others its requests' (BodyStream)
     this.settled = new Promise((resolve) => (this.onSettled = resolve));
   }
 
@@ -312,6 +336,13 @@ class Event {
     this.payload = payload;
     this.onSettled();
     this.wake();
+  }
+
+  // stream returns the body streaming from Go under id, made at first use.
+  stream(id) {
+    let b = this.bodies.get(id);
+    if (!b) this.bodies.set(id, (b = new BodyStream(this, id === 0)));
+    return b;
   }
 
   result() {
@@ -466,7 +497,7 @@ class Instance {
     const failure = encode(fromJSError(this.crashError(err)));
     for (const ev of this.events.values()) {
       ev.extended = 0;
-      ev.body?.close("godurable: the Go instance crashed while streaming this response");
+      for (const b of ev.bodies.values()) b.close("godurable: the Go instance crashed while streaming this body");
       this.runtime.bodies.cancelAll(ev.readers);
       ev.settle(ABI.StatusError, failure);
     }
@@ -552,14 +583,14 @@ class Instance {
           ev.cancelRequested = false;
           this.run(ev, () => this.exports[ABI.ExportCancel](ev.id));
         }
-        ev.body?.pump();
+        for (const b of ev.bodies.values()) b.pump();
         if (ev.tickAt !== null && ev.alive()) {
           const at = ev.tickAt;
           ev.tickAt = null;
           this.armTick(ev, at);
         }
       }
-      ev.body?.pump(); // what came with the event's last call into Go
+      for (const b of ev.bodies.values()) b.pump(); // what came with the event's last call into Go
     } finally {
       clearInterval(keepAlive);
     }
@@ -890,14 +921,13 @@ const SYNC_OPS = {
   },
   "body.write": (rt, req) => {
     const ev = rt.instance.events.get(req.event);
-    if (!ev || !ev.alive()) throw new Error("godurable: the response's event has already finished");
-    ev.body ??= new BodyStream(ev);
-    ev.body.write(req.data.slice());
-    return encode(ev.body.unread());
+    if (!ev || !ev.alive()) throw new Error("godurable: the body's event has already finished");
+    const body = ev.stream(req.stream ?? 0);
+    body.write(req.data.slice());
+    return encode(body.unread());
   },
   "body.close": (rt, req) => {
-    const ev = rt.instance.events.get(req.event);
-    if (ev) (ev.body ??= new BodyStream(ev)).close(req.error ?? "");
+    rt.instance.events.get(req.event)?.stream(req.stream ?? 0).close(req.error ?? "");
     return EMPTY;
   },
   "body.cancel": (rt, id) => {
@@ -1020,8 +1050,8 @@ function closeSocket(ws, req) {
 // synchronous one gets and the event that started it, and returns a
 // promise of the result's bytes.
 const ASYNC_OPS_IMPL = {
-  "fetch": async (rt, req, o, ev) => responseToGo(await fetch(requestFromGo(req)), ev, rt.bodies),
-  "stub.fetch": async (rt, req, o, ev) => responseToGo(await rt.stub(req.target).fetch(requestFromGo(req.request)), ev, rt.bodies),
+  "fetch": (rt, req, o, ev) => sendRequest(ev, req, (request) => fetch(request), rt.bodies),
+  "stub.fetch": (rt, req, o, ev) => sendRequest(ev, req.request, (request) => rt.stub(req.target).fetch(request), rt.bodies),
   "body.read": (rt, id) => rt.bodies.read(id),
   "stub.call": (rt, req) => rt.stubCall(req),
   "alarm.get": async (rt, req, o) => encode((await o.storage.getAlarm()) ?? null),
@@ -1033,9 +1063,9 @@ const ASYNC_OPS_IMPL = {
     await o.storage.deleteAlarm();
     return EMPTY;
   },
-  "body.drain": async (rt, event) => {
-    const ev = rt.instance.events.get(event);
-    return encode(ev?.body ? await ev.body.drain() : true);
+  "body.drain": async (rt, req) => {
+    const body = rt.instance.events.get(req.event)?.bodies.get(req.stream ?? 0);
+    return encode(body ? await body.drain() : true);
   },
   "storage.sync": async (rt, req, o) => {
     await o.storage.sync();

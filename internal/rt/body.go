@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/godurable/godurable/internal/abi"
 )
@@ -81,4 +82,85 @@ func (b *hostBody) Close() error {
 	}
 	b.pending = nil
 	return nil
+}
+
+// A body that streams from the guest: the response of an event, or the
+// body of a request the guest sends (abi.Request.BodyWriter). Each write
+// hands a chunk to the host (body.write) and waits (body.drain) while the
+// host holds more than drainAbove bytes its reader has not read.
+type bodyWriter struct {
+	ref abi.BodyRef
+}
+
+// drainAbove is how much the host may hold unread before a write waits.
+const drainAbove = 1 << 20
+
+// ErrReaderGone is the error of writing a body that its reader gave up.
+var ErrReaderGone = errors.New("godurable: the reader of the body went away")
+
+// write sends b on behalf of the event in ctx. An error after b went to
+// the host still counts b as written.
+func (w *bodyWriter) write(ctx context.Context, b []byte) (int, error) {
+	var held int
+	if err := CallMsg(NoObject, abi.CallBodyWrite, &abi.BodyChunk{Event: w.ref.Event, Stream: w.ref.Stream, Data: b}, &held); err != nil {
+		return 0, err
+	}
+	if held <= drainAbove {
+		return len(b), nil
+	}
+	ref, _ := abi.Marshal(&w.ref)
+	out, err := Await(ctx, abi.AsyncBodyDrain, ref)
+	if err != nil {
+		return len(b), err
+	}
+	var gone bool
+	if abi.DecodeValue(out, &gone); gone {
+		return len(b), ErrReaderGone
+	}
+	return len(b), nil
+}
+
+// end ends the body, cut short with reason if it is not "".
+func (w *bodyWriter) end(reason string) {
+	CallMsg(NoObject, abi.CallBodyClose, &abi.BodyEnd{Event: w.ref.Event, Stream: w.ref.Stream, Error: reason}, nil)
+}
+
+// streamAbove is the size above which a body streams rather than crossing
+// the boundary whole, as the shim's STREAM_ABOVE.
+const streamAbove = 64 << 10
+
+var lastWriter atomic.Int32
+
+// sendBody streams body, the body of a request sent on behalf of the event
+// in ctx, from a goroutine of its own, and returns the request's
+// BodyWriter. A body that fails to read ends the stream with its error,
+// which fails the request on the host.
+func sendBody(ctx context.Context, body io.ReadCloser) (int32, error) {
+	e := eventFrom(ctx)
+	if e == nil {
+		return 0, ErrNoEvent
+	}
+	w := bodyWriter{ref: abi.BodyRef{Event: e.id, Stream: lastWriter.Add(1)}}
+	go func() {
+		defer body.Close()
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := body.Read(buf)
+			if n > 0 {
+				if _, werr := w.write(ctx, buf[:n]); werr != nil {
+					w.end(werr.Error())
+					return
+				}
+			}
+			if err == io.EOF {
+				w.end("")
+				return
+			}
+			if err != nil {
+				w.end("godurable: reading the request body: " + err.Error())
+				return
+			}
+		}
+	}()
+	return w.ref.Stream, nil
 }

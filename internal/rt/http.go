@@ -3,6 +3,7 @@ package rt
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -125,15 +126,13 @@ type ResponseRecorder struct {
 
 	e         *Event // the event whose response this is; nil for a test's recorder
 	streaming bool
-	err       error // why the stream cannot go on
+	out       bodyWriter // once streaming
+	err       error      // why the stream cannot go on
 }
 
-// streamAfter is how much of a body is kept before it streams without a
-// Flush; drainAbove how much the host may hold unread before Write waits.
-const (
-	streamAfter = 64 << 10
-	drainAbove  = 1 << 20
-)
+// streamAfter is how much of a response body is kept before it streams
+// without a Flush.
+const streamAfter = 64 << 10
 
 // NewResponseRecorder returns an empty recorder.
 func NewResponseRecorder() *ResponseRecorder {
@@ -194,13 +193,13 @@ func (w *ResponseRecorder) startStream() error {
 	resp := w.Response()
 	resp.Stream = true
 	w.streaming = true
+	w.out = bodyWriter{ref: abi.BodyRef{Event: w.e.id}}
 	w.body = bytes.Buffer{}
 	hostcall.Complete(w.e.id, abi.StatusOK, mustMarshal(resp))
 	return nil
 }
 
-// writeChunk sends b to the client, waiting first while the client has
-// more than drainAbove bytes unread.
+// writeChunk sends b to the client.
 func (w *ResponseRecorder) writeChunk(b []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
@@ -209,30 +208,18 @@ func (w *ResponseRecorder) writeChunk(b []byte) (int, error) {
 		w.err = context.Cause(w.e.ctx)
 		return 0, w.err
 	}
-	var held int
-	if err := CallMsg(NoObject, abi.CallBodyWrite, &abi.BodyChunk{Event: w.e.id, Data: b}, &held); err != nil {
-		w.err = err
-		return 0, err
+	n, err := w.out.write(w.e.ctx, b)
+	if errors.Is(err, ErrReaderGone) {
+		err = ErrClientGone
 	}
-	if held > drainAbove {
-		id, _ := abi.EncodeValue(w.e.id)
-		out, err := Await(w.e.ctx, abi.AsyncBodyDrain, id)
-		if err != nil {
-			w.err = err
-			return len(b), nil // b itself is with the host
-		}
-		var gone bool
-		if abi.DecodeValue(out, &gone); gone {
-			w.err = ErrClientGone
-		}
-	}
-	return len(b), nil
+	w.err = err
+	return n, err
 }
 
 // endStream ends a streamed body, cut short with reason if it is not "",
 // and lets the host forget the event.
 func (w *ResponseRecorder) endStream(reason string) {
-	CallMsg(NoObject, abi.CallBodyClose, &abi.BodyEnd{Event: w.e.id, Error: reason}, nil)
+	w.out.end(reason)
 	id, _ := abi.EncodeValue(w.e.id)
 	Call(abi.CallWaitUntilDone, 0, id)
 }
@@ -277,7 +264,19 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if out.Method == "" {
 		out.Method = http.MethodGet
 	}
-	if req.Body != nil && req.Body != http.NoBody {
+	switch {
+	case req.Body == nil || req.Body == http.NoBody:
+	case out.Method == http.MethodGet || out.Method == http.MethodHead:
+		req.Body.Close() // fetch sends none
+	case req.ContentLength <= 0 || req.ContentLength > streamAbove:
+		// A body of unknown length (0 with a Body is unknown, as in
+		// net/http) or a large one streams.
+		id, err := sendBody(req.Context(), req.Body)
+		if err != nil {
+			return nil, err
+		}
+		out.BodyWriter = id
+	default:
 		b, err := io.ReadAll(req.Body)
 		req.Body.Close()
 		if err != nil {

@@ -265,9 +265,24 @@ func (o *object) construct(ctx context.Context) (err *abi.Error) {
 	if v == nil || reflect.ValueOf(v).Kind() == reflect.Pointer && reflect.ValueOf(v).IsNil() {
 		return &abi.Error{Name: "Error", Message: "godurable: the constructor of " + o.class.name + " returned nil"}
 	}
+	if in, ok := v.(initializer); ok {
+		if ierr := BlockConcurrencyWhile(ctx, in.Init); ierr != nil {
+			e := ToABI(ierr)
+			e.Message = "initializing " + o.class.name + ": " + e.Message
+			return e
+		}
+	}
 	o.value = v
 	return nil
 }
+
+// initializer is durableobject.Initializer: Init runs once the
+// constructor has returned, holding the object's turn.
+type initializer interface {
+	Init(ctx context.Context) error
+}
+
+var initializerType = reflect.TypeFor[initializer]()
 
 // goType describes typ for code generation: "*main.Counter", or with the
 // package path for types outside package main ("*example.com/rooms.Room").

@@ -57,8 +57,8 @@ func methodsOf(typ reflect.Type) (map[string]*method, []string) {
 	var skipped []string
 	handlers := handlerMethods()
 	for _, rm := range listMethods(typ) {
-		if handlers[rm.Name] {
-			continue // an event handler (ServeHTTP, ...)
+		if handlers[rm.Name] || rm.Name == "Init" && typ.Implements(initializerType) {
+			continue // an event handler (ServeHTTP, ...) or the initializer
 		}
 		m, why := rpcMethod(rm)
 		if why != "" {

@@ -10,18 +10,29 @@ import (
 	"github.com/godurable/godurable/internal/driver"
 )
 
-// A streamed response body, as the shim's BodyStream has it: the guest
-// writes chunks (body.write) during its calls, the client reads them as
-// they come, and a guest that writes faster than the client reads waits
-// in body.drain. A client that stops reading (Close) cancels the event.
+// A body that streams from the guest, as the shim's BodyStream has it: an
+// event's response, or the body of a request the guest sends. The guest
+// writes chunks (body.write) during its calls, the reader reads them as
+// they come, and a guest that writes faster than the reader reads waits
+// in body.drain. A client that stops reading a response (Close) cancels
+// the event.
 
 // drainAbove is what the host holds unread before body.drain waits, as
 // the shim's ReadableStream's high-water mark.
 const drainAbove = 1 << 20
 
+// bodyKey names a body as abi.BodyRef does; a request's body, whose
+// stream ID is unique in its instance, is found without its event.
 type bodyKey struct {
-	inst  *driver.Instance
-	event int32
+	inst          *driver.Instance
+	event, stream int32
+}
+
+func keyOf(inst *driver.Instance, ref abi.BodyRef) bodyKey {
+	if ref.Stream != 0 {
+		return bodyKey{inst, 0, ref.Stream}
+	}
+	return bodyKey{inst, ref.Event, 0}
 }
 
 type bodyStream struct {
@@ -42,14 +53,14 @@ func newBodyStream() *bodyStream {
 	return b
 }
 
-// body returns the stream of the event's response, made at its first use.
-func (iso *Isolate) body(inst *driver.Instance, event int32) *bodyStream {
+// body returns the body ref names, made at its first use.
+func (iso *Isolate) body(inst *driver.Instance, ref abi.BodyRef) *bodyStream {
 	iso.mu.Lock()
 	defer iso.mu.Unlock()
 	if iso.bodies == nil {
 		iso.bodies = map[bodyKey]*bodyStream{}
 	}
-	k := bodyKey{inst, event}
+	k := keyOf(inst, ref)
 	b := iso.bodies[k]
 	if b == nil {
 		b = newBodyStream()
@@ -58,10 +69,34 @@ func (iso *Isolate) body(inst *driver.Instance, event int32) *bodyStream {
 	return b
 }
 
-func (iso *Isolate) forgetBody(inst *driver.Instance, event int32) {
+func (iso *Isolate) forgetBody(inst *driver.Instance, ref abi.BodyRef) {
 	iso.mu.Lock()
 	defer iso.mu.Unlock()
-	delete(iso.bodies, bodyKey{inst, event})
+	delete(iso.bodies, keyOf(inst, ref))
+}
+
+// sending returns the reader of the body of r if it streams from the
+// guest, and a function that fails the request with an error, giving the
+// body up (as the shim's sendRequest does), so that the guest stops
+// writing it.
+func (iso *Isolate) sending(r *abi.Request) (io.ReadCloser, func(error) ([]byte, error)) {
+	var sent io.ReadCloser
+	if r.BodyWriter != 0 {
+		sent = iso.sentBody(r.BodyWriter)
+	}
+	return sent, func(err error) ([]byte, error) {
+		if sent != nil {
+			sent.Close()
+		}
+		return nil, err
+	}
+}
+
+// sentBody returns the reader of the body of a request the guest sends
+// that streams from it (abi.Request.BodyWriter).
+func (iso *Isolate) sentBody(writer int32) io.ReadCloser {
+	inst, ref := iso.current(), abi.BodyRef{Stream: writer}
+	return &bodyReader{b: iso.body(inst, ref), done: func() { iso.forgetBody(inst, ref) }}
 }
 
 // streamed gives resp, the response of ev (nil if it failed), its Rest if
@@ -72,12 +107,13 @@ func (iso *Isolate) streamed(inst *driver.Instance, ev *driver.Event, resp *abi.
 		done()
 		return
 	}
-	b := iso.body(inst, ev.ID())
+	ref := abi.BodyRef{Event: ev.ID()}
+	b := iso.body(inst, ref)
 	b.mu.Lock()
 	b.cancel = func() { inst.Cancel(ev) }
 	b.mu.Unlock()
 	resp.Rest = &bodyReader{b: b, done: func() {
-		iso.forgetBody(inst, ev.ID())
+		iso.forgetBody(inst, ref)
 		done()
 	}}
 }

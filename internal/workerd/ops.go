@@ -235,7 +235,7 @@ func init() {
 			if err := decodeRequest(req, &c); err != nil {
 				return nil, err
 			}
-			return jsEncode(float64(iso.body(iso.current(), c.Event).write(c.Data)))
+			return jsEncode(float64(iso.body(iso.current(), abi.BodyRef{Event: c.Event, Stream: c.Stream}).write(c.Data)))
 		},
 		abi.CallBodyCancel: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var id int32
@@ -250,7 +250,7 @@ func init() {
 			if err := decodeRequest(req, &e); err != nil {
 				return nil, err
 			}
-			iso.body(iso.current(), e.Event).close(e.Error)
+			iso.body(iso.current(), abi.BodyRef{Event: e.Event, Stream: e.Stream}).close(e.Error)
 			return []byte{}, nil
 		},
 		abi.CallAbort: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
@@ -529,11 +529,11 @@ func initAsyncOps() {
 			return iso.readers.read(id)
 		},
 		abi.AsyncBodyDrain: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
-			var event int32
-			if err := decodeRequest(req, &event); err != nil {
+			var ref abi.BodyRef
+			if err := decodeRequest(req, &ref); err != nil {
 				return nil, err
 			}
-			return jsEncode(iso.body(iso.current(), event).drain())
+			return jsEncode(iso.body(iso.current(), ref).drain())
 		},
 		// The model's writes are durable as they are made.
 		abi.AsyncSync: func(_ *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
@@ -564,23 +564,27 @@ func initAsyncOps() {
 			if err := decodeRequest(req, &in); err != nil {
 				return nil, err
 			}
+			sent, fail := iso.sending(&in)
 			hreq, err := requestFromGo(&in)
 			if err != nil {
-				return nil, err
+				return fail(err)
+			}
+			if sent != nil {
+				hreq.Body, hreq.ContentLength = sent, -1
 			}
 			if isUpgrade(&in) {
 				return iso.dialOutbound(context.Background(), &in)
 			}
 			if iso.cfg.Fetch == nil {
-				return nil, NewJSError("TypeError", "godurable: outbound fetch is not available in this test (set a Fetch handler): "+in.Method+" "+in.URL)
+				return fail(NewJSError("TypeError", "godurable: outbound fetch is not available in this test (set a Fetch handler): "+in.Method+" "+in.URL))
 			}
 			resp, err := iso.cfg.Fetch(hreq)
 			if err != nil {
 				var je *driver.JSError
 				if errors.As(err, &je) {
-					return nil, je
+					return fail(je)
 				}
-				return nil, NewJSError("TypeError", "fetch failed: "+err.Error())
+				return fail(NewJSError("TypeError", "fetch failed: "+err.Error()))
 			}
 			return iso.responseToGo(resp)
 		},
@@ -589,17 +593,21 @@ func initAsyncOps() {
 			if err := decodeRequest(req, &in); err != nil {
 				return nil, err
 			}
+			sent, fail := iso.sending(&in.Request)
 			t, err := iso.Resolve(in.Target)
 			if err != nil {
-				return nil, err
+				return fail(err)
 			}
 			if _, err := requestFromGo(&in.Request); err != nil {
-				return nil, err
+				return fail(err)
 			}
 			in.Request.Headers = jsHeadersOfPairs(in.Request.Headers)
 			in.Request.Method = normalizeMethod(in.Request.Method)
 			if in.Request.Method == "GET" || in.Request.Method == "HEAD" || len(in.Request.Body) == 0 {
 				in.Request.Body = nil
+			}
+			if sent != nil { // it streams on into the object
+				in.Request.Rest, in.Request.BodyWriter = sent, 0
 			}
 			resp, err := iso.ObjectFetch(context.Background(), t, &in.Request)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,11 +34,15 @@ func newClient(base string, conc int) *client {
 func (c *client) close() { c.http.CloseIdleConnections() }
 
 // do sends one request and reads the whole answer; a status other than 200
-// is an error.
+// is an error. A PUT sends a chunked body of ?bytes= zeros.
 func (c *client) do(ctx context.Context, method, path string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, nil)
 	if err != nil {
 		return nil, err
+	}
+	if method == http.MethodPut {
+		n, _ := strconv.ParseInt(req.URL.Query().Get("bytes"), 10, 64)
+		req.Body, req.ContentLength = io.NopCloser(io.LimitReader(zeros{}, n)), -1
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -52,6 +57,14 @@ func (c *client) do(ctx context.Context, method, path string) ([]byte, error) {
 		return body, fmt.Errorf("%s %s: status %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(body)))
 	}
 	return body, nil
+}
+
+// zeros reads as endless zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 // timed sends one request and returns how long it took.

@@ -26,6 +26,7 @@ const (
 	secNew       = "New object in a warm isolate"
 	secChat      = "Chat room over WebSockets (examples/chat, hibernation API)"
 	secHop       = "Routing hop (front Worker, service binding)"
+	secStream    = "Streaming bodies (stateless route, 4 MiB, one at a time)"
 	secMemory    = "Memory"
 )
 
@@ -36,6 +37,27 @@ const (
 	hopDirect = "hot increment p50, one at a time, served directly (cold-start sessions, after a warm-up)"
 	hopAdded  = "through the front minus served directly"
 )
+
+// streamBytes is the size of the bodies of the streaming rows.
+const streamBytes = 4 << 20
+
+// measureStreams records how fast the stateless route at path streams a
+// response and reads an upload, one at a time (seq/10 of each, at least
+// 3): both sides write and read 64 KiB chunks.
+func (b *bench) measureStreams(run func(phase, func(int) (string, string)) (*loadResult, error), path, side string, seq int) error {
+	p := phase{Concurrency: 1, Count: max(seq/10, 3), Duration: b.cfg.Dur}
+	for _, m := range []struct{ method, what string }{
+		{"GET", "response streamed in 64 KiB writes: MB/s at the p50"},
+		{"PUT", "chunked upload read as it comes: MB/s at the p50"},
+	} {
+		r, err := run(p, func(int) (string, string) { return m.method, fmt.Sprintf("%s?bytes=%d", path, streamBytes) })
+		if err != nil {
+			return fmt.Errorf("streaming %s %s: %w", m.method, side, err)
+		}
+		b.m.get(secStream, m.what, "MB/s", higher).add(side, float64(streamBytes)/1e6/r.quantile(0.5).Seconds())
+	}
+	return nil
+}
 
 // deriveHop adds the cost of the hop for each side.
 func (b *bench) deriveHop() {
@@ -294,6 +316,11 @@ func (b *bench) measureMain(ctx context.Context) error {
 				return err
 			}
 			b.m.get(secStateless, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
+		}
+		for _, side := range order(sides, round) {
+			if err := b.measureStreams(run, stateless[side], side, c.Seq); err != nil {
+				return err
+			}
 		}
 		for _, side := range order(sides, round) {
 			r, err := run(conc, fixed("POST", "/"+side+"/counter/hot/increment"))

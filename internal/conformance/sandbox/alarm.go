@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/godurable/godurable/alarm"
@@ -106,8 +107,37 @@ func (s *Sandbox) AlarmRuns() ([]AlarmRun, error) {
 }
 
 // Plain is a Durable Object class with RPC methods only: no fetch, no
-// alarm handler.
-type Plain struct{ state *durableobject.State }
+// alarm handler; and an Initializer.
+type Plain struct {
+	state *durableobject.State
+	ready bool
+}
+
+// Init waits (giving up the turn, were it not inside
+// BlockConcurrencyWhile), then counts itself in storage; it fails for
+// objects whose name starts with "broken".
+func (p *Plain) Init(ctx context.Context) error {
+	if err := worker.Sleep(ctx, 100*time.Millisecond); err != nil {
+		return err
+	}
+	if strings.HasPrefix(p.state.Name, "broken") {
+		return &worker.Error{Name: "RangeError", Message: "no configuration for " + p.state.Name}
+	}
+	var n int
+	if _, err := p.state.Storage.KV.Get("inits", &n); err != nil {
+		return err
+	}
+	p.ready = true
+	return p.state.Storage.KV.Put("inits", n+1)
+}
+
+// Initialized reports whether Init had run when the call arrived, and how
+// many times it has run for this object.
+func (p *Plain) Initialized() (map[string]any, error) {
+	var n int
+	_, err := p.state.Storage.KV.Get("inits", &n)
+	return map[string]any{"ready": p.ready, "inits": n}, err
+}
 
 func newPlain(state *durableobject.State, env *worker.Env) (*Plain, error) {
 	return &Plain{state: state}, nil

@@ -141,6 +141,23 @@ func streamRoutes(mux *http.ServeMux) {
 		writeJSON(w, http.StatusOK, uploadProgress(r.URL.Query().Get("key")).Load())
 	})
 	mux.HandleFunc("GET /relay", serveRelay)
+	mux.HandleFunc("POST /forward", func(w http.ResponseWriter, r *http.Request) {
+		// The request's body, as it comes, to ?url=; its response back.
+		req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, r.URL.Query().Get("url"), r.Body)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		req.ContentLength = r.ContentLength
+		resp, err := worker.Fetch(req)
+		if err != nil {
+			writeError(w, http.StatusBadGateway, err)
+			return
+		}
+		defer resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	})
 	mux.HandleFunc("GET /events", serveEvents)
 	mux.HandleFunc("GET /ack", func(w http.ResponseWriter, r *http.Request) {
 		ackChannel(r.URL.Query().Get("key")) <- struct{}{}
