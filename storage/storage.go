@@ -177,6 +177,11 @@ var ErrTransactionWait = rt.ErrTransactionWait
 // number. Store such values as TEXT or BLOB.
 var ErrUnsafeInteger = abi.ErrUnsafeInteger
 
+// ErrNotOneValue is the error of KV.Get of a value that is not one
+// MessagePack value: most often binary that JavaScript stored (a
+// Uint8Array is stored as its bytes), which KV.GetRaw returns.
+var ErrNotOneValue = abi.ErrTrailing
+
 // ErrNoHost is returned when storage is used outside a Worker: in a plain
 // unit test on the host, say. Use the dotest harness to test objects.
 var ErrNoHost = rt.ErrNoHost

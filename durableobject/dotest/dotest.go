@@ -576,6 +576,29 @@ func (o *Object) Storage() *storage.Storage {
 	return s
 }
 
+// PutJS stores under key what a JavaScript object's storage.kv.put(key,
+// value) leaves for Go to read, for the JavaScript value v stands for:
+// nil (null), bool, string, int or float64 (a number), int64 or uint64
+// (a bigint), time.Time (a Date), []any (an Array or a Set),
+// map[string]any (an object, or a Map with string keys) and []byte (a
+// Uint8Array). Use it to test that a Go class reads what an earlier
+// JavaScript version of it stored.
+func (o *Object) PutJS(key string, v any) error {
+	b, err := workerd.StoredJS(v)
+	if err == nil {
+		// Through the host's kv.put as JavaScript's: the value need not be
+		// MessagePack (a Uint8Array is its bytes).
+		var req []byte
+		if req, err = abi.Marshal(&abi.KVPut{Key: key, Value: b}); err == nil {
+			_, err = o.w.iso.Conn(o.t.Class, o.t.ID).Call(abi.CallKVPut, req)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("dotest: PutJS %q: %w", key, err)
+	}
+	return nil
+}
+
 // Get is a shortcut for Fetch of a GET request of path (e.g. "/counter/a")
 // that returns the status and the body; it fails t if the body cannot be
 // read.

@@ -75,13 +75,21 @@ func DecodeValue(b []byte, v any) error {
 	b = IntegralFloatsAsInts(b)
 	dec := msgpack.GetDecoder()
 	defer msgpack.PutDecoder(dec)
-	dec.Reset(bytes.NewReader(b))
+	r := bytes.NewReader(b)
+	dec.Reset(r)
 	dec.SetCustomStructTag("json")
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
+	if r.Len() > 0 {
+		return fmt.Errorf("%w: %d bytes after the value", ErrTrailing, r.Len())
+	}
 	return nil
 }
+
+// ErrTrailing reports bytes after a MessagePack value: they are not one
+// value (a value JavaScript stored as binary, say, read as MessagePack).
+var ErrTrailing = errors.New("not one MessagePack value")
 
 // MaxSafeInteger is JavaScript's Number.MAX_SAFE_INTEGER, 2^53-1: the
 // largest integer a JS number holds exactly.

@@ -22,6 +22,15 @@ func TestDotestSandbox(t *testing.T) {
 	echo := EchoServer()
 	defer echo.Close()
 	t.Run("Sockets", func(t *testing.T) { RunSockets(t, w, echo.URL) })
+	t.Run("JSValues", func(t *testing.T) {
+		o := w.W.Object("PLAIN", JSValuesObject)
+		for k, v := range JSValues() {
+			if err := o.PutJS(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		RunJSValues(t, w)
+	})
 }
 
 // TestDotestCounter checks the counter example in the dotest harness.

@@ -100,8 +100,8 @@ func StartWorkerd(t testing.TB, pkg, outDir, goConfig, jsConfig string) *Workerd
 	return StartWorkerdWith(t, pkg, outDir, goConfig, jsConfig, wranglerdev.Options{})
 }
 
-// StartWorkerdWith is StartWorkerd with the Tools and CompatibilityDate
-// of opts (the other fields are StartWorkerd's).
+// StartWorkerdWith is StartWorkerd with the Tools, CompatibilityDate and
+// PersistTo (if not empty) of opts (the other fields are StartWorkerd's).
 func StartWorkerdWith(t testing.TB, pkg, outDir, goConfig, jsConfig string, opts wranglerdev.Options) *Workerd {
 	t.Helper()
 	root := RepoRoot(t)
@@ -110,11 +110,15 @@ func StartWorkerdWith(t testing.TB, pkg, outDir, goConfig, jsConfig string, opts
 	if _, err := build.Build(ctx, root, pkg, filepath.Join(root, outDir), nil); err != nil {
 		t.Fatal(err)
 	}
+	persist := opts.PersistTo
+	if persist == "" {
+		persist = t.TempDir()
+	}
 	w := &Workerd{
 		opts: wranglerdev.Options{
 			Dir:               root,
 			Configs:           []string{jsConfig, goConfig},
-			PersistTo:         t.TempDir(),
+			PersistTo:         persist,
 			Log:               testLog{t},
 			Tools:             opts.Tools,
 			CompatibilityDate: opts.CompatibilityDate,

@@ -1,6 +1,9 @@
 package conformance
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -79,6 +82,37 @@ func TestWorkerdChat(t *testing.T) {
 	RequireWrangler(t)
 	w := StartWorkerd(t, "./examples/chat", "examples/chat/build", "examples/chat/wrangler.toml", "internal/conformance/jscaller/chat.toml")
 	t.Run("Scenarios", func(t *testing.T) { RunChat(t, w) })
+	if t.Failed() {
+		t.Logf("workerd output:\n%s", w.Output())
+	}
+}
+
+// TestWorkerdJSValues serves a JavaScript Worker with the sandbox's name
+// and classes, which stores values in a Plain object, then the Go sandbox
+// on the same persisted state, which reads them.
+func TestWorkerdJSValues(t *testing.T) {
+	RequireWrangler(t)
+	persist := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	js, err := wranglerdev.Start(ctx, wranglerdev.Options{Dir: RepoRoot(t), Configs: []string{"internal/conformance/jsvalues/wrangler.toml"}, PersistTo: persist, Log: testLog{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(js.URL + "/put?name=" + JSValuesObject)
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+	}
+	js.Stop()
+	if err != nil {
+		t.Fatalf("storing the values from JavaScript: %v", err)
+	}
+	w := StartWorkerdWith(t, "./internal/conformance/sandbox", "internal/conformance/sandbox/build",
+		"internal/conformance/sandbox/wrangler.toml", "internal/conformance/jscaller/sandbox.toml", wranglerdev.Options{PersistTo: persist})
+	RunJSValues(t, w)
 	if t.Failed() {
 		t.Logf("workerd output:\n%s", w.Output())
 	}

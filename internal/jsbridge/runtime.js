@@ -47,7 +47,24 @@ function toBytes(v) {
   if (v instanceof Uint8Array) return v;
   if (v instanceof ArrayBuffer) return new Uint8Array(v);
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  return encode(v); // a value stored by JavaScript: Go reads it as MessagePack
+  return encode(plainValue(v)); // a value stored by JavaScript: Go reads it as MessagePack
+}
+
+// plainValue turns the structured-clone values that MessagePack has no
+// form for into ones it has, for Go: a Map with string keys becomes an
+// object (any other Map, a list of [key, value] pairs), a Set a list.
+// (The encoder would write both as empty maps.)
+function plainValue(v) {
+  if (v === null || typeof v !== "object" || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date) return v;
+  if (v instanceof Map) {
+    const entries = [...v].map(([k, e]) => [k, plainValue(e)]);
+    return entries.every(([k]) => typeof k === "string") ? Object.fromEntries(entries) : entries.map(([k, e]) => [plainValue(k), e]);
+  }
+  if (v instanceof Set) return [...v].map(plainValue);
+  if (Array.isArray(v)) return v.map(plainValue);
+  const out = {};
+  for (const [k, e] of Object.entries(v)) out[k] = plainValue(e);
+  return out;
 }
 
 // STREAM_ABOVE is the size above which a body streams into Go (as does

@@ -499,6 +499,14 @@ func (e *jsEncoder) value(v any, depth int) error {
 		e.ext(x.typ, x.data)
 	case jsDate:
 		e.ext(-1, encodeTimestamp(x.ms))
+	case jsBigInt: // useBigInt64: 64 bits, unsigned unless negative
+		if x.neg {
+			e.u8(0xd3)
+			e.be(-x.abs, 8)
+		} else {
+			e.u8(0xcf)
+			e.be(x.abs, 8)
+		}
 	default:
 		return fmt.Errorf("Unrecognized object: %T", v)
 	}

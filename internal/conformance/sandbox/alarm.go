@@ -9,6 +9,7 @@ import (
 
 	"github.com/godurable/godurable/alarm"
 	"github.com/godurable/godurable/durableobject"
+	"github.com/godurable/godurable/storage"
 	"github.com/godurable/godurable/worker"
 )
 
@@ -173,4 +174,57 @@ func (p *Plain) FetchPlain(ctx context.Context, name string) (string, error) {
 	}
 	defer resp.Body.Close()
 	return fmt.Sprint(resp.StatusCode), nil
+}
+
+// ReadJS reads keys as the object's KV holds them, whoever stored them
+// (TestWorkerdJSValues stores them from JavaScript first): for each, the
+// Go type KV.Get gives an `any`, and the value, with times in RFC 3339 and
+// byte slices as lists of numbers; or KV.Get's error and the bytes
+// KV.GetRaw gives.
+func (p *Plain) ReadJS(keys []string) (map[string]any, error) {
+	out := map[string]any{}
+	for _, k := range keys {
+		var v any
+		found, err := p.state.Storage.KV.Get(k, &v)
+		if err == nil {
+			out[k] = map[string]any{"found": found, "type": fmt.Sprintf("%T", v), "value": jsonable(v)}
+			continue
+		}
+		raw, rawErr := p.state.Storage.KV.GetRaw(k)
+		if rawErr != nil {
+			return nil, rawErr
+		}
+		out[k] = map[string]any{"found": found, "error": err.Error(), "notOneValue": errors.Is(err, storage.ErrNotOneValue), "raw": jsonable(raw)}
+	}
+	return out, nil
+}
+
+// jsonable makes what KV.Get decodes comparable as JSON: numbers become
+// their Go type and value ("int64 42").
+func jsonable(v any) any {
+	switch v := v.(type) {
+	case time.Time:
+		return "time " + v.UTC().Format(time.RFC3339Nano)
+	case []byte:
+		out := make([]any, len(v))
+		for i, b := range v {
+			out[i] = int(b)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = jsonable(e)
+		}
+		return out
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range v {
+			out[k] = jsonable(e)
+		}
+		return out
+	case nil, bool, string:
+		return v
+	}
+	return fmt.Sprintf("%T %v", v, v) // numbers, with their Go type
 }
