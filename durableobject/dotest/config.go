@@ -13,7 +13,8 @@ import (
 type env struct {
 	script     string
 	vars       map[string]any
-	namespaces map[string]string // binding -> class
+	namespaces map[string]string  // binding -> class
+	peers      map[string]*Worker // binding -> the Worker of its script_name
 	// compat is workerd's behaviour for the configuration's compatibility
 	// date and flags; the newest without a configuration.
 	compat workerd.Compat
@@ -22,7 +23,7 @@ type env struct {
 // environment reads the wrangler configuration (the one wasmbuild reads)
 // and applies the options on top.
 func environment(o *Options, pkgDir string) (*env, error) {
-	e := &env{script: "worker", vars: map[string]any{}, namespaces: map[string]string{}, compat: workerd.CompatFor("", nil)}
+	e := &env{script: "worker", vars: map[string]any{}, namespaces: map[string]string{}, peers: map[string]*Worker{}, compat: workerd.CompatFor("", nil)}
 	path := o.Config
 	if path == "" {
 		p, err := wrangler.FindUp(pkgDir)
@@ -58,7 +59,11 @@ func environment(o *Options, pkgDir string) (*env, error) {
 				return nil, fmt.Errorf("dotest: %s: a Durable Object binding needs a name and a class_name", path)
 			}
 			if b.ScriptName != "" && b.ScriptName != c.Name {
-				continue // a class of another Worker: not served here
+				peer := o.Scripts[b.ScriptName]
+				if peer == nil {
+					continue // a class of another Worker, which is not here
+				}
+				e.peers[b.Name] = peer
 			}
 			e.namespaces[b.Name] = b.ClassName
 		}

@@ -80,6 +80,11 @@ type Options struct {
 	// Bindings maps Durable Object namespace bindings to class names, added
 	// to or replacing those of Config.
 	Bindings map[string]string
+	// Scripts are the other Workers that bindings with a script_name reach,
+	// by their name: a call through such a binding goes to that Worker's
+	// objects, as in a wrangler dev of several Workers. A binding whose
+	// script is not here is left out, as one whose Worker is not running.
+	Scripts map[string]*Worker
 	// Fetch serves the Worker's outbound fetches. Nil sends them to the
 	// network (a loopback httptest.Server, say) with http.DefaultTransport.
 	// A handler may block to hold a fetch open while other events proceed.
@@ -102,7 +107,8 @@ type Options struct {
 type Worker struct {
 	iso      *workerd.Isolate
 	opts     Options
-	bindings map[string]string // namespace binding -> class
+	bindings map[string]string  // namespace binding -> class
+	peers    map[string]*Worker // namespace binding -> the Worker that hosts its class (Options.Scripts)
 	log      func(line string)
 	stop     sync.Once
 }
@@ -187,12 +193,13 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 	if log == nil {
 		log = func(string) {}
 	}
-	w := &Worker{opts: o, bindings: env.namespaces, log: log}
+	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log}
 	cfg := workerd.Config{
 		Module:     b.module,
 		Script:     env.script,
 		Vars:       env.vars,
 		Namespaces: env.namespaces,
+		Peers:      peerIsolates(env.peers),
 		Fetch:      fetcher(o.Fetch),
 		Timeout:    o.Timeout,
 		Compat:     env.compat,
@@ -346,8 +353,25 @@ func fromABI(e *abi.Error) *worker.Error {
 // the Worker: a mistake in the test, like a bad URL for
 // httptest.NewRequest.
 func (w *Worker) Object(binding, name string) *Object {
-	class := w.mustClass(binding)
-	return &Object{w: w, t: workerd.Target{Class: class, ID: w.iso.IDFromName(class, name), Name: name}}
+	class, host := w.mustClass(binding), w.host(binding)
+	return &Object{w: host, t: workerd.Target{Class: class, ID: host.iso.IDFromName(class, name), Name: name}}
+}
+
+// host returns the Worker that hosts the class of binding: a script's of
+// Options.Scripts, else w.
+func (w *Worker) host(binding string) *Worker {
+	if p := w.peers[binding]; p != nil {
+		return p
+	}
+	return w
+}
+
+func peerIsolates(peers map[string]*Worker) map[string]*workerd.Isolate {
+	out := make(map[string]*workerd.Isolate, len(peers))
+	for b, p := range peers {
+		out[b] = p.iso
+	}
+	return out
 }
 
 // ObjectByID returns the Durable Object with the given hex ID in the
@@ -357,31 +381,32 @@ func (w *Worker) ObjectByID(binding, id string) (*Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	id2, err := w.iso.IDFromString(class, id)
+	host := w.host(binding)
+	id2, err := host.iso.IDFromString(class, id)
 	if err != nil {
 		return nil, guestError(err)
 	}
-	return &Object{w: w, t: workerd.Target{Class: class, ID: id2}}, nil
+	return &Object{w: host, t: workerd.Target{Class: class, ID: id2}}, nil
 }
 
 // IDFromName returns the ID of the object called name, as workerd's
 // idFromName: the same as wrangler dev gives for the same Worker name. It
 // panics, as Object does, if binding is not a namespace of the Worker.
 func (w *Worker) IDFromName(binding, name string) string {
-	return w.iso.IDFromName(w.mustClass(binding), name)
+	return w.host(binding).iso.IDFromName(w.mustClass(binding), name)
 }
 
 // NewUniqueID returns a new random ID in the namespace. It panics, as
 // Object does, if binding is not a namespace of the Worker.
 func (w *Worker) NewUniqueID(binding string) string {
-	return w.iso.NewUniqueID(w.mustClass(binding))
+	return w.host(binding).iso.NewUniqueID(w.mustClass(binding))
 }
 
 // IDs returns the IDs of the objects of the namespace that have storage,
 // as vitest's listDurableObjectIds does. It panics, as Object does, if
 // binding is not a namespace of the Worker.
 func (w *Worker) IDs(binding string) []string {
-	return w.iso.IDs(w.mustClass(binding))
+	return w.host(binding).iso.IDs(w.mustClass(binding))
 }
 
 func (w *Worker) class(binding string) (string, error) {

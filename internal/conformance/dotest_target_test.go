@@ -15,7 +15,8 @@ import (
 func TestDotestSandbox(t *testing.T) {
 	upstream := Upstream()
 	defer upstream.Close()
-	w := NewDotest(t, "./sandbox")
+	peer := dotest.New(t, &dotest.Options{Package: "./peer"})
+	w := &Dotest{W: dotest.New(t, &dotest.Options{Package: "./sandbox", Scripts: map[string]*dotest.Worker{"godurable-peer": peer}})}
 	RunSandbox(t, w, upstream.URL)
 	t.Run("Storage", func(t *testing.T) { RunStorage(t, w) })
 	t.Run("Alarms", func(t *testing.T) { RunAlarms(t, w) })

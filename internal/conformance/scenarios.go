@@ -113,6 +113,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("RPCValues", s.rpcValues)
 	t.Run("RPCErrors", s.rpcErrors)
 	t.Run("GoCallsGo", s.goCallsGo)
+	t.Run("CrossScript", s.crossScript)
 	t.Run("OutboundFetch", s.outbound)
 	t.Run("Timers", s.timers)
 	t.Run("KV", s.kv)
@@ -315,6 +316,36 @@ func (s *suite) goCallsGo(t *testing.T) {
 	equal(t, "unknown method", r["error"], map[string]any{"name": "TypeError", "message": `The RPC receiver does not implement the method "noSuchMethod".`, "code": ""})
 	r = s.getJSON(t, "/call/gocall/add"+args("x", 1), 200).(map[string]any)
 	contains(t, "bad argument", fmt.Sprint(r["error"]), "Sandbox.Add (JS add): argument 1 (int64)")
+}
+
+// Peer is the second Go Worker of the cross-script scenario: it hosts a
+// class Plain of its own, which the sandbox binds as PEER_PLAIN
+// (script_name "godurable-peer").
+var Peer = GoWorker{"./internal/conformance/peer", "internal/conformance/peer/build", "internal/conformance/peer/wrangler.toml"}
+
+// crossScript: a binding with a script_name reaches the class of another
+// Go Worker, over RPC and fetch; the two Workers' classes of the same
+// name are separate namespaces: other IDs for the same name, other
+// storage.
+func (s *suite) crossScript(t *testing.T) {
+	call := func(binding, method string) any {
+		r := s.getJSON(t, "/call/x/"+method+"?binding="+binding, 200).(map[string]any)
+		if r["error"] != nil {
+			t.Fatalf("%s.%s: %v", binding, method, r["error"])
+		}
+		return r["result"]
+	}
+	peer, _ := call("PEER_PLAIN", "whoami").(map[string]any)
+	local, _ := call("PLAIN", "whoami").(map[string]any)
+	equal(t, "the peer's object", map[string]any{"script": peer["script"], "name": peer["name"]}, map[string]any{"script": "godurable-peer", "name": "x"})
+	equal(t, "the sandbox's object", map[string]any{"script": local["script"], "name": local["name"]}, map[string]any{"script": "godurable-sandbox", "name": "x"})
+	if peer["id"] == local["id"] {
+		t.Errorf("the same name has the same ID %v in both Workers' namespaces", peer["id"])
+	}
+	equal(t, "the peer's ID", peer["id"], s.getJSON(t, "/ids/PEER_PLAIN/name?name=x", 200).(map[string]any)["id"])
+	counts := []any{call("PEER_PLAIN", "count"), call("PEER_PLAIN", "count"), call("PLAIN", "count")}
+	equal(t, "counts of the peer's x, twice, then the sandbox's x", counts, []any{1.0, 2.0, 1.0})
+	equal(t, "fetch of the peer's object", s.get(t, "/xfetch/PEER_PLAIN/x").Body, []byte("godurable-peer's x: GET /hello"))
 }
 
 func (s *suite) outbound(t *testing.T) {

@@ -100,15 +100,28 @@ func StartWorkerd(t testing.TB, pkg, outDir, goConfig, jsConfig string) *Workerd
 	return StartWorkerdWith(t, pkg, outDir, goConfig, jsConfig, wranglerdev.Options{})
 }
 
+// GoWorker is another Go Worker to serve in the same wrangler session:
+// its package, where to build it and its wrangler.toml, relative to the
+// repository root.
+type GoWorker struct{ Pkg, OutDir, Config string }
+
 // StartWorkerdWith is StartWorkerd with the Tools, CompatibilityDate and
-// PersistTo (if not empty) of opts (the other fields are StartWorkerd's).
-func StartWorkerdWith(t testing.TB, pkg, outDir, goConfig, jsConfig string, opts wranglerdev.Options) *Workerd {
+// PersistTo (if not empty) of opts (the other fields are StartWorkerd's),
+// and peers served beside the Worker (bindings with a script_name reach
+// them).
+func StartWorkerdWith(t testing.TB, pkg, outDir, goConfig, jsConfig string, opts wranglerdev.Options, peers ...GoWorker) *Workerd {
 	t.Helper()
 	root := RepoRoot(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if _, err := build.Build(ctx, root, pkg, filepath.Join(root, outDir), nil); err != nil {
-		t.Fatal(err)
+	configs := []string{jsConfig, goConfig}
+	for _, w := range append([]GoWorker{{pkg, outDir, goConfig}}, peers...) {
+		if _, err := build.Build(ctx, root, w.Pkg, filepath.Join(root, w.OutDir), nil); err != nil {
+			t.Fatal(err)
+		}
+		if w.Config != goConfig {
+			configs = append(configs, w.Config)
+		}
 	}
 	persist := opts.PersistTo
 	if persist == "" {
@@ -117,7 +130,7 @@ func StartWorkerdWith(t testing.TB, pkg, outDir, goConfig, jsConfig string, opts
 	w := &Workerd{
 		opts: wranglerdev.Options{
 			Dir:               root,
-			Configs:           []string{jsConfig, goConfig},
+			Configs:           configs,
 			PersistTo:         persist,
 			Log:               testLog{t},
 			Tools:             opts.Tools,

@@ -16,8 +16,8 @@ func TestWorkerdSandbox(t *testing.T) {
 	RequireWrangler(t)
 	upstream := Upstream()
 	defer upstream.Close()
-	w := StartWorkerd(t, "./internal/conformance/sandbox", "internal/conformance/sandbox/build",
-		"internal/conformance/sandbox/wrangler.toml", "internal/conformance/jscaller/sandbox.toml")
+	w := StartWorkerdWith(t, "./internal/conformance/sandbox", "internal/conformance/sandbox/build",
+		"internal/conformance/sandbox/wrangler.toml", "internal/conformance/jscaller/sandbox.toml", wranglerdev.Options{}, Peer)
 	RunSandbox(t, w, upstream.URL)
 	t.Run("Storage", func(t *testing.T) { RunStorage(t, w) })
 	t.Run("Alarms", func(t *testing.T) { RunAlarms(t, w) })

@@ -24,6 +24,9 @@ type Config struct {
 	Vars map[string]any
 	// Namespaces maps each Durable Object namespace binding to its class.
 	Namespaces map[string]string
+	// Peers maps the bindings whose class another Worker hosts
+	// (script_name) to that Worker's Isolate.
+	Peers map[string]*Isolate
 	// Fetch performs the guest's outbound fetches. Nil refuses them.
 	Fetch func(*http.Request) (*http.Response, error)
 	// Clock, Stdout, Stderr and Timeout are as in driver.Config.
@@ -328,41 +331,51 @@ type Target struct {
 	Name      string // the name it was reached by, if any
 }
 
-// namespaceOf returns the class of the namespace that t names (its
-// binding, and its jurisdiction, which local workerd refuses).
-func (iso *Isolate) namespaceOf(t *abi.StubTarget) (string, error) {
-	class, err := iso.Namespace(t.Binding)
-	if err != nil {
-		return "", err
+// host returns the Isolate that hosts the class of binding: a peer's
+// (script_name), else iso.
+func (iso *Isolate) host(binding string) *Isolate {
+	if p := iso.cfg.Peers[binding]; p != nil {
+		return p
 	}
-	if t.Jurisdiction != "" {
-		return "", &driver.JSError{Err: errJurisdiction}
-	}
-	return class, nil
+	return iso
 }
 
-// Resolve turns a StubTarget into a Target, as the shim's stub(target)
-// does: a name gives the ID of idFromName (which must be the target's ID,
-// if it has one), an ID alone is checked by idFromString, and the options
-// are checked as workerd's get checks them.
-func (iso *Isolate) Resolve(t abi.StubTarget) (Target, error) {
-	class, err := iso.namespaceOf(&t)
+// namespaceOf returns the class of the namespace that t names (its
+// binding, and its jurisdiction, which local workerd refuses).
+func (iso *Isolate) namespaceOf(t *abi.StubTarget) (*Isolate, string, error) {
+	class, err := iso.Namespace(t.Binding)
 	if err != nil {
-		return Target{}, err
+		return nil, "", err
+	}
+	if t.Jurisdiction != "" {
+		return nil, "", &driver.JSError{Err: errJurisdiction}
+	}
+	return iso.host(t.Binding), class, nil
+}
+
+// Resolve turns a StubTarget into the Isolate that hosts the object and
+// its Target, as the shim's stub(target) does: a name gives the ID of
+// idFromName (which must be the target's ID, if it has one), an ID alone
+// is checked by idFromString, and the options are checked as workerd's
+// get checks them.
+func (iso *Isolate) Resolve(t abi.StubTarget) (*Isolate, Target, error) {
+	host, class, err := iso.namespaceOf(&t)
+	if err != nil {
+		return nil, Target{}, err
 	}
 	out := Target{Class: class}
 	if t.Name != "" || t.ID == "" {
-		out.ID, out.Name = iso.IDFromName(class, t.Name), t.Name
+		out.ID, out.Name = host.IDFromName(class, t.Name), t.Name
 		if t.ID != "" && t.ID != out.ID {
-			return Target{}, &driver.JSError{Err: errIDNamespace}
+			return nil, Target{}, &driver.JSError{Err: errIDNamespace}
 		}
-	} else if out.ID, err = iso.IDFromString(class, t.ID); err != nil {
-		return Target{}, err
+	} else if out.ID, err = host.IDFromString(class, t.ID); err != nil {
+		return nil, Target{}, err
 	}
 	if t.LocationHint == "offpeak" && !iso.cfg.Compat.OffpeakLocationHint {
-		return Target{}, &driver.JSError{Err: errOffpeak}
+		return nil, Target{}, &driver.JSError{Err: errOffpeak}
 	}
-	return out, nil
+	return host, out, nil
 }
 
 // enter returns the live object for t, creating it (a new handle) if

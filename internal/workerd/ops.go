@@ -278,14 +278,14 @@ func init() {
 			if err := decodeRequest(req, &r); err != nil {
 				return nil, err
 			}
-			class, err := iso.namespaceOf(&r.Namespace)
+			host, class, err := iso.namespaceOf(&r.Namespace)
 			if err != nil {
 				return nil, err
 			}
 			if r.Jurisdiction != "" {
 				return nil, &driver.JSError{Err: errJurisdiction}
 			}
-			return jsEncode(jsID(iso.NewUniqueID(class)))
+			return jsEncode(jsID(host.NewUniqueID(class)))
 		},
 	}
 	for _, ops := range []map[abi.CallOp]syncOp{wsOps, socketOps} {
@@ -296,7 +296,8 @@ func init() {
 	initAsyncOps()
 }
 
-// idOp is an operation on the namespace that a StubTarget names. Its
+// idOp is an operation on the namespace that a StubTarget names, given
+// the Isolate that hosts its class. Its
 // result is an abi.ObjectID as the shim's encodeID writes it (a name only
 // when the DurableObjectId has one), or empty when nil.
 func idOp(id func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, error)) syncOp {
@@ -305,11 +306,11 @@ func idOp(id func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, err
 		if err := decodeRequest(req, &t); err != nil {
 			return nil, err
 		}
-		class, err := iso.namespaceOf(&t)
+		host, class, err := iso.namespaceOf(&t)
 		if err != nil {
 			return nil, err
 		}
-		m, err := id(iso, class, &t)
+		m, err := id(host, class, &t)
 		switch {
 		case err != nil:
 			return nil, err
@@ -594,7 +595,7 @@ func initAsyncOps() {
 				return nil, err
 			}
 			sent, fail := iso.sending(&in.Request)
-			t, err := iso.Resolve(in.Target)
+			host, t, err := iso.Resolve(in.Target)
 			if err != nil {
 				return fail(err)
 			}
@@ -609,9 +610,9 @@ func initAsyncOps() {
 			if sent != nil { // it streams on into the object
 				in.Request.Rest, in.Request.BodyWriter = sent, 0
 			}
-			resp, err := iso.ObjectFetch(context.Background(), t, &in.Request)
+			resp, err := host.ObjectFetch(context.Background(), t, &in.Request)
 			if err != nil {
-				return nil, iso.RPCError(err)
+				return nil, host.RPCError(err)
 			}
 			h := pairsToHeader(resp.Headers)
 			if nullBodyStatus[resp.Status] {
@@ -641,11 +642,11 @@ func initAsyncOps() {
 			if err := decodeRequest(req, &in); err != nil {
 				return nil, err
 			}
-			t, err := iso.Resolve(in.Target)
+			host, t, err := iso.Resolve(in.Target)
 			if err != nil {
 				return nil, err
 			}
-			return iso.goCall(t, in.Method, in.Args)
+			return host.goCall(t, in.Method, in.Args)
 		},
 	}
 	for op, impl := range alarmOps {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/godurable/godurable/alarm"
 	"github.com/godurable/godurable/durableobject"
+	"github.com/godurable/godurable/internal/conformance/fixture"
 	"github.com/godurable/godurable/storage"
 	"github.com/godurable/godurable/worker"
 )
@@ -131,6 +132,15 @@ func (p *Plain) Init(ctx context.Context) error {
 	p.ready = true
 	return p.state.Storage.KV.Put("inits", n+1)
 }
+
+// Whoami says which Worker hosts the object (the peer Worker's Plain
+// says otherwise), and its ID and name.
+func (p *Plain) Whoami() map[string]any {
+	return map[string]any{"script": "godurable-sandbox", "id": p.state.ID, "name": p.state.Name}
+}
+
+// Count counts its calls in the object's storage.
+func (p *Plain) Count() (int, error) { return fixture.Count(&p.state.Storage) }
 
 // Initialized reports whether Init had run when the call arrived, and how
 // many times it has run for this object.

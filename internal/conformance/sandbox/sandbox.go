@@ -118,8 +118,13 @@ func routes() *http.ServeMux {
 		writeJSON(w, http.StatusOK, map[string]any{"atLeast": time.Since(start) >= time.Duration(ms)*time.Millisecond})
 	})
 	mux.HandleFunc("GET /call/{name}/{method}", func(w http.ResponseWriter, r *http.Request) {
-		// A Go Worker calling a Durable Object method over RPC.
-		stub, err := sandboxStub(r.PathValue("name"))
+		// A Go Worker calling a Durable Object method over RPC, of
+		// SANDBOX or of ?binding=.
+		binding := r.URL.Query().Get("binding")
+		if binding == "" {
+			binding = "SANDBOX"
+		}
+		stub, err := stubOf(binding, r.PathValue("name"))
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, err)
 			return
@@ -143,6 +148,26 @@ func routes() *http.ServeMux {
 			writeJSON(w, http.StatusOK, map[string]any{"result": result})
 		}
 	})
+	mux.HandleFunc("GET /xfetch/{binding}/{name}", func(w http.ResponseWriter, r *http.Request) {
+		// The body of GET /hello of the object called name of binding.
+		stub, err := stubOf(r.PathValue("binding"), r.PathValue("name"))
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, "http://object/hello", nil)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		resp, err := stub.Fetch(req)
+		if err != nil {
+			writeError(w, http.StatusBadGateway, err)
+			return
+		}
+		defer resp.Body.Close()
+		io.Copy(w, resp.Body)
+	})
 	mux.HandleFunc("/do/{name}/", func(w http.ResponseWriter, r *http.Request) {
 		stub, err := sandboxStub(r.PathValue("name"))
 		if err != nil {
@@ -157,12 +182,15 @@ func routes() *http.ServeMux {
 	return mux
 }
 
-func sandboxStub(name string) (*worker.Stub, error) {
+func sandboxStub(name string) (*worker.Stub, error) { return stubOf("SANDBOX", name) }
+
+// stubOf returns the stub of the object called name of binding.
+func stubOf(binding, name string) (*worker.Stub, error) {
 	env, err := worker.GetEnv()
 	if err != nil {
 		return nil, err
 	}
-	ns, err := env.DurableObject("SANDBOX")
+	ns, err := env.DurableObject(binding)
 	if err != nil {
 		return nil, err
 	}
