@@ -135,6 +135,7 @@ func buildProject(ctx context.Context, o *options, p *project) (*build.Result, e
 		progress("note: RPC methods are found by reflection, which keeps every exported method in the module (about 3 MB), because %s", res.NotStatic)
 	}
 	describe(res.Manifest)
+	warnStaleStubs(ctx, o.pkg, res.Manifest)
 	return res, nil
 }
 
