@@ -2,7 +2,6 @@ package rt
 
 import (
 	"encoding"
-	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
@@ -28,7 +27,8 @@ type Exposure struct {
 // one does not expose its methods unless it lists them in Only. Their
 // method names are written out because reading them from the interface
 // types with reflect.Type.Method would make the linker keep every exported
-// method of the program (TestWellKnownMethods checks them).
+// method of the program (TestWellKnownMethods checks them). Interfaces of
+// packages the runtime does not import otherwise are written out too.
 var wellKnown = []struct {
 	name    string
 	iface   reflect.Type
@@ -50,8 +50,8 @@ var wellKnown = []struct {
 	{"io.ReaderFrom", reflect.TypeFor[io.ReaderFrom](), []string{"ReadFrom"}},
 	{"io.WriterTo", reflect.TypeFor[io.WriterTo](), []string{"WriteTo"}},
 	{"io.StringWriter", reflect.TypeFor[io.StringWriter](), []string{"WriteString"}},
-	{"json.Marshaler", reflect.TypeFor[json.Marshaler](), []string{"MarshalJSON"}},
-	{"json.Unmarshaler", reflect.TypeFor[json.Unmarshaler](), []string{"UnmarshalJSON"}},
+	{"json.Marshaler", reflect.TypeFor[interface{ MarshalJSON() ([]byte, error) }](), []string{"MarshalJSON"}},
+	{"json.Unmarshaler", reflect.TypeFor[interface{ UnmarshalJSON([]byte) error }](), []string{"UnmarshalJSON"}},
 	{"encoding.TextMarshaler", reflect.TypeFor[encoding.TextMarshaler](), []string{"MarshalText"}},
 	{"encoding.TextUnmarshaler", reflect.TypeFor[encoding.TextUnmarshaler](), []string{"UnmarshalText"}},
 	{"encoding.TextAppender", reflect.TypeFor[interface {
