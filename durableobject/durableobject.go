@@ -104,18 +104,27 @@ func (s *State) Abort(ctx context.Context, reason string) {
 
 // Register registers a Durable Object class called class (the class_name of
 // wrangler.toml) whose objects are built by newObject. T is usually a
-// pointer to a struct; its exported methods are the class's RPC methods.
+// pointer to a struct; its exported methods are the class's RPC methods,
+// but for those of well-known interfaces (see Expose) and those opts hide.
 // If newObject returns an error (a failed schema migration, say), the event
 // that needed the object fails with it, and the next event tries again.
 // Register panics if class is not a valid JavaScript identifier, is
-// registered twice, or if T is an interface type.
-func Register[T any](class string, newObject func(state *State, env *worker.Env) (T, error)) {
+// registered twice, if T is an interface type, or if opts both Expose and
+// Hide.
+func Register[T any](class string, newObject func(state *State, env *worker.Env) (T, error), opts ...Option) {
 	typ := reflect.TypeFor[T]()
 	if typ.Kind() == reflect.Interface {
 		panic(fmt.Sprintf("durableobject: Register(%q): the constructor must return a concrete type, not the interface %s", class, typ))
 	}
 	if newObject == nil {
 		panic(fmt.Sprintf("durableobject: Register(%q): nil constructor", class))
+	}
+	var exp rt.Exposure
+	for _, o := range opts {
+		o(&exp)
+	}
+	if exp.Only != nil && exp.Hide != nil {
+		panic(fmt.Sprintf("durableobject: Register(%q): Expose lists every exposed method; Hide cannot be used with it", class))
 	}
 	rt.RegisterClass(class, typ, func(ctx context.Context, info rt.ObjectInfo) (any, error) {
 		env, err := worker.GetEnv()
@@ -130,5 +139,44 @@ func Register[T any](class string, newObject func(state *State, env *worker.Env)
 			return nil, err
 		}
 		return obj, nil
-	})
+	}, exp)
+}
+
+// An Option adjusts a class's registration: Expose or Hide.
+type Option func(*rt.Exposure)
+
+// Expose makes methods (Go names: "Increment") the class's whole RPC
+// interface: any other method is off RPC, and a caller that calls one gets
+// the TypeError of a method the object does not have. A method of a
+// well-known interface listed here is exposed. Expose() with no names
+// exposes nothing (an object reached only by fetch, alarms and
+// WebSockets). wasmbuild build warns about a listed name that is not an
+// RPC method of the class.
+//
+// Without Expose, the class exposes every RPC method but those of these
+// well-known interfaces, which a type has for the sake of Go code, not of
+// its callers: fmt.Stringer, fmt.GoStringer, fmt.Formatter, error and
+// Unwrap/Is/As, io.Reader, io.Writer, io.Closer, io.Seeker, io.ReaderAt,
+// io.WriterAt, io.ReaderFrom, io.WriterTo, io.StringWriter,
+// json.Marshaler and Unmarshaler, encoding.TextMarshaler, TextUnmarshaler,
+// TextAppender, BinaryMarshaler, BinaryUnmarshaler and BinaryAppender,
+// gob.GobEncoder and GobDecoder, msgpack.Marshaler and Unmarshaler,
+// sql.Scanner, sync.Locker with TryLock, and a read-write mutex's
+// methods (an embedded sync.Mutex or sync.RWMutex). A method is theirs
+// only when the type implements the interface: a Close(ctx) error is an
+// RPC method.
+func Expose(methods ...string) Option {
+	return func(e *rt.Exposure) {
+		e.Only = append(append([]string{}, e.Only...), methods...)
+	}
+}
+
+// Hide keeps methods (Go names) off RPC, besides those of the well-known
+// interfaces that Expose lists: a caller that calls one gets the TypeError
+// of a method the object does not have. Go code in the module still calls
+// them. It cannot be used with Expose.
+func Hide(methods ...string) Option {
+	return func(e *rt.Exposure) {
+		e.Hide = append(e.Hide, methods...)
+	}
 }

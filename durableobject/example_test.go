@@ -48,3 +48,30 @@ func ExampleRegister() {
 	fmt.Println(err)
 	// Output: storage: get "members": this Storage belongs to no Durable Object (a State made by hand?); use the one the constructor receives
 }
+
+// Vault implements fmt.Stringer for its logs, and has a method only Go
+// code in the module calls.
+type Vault struct{ state *durableobject.State }
+
+func (v *Vault) Deposit(amount int64) error { return nil }
+func (v *Vault) Balance() (int64, error)    { return 0, nil }
+func (v *Vault) Wipe() error                { return v.state.Storage.DeleteAll() }
+func (v *Vault) String() string             { return "vault " + v.state.Name }
+
+func ExampleExpose() {
+	// Callers with a binding reach Deposit and Balance; Wipe and String
+	// answer as methods the object does not have (TypeError: The RPC
+	// receiver does not implement the method "wipe".). wasmbuild build
+	// prints the exposed set.
+	durableobject.Register("Vault", func(s *durableobject.State, env *worker.Env) (*Vault, error) {
+		return &Vault{state: s}, nil
+	}, durableobject.Expose("Deposit", "Balance"))
+}
+
+func ExampleHide() {
+	// Every RPC method but Wipe, and String (fmt.Stringer's methods are
+	// off RPC unless Expose lists them).
+	durableobject.Register("Safe", func(s *durableobject.State, env *worker.Env) (*Vault, error) {
+		return &Vault{state: s}, nil
+	}, durableobject.Hide("Wipe"))
+}

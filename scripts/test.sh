@@ -27,6 +27,9 @@ echo "wrangler $(node -p 'require("./node_modules/wrangler/package.json").versio
 step "npm ci: the floor, wrangler 4.86 for the system's Node.js (internal/conformance/floor)"
 npm_ci internal/conformance/floor
 
+step "npm ci: TypeScript and @cloudflare/workers-types, to type-check generated declarations (internal/stubgen/tscheck)"
+npm_ci internal/stubgen/tscheck
+
 step "gofmt, go vet (host and wasip1), go mod tidy"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [[ -n "$unformatted" ]]; then

@@ -198,6 +198,16 @@ func (ns *Namespace) GetByName(name string) *Stub {
 	return &Stub{target: *ns.target(name, "")}
 }
 
+// Caller calls the RPC methods of one Durable Object by name, as Stub.Call
+// does. A *Stub is one, and so is the dotest harness's *Object: the typed
+// stubs that wasmbuild stubs generates call through a Caller, so that the
+// same typed stub serves a Worker and its tests.
+type Caller interface {
+	Call(ctx context.Context, method string, result any, args ...any) error
+}
+
+var _ Caller = (*Stub)(nil)
+
 // Stub sends requests and RPC calls to one Durable Object.
 type Stub struct {
 	target abi.StubTarget

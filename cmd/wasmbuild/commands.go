@@ -135,6 +135,7 @@ func buildProject(ctx context.Context, o *options, p *project) (*build.Result, e
 		progress("note: RPC methods are found by reflection, which keeps every exported method in the module (about 3 MB), because %s", res.NotStatic)
 	}
 	describe(res.Manifest)
+	warnStaleStubs(ctx, o.pkg, res.Manifest)
 	return res, nil
 }
 
@@ -150,7 +151,13 @@ func describe(m *abi.Manifest) {
 		for i, meth := range c.Methods {
 			methods[i] = meth.JSName
 		}
+		// The exposed set is the object's RPC surface: any Worker with a
+		// binding to the class can call these.
 		progress("class %s: handlers %s; RPC %s", c.Name, orNone(c.Capabilities), orNone(methods))
+		for _, s := range c.Hidden {
+			name, why, _ := strings.Cut(s, ": ")
+			progress("  %s.%s is not exposed: %s", c.Name, name, why)
+		}
 		for _, s := range c.Skipped {
 			name, why, _ := strings.Cut(s, ": ")
 			progress("warning: %s.%s is not an RPC method: %s", c.Name, name, why)

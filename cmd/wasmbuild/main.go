@@ -8,6 +8,7 @@
 //	wasmbuild build [-o dir] [-config file] [package]
 //	wasmbuild check [-o dir] [-config file] [package]
 //	wasmbuild dev   [-o dir] [-config file] [-port n] [-watch=false] [package] [-- wrangler dev flags]
+//	wasmbuild stubs [-go file] [-pkg name] [-ts file] [-config file] [package]
 //	wasmbuild version
 //
 // The package defaults to "." and must be a main package with an empty
@@ -15,6 +16,15 @@
 // init functions. The configuration defaults to the wrangler.toml (or
 // wrangler.jsonc, wrangler.json) of the current directory, and the output
 // directory to the directory of its main (the shim), else "build".
+//
+// stubs writes typed stubs of the package's Durable Object classes: a Go
+// type per class whose methods call its exposed RPC methods with their Go
+// types (stubs.go in the package by default), and with -ts the TypeScript
+// declarations of their RPC interfaces for JavaScript callers, with an
+// Env of the configuration's bindings. build warns when Go stubs in the
+// package's directory are stale. Use it from a go:generate line:
+//
+//	//go:generate go tool wasmbuild stubs -go counter_stub.go -ts counter.d.ts
 //
 // init writes a new project (go.mod with wasmbuild as a tool, a Worker
 // and a Durable Object class with their test, wrangler.toml, the pinned
@@ -40,6 +50,7 @@ Usage:
   wasmbuild check [flags] [package]   check the wrangler configuration against the module
   wasmbuild dev   [flags] [package] [-- wrangler dev flags]
                                       build, check, and serve it locally in workerd (wrangler dev)
+  wasmbuild stubs [flags] [package]   write typed Go stubs (and TypeScript declarations) of the classes' RPC methods
   wasmbuild version                   print the versions wasmbuild uses
 
 Run "wasmbuild <command> -h" for the flags of a command.
@@ -81,6 +92,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdCheck(ctx, args[1:])
 	case "dev":
 		return cmdDev(ctx, args[1:])
+	case "stubs":
+		return cmdStubs(ctx, args[1:])
 	case "version":
 		return cmdVersion()
 	case "help", "-h", "-help", "--help":

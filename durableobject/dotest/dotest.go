@@ -550,6 +550,8 @@ func (o *Object) Call(ctx context.Context, method string, result any, args ...an
 	return nil
 }
 
+var _ worker.Caller = (*Object)(nil) // a typed stub wraps an Object in a test as it wraps a *worker.Stub
+
 // Alarm returns the time of the object's alarm, and false if none is set
 // (while the alarm's handler runs: unless the handler set a new one).
 func (o *Object) Alarm() (time.Time, bool, error) {

@@ -6,7 +6,12 @@
 //	POST /counter/{name}/increment?by=k   {"name":"a","value":3+k}
 //	GET  /counter/{name}/history          [{"by":1},{"by":2}]
 //
-// From JavaScript, the class's RPC methods are increment(by) and get().
+// From JavaScript, the class's RPC methods are increment(by), get() and
+// history(); the Worker calls them through the typed stub CounterStub,
+// which wasmbuild stubs writes into counter_stub.go (and the TypeScript
+// declarations of the class into counter.d.ts):
+//
+//go:generate go run ../../cmd/wasmbuild stubs -go counter_stub.go -ts counter.d.ts -config ../../wrangler.toml
 package main
 
 import (
@@ -101,9 +106,8 @@ func init() {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /counter/{name}", func(w http.ResponseWriter, r *http.Request) {
-		serveValue(w, r, func(ctx context.Context, stub *worker.Stub) (int64, error) {
-			var v int64
-			return v, stub.Call(ctx, "get", &v)
+		serveValue(w, r, func(ctx context.Context, c CounterStub) (int64, error) {
+			return c.Get(ctx)
 		})
 	})
 	mux.HandleFunc("POST /counter/{name}/increment", func(w http.ResponseWriter, r *http.Request) {
@@ -112,9 +116,8 @@ func init() {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		serveValue(w, r, func(ctx context.Context, stub *worker.Stub) (int64, error) {
-			var v int64
-			return v, stub.Call(ctx, "increment", &v, by)
+		serveValue(w, r, func(ctx context.Context, c CounterStub) (int64, error) {
+			return c.Increment(ctx, by)
 		})
 	})
 	mux.HandleFunc("GET /counter/{name}/history", func(w http.ResponseWriter, r *http.Request) {
@@ -144,14 +147,14 @@ func counterStub(r *http.Request) (*worker.Stub, error) {
 }
 
 // serveValue answers {"name":..., "value":...} with the value call gets
-// from the named counter.
-func serveValue(w http.ResponseWriter, r *http.Request, call func(context.Context, *worker.Stub) (int64, error)) {
+// from the named counter, through its typed stub.
+func serveValue(w http.ResponseWriter, r *http.Request, call func(context.Context, CounterStub) (int64, error)) {
 	stub, err := counterStub(r)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	v, err := call(r.Context(), stub)
+	v, err := call(r.Context(), NewCounterStub(stub))
 	if err != nil {
 		status := http.StatusInternalServerError
 		var we *worker.Error

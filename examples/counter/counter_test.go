@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 
 	"github.com/godurable/godurable/durableobject/dotest"
+	"github.com/godurable/godurable/internal/stubgen"
 	"github.com/godurable/godurable/worker"
 )
 
@@ -87,37 +90,59 @@ func TestHTTPContract(t *testing.T) {
 
 func TestRPC(t *testing.T) {
 	w := dotest.New(t, nil)
-	c := w.Object("COUNTER", "rpc")
-	var n int64
-	if err := c.Call(t.Context(), "increment", &n, 3); err != nil || n != 3 {
-		t.Fatalf("increment(3) = %d, %v; want 3", n, err)
+	// The typed stub of the Worker's own code wraps the harness's object.
+	c := NewCounterStub(w.Object("COUNTER", "rpc"))
+	if n, err := c.Increment(t.Context(), 3); err != nil || n != 3 {
+		t.Fatalf("Increment(3) = %d, %v; want 3", n, err)
 	}
-	if err := c.Call(t.Context(), "get", &n); err != nil || n != 3 {
-		t.Fatalf("get() = %d, %v; want 3", n, err)
+	if n, err := c.Get(t.Context()); err != nil || n != 3 {
+		t.Fatalf("Get() = %d, %v; want 3", n, err)
 	}
 	// The HTTP routes and RPC reach the same object.
 	expectValue(t, w, "POST", "/counter/rpc/increment?by=2", "rpc", 5)
+	if steps, err := c.History(t.Context()); err != nil || fmt.Sprint(steps) != "[{3} {2}]" {
+		t.Errorf("History() = %v, %v; want [{3} {2}]", steps, err)
+	}
 
 	for _, by := range []int64{0, -1} {
-		err := c.Call(t.Context(), "increment", &n, by)
+		_, err := c.Increment(t.Context(), by)
 		var we *worker.Error
 		if !errors.As(err, &we) {
-			t.Fatalf("increment(%d): %v, want a *worker.Error", by, err)
+			t.Fatalf("Increment(%d): %v, want a *worker.Error", by, err)
 		}
 		// A JavaScript caller over RPC gets a RangeError with its code
 		// (wrangler.toml's compatibility date has workerd's
 		// enhanced_error_serialization, 2026-04-21).
 		if we.Name != "RangeError" || we.Message != "by must be a positive integer" || we.Code != "E_NOT_POSITIVE" {
-			t.Errorf("increment(%d): %+v", by, we)
+			t.Errorf("Increment(%d): %+v", by, we)
 		}
 	}
-	err := c.Call(t.Context(), "increment", &n, "two")
+	// A wrong argument type does not compile with the typed stub; the
+	// untyped Call finds it at run time.
+	var n int64
+	err := w.Object("COUNTER", "rpc").Call(t.Context(), "increment", &n, "two")
 	var we *worker.Error
 	if !errors.As(err, &we) || we.Name != "TypeError" {
 		t.Errorf("increment(\"two\") = %v, want a TypeError", err)
 	}
-	if err := c.Call(t.Context(), "get", &n); err != nil || n != 5 {
-		t.Errorf("get() after the errors = %d, %v; want 5", n, err)
+	if n, err := c.Get(t.Context()); err != nil || n != 5 {
+		t.Errorf("Get() after the errors = %d, %v; want 5", n, err)
+	}
+}
+
+// TestStubs: counter_stub.go and counter.d.ts are what go generate writes
+// for the code as it is.
+func TestStubs(t *testing.T) {
+	goSrc, ts, err := stubgen.Generate(t.Context(), stubgen.Request{
+		Dir: ".", Pkg: ".", GoFile: "counter_stub.go", TS: true, Bindings: map[string]string{"COUNTER": "Counter"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string][]byte{"counter_stub.go": goSrc, "counter.d.ts": ts} {
+		if got, err := os.ReadFile(file); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s is stale (%v): run go generate", file, err)
+		}
 	}
 }
 

@@ -36,6 +36,11 @@ type Class struct {
 	// Skipped lists exported methods that are not RPC methods, each with
 	// the reason, so that tools can warn about them.
 	Skipped []string `msgpack:"skipped,omitempty"`
+	// Hidden lists RPC methods the class keeps off RPC (those of
+	// well-known interfaces such as fmt.Stringer, and those its
+	// registration hides), each with the reason; the shim does not
+	// declare them and the guest does not dispatch them.
+	Hidden []string `msgpack:"hidden,omitempty"`
 }
 
 // Method describes one RPC method of a class.

@@ -145,7 +145,7 @@ func compileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module
 			first.NotStatic = err.Error()
 			return first, nil
 		}
-		pkgDir, err := packageDir(ctx, dir, pkg)
+		pkgDir, err := PackageDir(ctx, dir, pkg)
 		if err != nil {
 			return nil, err
 		}
@@ -174,6 +174,46 @@ func compileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module
 	return second, nil
 }
 
+// ReadManifest builds pkg once, with RPC methods found by reflection and
+// without the files named in skip (paths, relative to dir unless
+// absolute), and returns what the module registers: the classes
+// with their exposed methods, as the module reports them when it runs.
+func ReadManifest(ctx context.Context, dir, pkg string, skip ...string) (*abi.Manifest, error) {
+	tmp, err := os.MkdirTemp("", "godurable-manifest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	var flags []string
+	if len(skip) > 0 {
+		replace := map[string]string{}
+		for _, f := range skip {
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(dir, f)
+			}
+			abs, err := filepath.Abs(f)
+			if err != nil {
+				return nil, err
+			}
+			replace[abs] = "" // go build -overlay: the file is left out
+		}
+		ov, err := json.Marshal(map[string]any{"Replace": replace})
+		if err != nil {
+			return nil, err
+		}
+		file := filepath.Join(tmp, "overlay.json")
+		if err := os.WriteFile(file, ov, 0o644); err != nil {
+			return nil, err
+		}
+		flags = []string{"-overlay", file}
+	}
+	m, err := compileAndRead(ctx, dir, pkg, filepath.Join(tmp, "reflect.wasm"), flags...)
+	if err != nil {
+		return nil, err
+	}
+	return m.Manifest, nil
+}
+
 func compileAndRead(ctx context.Context, dir, pkg, out string, flags ...string) (*Module, error) {
 	if err := Compile(ctx, dir, pkg, out, flags...); err != nil {
 		return nil, err
@@ -189,8 +229,8 @@ func compileAndRead(ctx context.Context, dir, pkg, out string, flags ...string) 
 	return &Module{Wasm: wasm, Manifest: m}, nil
 }
 
-// packageDir returns the directory of pkg.
-func packageDir(ctx context.Context, dir, pkg string) (string, error) {
+// PackageDir returns the directory of the package pkg (resolved in dir).
+func PackageDir(ctx context.Context, dir, pkg string) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", "list", "-f", "{{.Dir}}", pkg)
 	cmd.Dir = dir
 	cmd.Env = Env()

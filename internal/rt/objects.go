@@ -30,6 +30,7 @@ type class struct {
 	name      string
 	typ       reflect.Type
 	construct Constructor
+	exposure  Exposure
 
 	once    sync.Once
 	methods rpcMethods
@@ -38,6 +39,7 @@ type class struct {
 type rpcMethods struct {
 	order   []*method // sorted by Go name: the index an EventObjectCall names
 	skipped []string  // exported methods that are not RPC methods, and why
+	hidden  []string  // RPC methods the class keeps off RPC, and why
 }
 
 // rpc returns the class's RPC methods, found on first use: after every
@@ -47,7 +49,7 @@ type rpcMethods struct {
 func (c *class) rpc() *rpcMethods {
 	c.once.Do(func() {
 		var methods map[string]*method
-		methods, c.methods.skipped = methodsOf(c.typ)
+		methods, c.methods.skipped, c.methods.hidden = methodsOf(c.typ, c.exposure)
 		for _, m := range methods {
 			c.methods.order = append(c.methods.order, m)
 		}
@@ -74,9 +76,9 @@ var (
 )
 
 // RegisterClass registers a Durable Object class whose Go values have type
-// typ. It panics, like http.Handle, on a programming error: an empty or
+// typ, exposing the RPC methods exp lets through. It panics, like http.Handle, on a programming error: an empty or
 // duplicate name.
-func RegisterClass(name string, typ reflect.Type, construct Constructor) {
+func RegisterClass(name string, typ reflect.Type, construct Constructor, exp Exposure) {
 	if !validClassName(name) {
 		panic(fmt.Sprintf("godurable: class name %q is not a JavaScript identifier (letters, digits, _ and $, not starting with a digit)", name))
 	}
@@ -88,7 +90,7 @@ func RegisterClass(name string, typ reflect.Type, construct Constructor) {
 	if _, dup := classes[name]; dup {
 		panic("godurable: class " + name + " is registered twice")
 	}
-	classes[name] = &class{name: name, typ: typ, construct: construct}
+	classes[name] = &class{name: name, typ: typ, construct: construct, exposure: exp}
 }
 
 func validClassName(s string) bool {
@@ -124,7 +126,7 @@ func Manifest() *abi.Manifest {
 	for _, n := range names {
 		c := classes[n]
 		rpc := c.rpc()
-		ac := abi.Class{Name: n, Capabilities: capabilitiesOf(c.typ), Skipped: rpc.skipped, GoType: goType(c.typ), Methods: []abi.Method{}}
+		ac := abi.Class{Name: n, Capabilities: capabilitiesOf(c.typ), Skipped: rpc.skipped, Hidden: rpc.hidden, GoType: goType(c.typ), Methods: []abi.Method{}}
 		for _, meth := range rpc.order {
 			ac.Methods = append(ac.Methods, meth.describe())
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -51,23 +52,54 @@ func JSName(goName string) string {
 }
 
 // methodsOf finds the RPC methods of typ: its exported methods of the forms
-// M(args...) or M(ctx, args...) returning nothing, error, R or (R, error).
-func methodsOf(typ reflect.Type) (map[string]*method, []string) {
-	methods := map[string]*method{}
-	var skipped []string
+// M(args...) or M(ctx, args...) returning nothing, error, R or (R, error)
+// that exp exposes. It also returns the exported methods that are not RPC
+// methods and those exp hides, each as "Name: why".
+func methodsOf(typ reflect.Type, exp Exposure) (methods map[string]*method, skipped, hidden []string) {
+	methods = map[string]*method{}
 	handlers := handlerMethods()
+	var only map[string]bool
+	if exp.Only != nil {
+		only = map[string]bool{}
+		for _, n := range exp.Only {
+			only[n] = true
+		}
+	}
+	hiddenWhy := exp.hidden(typ)
+	seen := map[string]bool{}
 	for _, rm := range listMethods(typ) {
+		seen[rm.Name] = true
 		if handlers[rm.Name] || rm.Name == "Init" && typ.Implements(initializerType) {
 			continue // an event handler (ServeHTTP, ...) or the initializer
 		}
 		m, why := rpcMethod(rm)
-		if why != "" {
+		switch {
+		case why != "":
 			skipped = append(skipped, rm.Name+": "+why)
-			continue
+		case only != nil && !only[rm.Name]:
+			hidden = append(hidden, rm.Name+": not listed by durableobject.Expose")
+		case only == nil && hiddenWhy[rm.Name] != "":
+			hidden = append(hidden, rm.Name+": "+hiddenWhy[rm.Name])
+		default:
+			methods[m.name] = m
 		}
-		methods[m.name] = m
 	}
-	return methods, skipped
+	// A static build lists only the exposed methods: the names exp lists
+	// were checked by the build that made its table.
+	if !StaticBuild {
+		listed := exp.listed()
+		names := make([]string, 0, len(listed))
+		for n := range listed {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if !seen[n] {
+				skipped = append(skipped, fmt.Sprintf("%s: %s lists it, but %s has no exported method %s", n, listed[n], typ, n))
+			}
+		}
+	}
+	return methods, skipped, hidden
 }
 
 func rpcMethod(rm reflect.Method) (*method, string) {

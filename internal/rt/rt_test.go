@@ -35,7 +35,7 @@ func (sample) ToString() string                               { return "" }
 func (sample) ReturnsFunc() func()                            { return nil }
 
 func TestMethodsOf(t *testing.T) {
-	methods, skipped := methodsOf(reflect.TypeFor[sample]())
+	methods, skipped, _ := methodsOf(reflect.TypeFor[sample](), Exposure{})
 	var names []string
 	for n := range methods {
 		names = append(names, n)
@@ -137,7 +137,7 @@ func TestDecodeArg(t *testing.T) {
 }
 
 func TestDecodeArgs(t *testing.T) {
-	methods, _ := methodsOf(reflect.TypeFor[sample]())
+	methods, _, _ := methodsOf(reflect.TypeFor[sample](), Exposure{})
 	plain := methods["Plain"]
 	if _, err := decodeArgs(plain, enc(t, []any{1, "a"})); err != nil {
 		t.Error(err)
@@ -241,20 +241,20 @@ func TestRegisterClassPanics(t *testing.T) {
 					t.Errorf("RegisterClass(%q) did not panic", name)
 				}
 			}()
-			RegisterClass(name, reflect.TypeFor[sample](), ctor)
+			RegisterClass(name, reflect.TypeFor[sample](), ctor, Exposure{})
 		}()
 	}
-	RegisterClass("RtTestSample", reflect.TypeFor[sample](), ctor)
+	RegisterClass("RtTestSample", reflect.TypeFor[sample](), ctor, Exposure{})
 	defer func() {
 		if recover() == nil {
 			t.Error("registering a class twice did not panic")
 		}
 	}()
-	RegisterClass("RtTestSample", reflect.TypeFor[sample](), ctor)
+	RegisterClass("RtTestSample", reflect.TypeFor[sample](), ctor, Exposure{})
 }
 
 func TestManifest(t *testing.T) {
-	RegisterClass("RtTestManifest", reflect.TypeFor[sample](), func(context.Context, ObjectInfo) (any, error) { return sample{}, nil })
+	RegisterClass("RtTestManifest", reflect.TypeFor[sample](), func(context.Context, ObjectInfo) (any, error) { return sample{}, nil }, Exposure{})
 	m := Manifest()
 	if m.ABI != abi.Version {
 		t.Errorf("ABI = %d", m.ABI)

@@ -38,14 +38,14 @@ func TestResolve(t *testing.T) {
 		{abi.StubTarget{Binding: "PROBE", Name: "alice", Jurisdiction: "eu"}, workerd.Target{}, jsErr("Error", "Jurisdiction restrictions are not implemented in workerd.")},
 		{abi.StubTarget{Binding: "PROBE", Name: "alice", LocationHint: "offpeak"}, workerd.Target{}, jsErr("TypeError", `get called with an unsupported locationHint: "offpeak"`)},
 	} {
-		got, err := r.Resolve(c.target)
-		if got != c.want || !sameJSError(err, c.err) {
+		host, got, err := r.Resolve(c.target)
+		if got != c.want || !sameJSError(err, c.err) || err == nil && host != r {
 			t.Errorf("Resolve(%+v) = %+v, %v; want %+v, %v", c.target, got, err, c.want, c.err)
 		}
 	}
 
 	flagged, _, _ := newRuntime(t, func(c *workerd.Config) { c.Compat = workerd.CompatFor("2026-11-24", []string{"offpeak_location_hint"}) })
-	if got, err := flagged.Resolve(abi.StubTarget{Binding: "PROBE", Name: "alice", LocationHint: "offpeak"}); err != nil || got.ID != alice {
+	if _, got, err := flagged.Resolve(abi.StubTarget{Binding: "PROBE", Name: "alice", LocationHint: "offpeak"}); err != nil || got.ID != alice {
 		t.Errorf("offpeak with offpeak_location_hint: %+v, %v", got, err)
 	}
 	if workerd.CompatFor("", nil).OffpeakLocationHint || workerd.CompatFor("2099-01-01", nil).OffpeakLocationHint {

@@ -265,7 +265,7 @@ func TestOutputAndWASI(t *testing.T) {
 
 func call(t *testing.T, r *workerd.Isolate, name, method string, args ...any) ([]byte, error) {
 	t.Helper()
-	target, err := r.Resolve(abi.StubTarget{Binding: "PROBE", Name: name})
+	_, target, err := r.Resolve(abi.StubTarget{Binding: "PROBE", Name: name})
 	if err != nil {
 		t.Fatal(err)
 	}

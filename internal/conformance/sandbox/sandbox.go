@@ -21,8 +21,8 @@ import (
 func main() {}
 
 func init() {
-	durableobject.Register("Sandbox", newSandbox)
-	durableobject.Register("Plain", newPlain)
+	durableobject.Register("Sandbox", newSandbox, durableobject.Hide("Internal"))
+	durableobject.Register("Plain", newPlain, durableobject.Expose("Ping", "SetAlarm", "FetchPlain", "String"))
 	worker.Handle(routes())
 }
 

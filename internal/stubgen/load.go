@@ -1,0 +1,282 @@
+// Package stubgen writes typed clients of a module's Durable Object
+// classes: Go stubs whose methods mirror each class's RPC methods, and the
+// TypeScript declarations of their RPC interfaces for JavaScript callers.
+//
+// Which methods a class exposes comes from the module's manifest (the
+// runtime decides it, and the same decision is enforced when the module
+// runs); their signatures come from the package's source, type-checked
+// with go/types against the export data go list gives for its imports.
+package stubgen
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/godurable/godurable/internal/abi"
+)
+
+// Package is a type-checked main package and the doc comments of its
+// methods.
+type Package struct {
+	Path  string // import path
+	Dir   string
+	Types *types.Package
+	fset  *token.FileSet
+	docs  map[string]string // "Type.Method" -> doc comment
+}
+
+type listed struct {
+	ImportPath string
+	Name       string
+	Dir        string
+	GoFiles    []string
+	Export     string
+	ImportMap  map[string]string
+	Error      *struct{ Err string }
+}
+
+// Load type-checks the package pkg (a go list pattern, resolved in dir)
+// as it builds for wasip1/wasm (env is go's environment). Errors in the
+// files of the package's directory named in generated (stubs that may be
+// stale) are ignored.
+func Load(ctx context.Context, dir, pkg string, env []string, generated ...string) (*Package, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-e", "-export", "-deps",
+		"-json=ImportPath,Name,Dir,GoFiles,Export,ImportMap,Error", pkg)
+	cmd.Dir = dir
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list %s: %v\n%s", pkg, err, stderr.Bytes())
+	}
+	var pkgs []listed
+	for dec := json.NewDecoder(bytes.NewReader(out)); ; {
+		var p listed
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("go list %s: %w", pkg, err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		return nil, fmt.Errorf("go list %s: no package", pkg)
+	}
+	target := pkgs[len(pkgs)-1] // -deps lists the package after its dependencies
+	exports := map[string]string{}
+	for _, p := range pkgs[:len(pkgs)-1] {
+		if p.Error != nil {
+			return nil, fmt.Errorf("%s: %s", p.ImportPath, p.Error.Err)
+		}
+		exports[p.ImportPath] = p.Export
+	}
+
+	fset := token.NewFileSet()
+	var files []*ast.File
+	tolerated := map[string]bool{}
+	for _, name := range target.GoFiles {
+		path := filepath.Join(target.Dir, name)
+		if slices.Contains(generated, name) {
+			tolerated[path] = true
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil && !tolerated[path] {
+			return nil, err
+		}
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	gc := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		file := exports[path]
+		if file == "" {
+			return nil, fmt.Errorf("no export data for %s", path)
+		}
+		return os.Open(file)
+	})
+	imp := importerFunc(func(path string) (*types.Package, error) {
+		if p, ok := target.ImportMap[path]; ok {
+			path = p
+		}
+		return gc.Import(path)
+	})
+	var errs []string
+	conf := types.Config{Importer: imp, Error: func(err error) {
+		if te, ok := err.(types.Error); ok && tolerated[te.Fset.Position(te.Pos).Filename] {
+			return
+		}
+		if len(errs) < 10 {
+			errs = append(errs, err.Error())
+		}
+	}}
+	tp, _ := conf.Check(target.ImportPath, fset, files, nil)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("type-checking %s:\n\t%s", target.ImportPath, strings.Join(errs, "\n\t"))
+	}
+	return &Package{Path: target.ImportPath, Dir: target.Dir, Types: tp, fset: fset, docs: methodDocs(files)}, nil
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+// methodDocs returns the doc comments of the methods declared in files.
+func methodDocs(files []*ast.File) map[string]string {
+	docs := map[string]string{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || len(fn.Recv.List) != 1 || fn.Doc == nil {
+				continue
+			}
+			t := fn.Recv.List[0].Type
+			if s, ok := t.(*ast.StarExpr); ok {
+				t = s.X
+			}
+			if id, ok := t.(*ast.Ident); ok {
+				docs[id.Name+"."+fn.Name.Name] = fn.Doc.Text()
+			}
+		}
+	}
+	return docs
+}
+
+// class is a registered class with its Go type and its exposed methods'
+// signatures.
+type class struct {
+	abi.Class
+	named   *types.Named
+	methods []*types.Func // in the order of Class.Methods
+}
+
+// recv is the class's Go type: named, or a pointer to it.
+func (c class) recv() types.Type {
+	if strings.HasPrefix(c.GoType, "*") {
+		return types.NewPointer(c.named)
+	}
+	return c.named
+}
+
+// classes finds the Go types and exposed methods of m's classes in p.
+func (p *Package) classes(m *abi.Manifest) ([]class, error) {
+	var out []class
+	for _, c := range m.Classes {
+		if c.GoType == "" {
+			return nil, fmt.Errorf("class %s: its Go type has no name that generated code can use", c.Name)
+		}
+		full := strings.TrimPrefix(c.GoType, "*")
+		dot := strings.LastIndex(full, ".")
+		path, name := full[:dot], full[dot+1:]
+		tp := p.lookupPackage(path)
+		if tp == nil {
+			return nil, fmt.Errorf("class %s: package %s of its Go type %s is not %s or one of its imports", c.Name, path, c.GoType, p.Path)
+		}
+		tn, _ := tp.Scope().Lookup(name).(*types.TypeName)
+		if tn == nil {
+			return nil, fmt.Errorf("class %s: no type %s in %s", c.Name, name, tp.Path())
+		}
+		named, ok := types.Unalias(tn.Type()).(*types.Named)
+		if !ok {
+			return nil, fmt.Errorf("class %s: %s is not a named type", c.Name, name)
+		}
+		cl := class{Class: c, named: named}
+		mset := types.NewMethodSet(cl.recv())
+		for _, meth := range c.Methods {
+			sel := mset.Lookup(nil, meth.Name)
+			if sel == nil {
+				return nil, fmt.Errorf("class %s: %s has no method %s: is the module built from this source?", c.Name, c.GoType, meth.Name)
+			}
+			cl.methods = append(cl.methods, sel.Obj().(*types.Func))
+		}
+		out = append(out, cl)
+	}
+	return out, nil
+}
+
+// lookupPackage finds the package whose path reflect reports as path
+// ("main" for the main package) among p and its imports.
+func (p *Package) lookupPackage(path string) *types.Package {
+	if path == "main" || path == p.Path {
+		return p.Types
+	}
+	seen := map[*types.Package]bool{}
+	var walk func(*types.Package) *types.Package
+	walk = func(tp *types.Package) *types.Package {
+		if seen[tp] {
+			return nil
+		}
+		seen[tp] = true
+		if tp.Path() == path {
+			return tp
+		}
+		for _, i := range tp.Imports() {
+			if r := walk(i); r != nil {
+				return r
+			}
+		}
+		return nil
+	}
+	return walk(p.Types)
+}
+
+// source returns the contents of the file that declares obj.
+func (p *Package) source(obj types.Object) []byte {
+	b, _ := os.ReadFile(p.fset.Position(obj.Pos()).Filename)
+	return b
+}
+
+// doc returns the doc comment of the method of the class's type, or "".
+func (p *Package) doc(c class, method string) string {
+	if c.named.Obj().Pkg() != p.Types {
+		return ""
+	}
+	return p.docs[c.named.Obj().Name()+"."+method]
+}
+
+// params returns the parameters of fn after a leading context.Context.
+func params(fn *types.Func) []*types.Var {
+	sig := fn.Type().(*types.Signature)
+	var out []*types.Var
+	for i := range sig.Params().Len() {
+		v := sig.Params().At(i)
+		if i == 0 && isContext(v.Type()) {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// result returns the result of fn that crosses the boundary, or nil.
+func result(fn *types.Func) types.Type {
+	res := fn.Type().(*types.Signature).Results()
+	if res.Len() == 0 {
+		return nil
+	}
+	if t := res.At(0).Type(); !isError(t) {
+		return t
+	}
+	return nil
+}
+
+func isContext(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
+}
+
+func isError(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }

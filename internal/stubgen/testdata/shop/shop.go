@@ -1,0 +1,72 @@
+// Command shop is the Worker of the generator's tests: two classes whose
+// RPC methods use the types the generator maps.
+package main
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/godurable/godurable/durableobject"
+	"github.com/godurable/godurable/worker"
+)
+
+// Shop is a class with the default exposure: String and the mutex's
+// methods are not exposed.
+type Shop struct {
+	sync.Mutex
+	state *durableobject.State
+}
+
+// Base is embedded in Item: its fields are Item's.
+type Base struct {
+	ID string `msgpack:"id"`
+}
+
+// Item is a struct crossing the boundary.
+type Item struct {
+	Base
+	Name   string            `json:"name"`
+	Price  int64             `json:"price"`
+	Tags   []string          `json:"tags,omitempty"`
+	Note   *string           `json:"note"`
+	Meta   map[string]any    `json:"meta"`
+	Sizes  [3]float64        `json:"sizes"`
+	Extra  struct{ On bool } `json:"extra"`
+	Hidden string            `json:"-"`
+	secret int
+}
+
+// Level is a named integer.
+type Level int16
+
+// Add adds n of item and returns how many the shop has.
+func (s *Shop) Add(ctx context.Context, item Item, n int) (int64, error) { return 0, nil }
+
+// Find returns the item called name, or nil.
+func (s *Shop) Find(name string) (*Item, error) { return nil, nil }
+
+func (s *Shop) List() []Item { return nil }
+
+func (s *Shop) Clear() error { return nil }
+
+func (s *Shop) Touch(ctx context.Context) {}
+
+func (s *Shop) SetLevel(l Level, at time.Time) error { return nil }
+
+func (s *Shop) Raw(b []byte, _ bool, result string, ctx int) ([]byte, error) { return nil, nil }
+
+func (s *Shop) String() string { return "shop" }
+
+// Ledger lists its exposed set.
+type Ledger struct{}
+
+func (l *Ledger) Ping() string   { return "pong" }
+func (l *Ledger) Secret() string { return "" }
+
+func init() {
+	durableobject.Register("Shop", func(s *durableobject.State, env *worker.Env) (*Shop, error) { return &Shop{state: s}, nil })
+	durableobject.Register("Ledger", func(s *durableobject.State, env *worker.Env) (*Ledger, error) { return &Ledger{}, nil }, durableobject.Expose("Ping"))
+}
+
+func main() {}

@@ -1,0 +1,25 @@
+// A JavaScript Worker's use of the declarations of testdata/shop: what
+// compiles, and what must not.
+import type { Env, Item } from "../testdata/shop";
+
+export async function use(env: Env): Promise<string> {
+  const shop = env.SHOP.getByName("a");
+  const item: Item = { id: "x", name: "pen", price: 2, note: null, meta: null, sizes: [1, 2, 3], extra: { On: true } };
+  const n: number = await shop.add(item, 2);
+  const found: Item | null = await shop.find("pen");
+  const all: Item[] | null = await shop.list();
+  await shop.setLevel(3, new Date());
+  const raw: Uint8Array | null = await shop.raw(new Uint8Array([1]), true, "r", 0);
+  // @ts-expect-error: a string where Go takes an int
+  await shop.add(item, "two");
+  // @ts-expect-error: a field of the wrong type
+  await shop.add({ ...item, price: "2" }, 1);
+  // @ts-expect-error: String (fmt.Stringer) is not exposed
+  await shop.string();
+  // @ts-expect-error: nor is the mutex's Lock
+  await shop.lock();
+  const ledger = env.LEDGER.getByName("l");
+  // @ts-expect-error: Ledger's Expose lists only Ping
+  await ledger.secret();
+  return `${n} ${found?.name} ${all?.length} ${raw?.length} ${await ledger.ping()}`;
+}
