@@ -84,6 +84,7 @@ func (d *Dotest) Call(t testing.TB, binding, name, method string, args ...any) (
 	if err := json.Unmarshal(b, &jsArgs); err != nil {
 		t.Fatal(err)
 	}
+	jsArgs = revive(jsArgs).([]any)
 	var v any
 	err = d.W.Object(binding, name).Call(context.Background(), method, &v, jsArgs...)
 	if err != nil {

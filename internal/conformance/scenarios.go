@@ -257,6 +257,10 @@ func (s *suite) rpcValues(t *testing.T) {
 		equal(t, fmt.Sprintf("echo(%#v)", v), s.call(t, "rpc", "echo", v), v)
 	}
 	equal(t, "concat", s.call(t, "rpc", "concat", []any{"a", "b", "c"}, "-"), "a-b-c")
+	// A Map and a Set from JavaScript (@msgpack/msgpack alone would send
+	// both as empty maps).
+	equal(t, "echo(a Map)", s.call(t, "rpc", "echo", JSMap{"a": 1, "b": JSSet{"x"}}), map[string]any{"a": 1.0, "b": []any{"x"}})
+	equal(t, "concat(a Set)", s.call(t, "rpc", "concat", JSSet{"a", "b"}, "-"), "a-b")
 	equal(t, "point", s.call(t, "rpc", "point", 1, 2), map[string]any{"x": 1.0, "y": 2.0})
 	equal(t, "bytes", s.call(t, "rpc", "bytes", 3), []byte{0, 1, 2})
 	equal(t, "nothing", s.call(t, "rpc", "nothing"), nil)

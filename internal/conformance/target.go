@@ -9,7 +9,10 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -88,3 +91,57 @@ type JSError struct {
 }
 
 func (e *JSError) Error() string { return e.Name + ": " + e.Message }
+
+// JSMap is an RPC argument that the JavaScript caller passes as a Map
+// with these entries (in dotest, where no Map exists, as what Go reads of
+// one: a map).
+type JSMap map[string]any
+
+// MarshalJSON writes the form the JavaScript caller revives as a Map.
+func (m JSMap) MarshalJSON() ([]byte, error) {
+	entries := make([][2]any, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		entries = append(entries, [2]any{k, m[k]})
+	}
+	return json.Marshal(map[string]any{"$map": entries})
+}
+
+// JSSet is an RPC argument that the JavaScript caller passes as a Set of
+// these values (in dotest, as what Go reads of one: a list).
+type JSSet []any
+
+// MarshalJSON writes the form the JavaScript caller revives as a Set.
+func (s JSSet) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"$set": []any(s)})
+}
+
+// revive turns the JSON forms of JSMap and JSSet back into what Go reads
+// of a Map and a Set, at any depth.
+func revive(v any) any {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = revive(e)
+		}
+		return out
+	case map[string]any:
+		if entries, ok := v["$map"].([]any); ok && len(v) == 1 {
+			out := map[string]any{}
+			for _, e := range entries {
+				kv := e.([]any)
+				out[kv[0].(string)] = revive(kv[1])
+			}
+			return out
+		}
+		if items, ok := v["$set"].([]any); ok && len(v) == 1 {
+			return revive(items)
+		}
+		out := map[string]any{}
+		for k, e := range v {
+			out[k] = revive(e)
+		}
+		return out
+	}
+	return v
+}

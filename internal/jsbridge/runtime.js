@@ -50,6 +50,10 @@ function toBytes(v) {
   return encode(plainValue(v)); // a value stored by JavaScript: Go reads it as MessagePack
 }
 
+function isObject(v) {
+  return v !== null && typeof v === "object";
+}
+
 // plainValue turns the structured-clone values that MessagePack has no
 // form for into ones it has, for Go: a Map with string keys becomes an
 // object (any other Map, a list of [key, value] pairs), a Set a list.
@@ -1107,7 +1111,7 @@ const OBJECT_EVENTS = {
     signal: ([request]) => request.signal,
   },
   call: {
-    payload: (args) => encode(args),
+    payload: (args) => encode(args.some(isObject) ? plainValue(args) : args),
     result: (ev) => {
       const b = ev.result();
       return b.length === 0 ? undefined : decode(b);
@@ -1391,7 +1395,7 @@ class Runtime {
       }
     }
     const result = await stub[req.method](...args);
-    return result === undefined ? EMPTY : encode(result);
+    return result === undefined ? EMPTY : encode(isObject(result) ? plainValue(result) : result);
   }
 
   async workerEvent(name, args, env, ctx) {

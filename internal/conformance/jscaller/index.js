@@ -5,6 +5,7 @@
 // TARGET. The end-to-end tests and the benchmarks drive it over HTTP:
 //
 //   POST /call {"binding", "name", "method", "args"}
+//     (an argument {"$map": [[k, v], ...]} is passed as a Map, {"$set": [...]} as a Set)
 //     200, the result as MessagePack (an empty body for undefined), or
 //     500, {"error": {"name", "message", "code", "type"}} as JSON.
 //   GET /loop/{binding}/{name}/{method}?n=N&arg=A
@@ -26,6 +27,17 @@ function describe(err) {
   };
 }
 
+// revive turns {"$map": [[k, v], ...]} into a Map and {"$set": [...]} into
+// a Set, at any depth (conformance.JSMap, JSSet).
+function revive(v) {
+  if (Array.isArray(v)) return v.map(revive);
+  if (v === null || typeof v !== "object") return v;
+  const keys = Object.keys(v);
+  if (keys.length === 1 && keys[0] === "$map") return new Map(v.$map.map(([k, e]) => [k, revive(e)]));
+  if (keys.length === 1 && keys[0] === "$set") return new Set(v.$set.map(revive));
+  return Object.fromEntries(keys.map((k) => [k, revive(v[k])]));
+}
+
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
@@ -33,7 +45,7 @@ export default {
       const { binding, name, method, args } = await request.json();
       const stub = env[binding].getByName(name);
       try {
-        const result = await stub[method](...(args ?? []));
+        const result = await stub[method](...(args ?? []).map(revive));
         return new Response(result === undefined ? null : encode(result, { useBigInt64: true }), {
           headers: { "content-type": "application/msgpack", "x-result-type": typeof result },
         });

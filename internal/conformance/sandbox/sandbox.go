@@ -22,7 +22,7 @@ func main() {}
 
 func init() {
 	durableobject.Register("Sandbox", newSandbox, durableobject.Hide("Internal"))
-	durableobject.Register("Plain", newPlain, durableobject.Expose("Ping", "SetAlarm", "FetchPlain", "String"))
+	durableobject.Register("Plain", newPlain, durableobject.Expose("Ping", "SetAlarm", "FetchPlain", "String", "Whoami", "Count", "Initialized", "ReadJS"))
 	worker.Handle(routes())
 }
 
