@@ -3,62 +3,14 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
-	"math"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/rt"
 )
-
-type celsius float64
-
-type valuer struct{}
-
-func (valuer) Value() (driver.Value, error) { return "from valuer", nil }
-
-func TestSQLArg(t *testing.T) {
-	ts := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
-	for _, tc := range []struct {
-		in   any
-		want any
-		err  string
-	}{
-		{nil, nil, ""},
-		{true, int64(1), ""},
-		{false, int64(0), ""},
-		{int8(-3), int64(-3), ""},
-		{uint32(7), int64(7), ""},
-		{int64(abi.MaxSafeInteger), int64(abi.MaxSafeInteger), ""},
-		{int64(abi.MaxSafeInteger + 1), nil, "safe range"},
-		{uint64(math.MaxUint64), nil, "safe range"},
-		{float32(1.5), 1.5, ""},
-		{"s", "s", ""},
-		{[]byte{1}, []byte{1}, ""},
-		{ts, "2026-01-02T03:04:05.000000006Z", ""},
-		{valuer{}, "from valuer", ""},
-		{struct{}{}, nil, "unsupported type struct {}"},
-		{celsius(2), 2.0, ""},
-	} {
-		got, err := sqlArg(tc.in)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("sqlArg(%#v) error = %v, want %q", tc.in, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("sqlArg(%#v) = %#v, %v; want %#v", tc.in, got, err, tc.want)
-		}
-	}
-	if _, err := sqlArg(int64(1) << 60); !errors.Is(err, abi.ErrUnsafeInteger) {
-		t.Errorf("unsafe integer error does not match ErrUnsafeInteger: %v", err)
-	}
-}
 
 func TestCursorScan(t *testing.T) {
 	c := &Cursor{

@@ -256,24 +256,11 @@ func sqlErr(format string, args ...any) *SQLError {
 func (db *DB) Exec(query string, args []any) (*abi.SQLResult, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if db.conn == nil {
-		return nil, errors.New("database is closed")
-	}
-	if len(query) > maxSQLLength {
-		return nil, sqlErr("statement too long: SQLITE_TOOBIG")
-	}
 	sql := query
 	for {
-		db.txn = false
-		stmt, tail, cached, err := db.prepared(sql)
+		stmt, tail, cached, err := db.prepareUser(sql)
 		if err != nil {
-			if db.txn {
-				return nil, sqlErr("%s", transactionMessage)
-			}
-			return nil, &SQLError{Message: sqlErrorMessage(err, sql)}
-		}
-		if stmt == nil {
-			return nil, sqlErr("SQL code did not contain a statement.")
+			return nil, err
 		}
 		tail = strings.TrimLeft(tail, " \t\n\r\v\f")
 		if tail != "" {
@@ -296,6 +283,29 @@ func (db *DB) Exec(query string, args []any) (*abi.SQLResult, error) {
 		}
 		return db.run(stmt, args)
 	}
+}
+
+// prepareUser prepares the first statement of a user's SQL with
+// workerd's checks and messages. It holds db.mu.
+func (db *DB) prepareUser(sql string) (stmt *sqlite3.Stmt, tail string, cached bool, err error) {
+	if db.conn == nil {
+		return nil, "", false, errors.New("database is closed")
+	}
+	if len(sql) > maxSQLLength {
+		return nil, "", false, sqlErr("statement too long: SQLITE_TOOBIG")
+	}
+	db.txn = false
+	stmt, tail, cached, err = db.prepared(sql)
+	if err != nil {
+		if db.txn {
+			return nil, "", false, sqlErr("%s", transactionMessage)
+		}
+		return nil, "", false, &SQLError{Message: sqlErrorMessage(err, sql)}
+	}
+	if stmt == nil {
+		return nil, "", false, sqlErr("SQL code did not contain a statement.")
+	}
+	return stmt, tail, cached, nil
 }
 
 func (db *DB) run(stmt *sqlite3.Stmt, args []any) (*abi.SQLResult, error) {

@@ -5,12 +5,11 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
-	"reflect"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/godurable/godurable/internal/rt"
+	"github.com/godurable/godurable/internal/sqlvalue"
 	"github.com/godurable/godurable/storage"
 )
 
@@ -103,24 +102,7 @@ func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
 	if nv.Name != "" {
 		return fmt.Errorf("%w (got %q)", ErrNamedArg, nv.Name)
 	}
-	switch nv.Value.(type) {
-	case nil, bool, string, []byte, time.Time, float64, float32,
-		int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
-		return nil
-	case driver.Valuer:
-	default:
-		switch reflect.ValueOf(nv.Value).Kind() {
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			return nil // storage checks the range
-		}
-	}
-	v, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
-	if err != nil {
-		return err
-	}
-	nv.Value = v
-	return nil
+	return sqlvalue.CheckDriverValue(nv)
 }
 
 // stmt is a prepared statement: its text, run by its connection.
@@ -184,28 +166,8 @@ func (r *rows) Next(dest []driver.Value) error {
 	if !r.cur.Next() {
 		return io.EOF
 	}
-	for i, v := range r.cur.Values() {
-		if s, ok := v.(string); ok {
-			if t, ok := rfc3339(s); ok {
-				v = t
-			}
-		}
-		dest[i] = v
-	}
+	sqlvalue.DriverRow(dest, r.cur.Values())
 	return nil
-}
-
-// rfc3339 returns the time s stands for if s is exactly how
-// time.RFC3339Nano formats it: how storage.SQL.Exec stores a time.Time.
-func rfc3339(s string) (time.Time, bool) {
-	if len(s) < len("2006-01-02T15:04:05Z") || len(s) > len("2006-01-02T15:04:05.999999999-07:00") || s[4] != '-' || s[10] != 'T' {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil || t.Format(time.RFC3339Nano) != s {
-		return time.Time{}, false
-	}
-	return t, true
 }
 
 // result is a driver.Result. RowsAffected and LastInsertId read SQLite's
