@@ -43,7 +43,7 @@ func (s *SQL) Exec(query string, args ...any) (*Cursor, error) {
 	if err := call(s.c(), abi.CallSQLExec, &q, &res); err != nil {
 		return nil, fmt.Errorf("storage: sql: %w", err)
 	}
-	return &Cursor{columns: res.Columns, rows: res.Rows, read: res.RowsRead, written: res.RowsWritten, next: -1}, nil
+	return &Cursor{rows: sqlvalue.Rows{Columns: res.Columns, Data: res.Rows}, read: res.RowsRead, written: res.RowsWritten}, nil
 }
 
 // DatabaseSize returns the size of the object's database in bytes.
@@ -65,14 +65,12 @@ func (s *SQL) c() rt.Conn {
 // Cursor holds the rows of one statement. Use it like sql.Rows: call Next,
 // then Scan.
 type Cursor struct {
-	columns       []string
-	rows          [][]any
-	next          int
+	rows          sqlvalue.Rows
 	read, written int64
 }
 
 // Columns returns the names of the columns.
-func (c *Cursor) Columns() []string { return c.columns }
+func (c *Cursor) Columns() []string { return c.rows.Columns }
 
 // RowsRead returns how many rows SQLite read to run the statement, as
 // workerd bills them.
@@ -82,31 +80,15 @@ func (c *Cursor) RowsRead() int64 { return c.read }
 func (c *Cursor) RowsWritten() int64 { return c.written }
 
 // Len returns the number of rows.
-func (c *Cursor) Len() int { return len(c.rows) }
+func (c *Cursor) Len() int { return len(c.rows.Data) }
 
 // Next advances to the next row and reports whether there is one.
-func (c *Cursor) Next() bool {
-	if c.next+1 >= len(c.rows) {
-		c.next = len(c.rows)
-		return false
-	}
-	c.next++
-	return true
-}
+func (c *Cursor) Next() bool { return c.rows.Next() }
 
 // Values returns the current row: nil, int64, float64, string or []byte
 // per column. As in JavaScript, an integral number is an integer, whatever
 // the column's type: a REAL 2.0 comes back as int64(2).
-func (c *Cursor) Values() []any {
-	if c.next < 0 || c.next >= len(c.rows) {
-		return nil
-	}
-	row := make([]any, len(c.rows[c.next]))
-	for i, v := range c.rows[c.next] {
-		row[i] = sqlvalue.Normalize(v)
-	}
-	return row
-}
+func (c *Cursor) Values() []any { return c.rows.Values() }
 
 // Scan copies the columns of the current row into dest, one pointer per
 // column, converting as database/sql does: into *int64 and the other
@@ -114,17 +96,8 @@ func (c *Cursor) Values() []any {
 // an sql.Scanner such as *sql.NullString. NULL can only go into a pointer
 // to a pointer, *any or a Scanner.
 func (c *Cursor) Scan(dest ...any) error {
-	row := c.Values()
-	if row == nil {
-		return errors.New("storage: Scan called without a current row; call Next first")
-	}
-	if len(dest) != len(row) {
-		return fmt.Errorf("storage: Scan: %d destinations for %d columns", len(dest), len(row))
-	}
-	for i, d := range dest {
-		if err := sqlvalue.ConvertAssign(d, row[i]); err != nil {
-			return fmt.Errorf("storage: Scan: column %d (%s): %w", i+1, c.columns[i], err)
-		}
+	if err := c.rows.Scan(dest...); err != nil {
+		return fmt.Errorf("storage: Scan: %w", err)
 	}
 	return nil
 }
@@ -132,13 +105,14 @@ func (c *Cursor) Scan(dest ...any) error {
 // One scans the only row into dest. It returns ErrNoRows or ErrTooManyRows
 // if there is not exactly one.
 func (c *Cursor) One(dest ...any) error {
-	switch len(c.rows) {
+	switch len(c.rows.Data) {
 	case 0:
 		return ErrNoRows
 	case 1:
 	default:
-		return fmt.Errorf("%w: %d rows", ErrTooManyRows, len(c.rows))
+		return fmt.Errorf("%w: %d rows", ErrTooManyRows, len(c.rows.Data))
 	}
-	c.next = 0
+	c.rows.Rewind()
+	c.rows.Next()
 	return c.Scan(dest...)
 }

@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"github.com/godurable/godurable/internal/rt"
+	"github.com/godurable/godurable/internal/sqlvalue"
 )
 
 func TestCursorScan(t *testing.T) {
-	c := &Cursor{
-		columns: []string{"i", "f", "s", "b", "n"},
-		rows:    [][]any{{int8(3), 2.5, "2026-01-02T03:04:05Z", []byte("xy"), nil}},
-		next:    -1, read: 1,
-	}
+	c := &Cursor{rows: sqlvalue.Rows{
+		Columns: []string{"i", "f", "s", "b", "n"},
+		Data:    [][]any{{int8(3), 2.5, "2026-01-02T03:04:05Z", []byte("xy"), nil}},
+	}, read: 1}
 	if err := c.Scan(new(int)); err == nil {
 		t.Error("Scan before Next succeeded")
 	}
@@ -43,7 +43,8 @@ func TestCursorScan(t *testing.T) {
 		any any
 		i8  int8
 	)
-	c.next = 0
+	c.rows.Rewind()
+	c.Next()
 	if err := c.Scan(&s, &any, &ns, &s, &ns); err != nil {
 		t.Fatal(err)
 	}
@@ -68,16 +69,16 @@ func TestCursorScan(t *testing.T) {
 }
 
 func TestCursorOne(t *testing.T) {
-	none := &Cursor{columns: []string{"a"}, next: -1}
+	none := &Cursor{rows: sqlvalue.Rows{Columns: []string{"a"}}}
 	if err := none.One(new(int)); !errors.Is(err, ErrNoRows) {
 		t.Errorf("no rows: %v", err)
 	}
-	two := &Cursor{columns: []string{"a"}, rows: [][]any{{int64(1)}, {int64(2)}}, next: -1}
+	two := &Cursor{rows: sqlvalue.Rows{Columns: []string{"a"}, Data: [][]any{{int64(1)}, {int64(2)}}}}
 	if err := two.One(new(int)); !errors.Is(err, ErrTooManyRows) {
 		t.Errorf("two rows: %v", err)
 	}
 	var v int
-	one := &Cursor{columns: []string{"a"}, rows: [][]any{{int64(9)}}, next: -1}
+	one := &Cursor{rows: sqlvalue.Rows{Columns: []string{"a"}, Data: [][]any{{int64(9)}}}}
 	if err := one.One(&v); err != nil || v != 9 {
 		t.Errorf("one row: %v %v", v, err)
 	}
@@ -116,7 +117,7 @@ func TestStorageOutsideWasm(t *testing.T) {
 }
 
 func TestCursorValuesNormalizesNumbers(t *testing.T) {
-	c := &Cursor{columns: []string{"a", "b", "c", "d"}, rows: [][]any{{5e9, 2.5, uint16(7), float32(3)}}, next: -1}
+	c := &Cursor{rows: sqlvalue.Rows{Columns: []string{"a", "b", "c", "d"}, Data: [][]any{{5e9, 2.5, uint16(7), float32(3)}}}}
 	c.Next()
 	got := c.Values()
 	want := []any{int64(5e9), 2.5, int64(7), int64(3)}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/godurable/godurable/internal/workerd"
 	"github.com/godurable/godurable/internal/wrangler"
@@ -14,6 +15,7 @@ type env struct {
 	script     string
 	vars       map[string]any
 	namespaces map[string]string // binding -> class
+	d1         []string          // D1 database bindings
 	// compat is workerd's behaviour for the configuration's compatibility
 	// date and flags; the newest without a configuration.
 	compat workerd.Compat
@@ -62,6 +64,12 @@ func environment(o *Options, pkgDir string) (*env, error) {
 			}
 			e.namespaces[b.Name] = b.ClassName
 		}
+		for _, d := range c.D1Databases {
+			if d.Binding == "" {
+				return nil, fmt.Errorf("dotest: %s: a d1_databases entry needs a binding", path)
+			}
+			e.d1 = append(e.d1, d.Binding)
+		}
 	}
 	if o.Name != "" {
 		e.script = o.Name
@@ -74,6 +82,11 @@ func environment(o *Options, pkgDir string) (*env, error) {
 	}
 	for k, v := range o.Bindings {
 		e.namespaces[k] = v
+	}
+	for _, b := range o.D1 {
+		if !slices.Contains(e.d1, b) {
+			e.d1 = append(e.d1, b)
+		}
 	}
 	return e, nil
 }

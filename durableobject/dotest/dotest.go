@@ -38,6 +38,7 @@ package dotest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -80,6 +81,10 @@ type Options struct {
 	// Bindings maps Durable Object namespace bindings to class names, added
 	// to or replacing those of Config.
 	Bindings map[string]string
+	// D1 names D1 database bindings, added to the [[d1_databases]] of
+	// Config. Each gets an empty SQLite database, shared by the Worker and
+	// its objects; Worker.D1 reaches it from the test.
+	D1 []string
 	// Fetch serves the Worker's outbound fetches. Nil sends them to the
 	// network (a loopback httptest.Server, say) with http.DefaultTransport.
 	// A handler may block to hold a fetch open while other events proceed.
@@ -105,6 +110,9 @@ type Worker struct {
 	bindings map[string]string // namespace binding -> class
 	log      func(line string)
 	stop     sync.Once
+
+	d1mu  sync.Mutex
+	d1dbs map[string]*sql.DB // the test's connections, by binding
 }
 
 // ErrCrashed is the Cause of the *worker.Error of an event that was in
@@ -148,7 +156,10 @@ func Start(opts *Options) (*Worker, error) {
 // Close stops the Worker: events in flight fail, and its storage is gone.
 // New's Worker closes when its test ends.
 func (w *Worker) Close() {
-	w.stop.Do(w.iso.Close)
+	w.stop.Do(func() {
+		w.closeD1()
+		w.iso.Close()
+	})
 }
 
 func start(opts *Options, log func(string)) (*Worker, error) {
@@ -193,6 +204,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		Script:     env.script,
 		Vars:       env.vars,
 		Namespaces: env.namespaces,
+		D1:         env.d1,
 		Fetch:      fetcher(o.Fetch),
 		Timeout:    o.Timeout,
 		Compat:     env.compat,

@@ -39,6 +39,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("Turns", s.turns)
 	t.Run("Identity", s.identity)
 	t.Run("IDs", s.ids)
+	t.Run("D1", s.d1)
 	t.Run("PanicAndTrap", s.panicAndTrap)
 	t.Run("Lifecycle", s.lifecycle)
 	t.Run("Restart", s.restart)

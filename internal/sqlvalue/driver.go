@@ -1,7 +1,9 @@
 package sqlvalue
 
 import (
+	"context"
 	"database/sql/driver"
+	"io"
 	"reflect"
 	"time"
 )
@@ -59,4 +61,86 @@ func RFC3339(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// Conn is what a driver's connection does with a statement's text.
+type Conn interface {
+	driver.ExecerContext
+	driver.QueryerContext
+}
+
+// Stmt is the driver.Stmt of godurable's drivers: its text, which its
+// connection runs; nothing is checked until it runs.
+type Stmt struct {
+	Conn Conn
+	SQL  string
+}
+
+var (
+	_ driver.StmtExecContext  = (*Stmt)(nil)
+	_ driver.StmtQueryContext = (*Stmt)(nil)
+)
+
+// Close does nothing.
+func (s *Stmt) Close() error { return nil }
+
+// NumInput is -1: the host checks the number of arguments.
+func (s *Stmt) NumInput() int { return -1 }
+
+// Exec runs the statement.
+func (s *Stmt) Exec(args []driver.Value) (driver.Result, error) {
+	return s.ExecContext(context.Background(), named(args))
+}
+
+// Query runs the statement.
+func (s *Stmt) Query(args []driver.Value) (driver.Rows, error) {
+	return s.QueryContext(context.Background(), named(args))
+}
+
+// ExecContext runs the statement.
+func (s *Stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return s.Conn.ExecContext(ctx, s.SQL, args)
+}
+
+// QueryContext runs the statement.
+func (s *Stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return s.Conn.QueryContext(ctx, s.SQL, args)
+}
+
+func named(args []driver.Value) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	return out
+}
+
+// RowSource is rows in memory: storage.Cursor, d1.Rows.
+type RowSource interface {
+	Columns() []string
+	Next() bool
+	Values() []any
+}
+
+// DriverRows is the driver.Rows of a RowSource.
+type DriverRows struct{ Src RowSource }
+
+// Columns returns the names of the columns.
+func (r *DriverRows) Columns() []string {
+	if c := r.Src.Columns(); c != nil {
+		return c
+	}
+	return []string{}
+}
+
+// Close does nothing.
+func (r *DriverRows) Close() error { return nil }
+
+// Next fills dest with the next row, as DriverRow does.
+func (r *DriverRows) Next(dest []driver.Value) error {
+	if !r.Src.Next() {
+		return io.EOF
+	}
+	DriverRow(dest, r.Src.Values())
+	return nil
 }

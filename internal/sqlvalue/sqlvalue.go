@@ -68,6 +68,11 @@ func Arg(a any) (any, error) {
 		return rv.String(), nil
 	case reflect.Bool:
 		return Arg(rv.Bool())
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return nil, nil
+		}
+		return Arg(rv.Elem().Interface())
 	}
 	return nil, fmt.Errorf("unsupported type %T", a)
 }

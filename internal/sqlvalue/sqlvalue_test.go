@@ -40,6 +40,8 @@ func TestArg(t *testing.T) {
 		{valuer{}, "from valuer", ""},
 		{struct{}{}, nil, "unsupported type struct {}"},
 		{celsius(2), 2.0, ""},
+		{(*int)(nil), nil, ""},
+		{new(int16), int64(0), ""},
 	} {
 		got, err := Arg(tc.in)
 		if tc.err != "" {
@@ -56,7 +58,6 @@ func TestArg(t *testing.T) {
 		t.Errorf("unsafe integer error does not match ErrUnsafeInteger: %v", err)
 	}
 }
-
 
 func TestRFC3339(t *testing.T) {
 	for s, want := range map[string]bool{

@@ -28,6 +28,9 @@ type d1Database struct {
 	// savepoints on one connection, which must not interleave.
 	mu sync.Mutex
 	db *DB
+	// ran holds the texts of several statements that have run: local D1
+	// keeps each prepared, and refuses to run one again.
+	ran map[string]bool
 }
 
 // D1 returns the SQLite database of the D1 binding, opening an empty one
@@ -155,10 +158,19 @@ func (d *d1Database) statement(s abi.SQLQuery) (abi.D1Result, error) {
 	for i, a := range s.Args {
 		args[i] = d1Param(a)
 	}
+	if d.ran[s.Query] {
+		return abi.D1Result{}, sqlErr("A SQL prepared statement can only be executed once at a time.")
+	}
 	start := time.Now()
-	res, err := d.db.execOne(s.Query, args)
+	res, err := d.db.Exec(s.Query, args)
 	if err != nil {
 		return abi.D1Result{}, err
+	}
+	if d.db.multiStatement(s.Query) {
+		if d.ran == nil {
+			d.ran = map[string]bool{}
+		}
+		d.ran[s.Query] = true
 	}
 	ms := float64(time.Since(start).Microseconds()) / 1000
 	sizeAfter, err := d.db.Size()
@@ -185,6 +197,22 @@ func (d *d1Database) statement(s abi.SQLQuery) (abi.D1Result, error) {
 		RowsRead:        res.RowsRead,
 		RowsWritten:     res.RowsWritten,
 	}}, nil
+}
+
+// multiStatement reports whether query, which SQLite ran, holds more
+// than one statement.
+func (db *DB) multiStatement(query string) bool {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.conn == nil {
+		return false
+	}
+	stmt, tail, err := db.conn.Prepare(query)
+	if err != nil || stmt == nil {
+		return false
+	}
+	stmt.Close()
+	return strings.TrimLeft(tail, " \t\n\r\v\f") != ""
 }
 
 // d1Param is what a bound value becomes on its way to D1's database: a
@@ -214,25 +242,6 @@ func (db *DB) counters() (total, lastID int64) {
 		return 0, 0
 	}
 	return db.conn.TotalChanges(), db.conn.LastInsertRowID()
-}
-
-// execOne runs one statement as workerd's sql.prepare() runs it: a
-// second statement in query is refused with local D1's message.
-func (db *DB) execOne(query string, args []any) (*abi.SQLResult, error) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	stmt, tail, cached, err := db.prepareUser(query)
-	if err != nil {
-		return nil, err
-	}
-	if strings.TrimLeft(tail, " \t\n\r\v\f") != "" {
-		stmt.Close()
-		return nil, sqlErr("A SQL prepared statement can only be executed once at a time.")
-	}
-	if !cached {
-		defer stmt.Close()
-	}
-	return db.run(stmt, args)
 }
 
 func d1Request[T any](req []byte) (*T, error) {

@@ -25,9 +25,10 @@ import (
 type DB struct {
 	mu      sync.Mutex
 	conn    *sqlite3.Conn
-	trusted bool // internal statements skip the authorizer
-	txn     bool // the authorizer refused a transaction statement
-	kvReady bool // _cf_KV exists
+	name    string // the memdb file's, for other connections
+	trusted bool   // internal statements skip the authorizer
+	txn     bool   // the authorizer refused a transaction statement
+	kvReady bool   // _cf_KV exists
 	alarm   *time.Time
 	txDepth int // transactions running
 	// bookmarks counts the current bookmarks handed out, which local
@@ -147,8 +148,16 @@ func (db *DB) open() error {
 		conn.Close()
 		return err
 	}
-	db.conn, db.trusted, db.kvReady = conn, false, false
+	db.conn, db.name, db.trusted, db.kvReady = conn, name, false, false
 	return nil
+}
+
+// DSN returns the data source name of the database, for another
+// connection to it with ncruces/go-sqlite3's driver.
+func (db *DB) DSN() string {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.name
 }
 
 // DeleteAll deletes the whole database, as workerd's deleteAll does for a
@@ -256,11 +265,24 @@ func sqlErr(format string, args ...any) *SQLError {
 func (db *DB) Exec(query string, args []any) (*abi.SQLResult, error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	if db.conn == nil {
+		return nil, errors.New("database is closed")
+	}
+	if len(query) > maxSQLLength {
+		return nil, sqlErr("statement too long: SQLITE_TOOBIG")
+	}
 	sql := query
 	for {
-		stmt, tail, cached, err := db.prepareUser(sql)
+		db.txn = false
+		stmt, tail, cached, err := db.prepared(sql)
 		if err != nil {
-			return nil, err
+			if db.txn {
+				return nil, sqlErr("%s", transactionMessage)
+			}
+			return nil, &SQLError{Message: sqlErrorMessage(err, sql)}
+		}
+		if stmt == nil {
+			return nil, sqlErr("SQL code did not contain a statement.")
 		}
 		tail = strings.TrimLeft(tail, " \t\n\r\v\f")
 		if tail != "" {
@@ -283,29 +305,6 @@ func (db *DB) Exec(query string, args []any) (*abi.SQLResult, error) {
 		}
 		return db.run(stmt, args)
 	}
-}
-
-// prepareUser prepares the first statement of a user's SQL with
-// workerd's checks and messages. It holds db.mu.
-func (db *DB) prepareUser(sql string) (stmt *sqlite3.Stmt, tail string, cached bool, err error) {
-	if db.conn == nil {
-		return nil, "", false, errors.New("database is closed")
-	}
-	if len(sql) > maxSQLLength {
-		return nil, "", false, sqlErr("statement too long: SQLITE_TOOBIG")
-	}
-	db.txn = false
-	stmt, tail, cached, err = db.prepared(sql)
-	if err != nil {
-		if db.txn {
-			return nil, "", false, sqlErr("%s", transactionMessage)
-		}
-		return nil, "", false, &SQLError{Message: sqlErrorMessage(err, sql)}
-	}
-	if stmt == nil {
-		return nil, "", false, sqlErr("SQL code did not contain a statement.")
-	}
-	return stmt, tail, cached, nil
 }
 
 func (db *DB) run(stmt *sqlite3.Stmt, args []any) (*abi.SQLResult, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"io"
 	"strings"
 	"sync/atomic"
 
@@ -29,14 +28,13 @@ var (
 	_ driver.ExecerContext      = (*conn)(nil)
 	_ driver.QueryerContext     = (*conn)(nil)
 	_ driver.NamedValueChecker  = (*conn)(nil)
-	_ driver.StmtExecContext    = (*stmt)(nil)
-	_ driver.StmtQueryContext   = (*stmt)(nil)
-	_ driver.Rows               = (*rows)(nil)
 	_ driver.Result             = (*result)(nil)
 )
 
 // Prepare returns a statement; nothing is checked until it runs.
-func (c *conn) Prepare(query string) (driver.Stmt, error) { return &stmt{c: c, query: query}, nil }
+func (c *conn) Prepare(query string) (driver.Stmt, error) {
+	return &sqlvalue.Stmt{Conn: c, SQL: query}, nil
+}
 
 // PrepareContext is Prepare.
 func (c *conn) PrepareContext(_ context.Context, query string) (driver.Stmt, error) {
@@ -75,7 +73,7 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err != nil {
 		return nil, err
 	}
-	return &rows{cur: cur}, nil
+	return &sqlvalue.DriverRows{Src: cur}, nil
 }
 
 func (c *conn) exec(ctx context.Context, query string, args []driver.NamedValue) (*storage.Cursor, error) {
@@ -103,71 +101,6 @@ func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
 		return fmt.Errorf("%w (got %q)", ErrNamedArg, nv.Name)
 	}
 	return sqlvalue.CheckDriverValue(nv)
-}
-
-// stmt is a prepared statement: its text, run by its connection.
-type stmt struct {
-	c     *conn
-	query string
-}
-
-// Close does nothing.
-func (s *stmt) Close() error { return nil }
-
-// NumInput is -1: workerd checks the number of arguments.
-func (s *stmt) NumInput() int { return -1 }
-
-// Exec runs the statement.
-func (s *stmt) Exec(args []driver.Value) (driver.Result, error) {
-	return s.ExecContext(context.Background(), named(args))
-}
-
-// Query runs the statement.
-func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
-	return s.QueryContext(context.Background(), named(args))
-}
-
-// ExecContext runs the statement.
-func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	return s.c.ExecContext(ctx, s.query, args)
-}
-
-// QueryContext runs the statement.
-func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	return s.c.QueryContext(ctx, s.query, args)
-}
-
-func named(args []driver.Value) []driver.NamedValue {
-	out := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		out[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-	}
-	return out
-}
-
-// rows are a statement's rows, all in memory.
-type rows struct {
-	cur *storage.Cursor
-}
-
-// Columns returns the names of the columns.
-func (r *rows) Columns() []string {
-	if c := r.cur.Columns(); c != nil {
-		return c
-	}
-	return []string{}
-}
-
-// Close does nothing.
-func (r *rows) Close() error { return nil }
-
-// Next fills dest with the next row.
-func (r *rows) Next(dest []driver.Value) error {
-	if !r.cur.Next() {
-		return io.EOF
-	}
-	sqlvalue.DriverRow(dest, r.cur.Values())
-	return nil
 }
 
 // result is a driver.Result. RowsAffected and LastInsertId read SQLite's

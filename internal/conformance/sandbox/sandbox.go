@@ -31,6 +31,7 @@ func routes() *http.ServeMux {
 	lifecycleRoutes(mux)
 	streamRoutes(mux)
 	idRoutes(mux)
+	d1Routes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})
