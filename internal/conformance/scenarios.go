@@ -162,6 +162,7 @@ func (s *suite) env(t *testing.T) {
 	equal(t, "configErr", env["configErr"], "")
 	equal(t, "missing", env["missing"], "")
 	equal(t, "sandboxBinding", env["sandboxBinding"], "DurableObjectNamespace")
+	equal(t, "d1Binding", env["d1Binding"], "D1Database") // d1.BindingKind
 }
 
 func (s *suite) rpcValues(t *testing.T) {

@@ -63,6 +63,7 @@ func routes() *http.ServeMux {
 		writeJSON(w, http.StatusOK, map[string]any{
 			"greeting": env.Var("GREETING"), "config": config, "configErr": errString(cerr),
 			"missing": env.Var("NO_SUCH_VAR"), "sandboxBinding": env.BindingKind("SANDBOX"),
+			"d1Binding": env.BindingKind("DB"),
 		})
 	})
 	mux.HandleFunc("GET /dial", dial)
