@@ -44,6 +44,7 @@ package d1
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -75,7 +76,7 @@ var ErrNoTransaction = errors.New("d1: D1 has no interactive transactions; run t
 
 // ErrNoRows is returned by First when the statement returned no rows. It
 // is sql.ErrNoRows, so that either matches.
-var ErrNoRows = errNoRows
+var ErrNoRows = sql.ErrNoRows
 
 // Database is a D1 database binding (env.DB in JavaScript). It is a name:
 // cheap to make, safe for concurrent use.

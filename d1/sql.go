@@ -12,8 +12,6 @@ import (
 	"github.com/godurable/godurable/worker"
 )
 
-var errNoRows = sql.ErrNoRows
-
 var (
 	openedMu sync.Mutex
 	opened   = map[string]*sql.DB{} // by binding
@@ -24,10 +22,11 @@ var (
 // one binding returns the same *sql.DB: call it where convenient (in each
 // request costs a map lookup), and leave it open.
 //
-// Statements run with D1's all() semantics, taken apart: QueryContext
-// reads every column as SQLite names it (raw()), ExecContext gives
-// RowsAffected (meta.changes) and LastInsertId (meta.last_row_id) exactly,
-// from the statement's own meta. Arguments are bound by position (? or
+// Each statement is a call to D1 of its own: QueryContext runs it with
+// raw(), which gives every column as SQLite names it (a join's repeated
+// names included), and ExecContext with run(), whose meta gives
+// RowsAffected (meta.changes) and LastInsertId (meta.last_row_id), exact
+// and at any time. Arguments are bound by position (? or
 // ?NNN; sql.Named is refused). Use the context variants (QueryContext,
 // ExecContext, QueryRowContext) with the event's context: D1 calls wait,
 // and a context from no event fails. BeginTx fails with ErrNoTransaction:

@@ -79,7 +79,7 @@ func d1Error(prefix, message string) error {
 		Cause: &abi.Error{Name: "Error", Message: message}}}
 }
 
-// d1Query runs the statements of q in one transaction.
+// query runs the statements of q in one transaction.
 func (d *d1Database) query(q *abi.D1Query) ([]abi.D1Result, error) {
 	stmts := make([]abi.SQLQuery, 0, len(q.Statements))
 	for _, s := range q.Statements {
