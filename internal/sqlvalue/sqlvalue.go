@@ -22,6 +22,9 @@ import (
 // text, a driver.Valuer its value.
 func Arg(a any) (any, error) {
 	if v, ok := a.(driver.Valuer); ok {
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+			return nil, nil // as database/sql binds a nil *sql.NullString
+		}
 		dv, err := v.Value()
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package sqlvalue
 
 import (
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"math"
@@ -41,6 +42,8 @@ func TestArg(t *testing.T) {
 		{struct{}{}, nil, "unsupported type struct {}"},
 		{celsius(2), 2.0, ""},
 		{(*int)(nil), nil, ""},
+		{(*sql.NullString)(nil), nil, ""},
+		{&sql.NullInt64{Int64: 3, Valid: true}, int64(3), ""},
 		{new(int16), int64(0), ""},
 	} {
 		got, err := Arg(tc.in)
