@@ -247,4 +247,8 @@ func TestD1Bindings(t *testing.T) {
 	if _, err := other.Exec(`SELECT * FROM t`); err == nil {
 		t.Error("OTHER sees DB's table")
 	}
+	w.Restart() // a new isolate: D1, like storage, stays
+	if _, err := db.Exec(`INSERT INTO t VALUES (1)`); err != nil {
+		t.Errorf("after Restart: %v", err)
+	}
 }

@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 )
 
@@ -36,4 +38,33 @@ func RunGuestbook(t *testing.T, target Target) {
 	equal(t, "entries after the import", names(t), []string{"ann: hello", "bob: hi", "cy: a", "di: b"})
 	equal(t, "empty name", post(t, "/entries", `{"name":"","message":"x"}`, 400),
 		map[string]any{"error": "d1: DB: query: D1_ERROR: CHECK constraint failed: name <> '': SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_CHECK)"})
+
+	// Many requests in flight at once, each waiting on D1: every entry
+	// arrives, with an id of its own.
+	const n = 40
+	var wg sync.WaitGroup
+	ids := make([]any, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := s.do(t, "POST", "/entries", "application/json", []byte(fmt.Sprintf(`{"name":"c%d","message":"m"}`, i)))
+			if r.Status != 201 {
+				t.Errorf("concurrent post %d: status %d: %s", i, r.Status, r.Body)
+				return
+			}
+			ids[i] = decodeJSON(t, r).(map[string]any)["id"]
+		}()
+	}
+	wg.Wait()
+	seen := map[any]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	if len(seen) != n {
+		t.Errorf("%d concurrent posts got %d distinct ids: %v", n, len(seen), ids)
+	}
+	if got := len(names(t)); got != 4+n {
+		t.Errorf("%d entries after %d concurrent posts, want %d", got, n, 4+n)
+	}
 }
