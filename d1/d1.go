@@ -40,6 +40,7 @@
 // D1 has no interactive transactions (a BEGIN is refused with
 // ErrNoTransaction, and so is db.BeginTx through database/sql): Batch runs
 // statements as one transaction, and rolls them all back if one fails.
+// Code on database/sql gets the Database for it with FromSQL.
 package d1
 
 import (

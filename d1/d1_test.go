@@ -2,6 +2,7 @@ package d1
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -87,5 +88,23 @@ func TestRowsScan(t *testing.T) {
 	}
 	if r.Next() || r.Len() != 2 {
 		t.Error("a third row")
+	}
+}
+
+func TestFromSQL(t *testing.T) {
+	want := &Database{binding: "DB"}
+	db := sql.OpenDB(NewConnector(want))
+	defer db.Close()
+	if got, err := FromSQL(db); err != nil || got != want {
+		t.Errorf("FromSQL = %v, %v", got, err)
+	}
+	if _, err := FromSQL(nil); !errors.Is(err, ErrNotD1) {
+		t.Errorf("FromSQL(nil): %v", err)
+	}
+	if _, err := db.BeginTx(context.Background(), nil); !errors.Is(err, ErrNoTransaction) {
+		t.Errorf("BeginTx: %v", err)
+	}
+	if _, err := db.ExecContext(context.Background(), "SELECT ?", sql.Named("a", 1)); !errors.Is(err, ErrNamedArg) {
+		t.Errorf("named argument: %v", err)
 	}
 }

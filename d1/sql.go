@@ -53,6 +53,18 @@ func Open(env *worker.Env, binding string) (*sql.DB, error) {
 // goroutine until it is closed). Most code should use Open.
 func NewConnector(db *Database) driver.Connector { return &connector{db: db} }
 
+// FromSQL returns the Database under db, a *sql.DB from Open or
+// NewConnector, for what database/sql cannot express: a Batch of
+// statements that commit together, say, with the SQL of sqlc's queries.
+func FromSQL(db *sql.DB) (*Database, error) {
+	if db != nil {
+		if k, ok := db.Driver().(*connector); ok {
+			return k.db, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: the *sql.DB is not d1's (open it with d1.Open)", ErrNotD1)
+}
+
 // connector is the driver.Connector, and driver.Driver, of one database.
 type connector struct{ db *Database }
 

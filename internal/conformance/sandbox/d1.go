@@ -401,6 +401,16 @@ func d1SQL(ctx context.Context, _ *d1.Database, p string) (map[string]string, er
 	var a1, a2 int64
 	err = db.QueryRowContext(ctx, q(`SELECT a.id, b.id FROM %sauthors a JOIN %[1]sauthors b ON b.id = a.id + 1 ORDER BY a.id LIMIT 1`)).Scan(&a1, &a2)
 	out["join"] = fmt.Sprintf("%s, %d %d", errText(err), a1, a2)
+	// What must commit together goes in a batch, with the same queries.
+	direct, err := d1.FromSQL(db)
+	if err != nil {
+		return nil, err
+	}
+	create := direct.Prepare(q(createAuthor))
+	_, err = direct.Batch(ctx, create.Bind("Atomic", nil, born, true, nil), create.Bind(nil, nil, born, true, nil))
+	var atomic int
+	cerr := db.QueryRowContext(ctx, q(`SELECT count(*) FROM %sauthors WHERE name = 'Atomic'`)).Scan(&atomic)
+	out["batch from the *sql.DB"] = fmt.Sprintf("%s; %s, %d left", errText(err), errText(cerr), atomic)
 	_, err = db.BeginTx(ctx, nil)
 	out["BeginTx"] = fmt.Sprintf("%s, %v", errText(err), errors.Is(err, d1.ErrNoTransaction))
 	_, err = db.ExecContext(ctx, q(getAuthor), sql.Named("id", 1))
