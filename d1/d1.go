@@ -352,6 +352,7 @@ type Error struct {
 	Err error
 }
 
+// Error returns "d1: ", the binding, the call and D1's message.
 func (e *Error) Error() string { return "d1: " + e.Binding + ": " + e.Op + ": " + e.Err.Error() }
 
 // Unwrap returns D1's error.
