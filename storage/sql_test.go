@@ -3,69 +3,21 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
-	"math"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/rt"
+	"github.com/godurable/godurable/internal/sqlvalue"
 )
 
-type celsius float64
-
-type valuer struct{}
-
-func (valuer) Value() (driver.Value, error) { return "from valuer", nil }
-
-func TestSQLArg(t *testing.T) {
-	ts := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
-	for _, tc := range []struct {
-		in   any
-		want any
-		err  string
-	}{
-		{nil, nil, ""},
-		{true, int64(1), ""},
-		{false, int64(0), ""},
-		{int8(-3), int64(-3), ""},
-		{uint32(7), int64(7), ""},
-		{int64(abi.MaxSafeInteger), int64(abi.MaxSafeInteger), ""},
-		{int64(abi.MaxSafeInteger + 1), nil, "safe range"},
-		{uint64(math.MaxUint64), nil, "safe range"},
-		{float32(1.5), 1.5, ""},
-		{"s", "s", ""},
-		{[]byte{1}, []byte{1}, ""},
-		{ts, "2026-01-02T03:04:05.000000006Z", ""},
-		{valuer{}, "from valuer", ""},
-		{struct{}{}, nil, "unsupported type struct {}"},
-		{celsius(2), 2.0, ""},
-	} {
-		got, err := sqlArg(tc.in)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("sqlArg(%#v) error = %v, want %q", tc.in, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("sqlArg(%#v) = %#v, %v; want %#v", tc.in, got, err, tc.want)
-		}
-	}
-	if _, err := sqlArg(int64(1) << 60); !errors.Is(err, abi.ErrUnsafeInteger) {
-		t.Errorf("unsafe integer error does not match ErrUnsafeInteger: %v", err)
-	}
-}
-
 func TestCursorScan(t *testing.T) {
-	c := &Cursor{
-		columns: []string{"i", "f", "s", "b", "n"},
-		rows:    [][]any{{int8(3), 2.5, "2026-01-02T03:04:05Z", []byte("xy"), nil}},
-		next:    -1, read: 1,
-	}
+	c := &Cursor{rows: sqlvalue.Rows{
+		Columns: []string{"i", "f", "s", "b", "n"},
+		Data:    [][]any{{int8(3), 2.5, "2026-01-02T03:04:05Z", []byte("xy"), nil}},
+	}, read: 1}
 	if err := c.Scan(new(int)); err == nil {
 		t.Error("Scan before Next succeeded")
 	}
@@ -91,7 +43,8 @@ func TestCursorScan(t *testing.T) {
 		any any
 		i8  int8
 	)
-	c.next = 0
+	c.rows.Rewind()
+	c.Next()
 	if err := c.Scan(&s, &any, &ns, &s, &ns); err != nil {
 		t.Fatal(err)
 	}
@@ -116,16 +69,16 @@ func TestCursorScan(t *testing.T) {
 }
 
 func TestCursorOne(t *testing.T) {
-	none := &Cursor{columns: []string{"a"}, next: -1}
+	none := &Cursor{rows: sqlvalue.Rows{Columns: []string{"a"}}}
 	if err := none.One(new(int)); !errors.Is(err, ErrNoRows) {
 		t.Errorf("no rows: %v", err)
 	}
-	two := &Cursor{columns: []string{"a"}, rows: [][]any{{int64(1)}, {int64(2)}}, next: -1}
+	two := &Cursor{rows: sqlvalue.Rows{Columns: []string{"a"}, Data: [][]any{{int64(1)}, {int64(2)}}}}
 	if err := two.One(new(int)); !errors.Is(err, ErrTooManyRows) {
 		t.Errorf("two rows: %v", err)
 	}
 	var v int
-	one := &Cursor{columns: []string{"a"}, rows: [][]any{{int64(9)}}, next: -1}
+	one := &Cursor{rows: sqlvalue.Rows{Columns: []string{"a"}, Data: [][]any{{int64(9)}}}}
 	if err := one.One(&v); err != nil || v != 9 {
 		t.Errorf("one row: %v %v", v, err)
 	}
@@ -164,7 +117,7 @@ func TestStorageOutsideWasm(t *testing.T) {
 }
 
 func TestCursorValuesNormalizesNumbers(t *testing.T) {
-	c := &Cursor{columns: []string{"a", "b", "c", "d"}, rows: [][]any{{5e9, 2.5, uint16(7), float32(3)}}, next: -1}
+	c := &Cursor{rows: sqlvalue.Rows{Columns: []string{"a", "b", "c", "d"}, Data: [][]any{{5e9, 2.5, uint16(7), float32(3)}}}}
 	c.Next()
 	got := c.Values()
 	want := []any{int64(5e9), 2.5, int64(7), int64(3)}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/godurable/godurable/internal/workerd"
 	"github.com/godurable/godurable/internal/wrangler"
@@ -15,6 +16,7 @@ type env struct {
 	vars       map[string]any
 	namespaces map[string]string  // binding -> class
 	peers      map[string]*Worker // binding -> the Worker of its script_name
+	d1         []string           // D1 database bindings
 	// compat is workerd's behaviour for the configuration's compatibility
 	// date and flags; the newest without a configuration.
 	compat workerd.Compat
@@ -67,6 +69,12 @@ func environment(o *Options, pkgDir string) (*env, error) {
 			}
 			e.namespaces[b.Name] = b.ClassName
 		}
+		for _, d := range c.D1Databases {
+			if d.Binding == "" {
+				return nil, fmt.Errorf("dotest: %s: a d1_databases entry needs a binding", path)
+			}
+			e.d1 = append(e.d1, d.Binding)
+		}
 	}
 	if o.Name != "" {
 		e.script = o.Name
@@ -79,6 +87,11 @@ func environment(o *Options, pkgDir string) (*env, error) {
 	}
 	for k, v := range o.Bindings {
 		e.namespaces[k] = v
+	}
+	for _, b := range o.D1 {
+		if !slices.Contains(e.d1, b) {
+			e.d1 = append(e.d1, b)
+		}
 	}
 	return e, nil
 }

@@ -38,6 +38,7 @@ package dotest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -85,6 +86,10 @@ type Options struct {
 	// objects, as in a wrangler dev of several Workers. A binding whose
 	// script is not here is left out, as one whose Worker is not running.
 	Scripts map[string]*Worker
+	// D1 names D1 database bindings, added to the [[d1_databases]] of
+	// Config. Each gets an empty SQLite database, shared by the Worker and
+	// its objects; Worker.D1 reaches it from the test.
+	D1 []string
 	// Fetch serves the Worker's outbound fetches. Nil sends them to the
 	// network (a loopback httptest.Server, say) with http.DefaultTransport.
 	// A handler may block to hold a fetch open while other events proceed.
@@ -111,6 +116,9 @@ type Worker struct {
 	peers    map[string]*Worker // namespace binding -> the Worker that hosts its class (Options.Scripts)
 	log      func(line string)
 	stop     sync.Once
+
+	d1mu  sync.Mutex
+	d1dbs map[string]*sql.DB // the test's connections, by binding
 }
 
 // ErrCrashed is the Cause of the *worker.Error of an event that was in
@@ -154,7 +162,10 @@ func Start(opts *Options) (*Worker, error) {
 // Close stops the Worker: events in flight fail, and its storage is gone.
 // New's Worker closes when its test ends.
 func (w *Worker) Close() {
-	w.stop.Do(w.iso.Close)
+	w.stop.Do(func() {
+		w.closeD1()
+		w.iso.Close()
+	})
 }
 
 func start(opts *Options, log func(string)) (*Worker, error) {
@@ -200,6 +211,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		Vars:       env.vars,
 		Namespaces: env.namespaces,
 		Peers:      peerIsolates(env.peers),
+		D1:         env.d1,
 		Fetch:      fetcher(o.Fetch),
 		Timeout:    o.Timeout,
 		Compat:     env.compat,

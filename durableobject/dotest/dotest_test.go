@@ -222,3 +222,33 @@ class_name = "Sandbox"
 		}
 	}
 }
+
+// D1 bindings come from the wrangler configuration and Options.D1; each
+// is a database of its own, and the environment lists it as workerd does.
+func TestD1Bindings(t *testing.T) {
+	w := dotest.New(t, &dotest.Options{Package: sandbox, D1: []string{"OTHER"}})
+	if _, err := w.D1("NOPE"); err == nil || !strings.Contains(err.Error(), "NOPE is not a D1 database binding") {
+		t.Errorf("D1 of no binding: %v", err)
+	}
+	db, err := w.D1("DB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := w.D1("OTHER")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := w.D1("DB"); again != db {
+		t.Error("two *sql.DBs for one binding")
+	}
+	if _, err := db.Exec(`CREATE TABLE t (v)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec(`SELECT * FROM t`); err == nil {
+		t.Error("OTHER sees DB's table")
+	}
+	w.Restart() // a new isolate: D1, like storage, stays
+	if _, err := db.Exec(`INSERT INTO t VALUES (1)`); err != nil {
+		t.Errorf("after Restart: %v", err)
+	}
+}

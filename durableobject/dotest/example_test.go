@@ -89,3 +89,36 @@ func ExampleWorker_SetStorageFault() {
 	fmt.Println(err)
 	// Output: storage: put "value": disk full
 }
+
+// A D1 binding ([[d1_databases]] in wrangler.toml) is a SQLite database
+// in the test: seed it, run the Worker, read what it wrote.
+func ExampleWorker_D1() {
+	w, err := dotest.Start(&dotest.Options{Package: "../../examples/guestbook"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer w.Close()
+
+	db, err := w.D1("DB")
+	if err != nil {
+		log.Fatal(err)
+	}
+	db.Exec(`CREATE TABLE entries (id INTEGER PRIMARY KEY, name TEXT NOT NULL CHECK (name <> ''), message TEXT NOT NULL, at TEXT NOT NULL)`)
+	db.Exec(`INSERT INTO entries (name, message, at) VALUES ('seed', 'from the test', '2026-12-01T10:00:00Z')`)
+
+	resp := w.Fetch(httptest.NewRequest("POST", "/entries", strings.NewReader(`{"name":"ann","message":"hello"}`)))
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, strings.TrimSpace(string(body)))
+
+	var names []string
+	rows, _ := db.Query(`SELECT name FROM entries ORDER BY id`)
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		names = append(names, n)
+	}
+	fmt.Println(names)
+	// Output:
+	// 201 {"id":2}
+	// [seed ann]
+}

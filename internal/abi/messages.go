@@ -180,6 +180,63 @@ type SQLResult struct {
 	RowsWritten int64    `msgpack:"rowsWritten"`
 }
 
+// D1 modes: which method of D1PreparedStatement runs a single statement.
+const (
+	// D1All is all(): rows as objects (the shim lists their keys as the
+	// columns) and the meta.
+	D1All = "all"
+	// D1Raw is raw({columnNames: true}): the columns as SQLite names them,
+	// duplicates included, and the rows; no meta.
+	D1Raw = "raw"
+	// D1Run is run(): the meta only.
+	D1Run = "run"
+)
+
+// D1Query is the request of AsyncD1Query: statements to run on the D1
+// database bound as Binding. Without Batch there is one statement, run as
+// Mode says; with Batch, db.batch() runs them all in one transaction, and
+// each result is all()'s.
+type D1Query struct {
+	Binding    string     `msgpack:"binding"`
+	Mode       string     `msgpack:"mode,omitempty"`
+	Batch      bool       `msgpack:"batch,omitempty"`
+	Statements []SQLQuery `msgpack:"statements"`
+}
+
+// D1Result is the result of one statement of AsyncD1Query. Rows hold nil,
+// numbers, strings and []byte (a blob). Meta is nil for D1Raw.
+type D1Result struct {
+	Columns []string `msgpack:"columns"`
+	Rows    [][]any  `msgpack:"rows"`
+	Meta    *D1Meta  `msgpack:"meta"`
+}
+
+// D1Meta is D1's meta of a statement's result, as local workerd gives it.
+type D1Meta struct {
+	ServedBy        string  `msgpack:"served_by"`
+	ServedByPrimary bool    `msgpack:"served_by_primary"`
+	Duration        float64 `msgpack:"duration"`
+	Changes         int64   `msgpack:"changes"`
+	LastRowID       int64   `msgpack:"last_row_id"`
+	ChangedDB       bool    `msgpack:"changed_db"`
+	SizeAfter       int64   `msgpack:"size_after"`
+	RowsRead        int64   `msgpack:"rows_read"`
+	RowsWritten     int64   `msgpack:"rows_written"`
+}
+
+// D1Exec is the request of AsyncD1Exec.
+type D1Exec struct {
+	Binding string `msgpack:"binding"`
+	Query   string `msgpack:"query"`
+}
+
+// D1ExecResult is the result of AsyncD1Exec: exec()'s count of statements
+// and their duration in ms.
+type D1ExecResult struct {
+	Count    int64   `msgpack:"count"`
+	Duration float64 `msgpack:"duration"`
+}
+
 // StubTarget names a Durable Object through a namespace binding, or its
 // jurisdictional sub-namespace (binding.jurisdiction(Jurisdiction)): by
 // Name (idFromName), by ID (idFromString), or by both (idFromName, which

@@ -184,6 +184,10 @@ const (
 	AsyncBodyRead        AsyncOp = 12
 
 	AsyncSocketReceive AsyncOp = 40
+
+	// D1 databases.
+	AsyncD1Query AsyncOp = 60
+	AsyncD1Exec  AsyncOp = 61
 )
 
 // OpInfo describes one host operation.
@@ -366,6 +370,12 @@ var asyncOps = []OpInfo{
 	{Code: int32(AsyncSocketReceive), Name: "socket.receive",
 		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[WSReceived](),
 		Doc: "the next message of an outbound socket, or its close"},
+	{Code: int32(AsyncD1Query), Name: "d1.query",
+		Request: reflect.TypeFor[D1Query](), Result: reflect.TypeFor[[]D1Result](),
+		Doc: "run statements on a D1 database binding: one with all(), raw() or run(), or a list with batch() (atomic); a result per statement"},
+	{Code: int32(AsyncD1Exec), Name: "d1.exec",
+		Request: reflect.TypeFor[D1Exec](), Result: reflect.TypeFor[D1ExecResult](),
+		Doc: "exec() on a D1 database binding: the statements of a text, one per line, without parameters"},
 }
 
 // CallOps returns the table of synchronous operations, ordered by code.

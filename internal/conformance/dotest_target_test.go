@@ -39,6 +39,12 @@ func TestDotestCounter(t *testing.T) {
 	RunCounter(t, NewDotest(t, "../../examples/counter"))
 }
 
+// TestDotestGuestbook checks the guestbook example (D1) in the dotest
+// harness.
+func TestDotestGuestbook(t *testing.T) {
+	RunGuestbook(t, NewDotest(t, "../../examples/guestbook"))
+}
+
 // TestDotestReminders checks the reminders example in the dotest harness,
 // on the real clock.
 func TestDotestReminders(t *testing.T) {

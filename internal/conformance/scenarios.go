@@ -122,6 +122,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("Turns", s.turns)
 	t.Run("Identity", s.identity)
 	t.Run("IDs", s.ids)
+	t.Run("D1", s.d1)
 	t.Run("PanicAndTrap", s.panicAndTrap)
 	t.Run("Lifecycle", s.lifecycle)
 	t.Run("Restart", s.restart)
@@ -244,6 +245,7 @@ func (s *suite) env(t *testing.T) {
 	equal(t, "configErr", env["configErr"], "")
 	equal(t, "missing", env["missing"], "")
 	equal(t, "sandboxBinding", env["sandboxBinding"], "DurableObjectNamespace")
+	equal(t, "d1Binding", env["d1Binding"], "D1Database") // d1.BindingKind
 }
 
 func (s *suite) rpcValues(t *testing.T) {

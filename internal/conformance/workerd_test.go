@@ -47,6 +47,17 @@ func TestWorkerdCounter(t *testing.T) {
 	}
 }
 
+// TestWorkerdGuestbook checks the guestbook example (D1) in real workerd,
+// with wrangler dev's local D1.
+func TestWorkerdGuestbook(t *testing.T) {
+	RequireWrangler(t)
+	w := StartWorkerd(t, "./examples/guestbook", "examples/guestbook/build", "examples/guestbook/wrangler.toml", "internal/conformance/jscaller/guestbook.toml")
+	RunGuestbook(t, w)
+	if t.Failed() {
+		t.Logf("workerd output:\n%s", w.Output())
+	}
+}
+
 // TestWorkerdFloor checks the oldest setup godurable supports: the
 // counter example served by wrangler 4.86 (internal/conformance/floor) on
 // the system's Node.js (20 is enough), at the newest compatibility date

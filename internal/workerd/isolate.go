@@ -27,6 +27,8 @@ type Config struct {
 	// Peers maps the bindings whose class another Worker hosts
 	// (script_name) to that Worker's Isolate.
 	Peers map[string]*Isolate
+	// D1 lists the D1 database bindings; each gets an empty database.
+	D1 []string
 	// Fetch performs the guest's outbound fetches. Nil refuses them.
 	Fetch func(*http.Request) (*http.Response, error)
 	// Clock, Stdout, Stderr and Timeout are as in driver.Config.
@@ -61,6 +63,7 @@ type Isolate struct {
 	objects    map[objKey]*object
 	handles    map[uint32]*object
 	dbs        map[objKey]*DB
+	d1s        map[string]*d1Database // by binding
 	nextHandle uint32
 	dropped    []uint32
 	fault      func(StorageOp) error
@@ -112,7 +115,12 @@ func (iso *Isolate) Close() {
 	iso.closed = true
 	dbs := iso.dbs
 	iso.dbs = map[objKey]*DB{}
+	d1s := iso.d1s
+	iso.d1s = nil
 	iso.mu.Unlock()
+	for _, d := range d1s {
+		d.db.Close()
+	}
 	iso.alarmMu.Lock()
 	iso.alarmsClosed = true
 	for _, e := range iso.alarms {

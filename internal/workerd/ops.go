@@ -476,6 +476,9 @@ func (iso *Isolate) describeEnv() any {
 	for _, k := range slices.Sorted(maps.Keys(iso.cfg.Namespaces)) {
 		bindings.set(k, "DurableObjectNamespace")
 	}
+	for _, k := range iso.cfg.D1 {
+		bindings.set(k, "D1Database")
+	}
 	env := newJSObject()
 	env.set("vars", vars)
 	env.set("bindings", bindings)
@@ -522,6 +525,8 @@ type asyncOp func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error)
 
 func initAsyncOps() {
 	asyncOps = map[abi.AsyncOp]asyncOp{
+		abi.AsyncD1Query: d1QueryOp,
+		abi.AsyncD1Exec:  d1ExecOp,
 		abi.AsyncBodyRead: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var id int32
 			if err := decodeRequest(req, &id); err != nil {

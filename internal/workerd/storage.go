@@ -25,9 +25,10 @@ import (
 type DB struct {
 	mu      sync.Mutex
 	conn    *sqlite3.Conn
-	trusted bool // internal statements skip the authorizer
-	txn     bool // the authorizer refused a transaction statement
-	kvReady bool // _cf_KV exists
+	name    string // the memdb file's, for other connections
+	trusted bool   // internal statements skip the authorizer
+	txn     bool   // the authorizer refused a transaction statement
+	kvReady bool   // _cf_KV exists
 	alarm   *time.Time
 	txDepth int // transactions running
 	// bookmarks counts the current bookmarks handed out, which local
@@ -147,8 +148,16 @@ func (db *DB) open() error {
 		conn.Close()
 		return err
 	}
-	db.conn, db.trusted, db.kvReady = conn, false, false
+	db.conn, db.name, db.trusted, db.kvReady = conn, name, false, false
 	return nil
+}
+
+// DSN returns the data source name of the database, for another
+// connection to it with ncruces/go-sqlite3's driver.
+func (db *DB) DSN() string {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.name
 }
 
 // DeleteAll deletes the whole database, as workerd's deleteAll does for a

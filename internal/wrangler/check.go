@@ -82,6 +82,17 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		}
 	}
 
+	// D1 databases: each binding named, once, and not a namespace's name.
+	for i, d := range cfg.D1Databases {
+		switch {
+		case d.Binding == "":
+			add("", "d1_databases entry %d has no binding: name it (binding = \"DB\" gives env.DB, d1.FromEnv(env, \"DB\") in Go)", i+1)
+		case seenBinding[d.Binding]:
+			add("", "the binding name %q is used twice (d1_databases)", d.Binding)
+		}
+		seenBinding[d.Binding] = true
+	}
+
 	// Migrations: replay them to learn each class's storage backend.
 	backend := map[string]string{} // class -> "sqlite" | "kv"
 	tags := map[string]bool{}

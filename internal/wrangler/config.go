@@ -36,7 +36,15 @@ type Config struct {
 	DurableObjects     struct {
 		Bindings []DurableObjectBinding `toml:"bindings" json:"bindings"`
 	} `toml:"durable_objects" json:"durable_objects"`
-	Migrations []Migration `toml:"migrations" json:"migrations"`
+	Migrations  []Migration `toml:"migrations" json:"migrations"`
+	D1Databases []D1Binding `toml:"d1_databases" json:"d1_databases"`
+}
+
+// D1Binding is one [[d1_databases]] entry.
+type D1Binding struct {
+	Binding      string `toml:"binding" json:"binding"`
+	DatabaseName string `toml:"database_name" json:"database_name"`
+	DatabaseID   string `toml:"database_id" json:"database_id"`
 }
 
 // DurableObjectBinding is one [[durable_objects.bindings]] entry.

@@ -150,3 +150,31 @@ func TestBindingName(t *testing.T) {
 		}
 	}
 }
+
+func TestD1Databases(t *testing.T) {
+	dir := t.TempDir()
+	cfg := good + `
+[[d1_databases]]
+binding = "DB"
+database_name = "app"
+database_id = "00000000-0000-0000-0000-000000000001"
+`
+	if ps := check(t, dir, "wrangler.toml", cfg, counter); len(ps) != 0 {
+		t.Errorf("problems: %v", ps)
+	}
+	c, err := Load(filepath.Join(dir, "wrangler.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (D1Binding{Binding: "DB", DatabaseName: "app", DatabaseID: "00000000-0000-0000-0000-000000000001"}); len(c.D1Databases) != 1 || c.D1Databases[0] != want {
+		t.Errorf("d1_databases = %+v", c.D1Databases)
+	}
+	jsonc := `{"name": "app", "main": "build/worker.mjs", "compatibility_date": "2026-04-01",
+		"durable_objects": {"bindings": [{"name": "COUNTER", "class_name": "Counter"}]},
+		"migrations": [{"tag": "v1", "new_sqlite_classes": ["Counter"]}],
+		"d1_databases": [{"binding": "COUNTER", "database_name": "x", "database_id": "1"}, {"database_name": "y"}]}`
+	ps := check(t, dir, "wrangler.jsonc", jsonc, counter)
+	if len(ps) != 2 || !strings.Contains(ps[0].Message, `"COUNTER" is used twice`) || !strings.Contains(ps[1].Message, "entry 2 has no binding") {
+		t.Errorf("problems: %v", ps)
+	}
+}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"io"
-	"reflect"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/godurable/godurable/internal/rt"
+	"github.com/godurable/godurable/internal/sqlvalue"
 	"github.com/godurable/godurable/storage"
 )
 
@@ -30,14 +28,13 @@ var (
 	_ driver.ExecerContext      = (*conn)(nil)
 	_ driver.QueryerContext     = (*conn)(nil)
 	_ driver.NamedValueChecker  = (*conn)(nil)
-	_ driver.StmtExecContext    = (*stmt)(nil)
-	_ driver.StmtQueryContext   = (*stmt)(nil)
-	_ driver.Rows               = (*rows)(nil)
 	_ driver.Result             = (*result)(nil)
 )
 
 // Prepare returns a statement; nothing is checked until it runs.
-func (c *conn) Prepare(query string) (driver.Stmt, error) { return &stmt{c: c, query: query}, nil }
+func (c *conn) Prepare(query string) (driver.Stmt, error) {
+	return &sqlvalue.Stmt{Conn: c, SQL: query}, nil
+}
 
 // PrepareContext is Prepare.
 func (c *conn) PrepareContext(_ context.Context, query string) (driver.Stmt, error) {
@@ -76,7 +73,7 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err != nil {
 		return nil, err
 	}
-	return &rows{cur: cur}, nil
+	return &sqlvalue.DriverRows{Src: cur}, nil
 }
 
 func (c *conn) exec(ctx context.Context, query string, args []driver.NamedValue) (*storage.Cursor, error) {
@@ -103,109 +100,7 @@ func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
 	if nv.Name != "" {
 		return fmt.Errorf("%w (got %q)", ErrNamedArg, nv.Name)
 	}
-	switch nv.Value.(type) {
-	case nil, bool, string, []byte, time.Time, float64, float32,
-		int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
-		return nil
-	case driver.Valuer:
-	default:
-		switch reflect.ValueOf(nv.Value).Kind() {
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			return nil // storage checks the range
-		}
-	}
-	v, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
-	if err != nil {
-		return err
-	}
-	nv.Value = v
-	return nil
-}
-
-// stmt is a prepared statement: its text, run by its connection.
-type stmt struct {
-	c     *conn
-	query string
-}
-
-// Close does nothing.
-func (s *stmt) Close() error { return nil }
-
-// NumInput is -1: workerd checks the number of arguments.
-func (s *stmt) NumInput() int { return -1 }
-
-// Exec runs the statement.
-func (s *stmt) Exec(args []driver.Value) (driver.Result, error) {
-	return s.ExecContext(context.Background(), named(args))
-}
-
-// Query runs the statement.
-func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
-	return s.QueryContext(context.Background(), named(args))
-}
-
-// ExecContext runs the statement.
-func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	return s.c.ExecContext(ctx, s.query, args)
-}
-
-// QueryContext runs the statement.
-func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	return s.c.QueryContext(ctx, s.query, args)
-}
-
-func named(args []driver.Value) []driver.NamedValue {
-	out := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		out[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-	}
-	return out
-}
-
-// rows are a statement's rows, all in memory.
-type rows struct {
-	cur *storage.Cursor
-}
-
-// Columns returns the names of the columns.
-func (r *rows) Columns() []string {
-	if c := r.cur.Columns(); c != nil {
-		return c
-	}
-	return []string{}
-}
-
-// Close does nothing.
-func (r *rows) Close() error { return nil }
-
-// Next fills dest with the next row.
-func (r *rows) Next(dest []driver.Value) error {
-	if !r.cur.Next() {
-		return io.EOF
-	}
-	for i, v := range r.cur.Values() {
-		if s, ok := v.(string); ok {
-			if t, ok := rfc3339(s); ok {
-				v = t
-			}
-		}
-		dest[i] = v
-	}
-	return nil
-}
-
-// rfc3339 returns the time s stands for if s is exactly how
-// time.RFC3339Nano formats it: how storage.SQL.Exec stores a time.Time.
-func rfc3339(s string) (time.Time, bool) {
-	if len(s) < len("2006-01-02T15:04:05Z") || len(s) > len("2006-01-02T15:04:05.999999999-07:00") || s[4] != '-' || s[10] != 'T' {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil || t.Format(time.RFC3339Nano) != s {
-		return time.Time{}, false
-	}
-	return t, true
+	return sqlvalue.CheckDriverValue(nv)
 }
 
 // result is a driver.Result. RowsAffected and LastInsertId read SQLite's

@@ -488,21 +488,3 @@ func TestOpen(t *testing.T) {
 		t.Error(err)
 	}
 }
-
-func TestRFC3339(t *testing.T) {
-	for s, want := range map[string]bool{
-		"2026-01-02T03:04:05Z":                true,
-		"2026-01-02T03:04:05.5Z":              true,
-		"2026-01-02T03:04:05.123456789-07:00": true,
-		"2026-01-02T03:04:05.50Z":             false, // Format writes .5
-		"2026-01-02T03:04:05+00:00":           false, // Format writes Z
-		"2026-01-02 03:04:05":                 false,
-		"2026-01-02T03:04:05":                 false,
-		"2026-13-02T03:04:05Z":                false,
-		"hello, world, a long text":           false,
-	} {
-		if _, ok := rfc3339(s); ok != want {
-			t.Errorf("rfc3339(%q) = %v", s, ok)
-		}
-	}
-}

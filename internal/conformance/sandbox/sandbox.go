@@ -31,6 +31,7 @@ func routes() *http.ServeMux {
 	lifecycleRoutes(mux)
 	streamRoutes(mux)
 	idRoutes(mux)
+	d1Routes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})
@@ -62,6 +63,7 @@ func routes() *http.ServeMux {
 		writeJSON(w, http.StatusOK, map[string]any{
 			"greeting": env.Var("GREETING"), "config": config, "configErr": errString(cerr),
 			"missing": env.Var("NO_SUCH_VAR"), "sandboxBinding": env.BindingKind("SANDBOX"),
+			"d1Binding": env.BindingKind("DB"),
 		})
 	})
 	mux.HandleFunc("GET /dial", dial)
