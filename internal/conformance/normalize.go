@@ -2,12 +2,15 @@ package conformance
 
 import (
 	"fmt"
+	"math/big"
 	"reflect"
+	"time"
 )
 
 // Normalize converts a decoded value to what a JavaScript caller holds:
 // every number becomes a float64 (JS has one number type), maps become
-// map[string]any, slices other than []byte become []any. Both targets
+// map[string]any, slices other than []byte become []any; a bigint beyond
+// 64 bits (*big.Int) and a Date (time.Time) become tagged strings. Both targets
 // normalize their RPC results with it so that they compare equal.
 func Normalize(v any) any {
 	if v == nil {
@@ -18,6 +21,10 @@ func Normalize(v any) any {
 		return x
 	case string, bool:
 		return x
+	case *big.Int: // a bigint beyond 64 bits
+		return "bigint " + x.String()
+	case time.Time: // a Date
+		return "date " + x.UTC().Format(time.RFC3339Nano)
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {

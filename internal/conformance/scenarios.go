@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -263,6 +264,15 @@ func (s *suite) rpcValues(t *testing.T) {
 	// both as empty maps).
 	equal(t, "echo(a Map)", s.call(t, "rpc", "echo", JSMap{"a": 1, "b": JSSet{"x"}}), map[string]any{"a": 1.0, "b": []any{"x"}})
 	equal(t, "concat(a Set)", s.call(t, "rpc", "concat", JSSet{"a", "b"}, "-"), "a-b")
+	// bigints: any size to a *big.Int and back; one that fits to an int64.
+	huge, _ := new(big.Int).SetString("1180591620717411303424", 10) // 2^70
+	equal(t, "twice(2n ** 70n)", s.call(t, "rpc", "twice", JSBigInt{huge}), "bigint 2361183241434822606848")
+	equal(t, "twiceInt(5n)", s.call(t, "rpc", "twiceInt", JSBigInt{big.NewInt(5)}), 10.0)
+	if e := s.callErr(t, "rpc", "twiceInt", JSBigInt{huge}); e.Name != "TypeError" {
+		t.Errorf("twiceInt(2n ** 70n): %v, want a TypeError", e)
+	}
+	// Dates.
+	equal(t, "nextDay(a Date)", s.call(t, "rpc", "nextDay", JSDate{time.UnixMilli(1700000000123)}), "date 2023-11-15T22:13:20.123Z")
 	equal(t, "point", s.call(t, "rpc", "point", 1, 2), map[string]any{"x": 1.0, "y": 2.0})
 	equal(t, "bytes", s.call(t, "rpc", "bytes", 3), []byte{0, 1, 2})
 	equal(t, "nothing", s.call(t, "rpc", "nothing"), nil)

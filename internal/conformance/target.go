@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"math/big"
 	"net/http"
 	"slices"
 	"testing"
@@ -115,8 +116,26 @@ func (s JSSet) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]any{"$set": []any(s)})
 }
 
-// revive turns the JSON forms of JSMap and JSSet back into what Go reads
-// of a Map and a Set, at any depth.
+// JSBigInt is an RPC argument that the JavaScript caller passes as a
+// bigint (in dotest, as the *big.Int the harness turns into one).
+type JSBigInt struct{ *big.Int }
+
+// MarshalJSON writes the form the JavaScript caller revives as a bigint.
+func (n JSBigInt) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"$bigint": n.String()})
+}
+
+// JSDate is an RPC argument that the JavaScript caller passes as a Date
+// (in dotest, as the time.Time the harness turns into one).
+type JSDate struct{ time.Time }
+
+// MarshalJSON writes the form the JavaScript caller revives as a Date.
+func (d JSDate) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"$date": d.UnixMilli()})
+}
+
+// revive turns the JSON forms of JSMap, JSSet, JSBigInt and JSDate back
+// into what dotest's JavaScript values stand for, at any depth.
 func revive(v any) any {
 	switch v := v.(type) {
 	case []any:
@@ -136,6 +155,13 @@ func revive(v any) any {
 		}
 		if items, ok := v["$set"].([]any); ok && len(v) == 1 {
 			return revive(items)
+		}
+		if digits, ok := v["$bigint"].(string); ok && len(v) == 1 {
+			n, _ := new(big.Int).SetString(digits, 10)
+			return n
+		}
+		if ms, ok := v["$date"].(float64); ok && len(v) == 1 {
+			return time.UnixMilli(int64(ms))
 		}
 		out := map[string]any{}
 		for k, e := range v {

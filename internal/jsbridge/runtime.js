@@ -6,11 +6,17 @@
 // nothing else (a Go test checks both).
 
 import { DurableObject } from "cloudflare:workers";
-import { Encoder, Decoder } from "@msgpack/msgpack";
+import { Encoder, Decoder, ExtensionCodec, ExtData } from "@msgpack/msgpack";
 
-const encoder = new Encoder({ useBigInt64: true });
-const decoder = new Decoder();
 const textDecoder = new TextDecoder();
+const textEncoder = new TextEncoder();
+// A bigint beyond 64 bits crosses as ABI.ExtBigInt (its digits); Go's
+// *big.Int always does. (useBigInt64 alone writes such a bigint modulo
+// 2^64, silently.)
+const extensions = new ExtensionCodec();
+extensions.register({ type: ABI.ExtBigInt, encode: () => null, decode: (data) => BigInt(textDecoder.decode(data)) });
+const encoder = new Encoder({ useBigInt64: true });
+const decoder = new Decoder({ extensionCodec: extensions });
 const encode = (v) => encoder.encode(v);
 const decode = (b) => decoder.decode(b);
 const EMPTY = new Uint8Array(0);
@@ -50,16 +56,22 @@ function toBytes(v) {
   return encode(plainValue(v)); // a value stored by JavaScript: Go reads it as MessagePack
 }
 
-function isObject(v) {
-  return v !== null && typeof v === "object";
+// needsPlain reports whether plainValue may change v.
+function needsPlain(v) {
+  return (v !== null && typeof v === "object") || typeof v === "bigint";
 }
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
 
 // plainValue turns the structured-clone values that MessagePack has no
 // form for into ones it has, for Go: a Map with string keys becomes an
-// object (any other Map, a list of [key, value] pairs), a Set a list.
-// (The encoder would write both as empty maps.)
+// object (any other Map, a list of [key, value] pairs), a Set a list
+// (the encoder would write both as empty maps), and a bigint beyond 64
+// bits an ABI.ExtBigInt.
 function plainValue(v) {
-  if (v === null || typeof v !== "object" || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date) return v;
+  if (typeof v === "bigint") return v >= INT64_MIN && v <= UINT64_MAX ? v : new ExtData(ABI.ExtBigInt, textEncoder.encode(v.toString()));
+  if (v === null || typeof v !== "object" || v instanceof ExtData || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date) return v;
   if (v instanceof Map) {
     const entries = [...v].map(([k, e]) => [k, plainValue(e)]);
     return entries.every(([k]) => typeof k === "string") ? Object.fromEntries(entries) : entries.map(([k, e]) => [plainValue(k), e]);
@@ -1145,7 +1157,7 @@ const OBJECT_EVENTS = {
     signal: ([request]) => request.signal,
   },
   call: {
-    payload: (args) => encode(args.some(isObject) ? plainValue(args) : args),
+    payload: (args) => encode(args.some(needsPlain) ? plainValue(args) : args),
     result: (ev) => {
       const b = ev.result();
       return b.length === 0 ? undefined : decode(b);
@@ -1438,7 +1450,7 @@ class Runtime {
       }
     }
     const result = await stub[req.method](...args);
-    return result === undefined ? EMPTY : encode(isObject(result) ? plainValue(result) : result);
+    return result === undefined ? EMPTY : encode(needsPlain(result) ? plainValue(result) : result);
   }
 
   async workerEvent(name, args, env, ctx) {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"time"
 
+	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
 )
 
@@ -204,8 +206,14 @@ func (d *jsDecoder) ext(n uint64) (any, error) {
 		return nil, err
 	}
 	typ := int8(t[0])
-	if typ == -1 {
+	switch typ {
+	case -1:
 		return decodeTimestamp(data)
+	case abi.ExtBigInt: // the shim's extension codec: BigInt(digits)
+		if z, ok := new(big.Int).SetString(string(data), 10); ok {
+			return jsBigInt{z}, nil
+		}
+		return nil, fmt.Errorf("%w: Cannot convert %s to a BigInt", errJSDecode, data)
 	}
 	return jsExt{typ: typ, data: append([]byte{}, data...)}, nil
 }
@@ -329,6 +337,8 @@ func jsTypeof(v any) string {
 		return "string"
 	case jsUndefined:
 		return "undefined"
+	case jsBigInt:
+		return "bigint"
 	}
 	return "object"
 }
@@ -499,13 +509,18 @@ func (e *jsEncoder) value(v any, depth int) error {
 		e.ext(x.typ, x.data)
 	case jsDate:
 		e.ext(-1, encodeTimestamp(x.ms))
-	case jsBigInt: // useBigInt64: 64 bits, unsigned unless negative
-		if x.neg {
+	case jsBigInt:
+		// useBigInt64: 64 bits, unsigned unless negative; beyond them, the
+		// shim's plainValue makes an abi.ExtBigInt of the digits.
+		switch {
+		case x.v.Sign() < 0 && x.v.IsInt64():
 			e.u8(0xd3)
-			e.be(-x.abs, 8)
-		} else {
+			e.be(uint64(x.v.Int64()), 8)
+		case x.v.Sign() >= 0 && x.v.IsUint64():
 			e.u8(0xcf)
-			e.be(x.abs, 8)
+			e.be(x.v.Uint64(), 8)
+		default:
+			e.ext(abi.ExtBigInt, x.v.Append(nil, 10))
 		}
 	default:
 		return fmt.Errorf("Unrecognized object: %T", v)
@@ -594,6 +609,8 @@ func toJS(v any) any {
 		return x
 	case time.Time:
 		return jsDate{ms: float64(x.UnixMilli())}
+	case *big.Int:
+		return jsBigInt{x}
 	case []any:
 		out := make([]any, len(x))
 		for i, item := range x {

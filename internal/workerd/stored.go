@@ -3,6 +3,7 @@ package workerd
 import (
 	"fmt"
 	"maps"
+	"math/big"
 	"slices"
 	"time"
 )
@@ -25,11 +26,8 @@ func StoredJS(v any) ([]byte, error) {
 	return jsEncode(js)
 }
 
-// jsBigInt is a JavaScript bigint that fits in 64 bits.
-type jsBigInt struct {
-	neg bool
-	abs uint64
-}
+// jsBigInt is a JavaScript bigint.
+type jsBigInt struct{ v *big.Int }
 
 func jsStandIn(v any, depth int) (any, error) {
 	if depth > jsMaxDepth {
@@ -43,12 +41,11 @@ func jsStandIn(v any, depth int) (any, error) {
 	case float32:
 		return float64(x), nil
 	case int64:
-		if x < 0 {
-			return jsBigInt{neg: true, abs: uint64(-x)}, nil
-		}
-		return jsBigInt{abs: uint64(x)}, nil
+		return jsBigInt{big.NewInt(x)}, nil
 	case uint64:
-		return jsBigInt{abs: x}, nil
+		return jsBigInt{new(big.Int).SetUint64(x)}, nil
+	case *big.Int:
+		return jsBigInt{x}, nil
 	case time.Time:
 		return jsDate{ms: float64(x.UnixMilli())}, nil
 	case []any:

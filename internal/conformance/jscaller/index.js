@@ -5,7 +5,8 @@
 // TARGET. The end-to-end tests and the benchmarks drive it over HTTP:
 //
 //   POST /call {"binding", "name", "method", "args"}
-//     (an argument {"$map": [[k, v], ...]} is passed as a Map, {"$set": [...]} as a Set)
+//     (an argument {"$map": [[k, v], ...]} is passed as a Map, {"$set": [...]} as a
+//     Set, {"$bigint": "digits"} as a bigint, {"$date": ms} as a Date)
 //     200, the result as MessagePack (an empty body for undefined), or
 //     500, {"error": {"name", "message", "code", "type"}} as JSON.
 //   GET /loop/{binding}/{name}/{method}?n=N&arg=A
@@ -16,7 +17,18 @@
 //     sends GET P to the Go Worker and aborts it after MS milliseconds, as a
 //     client going away does (wrangler's proxy does not pass a client's
 //     disconnect on); 204 once aborted, 502 if P answered first.
-import { encode } from "@msgpack/msgpack";
+import { encode, ExtData } from "@msgpack/msgpack";
+
+const EXT_BIGINT = 1; // abi.ExtBigInt
+
+// plain turns a bigint beyond 64 bits into the extension Go reads, as the
+// shim does (useBigInt64 alone writes it modulo 2^64).
+function plain(v) {
+  if (typeof v === "bigint") return v >= -(2n ** 63n) && v < 2n ** 64n ? v : new ExtData(EXT_BIGINT, new TextEncoder().encode(v.toString()));
+  if (Array.isArray(v)) return v.map(plain);
+  if (v === null || typeof v !== "object" || v instanceof Date || ArrayBuffer.isView(v)) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, plain(e)]));
+}
 
 function describe(err) {
   return {
@@ -27,14 +39,17 @@ function describe(err) {
   };
 }
 
-// revive turns {"$map": [[k, v], ...]} into a Map and {"$set": [...]} into
-// a Set, at any depth (conformance.JSMap, JSSet).
+// revive turns {"$map": [[k, v], ...]} into a Map, {"$set": [...]} into a
+// Set, {"$bigint": "digits"} into a bigint and {"$date": ms} into a Date,
+// at any depth (conformance.JSMap, JSSet, JSBigInt, JSDate).
 function revive(v) {
   if (Array.isArray(v)) return v.map(revive);
   if (v === null || typeof v !== "object") return v;
   const keys = Object.keys(v);
   if (keys.length === 1 && keys[0] === "$map") return new Map(v.$map.map(([k, e]) => [k, revive(e)]));
   if (keys.length === 1 && keys[0] === "$set") return new Set(v.$set.map(revive));
+  if (keys.length === 1 && keys[0] === "$bigint") return BigInt(v.$bigint);
+  if (keys.length === 1 && keys[0] === "$date") return new Date(v.$date);
   return Object.fromEntries(keys.map((k) => [k, revive(v[k])]));
 }
 
@@ -46,7 +61,7 @@ export default {
       const stub = env[binding].getByName(name);
       try {
         const result = await stub[method](...(args ?? []).map(revive));
-        return new Response(result === undefined ? null : encode(result, { useBigInt64: true }), {
+        return new Response(result === undefined ? null : encode(plain(result), { useBigInt64: true }), {
           headers: { "content-type": "application/msgpack", "x-result-type": typeof result },
         });
       } catch (err) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math/big"
 	"net/http"
 	"strconv"
 	"strings"
@@ -68,6 +69,15 @@ func (s *Sandbox) Bytes(n int64) []byte {
 
 // Nothing returns no value.
 func (s *Sandbox) Nothing() {}
+
+// Twice doubles a bigint of any size.
+func (s *Sandbox) Twice(n *big.Int) *big.Int { return new(big.Int).Lsh(n, 1) }
+
+// TwiceInt doubles an integer, which a bigint that fits reaches exactly.
+func (s *Sandbox) TwiceInt(n int64) int64 { return 2 * n }
+
+// NextDay is a day after t.
+func (s *Sandbox) NextDay(t time.Time) time.Time { return t.Add(24 * time.Hour) }
 
 // Fail returns an error with the given name, code and message.
 func (s *Sandbox) Fail(name, code, message string) error {
