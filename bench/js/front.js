@@ -5,7 +5,7 @@
 //
 //	/ping                          answered here (the cost of the front alone)
 //	/{side}/...                    forwarded, without the /{side} prefix, to
-//	                               side = go | js (counters), gohello | jshello |
+//	                               side = go | js (counters), gohello | jshello | god1 | jsd1 |
 //	                               syumai (stateless Workers), gochat | jschat
 //	                               (chat rooms; a WebSocket upgrade's answer,
 //	                               the response's webSocket, passes through)
@@ -20,7 +20,7 @@
 //	GET  /probe/go/{name}          benchMemory() on a Go counter built with the
 //	                               memory probe (bench/go/probe)
 
-const SERVICES = { go: "GO", js: "JS", gohello: "GOHELLO", jshello: "JSHELLO", syumai: "SYUMAI", gochat: "GOCHAT", jschat: "JSCHAT" };
+const SERVICES = { go: "GO", js: "JS", gohello: "GOHELLO", jshello: "JSHELLO", god1: "GOD1", jsd1: "JSD1", syumai: "SYUMAI", gochat: "GOCHAT", jschat: "JSCHAT" };
 const COUNTERS = { go: "GOCOUNTER", js: "JSCOUNTER" };
 
 function ms(t0) {

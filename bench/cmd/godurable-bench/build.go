@@ -17,6 +17,7 @@ const (
 	counterOut = "bench/build/counter"       // examples/counter as wasmbuild builds it
 	probeOut   = "bench/build/counter-probe" // the same with bench/go/probe
 	helloOut   = "bench/build/hello"         // bench/go/hello
+	d1Out      = "bench/build/d1"            // bench/go/d1
 	chatOut    = "bench/build/chat"          // examples/chat as wasmbuild builds it
 )
 
@@ -40,6 +41,7 @@ func (b *bench) buildWorkers(ctx context.Context) error {
 	}{
 		{"./examples/counter", counterOut, nil},
 		{"./bench/go/hello", helloOut, nil},
+		{"./bench/go/d1", d1Out, nil},
 		{"./examples/chat", chatOut, nil},
 		{"./examples/counter", probeOut, probe},
 	} {

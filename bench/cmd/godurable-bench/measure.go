@@ -27,6 +27,7 @@ const (
 	secChat      = "Chat room over WebSockets (examples/chat, hibernation API)"
 	secHop       = "Routing hop (front Worker, service binding)"
 	secStream    = "Streaming bodies (stateless route, 4 MiB, one at a time)"
+	secD1        = "D1 from a stateless Worker (SELECT ?1 + 1, local D1)"
 	secMemory    = "Memory"
 )
 
@@ -235,7 +236,7 @@ type rpcAnswer struct {
 // measureMain runs the load measurements in one workerd that serves the
 // front Worker and every Worker under test.
 func (b *bench) measureMain(ctx context.Context) error {
-	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
+	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
 	stateless := map[string]string{sideGo: "/gohello/", sideJS: "/jshello/"}
 	if b.syumai != "" {
 		configs = append(configs, b.syumai)
@@ -274,6 +275,11 @@ func (b *bench) measureMain(ctx context.Context) error {
 
 	// Warm up every route, and create the 1,000 objects of the spread run.
 	b.logf("warming up")
+	for _, side := range sides {
+		if _, err := run(warm, fixed("GET", "/"+side+"d1/?n=41")); err != nil {
+			return fmt.Errorf("d1 %s: %w", side, err)
+		}
+	}
 	for _, side := range statelessSides {
 		if _, err := run(warm, fixed("GET", stateless[side])); err != nil {
 			return fmt.Errorf("stateless %s: %w", side, err)
@@ -321,6 +327,18 @@ func (b *bench) measureMain(ctx context.Context) error {
 			if err := b.measureStreams(run, stateless[side], side, c.Seq); err != nil {
 				return err
 			}
+		}
+		for _, side := range order(sides, round) {
+			path := "/" + side + "d1/?n=41"
+			r, err := run(conc, fixed("GET", path))
+			if err != nil {
+				return fmt.Errorf("d1 %s: %w", side, err)
+			}
+			b.record(secD1, fmt.Sprintf("%d concurrent:", c.Conc), side, r, true)
+			if r, err = run(seq, fixed("GET", path)); err != nil {
+				return err
+			}
+			b.m.get(secD1, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
 		}
 		for _, side := range order(sides, round) {
 			r, err := run(conc, fixed("POST", "/"+side+"/counter/hot/increment"))
