@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"reflect"
-	"sort"
 
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
@@ -128,17 +127,12 @@ func readAll(body io.ReadCloser) ([]byte, error) {
 	return io.ReadAll(body)
 }
 
-// HeaderPairs lists h as [name, value] pairs, by name and then in the
-// order of each name's values.
+// HeaderPairs lists h as [name, value] pairs, one per value (the host's
+// Headers sorts them).
 func HeaderPairs(h http.Header) [][2]string {
-	names := make([]string, 0, len(h))
-	for k := range h {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	pairs := make([][2]string, 0, len(h))
-	for _, k := range names {
-		for _, v := range h[k] {
+	for k, vs := range h {
+		for _, v := range vs {
 			pairs = append(pairs, [2]string{k, v})
 		}
 	}
