@@ -2,15 +2,21 @@ package conformance
 
 import (
 	"fmt"
+	"io"
 	"math/big"
+	"net/http"
 	"reflect"
 	"time"
+
+	"github.com/godurable/godurable/internal/workerd"
 )
 
 // Normalize converts a decoded value to what a JavaScript caller holds:
 // every number becomes a float64 (JS has one number type), maps become
 // map[string]any, slices other than []byte become []any; a bigint beyond
-// 64 bits (*big.Int) and a Date (time.Time) become tagged strings. Both targets
+// 64 bits (*big.Int) and a Date (time.Time) become tagged strings; an
+// http.Header, *http.Request and *http.Response become the forms the
+// JavaScript caller reports of Headers, a Request, a Response. Both targets
 // normalize their RPC results with it so that they compare equal.
 func Normalize(v any) any {
 	if v == nil {
@@ -25,6 +31,12 @@ func Normalize(v any) any {
 		return "bigint " + x.String()
 	case time.Time: // a Date
 		return "date " + x.UTC().Format(time.RFC3339Nano)
+	case http.Header: // Headers, as the JavaScript caller reports them
+		return map[string]any{"$headers": jsHeaders(x)}
+	case *http.Request:
+		return map[string]any{"$request": map[string]any{"method": x.Method, "url": x.URL.String(), "headers": jsHeaders(x.Header), "body": readBody(x.Body)}}
+	case *http.Response:
+		return map[string]any{"$response": map[string]any{"status": float64(x.StatusCode), "headers": jsHeaders(x.Header), "body": readBody(x.Body)}}
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -54,4 +66,22 @@ func Normalize(v any) any {
 		return Normalize(rv.Elem().Interface())
 	}
 	return v
+}
+
+func readBody(body io.ReadCloser) string {
+	if body == nil {
+		return ""
+	}
+	defer body.Close()
+	b, _ := io.ReadAll(body)
+	return string(b)
+}
+
+// jsHeaders lists h as the JavaScript caller reports Headers.
+func jsHeaders(h http.Header) []any {
+	out := []any{}
+	for _, kv := range workerd.JSHeaders(h) {
+		out = append(out, []any{kv[0], kv[1]})
+	}
+	return out
 }

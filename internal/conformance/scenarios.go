@@ -112,6 +112,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("HTTP", s.http)
 	t.Run("Env", s.env)
 	t.Run("RPCValues", s.rpcValues)
+	t.Run("RPCFetchValues", s.rpcFetchValues)
 	t.Run("RPCErrors", s.rpcErrors)
 	t.Run("GoCallsGo", s.goCallsGo)
 	t.Run("CrossScript", s.crossScript)

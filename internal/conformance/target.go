@@ -10,13 +10,16 @@ package conformance
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"maps"
 	"math/big"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/ws"
 )
 
@@ -134,8 +137,47 @@ func (d JSDate) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]any{"$date": d.UnixMilli()})
 }
 
-// revive turns the JSON forms of JSMap, JSSet, JSBigInt and JSDate back
-// into what dotest's JavaScript values stand for, at any depth.
+// JSHeaders is an RPC argument that the JavaScript caller passes as
+// Headers with these [name, value] pairs (in dotest, as an http.Header).
+type JSHeaders [][2]string
+
+// MarshalJSON writes the form the JavaScript caller revives as Headers.
+func (h JSHeaders) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"$headers": [][2]string(h)})
+}
+
+// JSRequest is an RPC argument that the JavaScript caller passes as a
+// Request (in dotest, as an *http.Request).
+type JSRequest struct {
+	Method  string      `json:"method"`
+	URL     string      `json:"url"`
+	Headers [][2]string `json:"headers"`
+	Body    string      `json:"body,omitempty"`
+}
+
+// MarshalJSON writes the form the JavaScript caller revives as a Request.
+func (r JSRequest) MarshalJSON() ([]byte, error) {
+	type plain JSRequest
+	return json.Marshal(map[string]any{"$request": plain(r)})
+}
+
+// JSResponse is an RPC argument that the JavaScript caller passes as a
+// Response (in dotest, as an *http.Response).
+type JSResponse struct {
+	Status  int         `json:"status"`
+	Headers [][2]string `json:"headers"`
+	Body    string      `json:"body,omitempty"`
+}
+
+// MarshalJSON writes the form the JavaScript caller revives as a Response.
+func (r JSResponse) MarshalJSON() ([]byte, error) {
+	type plain JSResponse
+	return json.Marshal(map[string]any{"$response": plain(r)})
+}
+
+// revive turns the JSON forms of JSMap, JSSet, JSBigInt, JSDate,
+// JSHeaders, JSRequest and JSResponse back into what dotest's JavaScript
+// values stand for, at any depth.
 func revive(v any) any {
 	switch v := v.(type) {
 	case []any:
@@ -163,6 +205,22 @@ func revive(v any) any {
 		if ms, ok := v["$date"].(float64); ok && len(v) == 1 {
 			return time.UnixMilli(int64(ms))
 		}
+		if pairs, ok := v["$headers"].([]any); ok && len(v) == 1 {
+			return abi.PairsHeader(revivePairs(pairs))
+		}
+		if r, ok := v["$request"].(map[string]any); ok && len(v) == 1 {
+			body, _ := r["body"].(string)
+			req, _ := http.NewRequest(r["method"].(string), r["url"].(string), strings.NewReader(body))
+			req.Header = abi.PairsHeader(revivePairs(asList(r["headers"])))
+			return req
+		}
+		if r, ok := v["$response"].(map[string]any); ok && len(v) == 1 {
+			body, _ := r["body"].(string)
+			return &http.Response{
+				StatusCode: int(r["status"].(float64)), Header: abi.PairsHeader(revivePairs(asList(r["headers"]))),
+				Body: io.NopCloser(strings.NewReader(body)),
+			}
+		}
 		out := map[string]any{}
 		for k, e := range v {
 			out[k] = revive(e)
@@ -170,4 +228,19 @@ func revive(v any) any {
 		return out
 	}
 	return v
+}
+
+// revivePairs is the [name, value] pairs of a JSON array of them.
+func revivePairs(pairs []any) [][2]string {
+	out := make([][2]string, len(pairs))
+	for i, p := range pairs {
+		kv := p.([]any)
+		out[i] = [2]string{kv[0].(string), kv[1].(string)}
+	}
+	return out
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }

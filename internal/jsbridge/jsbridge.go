@@ -65,6 +65,7 @@ func RuntimeModule() []byte {
 		"CodeCrashed": abi.CodeCrashed, "CodeOrphaned": abi.CodeOrphaned,
 		"MaxErrorCauses": abi.MaxErrorCauses, "ReservedRPCNames": abi.ReservedRPCNames,
 		"WebSocketHeader": abi.WebSocketHeader, "ManifestSection": abi.ManifestSection, "ExtBigInt": abi.ExtBigInt,
+		"ExtHeaders": abi.ExtHeaders, "ExtRequest": abi.ExtRequest, "ExtResponse": abi.ExtResponse,
 	})
 	// The tables: the shim looks up its implementation of each row by name
 	// and refuses to load if one is missing (TestShimImplementsTheTable

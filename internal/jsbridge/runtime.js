@@ -15,6 +15,11 @@ const textEncoder = new TextEncoder();
 // 2^64, silently.)
 const extensions = new ExtensionCodec();
 extensions.register({ type: ABI.ExtBigInt, encode: () => null, decode: (data) => BigInt(textDecoder.decode(data)) });
+// Go's http.Header, *http.Request and *http.Response are Headers, Requests
+// and Responses (ABI.ExtHeaders, ExtRequest, ExtResponse), bodies whole.
+extensions.register({ type: ABI.ExtHeaders, encode: () => null, decode: (data) => new Headers(decode(data)) });
+extensions.register({ type: ABI.ExtRequest, encode: () => null, decode: (data) => requestFromGo(decode(data)) });
+extensions.register({ type: ABI.ExtResponse, encode: () => null, decode: (data) => responseValue(decode(data)) });
 const encoder = new Encoder({ useBigInt64: true });
 const decoder = new Decoder({ extensionCodec: extensions });
 const encode = (v) => encoder.encode(v);
@@ -67,20 +72,42 @@ const UINT64_MAX = 2n ** 64n - 1n;
 // plainValue turns the structured-clone values that MessagePack has no
 // form for into ones it has, for Go: a Map with string keys becomes an
 // object (any other Map, a list of [key, value] pairs), a Set a list
-// (the encoder would write both as empty maps), and a bigint beyond 64
-// bits an ABI.ExtBigInt.
-function plainValue(v) {
+// (the encoder would write both as empty maps), a bigint beyond 64 bits
+// an ABI.ExtBigInt, Headers an ABI.ExtHeaders, and a Request or a
+// Response an ABI.ExtRequest or ExtResponse whose data is filled in once
+// its body is read: the reads are added to reads (see encodeForGo).
+function plainValue(v, reads) {
   if (typeof v === "bigint") return v >= INT64_MIN && v <= UINT64_MAX ? v : new ExtData(ABI.ExtBigInt, textEncoder.encode(v.toString()));
   if (v === null || typeof v !== "object" || v instanceof ExtData || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date) return v;
-  if (v instanceof Map) {
-    const entries = [...v].map(([k, e]) => [k, plainValue(e)]);
-    return entries.every(([k]) => typeof k === "string") ? Object.fromEntries(entries) : entries.map(([k, e]) => [plainValue(k), e]);
+  if (v instanceof Headers) return new ExtData(ABI.ExtHeaders, encode([...v]));
+  if (v instanceof Request || v instanceof Response) {
+    if (!reads) throw new TypeError(`godurable: a ${v.constructor.name} cannot be stored`);
+    const ext = new ExtData(v instanceof Request ? ABI.ExtRequest : ABI.ExtResponse, EMPTY);
+    const head = v instanceof Request ? { method: v.method, url: v.url } : { status: v.status };
+    head.headers = [...v.headers];
+    reads.push(v.arrayBuffer().then((b) => (ext.data = encode({ ...head, body: new Uint8Array(b) }))));
+    return ext;
   }
-  if (v instanceof Set) return [...v].map(plainValue);
-  if (Array.isArray(v)) return v.map(plainValue);
+  const plain = (e) => plainValue(e, reads);
+  if (v instanceof Map) {
+    const entries = [...v].map(([k, e]) => [k, plain(e)]);
+    return entries.every(([k]) => typeof k === "string") ? Object.fromEntries(entries) : entries.map(([k, e]) => [plain(k), e]);
+  }
+  if (v instanceof Set) return [...v].map(plain);
+  if (Array.isArray(v)) return v.map(plain);
   const out = {};
-  for (const [k, e] of Object.entries(v)) out[k] = plainValue(e);
+  for (const [k, e] of Object.entries(v)) out[k] = plain(e);
   return out;
+}
+
+// encodeForGo encodes an RPC value (arguments, a result) for Go, once the
+// bodies of the Requests and Responses in it are read.
+async function encodeForGo(v) {
+  if (!needsPlain(v)) return encode(v);
+  const reads = [];
+  const plain = plainValue(v, reads);
+  await Promise.all(reads);
+  return encode(plain);
 }
 
 // STREAM_ABOVE is the size above which a body streams into Go (as does
@@ -190,6 +217,12 @@ function responseFromGo(r, ev) {
   // (workerd gives such a caller no Content-Length of its own).
   if (body !== null && !response.headers.has("content-length")) response.headers.set("content-length", String(body.length));
   return response;
+}
+
+// responseValue builds a Response that Go passes as an RPC value.
+function responseValue(r) {
+  const body = NULL_BODY_STATUS.has(r.status) || !r.body || r.body.length === 0 ? null : r.body;
+  return new Response(body, { status: r.status, headers: r.headers });
 }
 
 // BodyStream is the streamed body of an event's response: Go writes
@@ -1157,7 +1190,7 @@ const OBJECT_EVENTS = {
     signal: ([request]) => request.signal,
   },
   call: {
-    payload: (args) => encode(args.some(needsPlain) ? plainValue(args) : args),
+    payload: (args) => (args.some(needsPlain) ? encodeForGo(args) : encode(args)),
     result: (ev) => {
       const b = ev.result();
       return b.length === 0 ? undefined : decode(b);
@@ -1450,7 +1483,7 @@ class Runtime {
       }
     }
     const result = await stub[req.method](...args);
-    return result === undefined ? EMPTY : encode(needsPlain(result) ? plainValue(result) : result);
+    return result === undefined ? EMPTY : encodeForGo(result);
   }
 
   async workerEvent(name, args, env, ctx) {
@@ -1510,7 +1543,7 @@ export function createRuntime(module, manifest) {
     // __call runs the RPC method with the given index.
     async __call(index, args) {
       const event = objectEvents.get("call");
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, event.impl.payload(args), undefined, this.__waitUntil);
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, await event.impl.payload(args), undefined, this.__waitUntil);
       return event.impl.result(ev);
     }
 
@@ -1523,7 +1556,7 @@ export function createRuntime(module, manifest) {
         return { status: ABI.StatusError, payload: encode(err) };
       }
       const event = objectEvents.get("call");
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, event.impl.payload(args), undefined, this.__waitUntil);
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, await event.impl.payload(args), undefined, this.__waitUntil);
       return { status: ev.status, payload: ev.payload };
     }
   }

@@ -235,18 +235,7 @@ func (w *ResponseRecorder) Response() *abi.Response {
 	if _, ok := w.header["Content-Type"]; !ok && len(body) > 0 && w.header.Get("Content-Encoding") == "" {
 		w.header.Set("Content-Type", http.DetectContentType(body))
 	}
-	return &abi.Response{Status: status, Headers: FlattenHeader(w.header), Body: body}
-}
-
-// FlattenHeader turns a header into name/value pairs, one per value.
-func FlattenHeader(h http.Header) [][2]string {
-	out := make([][2]string, 0, len(h))
-	for k, vs := range h {
-		for _, v := range vs {
-			out = append(out, [2]string{k, v})
-		}
-	}
-	return out
+	return &abi.Response{Status: status, Headers: abi.HeaderPairs(w.header), Body: body}
 }
 
 // Transport is an http.RoundTripper that sends requests through the host's
@@ -260,7 +249,7 @@ type Transport struct {
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	out := abi.Request{Method: req.Method, URL: req.URL.String(), Headers: FlattenHeader(req.Header)}
+	out := abi.Request{Method: req.Method, URL: req.URL.String(), Headers: abi.HeaderPairs(req.Header)}
 	if out.Method == "" {
 		out.Method = http.MethodGet
 	}

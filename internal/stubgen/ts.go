@@ -114,6 +114,12 @@ func (w *tsWriter) typ(t types.Type) string {
 			switch pkg.Path() + "." + obj.Name() {
 			case "time.Time":
 				return "Date" // a MessagePack timestamp
+			case "net/http.Header": // abi.ExtHeaders, ExtRequest, ExtResponse
+				return "Headers"
+			case "net/http.Request":
+				return "Request"
+			case "net/http.Response":
+				return "Response"
 			}
 		}
 		if customEncoding(t) {

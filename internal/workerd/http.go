@@ -12,10 +12,10 @@ import (
 	"github.com/godurable/godurable/internal/abi"
 )
 
-// jsHeaders lists h as a JavaScript Headers object iterates it: names in
+// JSHeaders lists h as a JavaScript Headers object iterates it: names in
 // lower case and sorted, the values of a repeated header joined with ", ",
 // except Set-Cookie, whose values stay apart.
-func jsHeaders(h http.Header) [][2]string {
+func JSHeaders(h http.Header) [][2]string {
 	names := make([]string, 0, len(h))
 	values := map[string][]string{}
 	for k, vs := range h {
@@ -40,14 +40,6 @@ func jsHeaders(h http.Header) [][2]string {
 	return out
 }
 
-func pairsToHeader(pairs [][2]string) http.Header {
-	h := make(http.Header, len(pairs))
-	for _, kv := range pairs {
-		h.Add(kv[0], kv[1])
-	}
-	return h
-}
-
 // RequestToGo describes an incoming request as the shim does. A request
 // without a host gets "example.com", like httptest.NewRequest.
 func RequestToGo(r *http.Request) (*abi.Request, error) {
@@ -64,7 +56,7 @@ func RequestToGo(r *http.Request) (*abi.Request, error) {
 			u.Host = "example.com"
 		}
 	}
-	out := &abi.Request{Method: normalizeMethod(r.Method), URL: u.String(), Headers: jsHeaders(r.Header)}
+	out := &abi.Request{Method: normalizeMethod(r.Method), URL: u.String(), Headers: JSHeaders(r.Header)}
 	if out.Method == "" {
 		out.Method = http.MethodGet
 	}
@@ -101,7 +93,7 @@ func ResponseFromGo(r *abi.Response, req *http.Request) *http.Response {
 		body = nil
 	}
 	if r.Rest != nil {
-		h := pairsToHeader(jsHeadersOfPairs(r.Headers))
+		h := abi.PairsHeader(jsHeadersOfPairs(r.Headers))
 		h.Del("Content-Length") // a streamed body goes out chunked
 		return &http.Response{
 			Status: fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)), StatusCode: r.Status,
@@ -116,7 +108,7 @@ func ResponseFromGo(r *abi.Response, req *http.Request) *http.Response {
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
-		Header:        pairsToHeader(jsHeadersOfPairs(r.Headers)),
+		Header:        abi.PairsHeader(jsHeadersOfPairs(r.Headers)),
 		Body:          io.NopCloser(bytes.NewReader(body)),
 		ContentLength: int64(len(body)),
 		Request:       req,
@@ -129,7 +121,7 @@ func ResponseFromGo(r *abi.Response, req *http.Request) *http.Response {
 
 // jsHeadersOfPairs passes pairs through a Headers object.
 func jsHeadersOfPairs(pairs [][2]string) [][2]string {
-	return jsHeaders(pairsToHeader(pairs))
+	return JSHeaders(abi.PairsHeader(pairs))
 }
 
 // requestFromGo builds the outbound request of the shim's fetch.
@@ -154,7 +146,7 @@ func requestFromGo(r *abi.Request) (*http.Request, error) {
 
 // responseToGo describes a response as the shim does.
 func (iso *Isolate) responseToGo(resp *http.Response) ([]byte, error) {
-	out := &abi.Response{Status: resp.StatusCode, Headers: jsHeaders(resp.Header)}
+	out := &abi.Response{Status: resp.StatusCode, Headers: JSHeaders(resp.Header)}
 	if resp.StatusCode != http.StatusSwitchingProtocols && streams(resp.ContentLength, resp.Header) {
 		out.Body, out.BodyReader = []byte{}, iso.readers.add(resp.Body)
 		return mustMarshal(out), nil

@@ -214,6 +214,8 @@ func (d *jsDecoder) ext(n uint64) (any, error) {
 			return jsBigInt{z}, nil
 		}
 		return nil, fmt.Errorf("%w: Cannot convert %s to a BigInt", errJSDecode, data)
+	case abi.ExtHeaders, abi.ExtRequest, abi.ExtResponse:
+		return fetchValue(typ, data)
 	}
 	return jsExt{typ: typ, data: append([]byte{}, data...)}, nil
 }

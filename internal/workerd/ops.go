@@ -619,7 +619,7 @@ func initAsyncOps() {
 			if err != nil {
 				return nil, host.RPCError(err)
 			}
-			h := pairsToHeader(resp.Headers)
+			h := abi.PairsHeader(resp.Headers)
 			if nullBodyStatus[resp.Status] {
 				resp.Body = nil
 			}
@@ -636,7 +636,7 @@ func initAsyncOps() {
 				resp.BodyReader = iso.readers.add(io.NopCloser(bytes.NewReader(resp.Body)))
 				resp.Body = nil
 			}
-			resp.Headers = jsHeaders(h)
+			resp.Headers = JSHeaders(h)
 			if resp.Body == nil {
 				resp.Body = []byte{}
 			}

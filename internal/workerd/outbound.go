@@ -62,7 +62,7 @@ func (iso *Isolate) dialOutbound(ctx context.Context, in *abi.Request) ([]byte, 
 	iso.ws.mu.Lock()
 	iso.ws.outbound[id] = &outboundSocket{conn: conn}
 	iso.ws.mu.Unlock()
-	headers := jsHeaders(resp.Header)
+	headers := JSHeaders(resp.Header)
 	headers = append(headers, [2]string{abi.WebSocketHeader, id})
 	return mustMarshal(&abi.Response{Status: http.StatusSwitchingProtocols, Headers: headers, Body: []byte{}}), nil
 }

@@ -6,7 +6,11 @@
 //
 //   POST /call {"binding", "name", "method", "args"}
 //     (an argument {"$map": [[k, v], ...]} is passed as a Map, {"$set": [...]} as a
-//     Set, {"$bigint": "digits"} as a bigint, {"$date": ms} as a Date)
+//     Set, {"$bigint": "digits"} as a bigint, {"$date": ms} as a Date,
+//     {"$headers": [[k, v], ...]} as Headers, {"$request": {"method", "url",
+//     "headers", "body"}} as a Request, {"$response": {"status", "headers",
+//     "body"}} as a Response; a result's Headers, Requests and Responses are
+//     reported in those forms, bodies as text)
 //     200, the result as MessagePack (an empty body for undefined), or
 //     500, {"error": {"name", "message", "code", "type"}} as JSON.
 //   GET /loop/{binding}/{name}/{method}?n=N&arg=A
@@ -40,8 +44,9 @@ function describe(err) {
 }
 
 // revive turns {"$map": [[k, v], ...]} into a Map, {"$set": [...]} into a
-// Set, {"$bigint": "digits"} into a bigint and {"$date": ms} into a Date,
-// at any depth (conformance.JSMap, JSSet, JSBigInt, JSDate).
+// Set, {"$bigint": "digits"} into a bigint, {"$date": ms} into a Date and
+// $headers, $request, $response into Headers, a Request, a Response, at
+// any depth (conformance.JSMap, JSSet, JSBigInt, JSDate, JSHeaders, ...).
 function revive(v) {
   if (Array.isArray(v)) return v.map(revive);
   if (v === null || typeof v !== "object") return v;
@@ -50,7 +55,28 @@ function revive(v) {
   if (keys.length === 1 && keys[0] === "$set") return new Set(v.$set.map(revive));
   if (keys.length === 1 && keys[0] === "$bigint") return BigInt(v.$bigint);
   if (keys.length === 1 && keys[0] === "$date") return new Date(v.$date);
+  if (keys.length === 1 && keys[0] === "$headers") return new Headers(v.$headers);
+  if (keys.length === 1 && keys[0] === "$request") {
+    const { url, method, headers, body } = v.$request;
+    return new Request(url, { method, headers: headers ?? [], body: body ?? null });
+  }
+  if (keys.length === 1 && keys[0] === "$response") {
+    const { status, headers, body } = v.$response;
+    return new Response(body ?? null, { status, headers: headers ?? [] });
+  }
   return Object.fromEntries(keys.map((k) => [k, revive(v[k])]));
+}
+
+// report turns the Headers, Requests and Responses of a result into the
+// forms revive reads (bodies as text), which conformance.Normalize makes
+// of Go's http.Header, *http.Request and *http.Response.
+async function report(v) {
+  if (Array.isArray(v)) return Promise.all(v.map(report));
+  if (v instanceof Headers) return { $headers: [...v] };
+  if (v instanceof Request) return { $request: { method: v.method, url: v.url, headers: [...v.headers], body: await v.text() } };
+  if (v instanceof Response) return { $response: { status: v.status, headers: [...v.headers], body: await v.text() } };
+  if (v === null || typeof v !== "object" || v instanceof Date || v instanceof Map || v instanceof Set || ArrayBuffer.isView(v)) return v;
+  return Object.fromEntries(await Promise.all(Object.entries(v).map(async ([k, e]) => [k, await report(e)])));
 }
 
 export default {
@@ -60,7 +86,7 @@ export default {
       const { binding, name, method, args } = await request.json();
       const stub = env[binding].getByName(name);
       try {
-        const result = await stub[method](...(args ?? []).map(revive));
+        const result = await report(await stub[method](...(args ?? []).map(revive)));
         return new Response(result === undefined ? null : encode(plain(result), { useBigInt64: true }), {
           headers: { "content-type": "application/msgpack", "x-result-type": typeof result },
         });

@@ -34,6 +34,10 @@ export interface Shop extends Rpc.DurableObjectBranded {
    * Find returns the item called name, or nil.
    */
   find(name: string): Promise<Item | null>;
+  /**
+   * Forward answers a request with extra headers.
+   */
+  forward(r: Request | null, extra: Headers): Promise<Response | null>;
   list(): Promise<Item[] | null>;
   raw(b: Uint8Array | null, arg2: boolean, result: string, ctx: number): Promise<Uint8Array | null>;
   setLevel(l: number, at: Date): Promise<void>;

@@ -10,6 +10,10 @@ export async function use(env: Env): Promise<string> {
   const all: Item[] | null = await shop.list();
   await shop.setLevel(3, new Date());
   const raw: Uint8Array | null = await shop.raw(new Uint8Array([1]), true, "r", 0);
+  const forwarded = await shop.forward(new Request("https://example.com/"), new Headers({ "x-extra": "1" }));
+  const status: number | undefined = forwarded?.status;
+  // @ts-expect-error: Go takes Headers, not a plain object
+  await shop.forward(null, 1);
   // @ts-expect-error: a string where Go takes an int
   await shop.add(item, "two");
   // @ts-expect-error: a field of the wrong type
@@ -21,5 +25,5 @@ export async function use(env: Env): Promise<string> {
   const ledger = env.LEDGER.getByName("l");
   // @ts-expect-error: Ledger's Expose lists only Ping
   await ledger.secret();
-  return `${n} ${found?.name} ${all?.length} ${raw?.length} ${await ledger.ping()}`;
+  return `${n} ${found?.name} ${all?.length} ${raw?.length} ${status} ${await ledger.ping()}`;
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 
@@ -57,6 +58,9 @@ func (s *Shop) SetLevel(l Level, at time.Time) error { return nil }
 func (s *Shop) Raw(b []byte, _ bool, result string, ctx int) ([]byte, error) { return nil, nil }
 
 func (s *Shop) String() string { return "shop" }
+
+// Forward answers a request with extra headers.
+func (s *Shop) Forward(r *http.Request, extra http.Header) (*http.Response, error) { return nil, nil }
 
 // Ledger lists its exposed set.
 type Ledger struct{}

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/godurable/godurable/worker"
@@ -52,6 +53,15 @@ func (s ShopStub) Clear(ctx context.Context) error {
 func (s ShopStub) Find(ctx context.Context, name string) (*Item, error) {
 	var result *Item
 	err := s.c.Call(ctx, "find", &result, name)
+	return result, err
+}
+
+// Forward answers a request with extra headers.
+//
+// It calls Forward over RPC (JavaScript forward).
+func (s ShopStub) Forward(ctx context.Context, r *http.Request, extra http.Header) (*http.Response, error) {
+	var result *http.Response
+	err := s.c.Call(ctx, "forward", &result, r, extra)
 	return result, err
 }
 
