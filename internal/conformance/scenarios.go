@@ -114,6 +114,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("RPCValues", s.rpcValues)
 	t.Run("RPCErrors", s.rpcErrors)
 	t.Run("GoCallsGo", s.goCallsGo)
+	t.Run("RPCStreams", s.rpcStreams)
 	t.Run("CrossScript", s.crossScript)
 	t.Run("Exposure", s.exposure)
 	t.Run("OutboundFetch", s.outbound)

@@ -15,8 +15,18 @@ const textEncoder = new TextEncoder();
 // 2^64, silently.)
 const extensions = new ExtensionCodec();
 extensions.register({ type: ABI.ExtBigInt, encode: () => null, decode: (data) => BigInt(textDecoder.decode(data)) });
+// A stream crosses as ABI.ExtStream (an abi.StreamRef); see streamToGo and
+// OBJECT_EVENTS.call.
+extensions.register({ type: ABI.ExtStream, encode: () => null, decode: (data) => new StreamRef(refDecoder.decode(data)) });
+const refDecoder = new Decoder(); // not the decoder that is decoding the extension
 const encoder = new Encoder({ useBigInt64: true });
 const decoder = new Decoder({ extensionCodec: extensions });
+class StreamRef {
+  constructor(ref) {
+    this.lines = Boolean(ref?.lines);
+    this.reader = ref?.reader ?? 0;
+  }
+}
 const encode = (v) => encoder.encode(v);
 const decode = (b) => decoder.decode(b);
 const EMPTY = new Uint8Array(0);
@@ -328,6 +338,20 @@ class BodyReaders {
 }
 
 function noop() {}
+
+// streamToGo makes stream, an RPC argument or the result of a call Go
+// made, a reader of bodies listed in owned, and returns the ABI.ExtStream
+// Go reads it by.
+function streamToGo(stream, bodies, owned, lines = false) {
+  const reader = bodies.add(stream, owned);
+  return new ExtData(ABI.ExtStream, encode(lines ? { lines: true, reader } : { reader }));
+}
+
+// isStreamResult reports whether a call's result is an ABI.ExtStream: Go
+// streams it as the event's body.
+function isStreamResult(b) {
+  return b.length > 2 && b[0] >= 0xc7 && b[0] <= 0xd8 && (b[0] <= 0xc9 || b[0] >= 0xd4) && decode(b) instanceof StreamRef;
+}
 
 const ORPHANED = encode({ name: "Error", message: "godurable: the event that started this operation has already finished", code: ABI.CodeOrphaned });
 
@@ -1086,7 +1110,7 @@ const ASYNC_OPS_IMPL = {
   "fetch": (rt, req, o, ev) => sendRequest(ev, req, (request) => fetch(request), rt.bodies),
   "stub.fetch": (rt, req, o, ev) => sendRequest(ev, req.request, (request) => rt.stub(req.target).fetch(request), rt.bodies),
   "body.read": (rt, id) => rt.bodies.read(id),
-  "stub.call": (rt, req) => rt.stubCall(req),
+  "stub.call": (rt, req, o, ev) => rt.stubCall(req, ev),
   "alarm.get": async (rt, req, o) => encode((await o.storage.getAlarm()) ?? null),
   "alarm.set": async (rt, req, o) => {
     await o.storage.setAlarm(req);
@@ -1157,10 +1181,17 @@ const OBJECT_EVENTS = {
     signal: ([request]) => request.signal,
   },
   call: {
-    payload: (args) => encode(args.some(needsPlain) ? plainValue(args) : args),
+    // A ReadableStream argument streams into Go (an io.Reader parameter).
+    payload: (args, o, bodies, owned) => {
+      args = args.map((a) => (a instanceof ReadableStream ? streamToGo(a, bodies, owned) : a));
+      return encode(args.some(needsPlain) ? plainValue(args) : args);
+    },
+    // A stream result is the event's body, as Go writes it.
     result: (ev) => {
       const b = ev.result();
-      return b.length === 0 ? undefined : decode(b);
+      if (b.length === 0) return undefined;
+      const v = decode(b);
+      return v instanceof StreamRef ? ev.stream(0).readable() : v;
     },
   },
   alarm: {
@@ -1432,7 +1463,7 @@ class Runtime {
   // __godurableCall method, which returns the Go result or error as it
   // came from Go, so that a Go caller gets the error's name and code, which
   // Workers RPC would drop; any other object is called as JS would.
-  async stubCall(req) {
+  async stubCall(req, ev) {
     const stub = this.stub(req.target);
     const args = req.args ?? [];
     if (this.goBindings.get(req.target.binding) !== false) {
@@ -1445,11 +1476,12 @@ class Runtime {
       }
       if (reply) {
         this.goBindings.set(req.target.binding, true);
-        if (reply.status === ABI.StatusOK) return reply.payload;
-        throw toJSError(decode(reply.payload));
+        if (reply.status !== ABI.StatusOK) throw toJSError(decode(reply.payload));
+        return reply.stream ? encode(streamToGo(reply.stream, this.bodies, ev.readers, decode(reply.payload).lines)) : reply.payload;
       }
     }
     const result = await stub[req.method](...args);
+    if (result instanceof ReadableStream) return encode(streamToGo(result, this.bodies, ev.readers));
     return result === undefined ? EMPTY : encode(needsPlain(result) ? plainValue(result) : result);
   }
 
@@ -1510,7 +1542,9 @@ export function createRuntime(module, manifest) {
     // __call runs the RPC method with the given index.
     async __call(index, args) {
       const event = objectEvents.get("call");
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, event.impl.payload(args), undefined, this.__waitUntil);
+      const readers = [];
+      const payload = event.impl.payload(args, null, runtime.bodies, readers);
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, payload, undefined, this.__waitUntil, readers);
       return event.impl.result(ev);
     }
 
@@ -1523,7 +1557,11 @@ export function createRuntime(module, manifest) {
         return { status: ABI.StatusError, payload: encode(err) };
       }
       const event = objectEvents.get("call");
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, event.impl.payload(args), undefined, this.__waitUntil);
+      const readers = [];
+      const payload = event.impl.payload(args, null, runtime.bodies, readers);
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, payload, undefined, this.__waitUntil, readers);
+      // A stream result crosses as a ReadableStream beside it.
+      if (ev.status === ABI.StatusOK && isStreamResult(ev.payload)) return { status: ev.status, payload: ev.payload, stream: ev.stream(0).readable() };
       return { status: ev.status, payload: ev.payload };
     }
   }
