@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"iter"
 	"sync"
 	"time"
 
@@ -57,6 +59,18 @@ func (s *Shop) SetLevel(l Level, at time.Time) error { return nil }
 func (s *Shop) Raw(b []byte, _ bool, result string, ctx int) ([]byte, error) { return nil, nil }
 
 func (s *Shop) String() string { return "shop" }
+
+// Watch streams the items whose name starts with prefix as they change.
+func (s *Shop) Watch(ctx context.Context, prefix string) iter.Seq2[Item, error] { return nil }
+
+// Levels streams levels through a channel.
+func (s *Shop) Levels() <-chan Level { return nil }
+
+// Export streams the shop's data.
+func (s *Shop) Export() io.Reader { return nil }
+
+// Import reads data from a stream.
+func (s *Shop) Import(ctx context.Context, data io.Reader) (int64, error) { return 0, nil }
 
 // Ledger lists its exposed set.
 type Ledger struct{}
