@@ -3,11 +3,15 @@ package worker
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"slices"
+
+	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/godurable/godurable/internal/rt"
 )
@@ -119,3 +123,24 @@ var (
 	// is a *Stream and the method did not return a stream.
 	ErrNotStream = errors.New("the method does not return a stream")
 )
+
+// streamArgs starts streaming the io.Reader arguments of a call, which the
+// callee receives as ReadableStreams.
+func streamArgs(ctx context.Context, args []any) ([]any, error) {
+	out := args
+	for i, a := range args {
+		r, ok := a.(io.Reader)
+		if !ok {
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = slices.Clone(args)
+		}
+		ext, err := rt.SendStream(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = msgpack.RawMessage(ext)
+	}
+	return out, nil
+}

@@ -25,6 +25,10 @@ type StreamRef struct {
 	Lines bool `msgpack:"lines,omitempty"`
 	// Reader is the host's reader of the stream, for Go to read.
 	Reader int32 `msgpack:"reader,omitempty"`
+	// Writer is, for an argument of a call Go makes, the stream that Go
+	// writes (BodyRef{Event, Writer}, as a request's BodyWriter), which
+	// the host passes on as a ReadableStream.
+	Writer int32 `msgpack:"writer,omitempty"`
 }
 
 // EncodeStream returns the ExtStream value of ref.

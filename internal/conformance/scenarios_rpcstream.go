@@ -86,32 +86,25 @@ func (s *suite) rpcStreams(t *testing.T) {
 		}
 	})
 
-	t.Run("BytesBackPressure", func(t *testing.T) {
+	t.Run("BytesLarge", func(t *testing.T) {
+		// (Back-pressure is checked by the Go caller below: the proxy of
+		// wrangler dev in front of the JavaScript caller holds up to 14 MB
+		// of a response the test does not read, measured.)
 		const n = 16 << 20
 		r := callStream("blob", n, "blob")
 		defer r.Close()
-		first := make([]byte, 64<<10)
-		if _, err := io.ReadFull(r, first); err != nil {
-			t.Fatal(err)
-		}
-		// The caller has read 64 KiB and waits: the producer waits too.
-		time.Sleep(200 * time.Millisecond)
-		held, _ := s.call(t, obj, "streamNote", "produced:blob").(float64)
-		t.Logf("produced %.0f bytes while the caller had read %d", held, len(first))
-		if held <= 0 || held >= n {
-			t.Errorf("produced %v of %d bytes while the caller waited; want back-pressure", held, n)
-		}
-		rest, err := io.ReadAll(r)
+		got, err := io.ReadAll(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := append(first, rest...)
 		if len(got) != n || !bytes.Equal(got, pattern(n)) {
 			t.Errorf("read %d bytes, want %d of the pattern", len(got), n)
 		}
 	})
 
-	t.Run("BytesBackPressureGoCaller", func(t *testing.T) {
+	t.Run("BytesBackPressure", func(t *testing.T) {
+		// A Go caller reads 64 KiB, waits, and asks how much the producer
+		// has produced: what the host holds (1 MiB) and a chunk, not all.
 		const n = 16 << 20
 		got := s.getJSON(t, fmt.Sprintf("/rpcstream-pause?n=%d&name=%s", n, obj), 200).(map[string]any)
 		t.Logf("Go caller: produced %v bytes while it had read 65536", got["producedWhilePaused"])
@@ -151,6 +144,12 @@ func (s *suite) rpcStreams(t *testing.T) {
 		equal(t, "error line", get("/rpcstream/countThenFail?n=2"), "1\n2\nerror: RangeError: counted past 2 (E_PAST)\n")
 		if b := get("/rpcstream/blob?n=300000"); b != string(pattern(300000)) {
 			t.Errorf("bytes: read %d, want %d of the pattern", len(b), 300000)
+		}
+		for _, n := range []int{10, 300 << 10} {
+			body := pattern(n)
+			sum := sha256.Sum256(body)
+			got := decodeJSON(t, expectStatus(t, s.do(t, "POST", "/rpcstream-sum?name="+obj, "application/octet-stream", body), 200))
+			equal(t, fmt.Sprintf("a Go caller's stream of %d bytes", n), got, map[string]any{"bytes": float64(n), "sha256": "go:" + hex.EncodeToString(sum[:])})
 		}
 		b, readErr, _ := strings.Cut(get("/rpcstream/blobFails?n=1000"), "\nread error: ")
 		if !strings.HasPrefix(string(pattern(1000)), b) {

@@ -25,6 +25,7 @@ class StreamRef {
   constructor(ref) {
     this.lines = Boolean(ref?.lines);
     this.reader = ref?.reader ?? 0;
+    this.writer = ref?.writer ?? 0;
   }
 }
 const encode = (v) => encoder.encode(v);
@@ -1465,7 +1466,8 @@ class Runtime {
   // Workers RPC would drop; any other object is called as JS would.
   async stubCall(req, ev) {
     const stub = this.stub(req.target);
-    const args = req.args ?? [];
+    // An io.Reader argument is a ReadableStream of what Go writes.
+    const args = (req.args ?? []).map((a) => (a instanceof StreamRef && a.writer ? ev.stream(a.writer).readable() : a));
     if (this.goBindings.get(req.target.binding) !== false) {
       let reply;
       try {

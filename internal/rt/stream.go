@@ -228,3 +228,18 @@ func CancelStream(ref abi.StreamRef) {
 	id, _ := abi.EncodeValue(ref.Reader)
 	Call(abi.CallBodyCancel, 0, id)
 }
+
+// SendStream streams r, an argument of a call made on behalf of the event
+// in ctx, from a goroutine of its own, and returns the abi.ExtStream that
+// stands for it among the call's arguments.
+func SendStream(ctx context.Context, r io.Reader) ([]byte, error) {
+	rc, ok := r.(io.ReadCloser)
+	if !ok {
+		rc = io.NopCloser(r)
+	}
+	id, err := sendBody(ctx, rc)
+	if err != nil {
+		return nil, err
+	}
+	return abi.EncodeStream(abi.StreamRef{Writer: id}), nil
+}

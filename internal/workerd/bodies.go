@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/vmihailenco/msgpack/v5"
+
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
 )
@@ -348,4 +350,29 @@ func (r rpcStream) Read(p []byte) (int, error) {
 		err = errRPCStreamCut
 	}
 	return n, err
+}
+
+// passStreams turns the streams the guest writes among args (the io.Reader
+// arguments of a call, abi.StreamRef.Writer) into streams host's guest
+// reads, as the shim passes each on as a ReadableStream.
+func (iso *Isolate) passStreams(host *Isolate, args []byte) []byte {
+	items, err := abi.ArrayItems(args)
+	if err != nil {
+		return args // the callee refuses them
+	}
+	changed := false
+	for i, it := range items {
+		if ref, ok := abi.StreamOf(it); ok && ref.Writer != 0 {
+			items[i] = host.AddStream(iso.sentBody(ref.Writer))
+			changed = true
+		}
+	}
+	if !changed {
+		return args
+	}
+	raw := make([]msgpack.RawMessage, len(items))
+	for i, it := range items {
+		raw[i] = it
+	}
+	return mustMarshal(raw)
 }

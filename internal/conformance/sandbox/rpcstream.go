@@ -216,6 +216,21 @@ func rpcStreamRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"read": int64(first) + rest, "producedWhilePaused": produced})
 	})
+	// POST /rpcstream-sum?name= passes the request's body on to Sum as an
+	// io.Reader.
+	mux.HandleFunc("POST /rpcstream-sum", func(w http.ResponseWriter, r *http.Request) {
+		stub, err := sandboxStub(r.URL.Query().Get("name"))
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		var d Digest
+		if err := stub.Call(r.Context(), "sum", &d, "go", r.Body); err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, d)
+	})
 	mux.HandleFunc("GET /rpcstream/{method}", func(w http.ResponseWriter, r *http.Request) {
 		stub, err := sandboxStub(r.URL.Query().Get("name"))
 		if err != nil {
