@@ -74,16 +74,10 @@ func (s *suite) rpcStreams(t *testing.T) {
 		text, err := read("forever", 2, "forever")
 		equal(t, "error", err, (*JSError)(nil))
 		equal(t, "read", text, "1\n2\n")
-		var produced float64
-		for range 500 {
-			if produced, _ = s.call(t, obj, "streamNote", "cancelled:forever").(float64); produced > 0 {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		if produced < 3 {
-			t.Errorf("the producer noted %v, want its context cancelled after at least 2 values", produced)
-		}
+		s.waitCancelled(t, obj, "forever")
+		// A Go caller that stops ranging over worker.Values.
+		equal(t, "a Go caller's values", s.getJSON(t, "/rpcstream-take?key=go&name="+obj, 200), []any{1.0, 2.0})
+		s.waitCancelled(t, obj, "go")
 	})
 
 	t.Run("BytesLarge", func(t *testing.T) {
@@ -157,6 +151,22 @@ func (s *suite) rpcStreams(t *testing.T) {
 		}
 		equal(t, "read error of bytes that fail", readErr, "godurable: reading the stream of blobFails: ReadableStream received over RPC disconnected prematurely.")
 	})
+}
+
+// waitCancelled waits until the Forever stream under key has noted that
+// its context ended, having produced at least 2 values.
+func (s *suite) waitCancelled(t *testing.T, obj, key string) {
+	t.Helper()
+	var produced float64
+	for range 500 {
+		if produced, _ = s.call(t, obj, "streamNote", "cancelled:"+key).(float64); produced > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if produced < 3 {
+		t.Errorf("the producer of %s noted %v, want its context cancelled after at least 2 values", key, produced)
+	}
 }
 
 // pattern is what Sandbox.Blob streams: byte i is i mod 251.

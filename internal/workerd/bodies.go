@@ -119,7 +119,9 @@ func (iso *Isolate) eventBody(inst *driver.Instance, ev *driver.Event, done func
 	ref := abi.BodyRef{Event: ev.ID()}
 	b := iso.body(inst, ref)
 	b.mu.Lock()
-	b.cancel = func() { inst.Cancel(ev) }
+	// Later, as the shim's drive loop cancels it: the reader may be closed
+	// by a host call of the same instance (a Go caller's body.cancel).
+	b.cancel = func() { go inst.Cancel(ev) }
 	b.mu.Unlock()
 	return &bodyReader{b: b, done: func() {
 		iso.forgetBody(inst, ref)

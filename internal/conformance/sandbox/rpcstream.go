@@ -231,6 +231,31 @@ func rpcStreamRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusOK, d)
 	})
+	// GET /rpcstream-take?name=&key= reads two values of Forever(key) and
+	// stops ranging, which closes the stream.
+	mux.HandleFunc("GET /rpcstream-take", func(w http.ResponseWriter, r *http.Request) {
+		stub, err := sandboxStub(r.URL.Query().Get("name"))
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		var st worker.Stream
+		if err := stub.Call(r.Context(), "forever", &st, r.URL.Query().Get("key")); err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		var got []int
+		for v, err := range worker.Values[int](&st) {
+			if err != nil {
+				writeError(w, http.StatusInternalServerError, err)
+				return
+			}
+			if got = append(got, v); len(got) == 2 {
+				break
+			}
+		}
+		writeJSON(w, http.StatusOK, got)
+	})
 	mux.HandleFunc("GET /rpcstream/{method}", func(w http.ResponseWriter, r *http.Request) {
 		stub, err := sandboxStub(r.URL.Query().Get("name"))
 		if err != nil {
