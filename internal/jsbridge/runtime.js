@@ -351,8 +351,10 @@ function streamToGo(stream, bodies, owned, lines = false) {
 // isStreamResult reports whether a call's result is an ABI.ExtStream: Go
 // streams it as the event's body.
 function isStreamResult(b) {
-  return b.length > 2 && b[0] >= 0xc7 && b[0] <= 0xd8 && (b[0] <= 0xc9 || b[0] >= 0xd4) && decode(b) instanceof StreamRef;
+  return b.length > 2 && EXT_CODES.has(b[0]) && decode(b) instanceof StreamRef;
 }
+
+const EXT_CODES = new Set([0xc7, 0xc8, 0xc9, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8]); // MessagePack's ext formats
 
 const ORPHANED = encode({ name: "Error", message: "godurable: the event that started this operation has already finished", code: ABI.CodeOrphaned });
 
@@ -1524,6 +1526,15 @@ function describeEnv(env) {
 export function createRuntime(module, manifest) {
   const runtime = new Runtime(module, manifest);
 
+  // dispatchCall runs RPC method index of obj, a GoDurableObject, with
+  // args; their streams are the event's readers.
+  async function dispatchCall(obj, index, args) {
+    const event = objectEvents.get("call");
+    const readers = [];
+    const payload = event.impl.payload(args, null, runtime.bodies, readers);
+    return runtime.getInstance(obj.env).dispatch(event.kind, obj.__godurable, index, payload, undefined, obj.__waitUntil, readers);
+  }
+
   class GoDurableObject extends DurableObject {
     constructor(ctx, env) {
       super(ctx, env);
@@ -1543,11 +1554,7 @@ export function createRuntime(module, manifest) {
 
     // __call runs the RPC method with the given index.
     async __call(index, args) {
-      const event = objectEvents.get("call");
-      const readers = [];
-      const payload = event.impl.payload(args, null, runtime.bodies, readers);
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, payload, undefined, this.__waitUntil, readers);
-      return event.impl.result(ev);
+      return objectEvents.get("call").impl.result(await dispatchCall(this, index, args));
     }
 
     // __godurableCall is how Go callers reach a Go object: the result or
@@ -1558,10 +1565,7 @@ export function createRuntime(module, manifest) {
         const err = { name: "TypeError", message: `The RPC receiver does not implement the method "${jsName}".` };
         return { status: ABI.StatusError, payload: encode(err) };
       }
-      const event = objectEvents.get("call");
-      const readers = [];
-      const payload = event.impl.payload(args, null, runtime.bodies, readers);
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, payload, undefined, this.__waitUntil, readers);
+      const ev = await dispatchCall(this, index, args);
       // A stream result crosses as a ReadableStream beside it.
       if (ev.status === ABI.StatusOK && isStreamResult(ev.payload)) return { status: ev.status, payload: ev.payload, stream: ev.stream(0).readable() };
       return { status: ev.status, payload: ev.payload };
