@@ -2,10 +2,12 @@ package worker_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/godurable/godurable/worker"
 )
@@ -106,4 +108,53 @@ func ExampleWaitUntil() {
 		}
 		fmt.Fprintln(w, "welcome")
 	})
+}
+
+// A stream of values, as a method returning iter.Seq2[Point, error] sends
+// it: one JSON line per value, and an error line that ends it. (A Worker
+// gets its Stream from Stub.Call; NewStream makes one here.)
+func ExampleValues() {
+	type Point struct{ X, Y int }
+	lines := `{"X":1,"Y":2}
+{"X":3,"Y":4}
+{"error":{"name":"RangeError","message":"off the map","code":"E_MAP"}}
+`
+	s := worker.NewStream(io.NopCloser(strings.NewReader(lines)), true)
+	for p, err := range worker.Values[Point](s) {
+		if err != nil {
+			var we *worker.Error
+			if errors.As(err, &we) {
+				fmt.Println(we.ErrorName(), we.Message, we.Code)
+			}
+			break
+		}
+		fmt.Println(p.X, p.Y)
+	}
+	// Output:
+	// 1 2
+	// 3 4
+	// RangeError off the map E_MAP
+}
+
+// A method whose result is a stream: a Go caller passes a *Stream.
+func ExampleStream() {
+	ctx := context.TODO() // in a handler: r.Context()
+	env, err := worker.GetEnv()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ns, err := env.DurableObject("TICKER")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var ticks worker.Stream // Tick(ctx, n int) iter.Seq[Tick]
+	if err := ns.GetByName("clock").Call(ctx, "tick", &ticks, 3); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for tick, err := range worker.Values[map[string]int](&ticks) {
+		fmt.Println(tick, err)
+	}
 }

@@ -270,13 +270,20 @@ func (s *Stub) transport() *rt.Transport {
 // Call calls the object's RPC method with args and decodes its result into
 // result, which may be nil to discard it. method is the JavaScript name
 // ("increment"); a Go name ("Increment") is accepted too. An error thrown
-// by the method is returned as an *Error.
+// by the method is returned as an *Error. An io.Reader argument streams
+// to the method as a ReadableStream, read from a goroutine of its own. A
+// method that returns a stream (a ReadableStream) needs a *Stream as
+// result, which it reads on behalf of the event of ctx.
 func (s *Stub) Call(ctx context.Context, method string, result any, args ...any) error {
 	if s.err != nil {
 		return s.err
 	}
 	if args == nil {
 		args = []any{}
+	}
+	args, err := streamArgs(ctx, args)
+	if err != nil {
+		return fmt.Errorf("worker: %s: %w", method, err)
 	}
 	raw, err := abi.EncodeValue(args)
 	if err == nil {
@@ -292,6 +299,18 @@ func (s *Stub) Call(ctx context.Context, method string, result any, args ...any)
 	res, err := rt.Await(ctx, abi.AsyncStubCall, req)
 	if err != nil {
 		return err
+	}
+	if ref, ok := abi.StreamOf(res); ok {
+		st, ok := result.(*Stream)
+		if !ok {
+			rt.CancelStream(ref)
+			return fmt.Errorf("worker: %s returns a stream: %w", method, ErrWantStream)
+		}
+		st.set(rt.StreamReader(ctx, ref, "the stream of "+method), ref.Lines)
+		return nil
+	}
+	if _, ok := result.(*Stream); ok {
+		return fmt.Errorf("worker: %s: %w", method, ErrNotStream)
 	}
 	if result == nil || len(res) == 0 {
 		return nil

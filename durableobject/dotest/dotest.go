@@ -51,6 +51,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmihailenco/msgpack/v5"
+
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
 	"github.com/godurable/godurable/internal/rt"
@@ -529,7 +531,9 @@ func (o *Object) Do(req *http.Request) (*http.Response, error) {
 
 // Call calls the object's RPC method with args, as a JavaScript Worker
 // calls stub.method(...args) over Workers RPC, and decodes the result into
-// result (nil to discard it). method is the JavaScript name ("increment");
+// result (nil to discard it). An io.Reader argument is passed as a
+// ReadableStream of its bytes; a method that returns a stream needs a
+// *worker.Stream as result. method is the JavaScript name ("increment");
 // the Go name is accepted too. The arguments and the result go through
 // JavaScript values as in workerd (every number is a float64 there, maps
 // become objects with string keys). An error the method returns arrives
@@ -543,6 +547,7 @@ func (o *Object) Call(ctx context.Context, method string, result any, args ...an
 	if args == nil {
 		args = []any{}
 	}
+	args = o.w.streamArgs(args)
 	raw, err := abi.EncodeValue(args)
 	if err != nil {
 		return fmt.Errorf("dotest: %s: encoding the arguments: %w", method, err)
@@ -553,6 +558,18 @@ func (o *Object) Call(ctx context.Context, method string, result any, args ...an
 	if err != nil {
 		return guestError(o.w.iso.RPCError(err))
 	}
+	if r, lines, ok := o.w.iso.TakeStream(out); ok {
+		st, ok := result.(*worker.Stream)
+		if !ok {
+			r.Close()
+			return fmt.Errorf("dotest: %s returns a stream: %w", method, worker.ErrWantStream)
+		}
+		*st = *worker.NewStream(guestReader{r}, lines)
+		return nil
+	}
+	if _, ok := result.(*worker.Stream); ok {
+		return fmt.Errorf("dotest: %s: %w", method, worker.ErrNotStream)
+	}
 	if result == nil || len(out) == 0 {
 		return nil
 	}
@@ -560,6 +577,39 @@ func (o *Object) Call(ctx context.Context, method string, result any, args ...an
 		return fmt.Errorf("dotest: %s: decoding the result (%s) into %T: %w", method, abi.Describe(out), result, err)
 	}
 	return nil
+}
+
+// guestReader is a stream from the guest, whose errors are what dotest
+// returns.
+type guestReader struct{ io.ReadCloser }
+
+func (r guestReader) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = guestError(err)
+	}
+	return n, err
+}
+
+// streamArgs turns the io.Reader arguments into the streams a JavaScript
+// caller's ReadableStreams are.
+func (w *Worker) streamArgs(args []any) []any {
+	out := args
+	for i, a := range args {
+		r, ok := a.(io.Reader)
+		if !ok {
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = slices.Clone(args)
+		}
+		rc, ok := r.(io.ReadCloser)
+		if !ok {
+			rc = io.NopCloser(r)
+		}
+		out[i] = msgpack.RawMessage(w.iso.AddStream(rc))
+	}
+	return out
 }
 
 var _ worker.Caller = (*Object)(nil) // a typed stub wraps an Object in a test as it wraps a *worker.Stub

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -73,6 +74,60 @@ func (d *Dotest) Abandon(t testing.TB, req *http.Request, after time.Duration) {
 // their way to the JavaScript caller in front of workerd.
 func (d *Dotest) Call(t testing.TB, binding, name, method string, args ...any) (any, *JSError) {
 	t.Helper()
+	var v any
+	if jerr := d.call(t, binding, name, method, &v, args); jerr != nil {
+		return nil, jerr
+	}
+	return Normalize(v), nil
+}
+
+// CallStream implements Target.
+func (d *Dotest) CallStream(t testing.TB, binding, name, method string, args ...any) (io.ReadCloser, *JSError) {
+	t.Helper()
+	var st worker.Stream
+	if jerr := d.call(t, binding, name, method, &st, args); jerr != nil {
+		return nil, jerr
+	}
+	return &st, nil
+}
+
+// ReadStream implements Target: a stream that its producer cut short
+// fails the read with the error a JavaScript reader catches.
+func (d *Dotest) ReadStream(t testing.TB, binding, name, method string, lines int, args ...any) (string, *JSError) {
+	t.Helper()
+	r, jerr := d.CallStream(t, binding, name, method, args...)
+	if jerr != nil {
+		return "", jerr
+	}
+	defer r.Close()
+	var b []byte
+	var err error
+	if lines > 0 {
+		br := bufio.NewReader(r)
+		for range lines {
+			var line []byte
+			if line, err = br.ReadBytes('\n'); err != nil {
+				break
+			}
+			b = append(b, line...)
+		}
+	} else {
+		b, err = io.ReadAll(r)
+	}
+	var we *worker.Error
+	if errors.As(err, &we) {
+		return string(b), &JSError{Name: we.ErrorName(), Message: we.Message, Code: we.Code}
+	}
+	if err != nil {
+		t.Fatalf("reading the stream of %s.%s: %v", binding, method, err)
+	}
+	return string(b), nil
+}
+
+// call calls method with the arguments as the JavaScript caller passes
+// them (a JSStream as a stream) and decodes its result into result.
+func (d *Dotest) call(t testing.TB, binding, name, method string, result any, args []any) *JSError {
+	t.Helper()
 	if args == nil {
 		args = []any{}
 	}
@@ -85,16 +140,20 @@ func (d *Dotest) Call(t testing.TB, binding, name, method string, args ...any) (
 		t.Fatal(err)
 	}
 	jsArgs = revive(jsArgs).([]any)
-	var v any
-	err = d.W.Object(binding, name).Call(context.Background(), method, &v, jsArgs...)
+	for i, a := range args {
+		if s, ok := a.(JSStream); ok {
+			jsArgs[i] = s.R
+		}
+	}
+	err = d.W.Object(binding, name).Call(context.Background(), method, result, jsArgs...)
 	if err != nil {
 		var we *worker.Error
 		if errors.As(err, &we) {
-			return nil, &JSError{Name: we.ErrorName(), Message: we.Message, Code: we.Code}
+			return &JSError{Name: we.ErrorName(), Message: we.Message, Code: we.Code}
 		}
 		t.Fatalf("calling %s.%s: %v", binding, method, err)
 	}
-	return Normalize(v), nil
+	return nil
 }
 
 // Restart implements Target.

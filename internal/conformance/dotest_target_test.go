@@ -41,6 +41,9 @@ func TestDotestCounter(t *testing.T) {
 
 // TestDotestGuestbook checks the guestbook example (D1) in the dotest
 // harness.
+// TestDotestTicker checks the ticker example in the dotest harness.
+func TestDotestTicker(t *testing.T) { RunTicker(t, NewDotest(t, "../../examples/ticker")) }
+
 func TestDotestGuestbook(t *testing.T) {
 	RunGuestbook(t, NewDotest(t, "../../examples/guestbook"))
 }

@@ -115,6 +115,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("RPCFetchValues", s.rpcFetchValues)
 	t.Run("RPCErrors", s.rpcErrors)
 	t.Run("GoCallsGo", s.goCallsGo)
+	t.Run("RPCStreams", s.rpcStreams)
 	t.Run("CrossScript", s.crossScript)
 	t.Run("Exposure", s.exposure)
 	t.Run("OutboundFetch", s.outbound)

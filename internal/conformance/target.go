@@ -52,6 +52,17 @@ type Target interface {
 	// Normalize), or the error it caught.
 	Call(t testing.TB, binding, name, method string, args ...any) (any, *JSError)
 
+	// CallStream calls, as Call does, a method that returns a stream (a
+	// ReadableStream), and returns the stream unread, to read as it
+	// streams; the caller closes it, which cancels the stream.
+	CallStream(t testing.TB, binding, name, method string, args ...any) (io.ReadCloser, *JSError)
+
+	// ReadStream calls, as CallStream does, a method that returns a stream
+	// and reads it in the JavaScript caller, to its end or, if lines > 0,
+	// until it has read that many lines, then cancels it: it returns what
+	// was read and the error that reading threw, if any.
+	ReadStream(t testing.TB, binding, name, method string, lines int, args ...any) (string, *JSError)
+
 	// Restart stops the runtime and starts it again with the storage
 	// kept: every Go object is rebuilt on its next event.
 	Restart(t testing.TB)
@@ -117,6 +128,25 @@ type JSSet []any
 // MarshalJSON writes the form the JavaScript caller revives as a Set.
 func (s JSSet) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]any{"$set": []any(s)})
+}
+
+// JSStream is an RPC argument that the JavaScript caller passes as a
+// ReadableStream of R's bytes (in dotest, as the stream dotest makes of an
+// io.Reader argument). A call takes one at most.
+type JSStream struct{ R io.Reader }
+
+// MarshalJSON writes the placeholder the JavaScript caller replaces with
+// the stream.
+func (JSStream) MarshalJSON() ([]byte, error) { return []byte(`{"$stream":true}`), nil }
+
+// streamOf returns the reader of the JSStream among args, or nil.
+func streamOf(args []any) io.Reader {
+	for _, a := range args {
+		if s, ok := a.(JSStream); ok {
+			return s.R
+		}
+	}
+	return nil
 }
 
 // JSBigInt is an RPC argument that the JavaScript caller passes as a

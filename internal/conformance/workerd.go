@@ -209,33 +209,30 @@ func (w *Workerd) Abandon(t testing.TB, req *http.Request, d time.Duration) {
 	}
 }
 
-// Call implements Target through the JavaScript caller's /call route.
+// Call implements Target through the JavaScript caller's /call route, or
+// its /callstream route for a call with a JSStream.
 func (w *Workerd) Call(t testing.TB, binding, name, method string, args ...any) (any, *JSError) {
 	t.Helper()
-	if args == nil {
-		args = []any{}
-	}
-	body, err := json.Marshal(map[string]any{"binding": binding, "name": name, "method": method, "args": args})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := w.client.Post(w.server.URL+"/call", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("calling %s.%s: %v", binding, method, err)
+	var resp *http.Response
+	if streamOf(args) != nil {
+		resp = w.callStream(t, binding, name, method, "", args)
+	} else {
+		body, err := json.Marshal(map[string]any{"binding": binding, "name": name, "method": method, "args": nonNil(args)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err = w.client.Post(w.server.URL+"/call", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("calling %s.%s: %v", binding, method, err)
+		}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode == http.StatusInternalServerError && bytes.HasPrefix(b, []byte(`{"error"`)) {
-		var e struct {
-			Error JSError `json:"error"`
-		}
-		if err := json.Unmarshal(b, &e); err != nil {
-			t.Fatal(err)
-		}
-		return nil, &e.Error
+	if jerr := callError(t, resp, b); jerr != nil {
+		return nil, jerr
 	}
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("calling %s.%s: status %d: %s", binding, method, resp.StatusCode, b)
@@ -248,6 +245,92 @@ func (w *Workerd) Call(t testing.TB, binding, name, method string, args ...any) 
 		t.Fatalf("decoding the result of %s.%s: %v", binding, method, err)
 	}
 	return Normalize(v), nil
+}
+
+func nonNil(args []any) []any {
+	if args == nil {
+		return []any{}
+	}
+	return args
+}
+
+// callError returns the error a /call or /callstream answered, or nil.
+func callError(t testing.TB, resp *http.Response, b []byte) *JSError {
+	t.Helper()
+	if resp.StatusCode != http.StatusInternalServerError || !bytes.HasPrefix(b, []byte(`{"error"`)) {
+		return nil
+	}
+	var e struct {
+		Error JSError `json:"error"`
+	}
+	if err := json.Unmarshal(b, &e); err != nil {
+		t.Fatal(err)
+	}
+	return &e.Error
+}
+
+// callStream calls through the JavaScript caller's /callstream route: the
+// call in a header, a JSStream's bytes as the request body; read is "js"
+// ("js:N") for the caller to read the stream itself (N lines, 0: all).
+func (w *Workerd) callStream(t testing.TB, binding, name, method, read string, args []any) *http.Response {
+	t.Helper()
+	call, err := json.Marshal(map[string]any{"binding": binding, "name": name, "method": method, "args": nonNil(args)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, w.server.URL+"/callstream", streamOf(args))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Call", string(call))
+	if read != "" {
+		req.Header.Set("X-Read", read)
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		t.Fatalf("calling %s.%s: %v", binding, method, err)
+	}
+	return resp
+}
+
+// CallStream implements Target through the JavaScript caller's /callstream
+// route, which answers with the stream as its body.
+func (w *Workerd) CallStream(t testing.TB, binding, name, method string, args ...any) (io.ReadCloser, *JSError) {
+	t.Helper()
+	resp := w.callStream(t, binding, name, method, "", args)
+	if resp.Header.Get("X-Result-Type") == "stream" {
+		return resp.Body, nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if jerr := callError(t, resp, b); jerr != nil {
+		return nil, jerr
+	}
+	t.Fatalf("%s.%s did not return a stream: %d %s %q", binding, method, resp.StatusCode, resp.Header.Get("X-Result-Type"), b)
+	return nil, nil
+}
+
+// ReadStream implements Target: the JavaScript caller reads the stream and
+// answers {"text", "error"}.
+func (w *Workerd) ReadStream(t testing.TB, binding, name, method string, lines int, args ...any) (string, *JSError) {
+	t.Helper()
+	resp := w.callStream(t, binding, name, method, "js:"+strconv.Itoa(lines), args)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jerr := callError(t, resp, b); jerr != nil {
+		return "", jerr
+	}
+	var out struct {
+		Text  string   `json:"text"`
+		Error *JSError `json:"readError"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("%s.%s: %v: %s", binding, method, err, b)
+	}
+	return out.Text, out.Error
 }
 
 // Restart implements Target: wrangler and workerd stop and start again on

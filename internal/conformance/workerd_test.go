@@ -47,6 +47,17 @@ func TestWorkerdCounter(t *testing.T) {
 	}
 }
 
+// TestWorkerdTicker checks the ticker example (streams over RPC) in real
+// workerd.
+func TestWorkerdTicker(t *testing.T) {
+	RequireWrangler(t)
+	w := StartWorkerd(t, "./examples/ticker", "examples/ticker/build", "examples/ticker/wrangler.toml", "internal/conformance/jscaller/ticker.toml")
+	RunTicker(t, w)
+	if t.Failed() {
+		t.Logf("workerd output:\n%s", w.Output())
+	}
+}
+
 // TestWorkerdGuestbook checks the guestbook example (D1) in real workerd,
 // with wrangler dev's local D1.
 func TestWorkerdGuestbook(t *testing.T) {

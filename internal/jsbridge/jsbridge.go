@@ -64,7 +64,7 @@ func RuntimeModule() []byte {
 		"IdleFD": abi.IdleFD, "StatusOK": int(abi.StatusOK), "StatusError": int(abi.StatusError),
 		"CodeCrashed": abi.CodeCrashed, "CodeOrphaned": abi.CodeOrphaned,
 		"MaxErrorCauses": abi.MaxErrorCauses, "ReservedRPCNames": abi.ReservedRPCNames,
-		"WebSocketHeader": abi.WebSocketHeader, "ManifestSection": abi.ManifestSection, "ExtBigInt": abi.ExtBigInt,
+		"WebSocketHeader": abi.WebSocketHeader, "ManifestSection": abi.ManifestSection, "ExtBigInt": abi.ExtBigInt, "ExtStream": abi.ExtStream,
 		"ExtHeaders": abi.ExtHeaders, "ExtRequest": abi.ExtRequest, "ExtResponse": abi.ExtResponse,
 	})
 	// The tables: the shim looks up its implementation of each row by name

@@ -20,8 +20,19 @@ extensions.register({ type: ABI.ExtBigInt, encode: () => null, decode: (data) =>
 extensions.register({ type: ABI.ExtHeaders, encode: () => null, decode: (data) => new Headers(decode(data)) });
 extensions.register({ type: ABI.ExtRequest, encode: () => null, decode: (data) => requestFromGo(decode(data)) });
 extensions.register({ type: ABI.ExtResponse, encode: () => null, decode: (data) => responseValue(decode(data)) });
+// A stream crosses as ABI.ExtStream (an abi.StreamRef); see streamToGo and
+// OBJECT_EVENTS.call.
+extensions.register({ type: ABI.ExtStream, encode: () => null, decode: (data) => new StreamRef(refDecoder.decode(data)) });
+const refDecoder = new Decoder(); // not the decoder that is decoding the extension
 const encoder = new Encoder({ useBigInt64: true });
 const decoder = new Decoder({ extensionCodec: extensions });
+class StreamRef {
+  constructor(ref) {
+    this.lines = Boolean(ref?.lines);
+    this.reader = ref?.reader ?? 0;
+    this.writer = ref?.writer ?? 0;
+  }
+}
 const encode = (v) => encoder.encode(v);
 const decode = (b) => decoder.decode(b);
 const EMPTY = new Uint8Array(0);
@@ -361,6 +372,22 @@ class BodyReaders {
 }
 
 function noop() {}
+
+// streamToGo makes stream, an RPC argument or the result of a call Go
+// made, a reader of bodies listed in owned, and returns the ABI.ExtStream
+// Go reads it by.
+function streamToGo(stream, bodies, owned, lines = false) {
+  const reader = bodies.add(stream, owned);
+  return new ExtData(ABI.ExtStream, encode(lines ? { lines: true, reader } : { reader }));
+}
+
+// isStreamResult reports whether a call's result is an ABI.ExtStream: Go
+// streams it as the event's body.
+function isStreamResult(b) {
+  return b.length > 2 && EXT_CODES.has(b[0]) && decode(b) instanceof StreamRef;
+}
+
+const EXT_CODES = new Set([0xc7, 0xc8, 0xc9, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8]); // MessagePack's ext formats
 
 const ORPHANED = encode({ name: "Error", message: "godurable: the event that started this operation has already finished", code: ABI.CodeOrphaned });
 
@@ -1119,7 +1146,7 @@ const ASYNC_OPS_IMPL = {
   "fetch": (rt, req, o, ev) => sendRequest(ev, req, (request) => fetch(request), rt.bodies),
   "stub.fetch": (rt, req, o, ev) => sendRequest(ev, req.request, (request) => rt.stub(req.target).fetch(request), rt.bodies),
   "body.read": (rt, id) => rt.bodies.read(id),
-  "stub.call": (rt, req) => rt.stubCall(req),
+  "stub.call": (rt, req, o, ev) => rt.stubCall(req, ev),
   "alarm.get": async (rt, req, o) => encode((await o.storage.getAlarm()) ?? null),
   "alarm.set": async (rt, req, o) => {
     await o.storage.setAlarm(req);
@@ -1190,10 +1217,17 @@ const OBJECT_EVENTS = {
     signal: ([request]) => request.signal,
   },
   call: {
-    payload: (args) => (args.some(needsPlain) ? encodeForGo(args) : encode(args)),
+    // A ReadableStream argument streams into Go (an io.Reader parameter).
+    payload: (args, o, bodies, owned) => {
+      args = args.map((a) => (a instanceof ReadableStream ? streamToGo(a, bodies, owned) : a));
+      return args.some(needsPlain) ? encodeForGo(args) : encode(args);
+    },
+    // A stream result is the event's body, as Go writes it.
     result: (ev) => {
       const b = ev.result();
-      return b.length === 0 ? undefined : decode(b);
+      if (b.length === 0) return undefined;
+      const v = decode(b);
+      return v instanceof StreamRef ? ev.stream(0).readable() : v;
     },
   },
   alarm: {
@@ -1465,9 +1499,10 @@ class Runtime {
   // __godurableCall method, which returns the Go result or error as it
   // came from Go, so that a Go caller gets the error's name and code, which
   // Workers RPC would drop; any other object is called as JS would.
-  async stubCall(req) {
+  async stubCall(req, ev) {
     const stub = this.stub(req.target);
-    const args = req.args ?? [];
+    // An io.Reader argument is a ReadableStream of what Go writes.
+    const args = (req.args ?? []).map((a) => (a instanceof StreamRef && a.writer ? ev.stream(a.writer).readable() : a));
     if (this.goBindings.get(req.target.binding) !== false) {
       let reply;
       try {
@@ -1478,11 +1513,12 @@ class Runtime {
       }
       if (reply) {
         this.goBindings.set(req.target.binding, true);
-        if (reply.status === ABI.StatusOK) return reply.payload;
-        throw toJSError(decode(reply.payload));
+        if (reply.status !== ABI.StatusOK) throw toJSError(decode(reply.payload));
+        return reply.stream ? encode(streamToGo(reply.stream, this.bodies, ev.readers, decode(reply.payload).lines)) : reply.payload;
       }
     }
     const result = await stub[req.method](...args);
+    if (result instanceof ReadableStream) return encode(streamToGo(result, this.bodies, ev.readers));
     return result === undefined ? EMPTY : encodeForGo(result);
   }
 
@@ -1523,6 +1559,15 @@ function describeEnv(env) {
 export function createRuntime(module, manifest) {
   const runtime = new Runtime(module, manifest);
 
+  // dispatchCall runs RPC method index of obj, a GoDurableObject, with
+  // args; their streams are the event's readers.
+  async function dispatchCall(obj, index, args) {
+    const event = objectEvents.get("call");
+    const readers = [];
+    const payload = await event.impl.payload(args, null, runtime.bodies, readers);
+    return runtime.getInstance(obj.env).dispatch(event.kind, obj.__godurable, index, payload, undefined, obj.__waitUntil, readers);
+  }
+
   class GoDurableObject extends DurableObject {
     constructor(ctx, env) {
       super(ctx, env);
@@ -1542,9 +1587,7 @@ export function createRuntime(module, manifest) {
 
     // __call runs the RPC method with the given index.
     async __call(index, args) {
-      const event = objectEvents.get("call");
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, await event.impl.payload(args), undefined, this.__waitUntil);
-      return event.impl.result(ev);
+      return objectEvents.get("call").impl.result(await dispatchCall(this, index, args));
     }
 
     // __godurableCall is how Go callers reach a Go object: the result or
@@ -1555,8 +1598,9 @@ export function createRuntime(module, manifest) {
         const err = { name: "TypeError", message: `The RPC receiver does not implement the method "${jsName}".` };
         return { status: ABI.StatusError, payload: encode(err) };
       }
-      const event = objectEvents.get("call");
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, index, await event.impl.payload(args), undefined, this.__waitUntil);
+      const ev = await dispatchCall(this, index, args);
+      // A stream result crosses as a ReadableStream beside it.
+      if (ev.status === ABI.StatusOK && isStreamResult(ev.payload)) return { status: ev.status, payload: ev.payload, stream: ev.stream(0).readable() };
       return { status: ev.status, payload: ev.payload };
     }
   }

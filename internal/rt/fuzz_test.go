@@ -1,6 +1,7 @@
 package rt
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
@@ -47,6 +48,6 @@ func FuzzDecodeArgs(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte{0x93, 0xc1})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		decodeArgs(m, b)
+		decodeArgs(context.Background(), m, b)
 	})
 }

@@ -21,6 +21,7 @@ type method struct {
 	params       []reflect.Type
 	result       reflect.Type // nil when the method returns no value
 	err          bool         // the last result is an error
+	stream       streamKind   // how the result streams, if it does
 }
 
 var (
@@ -139,6 +140,9 @@ func rpcMethod(rm reflect.Method) (*method, string) {
 		return nil, "more than two results"
 	}
 	if m.result != nil {
+		m.stream = streamKindOf(m.result)
+	}
+	if m.result != nil && m.stream == 0 {
 		if why := unencodable(m.result); why != "" {
 			return nil, "result: " + why
 		}
@@ -179,7 +183,7 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 	}
 	m := order[e.arg]
 	e.Describe(m.name)
-	args, err := decodeArgs(m, rawArgs)
+	args, err := decodeArgs(ctx, m, rawArgs)
 	if err != nil {
 		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s (JS %s): %v", e.what(), m.jsName, err)})
 		return
@@ -201,6 +205,10 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 		e.Finish(nil)
 		return
 	}
+	if m.stream != 0 {
+		streamResult(ctx, e, m.stream, out[0])
+		return
+	}
 	b, err := abi.EncodeValue(out[0].Interface())
 	if err == nil {
 		err = abi.CheckJSSafe(b)
@@ -212,8 +220,9 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 	e.Finish(b)
 }
 
-// decodeArgs decodes a MessagePack array of arguments into m's parameters.
-func decodeArgs(m *method, raw []byte) ([]reflect.Value, error) {
+// decodeArgs decodes a MessagePack array of arguments into m's parameters;
+// a stream (an io.Reader parameter) is read on behalf of the event in ctx.
+func decodeArgs(ctx context.Context, m *method, raw []byte) ([]reflect.Value, error) {
 	items, err := abi.ArrayItems(raw)
 	if err != nil {
 		return nil, fmt.Errorf("arguments are not an array: %w", err)
@@ -223,7 +232,13 @@ func decodeArgs(m *method, raw []byte) ([]reflect.Value, error) {
 	}
 	vals := make([]reflect.Value, len(items))
 	for i, t := range m.params {
-		v, err := DecodeArg(items[i], t)
+		var v reflect.Value
+		var err error
+		if isStreamParam(t) {
+			v, err = streamArg(ctx, items[i], fmt.Sprintf("argument %d", i+1))
+		} else {
+			v, err = DecodeArg(items[i], t)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("argument %d (%s): %w", i+1, t, err)
 		}

@@ -139,22 +139,22 @@ func TestDecodeArg(t *testing.T) {
 func TestDecodeArgs(t *testing.T) {
 	methods, _, _ := methodsOf(reflect.TypeFor[sample](), Exposure{})
 	plain := methods["Plain"]
-	if _, err := decodeArgs(plain, enc(t, []any{1, "a"})); err != nil {
+	if _, err := decodeArgs(context.Background(), plain, enc(t, []any{1, "a"})); err != nil {
 		t.Error(err)
 	}
-	_, err := decodeArgs(plain, enc(t, []any{1}))
+	_, err := decodeArgs(context.Background(), plain, enc(t, []any{1}))
 	if err == nil || err.Error() != "takes 2 arguments (int64, string), got 1" {
 		t.Errorf("one argument: %v", err)
 	}
-	_, err = decodeArgs(plain, enc(t, "not an array"))
+	_, err = decodeArgs(context.Background(), plain, enc(t, "not an array"))
 	if err == nil || !strings.Contains(err.Error(), "arguments are not an array") {
 		t.Errorf("not an array: %v", err)
 	}
-	_, err = decodeArgs(plain, enc(t, []any{"x", "a"}))
+	_, err = decodeArgs(context.Background(), plain, enc(t, []any{"x", "a"}))
 	if err == nil || !strings.Contains(err.Error(), "argument 1 (int64)") {
 		t.Errorf("bad first argument: %v", err)
 	}
-	if _, err := decodeArgs(methods["Nothing"], nil); err != nil {
+	if _, err := decodeArgs(context.Background(), methods["Nothing"], nil); err != nil {
 		t.Errorf("no arguments, no bytes: %v", err)
 	}
 }

@@ -160,8 +160,18 @@ func writeGoMethod(b *bytes.Buffer, p *Package, c class, stub string, meth abi.M
 		fmt.Fprintf(b, "\nfunc (s %s) %s(%s) error {\n\treturn %s\n}\n", stub, meth.Name, in, fmt.Sprintf(call, "nil"))
 		return
 	}
-	fmt.Fprintf(b, "\nfunc (s %s) %s(%s) (%s, error) {\n\tvar result %s\n\terr := %s\n\treturn result, err\n}\n",
-		stub, meth.Name, in, rt, rt, fmt.Sprintf(call, "&result"))
+	switch kind, elem := streamOf(res); kind {
+	case "bytes": // a *worker.Stream of bytes
+		fmt.Fprintf(b, "\nfunc (s %s) %s(%s) (%s.ReadCloser, error) {\n\tvar result worker.Stream\n\tif err := %s; err != nil {\n\t\treturn nil, err\n\t}\n\treturn &result, nil\n}\n",
+			stub, meth.Name, in, q(types.NewPackage("io", "io")), fmt.Sprintf(call, "&result"))
+	case "values": // a *worker.Stream of JSON lines
+		et := types.TypeString(elem, q)
+		fmt.Fprintf(b, "\nfunc (s %s) %s(%s) (%s.Seq2[%s, error], error) {\n\tvar result worker.Stream\n\tif err := %s; err != nil {\n\t\treturn nil, err\n\t}\n\treturn worker.Values[%s](&result), nil\n}\n",
+			stub, meth.Name, in, q(types.NewPackage("iter", "iter")), et, fmt.Sprintf(call, "&result"), et)
+	default:
+		fmt.Fprintf(b, "\nfunc (s %s) %s(%s) (%s, error) {\n\tvar result %s\n\terr := %s\n\treturn result, err\n}\n",
+			stub, meth.Name, in, rt, rt, fmt.Sprintf(call, "&result"))
+	}
 }
 
 func lastElem(path string) string { return path[strings.LastIndex(path, "/")+1:] }

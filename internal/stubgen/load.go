@@ -280,3 +280,32 @@ func isContext(t types.Type) bool {
 }
 
 func isError(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
+
+// streamOf says how a method's result of type t streams over RPC, as the
+// runtime decides it: "bytes" for an io.Reader or io.ReadCloser, "values"
+// (of type elem) for a channel, an iter.Seq or an iter.Seq2 whose second
+// type is error; "" if it does not.
+func streamOf(t types.Type) (kind string, elem types.Type) {
+	t = types.Unalias(t)
+	if n, ok := t.(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "io" && (n.Obj().Name() == "Reader" || n.Obj().Name() == "ReadCloser") {
+		return "bytes", nil
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Chan:
+		if u.Dir() != types.SendOnly {
+			return "values", u.Elem()
+		}
+	case *types.Signature:
+		if u.Params().Len() != 1 || u.Results().Len() != 0 {
+			return "", nil
+		}
+		y, ok := u.Params().At(0).Type().Underlying().(*types.Signature)
+		if !ok || y.Results().Len() != 1 || !types.Identical(y.Results().At(0).Type(), types.Typ[types.Bool]) {
+			return "", nil
+		}
+		if y.Params().Len() == 1 || y.Params().Len() == 2 && isError(y.Params().At(1).Type()) {
+			return "values", y.Params().At(0).Type()
+		}
+	}
+	return "", nil
+}

@@ -108,6 +108,10 @@ type tsWriter struct {
 // type t crosses the boundary as (and is decoded from).
 func (w *tsWriter) typ(t types.Type) string {
 	t = types.Unalias(t)
+	if kind, _ := streamOf(t); kind != "" {
+		// Bytes, or values as JSON lines (one per value, "\n" after each).
+		return "ReadableStream<Uint8Array>"
+	}
 	if n, ok := t.(*types.Named); ok {
 		obj := n.Obj()
 		if pkg := obj.Pkg(); pkg != nil {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/vmihailenco/msgpack/v5"
+
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
 )
@@ -107,12 +109,21 @@ func (iso *Isolate) streamed(inst *driver.Instance, ev *driver.Event, resp *abi.
 		done()
 		return
 	}
+	resp.Rest = iso.eventBody(inst, ev, done)
+}
+
+// eventBody returns the reader of the body ev streams (its response, or
+// its stream result), whose Close before the end cancels ev; done runs
+// when it is over.
+func (iso *Isolate) eventBody(inst *driver.Instance, ev *driver.Event, done func()) io.ReadCloser {
 	ref := abi.BodyRef{Event: ev.ID()}
 	b := iso.body(inst, ref)
 	b.mu.Lock()
-	b.cancel = func() { inst.Cancel(ev) }
+	// Later, as the shim's drive loop cancels it: the reader may be closed
+	// by a host call of the same instance (a Go caller's body.cancel).
+	b.cancel = func() { go inst.Cancel(ev) }
 	b.mu.Unlock()
-	resp.Rest = &bodyReader{b: b, done: func() {
+	return &bodyReader{b: b, done: func() {
 		iso.forgetBody(inst, ref)
 		done()
 	}}
@@ -307,4 +318,63 @@ func (hr *hostReaders) closeAll() {
 	for _, r := range all {
 		r.Close()
 	}
+}
+
+// AddStream registers r as a stream flowing into the guest (a
+// ReadableStream argument) and returns its abi.ExtStream.
+func (iso *Isolate) AddStream(r io.ReadCloser) []byte {
+	return abi.EncodeStream(abi.StreamRef{Reader: iso.readers.add(r)})
+}
+
+// TakeStream returns the reader of a stream result (abi.ExtStream) that
+// a call returned, which the caller now owns, and whether it holds lines.
+func (iso *Isolate) TakeStream(result []byte) (r io.ReadCloser, lines, ok bool) {
+	ref, ok := abi.StreamOf(result)
+	if !ok {
+		return nil, false, false
+	}
+	r = iso.readers.take(ref.Reader)
+	return r, ref.Lines, r != nil
+}
+
+// rpcStream is a stream that crossed Workers RPC: one that its producer
+// errored reaches the reader as workerd's RPC gives it, without the
+// producer's message (measured with wrangler 4.164).
+type rpcStream struct{ io.ReadCloser }
+
+// errRPCStreamCut is what reading a stream that its producer errored
+// throws on the other side of Workers RPC.
+var errRPCStreamCut = NewJSError("Error", "ReadableStream received over RPC disconnected prematurely.")
+
+func (r rpcStream) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	if errors.Is(err, ErrBodyCut) {
+		err = errRPCStreamCut
+	}
+	return n, err
+}
+
+// passStreams turns the streams the guest writes among args (the io.Reader
+// arguments of a call, abi.StreamRef.Writer) into streams host's guest
+// reads, as the shim passes each on as a ReadableStream.
+func (iso *Isolate) passStreams(host *Isolate, args []byte) []byte {
+	items, err := abi.ArrayItems(args)
+	if err != nil {
+		return args // the callee refuses them
+	}
+	changed := false
+	for i, it := range items {
+		if ref, ok := abi.StreamOf(it); ok && ref.Writer != 0 {
+			items[i] = host.AddStream(iso.sentBody(ref.Writer))
+			changed = true
+		}
+	}
+	if !changed {
+		return args
+	}
+	raw := make([]msgpack.RawMessage, len(items))
+	for i, it := range items {
+		raw[i] = it
+	}
+	return mustMarshal(raw)
 }

@@ -554,7 +554,13 @@ func (iso *Isolate) call(ctx context.Context, t Target, method string, args []by
 	if err != nil {
 		return nil, NewJSError("TypeError", "godurable: the arguments are not JavaScript values: "+err.Error())
 	}
-	return iso.objectEvent(ctx, t, abi.EventObjectCall, index, norm, t.Class+"."+method+"()")
+	inst, ev, out, err := iso.dispatchObject(ctx, t, abi.EventObjectCall, index, norm, t.Class+"."+method+"()")
+	if ref, ok := abi.StreamOf(out); ok && err == nil {
+		// A stream result: the caller reads the event's body.
+		ref.Reader = iso.readers.add(rpcStream{iso.eventBody(inst, ev, func() {})})
+		out = abi.EncodeStream(ref)
+	}
+	return out, err
 }
 
 func (iso *Isolate) objectEvent(ctx context.Context, t Target, kind abi.EventKind, arg uint32, payload []byte, what string) ([]byte, error) {

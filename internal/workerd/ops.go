@@ -651,7 +651,7 @@ func initAsyncOps() {
 			if err != nil {
 				return nil, err
 			}
-			return host.goCall(t, in.Method, in.Args)
+			return host.goCall(t, in.Method, iso.passStreams(host, in.Args))
 		},
 	}
 	for op, impl := range alarmOps {

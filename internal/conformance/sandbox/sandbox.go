@@ -30,6 +30,7 @@ func routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	lifecycleRoutes(mux)
 	streamRoutes(mux)
+	rpcStreamRoutes(mux)
 	idRoutes(mux)
 	d1Routes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {

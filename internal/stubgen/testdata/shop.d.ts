@@ -31,6 +31,10 @@ export interface Shop extends Rpc.DurableObjectBranded {
   add(item: Item, n: number): Promise<number>;
   clear(): Promise<void>;
   /**
+   * Export streams the shop's data.
+   */
+  export(): Promise<ReadableStream<Uint8Array>>;
+  /**
    * Find returns the item called name, or nil.
    */
   find(name: string): Promise<Item | null>;
@@ -38,10 +42,22 @@ export interface Shop extends Rpc.DurableObjectBranded {
    * Forward answers a request with extra headers.
    */
   forward(r: Request | null, extra: Headers): Promise<Response | null>;
+  /**
+   * Import reads data from a stream.
+   */
+  import(data: ReadableStream<Uint8Array>): Promise<number>;
+  /**
+   * Levels streams levels through a channel.
+   */
+  levels(): Promise<ReadableStream<Uint8Array>>;
   list(): Promise<Item[] | null>;
   raw(b: Uint8Array | null, arg2: boolean, result: string, ctx: number): Promise<Uint8Array | null>;
   setLevel(l: number, at: Date): Promise<void>;
   touch(): Promise<void>;
+  /**
+   * Watch streams the items whose name starts with prefix as they change.
+   */
+  watch(prefix: string): Promise<ReadableStream<Uint8Array>>;
 }
 
 /** The bindings of the wrangler configuration to these classes. */

@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"iter"
 	"net/http"
 	"sync"
 	"time"
@@ -61,6 +63,18 @@ func (s *Shop) String() string { return "shop" }
 
 // Forward answers a request with extra headers.
 func (s *Shop) Forward(r *http.Request, extra http.Header) (*http.Response, error) { return nil, nil }
+
+// Watch streams the items whose name starts with prefix as they change.
+func (s *Shop) Watch(ctx context.Context, prefix string) iter.Seq2[Item, error] { return nil }
+
+// Levels streams levels through a channel.
+func (s *Shop) Levels() <-chan Level { return nil }
+
+// Export streams the shop's data.
+func (s *Shop) Export() io.Reader { return nil }
+
+// Import reads data from a stream.
+func (s *Shop) Import(ctx context.Context, data io.Reader) (int64, error) { return 0, nil }
 
 // Ledger lists its exposed set.
 type Ledger struct{}

@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"iter"
 	"net/http"
 	"time"
 
@@ -47,6 +49,17 @@ func (s ShopStub) Clear(ctx context.Context) error {
 	return s.c.Call(ctx, "clear", nil)
 }
 
+// Export streams the shop's data.
+//
+// It calls Export over RPC (JavaScript export).
+func (s ShopStub) Export(ctx context.Context) (io.ReadCloser, error) {
+	var result worker.Stream
+	if err := s.c.Call(ctx, "export", &result); err != nil {
+		return nil, err
+	}
+	return &result, nil
+}
+
 // Find returns the item called name, or nil.
 //
 // It calls Find over RPC (JavaScript find).
@@ -63,6 +76,26 @@ func (s ShopStub) Forward(ctx context.Context, r *http.Request, extra http.Heade
 	var result *http.Response
 	err := s.c.Call(ctx, "forward", &result, r, extra)
 	return result, err
+}
+
+// Import reads data from a stream.
+//
+// It calls Import over RPC (JavaScript import).
+func (s ShopStub) Import(ctx context.Context, data io.Reader) (int64, error) {
+	var result int64
+	err := s.c.Call(ctx, "import", &result, data)
+	return result, err
+}
+
+// Levels streams levels through a channel.
+//
+// It calls Levels over RPC (JavaScript levels).
+func (s ShopStub) Levels(ctx context.Context) (iter.Seq2[Level, error], error) {
+	var result worker.Stream
+	if err := s.c.Call(ctx, "levels", &result); err != nil {
+		return nil, err
+	}
+	return worker.Values[Level](&result), nil
 }
 
 // List calls the object's List over RPC (JavaScript list).
@@ -87,4 +120,15 @@ func (s ShopStub) SetLevel(ctx context.Context, l Level, at time.Time) error {
 // Touch calls the object's Touch over RPC (JavaScript touch).
 func (s ShopStub) Touch(ctx context.Context) error {
 	return s.c.Call(ctx, "touch", nil)
+}
+
+// Watch streams the items whose name starts with prefix as they change.
+//
+// It calls Watch over RPC (JavaScript watch).
+func (s ShopStub) Watch(ctx context.Context, prefix string) (iter.Seq2[Item, error], error) {
+	var result worker.Stream
+	if err := s.c.Call(ctx, "watch", &result, prefix); err != nil {
+		return nil, err
+	}
+	return worker.Values[Item](&result), nil
 }
