@@ -547,6 +547,11 @@ func (o *Object) Call(ctx context.Context, method string, result any, args ...an
 	if args == nil {
 		args = []any{}
 	}
+	for _, a := range args {
+		if _, ok := a.(*Object); ok {
+			return guestError(workerd.ErrStubArgument) // as workerd refuses a stub argument
+		}
+	}
 	args = o.w.streamArgs(args)
 	raw, err := abi.EncodeValue(args)
 	if err != nil {

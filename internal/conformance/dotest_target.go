@@ -140,6 +140,11 @@ func (d *Dotest) call(t testing.TB, binding, name, method string, result any, ar
 		t.Fatal(err)
 	}
 	jsArgs = revive(jsArgs).([]any)
+	for i, a := range jsArgs {
+		if s, ok := a.(JSStub); ok {
+			jsArgs[i] = d.W.Object(s.Binding, s.Name) // what dotest has of a stub
+		}
+	}
 	for i, a := range args {
 		if s, ok := a.(JSStream); ok {
 			jsArgs[i] = s.R

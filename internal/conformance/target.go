@@ -235,6 +235,11 @@ func revive(v any) any {
 		if ms, ok := v["$date"].(float64); ok && len(v) == 1 {
 			return time.UnixMilli(int64(ms))
 		}
+		if stub, ok := v["$stub"].(map[string]any); ok && len(v) == 1 {
+			b, _ := stub["binding"].(string)
+			n, _ := stub["name"].(string)
+			return JSStub{b, n}
+		}
 		if pairs, ok := v["$headers"].([]any); ok && len(v) == 1 {
 			return abi.PairsHeader(revivePairs(pairs))
 		}
@@ -273,4 +278,13 @@ func revivePairs(pairs []any) [][2]string {
 func asList(v any) []any {
 	l, _ := v.([]any)
 	return l
+}
+
+// JSStub is an RPC argument that the JavaScript caller passes as the stub
+// of the object called Name of Binding.
+type JSStub struct{ Binding, Name string }
+
+// MarshalJSON writes the form the JavaScript caller revives as a stub.
+func (s JSStub) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"$stub": map[string]string{"binding": s.Binding, "name": s.Name}})
 }

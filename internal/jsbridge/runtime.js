@@ -100,6 +100,13 @@ function plainValue(v, reads) {
     return ext;
   }
   const plain = (e) => plainValue(e, reads);
+  if (v instanceof Error) return { name: v.name, message: v.message };
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null && !(v instanceof Map) && !(v instanceof Set) && !Array.isArray(v)) {
+    // An RPC stub, an RpcTarget or a class instance: MessagePack would
+    // write its own enumerable properties, nothing of what it is.
+    throw new TypeError(`godurable: a value of type ${Object.prototype.toString.call(v).slice(8, -1)} cannot cross to Go (Durable Object stubs as RPC values are not supported yet)`);
+  }
   if (v instanceof Map) {
     const entries = [...v].map(([k, e]) => [k, plain(e)]);
     return entries.every(([k]) => typeof k === "string") ? Object.fromEntries(entries) : entries.map(([k, e]) => [plain(k), e]);

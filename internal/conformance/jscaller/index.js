@@ -51,16 +51,19 @@ function describe(err) {
 
 // revive turns {"$map": [[k, v], ...]} into a Map, {"$set": [...]} into a
 // Set, {"$bigint": "digits"} into a bigint, {"$date": ms} into a Date and
-// $headers, $request, $response into Headers, a Request, a Response, at
-// any depth (conformance.JSMap, JSSet, JSBigInt, JSDate, JSHeaders, ...).
-function revive(v) {
-  if (Array.isArray(v)) return v.map(revive);
+// $headers, $request, $response into Headers, a Request, a Response, and
+// {"$stub": {binding, name}} into that object's stub, at any depth
+// (conformance.JSMap, JSSet, JSBigInt, JSDate, JSHeaders, ..., JSStub).
+function revive(v, env) {
+  const r = (e) => revive(e, env);
+  if (Array.isArray(v)) return v.map(r);
   if (v === null || typeof v !== "object") return v;
   const keys = Object.keys(v);
-  if (keys.length === 1 && keys[0] === "$map") return new Map(v.$map.map(([k, e]) => [k, revive(e)]));
-  if (keys.length === 1 && keys[0] === "$set") return new Set(v.$set.map(revive));
+  if (keys.length === 1 && keys[0] === "$map") return new Map(v.$map.map(([k, e]) => [k, r(e)]));
+  if (keys.length === 1 && keys[0] === "$set") return new Set(v.$set.map(r));
   if (keys.length === 1 && keys[0] === "$bigint") return BigInt(v.$bigint);
   if (keys.length === 1 && keys[0] === "$date") return new Date(v.$date);
+  if (keys.length === 1 && keys[0] === "$stub") return env[v.$stub.binding].getByName(v.$stub.name);
   if (keys.length === 1 && keys[0] === "$headers") return new Headers(v.$headers);
   if (keys.length === 1 && keys[0] === "$request") {
     const { url, method, headers, body } = v.$request;
@@ -70,7 +73,7 @@ function revive(v) {
     const { status, headers, body } = v.$response;
     return new Response(body ?? null, { status, headers: headers ?? [] });
   }
-  return Object.fromEntries(keys.map((k) => [k, revive(v[k])]));
+  return Object.fromEntries(keys.map((k) => [k, r(v[k])]));
 }
 
 // report turns the Headers, Requests and Responses of a result into the
@@ -92,7 +95,7 @@ export default {
       const { binding, name, method, args } = await request.json();
       const stub = env[binding].getByName(name);
       try {
-        const result = await report(await stub[method](...(args ?? []).map(revive)));
+        const result = await report(await stub[method](...(args ?? []).map((a) => revive(a, env))));
         return new Response(result === undefined ? null : encode(plain(result), { useBigInt64: true }), {
           headers: { "content-type": "application/msgpack", "x-result-type": typeof result },
         });
@@ -106,7 +109,7 @@ export default {
       const isStream = (a) => a !== null && typeof a === "object" && a.$stream === true;
       let result;
       try {
-        result = await stub[method](...(args ?? []).map((a) => (isStream(a) ? request.body : revive(a))));
+        result = await stub[method](...(args ?? []).map((a) => (isStream(a) ? request.body : revive(a, env))));
       } catch (err) {
         return Response.json({ error: describe(err) }, { status: 500 });
       }
