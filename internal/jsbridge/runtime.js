@@ -1225,9 +1225,10 @@ const OBJECT_EVENTS = {
   },
   call: {
     // A ReadableStream argument streams into Go (an io.Reader parameter).
+    // Plain arguments (the common case) encode at once, without a copy.
     payload: (args, o, bodies, owned) => {
-      args = args.map((a) => (a instanceof ReadableStream ? streamToGo(a, bodies, owned) : a));
-      return args.some(needsPlain) ? encodeForGo(args) : encode(args);
+      if (!args.some(needsPlain)) return encode(args);
+      return encodeForGo(args.map((a) => (a instanceof ReadableStream ? streamToGo(a, bodies, owned) : a)));
     },
     // A stream result is the event's body, as Go writes it.
     result: (ev) => {
@@ -1571,7 +1572,8 @@ export function createRuntime(module, manifest) {
   async function dispatchCall(obj, index, args) {
     const event = objectEvents.get("call");
     const readers = [];
-    const payload = await event.impl.payload(args, null, runtime.bodies, readers);
+    let payload = event.impl.payload(args, null, runtime.bodies, readers);
+    if (payload instanceof Promise) payload = await payload; // only when a body must be read first
     return runtime.getInstance(obj.env).dispatch(event.kind, obj.__godurable, index, payload, undefined, obj.__waitUntil, readers);
   }
 
