@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/rt"
@@ -208,22 +209,79 @@ type Caller interface {
 
 var _ Caller = (*Stub)(nil)
 
+// ErrNilStub is the error of a call through a nil *Stub: an RPC method
+// whose *Stub parameter the caller left out, or passed null.
+var ErrNilStub = errors.New("worker: a nil *Stub reaches no Durable Object")
+
 // Stub sends requests and RPC calls to one Durable Object.
+//
+// A *Stub is also an RPC value, as a stub is in JavaScript: an RPC method
+// may take one as an argument (a JavaScript caller passes a stub of
+// env.NAMESPACE.get(...), a Go caller a *Stub), return one, or hold one in
+// a struct, slice or map. The object that receives a stub may keep it and
+// call it in later events. A stub that arrives over RPC names its object
+// only through the stub itself: as in JavaScript, its ID and name are
+// not known to the receiver (workerd gives it as a plain Fetcher). The
+// host keeps such a stub for the Go instance as long as the *Stub (or a
+// copy of it) is reachable. A stub cannot be stored: keep the object's
+// name or ID in storage instead, and get its stub from the namespace.
 type Stub struct {
 	target abi.StubTarget
-	err    error // a stub that reaches no object (see Get)
+	err    error       // a stub that reaches no object (see Get)
+	kept   *keptHandle // a stub the host keeps for this instance (target.Handle)
+}
+
+// keptHandle is the handle of a stub that the host keeps for the Go
+// instance; when no *Stub refers to it any more, the host is told to
+// forget the stub.
+type keptHandle struct{ handle uint32 }
+
+func init() {
+	abi.RegisterStub(stubTarget, keptStub, true)
+}
+
+// stubTarget is what a *Stub crosses RPC as.
+func stubTarget(s *Stub) (abi.StubTarget, error) {
+	if s.err != nil {
+		return abi.StubTarget{}, s.err
+	}
+	return s.target, nil
+}
+
+// keptStub is the *Stub of a stub that reached Go over RPC.
+func keptStub(t abi.StubTarget) (*Stub, error) {
+	if t.Handle == 0 {
+		return nil, errors.New("worker: a Durable Object stub from the host without a handle")
+	}
+	s := &Stub{target: abi.StubTarget{Handle: t.Handle}, kept: &keptHandle{t.Handle}}
+	runtime.AddCleanup(s.kept, releaseStub, t.Handle)
+	return s, nil
+}
+
+// releaseStub tells the host to forget the stub it keeps under handle.
+func releaseStub(handle uint32) {
+	rt.CallMsg(rt.NoObject, abi.CallStubRelease, []uint32{handle}, nil) // nothing to do if it fails: the instance is gone
 }
 
 // Fetch sends req to the object's ServeHTTP (or JavaScript fetch) on behalf
 // of the event in req.Context().
 func (s *Stub) Fetch(req *http.Request) (*http.Response, error) {
-	if s.err != nil {
+	if err := s.usable(); err != nil {
 		if req != nil && req.Body != nil {
 			req.Body.Close() // as a RoundTripper does, even when it fails
 		}
-		return nil, s.err
+		return nil, err
 	}
+	defer runtime.KeepAlive(s.kept) // the host keeps the stub until the fetch has used it
 	return s.transport().RoundTrip(req)
+}
+
+// usable returns the error of a stub that reaches no object.
+func (s *Stub) usable() error {
+	if s == nil {
+		return ErrNilStub
+	}
+	return s.err
 }
 
 // ServeHTTP forwards r to the object and writes the object's response to
@@ -275,9 +333,10 @@ func (s *Stub) transport() *rt.Transport {
 // method that returns a stream (a ReadableStream) needs a *Stream as
 // result, which it reads on behalf of the event of ctx.
 func (s *Stub) Call(ctx context.Context, method string, result any, args ...any) error {
-	if s.err != nil {
-		return s.err
+	if err := s.usable(); err != nil {
+		return err
 	}
+	defer runtime.KeepAlive(s.kept) // the host keeps the stub until the call has used it
 	if args == nil {
 		args = []any{}
 	}

@@ -167,6 +167,7 @@ func (w *Worker) Close() {
 	w.stop.Do(func() {
 		w.closeD1()
 		w.iso.Close()
+		workers.Delete(w.iso)
 	})
 }
 
@@ -224,7 +225,34 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		cfg.Clock = o.Clock.c
 	}
 	w.iso = workerd.NewIsolate(cfg)
+	workers.Store(w.iso, w)
 	return w, nil
+}
+
+// workers maps each running Worker's Isolate to it, for the stubs that
+// come back from calls (objectOf).
+var workers sync.Map
+
+func init() {
+	abi.RegisterStub(objectStub, objectOf, false)
+}
+
+// objectStub is what an *Object passes as: a stub of its object.
+func objectStub(o *Object) (abi.StubTarget, error) {
+	return workerd.TestStub(o.w.iso, o.t), nil
+}
+
+// objectOf is the *Object of a stub that a call returns.
+func objectOf(t abi.StubTarget) (*Object, error) {
+	iso, target, err := workerd.TakeTestStub(t)
+	if err != nil {
+		return nil, err
+	}
+	w, ok := workers.Load(iso)
+	if !ok {
+		return nil, errors.New("dotest: a stub of a Worker that has been closed")
+	}
+	return &Object{w: w.(*Worker), t: target}, nil
 }
 
 func hasClass(m *abi.Manifest, class string) bool {
@@ -533,7 +561,9 @@ func (o *Object) Do(req *http.Request) (*http.Response, error) {
 // calls stub.method(...args) over Workers RPC, and decodes the result into
 // result (nil to discard it). An io.Reader argument is passed as a
 // ReadableStream of its bytes; a method that returns a stream needs a
-// *worker.Stream as result. method is the JavaScript name ("increment");
+// *worker.Stream as result. An *Object argument is passed as its stub
+// (a *worker.Stub parameter), and a stub the method returns decodes into
+// an *Object, to call in turn. method is the JavaScript name ("increment");
 // the Go name is accepted too. The arguments and the result go through
 // JavaScript values as in workerd (every number is a float64 there, maps
 // become objects with string keys). An error the method returns arrives
@@ -546,11 +576,6 @@ func (o *Object) Do(req *http.Request) (*http.Response, error) {
 func (o *Object) Call(ctx context.Context, method string, result any, args ...any) error {
 	if args == nil {
 		args = []any{}
-	}
-	for _, a := range args {
-		if _, ok := a.(*Object); ok {
-			return guestError(workerd.ErrStubArgument) // as workerd refuses a stub argument
-		}
 	}
 	args = o.w.streamArgs(args)
 	raw, err := abi.EncodeValue(args)

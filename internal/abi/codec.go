@@ -116,7 +116,13 @@ func (t *StubTarget) appendMsgpack(b []byte) ([]byte, bool) {
 		}
 	}
 	b = grow(b, 64+len(t.Binding)+len(t.Name)+len(t.ID)+len(t.Jurisdiction)+len(t.LocationHint))
+	if t.Handle != 0 {
+		n++
+	}
 	b = append(b, msgpcode.FixedMapLow|byte(n))
+	if t.Handle != 0 {
+		b = binary.BigEndian.AppendUint32(append(appendString(b, "handle"), msgpcode.Uint32), t.Handle)
+	}
 	b = appendString(appendString(b, "binding"), t.Binding)
 	if t.Name != "" {
 		b = appendString(appendString(b, "name"), t.Name)

@@ -242,8 +242,11 @@ type D1ExecResult struct {
 // Name (idFromName), by ID (idFromString), or by both (idFromName, which
 // must give ID: an ID made in another namespace is refused). For the ID
 // operations it names the namespace and the name or ID; for a stub it
-// names the object that get(id, {locationHint}) reaches.
+// names the object that get(id, {locationHint}) reaches. A Handle names
+// instead a stub the host keeps for the guest (see ExtStub), and the rest
+// is empty.
 type StubTarget struct {
+	Handle       uint32 `msgpack:"handle,omitempty"`
 	Binding      string `msgpack:"binding"`
 	Name         string `msgpack:"name,omitempty"`
 	ID           string `msgpack:"id,omitempty"`

@@ -62,8 +62,8 @@ func TestStorageRequestsEncodeAsTheReflectionEncoder(t *testing.T) {
 		&SQLQuery{Query: long, Args: make([]any, 20)}, &SQLQuery{Query: "x", Args: []any{}},
 		&Request{Method: "GET", URL: "https://example.com/" + long}, &Request{Method: "POST", URL: "/", Headers: [][2]string{{"a", "b"}, {"content-type", long}}, Body: []byte("x")},
 		&Request{Headers: make([][2]string, 17), Body: []byte{}},
-		&StubTarget{Binding: "C"}, &StubTarget{Binding: "C", Name: "n"}, &StubTarget{Binding: "C", ID: "ab"}, &StubTarget{Binding: "C", Name: "n", ID: "ab"},
-		&StubCall{Target: StubTarget{Binding: "C", Name: "a"}, Method: "increment", Args: []byte{0x91, 0x01}},
+		&StubTarget{Binding: "C"}, &StubTarget{Binding: "C", Name: "n"}, &StubTarget{Binding: "C", ID: "ab"}, &StubTarget{Binding: "C", Name: "n", ID: "ab"}, &StubTarget{Handle: 7}, &StubTarget{Handle: 300},
+		&StubCall{Target: StubTarget{Binding: "C", Name: "a"}, Method: "increment", Args: []byte{0x91, 0x01}}, &StubCall{Target: StubTarget{Handle: 1}, Method: "m", Args: []byte{0x90}},
 		&StubFetch{Target: StubTarget{Binding: "C", ID: "ab"}, Request: Request{Method: "GET", URL: "/x", Headers: [][2]string{{"a", "b"}}}},
 		&Response{Status: 200}, &Response{Status: 200, Body: []byte("x"), Stream: true}, &Response{Status: 404, Headers: [][2]string{{"x", "y"}}, Body: bytes.Repeat([]byte{1}, 300)}, &Response{Status: 101, Headers: [][2]string{}},
 	}
@@ -186,6 +186,8 @@ func fill(t *testing.T, v reflect.Value) {
 		v.SetBool(true)
 	case reflect.Int, reflect.Int32, reflect.Int64:
 		v.SetInt(7)
+	case reflect.Uint32:
+		v.SetUint(7)
 	case reflect.Slice:
 		switch v.Interface().(type) {
 		case msgpack.RawMessage:

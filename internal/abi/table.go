@@ -163,6 +163,7 @@ const (
 	// Durable Object IDs beyond idFromName and newUniqueId.
 	CallIDFromString CallOp = 50
 	CallJurisdiction CallOp = 51
+	CallStubRelease  CallOp = 52
 )
 
 // AsyncOp names an asynchronous host operation (the start import).
@@ -275,6 +276,8 @@ var callOps = []OpInfo{
 	{Code: int32(CallJurisdiction), Name: "ns.jurisdiction",
 		Request: reflect.TypeFor[StubTarget](),
 		Doc:     "check that the namespace has a jurisdictional sub-namespace (jurisdiction(Jurisdiction) of Binding)"},
+	{Code: int32(CallStubRelease), Name: "stub.release", Request: reflect.TypeFor[[]uint32](),
+		Doc: "forget the stubs the host keeps for the guest under these handles (ExtStub): the guest holds them no more"},
 
 	// Hibernatable WebSockets: ctx.acceptWebSocket and the rest of the
 	// hibernation API. A socket is named by the ID the host gave it when it

@@ -126,7 +126,47 @@ func (d *Dotest) ReadStream(t testing.TB, binding, name, method string, lines in
 
 // call calls method with the arguments as the JavaScript caller passes
 // them (a JSStream as a stream) and decodes its result into result.
+// CallThen implements Target: the stub comes back as a *dotest.Object.
+func (d *Dotest) CallThen(t testing.TB, binding, name, method string, args []any, then string, thenArgs ...any) (any, *JSError) {
+	t.Helper()
+	var o *dotest.Object
+	if jerr := d.call(t, binding, name, method, &o, args); jerr != nil {
+		return nil, jerr
+	}
+	if o == nil {
+		t.Fatalf("%s.%s returned no stub", binding, method)
+	}
+	var v any
+	if jerr := d.callObject(t, o, then, &v, thenArgs); jerr != nil {
+		return nil, jerr
+	}
+	return Normalize(v), nil
+}
+
 func (d *Dotest) call(t testing.TB, binding, name, method string, result any, args []any) *JSError {
+	t.Helper()
+	return d.callObject(t, d.W.Object(binding, name), method, result, args)
+}
+
+// withObjects turns the JSStubs in v, at any depth, into what dotest
+// passes as a stub: the *dotest.Object.
+func (d *Dotest) withObjects(v any) any {
+	switch v := v.(type) {
+	case JSStub:
+		return d.W.Object(v.Binding, v.Name)
+	case []any:
+		for i, e := range v {
+			v[i] = d.withObjects(e)
+		}
+	case map[string]any:
+		for k, e := range v {
+			v[k] = d.withObjects(e)
+		}
+	}
+	return v
+}
+
+func (d *Dotest) callObject(t testing.TB, o *dotest.Object, method string, result any, args []any) *JSError {
 	t.Helper()
 	if args == nil {
 		args = []any{}
@@ -139,24 +179,19 @@ func (d *Dotest) call(t testing.TB, binding, name, method string, result any, ar
 	if err := json.Unmarshal(b, &jsArgs); err != nil {
 		t.Fatal(err)
 	}
-	jsArgs = revive(jsArgs).([]any)
-	for i, a := range jsArgs {
-		if s, ok := a.(JSStub); ok {
-			jsArgs[i] = d.W.Object(s.Binding, s.Name) // what dotest has of a stub
-		}
-	}
+	jsArgs = d.withObjects(revive(jsArgs)).([]any)
 	for i, a := range args {
 		if s, ok := a.(JSStream); ok {
 			jsArgs[i] = s.R
 		}
 	}
-	err = d.W.Object(binding, name).Call(context.Background(), method, result, jsArgs...)
+	err = o.Call(context.Background(), method, result, jsArgs...)
 	if err != nil {
 		var we *worker.Error
 		if errors.As(err, &we) {
 			return &JSError{Name: we.ErrorName(), Message: we.Message, Code: we.Code}
 		}
-		t.Fatalf("calling %s.%s: %v", binding, method, err)
+		t.Fatalf("calling %s: %v", method, err)
 	}
 	return nil
 }

@@ -52,6 +52,11 @@ type Target interface {
 	// Normalize), or the error it caught.
 	Call(t testing.TB, binding, name, method string, args ...any) (any, *JSError)
 
+	// CallThen calls method as Call does; its result must be a Durable
+	// Object stub, whose method then the caller calls with thenArgs: it
+	// returns what that second call returns.
+	CallThen(t testing.TB, binding, name, method string, args []any, then string, thenArgs ...any) (any, *JSError)
+
 	// CallStream calls, as Call does, a method that returns a stream (a
 	// ReadableStream), and returns the stream unread, to read as it
 	// streams; the caller closes it, which cancels the stream.

@@ -247,6 +247,23 @@ func (w *Workerd) Call(t testing.TB, binding, name, method string, args ...any) 
 	return Normalize(v), nil
 }
 
+// CallThen implements Target: the JavaScript caller calls the stub.
+func (w *Workerd) CallThen(t testing.TB, binding, name, method string, args []any, then string, thenArgs ...any) (any, *JSError) {
+	t.Helper()
+	return w.Call(t, binding, name, method, append(nonNil(args), thenCall{then, nonNil(thenArgs)})...)
+}
+
+// thenCall, the last argument of a Call, is the call that the JavaScript
+// caller makes on the stub the call returns (CallThen).
+type thenCall struct {
+	method string
+	args   []any
+}
+
+func (c thenCall) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"$then": map[string]any{"method": c.method, "args": c.args}})
+}
+
 func nonNil(args []any) []any {
 	if args == nil {
 		return []any{}

@@ -23,9 +23,17 @@ extensions.register({ type: ABI.ExtResponse, encode: () => null, decode: (data) 
 // A stream crosses as ABI.ExtStream (an abi.StreamRef); see streamToGo and
 // OBJECT_EVENTS.call.
 extensions.register({ type: ABI.ExtStream, encode: () => null, decode: (data) => new StreamRef(refDecoder.decode(data)) });
+// A Durable Object stub crosses as ABI.ExtStub (an abi.StubTarget): Go's
+// names a binding's object or a stub the runtime keeps for Go, by handle;
+// one that reaches Go is kept, and named by its handle (Runtime.keep).
+extensions.register({ type: ABI.ExtStub, encode: () => null, decode: (data) => stubRuntime.stub(refDecoder.decode(data)) });
+let stubRuntime = null; // the module's Runtime (createRuntime makes one)
 const refDecoder = new Decoder(); // not the decoder that is decoding the extension
 const encoder = new Encoder({ useBigInt64: true });
 const decoder = new Decoder({ extensionCodec: extensions });
+// exactDecoder keeps Go's 64-bit integers as bigints, so that a value
+// decoded to pass it on is encoded again as Go wrote it (see mayHoldStub).
+const exactDecoder = new Decoder({ extensionCodec: extensions, useBigInt64: true });
 class StreamRef {
   constructor(ref) {
     this.lines = Boolean(ref?.lines);
@@ -84,9 +92,10 @@ const UINT64_MAX = 2n ** 64n - 1n;
 // form for into ones it has, for Go: a Map with string keys becomes an
 // object (any other Map, a list of [key, value] pairs), a Set a list
 // (the encoder would write both as empty maps), a bigint beyond 64 bits
-// an ABI.ExtBigInt, Headers an ABI.ExtHeaders, and a Request or a
-// Response an ABI.ExtRequest or ExtResponse whose data is filled in once
-// its body is read: the reads are added to reads (see encodeForGo).
+// an ABI.ExtBigInt, Headers an ABI.ExtHeaders, a Request or a Response an
+// ABI.ExtRequest or ExtResponse whose data is filled in once its body is
+// read (the reads are added to reads: see encodeForGo), and a Durable
+// Object stub an ABI.ExtStub of the handle the runtime keeps it under.
 function plainValue(v, reads) {
   if (typeof v === "bigint") return v >= INT64_MIN && v <= UINT64_MAX ? v : new ExtData(ABI.ExtBigInt, textEncoder.encode(v.toString()));
   if (v === null || typeof v !== "object" || v instanceof ExtData || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date) return v;
@@ -103,9 +112,13 @@ function plainValue(v, reads) {
   if (v instanceof Error) return { name: v.name, message: v.message };
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null && !(v instanceof Map) && !(v instanceof Set) && !Array.isArray(v)) {
-    // An RPC stub, an RpcTarget or a class instance: MessagePack would
-    // write its own enumerable properties, nothing of what it is.
-    throw new TypeError(`godurable: a value of type ${Object.prototype.toString.call(v).slice(8, -1)} cannot cross to Go (Durable Object stubs as RPC values are not supported yet)`);
+    // A stub made here is a DurableObject; one received over RPC, a
+    // Fetcher (measured), as a service binding is.
+    const type = Object.prototype.toString.call(v).slice(8, -1);
+    if (type === "DurableObject" || type === "Fetcher") return new ExtData(ABI.ExtStub, encode({ handle: stubRuntime.keep(v) }));
+    // An RpcTarget or a class instance: MessagePack would write its own
+    // enumerable properties, nothing of what it is.
+    throw new TypeError(`godurable: a value of type ${type} cannot cross to Go (of the RPC stubs, only Durable Object stubs and service bindings can)`);
   }
   if (v instanceof Map) {
     const entries = [...v].map(([k, e]) => [k, plain(e)]);
@@ -386,6 +399,19 @@ function noop() {}
 function streamToGo(stream, bodies, owned, lines = false) {
   const reader = bodies.add(stream, owned);
   return new ExtData(ABI.ExtStream, encode(lines ? { lines: true, reader } : { reader }));
+}
+
+// mayHoldStub reports whether b, a value Go encoded, may hold an
+// ABI.ExtStub (an extension header before the type byte): a call's result
+// that holds a stub is decoded, so that workerd passes the stub on, where
+// any other crosses as the bytes Go wrote. (A false positive only costs
+// the decoding.)
+function mayHoldStub(b) {
+  for (let i = b.indexOf(ABI.ExtStub, 1); i > 0; i = b.indexOf(ABI.ExtStub, i + 1)) {
+    const c = b[i - 1];
+    if ((c >= 0xd4 && c <= 0xd8) || b[i - 2] === 0xc7 || b[i - 3] === 0xc8 || b[i - 5] === 0xc9) return true;
+  }
+  return false;
 }
 
 // isStreamResult reports whether a call's result is an ABI.ExtStream: Go
@@ -1053,6 +1079,10 @@ const SYNC_OPS = {
     rt.namespace(req.binding, req.jurisdiction);
     return EMPTY;
   },
+  "stub.release": (rt, handles) => {
+    for (const h of handles) rt.kept.delete(h);
+    return EMPTY;
+  },
 
   "ws.accept": (rt, req, o) => {
     const ev = rt.instance.events.get(req.event);
@@ -1399,6 +1429,9 @@ class Runtime {
     this.bodies = new BodyReaders();
     this.dropped = [];
     this.goBindings = new Map(); // binding name -> whether its objects are Go objects
+    this.kept = new Map(); // handle -> { stub, isGo }: the stubs that reached the Go instance (ABI.ExtStub)
+    this.nextKept = 0;
+    stubRuntime = this;
     this.methodIndex = new Map(); // class -> Map(JS method name -> index)
     for (const c of manifest.classes) this.methodIndex.set(c.name, new Map(c.methods.map((m, i) => [m.jsName, i])));
     this.registry =
@@ -1419,6 +1452,14 @@ class Runtime {
   instanceDied(inst) {
     if (this.instance === inst) this.instance = null;
     this.dropped = [];
+    this.kept.clear(); // the handles died with the instance
+  }
+
+  // keep keeps a stub that reaches Go, and returns its handle.
+  keep(stub) {
+    const handle = ++this.nextKept;
+    this.kept.set(handle, { stub, isGo: undefined });
+    return handle;
   }
 
   registerObject(obj, ctx) {
@@ -1468,7 +1509,9 @@ class Runtime {
   // its string and, when it has one, its name: by name, the object gets
   // ctx.id.name as with getByName; both must agree, which refuses an ID
   // made by another namespace as idFromString would.
+  // A handle names a stub kept for Go.
   stub(target) {
+    if (target.handle) return this.keptStub(target.handle).stub;
     const ns = this.namespace(target.binding, target.jurisdiction);
     let id;
     if (target.name !== undefined || !target.id) {
@@ -1478,6 +1521,23 @@ class Runtime {
       id = ns.idFromString(target.id);
     }
     return target.locationHint ? ns.get(id, { locationHint: target.locationHint }) : ns.get(id);
+  }
+
+  keptStub(handle) {
+    const k = this.kept.get(handle);
+    if (!k) throw new Error("godurable: the Go instance no longer holds this stub");
+    return k;
+  }
+
+  // isGo reports whether target's objects are known to be Go objects
+  // (undefined: not known yet); setGo records it.
+  isGo(target) {
+    return target.handle ? this.keptStub(target.handle).isGo : this.goBindings.get(target.binding);
+  }
+
+  setGo(target, isGo) {
+    if (target.handle) this.keptStub(target.handle).isGo = isGo;
+    else this.goBindings.set(target.binding, isGo);
   }
 
   // d1 returns the D1 database bound as binding.
@@ -1511,18 +1571,19 @@ class Runtime {
     const stub = this.stub(req.target);
     // An io.Reader argument is a ReadableStream of what Go writes.
     const args = (req.args ?? []).map((a) => (a instanceof StreamRef && a.writer ? ev.stream(a.writer).readable() : a));
-    if (this.goBindings.get(req.target.binding) !== false) {
+    if (this.isGo(req.target) !== false) {
       let reply;
       try {
         reply = await stub.__godurableCall(req.method, args);
       } catch (err) {
         if (!String(err?.message).includes("__godurableCall")) throw err;
-        this.goBindings.set(req.target.binding, false); // not a Go object
+        this.setGo(req.target, false); // not a Go object
       }
       if (reply) {
-        this.goBindings.set(req.target.binding, true);
+        this.setGo(req.target, true);
         if (reply.status !== ABI.StatusOK) throw toJSError(decode(reply.payload));
-        return reply.stream ? encode(streamToGo(reply.stream, this.bodies, ev.readers, decode(reply.payload).lines)) : reply.payload;
+        if (reply.stream) return encode(streamToGo(reply.stream, this.bodies, ev.readers, decode(reply.payload).lines));
+        return reply.decoded ? encodeForGo(reply.value) : reply.payload;
       }
     }
     const result = await stub[req.method](...args);
@@ -1608,8 +1669,10 @@ export function createRuntime(module, manifest) {
         return { status: ABI.StatusError, payload: encode(err) };
       }
       const ev = await dispatchCall(this, index, args);
-      // A stream result crosses as a ReadableStream beside it.
+      // A stream result crosses as a ReadableStream beside it; a result
+      // with stubs in it as a value, so that workerd passes them on.
       if (ev.status === ABI.StatusOK && isStreamResult(ev.payload)) return { status: ev.status, payload: ev.payload, stream: ev.stream(0).readable() };
+      if (ev.status === ABI.StatusOK && mayHoldStub(ev.payload)) return { status: ev.status, decoded: true, value: exactDecoder.decode(ev.payload) };
       return { status: ev.status, payload: ev.payload };
     }
   }

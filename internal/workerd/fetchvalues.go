@@ -53,8 +53,3 @@ func fetchValue(typ int8, data []byte) (any, error) {
 	}
 	return jsExt{typ: typ, data: b}, nil
 }
-
-// ErrStubArgument is the error of an RPC argument that is a Durable Object
-// stub, as the shim's plainValue refuses one (a stub received over RPC is
-// a "Fetcher" in workerd, measured): Go cannot take stubs as values yet.
-var ErrStubArgument = NewJSError("TypeError", "godurable: a value of type Fetcher cannot cross to Go (Durable Object stubs as RPC values are not supported yet)")

@@ -77,6 +77,9 @@ type Isolate struct {
 
 	bodies  map[bodyKey]*bodyStream // streamed response bodies, on mu
 	readers hostReaders             // bodies streaming into the guest
+
+	kept     map[uint32]*jsStub // the stubs the instance holds, by handle (stubs.go), on mu
+	nextKept uint32
 }
 
 type objKey struct{ class, id string }
@@ -162,6 +165,7 @@ func (iso *Isolate) instance() (*driver.Instance, error) {
 	}
 	iso.inst = inst
 	iso.dropped = nil
+	iso.kept = nil // the handles died with the last instance
 	return inst, nil
 }
 
@@ -367,6 +371,13 @@ func (iso *Isolate) namespaceOf(t *abi.StubTarget) (*Isolate, string, error) {
 // is checked by idFromString, and the options are checked as workerd's
 // get checks them.
 func (iso *Isolate) Resolve(t abi.StubTarget) (*Isolate, Target, error) {
+	if t.Handle != 0 { // a stub the instance holds
+		s, err := iso.stubOf(t)
+		if err != nil {
+			return nil, Target{}, err
+		}
+		return s.host, s.t, nil
+	}
 	host, class, err := iso.namespaceOf(&t)
 	if err != nil {
 		return nil, Target{}, err
@@ -529,20 +540,20 @@ func (iso *Isolate) method(class, jsName string, reserved bool) (uint32, error) 
 // JavaScript caller over Workers RPC does. The result is one MessagePack
 // value as the caller would encode it, or empty for undefined.
 func (iso *Isolate) ObjectCall(ctx context.Context, t Target, method string, args []byte) ([]byte, error) {
-	out, err := iso.call(ctx, t, method, args, true)
+	out, err := iso.call(ctx, t, method, args, true, testStubs)
 	if err != nil || len(out) == 0 {
 		return nil, err
 	}
-	res, err := jsNormalize(out)
+	res, err := jsPass(out, iso, testStubs, false)
 	if err != nil {
 		return nil, NewJSError("TypeError", "godurable: the result is not a JavaScript value: "+err.Error())
 	}
 	return res, nil
 }
 
-// call runs an RPC call with the arguments passed through JavaScript, and
-// returns the result as Go wrote it.
-func (iso *Isolate) call(ctx context.Context, t Target, method string, args []byte, reserved bool) ([]byte, error) {
+// call runs an RPC call with the arguments passed through JavaScript from
+// the side from, and returns the result as Go wrote it.
+func (iso *Isolate) call(ctx context.Context, t Target, method string, args []byte, reserved bool, from stubSide) ([]byte, error) {
 	index, err := iso.method(t.Class, method, reserved)
 	if err != nil {
 		return nil, err
@@ -550,8 +561,12 @@ func (iso *Isolate) call(ctx context.Context, t Target, method string, args []by
 	if len(args) == 0 {
 		args = []byte{0x90}
 	}
-	norm, err := jsNormalize(args)
+	norm, err := jsPass(args, from, iso, false)
 	if err != nil {
+		var je *driver.JSError
+		if errors.As(err, &je) {
+			return nil, err // a stub that names no object
+		}
 		return nil, NewJSError("TypeError", "godurable: the arguments are not JavaScript values: "+err.Error())
 	}
 	inst, ev, out, err := iso.dispatchObject(ctx, t, abi.EventObjectCall, index, norm, t.Class+"."+method+"()")

@@ -107,6 +107,11 @@ func jsDecode(b []byte) (any, error) {
 type jsDecoder struct {
 	b []byte
 	i int
+	// stubs is the side whose stubs an abi.ExtStub names; without one,
+	// it is an extension the decoder does not know.
+	stubs stubSide
+	// exact decodes 64-bit integers as bigints (useBigInt64).
+	exact bool
 }
 
 func (d *jsDecoder) need(n int) ([]byte, error) {
@@ -216,6 +221,15 @@ func (d *jsDecoder) ext(n uint64) (any, error) {
 		return nil, fmt.Errorf("%w: Cannot convert %s to a BigInt", errJSDecode, data)
 	case abi.ExtHeaders, abi.ExtRequest, abi.ExtResponse:
 		return fetchValue(typ, data)
+	case abi.ExtStub:
+		if d.stubs == nil {
+			break
+		}
+		var t abi.StubTarget
+		if err := abi.Unmarshal(data, &t); err != nil {
+			return nil, fmt.Errorf("%w: a stub: %v", errJSDecode, err)
+		}
+		return d.stubs.stubOf(t)
 	}
 	return jsExt{typ: typ, data: append([]byte{}, data...)}, nil
 }
@@ -275,6 +289,9 @@ func (d *jsDecoder) value(depth int) (any, error) {
 		return math.Float64frombits(n), err
 	case 0xcc, 0xcd, 0xce, 0xcf:
 		n, err := d.uint(1 << (c - 0xcc))
+		if c == 0xcf && d.exact && err == nil {
+			return jsBigInt{new(big.Int).SetUint64(n)}, nil
+		}
 		return float64(n), err
 	case 0xd0, 0xd1, 0xd2, 0xd3:
 		size := 1 << (c - 0xd0)
@@ -289,6 +306,9 @@ func (d *jsDecoder) value(depth int) (any, error) {
 			return float64(int16(n)), nil
 		case 4:
 			return float64(int32(n)), nil
+		}
+		if d.exact {
+			return jsBigInt{big.NewInt(int64(n))}, nil
 		}
 		return float64(int64(n)), nil
 	case 0xd9, 0xda, 0xdb:
@@ -391,7 +411,10 @@ func jsEncode(v any) ([]byte, error) {
 	return e.b, nil
 }
 
-type jsEncoder struct{ b []byte }
+type jsEncoder struct {
+	b     []byte
+	stubs stubSide // the side that the stubs are kept for
+}
 
 func (e *jsEncoder) u8(c byte) { e.b = append(e.b, c) }
 
@@ -509,6 +532,17 @@ func (e *jsEncoder) value(v any, depth int) error {
 		}
 	case jsExt:
 		e.ext(x.typ, x.data)
+	case *jsStub:
+		if e.stubs == nil {
+			return fmt.Errorf("DataCloneError: a Durable Object stub cannot be stored")
+		}
+		ref := newJSObject() // as the shim encodes it
+		ref.set("handle", float64(e.stubs.keep(x).Handle))
+		data, err := jsEncode(ref)
+		if err != nil {
+			return err
+		}
+		e.ext(abi.ExtStub, data)
 	case jsDate:
 		e.ext(-1, encodeTimestamp(x.ms))
 	case jsBigInt:

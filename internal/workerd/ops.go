@@ -273,6 +273,14 @@ func init() {
 		abi.CallJurisdiction: idOp(func(*Isolate, string, *abi.StubTarget) (*jsObject, error) {
 			return nil, nil // namespaceOf has refused the jurisdiction
 		}),
+		abi.CallStubRelease: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var handles []uint32
+			if err := decodeRequest(req, &handles); err != nil {
+				return nil, err
+			}
+			iso.release(handles)
+			return []byte{}, nil
+		},
 		abi.CallNewUniqueID: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var r abi.NewUniqueID
 			if err := decodeRequest(req, &r); err != nil {
@@ -651,7 +659,7 @@ func initAsyncOps() {
 			if err != nil {
 				return nil, err
 			}
-			return host.goCall(t, in.Method, iso.passStreams(host, in.Args))
+			return host.goCall(iso, t, in.Method, iso.passStreams(host, in.Args))
 		},
 	}
 	for op, impl := range alarmOps {
@@ -685,10 +693,12 @@ func (iso *Isolate) startOp(op abi.AsyncOp, handle uint32, req []byte) ([]byte, 
 }
 
 // goCall is a Go caller's call of a Go object's method, as the shim makes
-// it through __godurableCall: the arguments go through JavaScript, the
-// result and the error come back as Go wrote them (name and code kept).
-func (iso *Isolate) goCall(t Target, jsName string, args []byte) ([]byte, error) {
-	out, err := iso.call(context.Background(), t, jsName, args, false)
+// it through __godurableCall: the arguments go through JavaScript from the
+// caller's Isolate, the result and the error come back as Go wrote them
+// (name and code kept), unless the result may hold a stub: then it goes
+// through JavaScript too, exactly, to be the caller's.
+func (iso *Isolate) goCall(caller *Isolate, t Target, jsName string, args []byte) ([]byte, error) {
+	out, err := iso.call(context.Background(), t, jsName, args, false, caller)
 	if err != nil {
 		var ce *driver.CrashError
 		if errors.As(err, &ce) {
@@ -702,6 +712,9 @@ func (iso *Isolate) goCall(t Target, jsName string, args []byte) ([]byte, error)
 	}
 	if out == nil {
 		out = []byte{}
+	}
+	if _, ok := abi.StreamOf(out); !ok && mayHoldStub(out) {
+		return jsPass(out, iso, caller, true)
 	}
 	return out, nil
 }

@@ -9,8 +9,11 @@
 //     Set, {"$bigint": "digits"} as a bigint, {"$date": ms} as a Date,
 //     {"$headers": [[k, v], ...]} as Headers, {"$request": {"method", "url",
 //     "headers", "body"}} as a Request, {"$response": {"status", "headers",
-//     "body"}} as a Response; a result's Headers, Requests and Responses are
-//     reported in those forms, bodies as text)
+//     "body"}} as a Response, {"$stub": {"binding", "name"}} as that object's
+//     stub; a result's Headers, Requests and Responses are reported in those
+//     forms, bodies as text; a last argument {"$then": {"method", "args"}}
+//     is not passed: the result, a stub, is called with it and that call's
+//     result is the answer)
 //     200, the result as MessagePack (an empty body for undefined), or
 //     500, {"error": {"name", "message", "code", "type"}} as JSON.
 //   POST /callstream, the call {"binding", "name", "method", "args"} in X-Call
@@ -92,10 +95,14 @@ export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     if (request.method === "POST" && url.pathname === "/call") {
-      const { binding, name, method, args } = await request.json();
+      const { binding, name, method, args = [] } = await request.json();
       const stub = env[binding].getByName(name);
+      const then = args.at(-1)?.$then;
+      if (then) args.pop();
       try {
-        const result = await report(await stub[method](...(args ?? []).map((a) => revive(a, env))));
+        let result = await stub[method](...args.map((a) => revive(a, env)));
+        if (then) result = await result[then.method](...then.args.map((a) => revive(a, env)));
+        result = await report(result);
         return new Response(result === undefined ? null : encode(plain(result), { useBigInt64: true }), {
           headers: { "content-type": "application/msgpack", "x-result-type": typeof result },
         });

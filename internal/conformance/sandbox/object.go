@@ -24,6 +24,7 @@ type Sandbox struct {
 	mux   *http.ServeMux
 	// constructed counts constructions, persisted, to observe rebuilds.
 	constructed int64
+	kept        *worker.Stub // a stub it was given (stubs.go)
 }
 
 // Point is a struct result; JavaScript sees its json names.

@@ -33,6 +33,7 @@ func routes() *http.ServeMux {
 	rpcStreamRoutes(mux)
 	idRoutes(mux)
 	d1Routes(mux)
+	stubRoutes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})

@@ -1,0 +1,160 @@
+package workerd
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+
+	"github.com/godurable/godurable/internal/abi"
+)
+
+// This file models Durable Object stubs as RPC values (abi.ExtStub), as
+// the shim handles them: a stub that reaches Go is kept for the Go
+// instance under a handle (Runtime.keep) until Go releases it; a stub Go
+// passes names a binding's object or a kept stub; a Go-to-Go result that
+// may hold one is decoded and encoded again on the caller's side
+// (mayHoldStub), so that the stub is the caller's.
+
+// jsStub is a JavaScript Durable Object stub: of the object t, which host
+// hosts.
+type jsStub struct {
+	host *Isolate
+	t    Target
+}
+
+// stubSide is a side of the boundary whose MessagePack names stubs: a Go
+// instance (the Isolate: its kept stubs, and its bindings) or the test
+// (testStubs).
+type stubSide interface {
+	// stubOf returns the stub that an ExtStub's StubTarget names.
+	stubOf(t abi.StubTarget) (*jsStub, error)
+	// keep returns the StubTarget that names s on this side.
+	keep(s *jsStub) abi.StubTarget
+}
+
+var errStubGone = NewJSError("Error", "godurable: the Go instance no longer holds this stub")
+
+// stubOf resolves a StubTarget from the guest, as the shim's
+// Runtime.stub does.
+func (iso *Isolate) stubOf(t abi.StubTarget) (*jsStub, error) {
+	if t.Handle != 0 {
+		iso.mu.Lock()
+		defer iso.mu.Unlock()
+		s := iso.kept[t.Handle]
+		if s == nil {
+			return nil, errStubGone
+		}
+		return s, nil
+	}
+	host, target, err := iso.Resolve(t)
+	if err != nil {
+		return nil, err
+	}
+	return &jsStub{host: host, t: target}, nil
+}
+
+// keep keeps a stub for the guest, as the shim's Runtime.keep does.
+func (iso *Isolate) keep(s *jsStub) abi.StubTarget {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	if iso.kept == nil {
+		iso.kept = map[uint32]*jsStub{}
+	}
+	iso.nextKept++
+	iso.kept[iso.nextKept] = s
+	return abi.StubTarget{Handle: iso.nextKept}
+}
+
+// release forgets kept stubs (abi.CallStubRelease).
+func (iso *Isolate) release(handles []uint32) {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	for _, h := range handles {
+		delete(iso.kept, h)
+	}
+}
+
+// testStubs are the stubs that a test passes or receives (dotest's
+// *Object as an RPC value): each handle serves one crossing and is
+// forgotten when it is taken.
+var testStubs = &testSide{byHandle: map[uint32]*jsStub{}}
+
+type testSide struct {
+	mu       sync.Mutex
+	next     uint32
+	byHandle map[uint32]*jsStub
+}
+
+func (ts *testSide) stubOf(t abi.StubTarget) (*jsStub, error) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	s := ts.byHandle[t.Handle]
+	if s == nil {
+		return nil, fmt.Errorf("godurable: no stub of the test has handle %d", t.Handle)
+	}
+	delete(ts.byHandle, t.Handle)
+	return s, nil
+}
+
+func (ts *testSide) keep(s *jsStub) abi.StubTarget {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.next++
+	ts.byHandle[ts.next] = s
+	return abi.StubTarget{Handle: ts.next}
+}
+
+// TestStub returns the StubTarget under which a test passes the stub of
+// the object t that host hosts (an ExtStub's data in the arguments of
+// ObjectCall).
+func TestStub(host *Isolate, t Target) abi.StubTarget {
+	return testStubs.keep(&jsStub{host: host, t: t})
+}
+
+// TakeTestStub returns the object that a StubTarget in a result of
+// ObjectCall names, and the Isolate that hosts it.
+func TakeTestStub(t abi.StubTarget) (*Isolate, Target, error) {
+	s, err := testStubs.stubOf(t)
+	if err != nil {
+		return nil, Target{}, err
+	}
+	return s.host, s.t, nil
+}
+
+// jsPass decodes b as the shim does on the side from, and encodes the
+// value as the shim does on the side to: what a MessagePack value becomes
+// when it crosses through JavaScript from one side to the other. exact
+// keeps 64-bit integers as bigints (the shim's exactDecoder).
+func jsPass(b []byte, from, to stubSide, exact bool) ([]byte, error) {
+	d := jsDecoder{b: b, stubs: from, exact: exact}
+	v, err := d.value(0)
+	if err != nil {
+		return nil, err
+	}
+	if d.i != len(b) {
+		return nil, fmt.Errorf("%w: Extra %d of %d byte(s) found at buffer[%d]", errJSDecode, len(b)-d.i, len(b), d.i)
+	}
+	e := jsEncoder{stubs: to}
+	if err := e.value(v, 0); err != nil {
+		return nil, err
+	}
+	return e.b, nil
+}
+
+// mayHoldStub reports whether b, a value Go encoded, may hold an
+// ExtStub, as the shim's function of the same name does (an extension
+// header before the type byte; a false positive is decoded for nothing).
+func mayHoldStub(b []byte) bool {
+	for i := 1; i < len(b); i++ {
+		j := bytes.IndexByte(b[i:], byte(abi.ExtStub))
+		if j < 0 {
+			return false
+		}
+		i += j
+		c := b[i-1]
+		if (c >= 0xd4 && c <= 0xd8) || (i >= 2 && b[i-2] == 0xc7) || (i >= 3 && b[i-3] == 0xc8) || (i >= 5 && b[i-5] == 0xc9) {
+			return true
+		}
+	}
+	return false
+}
