@@ -132,3 +132,15 @@ func shimTableKeys(t *testing.T, name string) []string {
 	}
 	return keys
 }
+
+// TestShimUsesOnlyGeneratedConstants: every ABI constant that runtime.js
+// names is one that RuntimeModule writes (an undefined one would be
+// undefined at run time: an extension of type 0, a call to no export).
+func TestShimUsesOnlyGeneratedConstants(t *testing.T) {
+	consts := abiConstants()
+	for _, m := range regexp.MustCompile(`\bABI\.(\w+)`).FindAllStringSubmatch(runtimeJS, -1) {
+		if _, ok := consts[m[1]]; !ok {
+			t.Errorf("runtime.js uses ABI.%s, which jsbridge does not generate", m[1])
+		}
+	}
+}

@@ -124,6 +124,10 @@ func (w *tsWriter) typ(t types.Type) string {
 				return "Request"
 			case "net/http.Response":
 				return "Response"
+			case "github.com/godurable/godurable/worker.Stub": // abi.ExtStub
+				// A stub of any object (a DurableObjectStub is one); one
+				// received over RPC is a plain Fetcher in workerd.
+				return "Fetcher"
 			}
 		}
 		if customEncoding(t) {

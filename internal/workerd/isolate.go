@@ -165,7 +165,6 @@ func (iso *Isolate) instance() (*driver.Instance, error) {
 	}
 	iso.inst = inst
 	iso.dropped = nil
-	iso.kept = nil // the handles died with the last instance
 	return inst, nil
 }
 
@@ -196,6 +195,7 @@ func (iso *Isolate) instanceDied(inst *driver.Instance, err error) {
 		if iso.inst == inst {
 			iso.inst = nil
 			iso.dropped = nil
+			iso.kept = nil // the handles died with the instance, as in the shim's instanceDied
 		}
 	}()
 }
@@ -209,6 +209,7 @@ func (iso *Isolate) Restart() {
 	iso.objects = map[objKey]*object{}
 	iso.handles = map[uint32]*object{}
 	iso.dropped = nil
+	iso.kept = nil
 	iso.mu.Unlock()
 	if inst != nil {
 		inst.Kill("godurable: the Worker was restarted while this event was in flight")

@@ -65,6 +65,13 @@ func (iso *Isolate) keep(s *jsStub) abi.StubTarget {
 	return abi.StubTarget{Handle: iso.nextKept}
 }
 
+// KeptStubs returns how many stubs the instance holds.
+func (iso *Isolate) KeptStubs() int {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	return len(iso.kept)
+}
+
 // release forgets kept stubs (abi.CallStubRelease).
 func (iso *Isolate) release(handles []uint32) {
 	iso.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 
 	"github.com/godurable/godurable/worker"
 )
@@ -54,6 +55,13 @@ func (s *Sandbox) Keep(stub *worker.Stub) error {
 	}
 	s.kept = stub
 	return nil
+}
+
+// DropKept forgets the stub it keeps and collects the garbage, after
+// which the host is told to forget the stub too.
+func (s *Sandbox) DropKept() {
+	s.kept = nil
+	runtime.GC()
 }
 
 // Kept returns the stub it keeps.

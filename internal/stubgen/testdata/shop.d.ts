@@ -53,6 +53,10 @@ export interface Shop extends Rpc.DurableObjectBranded {
   list(): Promise<Item[] | null>;
   raw(b: Uint8Array | null, arg2: boolean, result: string, ctx: number): Promise<Uint8Array | null>;
   setLevel(l: number, at: Date): Promise<void>;
+  /**
+   * Supplier takes a Durable Object stub and returns one.
+   */
+  supplier(other: Fetcher | null): Promise<Fetcher | null>;
   touch(): Promise<void>;
   /**
    * Watch streams the items whose name starts with prefix as they change.

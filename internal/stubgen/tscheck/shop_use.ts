@@ -22,6 +22,10 @@ export async function use(env: Env): Promise<string> {
   await shop.string();
   // @ts-expect-error: nor is the mutex's Lock
   await shop.lock();
+  // A stub as an argument and a result.
+  const supplier: Fetcher | null = await shop.supplier(env.LEDGER.getByName("s"));
+  // @ts-expect-error: a string where Go takes a stub
+  await shop.supplier("s");
   const ledger = env.LEDGER.getByName("l");
   // @ts-expect-error: Ledger's Expose lists only Ping
   await ledger.secret();

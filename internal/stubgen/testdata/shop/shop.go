@@ -76,6 +76,11 @@ func (s *Shop) Export() io.Reader { return nil }
 // Import reads data from a stream.
 func (s *Shop) Import(ctx context.Context, data io.Reader) (int64, error) { return 0, nil }
 
+// Supplier takes a Durable Object stub and returns one.
+func (s *Shop) Supplier(ctx context.Context, other *worker.Stub) (*worker.Stub, error) {
+	return other, nil
+}
+
 // Ledger lists its exposed set.
 type Ledger struct{}
 

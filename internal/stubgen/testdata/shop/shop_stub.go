@@ -117,6 +117,15 @@ func (s ShopStub) SetLevel(ctx context.Context, l Level, at time.Time) error {
 	return s.c.Call(ctx, "setLevel", nil, l, at)
 }
 
+// Supplier takes a Durable Object stub and returns one.
+//
+// It calls Supplier over RPC (JavaScript supplier).
+func (s ShopStub) Supplier(ctx context.Context, other *worker.Stub) (*worker.Stub, error) {
+	var result *worker.Stub
+	err := s.c.Call(ctx, "supplier", &result, other)
+	return result, err
+}
+
 // Touch calls the object's Touch over RPC (JavaScript touch).
 func (s ShopStub) Touch(ctx context.Context) error {
 	return s.c.Call(ctx, "touch", nil)
