@@ -21,8 +21,8 @@
 // type per class whose methods call its exposed RPC methods with their Go
 // types (stubs.go in the package by default), and with -ts the TypeScript
 // declarations of their RPC interfaces for JavaScript callers, with an
-// Env of the configuration's bindings. build warns when Go stubs in the
-// package's directory are stale. Use it from a go:generate line:
+// Env of the configuration's bindings. build warns when Go stubs or
+// TypeScript declarations in the package's directory are stale. Use it from a go:generate line:
 //
 //	//go:generate go tool wasmbuild stubs -go counter_stub.go -ts counter.d.ts
 //

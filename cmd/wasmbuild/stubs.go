@@ -81,8 +81,10 @@ func localBindings(p *project) map[string]string {
 	return out
 }
 
-// warnStaleStubs warns about Go stubs in the package's directory that
-// differ from what wasmbuild stubs would write for the module of m.
+// warnStaleStubs warns about the Go stubs and TypeScript declarations
+// in the package's directory that differ from what wasmbuild stubs would
+// write for the module of m (the declarations' Env aside: it comes from
+// whichever configuration they were written with).
 func warnStaleStubs(ctx context.Context, pkg string, m *abi.Manifest) {
 	dir, err := build.PackageDir(ctx, ".", pkg)
 	if err != nil {
@@ -91,14 +93,24 @@ func warnStaleStubs(ctx context.Context, pkg string, m *abi.Manifest) {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
-		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+		isGo := strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go")
+		if !isGo && !strings.HasSuffix(e.Name(), ".d.ts") {
 			continue
 		}
 		old, err := os.ReadFile(path)
 		if err != nil || !bytes.HasPrefix(old, []byte(stubgen.Header)) {
 			continue
 		}
-		now, _, err := stubgen.FromManifest(ctx, m, stubgen.Request{Dir: ".", Pkg: pkg, GoFile: path})
+		req := stubgen.Request{Dir: ".", Pkg: pkg, GoFile: path}
+		if !isGo {
+			req = stubgen.Request{Dir: ".", Pkg: pkg, TS: true}
+			old = stubgen.WithoutEnv(old)
+		}
+		goSrc, ts, err := stubgen.FromManifest(ctx, m, req)
+		now := goSrc
+		if !isGo {
+			now = ts
+		}
 		switch {
 		case err != nil:
 			progress("warning: cannot check the stubs %s: %v", path, err)

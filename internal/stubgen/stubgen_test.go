@@ -108,3 +108,24 @@ func TestTypeScriptCompiles(t *testing.T) {
 		t.Errorf("tsc: %v\n%s", err, out)
 	}
 }
+
+// TestWithoutEnv: declarations written with a configuration's bindings,
+// without their Env, are those written without bindings (what wasmbuild
+// build compares to find stale declarations).
+func TestWithoutEnv(t *testing.T) {
+	m, p := shop(t)
+	with, err := stubgen.TypeScript(m, p, map[string]string{"SHOP": "Shop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := stubgen.TypeScript(m, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(with, without) {
+		t.Fatal("the bindings changed nothing")
+	}
+	if got := stubgen.WithoutEnv(with); !bytes.Equal(got, without) {
+		t.Errorf("WithoutEnv:\n%s\nwant:\n%s", got, without)
+	}
+}

@@ -87,7 +87,7 @@ func TypeScript(m *abi.Manifest, p *Package, bindings map[string]string) ([]byte
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		b.WriteString("\n/** The bindings of the wrangler configuration to these classes. */\nexport interface Env {\n")
+		b.WriteString(envComment + "export interface Env {\n")
 		for _, n := range names {
 			fmt.Fprintf(&b, "  %s: DurableObjectNamespace<%s>;\n", tsKey(n), bindings[n])
 		}
@@ -297,4 +297,16 @@ func tsDoc(indent, doc string) string {
 	}
 	b.WriteString(indent + " */\n")
 	return b.String()
+}
+
+// envComment starts the Env of the declarations, which ends them.
+const envComment = "\n/** The bindings of the wrangler configuration to these classes. */\n"
+
+// WithoutEnv returns TypeScript declarations without their Env: what they
+// are without a configuration's bindings.
+func WithoutEnv(ts []byte) []byte {
+	if i := bytes.Index(ts, []byte(envComment)); i >= 0 {
+		return ts[:i]
+	}
+	return ts
 }
