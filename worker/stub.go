@@ -229,6 +229,7 @@ type Stub struct {
 	target abi.StubTarget
 	err    error       // a stub that reaches no object (see Get)
 	kept   *keptHandle // a stub the host keeps for this instance (target.Handle)
+	test   rt.HostStub // in a test on the host: the harness's stub (dotest)
 }
 
 // keptHandle is the handle of a stub that the host keeps for the Go
@@ -242,8 +243,11 @@ func init() {
 
 // stubTarget is what a *Stub crosses RPC as.
 func stubTarget(s *Stub) (abi.StubTarget, error) {
-	if s.err != nil {
+	switch {
+	case s.err != nil:
 		return abi.StubTarget{}, s.err
+	case s.test != nil:
+		return rt.HostStubs.Target(s.test), nil
 	}
 	return s.target, nil
 }
@@ -252,6 +256,10 @@ func stubTarget(s *Stub) (abi.StubTarget, error) {
 func keptStub(t abi.StubTarget) (*Stub, error) {
 	if t.Handle == 0 {
 		return nil, errors.New("worker: a Durable Object stub from the host without a handle")
+	}
+	if rt.HostStubs != nil { // a test's, on the host
+		test, err := rt.HostStubs.Stub(t)
+		return &Stub{test: test}, err
 	}
 	s := &Stub{target: abi.StubTarget{Handle: t.Handle}, kept: &keptHandle{t.Handle}}
 	runtime.AddCleanup(s.kept, releaseStub, t.Handle)
@@ -271,6 +279,9 @@ func (s *Stub) Fetch(req *http.Request) (*http.Response, error) {
 			req.Body.Close() // as a RoundTripper does, even when it fails
 		}
 		return nil, err
+	}
+	if s.test != nil {
+		return s.test.Do(req)
 	}
 	defer runtime.KeepAlive(s.kept) // the host keeps the stub until the fetch has used it
 	return s.transport().RoundTrip(req)
@@ -335,6 +346,9 @@ func (s *Stub) transport() *rt.Transport {
 func (s *Stub) Call(ctx context.Context, method string, result any, args ...any) error {
 	if err := s.usable(); err != nil {
 		return err
+	}
+	if s.test != nil {
+		return s.test.Call(ctx, method, result, args...)
 	}
 	defer runtime.KeepAlive(s.kept) // the host keeps the stub until the call has used it
 	if args == nil {

@@ -235,6 +235,34 @@ var workers sync.Map
 
 func init() {
 	abi.RegisterStub(objectStub, objectOf, false)
+	rt.HostStubs = hostStubs{}
+}
+
+// hostStubs makes the *worker.Stub values of a test (Object.Stub, and
+// stubs that calls return into a *worker.Stub) call through their Object.
+type hostStubs struct{}
+
+func (hostStubs) Stub(t abi.StubTarget) (rt.HostStub, error) { return objectOf(t) }
+
+func (hostStubs) Target(s rt.HostStub) abi.StubTarget {
+	t, _ := objectStub(s.(*Object))
+	return t
+}
+
+// Stub returns a *worker.Stub of the object, for the code that takes one
+// (a typed stub's method with a *worker.Stub parameter); its calls and
+// fetches are the Object's Call and Do, and as an RPC argument it passes
+// the object's stub.
+func (o *Object) Stub() *worker.Stub {
+	var s *worker.Stub
+	b, err := abi.EncodeValue(o)
+	if err == nil {
+		err = abi.DecodeValue(b, &s)
+	}
+	if err != nil {
+		panic("dotest: a stub of an Object: " + err.Error()) // both are registered in this package
+	}
+	return s
 }
 
 // objectStub is what an *Object passes as: a stub of its object.
@@ -563,7 +591,8 @@ func (o *Object) Do(req *http.Request) (*http.Response, error) {
 // ReadableStream of its bytes; a method that returns a stream needs a
 // *worker.Stream as result. An *Object argument is passed as its stub
 // (a *worker.Stub parameter), and a stub the method returns decodes into
-// an *Object, to call in turn. method is the JavaScript name ("increment");
+// an *Object, to call in turn (or into a *worker.Stub that calls through
+// one: see Stub). method is the JavaScript name ("increment");
 // the Go name is accepted too. The arguments and the result go through
 // JavaScript values as in workerd (every number is a float64 there, maps
 // become objects with string keys). An error the method returns arrives

@@ -252,3 +252,40 @@ func TestD1Bindings(t *testing.T) {
 		t.Errorf("after Restart: %v", err)
 	}
 }
+
+// TestWorkerStubsInTests: in a test, Object.Stub is a *worker.Stub of the
+// object, as a typed stub's method with a *worker.Stub parameter takes
+// it, and a stub result decodes into a *worker.Stub that calls and
+// fetches through the object.
+func TestWorkerStubsInTests(t *testing.T) {
+	w := dotest.New(t, &dotest.Options{Package: sandbox})
+	ctx := context.Background()
+	s := w.Object("SANDBOX", "stubs")
+	var who map[string]any
+	if err := s.Call(ctx, "whoamiOf", &who, w.Object("PLAIN", "p").Stub()); err != nil || who["name"] != "p" {
+		t.Fatalf("whoamiOf(a *worker.Stub) = %v, %v; want p's whoami", who, err)
+	}
+	var st *worker.Stub
+	if err := s.Call(ctx, "stubOf", &st, "PLAIN", "q"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Call(ctx, "whoami", &who); err != nil || who["name"] != "q" {
+		t.Fatalf("the returned stub's whoami() = %v, %v; want q's", who, err)
+	}
+	if err := s.Call(ctx, "whoamiOf", &who, st); err != nil || who["name"] != "q" {
+		t.Fatalf("whoamiOf(the returned stub) = %v, %v; want q's", who, err)
+	}
+	if err := s.Call(ctx, "stubOf", &st, "SANDBOX", "fetched"); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", "http://do/do/fetched/whoami", nil)
+	resp, err := st.Fetch(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != 200 || body["name"] != "fetched" {
+		t.Errorf("Fetch through the returned stub: %d %v, %v", resp.StatusCode, body, err)
+	}
+}
