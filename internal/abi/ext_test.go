@@ -1,6 +1,11 @@
 package abi
 
-import "testing"
+import (
+	"net/http"
+	"reflect"
+	"testing"
+	"time"
+)
 
 // TestExtensionTypesAreDistinct: every MessagePack extension type of the
 // boundary has a code of its own (two branches once both took 2), and none
@@ -12,5 +17,32 @@ func TestExtensionTypesAreDistinct(t *testing.T) {
 			t.Errorf("%s and %s are both extension type %d", name, other, code)
 		}
 		seen[code] = name
+	}
+}
+
+func TestMayHoldStub(t *testing.T) {
+	type stub struct{ n int }
+	RegisterStub(func(*stub) (StubTarget, error) { return StubTarget{}, nil }, func(StubTarget) (*stub, error) { return nil, nil }, false)
+	type list struct {
+		Next *list
+		Name string
+	}
+	type holder struct {
+		Label string
+		Peers []*stub
+	}
+	type hidden struct{ s *stub }
+	for _, tc := range []struct {
+		v    any
+		want bool
+	}{
+		{"", false}, {0, false}, {[]byte(nil), false}, {map[string]int(nil), false}, {list{}, false},
+		{time.Time{}, false}, {(*http.Response)(nil), false}, {http.Header(nil), false}, {hidden{}, false},
+		{(*stub)(nil), true}, {holder{}, true}, {map[string]*stub(nil), true}, {[2]holder{}, true},
+		{[]any(nil), true}, {(*any)(nil), true},
+	} {
+		if got := MayHoldStub(reflect.TypeOf(tc.v)); got != tc.want {
+			t.Errorf("MayHoldStub(%T) = %v, want %v", tc.v, got, tc.want)
+		}
 	}
 }

@@ -49,6 +49,10 @@ type Method struct {
 	JSName string   `msgpack:"jsName"` // JS name, e.g. increment
 	Params []string `msgpack:"params"` // Go types of the parameters after ctx
 	Result string   `msgpack:"result,omitempty"`
+	// Stubs reports that the result's type can hold a Durable Object stub
+	// (an ExtStub; see MayHoldStub): a Go caller gets it through
+	// JavaScript values, not as the bytes Go wrote.
+	Stubs bool `msgpack:"stubs,omitempty"`
 }
 
 // ObjectRef is the payload of ExportObject: the Durable Object a handle

@@ -2,7 +2,11 @@ package abi
 
 import (
 	"fmt"
+	"math/big"
+	"net/http"
 	"reflect"
+	"sync"
+	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
@@ -26,6 +30,7 @@ const ExtStub int8 = 6
 func RegisterStub[T any](target func(T) (StubTarget, error), stub func(StubTarget) (T, error), forInterface bool) {
 	var zero T
 	typ := reflect.TypeOf(zero)
+	stubTypes.Store(typ, true)
 	encode := func(enc *msgpack.Encoder, v reflect.Value) error {
 		if v.IsNil() {
 			return enc.EncodeNil()
@@ -80,4 +85,46 @@ func RegisterStub[T any](target func(T) (StubTarget, error), stub func(StubTarge
 		}
 		return decodeData(dec, v, n)
 	})
+}
+
+// stubTypes are the types registered with RegisterStub.
+var stubTypes sync.Map
+
+// MayHoldStub reports whether a value of type t can hold a Durable Object
+// stub: t is a type registered with RegisterStub, an interface, or holds
+// one in a field, an element, a key or a pointer's target. The types with
+// an extension of their own hold none.
+func MayHoldStub(t reflect.Type) bool {
+	return mayHoldStub(t, map[reflect.Type]bool{})
+}
+
+// extensionTypes cross as extensions of their own, whatever their fields.
+var extensionTypes = map[reflect.Type]bool{
+	reflect.TypeFor[time.Time](): true, reflect.TypeFor[*big.Int](): true, reflect.TypeFor[http.Header](): true,
+	reflect.TypeFor[*http.Request](): true, reflect.TypeFor[*http.Response](): true,
+}
+
+func mayHoldStub(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if _, ok := stubTypes.Load(t); ok {
+		return true
+	}
+	if extensionTypes[t] || seen[t] {
+		return false // a cycle: answered where it began
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return mayHoldStub(t.Elem(), seen)
+	case reflect.Map:
+		return mayHoldStub(t.Key(), seen) || mayHoldStub(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && mayHoldStub(f.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }

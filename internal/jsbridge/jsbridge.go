@@ -97,6 +97,7 @@ func entryModule(m *Manifest, wasmFile string) ([]byte, error) {
 	type jsMethod struct {
 		Name   string `json:"name"`
 		JSName string `json:"jsName"`
+		Stubs  bool   `json:"stubs,omitempty"` // abi.Method.Stubs
 	}
 	type jsClass struct {
 		Name         string     `json:"name"`
@@ -107,7 +108,7 @@ func entryModule(m *Manifest, wasmFile string) ([]byte, error) {
 	for _, c := range m.Classes {
 		jc := jsClass{Name: c.Name, Capabilities: append([]string{}, c.Capabilities...), Methods: []jsMethod{}}
 		for _, meth := range c.Methods {
-			jc.Methods = append(jc.Methods, jsMethod{Name: meth.Name, JSName: meth.JSName})
+			jc.Methods = append(jc.Methods, jsMethod{Name: meth.Name, JSName: meth.JSName, Stubs: meth.Stubs})
 		}
 		classes = append(classes, jc)
 	}

@@ -16,6 +16,7 @@ func manifest() *Manifest {
 		{Name: "Counter", Capabilities: []string{"fetch"}, Methods: []abi.Method{
 			{Name: "Get", JSName: "get", Result: "int64"},
 			{Name: "Increment", JSName: "increment", Params: []string{"int64"}, Result: "int64"},
+			{Name: "Peer", JSName: "peer", Result: "*worker.Stub", Stubs: true},
 		}},
 		{Name: "Quiet"},
 	}}
@@ -27,7 +28,7 @@ func TestGenerate(t *testing.T) {
 		t.Fatal(err)
 	}
 	entry := string(files[EntryFile])
-	shape, _ := json.Marshal(fmt.Sprintf("abi %d; worker [fetch]", abi.Version) + "\nclass Counter [fetch] Get/get()int64 Increment/increment(int64)int64\nclass Quiet []")
+	shape, _ := json.Marshal(fmt.Sprintf("abi %d; worker [fetch]", abi.Version) + "\nclass Counter [fetch] Get/get()int64 Increment/increment(int64)int64 Peer/peer()*worker.Stub\nclass Quiet []")
 	for _, want := range []string{
 		`import module from "./app.wasm";`,
 		`import { createRuntime } from "./godurable.mjs";`,
@@ -38,6 +39,7 @@ func TestGenerate(t *testing.T) {
 		"export class Quiet extends GoDurableObject {",
 		"export default worker;",
 		`"worker":["fetch"]`,
+		`{"name":"Peer","jsName":"peer","stubs":true}`, // a Go caller's result goes through JavaScript
 		`"shape":` + string(shape),
 	} {
 		if !strings.Contains(entry, want) {

@@ -32,7 +32,8 @@ const refDecoder = new Decoder(); // not the decoder that is decoding the extens
 const encoder = new Encoder({ useBigInt64: true });
 const decoder = new Decoder({ extensionCodec: extensions });
 // exactDecoder keeps Go's 64-bit integers as bigints, so that a value
-// decoded to pass it on is encoded again as Go wrote it (see mayHoldStub).
+// decoded to pass it on is encoded again as Go wrote it (a Go caller's
+// result that holds stubs: see __godurableCall).
 const exactDecoder = new Decoder({ extensionCodec: extensions, useBigInt64: true });
 class StreamRef {
   constructor(ref) {
@@ -399,19 +400,6 @@ function noop() {}
 function streamToGo(stream, bodies, owned, lines = false) {
   const reader = bodies.add(stream, owned);
   return new ExtData(ABI.ExtStream, encode(lines ? { lines: true, reader } : { reader }));
-}
-
-// mayHoldStub reports whether b, a value Go encoded, may hold an
-// ABI.ExtStub (an extension header before the type byte): a call's result
-// that holds a stub is decoded, so that workerd passes the stub on, where
-// any other crosses as the bytes Go wrote. (A false positive only costs
-// the decoding.)
-function mayHoldStub(b) {
-  for (let i = b.indexOf(ABI.ExtStub, 1); i > 0; i = b.indexOf(ABI.ExtStub, i + 1)) {
-    const c = b[i - 1];
-    if ((c >= 0xd4 && c <= 0xd8) || b[i - 2] === 0xc7 || b[i - 3] === 0xc8 || b[i - 5] === 0xc9) return true;
-  }
-  return false;
 }
 
 // isStreamResult reports whether a call's result is an ABI.ExtStream: Go
@@ -1433,7 +1421,11 @@ class Runtime {
     this.nextKept = 0;
     stubRuntime = this;
     this.methodIndex = new Map(); // class -> Map(JS method name -> index)
-    for (const c of manifest.classes) this.methodIndex.set(c.name, new Map(c.methods.map((m, i) => [m.jsName, i])));
+    this.stubResults = new Map(); // class -> the JS names of its methods whose results can hold stubs
+    for (const c of manifest.classes) {
+      this.methodIndex.set(c.name, new Map(c.methods.map((m, i) => [m.jsName, i])));
+      this.stubResults.set(c.name, new Set(c.methods.filter((m) => m.stubs).map((m) => m.jsName)));
+    }
     this.registry =
       typeof FinalizationRegistry === "function"
         ? new FinalizationRegistry((handle) => {
@@ -1670,9 +1662,12 @@ export function createRuntime(module, manifest) {
       }
       const ev = await dispatchCall(this, index, args);
       // A stream result crosses as a ReadableStream beside it; a result
-      // with stubs in it as a value, so that workerd passes them on.
+      // that can hold stubs (abi.Method.Stubs) as a value, so that workerd
+      // passes them on: a handle would mean nothing to the caller.
       if (ev.status === ABI.StatusOK && isStreamResult(ev.payload)) return { status: ev.status, payload: ev.payload, stream: ev.stream(0).readable() };
-      if (ev.status === ABI.StatusOK && mayHoldStub(ev.payload)) return { status: ev.status, decoded: true, value: exactDecoder.decode(ev.payload) };
+      if (ev.status === ABI.StatusOK && ev.payload.length > 0 && runtime.stubResults.get(this.__godurable.class).has(jsName)) {
+        return { status: ev.status, decoded: true, value: exactDecoder.decode(ev.payload) };
+      }
       return { status: ev.status, payload: ev.payload };
     }
   }

@@ -168,6 +168,7 @@ func (m *method) describe() abi.Method {
 	}
 	if m.result != nil {
 		d.Result = m.result.String()
+		d.Stubs = m.stream == 0 && abi.MayHoldStub(m.result)
 	}
 	return d
 }

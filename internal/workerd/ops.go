@@ -695,8 +695,8 @@ func (iso *Isolate) startOp(op abi.AsyncOp, handle uint32, req []byte) ([]byte, 
 // goCall is a Go caller's call of a Go object's method, as the shim makes
 // it through __godurableCall: the arguments go through JavaScript from the
 // caller's Isolate, the result and the error come back as Go wrote them
-// (name and code kept), unless the result may hold a stub: then it goes
-// through JavaScript too, exactly, to be the caller's.
+// (name and code kept), unless the method's result can hold a stub: then
+// it goes through JavaScript too, exactly, to be the caller's.
 func (iso *Isolate) goCall(caller *Isolate, t Target, jsName string, args []byte) ([]byte, error) {
 	out, err := iso.call(context.Background(), t, jsName, args, false, caller)
 	if err != nil {
@@ -713,7 +713,7 @@ func (iso *Isolate) goCall(caller *Isolate, t Target, jsName string, args []byte
 	if out == nil {
 		out = []byte{}
 	}
-	if _, ok := abi.StreamOf(out); !ok && mayHoldStub(out) {
+	if _, ok := abi.StreamOf(out); !ok && len(out) > 0 && iso.stubResult(t.Class, jsName) {
 		return jsPass(out, iso, caller, true)
 	}
 	return out, nil

@@ -1,7 +1,6 @@
 package workerd
 
 import (
-	"bytes"
 	"fmt"
 	"sync"
 
@@ -12,8 +11,8 @@ import (
 // the shim handles them: a stub that reaches Go is kept for the Go
 // instance under a handle (Runtime.keep) until Go releases it; a stub Go
 // passes names a binding's object or a kept stub; a Go-to-Go result that
-// may hold one is decoded and encoded again on the caller's side
-// (mayHoldStub), so that the stub is the caller's.
+// can hold one (abi.Method.Stubs) is decoded and encoded again on the
+// caller's side, so that the stub is the caller's.
 
 // jsStub is a JavaScript Durable Object stub: of the object t, which host
 // hosts.
@@ -148,19 +147,14 @@ func jsPass(b []byte, from, to stubSide, exact bool) ([]byte, error) {
 	return e.b, nil
 }
 
-// mayHoldStub reports whether b, a value Go encoded, may hold an
-// ExtStub, as the shim's function of the same name does (an extension
-// header before the type byte; a false positive is decoded for nothing).
-func mayHoldStub(b []byte) bool {
-	for i := 1; i < len(b); i++ {
-		j := bytes.IndexByte(b[i:], byte(abi.ExtStub))
-		if j < 0 {
-			return false
-		}
-		i += j
-		c := b[i-1]
-		if (c >= 0xd4 && c <= 0xd8) || (i >= 2 && b[i-2] == 0xc7) || (i >= 3 && b[i-3] == 0xc8) || (i >= 5 && b[i-5] == 0xc9) {
-			return true
+// stubResult reports whether the result of class's method jsName can
+// hold a stub, as the shim's Runtime.stubResults has it.
+func (iso *Isolate) stubResult(class, jsName string) bool {
+	if c := iso.class(class); c != nil {
+		for _, m := range c.Methods {
+			if m.JSName == jsName {
+				return m.Stubs
+			}
 		}
 	}
 	return false
