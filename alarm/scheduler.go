@@ -192,6 +192,9 @@ func (s *Scheduler[T]) At(ctx context.Context, name string, at time.Time, payloa
 		return ev, fmt.Errorf("%w: %v for %q; use no Every for an event that fires once", ErrBadRepeat, o.every, name)
 	}
 	raw, err := abi.EncodeValue(payload)
+	if err == nil {
+		err = abi.CheckStorable(raw)
+	}
 	if err != nil {
 		return ev, fmt.Errorf("alarm: %q: encoding the payload %T: %w", name, payload, err)
 	}

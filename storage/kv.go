@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -53,7 +52,7 @@ func (kv *KV) Put(key string, v any) error {
 // PutRaw stores MessagePack bytes under key as they are.
 func (kv *KV) PutRaw(key string, raw []byte) error {
 	// Stored bytes never become JS numbers, so large integers are fine.
-	if err := abi.CheckJSSafe(raw); err != nil && !errors.Is(err, abi.ErrUnsafeInteger) {
+	if err := abi.CheckStorable(raw); err != nil {
 		return fmt.Errorf("storage: put %q: %w", key, err)
 	}
 	if err := call(kv.c(), abi.CallKVPut, &abi.KVPut{Key: key, Value: raw}, nil); err != nil {
@@ -94,7 +93,7 @@ func (kv *KV) PutMany(entries map[string]any) error {
 		if err != nil {
 			return fmt.Errorf("storage: put many: %q: encoding %T: %w", k, v, err)
 		}
-		if err := abi.CheckJSSafe(raw); err != nil && !errors.Is(err, abi.ErrUnsafeInteger) {
+		if err := abi.CheckStorable(raw); err != nil {
 			return fmt.Errorf("storage: put many: %q: %w", k, err)
 		}
 		req = append(req, abi.KVEntry{Key: k, Value: raw})

@@ -182,6 +182,11 @@ var ErrUnsafeInteger = abi.ErrUnsafeInteger
 // Uint8Array is stored as its bytes), which KV.GetRaw returns.
 var ErrNotOneValue = abi.ErrTrailing
 
+// ErrStubNotStorable is matched by the error of KV.Put (and PutMany) of a
+// value that holds a *worker.Stub: a stub lives only as long as the Go
+// instance. Store the object's name or ID, and get its stub again.
+var ErrStubNotStorable = abi.ErrStubNotStorable
+
 // ErrNoHost is returned when storage is used outside a Worker: in a plain
 // unit test on the host, say. Use the dotest harness to test objects.
 var ErrNoHost = rt.ErrNoHost

@@ -223,8 +223,9 @@ var ErrNilStub = errors.New("worker: a nil *Stub reaches no Durable Object")
 // only through the stub itself: as in JavaScript, its ID and name are
 // not known to the receiver (workerd gives it as a plain Fetcher). The
 // host keeps such a stub for the Go instance as long as the *Stub (or a
-// copy of it) is reachable. A stub cannot be stored: keep the object's
-// name or ID in storage instead, and get its stub from the namespace.
+// copy of it) is reachable. A stub cannot be stored (storage refuses it
+// with storage.ErrStubNotStorable): keep the object's name or ID in
+// storage instead, and get its stub from the namespace.
 type Stub struct {
 	target abi.StubTarget
 	err    error       // a stub that reaches no object (see Get)

@@ -1,6 +1,7 @@
 package abi
 
 import (
+	"errors"
 	"net/http"
 	"reflect"
 	"testing"
@@ -43,6 +44,26 @@ func TestMayHoldStub(t *testing.T) {
 	} {
 		if got := MayHoldStub(reflect.TypeOf(tc.v)); got != tc.want {
 			t.Errorf("MayHoldStub(%T) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestCheckStorable(t *testing.T) {
+	stub := append([]byte{0xc7, 2, byte(ExtStub)}, 0x80, 0xc0) // an ExtStub of 2 bytes
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		want error
+	}{
+		{"an integer beyond 2^53", []byte{0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, nil},
+		{"another extension", []byte{0xd4, byte(ExtBigInt), '1'}, nil},
+		{"a stub", stub, ErrStubNotStorable},
+		{"a stub in a map", append([]byte{0x81, 0xa1, 'k'}, stub...), ErrStubNotStorable},
+		{"a fixext stub", []byte{0xd4, byte(ExtStub), 0x80}, ErrStubNotStorable},
+		{"truncated", []byte{0x92, 0x01}, ErrMalformed},
+	} {
+		if err := CheckStorable(tc.b); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+			t.Errorf("%s: CheckStorable = %v, want %v", tc.name, err, tc.want)
 		}
 	}
 }

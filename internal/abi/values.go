@@ -106,7 +106,21 @@ var ErrMalformed = errors.New("malformed MessagePack")
 // ErrUnsafeInteger, the first integer beyond ±(2^53-1), or ErrMalformed if b
 // is not exactly one well-formed value.
 func CheckJSSafe(b []byte) error {
-	w := walker{b: b}
+	return walk(walker{b: b, safeInts: true})
+}
+
+// ErrStubNotStorable is the error of a value to store that holds a Durable
+// Object stub (ExtStub): the stub lives only as long as the Go instance.
+var ErrStubNotStorable = errors.New("a Durable Object stub cannot be stored: store the object's name or ID, and get its stub from the namespace")
+
+// CheckStorable walks one MessagePack value to store and reports
+// ErrStubNotStorable if it holds a Durable Object stub, or ErrMalformed if
+// b is not exactly one well-formed value. Integers of any size are fine.
+func CheckStorable(b []byte) error {
+	return walk(walker{b: b, noStubs: true})
+}
+
+func walk(w walker) error {
 	if err := w.value(0); err != nil {
 		return err
 	}
@@ -191,6 +205,8 @@ const maxDepth = 512
 type walker struct {
 	b []byte
 	i int
+	// safeInts refuses integers beyond ±(2^53-1); noStubs refuses ExtStub.
+	safeInts, noStubs bool
 }
 
 func (w *walker) need(n int) ([]byte, error) {
@@ -274,12 +290,12 @@ func (w *walker) value(depth int) error {
 		_, err = w.need(8)
 	case msgpcode.Uint64:
 		var n uint64
-		if n, err = w.uint(8); err == nil && n > MaxSafeInteger {
+		if n, err = w.uint(8); err == nil && w.safeInts && n > MaxSafeInteger {
 			err = fmt.Errorf("%w: %d", ErrUnsafeInteger, n)
 		}
 	case msgpcode.Int64:
 		var n uint64
-		if n, err = w.uint(8); err == nil {
+		if n, err = w.uint(8); err == nil && w.safeInts {
 			if v := int64(n); v > MaxSafeInteger || v < -MaxSafeInteger {
 				err = fmt.Errorf("%w: %d", ErrUnsafeInteger, v)
 			}
@@ -303,17 +319,26 @@ func (w *walker) value(depth int) error {
 			err = w.items(n, depth)
 		}
 	case msgpcode.FixExt1, msgpcode.FixExt2, msgpcode.FixExt4, msgpcode.FixExt8, msgpcode.FixExt16:
-		_, err = w.need(1 + 1<<(c-msgpcode.FixExt1))
+		err = w.ext(1 << (c - msgpcode.FixExt1))
 	case msgpcode.Ext8, msgpcode.Ext16, msgpcode.Ext32:
 		var n uint64
 		if n, err = w.uint(1 << (c - msgpcode.Ext8)); err == nil {
 			if n > math.MaxInt32 {
 				return fmt.Errorf("%w: extension of %d bytes", ErrMalformed, n)
 			}
-			_, err = w.need(1 + int(n))
+			err = w.ext(int(n))
 		}
 	default:
 		err = fmt.Errorf("%w: unknown code 0x%02x at byte %d", ErrMalformed, c, w.i-1)
+	}
+	return err
+}
+
+// ext walks an extension's type and its n bytes of data.
+func (w *walker) ext(n int) error {
+	s, err := w.need(1 + n)
+	if err == nil && w.noStubs && int8(s[0]) == ExtStub {
+		return ErrStubNotStorable
 	}
 	return err
 }

@@ -75,4 +75,6 @@ func (s *suite) stubValues(t *testing.T) {
 	}
 	e = s.callErr(t, "stubs", "whoamiOf", nil)
 	equal(t, "whoamiOf(null)", e.Message, "worker: a nil *Stub reaches no Durable Object")
+	e = s.callErr(t, "stubs", "storeStub", JSStub{"PLAIN", "p1"})
+	equal(t, "storeStub(a stub)", e.Message, `storage: put "stub": a Durable Object stub cannot be stored: store the object's name or ID, and get its stub from the namespace`)
 }

@@ -1500,8 +1500,8 @@ class Runtime {
   // stub returns the stub of ns.get(id, {locationHint}). An ID crosses as
   // its string and, when it has one, its name: by name, the object gets
   // ctx.id.name as with getByName; both must agree, which refuses an ID
-  // made by another namespace as idFromString would.
-  // A handle names a stub kept for Go.
+  // made by another namespace as idFromString would. A handle names a
+  // stub kept for Go instead.
   stub(target) {
     if (target.handle) return this.keptStub(target.handle).stub;
     const ns = this.namespace(target.binding, target.jurisdiction);

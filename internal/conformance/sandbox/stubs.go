@@ -64,6 +64,11 @@ func (s *Sandbox) DropKept() {
 	runtime.GC()
 }
 
+// StoreStub tries to store a stub, which storage refuses.
+func (s *Sandbox) StoreStub(stub *worker.Stub) error {
+	return s.state.Storage.KV.Put("stub", map[string]any{"peer": stub})
+}
+
 // Kept returns the stub it keeps.
 func (s *Sandbox) Kept() *worker.Stub { return s.kept }
 
