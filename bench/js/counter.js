@@ -51,6 +51,12 @@ export class CounterJS extends DurableObject {
   // counter's memory-probe build has the same method).
   benchNoop() {}
 
+  // benchStub takes a Durable Object stub and answers 1 (as the Go
+  // probe's).
+  benchStub(peer) {
+    return peer ? 1 : 0;
+  }
+
   // benchGets reads the value n times in one event (as the Go probe's).
   benchGets(n) {
     let total = 0;

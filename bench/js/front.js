@@ -13,7 +13,8 @@
 //	                               P loops (default 1), each making N sequential
 //	                               RPC calls M(A...) (default increment(1)) on the
 //	                               counter {name} (loop i > 0 uses {name}-{i}):
-//	                               {"calls", "last", "ms"}
+//	                               {"calls", "last", "ms"}; with &stub=S the
+//	                               argument is the stub of the counter S
 //	POST /touch/{go|js}/{prefix}?from=A&to=B&par=P
 //	                               get() on the counters {prefix}{A}..{prefix}{B-1},
 //	                               P at a time: creates them. {"objects", "ms"}
@@ -68,6 +69,7 @@ export default {
           const par = int(url.searchParams, "par", 1);
           const method = url.searchParams.get("method") ?? "increment";
           const args = url.searchParams.getAll("arg").map(Number);
+          if (url.searchParams.has("stub")) args.push(ns.getByName(url.searchParams.get("stub")));
           if (method === "increment" && args.length === 0) args.push(1);
           const lasts = await Promise.all(
             Array.from({ length: par }, (_, i) => rpcLoop(ns, i === 0 ? name : `${name}-${i}`, n, method, args)),

@@ -491,9 +491,10 @@ type benchMemory struct {
 
 // measureMemory creates Go objects in one fresh isolate and reads the Go
 // instance's memory through the probe (bench/go/probe); it also times the
-// probe's benchNoop, the boundary alone.
+// probe's benchNoop (the boundary alone) and benchStub (a stub as the
+// argument) against the JavaScript twin's, in the same session.
 func (b *bench) measureMemory(ctx context.Context) error {
-	configs := []string{"bench/js/front.toml", "bench/go/counter-probe.toml"}
+	configs := []string{"bench/js/front.toml", "bench/go/counter-probe.toml", "bench/js/counter.toml"}
 	b.logf("memory session: %s", strings.Join(configs, " "))
 	s, err := b.startSession(ctx, 4, configs...)
 	if err != nil {
@@ -541,25 +542,36 @@ func (b *bench) measureMemory(ctx context.Context) error {
 	b.m.get(secMemory, "Go heap per object (live, after GC)", "bytes", lower).add(sideGo, float64(last.HeapAlloc-first.HeapAlloc)/objs)
 	b.m.get(secMemory, "Go linear memory per object", "bytes", lower).add(sideGo, float64(last.LinearBytes-first.LinearBytes)/objs)
 
-	// The boundary alone: a Go method that does nothing, called in
-	// sequence from the front Worker (the probe build only has it).
-	if _, err := s.do(ctx, "POST", fmt.Sprintf("/rpc/go/noop?n=%d&method=benchNoop", b.cfg.RPCCalls)); err != nil {
-		return err
-	}
-	var noop []float64
-	for i := 0; i < b.cfg.Rounds; i++ {
-		body, err := s.do(ctx, "POST", fmt.Sprintf("/rpc/go/noop?n=%d&method=benchNoop", b.cfg.RPCCalls))
-		if err != nil {
-			return err
+	// The boundary alone, and with a stub as the argument: methods that
+	// do nothing, called in sequence from the front Worker (of the Go
+	// counter, the probe build only has them), the sides interleaved.
+	for _, row := range []struct{ label, query string }{
+		{"  benchNoop() instead (no storage; the memory probe's build), time per call", "method=benchNoop"},
+		{"  benchStub(stub) instead (a Durable Object stub as the argument), time per call", "method=benchStub&stub=peer"},
+	} {
+		perCall := map[string][]float64{}
+		for i := -1; i < b.cfg.Rounds; i++ { // round -1 warms both up
+			for _, side := range []string{sideGo, sideJS} {
+				body, err := s.do(ctx, "POST", fmt.Sprintf("/rpc/%s/noop?n=%d&%s", side, b.cfg.RPCCalls, row.query))
+				if err != nil {
+					return err
+				}
+				var a rpcAnswer
+				if err := json.Unmarshal(body, &a); err != nil {
+					return fmt.Errorf("%s on %s: %w: %s", row.query, side, err, body)
+				}
+				if a.Last != 1 && row.query != "method=benchNoop" {
+					return fmt.Errorf("%s on %s answered %v, want 1: %s", row.query, side, a.Last, body)
+				}
+				if i >= 0 {
+					perCall[side] = append(perCall[side], a.MS*1000/float64(a.Calls))
+				}
+			}
 		}
-		var a rpcAnswer
-		if err := json.Unmarshal(body, &a); err != nil {
-			return err
+		for _, side := range []string{sideGo, sideJS} {
+			b.m.get(secRPC, row.label, "µs", lower).add(side, median(perCall[side]))
 		}
-		noop = append(noop, a.MS*1000/float64(a.Calls))
 	}
-	b.m.get(secRPC, "  benchNoop() instead (no storage; the memory probe's build), time per call", "µs", lower).add(sideGo, median(noop))
-
 	return nil
 }
 

@@ -5,6 +5,7 @@
 // godurable_bench, so the Counter class gains RPC methods for measurements:
 // benchMemory reports the size of the Go instance's linear memory and of
 // the Go heap, benchNoop does nothing (the cost of the boundary alone),
+// benchStub takes a stub (what a stub as an argument adds),
 // benchGets reads the value n times in one event, and benchCompute does a
 // fixed amount of pure Go work.
 // The example itself is not changed; nothing else uses this file.
@@ -14,6 +15,8 @@ package main
 import (
 	"encoding/json"
 	"runtime"
+
+	"github.com/godurable/godurable/worker"
 )
 
 // memoryPages returns the size of the module's linear memory in 64 KiB
@@ -31,6 +34,16 @@ type BenchMemory struct {
 
 // BenchNoop does nothing: calling it measures the boundary alone.
 func (c *Counter) BenchNoop() {}
+
+// BenchStub takes a Durable Object stub and answers 1: calling it
+// measures what a stub as an argument adds (the shim keeps it for Go, Go
+// releases it when its garbage collector finds it unreachable).
+func (c *Counter) BenchStub(peer *worker.Stub) int {
+	if peer == nil {
+		return 0
+	}
+	return 1
+}
 
 // BenchGets reads the counter's value n times in one event: the cost of
 // a KV read from Go when it is not the event's first storage call.
