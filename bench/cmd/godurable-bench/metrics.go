@@ -26,6 +26,7 @@ const (
 	sideGo     = "go"     // godurable
 	sideJS     = "js"     // the JavaScript twin
 	sideSyumai = "syumai" // github.com/syumai/workers, when given
+	sideBase   = "base"   // godurable at another commit (-base), when given
 )
 
 // better says which way a figure is good.
