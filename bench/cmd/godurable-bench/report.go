@@ -107,7 +107,9 @@ var staticNotes = []string{
 }
 
 // statelessTable compares the stateless rows of godurable and syumai/workers.
-func (b *bench) statelessTable() string { return b.sideTable(sideSyumai, "godurable", "syumai/workers") }
+func (b *bench) statelessTable() string {
+	return b.sideTable(sideSyumai, "godurable", "syumai/workers")
+}
 
 // sideTable compares Go with another side on the rows that side has.
 func (b *bench) sideTable(side, titleGo, title string) string {
