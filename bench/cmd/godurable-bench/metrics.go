@@ -154,3 +154,21 @@ func (ms *metrics) table(a, b, titleA, titleB string) string {
 	}
 	return sb.String()
 }
+
+// roundRatios lists, for the rows with values for both a and b, the ratio
+// a/b of each round.
+func (ms *metrics) roundRatios(a, b string) string {
+	var sb strings.Builder
+	for _, m := range ms.order {
+		va, vb := m.vals[a], m.vals[b]
+		if len(va) == 0 || len(va) != len(vb) {
+			continue
+		}
+		rs := make([]string, len(va))
+		for i := range va {
+			rs[i] = ratio(va[i], vb[i])
+		}
+		fmt.Fprintf(&sb, "- %s, %s: %s\n", m.section, m.name, strings.Join(rs, " "))
+	}
+	return sb.String()
+}

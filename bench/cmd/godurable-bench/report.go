@@ -81,6 +81,8 @@ func (b *bench) report(took time.Duration) string {
 	if b.base != "" {
 		sb.WriteString("\n## This checkout against the base (" + b.base + ")\n\n")
 		sb.WriteString(b.sideTable(sideBase, "this checkout", "base"))
+		sb.WriteString("\nThe ratio this checkout/base in each round (the rounds' spread is the noise):\n\n")
+		sb.WriteString(b.m.roundRatios(sideGo, sideBase))
 	}
 	if b.micro != "" {
 		sb.WriteString("\n## Boundary micro-benchmarks\n\n")
