@@ -152,9 +152,9 @@ type eventKey struct{}
 
 // eventRoot is the parent of an event's context: the context that holds
 // the event (under eventKey) and is never done, as Background is not. It
-// lives inside the Event: WithValue over Background would allocate a
-// context, and cancelling a child of Background's chain walks it
-// (measured: 1-2 µs an event in wasm, bench/PROFILE.md).
+// lives inside the Event: WithValue over Background would allocate one
+// more context per event, whose chain the cancel at the event's end walks
+// (bench/PROFILE.md, 2026-12-01 afternoon).
 type eventRoot struct{ e *Event }
 
 func (eventRoot) Deadline() (time.Time, bool) { return time.Time{}, false }
