@@ -5,24 +5,26 @@
 //
 //	/ping                          answered here (the cost of the front alone)
 //	/{side}/...                    forwarded, without the /{side} prefix, to
-//	                               side = go | js (counters), gohello | jshello | god1 | jsd1 |
-//	                               syumai (stateless Workers), gochat | jschat
+//	                               side = go | js | base (counters), gohello | jshello | god1 |
+//	                               jsd1 | syumai | basehello (stateless Workers), gochat | jschat
 //	                               (chat rooms; a WebSocket upgrade's answer,
-//	                               the response's webSocket, passes through)
-//	POST /rpc/{go|js}/{name}?n=N&par=P&method=M&arg=A...
+//	                               the response's webSocket, passes through);
+//	                               base and basehello are the Go Workers of
+//	                               another checkout (godurable-bench -base)
+//	POST /rpc/{go|js|base}/{name}?n=N&par=P&method=M&arg=A...
 //	                               P loops (default 1), each making N sequential
 //	                               RPC calls M(A...) (default increment(1)) on the
 //	                               counter {name} (loop i > 0 uses {name}-{i}):
 //	                               {"calls", "last", "ms"}; with &stub=S the
 //	                               argument is the stub of the counter S
-//	POST /touch/{go|js}/{prefix}?from=A&to=B&par=P
+//	POST /touch/{go|js|base}/{prefix}?from=A&to=B&par=P
 //	                               get() on the counters {prefix}{A}..{prefix}{B-1},
 //	                               P at a time: creates them. {"objects", "ms"}
 //	GET  /probe/go/{name}          benchMemory() on a Go counter built with the
 //	                               memory probe (bench/go/probe)
 
-const SERVICES = { go: "GO", js: "JS", gohello: "GOHELLO", jshello: "JSHELLO", god1: "GOD1", jsd1: "JSD1", syumai: "SYUMAI", gochat: "GOCHAT", jschat: "JSCHAT" };
-const COUNTERS = { go: "GOCOUNTER", js: "JSCOUNTER" };
+const SERVICES = { go: "GO", js: "JS", gohello: "GOHELLO", jshello: "JSHELLO", god1: "GOD1", jsd1: "JSD1", syumai: "SYUMAI", base: "BASE", basehello: "BASEHELLO", gochat: "GOCHAT", jschat: "JSCHAT" };
+const COUNTERS = { go: "GOCOUNTER", js: "JSCOUNTER", base: "BASECOUNTER" };
 
 function ms(t0) {
   return performance.now() - t0; // advances across I/O only, which RPC is

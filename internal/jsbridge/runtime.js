@@ -244,11 +244,20 @@ function responseFromGo(r, ev) {
   }
   if (r.stream) return new Response(ev.stream(0).readable(r.body), { status: r.status, headers: r.headers });
   const body = NULL_BODY_STATUS.has(r.status) || !r.body || r.body.length === 0 ? null : r.body;
-  const response = new Response(body, { status: r.status, headers: r.headers });
   // Its length tells a caller through stub.fetch that it need not stream
-  // (workerd gives such a caller no Content-Length of its own).
-  if (body !== null && !response.headers.has("content-length")) response.headers.set("content-length", String(body.length));
-  return response;
+  // (workerd gives such a caller no Content-Length of its own). It joins
+  // the pairs Go sent: setting it on the Response's Headers afterwards
+  // costs two more calls into workerd for every response.
+  const headers = r.headers ?? [];
+  if (body !== null && !hasHeader(headers, "content-length")) headers.push(["content-length", String(body.length)]);
+  return new Response(body, { status: r.status, headers });
+}
+
+// hasHeader reports whether pairs (name, value) name the header name,
+// given in lower case.
+function hasHeader(pairs, name) {
+  for (const [k] of pairs) if (k.length === name.length && k.toLowerCase() === name) return true;
+  return false;
 }
 
 // responseValue builds a Response that Go passes as an RPC value.
@@ -575,8 +584,8 @@ class Instance {
   // left: what it queued is orphaned, its timer moves to another event.
   retire(ev) {
     this.events.delete(ev.id);
-    this.runtime.bodies.cancelAll(ev.readers);
-    this.orphans.push(...ev.queue.splice(0));
+    if (ev.readers.length > 0) this.runtime.bodies.cancelAll(ev.readers);
+    if (ev.queue.length > 0) this.orphans.push(...ev.queue.splice(0));
     if (this.tick && this.tick.event === ev) this.rearmTick();
   }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/hostcall"
@@ -106,6 +107,7 @@ type Event struct {
 
 	ctx    context.Context // the event's context; cancelled when it finishes
 	cancel context.CancelCauseFunc
+	root   eventRoot // ctx's parent: carries the event, never done
 
 	mu       sync.Mutex
 	holdTurn bool // whether this event holds obj's turn
@@ -147,6 +149,25 @@ func (e *Event) what() string {
 }
 
 type eventKey struct{}
+
+// eventRoot is the parent of an event's context: the context that holds
+// the event (under eventKey) and is never done, as Background is not. It
+// lives inside the Event: WithValue over Background would allocate one
+// more context per event, whose chain the cancel at the event's end walks
+// (bench/PROFILE.md, 2026-12-01 afternoon).
+type eventRoot struct{ e *Event }
+
+func (eventRoot) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (eventRoot) Done() <-chan struct{}       { return nil }
+func (eventRoot) Err() error                  { return nil }
+func (eventRoot) String() string              { return "godurable event" }
+
+func (r *eventRoot) Value(key any) any {
+	if key == (eventKey{}) {
+		return r.e
+	}
+	return nil
+}
 
 func eventFrom(ctx context.Context) *Event {
 	if ctx == nil {
@@ -217,7 +238,8 @@ func startEvent(id int32, kind abi.EventKind, object, arg uint32, size int32) in
 	payload := make([]byte, size)
 	hostcall.Take(payload)
 	e := &Event{id: id, kind: kind, arg: arg}
-	e.ctx, e.cancel = context.WithCancelCause(context.WithValue(context.Background(), eventKey{}, e))
+	e.root.e = e
+	e.ctx, e.cancel = context.WithCancelCause(&e.root)
 	liveMu.Lock()
 	live[id] = e
 	liveMu.Unlock()

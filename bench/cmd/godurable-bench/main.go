@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -82,6 +83,11 @@ type bench struct {
 	// compatibility date they force; nil and "" for the repository's own.
 	tools  *wranglerdev.Tools
 	compat string
+	// rows are the main session's rows to run (-rows), all when nil.
+	rows map[string]bool
+	// base is the bench/build directory of another checkout (-base), whose
+	// Go counter and hello are measured as the side "base", or "".
+	base string
 }
 
 func (b *bench) logf(format string, args ...any) {
@@ -126,10 +132,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	wlogFile := fs.String("wrangler-log", "", "append wrangler's and workerd's output to this file")
 	floor := fs.Bool("floor", false, "serve the sessions with the floor's wrangler 4.86 (internal/conformance/floor, workerd 2026-04-26, on the machine's Node.js 20) instead of the pinned one, at the newest compatibility date it accepts: the comparison run on the old workerd")
 	observability := fs.Bool("observability", false, "keep wrangler dev's local observability on (X_LOCAL_OBSERVABILITY, wrangler's default since 4.1xx: every event and storage call streams to a collector Worker, which slows both sides)")
+	rowList := fs.String("rows", "", "comma-separated rows of the main session to run alone, without the other sessions: "+strings.Join(mainRows, ", "))
+	base := fs.String("base", "", "the bench/build directory of another checkout (built there with -build): its Go counter and hello run as a third side, \"base\", beside Go and JavaScript in the main session, and the report compares Go with it (an A/B of two commits in one workerd)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	b := &bench{cfg: fullConfig, smoke: *smoke, verbose: *verbose, log: stderr, stdout: stdout}
+	if *rowList != "" {
+		b.rows = map[string]bool{}
+		for _, r := range strings.Split(*rowList, ",") {
+			if !slices.Contains(mainRows, r) {
+				return fmt.Errorf("-rows: no row %q (rows: %s)", r, strings.Join(mainRows, ", "))
+			}
+			b.rows[r] = true
+		}
+	}
+	if *base != "" {
+		var err error
+		if b.base, err = filepath.Abs(*base); err != nil {
+			return err
+		}
+	}
 	if *summarize != "" {
 		return b.summarizeFile(*summarize, pc.Calls)
 	}
@@ -165,7 +188,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	outFile := *out
-	if outFile == "" && !b.smoke {
+	if outFile == "" && !b.smoke && b.rows == nil && b.base == "" {
 		outFile = filepath.Join(root, "bench", "RESULTS.md")
 	}
 
@@ -232,6 +255,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"memory", b.measureMemory},
 		{"resident memory", b.measureRSS},
 		{"chat memory", b.measureChatRSS},
+	}
+	if b.rows != nil {
+		steps = steps[3:4] // the main session alone
 	}
 	if *chatOnly {
 		steps = steps[:0]

@@ -212,16 +212,22 @@ func (b *bench) checkTwins(ctx context.Context, s *session) error {
 		{"GET", "/counter/twin/history"},
 	}
 	for _, st := range steps {
-		var bodies [2][]byte
-		for i, side := range []string{sideGo, sideJS} {
+		sides := []string{sideGo, sideJS}
+		if b.base != "" {
+			sides = append(sides, sideBase)
+		}
+		bodies := make([][]byte, len(sides))
+		for i, side := range sides {
 			body, err := s.do(ctx, st.method, "/"+side+st.path)
 			if err != nil {
 				return fmt.Errorf("checking the %s counter: %w", side, err)
 			}
 			bodies[i] = body
 		}
-		if !bytes.Equal(bodies[0], bodies[1]) {
-			return fmt.Errorf("the counters differ on %s %s: Go %q, JavaScript %q", st.method, st.path, bodies[0], bodies[1])
+		for i := 1; i < len(sides); i++ {
+			if !bytes.Equal(bodies[0], bodies[i]) {
+				return fmt.Errorf("the counters differ on %s %s: Go %q, %s %q", st.method, st.path, bodies[0], sides[i], bodies[i])
+			}
 		}
 	}
 	return nil
@@ -233,6 +239,39 @@ type rpcAnswer struct {
 	MS    float64 `json:"ms"`
 }
 
+// mainRows are the rows of the main session that -rows can name.
+var mainRows = []string{"stateless", "streams", "d1", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+
+// want reports whether the main session runs row (see -rows).
+func (b *bench) want(row string) bool { return b.rows == nil || b.rows[row] }
+
+// baseConfigs writes the wrangler configurations of the base side (-base):
+// the other checkout's counter and hello under names of their own.
+func (b *bench) baseConfigs() ([]string, error) {
+	dir := filepath.Join(b.root, "bench", "build", "base")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, w := range []struct{ name, main, rest string }{
+		{"counter", "counter", "\n[[durable_objects.bindings]]\nname = \"COUNTER\"\nclass_name = \"Counter\"\n\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Counter\"]\n"},
+		{"hello", "hello", ""},
+	} {
+		main := filepath.Join(b.base, w.main, "worker.mjs")
+		if _, err := os.Stat(main); err != nil {
+			return nil, fmt.Errorf("-base: %w (build it there with godurable-bench -build)", err)
+		}
+		text := fmt.Sprintf("# Written by godurable-bench -base: %s of another checkout.\nname = \"godurable-bench-base-%s\"\nmain = %q\ncompatibility_date = \"2026-11-24\"\n%s", w.main, w.name, main, w.rest)
+		path := filepath.Join(dir, w.name+".toml")
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			return nil, err
+		}
+		rel, _ := filepath.Rel(b.root, path)
+		out = append(out, rel)
+	}
+	return out, nil
+}
+
 // measureMain runs the load measurements in one workerd that serves the
 // front Worker and every Worker under test.
 func (b *bench) measureMain(ctx context.Context) error {
@@ -241,6 +280,16 @@ func (b *bench) measureMain(ctx context.Context) error {
 	if b.syumai != "" {
 		configs = append(configs, b.syumai)
 		stateless[sideSyumai] = "/syumai/"
+	}
+	sides := []string{sideGo, sideJS}
+	if b.base != "" {
+		more, err := b.baseConfigs()
+		if err != nil {
+			return err
+		}
+		configs = append(configs, more...)
+		stateless[sideBase] = "/basehello/"
+		sides = append(sides, sideBase)
 	}
 	b.logf("main session: %s", strings.Join(configs, " "))
 	s, err := b.startSession(ctx, b.cfg.Conc, configs...)
@@ -251,16 +300,18 @@ func (b *bench) measureMain(ctx context.Context) error {
 	if err := b.checkTwins(ctx, s); err != nil {
 		return err
 	}
-	chat, err := b.setupChat(ctx, s)
-	if err != nil {
-		return err
+	var chat *chatState
+	if b.want("chat") {
+		if chat, err = b.setupChat(ctx, s); err != nil {
+			return err
+		}
+		defer chat.close()
 	}
-	defer chat.close()
-	sides := []string{sideGo, sideJS}
 	statelessSides := append([]string(nil), sides...)
 	if b.syumai != "" {
 		statelessSides = append(statelessSides, sideSyumai)
 	}
+	twins := []string{sideGo, sideJS} // the sides of the rows the base does not have
 	c := b.cfg
 	conc := phase{Concurrency: c.Conc, Count: c.Count, Duration: c.Dur}
 	seq := phase{Concurrency: 1, Count: c.Seq, Duration: c.Dur}
@@ -275,14 +326,18 @@ func (b *bench) measureMain(ctx context.Context) error {
 
 	// Warm up every route, and create the 1,000 objects of the spread run.
 	b.logf("warming up")
-	for _, side := range sides {
-		if _, err := run(warm, fixed("GET", "/"+side+"d1/?n=41")); err != nil {
-			return fmt.Errorf("d1 %s: %w", side, err)
+	if b.want("d1") {
+		for _, side := range twins {
+			if _, err := run(warm, fixed("GET", "/"+side+"d1/?n=41")); err != nil {
+				return fmt.Errorf("d1 %s: %w", side, err)
+			}
 		}
 	}
-	for _, side := range statelessSides {
-		if _, err := run(warm, fixed("GET", stateless[side])); err != nil {
-			return fmt.Errorf("stateless %s: %w", side, err)
+	if b.want("stateless") || b.want("streams") {
+		for _, side := range statelessSides {
+			if _, err := run(warm, fixed("GET", stateless[side])); err != nil {
+				return fmt.Errorf("stateless %s: %w", side, err)
+			}
 		}
 	}
 	for _, side := range sides {
@@ -291,8 +346,10 @@ func (b *bench) measureMain(ctx context.Context) error {
 				return err
 			}
 		}
-		if err := s.touch(ctx, side, "many-", 0, c.Objects); err != nil {
-			return err
+		if b.want("many") {
+			if err := s.touch(ctx, side, "many-", 0, c.Objects); err != nil {
+				return err
+			}
 		}
 	}
 	if _, err := run(warm, fixed("GET", "/ping")); err != nil {
@@ -301,8 +358,10 @@ func (b *bench) measureMain(ctx context.Context) error {
 
 	for round := 0; round < c.Rounds; round++ {
 		b.logf("round %d/%d", round+1, c.Rounds)
-		if err := b.startIdle(ctx, s, chat, round); err != nil {
-			return err
+		if chat != nil {
+			if err := b.startIdle(ctx, s, chat, round); err != nil {
+				return err
+			}
 		}
 		// The front alone, for the hop.
 		r, err := run(seq, fixed("GET", "/ping"))
@@ -313,6 +372,9 @@ func (b *bench) measureMain(ctx context.Context) error {
 			b.m.get(secHop, "front Worker alone (GET /ping) p50, one at a time", "ms", lower).add(side, ms(r.quantile(0.5)))
 		}
 		for _, side := range order(statelessSides, round) {
+			if !b.want("stateless") {
+				break
+			}
 			r, err := run(conc, fixed("GET", stateless[side]))
 			if err != nil {
 				return fmt.Errorf("stateless %s: %w", side, err)
@@ -323,12 +385,18 @@ func (b *bench) measureMain(ctx context.Context) error {
 			}
 			b.m.get(secStateless, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
 		}
-		for _, side := range order(sides, round) {
+		for _, side := range order(twins, round) {
+			if !b.want("streams") {
+				break
+			}
 			if err := b.measureStreams(run, stateless[side], side, c.Seq); err != nil {
 				return err
 			}
 		}
-		for _, side := range order(sides, round) {
+		for _, side := range order(twins, round) {
+			if !b.want("d1") {
+				break
+			}
 			path := "/" + side + "d1/?n=41"
 			r, err := run(conc, fixed("GET", path))
 			if err != nil {
@@ -341,6 +409,9 @@ func (b *bench) measureMain(ctx context.Context) error {
 			b.m.get(secD1, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
 		}
 		for _, side := range order(sides, round) {
+			if !b.want("hot") {
+				break
+			}
 			r, err := run(conc, fixed("POST", "/"+side+"/counter/hot/increment"))
 			if err != nil {
 				return err
@@ -352,6 +423,9 @@ func (b *bench) measureMain(ctx context.Context) error {
 			b.m.get(secHop, hopFront, "ms", lower).add(side, ms(r.quantile(0.5)))
 		}
 		for _, side := range order(sides, round) {
+			if !b.want("many") {
+				break
+			}
 			off := round * 7919 // start each round elsewhere among the objects
 			r, err := run(conc, func(i int) (string, string) {
 				return "POST", fmt.Sprintf("/%s/counter/many-%d/increment", side, (i+off)%c.Objects)
@@ -362,11 +436,17 @@ func (b *bench) measureMain(ctx context.Context) error {
 			b.record(secMany, fmt.Sprintf("%d concurrent, spread over %d objects:", c.Conc, c.Objects), side, r, true)
 		}
 		for _, side := range order(sides, round) {
+			if !b.want("rpc") {
+				break
+			}
 			if err := b.measureRPC(ctx, s, side); err != nil {
 				return err
 			}
 		}
 		for _, side := range order(sides, round) {
+			if !b.want("rpc-one") {
+				break
+			}
 			r, err := run(conc, fixed("POST", "/rpc/"+side+"/one"))
 			if err != nil {
 				return err
@@ -374,6 +454,9 @@ func (b *bench) measureMain(ctx context.Context) error {
 			b.record(secRPC, fmt.Sprintf("one call per HTTP request, %d concurrent:", c.Conc), side, r, true)
 		}
 		for _, side := range order(sides, round) {
+			if !b.want("new") {
+				break
+			}
 			var first, added []float64
 			for k := 0; k < c.NewObjects; k++ {
 				path := fmt.Sprintf("/%s/counter/new-%d-%d/increment", side, round, k)
@@ -391,11 +474,13 @@ func (b *bench) measureMain(ctx context.Context) error {
 			b.m.get(secNew, "first request (POST increment) p50", "ms", lower).add(side, median(first))
 			b.m.get(secNew, "added over the object's second request, p50", "ms", lower).add(side, median(added))
 		}
-		if err := b.chatRound(ctx, s, chat, round); err != nil {
-			return err
-		}
-		if err := b.wake(ctx, s, chat, round); err != nil {
-			return err
+		if chat != nil {
+			if err := b.chatRound(ctx, s, chat, round); err != nil {
+				return err
+			}
+			if err := b.wake(ctx, s, chat, round); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -26,6 +26,7 @@ const (
 	sideGo     = "go"     // godurable
 	sideJS     = "js"     // the JavaScript twin
 	sideSyumai = "syumai" // github.com/syumai/workers, when given
+	sideBase   = "base"   // godurable at another commit (-base), when given
 )
 
 // better says which way a figure is good.
@@ -150,6 +151,24 @@ func (ms *metrics) table(a, b, titleA, titleB string) string {
 			r = "—"
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s |\n", m.name, m.cell(a), m.cell(b), r, m.better)
+	}
+	return sb.String()
+}
+
+// roundRatios lists, for the rows with values for both a and b, the ratio
+// a/b of each round.
+func (ms *metrics) roundRatios(a, b string) string {
+	var sb strings.Builder
+	for _, m := range ms.order {
+		va, vb := m.vals[a], m.vals[b]
+		if len(va) == 0 || len(va) != len(vb) {
+			continue
+		}
+		rs := make([]string, len(va))
+		for i := range va {
+			rs[i] = ratio(va[i], vb[i])
+		}
+		fmt.Fprintf(&sb, "- %s, %s: %s\n", m.section, m.name, strings.Join(rs, " "))
 	}
 	return sb.String()
 }

@@ -26,12 +26,15 @@ type profileConfig struct {
 
 // Isolates (inspector targets) of the profiling session.
 const (
-	targetFront    = "core:user:godurable-bench-front"
-	targetGo       = "core:user:godurable-bench-go-counter"
-	targetJS       = "core:user:godurable-bench-js-counter"
-	targetGoHello  = "core:user:godurable-bench-go-hello"
-	targetJSHello  = "core:user:godurable-bench-js-hello"
-	profileCounter = "prof"
+	targetFront   = "core:user:godurable-bench-front"
+	targetGo      = "core:user:godurable-bench-go-counter"
+	targetJS      = "core:user:godurable-bench-js-counter"
+	targetGoHello = "core:user:godurable-bench-go-hello"
+	targetJSHello = "core:user:godurable-bench-js-hello"
+	// The base side's (-base): the Go Workers of another checkout.
+	targetBase      = "core:user:godurable-bench-base-counter"
+	targetBaseHello = "core:user:godurable-bench-base-hello"
+	profileCounter  = "prof"
 )
 
 // profPhase is one profiled load: the same for each side.
@@ -45,20 +48,20 @@ type profPhase struct {
 
 var profPhases = []profPhase{
 	{key: "rpc-increment", title: "RPC increment(1) from the front Worker (one call = one KV get, one KV put, one SQL insert)",
-		target: map[string]string{sideGo: targetGo, sideJS: targetJS}, rpc: "increment"},
+		target: map[string]string{sideGo: targetGo, sideJS: targetJS, sideBase: targetBase}, rpc: "increment"},
 	{key: "rpc-get", title: "RPC get() from the front Worker (one KV get)",
-		target: map[string]string{sideGo: targetGo, sideJS: targetJS}, rpc: "get"},
+		target: map[string]string{sideGo: targetGo, sideJS: targetJS, sideBase: targetBase}, rpc: "get"},
 	{key: "rpc-noop", title: "RPC benchNoop() from the front Worker (no storage)",
 		target: map[string]string{sideGo: targetGo, sideJS: targetJS}, rpc: "benchNoop"},
 	{key: "rpc-gets", title: "RPC benchGets(100) from the front Worker (100 KV reads in one event; figures per call, so per read divide by 100)",
 		target: map[string]string{sideGo: targetGo, sideJS: targetJS}, rpc: "benchGets", args: "&arg=100"},
 	{key: "http-increment", title: "HTTP POST /counter/{name}/increment (the counter Worker's fetch, then RPC to the object, in one isolate)",
-		target: map[string]string{sideGo: targetGo, sideJS: targetJS},
+		target: map[string]string{sideGo: targetGo, sideJS: targetJS, sideBase: targetBase},
 		path: func(side string) (string, string) {
 			return "POST", "/" + side + "/counter/" + profileCounter + "-http/increment"
 		}},
 	{key: "stateless", title: "Stateless GET /hello",
-		target: map[string]string{sideGo: targetGoHello, sideJS: targetJSHello},
+		target: map[string]string{sideGo: targetGoHello, sideJS: targetJSHello, sideBase: targetBaseHello},
 		path:   func(side string) (string, string) { return "GET", "/" + side + "hello/" }},
 }
 
@@ -113,7 +116,7 @@ func (b *bench) runProfile(ctx context.Context, pc profileConfig) error {
 			return err
 		}
 		for _, ph := range phases {
-			writePhaseReport(&report, ph, runs)
+			writePhaseReport(&report, ph, runs, b.profiledAgainst())
 		}
 	}
 	if want("cold") && pc.Cold > 0 {
@@ -195,15 +198,41 @@ func closeAll(conns map[string]*cpuprof.Conn) {
 	}
 }
 
+// profiledAgainst is the side Go is profiled against: the JavaScript
+// twin, or the base (-base).
+func (b *bench) profiledAgainst() string {
+	if b.base != "" {
+		return sideBase
+	}
+	return sideJS
+}
+
 func (b *bench) profileMain(ctx context.Context, pc profileConfig, phases []profPhase) ([]*profRun, error) {
 	configs := []string{"bench/js/front.toml", "bench/go/counter-probe.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml"}
+	other := b.profiledAgainst()
+	targets := []string{targetFront, targetGo, targetGoHello}
+	for _, ph := range phases {
+		if ph.target[other] == "" {
+			return nil, fmt.Errorf("phase %s has no %s side (-base profiles rpc-increment, rpc-get, http-increment and stateless)", ph.key, other)
+		}
+	}
+	if other == sideBase {
+		more, err := b.baseConfigs()
+		if err != nil {
+			return nil, err
+		}
+		configs = append(configs, more...)
+		targets = append(targets, targetBase, targetBaseHello)
+	} else {
+		targets = append(targets, targetJS, targetJSHello)
+	}
 	b.logf("profile session: %s", strings.Join(configs, " "))
 	s, err := b.startSession(ctx, 1, configs...)
 	if err != nil {
 		return nil, err
 	}
 	defer s.stop()
-	conns, err := b.isolates(ctx, s, targetFront, targetGo, targetJS, targetGoHello, targetJSHello)
+	conns, err := b.isolates(ctx, s, targets...)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +272,7 @@ func (b *bench) profileMain(ctx context.Context, pc profileConfig, phases []prof
 	// and optimizes the hot ones later; profile the steady state.
 	b.logf("warming up")
 	for _, ph := range phases {
-		for _, side := range []string{sideGo, sideJS} {
+		for _, side := range []string{sideGo, other} {
 			for i := 0; i < 2; i++ {
 				if _, _, err := load(ph, side, count(ph)); err != nil {
 					return nil, fmt.Errorf("warming up %s %s: %w", ph.key, side, err)
@@ -255,7 +284,7 @@ func (b *bench) profileMain(ctx context.Context, pc profileConfig, phases []prof
 	for round := 0; round < pc.Rounds; round++ {
 		b.logf("profile round %d/%d", round+1, pc.Rounds)
 		for _, ph := range phases {
-			for _, side := range order([]string{sideGo, sideJS}, round) {
+			for _, side := range order([]string{sideGo, other}, round) {
 				r := &profRun{phase: ph.key, side: side, round: round, conn: conns[ph.target[side]], frontConn: conns[targetFront]}
 				if _, r.plainUS, err = load(ph, side, count(ph)); err != nil {
 					return nil, fmt.Errorf("%s %s: %w", ph.key, side, err)
@@ -354,7 +383,7 @@ var groupOrder = []string{
 	cpuprof.GroupNativeAPI, cpuprof.GroupNativeTop, cpuprof.GroupProgram, cpuprof.GroupGC,
 }
 
-func writePhaseReport(w *strings.Builder, ph profPhase, runs []*profRun) {
+func writePhaseReport(w *strings.Builder, ph profPhase, runs []*profRun, other string) {
 	per := map[string][]*profRun{}
 	for _, r := range runs {
 		if r.phase == ph.key {
@@ -376,17 +405,17 @@ func writePhaseReport(w *strings.Builder, ph profPhase, runs []*profRun) {
 		return fmt.Sprintf("%.1f", median(xs))
 	}
 	perCall := func(v float64, r *profRun) float64 { return v / float64(r.calls) }
-	fmt.Fprintf(w, "| µs per call | Go self | Go total | JS self | JS total |\n|---|--:|--:|--:|--:|\n")
+	fmt.Fprintf(w, "| µs per call | Go self | Go total | %[1]s self | %[1]s total |\n|---|--:|--:|--:|--:|\n", map[string]string{sideJS: "JS", sideBase: "base"}[other])
 	fmt.Fprintf(w, "| wall time per call (the front's clock for RPC, the client's for HTTP) | %s | | %s | |\n",
-		med(sideGo, func(r *profRun) float64 { return r.wallUS }), med(sideJS, func(r *profRun) float64 { return r.wallUS }))
+		med(sideGo, func(r *profRun) float64 { return r.wallUS }), med(other, func(r *profRun) float64 { return r.wallUS }))
 	fmt.Fprintf(w, "| wall time per call without the profiler | %s | | %s | |\n",
-		med(sideGo, func(r *profRun) float64 { return r.plainUS }), med(sideJS, func(r *profRun) float64 { return r.plainUS }))
+		med(sideGo, func(r *profRun) float64 { return r.plainUS }), med(other, func(r *profRun) float64 { return r.plainUS }))
 	fmt.Fprintf(w, "| **busy in the isolate (not idle)** | %s | | %s | |\n",
 		med(sideGo, func(r *profRun) float64 { return perCall(r.targetSummary.Busy(), r) }),
-		med(sideJS, func(r *profRun) float64 { return perCall(r.targetSummary.Busy(), r) }))
+		med(other, func(r *profRun) float64 { return perCall(r.targetSummary.Busy(), r) }))
 	fmt.Fprintf(w, "| (sampling period seen, µs; time not in the isolate left out, µs per call) | %s; %s | | %s; %s | |\n",
 		med(sideGo, func(r *profRun) float64 { return r.targetSummary.Period }), med(sideGo, func(r *profRun) float64 { return perCall(r.targetSummary.Gaps, r) }),
-		med(sideJS, func(r *profRun) float64 { return r.targetSummary.Period }), med(sideJS, func(r *profRun) float64 { return perCall(r.targetSummary.Gaps, r) }))
+		med(other, func(r *profRun) float64 { return r.targetSummary.Period }), med(other, func(r *profRun) float64 { return perCall(r.targetSummary.Gaps, r) }))
 	fmt.Fprintf(w, "| all Go (wasm) code | %s | | — | |\n", med(sideGo, func(r *profRun) float64 { return perCall(r.targetSummary.GoSelf(), r) }))
 	for _, g := range groupOrder {
 		any := false
@@ -406,18 +435,18 @@ func writePhaseReport(w *strings.Builder, ph profPhase, runs []*profRun) {
 		total := func(side string) string {
 			return med(side, func(r *profRun) float64 { return perCall(r.targetSummary.Total[g], r) })
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", g, self(sideGo), total(sideGo), self(sideJS), total(sideJS))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", g, self(sideGo), total(sideGo), self(other), total(other))
 	}
 	fmt.Fprintf(w, "| idle | %s | | %s | |\n",
 		med(sideGo, func(r *profRun) float64 { return perCall(r.targetSummary.Self[cpuprof.GroupIdle], r) }),
-		med(sideJS, func(r *profRun) float64 { return perCall(r.targetSummary.Self[cpuprof.GroupIdle], r) }))
+		med(other, func(r *profRun) float64 { return perCall(r.targetSummary.Self[cpuprof.GroupIdle], r) }))
 	if ph.rpc != "" {
 		fmt.Fprintf(w, "| the caller: front Worker's isolate, busy | %s | | %s | |\n",
 			med(sideGo, func(r *profRun) float64 { return perCall(r.frontSummary.Busy(), r) }),
-			med(sideJS, func(r *profRun) float64 { return perCall(r.frontSummary.Busy(), r) }))
+			med(other, func(r *profRun) float64 { return perCall(r.frontSummary.Busy(), r) }))
 	}
 	writeMechanisms(w, per, med)
-	for _, side := range []string{sideGo, sideJS} {
+	for _, side := range []string{sideGo, other} {
 		rs := per[side]
 		if len(rs) == 0 {
 			continue
@@ -553,8 +582,11 @@ func writeMechanisms(w *strings.Builder, per map[string][]*profRun, med func(sid
 }
 
 func sideName(side string) string {
-	if side == sideGo {
+	switch side {
+	case sideGo:
 		return "Go"
+	case sideBase:
+		return "base"
 	}
 	return "JavaScript"
 }

@@ -78,6 +78,12 @@ func (b *bench) report(took time.Duration) string {
 		sb.WriteString("\n## Stateless Go Workers: godurable against syumai/workers\n\n")
 		sb.WriteString(b.statelessTable())
 	}
+	if b.base != "" {
+		sb.WriteString("\n## This checkout against the base (" + b.base + ")\n\n")
+		sb.WriteString(b.sideTable(sideBase, "this checkout", "base"))
+		sb.WriteString("\nThe ratio this checkout/base in each round (the rounds' spread is the noise):\n\n")
+		sb.WriteString(b.m.roundRatios(sideGo, sideBase))
+	}
 	if b.micro != "" {
 		sb.WriteString("\n## Boundary micro-benchmarks\n\n")
 		sb.WriteString("The Go side of one event, without workerd (`go test -run '^$' -bench . -benchmem ./bench/boundary`), natively and compiled to wasip1 in Node's V8 (" + versionOf(b.root, b.node(), "-p", "'V8 ' + process.versions.v8") + "; workerd's V8 is newer).\n\n")
@@ -104,11 +110,16 @@ var staticNotes = []string{
 
 // statelessTable compares the stateless rows of godurable and syumai/workers.
 func (b *bench) statelessTable() string {
+	return b.sideTable(sideSyumai, "godurable", "syumai/workers")
+}
+
+// sideTable compares Go with another side on the rows that side has.
+func (b *bench) sideTable(side, titleGo, title string) string {
 	var ms metrics
 	for _, m := range b.m.order {
-		if len(m.vals[sideSyumai]) > 0 {
+		if len(m.vals[side]) > 0 {
 			ms.order = append(ms.order, m)
 		}
 	}
-	return ms.table(sideGo, sideSyumai, "godurable", "syumai/workers")
+	return ms.table(sideGo, side, titleGo, title)
 }
