@@ -67,3 +67,29 @@ func TestCheckStorable(t *testing.T) {
 		}
 	}
 }
+
+// TestStubHandles: a stub to Go is its handle alone (from the shim, in
+// any width of unsigned integer) or a StubTarget.
+func TestStubHandles(t *testing.T) {
+	type ref struct{ handle uint32 }
+	RegisterStub(func(r *ref) (StubTarget, error) { return StubTarget{Handle: r.handle}, nil },
+		func(t StubTarget) (*ref, error) { return &ref{t.Handle}, nil }, false)
+	target, _ := Marshal(&StubTarget{Handle: 70000})
+	for _, tc := range []struct {
+		data []byte
+		want uint32
+	}{
+		{[]byte{0x05}, 5}, {[]byte{0xcc, 0xc8}, 200}, {[]byte{0xcd, 0x01, 0x00}, 256},
+		{[]byte{0xce, 0x00, 0x01, 0x11, 0x70}, 70000}, {target, 70000},
+	} {
+		b := append([]byte{0xc7, byte(len(tc.data)), byte(ExtStub)}, tc.data...)
+		var r *ref
+		if err := DecodeValue(b, &r); err != nil || r == nil || r.handle != tc.want {
+			t.Errorf("% x: %v, %v; want handle %d", tc.data, r, err, tc.want)
+		}
+	}
+	var r *ref
+	if err := DecodeValue([]byte{0xd4, byte(ExtStub), 0xc3}, &r); err == nil {
+		t.Errorf("a boolean as a handle: %v, want an error", r)
+	}
+}

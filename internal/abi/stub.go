@@ -13,13 +13,14 @@ import (
 )
 
 // ExtStub is the MessagePack extension type of a Durable Object stub as
-// an RPC value (an argument or a result, at any depth). Its data is a
-// StubTarget. From Go it names the object by Binding (and Name, ID,
+// an RPC value (an argument or a result, at any depth). From Go its data
+// is a StubTarget, which names the object by Binding (and Name, ID,
 // Jurisdiction, LocationHint, as a stub's calls do) or by Handle; the host
-// makes the JavaScript stub of it. To Go it always names the stub by
-// Handle: the host keeps the JavaScript stub it received (workerd gives a
-// stub received over RPC no ID, no name and no binding) in a table of the
-// Go instance, until Go releases the handle with CallStubRelease.
+// makes the JavaScript stub of it. To Go its data is a handle alone, one
+// MessagePack unsigned integer (a StubTarget is accepted too): the host
+// keeps the JavaScript stub it received (workerd gives a stub received
+// over RPC no ID, no name and no binding) in a table of the Go instance,
+// until Go releases the handle with CallStubRelease.
 const ExtStub int8 = 6
 
 // RegisterStub makes values of the pointer type T cross as ExtStub,
@@ -51,7 +52,17 @@ func RegisterStub[T any](target func(T) (StubTarget, error), stub func(StubTarge
 	}
 	decodeData := func(dec *msgpack.Decoder, v reflect.Value, n int) error {
 		var t StubTarget
-		if err := extData(dec, n, &t); err != nil {
+		var small [5]byte
+		if n <= len(small) { // a handle: no reflection, no allocation
+			if err := dec.ReadFull(small[:n]); err != nil {
+				return fmt.Errorf("decoding a Durable Object stub: %w", err)
+			}
+			h, ok := handleOf(small[:n])
+			if !ok {
+				return fmt.Errorf("decoding a Durable Object stub: % x is not a handle", small[:n])
+			}
+			t.Handle = h
+		} else if err := extData(dec, n, &t); err != nil {
 			return fmt.Errorf("decoding a Durable Object stub: %w", err)
 		}
 		s, err := stub(t)
@@ -127,4 +138,19 @@ func mayHoldStub(t reflect.Type, seen map[reflect.Type]bool) bool {
 		}
 	}
 	return false
+}
+
+// handleOf decodes b, one MessagePack unsigned integer of at most 32 bits.
+func handleOf(b []byte) (uint32, bool) {
+	switch {
+	case len(b) == 1 && b[0] <= msgpcode.PosFixedNumHigh:
+		return uint32(b[0]), true
+	case len(b) == 2 && b[0] == msgpcode.Uint8:
+		return uint32(b[1]), true
+	case len(b) == 3 && b[0] == msgpcode.Uint16:
+		return uint32(b[1])<<8 | uint32(b[2]), true
+	case len(b) == 5 && b[0] == msgpcode.Uint32:
+		return uint32(b[1])<<24 | uint32(b[2])<<16 | uint32(b[3])<<8 | uint32(b[4]), true
+	}
+	return 0, false
 }

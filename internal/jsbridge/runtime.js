@@ -86,6 +86,14 @@ function needsPlain(v) {
   return (v !== null && typeof v === "object") || typeof v === "bigint";
 }
 
+// uintBytes is n (below 2^32) as one MessagePack unsigned integer.
+function uintBytes(n) {
+  if (n < 0x80) return Uint8Array.of(n);
+  if (n < 0x100) return Uint8Array.of(0xcc, n);
+  if (n < 0x10000) return Uint8Array.of(0xcd, n >> 8, n & 0xff);
+  return Uint8Array.of(0xce, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+}
+
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 
@@ -116,7 +124,7 @@ function plainValue(v, reads) {
     // A stub made here is a DurableObject; one received over RPC, a
     // Fetcher (measured), as a service binding is.
     const type = Object.prototype.toString.call(v).slice(8, -1);
-    if (type === "DurableObject" || type === "Fetcher") return new ExtData(ABI.ExtStub, encode({ handle: stubRuntime.keep(v) }));
+    if (type === "DurableObject" || type === "Fetcher") return new ExtData(ABI.ExtStub, uintBytes(stubRuntime.keep(v)));
     // An RpcTarget or a class instance: MessagePack would write its own
     // enumerable properties, nothing of what it is.
     throw new TypeError(`godurable: a value of type ${type} cannot cross to Go (of the RPC stubs, only Durable Object stubs and service bindings can)`);
@@ -133,13 +141,14 @@ function plainValue(v, reads) {
 }
 
 // encodeForGo encodes an RPC value (arguments, a result) for Go, once the
-// bodies of the Requests and Responses in it are read.
-async function encodeForGo(v) {
+// bodies of the Requests and Responses in it are read: a promise if it
+// has some to read, else at once.
+function encodeForGo(v) {
   if (!needsPlain(v)) return encode(v);
   const reads = [];
   const plain = plainValue(v, reads);
-  await Promise.all(reads);
-  return encode(plain);
+  if (reads.length === 0) return encode(plain);
+  return Promise.all(reads).then(() => encode(plain));
 }
 
 // STREAM_ABOVE is the size above which a body streams into Go (as does

@@ -536,9 +536,7 @@ func (e *jsEncoder) value(v any, depth int) error {
 		if e.stubs == nil {
 			return fmt.Errorf("DataCloneError: a Durable Object stub cannot be stored")
 		}
-		ref := newJSObject() // as the shim encodes it
-		ref.set("handle", float64(e.stubs.keep(x).Handle))
-		data, err := jsEncode(ref)
+		data, err := jsEncode(float64(e.stubs.keep(x).Handle)) // the handle alone, as the shim writes it
 		if err != nil {
 			return err
 		}

@@ -53,6 +53,8 @@ var profPhases = []profPhase{
 		target: map[string]string{sideGo: targetGo, sideJS: targetJS, sideBase: targetBase}, rpc: "get"},
 	{key: "rpc-noop", title: "RPC benchNoop() from the front Worker (no storage)",
 		target: map[string]string{sideGo: targetGo, sideJS: targetJS}, rpc: "benchNoop"},
+	{key: "rpc-stub", title: "RPC benchStub(stub) from the front Worker (a Durable Object stub as the argument, no storage)",
+		target: map[string]string{sideGo: targetGo, sideJS: targetJS}, rpc: "benchStub", args: "&stub=peer"},
 	{key: "rpc-gets", title: "RPC benchGets(100) from the front Worker (100 KV reads in one event; figures per call, so per read divide by 100)",
 		target: map[string]string{sideGo: targetGo, sideJS: targetJS}, rpc: "benchGets", args: "&arg=100"},
 	{key: "http-increment", title: "HTTP POST /counter/{name}/increment (the counter Worker's fetch, then RPC to the object, in one isolate)",
