@@ -114,7 +114,7 @@ func TestReliability(t *testing.T) {
 		switch n := got[oc]; {
 		case n == 0:
 			lost++
-			t.Errorf("lost: %+v", oc)
+			t.Errorf("lost: %+v; the scheduler has of it: %s", oc, scheduled(w, oc.user, oc.id))
 		case n == 2:
 			twice++
 		case n > 2:
@@ -126,4 +126,28 @@ func TestReliability(t *testing.T) {
 	}
 	t.Logf("%d occurrences: %d lost, %d delivered twice, %d more than twice; %d evictions, %d crashes, %d restarts, %d failed handler writes, %d failed scheduler writes",
 		len(want), lost, twice, more, evictions, crashes, restarts, handlerFaults.Load(), schedulerFaults.Load())
+}
+
+// scheduled describes what the scheduler of user's object keeps of the
+// event id (a dead one is left out of the pending list): for the report
+// of a lost occurrence.
+func scheduled(w *dotest.Worker, user, id string) string {
+	cur, err := w.Object("REMINDERS", user).Storage().SQL.Exec(
+		`SELECT at, run_at, attempts, dead, last_error FROM godurable_scheduled_events WHERE name = ?`, id)
+	if err != nil {
+		return err.Error()
+	}
+	var rows []string
+	for cur.Next() {
+		var at, runAt, attempts, dead int64
+		var lastErr string
+		if err := cur.Scan(&at, &runAt, &attempts, &dead, &lastErr); err != nil {
+			return err.Error()
+		}
+		rows = append(rows, fmt.Sprintf("at=%d run_at=%d attempts=%d dead=%d last_error=%q", at, runAt, attempts, dead, lastErr))
+	}
+	if len(rows) == 0 {
+		return "no row (deleted as delivered)"
+	}
+	return strings.Join(rows, "; ")
 }
