@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"slices"
 
-	"github.com/vmihailenco/msgpack/v5"
-
+	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/rt"
 )
 
@@ -127,20 +125,5 @@ var (
 // streamArgs starts streaming the io.Reader arguments of a call, which the
 // callee receives as ReadableStreams.
 func streamArgs(ctx context.Context, args []any) ([]any, error) {
-	out := args
-	for i, a := range args {
-		r, ok := a.(io.Reader)
-		if !ok {
-			continue
-		}
-		if &out[0] == &args[0] {
-			out = slices.Clone(args)
-		}
-		ext, err := rt.SendStream(ctx, r)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = msgpack.RawMessage(ext)
-	}
-	return out, nil
+	return abi.ReplaceReaders(args, func(r io.ReadCloser) ([]byte, error) { return rt.SendStream(ctx, r) })
 }

@@ -51,7 +51,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
@@ -653,21 +652,7 @@ func (r guestReader) Read(p []byte) (int, error) {
 // streamArgs turns the io.Reader arguments into the streams a JavaScript
 // caller's ReadableStreams are.
 func (w *Worker) streamArgs(args []any) []any {
-	out := args
-	for i, a := range args {
-		r, ok := a.(io.Reader)
-		if !ok {
-			continue
-		}
-		if &out[0] == &args[0] {
-			out = slices.Clone(args)
-		}
-		rc, ok := r.(io.ReadCloser)
-		if !ok {
-			rc = io.NopCloser(r)
-		}
-		out[i] = msgpack.RawMessage(w.iso.AddStream(rc))
-	}
+	out, _ := abi.ReplaceReaders(args, func(r io.ReadCloser) ([]byte, error) { return w.iso.AddStream(r), nil })
 	return out
 }
 

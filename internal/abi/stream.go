@@ -2,6 +2,8 @@ package abi
 
 import (
 	"bytes"
+	"io"
+	"slices"
 
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
@@ -57,4 +59,31 @@ func StreamOf(b []byte) (StreamRef, bool) {
 		return ref, false
 	}
 	return ref, true
+}
+
+// ReplaceReaders returns the arguments of a call with each io.Reader in
+// them replaced by the ExtStream that send makes of it (an io.Reader that
+// is not an io.ReadCloser gets a Close that does nothing); args itself is
+// copied only if it holds one.
+func ReplaceReaders(args []any, send func(io.ReadCloser) ([]byte, error)) ([]any, error) {
+	out := args
+	for i, a := range args {
+		r, ok := a.(io.Reader)
+		if !ok {
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = slices.Clone(args)
+		}
+		rc, ok := r.(io.ReadCloser)
+		if !ok {
+			rc = io.NopCloser(r)
+		}
+		ext, err := send(rc)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = msgpack.RawMessage(ext)
+	}
+	return out, nil
 }
