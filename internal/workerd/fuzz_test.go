@@ -25,12 +25,12 @@ func FuzzJSNormalize(f *testing.F) {
 	f.Add([]byte{0xdd, 0xff, 0xff, 0xff, 0xff}) // an impossible array
 	f.Add([]byte{0x81, 0xa9, '_', '_', 'p', 'r', 'o', 't', 'o', '_', '_', 0x01})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		out, err := jsNormalize(b)
+		out, err := jsPass(b, nil, nil, false)
 		if err != nil {
 			return
 		}
 		// What JavaScript wrote, JavaScript reads back the same.
-		again, err := jsNormalize(out)
+		again, err := jsPass(out, nil, nil, false)
 		if err != nil {
 			t.Fatalf("normalized bytes %x do not decode: %v", out, err)
 		}
@@ -120,7 +120,7 @@ func FuzzStartRequests(f *testing.F) {
 		}
 		var sc abi.StubCall
 		if decodeRequest(b, &sc) == nil {
-			jsNormalize(sc.Args)
+			jsPass(sc.Args, nil, nil, false)
 		}
 	})
 }

@@ -92,8 +92,11 @@ var errJSDecode = errors.New("DecodeError")
 const jsMaxDepth = 100
 
 // jsDecode decodes one MessagePack value as @msgpack/msgpack's Decoder does.
-func jsDecode(b []byte) (any, error) {
-	d := jsDecoder{b: b}
+func jsDecode(b []byte) (any, error) { return jsDecodeFrom(b, nil, false) }
+
+// jsDecodeFrom is jsDecode with the decoder's stub side and exactness.
+func jsDecodeFrom(b []byte, stubs stubSide, exact bool) (any, error) {
+	d := jsDecoder{b: b, stubs: stubs, exact: exact}
 	v, err := d.value(0)
 	if err != nil {
 		return nil, err
@@ -403,8 +406,11 @@ func cutByte(s string, c byte) (string, string, bool) {
 
 // jsEncode encodes a JavaScript value as the shim's Encoder (useBigInt64)
 // does.
-func jsEncode(v any) ([]byte, error) {
-	var e jsEncoder
+func jsEncode(v any) ([]byte, error) { return jsEncodeFor(v, nil) }
+
+// jsEncodeFor is jsEncode with the encoder's stub side.
+func jsEncodeFor(v any, stubs stubSide) ([]byte, error) {
+	e := jsEncoder{stubs: stubs}
 	if err := e.value(v, 0); err != nil {
 		return nil, err
 	}
@@ -594,17 +600,6 @@ func encodeTimestamp(ms float64) []byte {
 	}
 	b := binary.BigEndian.AppendUint32(nil, nsec)
 	return binary.BigEndian.AppendUint64(b, uint64(s))
-}
-
-// jsNormalize decodes b as the shim would and encodes the result as the
-// shim would: what a MessagePack value becomes after a trip through
-// JavaScript.
-func jsNormalize(b []byte) ([]byte, error) {
-	v, err := jsDecode(b)
-	if err != nil {
-		return nil, err
-	}
-	return jsEncode(v)
 }
 
 // toJS converts a Go value (decoded from TOML, set by a test) to the

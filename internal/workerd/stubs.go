@@ -132,19 +132,11 @@ func TakeTestStub(t abi.StubTarget) (*Isolate, Target, error) {
 // when it crosses through JavaScript from one side to the other. exact
 // keeps 64-bit integers as bigints (the shim's exactDecoder).
 func jsPass(b []byte, from, to stubSide, exact bool) ([]byte, error) {
-	d := jsDecoder{b: b, stubs: from, exact: exact}
-	v, err := d.value(0)
+	v, err := jsDecodeFrom(b, from, exact)
 	if err != nil {
 		return nil, err
 	}
-	if d.i != len(b) {
-		return nil, fmt.Errorf("%w: Extra %d of %d byte(s) found at buffer[%d]", errJSDecode, len(b)-d.i, len(b), d.i)
-	}
-	e := jsEncoder{stubs: to}
-	if err := e.value(v, 0); err != nil {
-		return nil, err
-	}
-	return e.b, nil
+	return jsEncodeFor(v, to)
 }
 
 // stubResult reports whether the result of class's method jsName can
