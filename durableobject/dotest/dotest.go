@@ -51,7 +51,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
 	"github.com/godurable/godurable/internal/rt"
