@@ -59,6 +59,19 @@ var Transport http.RoundTripper = &rt.Transport{Op: abi.AsyncFetch}
 // returns ctx.Err() in the latter case. Unlike time.Sleep, it lets other
 // events of the same Durable Object run while it waits.
 func Sleep(ctx context.Context, d time.Duration) error {
+	if rt.HasEvent(ctx) {
+		// The host's timer, in the event's own I/O context: what the
+		// caller does when it wakes (storage, say) is on the event's
+		// behalf, which it would not be if a Go timer woke it inside
+		// another object's call into Go (workerd refuses that: "Cannot
+		// perform I/O on behalf of a different Durable Object").
+		req, err := abi.Marshal(max(0, float64(d)/float64(time.Millisecond)))
+		if err != nil {
+			return err
+		}
+		_, err = rt.Await(ctx, abi.AsyncSleep, req)
+		return err
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	var err error

@@ -183,6 +183,7 @@ const (
 	AsyncRestoreBookmark AsyncOp = 10
 	AsyncBodyDrain       AsyncOp = 11
 	AsyncBodyRead        AsyncOp = 12
+	AsyncSleep           AsyncOp = 13
 
 	AsyncSocketReceive AsyncOp = 40
 
@@ -370,6 +371,8 @@ var asyncOps = []OpInfo{
 		Doc: "wait until the reader of a body that streams from the guest has read most of what the host holds; true if the reader went away"},
 	{Code: int32(AsyncBodyRead), Name: "body.read", Request: reflect.TypeFor[int32](), Result: reflect.TypeFor[Raw](),
 		Doc: "the next bytes of the body that streams from the host under the request's reader ID (Request.BodyReader); none at its end"},
+	{Code: int32(AsyncSleep), Name: "timer.sleep", Request: reflect.TypeFor[float64](),
+		Doc: "settle after the request's milliseconds (setTimeout in the event's own I/O context, so that what the guest does next is on that event's behalf)"},
 	{Code: int32(AsyncSocketReceive), Name: "socket.receive",
 		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[WSReceived](),
 		Doc: "the next message of an outbound socket, or its close"},

@@ -27,18 +27,6 @@ func (s *suite) stubValues(t *testing.T) {
 		return fmt.Sprintf("%v/%v", m["script"], m["name"])
 	}
 	const sandbox, peer = "godurable-sandbox/", "godurable-peer/"
-	// The sandbox's Plain objects start here, each in an event of its own:
-	// Plain's Init sleeps, then reads storage, and a Go timer that another
-	// object's event is running can wake it in that event's I/O context,
-	// where workerd refuses the read ("Cannot perform I/O on behalf of a
-	// different Durable Object"; measured in this scenario, where these
-	// objects first start inside other objects' calls). A known issue of
-	// worker.Sleep, not of stubs: see the closing note of issue 12.
-	for _, name := range []string{"p1", "p2", "p4", "kept", "p8", "p9"} {
-		if _, err := s.target.Call(t, "PLAIN", name, "whoami"); err != nil {
-			t.Fatalf("PLAIN %s: whoami(): %v", name, err)
-		}
-	}
 
 	// From JavaScript to Go.
 	equal(t, "whoamiOf(a stub)", who("whoamiOf", s.call(t, "stubs", "whoamiOf", JSStub{"PLAIN", "p1"})), sandbox+"p1")

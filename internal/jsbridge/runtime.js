@@ -1189,6 +1189,7 @@ const ASYNC_OPS_IMPL = {
   "fetch": (rt, req, o, ev) => sendRequest(ev, req, (request) => fetch(request), rt.bodies),
   "stub.fetch": (rt, req, o, ev) => sendRequest(ev, req.request, (request) => rt.stub(req.target).fetch(request), rt.bodies),
   "body.read": (rt, id) => rt.bodies.read(id),
+  "timer.sleep": (rt, ms) => new Promise((resolve) => setTimeout(() => resolve(EMPTY), ms)),
   "stub.call": (rt, req, o, ev) => rt.stubCall(req, ev),
   "alarm.get": async (rt, req, o) => encode((await o.storage.getAlarm()) ?? null),
   "alarm.set": async (rt, req, o) => {

@@ -169,6 +169,12 @@ func (r *eventRoot) Value(key any) any {
 	return nil
 }
 
+// HasEvent reports whether ctx belongs to an event of a host, on whose
+// behalf async operations can start.
+func HasEvent(ctx context.Context) bool {
+	return hostcall.Available() && eventFrom(ctx) != nil
+}
+
 func eventFrom(ctx context.Context) *Event {
 	if ctx == nil {
 		return nil

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
@@ -535,6 +536,17 @@ func initAsyncOps() {
 	asyncOps = map[abi.AsyncOp]asyncOp{
 		abi.AsyncD1Query: d1QueryOp,
 		abi.AsyncD1Exec:  d1ExecOp,
+		// A timer of the Worker's clock, as the shim's setTimeout.
+		abi.AsyncSleep: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var ms float64
+			if err := decodeRequest(req, &ms); err != nil {
+				return nil, err
+			}
+			done := make(chan struct{})
+			iso.cfg.Clock.AfterFunc(time.Duration(ms*float64(time.Millisecond)), func() { close(done) })
+			<-done
+			return []byte{}, nil
+		},
 		abi.AsyncBodyRead: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var id int32
 			if err := decodeRequest(req, &id); err != nil {
