@@ -13,11 +13,12 @@ import (
 
 // Client is an outbound WebSocket: one a Worker or a Durable Object opened
 // with Dial. It belongs to the event that dialed it (workerd ties I/O to
-// the request that started it): use it from that event's goroutines, while
-// the event runs.
+// the request that started it; in a Durable Object, to the object): use it
+// while that event runs (or, in an object, any of its events).
 type Client struct {
-	id string
-	mu sync.Mutex // one Receive at a time
+	id   string
+	conn rt.Conn    // the I/O context of the event that dialed it
+	mu   sync.Mutex // one Receive at a time
 }
 
 // CloseError is the error Receive returns once the socket has closed.
@@ -62,18 +63,22 @@ func Dial(ctx context.Context, url string, header http.Header) (*Client, *http.R
 		return nil, resp, fmt.Errorf("%w: %s answered %s", ErrNotWebSocket, url, resp.Status)
 	}
 	event, _ := rt.EventID(ctx)
-	var id string
-	if err := rt.CallMsg(rt.NoObject, abi.CallSocketConnect, &abi.WSConnect{Event: event, Upgrade: upgrade}, &id); err != nil {
+	conn, err := rt.EventConn(ctx)
+	if err != nil {
 		return nil, resp, fmt.Errorf("ws: Dial %s: %w", url, err)
 	}
-	return &Client{id: id}, resp, nil
+	var id string
+	if err := rt.CallMsg(conn, abi.CallSocketConnect, &abi.WSConnect{Event: event, Upgrade: upgrade}, &id); err != nil {
+		return nil, resp, fmt.Errorf("ws: Dial %s: %w", url, err)
+	}
+	return &Client{id: id, conn: conn}, resp, nil
 }
 
 // Send sends m.
 func (c *Client) Send(m Message) error {
 	req, err := m.toABI(c.id)
 	if err == nil {
-		err = rt.CallMsg(rt.NoObject, abi.CallSocketSend, req, nil)
+		err = rt.CallMsg(c.conn, abi.CallSocketSend, req, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("ws: send: %w", err)
@@ -116,7 +121,7 @@ func (c *Client) Close(code int, reason string) error {
 	if err := checkClose(code, reason); err != nil {
 		return err
 	}
-	if err := rt.CallMsg(rt.NoObject, abi.CallSocketClose, &abi.WSClose{Socket: c.id, Code: code, Reason: reason}, nil); err != nil {
+	if err := rt.CallMsg(c.conn, abi.CallSocketClose, &abi.WSClose{Socket: c.id, Code: code, Reason: reason}, nil); err != nil {
 		return fmt.Errorf("ws: close: %w", err)
 	}
 	return nil

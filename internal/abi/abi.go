@@ -20,7 +20,9 @@
 //	godurable_event(event, kind, object, arg, size i32) i32
 //	                                       a new event; its payload is staged
 //	godurable_resume(op, status, size i32) i32  an async operation settled
-//	godurable_tick() i32                   Go timers are due
+//	godurable_tick(event, object i32) i32  Go timers are due; the host runs
+//	                                       them on behalf of event (of object,
+//	                                       or 0 for the Worker)
 //
 // An event names its kind (an EventKind), the handle of its object (0 for
 // the stateless Worker; declared before with godurable_object), and a small
@@ -43,6 +45,19 @@
 // bytes it is already at resp; otherwise it is staged and the guest takes it
 // into a buffer of the right size.
 //
+// # I/O contexts
+//
+// workerd performs I/O on behalf of one I/O context at a time (one per
+// Durable Object, one per event of the stateless Worker), and a host calls
+// every export in the context of an event: godurable_event in the new
+// event's, godurable_resume in that of the event that started the
+// operation, godurable_tick in that of the event it names, godurable_cancel
+// in that of the event it cancels. The guest keeps track of it, and before
+// a synchronous operation on an object (OpInfo.Object) from another
+// context it enters the object's with AsyncEnter; a host refuses such an
+// operation, as workerd does ("Cannot perform I/O on behalf of a different
+// Durable Object").
+//
 // # Idle detection
 //
 // The guest knows that every goroutine has parked when the Go scheduler
@@ -53,7 +68,7 @@ package abi
 
 // Version is the ABI version. Bump it on any incompatible change to the
 // names, codes, table or messages in this package.
-const Version = 3
+const Version = 4
 
 // ImportModule is the wasm import module of every godurable host function.
 const ImportModule = "godurable"

@@ -184,6 +184,7 @@ const (
 	AsyncBodyDrain       AsyncOp = 11
 	AsyncBodyRead        AsyncOp = 12
 	AsyncSleep           AsyncOp = 13
+	AsyncEnter           AsyncOp = 14
 
 	AsyncSocketReceive AsyncOp = 40
 
@@ -373,6 +374,8 @@ var asyncOps = []OpInfo{
 		Doc: "the next bytes of the body that streams from the host under the request's reader ID (Request.BodyReader); none at its end"},
 	{Code: int32(AsyncSleep), Name: "timer.sleep", Request: reflect.TypeFor[float64](),
 		Doc: "settle after the request's milliseconds (setTimeout in the event's own I/O context, so that what the guest does next is on that event's behalf)"},
+	{Code: int32(AsyncEnter), Name: "event.enter",
+		Doc: "settle at once, in the I/O context of the event that starts it: the guest resumes on that event's behalf (a goroutine that a Go timer, a channel or a lock woke inside a call into Go for another context, before it uses its own object's storage)"},
 	{Code: int32(AsyncSocketReceive), Name: "socket.receive",
 		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[WSReceived](),
 		Doc: "the next message of an outbound socket, or its close"},

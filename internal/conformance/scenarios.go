@@ -121,6 +121,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("Exposure", s.exposure)
 	t.Run("OutboundFetch", s.outbound)
 	t.Run("Timers", s.timers)
+	t.Run("Waits", s.waits)
 	t.Run("KV", s.kv)
 	t.Run("SQL", s.sql)
 	t.Run("Turns", s.turns)

@@ -79,6 +79,9 @@ type Instance struct {
 	// the transaction functions running inside it (RunTransaction).
 	callCtx context.Context
 	nested  int
+	// ioEvent is the event on whose behalf the call into Go in progress
+	// runs (its I/O context), nil for none.
+	ioEvent *Event
 	// background counts the WaitUntil work in progress; backgroundDone
 	// (on mu) is broadcast when it reaches 0 or the instance dies.
 	background     int
@@ -119,6 +122,7 @@ type op struct {
 
 type tickTimer struct {
 	at   time.Time
+	ev   *Event // in whose I/O context the tick runs
 	stop func() bool
 }
 
@@ -377,10 +381,14 @@ func (inst *Instance) Crash(message string) {
 	inst.poison(&trapError{message: message, detail: message + " (forced by the test)"})
 }
 
-// run calls an export, then starts the operations Go began and arms Go's
-// timers. It holds inst.mu.
-func (inst *Instance) run(fn func(ctx context.Context) error) error {
-	if err := inst.guard(fn); err != nil {
+// run calls an export on behalf of the event in whose I/O context the
+// host calls it (nil for none), then starts the operations Go began and
+// arms Go's timers, as the shim's Instance.run. It holds inst.mu.
+func (inst *Instance) run(ioEvent *Event, fn func(ctx context.Context) error) error {
+	inst.ioEvent = ioEvent
+	err := inst.guard(fn)
+	inst.ioEvent = nil
+	if err != nil {
 		return err
 	}
 	started := inst.started
@@ -397,7 +405,7 @@ func (inst *Instance) run(fn func(ctx context.Context) error) error {
 		if r := d % time.Millisecond; r != 0 {
 			d += time.Millisecond - r
 		}
-		inst.scheduleTick(inst.clock.Now().Add(d))
+		inst.scheduleTick(ioEvent, inst.clock.Now().Add(d))
 	}
 	for len(inst.orphans) > 0 && !inst.dead {
 		o := inst.orphans[0]
@@ -458,7 +466,7 @@ func (inst *Instance) Cancel(ev *Event) {
 	if inst.dead || !ev.alive() {
 		return
 	}
-	inst.run(func(ctx context.Context) error {
+	inst.run(ev, func(ctx context.Context) error {
 		_, err := inst.wasm.ExportedFunction(abi.ExportCancel).Call(ctx, uint64(uint32(ev.id)))
 		return err
 	})
@@ -505,7 +513,7 @@ func (inst *Instance) Send(msg *Message) (*Event, error) {
 	ev := &Event{id: inst.nextEvent, object: msg.Object, what: msg.What, done: make(chan struct{}), ops: map[int32]*op{}}
 	inst.events[ev.id] = ev
 	inst.staged = msg.Payload
-	if err := inst.run(func(ctx context.Context) error {
+	if err := inst.run(ev, func(ctx context.Context) error {
 		_, err := inst.fnEvent.Call(ctx, uint64(uint32(ev.id)), uint64(msg.Kind), uint64(msg.Object), uint64(msg.Arg), uint64(len(msg.Payload)))
 		return err
 	}); err != nil {
@@ -646,24 +654,29 @@ func (inst *Instance) resume(o *op, status abi.Status, payload []byte) {
 		return
 	}
 	inst.staged = payload
-	inst.run(func(ctx context.Context) error {
+	inst.run(o.ev, func(ctx context.Context) error {
 		_, err := inst.fnResume.Call(ctx, uint64(uint32(o.id)), uint64(uint32(status)), uint64(len(payload)))
 		return err
 	})
 }
 
-// scheduleTick makes sure Go is called back at time at, while some event
-// is in flight; with none in flight, Go's timers wait for the next event,
+// scheduleTick makes sure Go is called back at time at, in the I/O
+// context of an event in flight (ioEvent's if it is), as the shim's
+// scheduleTick; with none in flight, Go's timers wait for the next event,
 // as in workerd. It holds inst.mu.
-func (inst *Instance) scheduleTick(at time.Time) {
-	if len(inst.events) == 0 {
+func (inst *Instance) scheduleTick(ioEvent *Event, at time.Time) {
+	if inst.tick != nil && !inst.tick.at.After(at) && inst.tick.ev.alive() {
 		return
 	}
-	if inst.tick != nil && !inst.tick.at.After(at) {
+	ev := ioEvent
+	if ev == nil || !ev.alive() {
+		ev = inst.anyEvent()
+	}
+	if ev == nil {
 		return
 	}
 	inst.stopTick()
-	t := &tickTimer{at: at}
+	t := &tickTimer{at: at, ev: ev}
 	t.stop = inst.clock.AfterFunc(at.Sub(inst.clock.Now()), func() {
 		inst.mu.Lock()
 		defer inst.mu.Unlock()
@@ -671,15 +684,36 @@ func (inst *Instance) scheduleTick(at time.Time) {
 			return
 		}
 		inst.tick = nil
-		if inst.dead || len(inst.events) == 0 {
+		if inst.dead || !ev.alive() {
 			return
 		}
-		inst.run(func(ctx context.Context) error {
-			_, err := inst.fnTick.Call(ctx)
+		inst.run(ev, func(ctx context.Context) error {
+			_, err := inst.fnTick.Call(ctx, uint64(uint32(ev.id)), uint64(ev.object))
 			return err
 		})
 	})
 	inst.tick = t
+}
+
+// anyEvent returns the event in flight with the lowest ID, or nil.
+func (inst *Instance) anyEvent() *Event {
+	var first *Event
+	for _, ev := range inst.events {
+		if ev.alive() && (first == nil || ev.id < first.id) {
+			first = ev
+		}
+	}
+	return first
+}
+
+// retire forgets an event that has finished and has no WaitUntil work
+// left; a tick armed in its context moves to another event's.
+func (inst *Instance) retire(ev *Event) {
+	delete(inst.events, ev.id)
+	if t := inst.tick; t != nil && t.ev == ev {
+		inst.stopTick()
+		inst.scheduleTick(nil, t.at)
+	}
 }
 
 func (inst *Instance) stopTick() {
@@ -786,11 +820,22 @@ func (inst *Instance) complete(mem api.Memory, eventID int32, status abi.Status,
 	if !ok || ev.finished {
 		return
 	}
-	if ev.extended == 0 {
-		delete(inst.events, eventID)
-	}
 	b, _ := mem.Read(ptr, n)
 	ev.settle(status, append([]byte(nil), b...))
+	if ev.extended == 0 {
+		inst.retire(ev)
+	}
+}
+
+// IOContext returns the I/O context of the call into Go in progress: the
+// handle of the Durable Object whose event it runs on behalf of (0 for an
+// event of the stateless Worker), and the event's ID; ok is false when it
+// runs on behalf of no event. Only Config.Call may call it.
+func (inst *Instance) IOContext() (object uint32, event int32, ok bool) {
+	if inst.ioEvent == nil {
+		return 0, 0, false
+	}
+	return inst.ioEvent.object, inst.ioEvent.id, true
 }
 
 // ExtendEvent keeps the event with the given ID alive after its result
@@ -816,7 +861,7 @@ func (inst *Instance) ReleaseEvent(id int32) {
 	ev.extended--
 	inst.background--
 	if ev.extended == 0 && ev.finished {
-		delete(inst.events, id)
+		inst.retire(ev)
 	}
 	if inst.background == 0 {
 		inst.backgroundDone.Broadcast()

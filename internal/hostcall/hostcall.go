@@ -22,7 +22,7 @@ var Handlers struct {
 	Drop     func(handle uint32)
 	Event    func(event int32, kind abi.EventKind, object, arg uint32, size int32) int32
 	Resume   func(op int32, status abi.Status, size int32) int32
-	Tick     func() int32
+	Tick     func(event int32, object uint32) int32
 	// Transaction runs a transaction's function (ExportTransaction).
 	Transaction func(id int32) int32
 	// Cancel cancels an event's context (ExportCancel).

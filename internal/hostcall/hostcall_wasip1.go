@@ -102,9 +102,9 @@ func exportResume(op, status, size int32) int32 {
 }
 
 //go:wasmexport godurable_tick
-func exportTick() int32 {
+func exportTick(event int32, object uint32) int32 {
 	crossing()
-	return Handlers.Tick()
+	return Handlers.Tick(event, object)
 }
 
 //go:wasmexport godurable_transaction

@@ -772,7 +772,7 @@ class Instance {
       if (this.tick && this.tick.timer === timer) this.tick = null;
       if (this.dead || !ev.alive()) return;
       try {
-        this.run(ev, () => this.exports[ABI.ExportTick]());
+        this.run(ev, () => this.exports[ABI.ExportTick](ev.id, ev.object));
       } catch (err) {}
     }, Math.max(0, at - Date.now()));
     this.tick = { timer, at, event: ev };
@@ -1190,6 +1190,9 @@ const ASYNC_OPS_IMPL = {
   "stub.fetch": (rt, req, o, ev) => sendRequest(ev, req.request, (request) => rt.stub(req.target).fetch(request), rt.bodies),
   "body.read": (rt, id) => rt.bodies.read(id),
   "timer.sleep": (rt, ms) => new Promise((resolve) => setTimeout(() => resolve(EMPTY), ms)),
+  // Started in the event's own I/O context (its loop), it settles there:
+  // Go carries on on the event's behalf.
+  "event.enter": () => Promise.resolve(EMPTY),
   "stub.call": (rt, req, o, ev) => rt.stubCall(req, ev),
   "alarm.get": async (rt, req, o) => encode((await o.storage.getAlarm()) ?? null),
   "alarm.set": async (rt, req, o) => {

@@ -6,7 +6,7 @@ func TestOnDrop(t *testing.T) {
 	const h = 9001
 	declared := func() {
 		objectsMu.Lock()
-		objects[h] = &object{handle: h, turn: make(chan struct{}, 1)}
+		objects[h] = &object{handle: h}
 		objectsMu.Unlock()
 	}
 	declared()

@@ -109,10 +109,12 @@ type Event struct {
 	cancel context.CancelCauseFunc
 	root   eventRoot // ctx's parent: carries the event, never done
 
-	mu       sync.Mutex
-	holdTurn bool // whether this event holds obj's turn
-	blocking int  // BlockConcurrencyWhile calls in progress: the turn stays
-	done     bool
+	mu   sync.Mutex
+	done bool
+
+	// On turnsMu (turn.go):
+	blocking  int  // BlockConcurrencyWhile calls in progress: the turn stays
+	displaced bool // the turn was given away while the event waited on Go
 }
 
 // Arg returns the event's small argument (see abi.EventInfo.Arg).
@@ -183,33 +185,6 @@ func eventFrom(ctx context.Context) *Event {
 	return ev
 }
 
-// releaseTurn gives up the object's turn if this event holds it, and
-// reports whether it did; the caller then takes it back with acquireTurn.
-func (e *Event) releaseTurn() bool {
-	if e.obj == nil {
-		return false
-	}
-	e.mu.Lock()
-	if e.blocking > 0 {
-		e.mu.Unlock()
-		return false // BlockConcurrencyWhile: no other event runs meanwhile
-	}
-	held := e.holdTurn
-	e.holdTurn = false
-	e.mu.Unlock()
-	if held {
-		<-e.obj.turn
-	}
-	return held
-}
-
-func (e *Event) acquireTurn() {
-	e.obj.turn <- struct{}{}
-	e.mu.Lock()
-	e.holdTurn = true
-	e.mu.Unlock()
-}
-
 // Finish completes the event with the host, once, with payload as its
 // result, and gives back the turn.
 func (e *Event) Finish(payload []byte) { e.finish(abi.StatusOK, payload) }
@@ -227,9 +202,14 @@ func (e *Event) finish(status abi.Status, payload []byte) {
 		return
 	}
 	e.done = true
-	e.blocking = 0 // the turn goes with the event
 	e.mu.Unlock()
-	e.releaseTurn()
+	if e.obj != nil {
+		turnsMu.Lock()
+		e.blocking = 0 // the turn goes with the event
+		turnsMu.Unlock()
+		e.releaseTurn()
+		e.obj.dropLive(e)
+	}
 	liveMu.Lock()
 	delete(live, e.id)
 	liveMu.Unlock()
@@ -249,8 +229,13 @@ func startEvent(id int32, kind abi.EventKind, object, arg uint32, size int32) in
 	liveMu.Lock()
 	live[id] = e
 	liveMu.Unlock()
+	if object != 0 {
+		setContext(objectContext(object))
+	} else {
+		setContext(e.ioContext())
+	}
 	spawn(func() { runEvent(e, object, payload) })
-	hostcall.WaitIdle()
+	runUntilIdle()
 	return 0
 }
 
@@ -260,9 +245,12 @@ func cancelEvent(id int32) int32 {
 	e := live[id]
 	liveMu.Unlock()
 	if e != nil {
+		setContext(e.ioContext())
 		e.cancel(ErrClientGone)
+	} else {
+		setContext(0)
 	}
-	hostcall.WaitIdle()
+	runUntilIdle()
 	return 0
 }
 

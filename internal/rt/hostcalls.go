@@ -31,11 +31,22 @@ const scratchSize = 16 << 10
 var scratchPool = sync.Pool{New: func() any { b := make([]byte, scratchSize); return &b }}
 
 // Call performs a synchronous host operation and returns its result. The
-// result is a fresh slice the caller owns.
+// result is a fresh slice the caller owns. An operation on an object runs
+// in the object's I/O context, which it enters first if another is
+// current (see enter).
 func Call(op abi.CallOp, object uint32, req []byte) ([]byte, error) {
 	if !hostcall.Available() {
 		return nil, ErrNoHost
 	}
+	if object != 0 && !inContext(objectContext(object)) {
+		if err := enter(objectContext(object)); err != nil {
+			return nil, fmt.Errorf("godurable: %v: %w", op, err)
+		}
+	}
+	return call(op, object, req)
+}
+
+func call(op abi.CallOp, object uint32, req []byte) ([]byte, error) {
 	bp := scratchPool.Get().(*[]byte)
 	defer scratchPool.Put(bp)
 	buf := (*bp)[:0]
@@ -139,9 +150,16 @@ type opResult struct {
 	payload []byte
 }
 
+// pendingOp is an async operation Go waits for: the host settles it
+// (resume) in the I/O context of the event that started it.
+type pendingOp struct {
+	ch  chan opResult
+	ctx ioContext
+}
+
 var (
 	opsMu sync.Mutex
-	ops   = map[int32]chan opResult{}
+	ops   = map[int32]pendingOp{}
 )
 
 // Await starts the asynchronous host operation op on behalf of the event in
@@ -171,7 +189,7 @@ func Await(ctx context.Context, op abi.AsyncOp, req []byte) ([]byte, error) {
 	opsMu.Lock()
 	h := hostcall.Start(op, e.id, req)
 	if h >= 0 {
-		ops[h] = ch
+		ops[h] = pendingOp{ch: ch, ctx: e.ioContext()}
 	}
 	opsMu.Unlock()
 	if h < 0 {
@@ -205,13 +223,16 @@ func resume(op int32, status abi.Status, size int32) int32 {
 	payload := make([]byte, size)
 	hostcall.Take(payload)
 	opsMu.Lock()
-	ch, ok := ops[op]
+	p, ok := ops[op]
 	delete(ops, op)
 	opsMu.Unlock()
 	if ok {
-		ch <- opResult{status: status, payload: payload}
+		setContext(p.ctx)
+		p.ch <- opResult{status: status, payload: payload}
+	} else {
+		setContext(0) // the host knows; Go does not need to
 	}
-	hostcall.WaitIdle()
+	runUntilIdle()
 	if !ok {
 		// The waiter gave up (its context ended); the result is dropped.
 		return abi.ResultUnknownOp
@@ -219,8 +240,15 @@ func resume(op int32, status abi.Status, size int32) int32 {
 	return 0
 }
 
-func tick() int32 {
-	hostcall.WaitIdle()
+// tick is the godurable_tick export: Go timers are due, and the host
+// runs them on behalf of event (of the object with handle object, or 0).
+func tick(event int32, object uint32) int32 {
+	if object != 0 {
+		setContext(objectContext(object))
+	} else {
+		setContext(ioContext(-int64(event)))
+	}
+	runUntilIdle()
 	return 0
 }
 

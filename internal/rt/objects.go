@@ -61,10 +61,13 @@ func (c *class) rpc() *rpcMethods {
 type object struct {
 	handle uint32
 	info   ObjectInfo
-	class  *class        // nil if the module registers no such class
-	turn   chan struct{} // holds a token while an event of the object runs
-	value  any           // nil until constructed
-	onDrop []func()      // run when the host drops the object
+	class  *class   // nil if the module registers no such class
+	value  any      // nil until constructed
+	onDrop []func() // run when the host drops the object
+
+	// On turnsMu (turn.go, context.go):
+	turn turn
+	live map[*Event]struct{} // the events in flight, WaitUntil work included
 }
 
 var (
@@ -181,7 +184,6 @@ func declareObject(handle uint32, size int32) int32 {
 		handle: handle,
 		info:   ObjectInfo{Class: ref.Class, ID: ref.ID, Name: ref.Name},
 		class:  c,
-		turn:   make(chan struct{}, 1),
 	}
 	return 0
 }
@@ -241,8 +243,13 @@ func enterObject(ctx context.Context, e *Event, handle uint32) *abi.Error {
 		return &abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: no Durable Object class %q is registered in this module; run wasmbuild build again", obj.info.Class)}
 	}
 	e.obj = obj
+	obj.addLive(e)
 	e.acquireTurn()
 	if obj.value == nil {
+		// Construction keeps the turn through its waits: no other event
+		// may find the object half built.
+		e.blockConcurrency()
+		defer e.unblockConcurrency()
 		if err := obj.construct(ctx); err != nil {
 			return err
 		}

@@ -31,13 +31,19 @@ func WaitUntil(ctx context.Context, fn func(ctx context.Context)) error {
 	}
 	bg := &Event{id: e.id, kind: e.kind, arg: e.arg, obj: e.obj, method: e.method + " (WaitUntil)"}
 	bg.ctx = context.WithValue(context.WithoutCancel(ctx), eventKey{}, bg)
+	if bg.obj != nil {
+		bg.obj.addLive(bg) // now: the event may finish before fn starts
+	}
 	spawn(func() {
 		defer func() {
 			if v := recover(); v != nil {
 				err := panicError(bg.what(), v)
 				fmt.Fprintf(os.Stderr, "godurable: %s\n%s", err.Message, err.Stack)
 			}
-			bg.releaseTurn()
+			if bg.obj != nil {
+				bg.releaseTurn()
+				bg.obj.dropLive(bg)
+			}
 			Call(abi.CallWaitUntilDone, 0, req)
 		}()
 		if bg.obj != nil {

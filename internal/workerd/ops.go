@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -380,6 +381,15 @@ func (iso *Isolate) hostCall(op abi.CallOp, handle uint32, req []byte) ([]byte, 
 	if !ok || impl == nil {
 		return nil, NewJSError("TypeError", fmt.Sprintf("godurable: unknown host call %d", op))
 	}
+	if info.Object {
+		ioType := ioStorage
+		if strings.HasPrefix(info.Name, "ws.") {
+			ioType = ioSocket
+		}
+		if err := iso.requireContext(ioContext{object: handle}, ioType); err != nil {
+			return nil, err
+		}
+	}
 	s, err := iso.storageFor(info, handle)
 	if err != nil {
 		return nil, err
@@ -537,6 +547,10 @@ func initAsyncOps() {
 		abi.AsyncD1Query: d1QueryOp,
 		abi.AsyncD1Exec:  d1ExecOp,
 		// A timer of the Worker's clock, as the shim's setTimeout.
+		// Settles at once; the driver resumes Go in the event's context.
+		abi.AsyncEnter: func(*Isolate, *objectStorage, []byte) ([]byte, error) {
+			return []byte{}, nil
+		},
 		abi.AsyncSleep: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 			var ms float64
 			if err := decodeRequest(req, &ms); err != nil {

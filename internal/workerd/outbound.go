@@ -25,6 +25,7 @@ type outboundSocket struct {
 	mu      sync.Mutex // one receive at a time
 	closed  *abi.WSClose
 	closing atomic.Pointer[chan *abi.WSClose] // the close the guest sent, once coder/websocket has its answer
+	owner   ioContext                         // the I/O context it belongs to
 }
 
 // isUpgrade reports whether a guest's request asks for a WebSocket.
@@ -84,9 +85,11 @@ var socketOps = map[abi.CallOp]syncOp{
 		if err := decodeRequest(req, &c); err != nil {
 			return nil, err
 		}
-		if _, err := iso.outbound(c.Upgrade); err != nil {
+		s, err := iso.outbound(c.Upgrade)
+		if err != nil {
 			return nil, NewJSError("TypeError", "godurable: no upgraded response of this event has that WebSocket")
 		}
+		s.owner, _ = iso.ioContext() // the socket is an I/O object of the context that accepts it
 		return jsEncode(c.Upgrade)
 	},
 	abi.CallSocketSend: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
@@ -96,6 +99,9 @@ var socketOps = map[abi.CallOp]syncOp{
 		}
 		s, err := iso.outbound(m.Socket)
 		if err != nil {
+			return nil, err
+		}
+		if err := iso.requireContext(s.owner, ioSocket); err != nil {
 			return nil, err
 		}
 		typ, data := websocket.MessageBinary, m.Binary
@@ -114,6 +120,9 @@ var socketOps = map[abi.CallOp]syncOp{
 		}
 		s, err := iso.outbound(c.Socket)
 		if err != nil {
+			return nil, err
+		}
+		if err := iso.requireContext(s.owner, ioSocket); err != nil {
 			return nil, err
 		}
 		code := websocket.StatusCode(c.Code)

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/godurable/godurable/alarm"
@@ -25,6 +27,12 @@ type Sandbox struct {
 	// constructed counts constructions, persisted, to observe rebuilds.
 	constructed int64
 	kept        *worker.Stub // a stub it was given (stubs.go)
+
+	// waits.go
+	feed   feed
+	lock   sync.Mutex
+	locked atomic.Bool
+	naps   int64
 }
 
 // Point is a struct result; JavaScript sees its json names.
@@ -144,6 +152,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	})
 	mux.HandleFunc("GET /do/{name}/fetch", serveOutbound)
 	mux.HandleFunc("GET /do/{name}/events", serveEvents)
+	mux.HandleFunc("GET /do/{name}/feed", s.serveFeed)
 	mux.HandleFunc("POST /do/{name}/upload", serveUpload)
 	mux.HandleFunc("GET /do/{name}/ws", s.acceptSocket)
 	mux.HandleFunc("GET /do/{name}/dial", dial)

@@ -121,6 +121,7 @@ func routes() *http.ServeMux {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"atLeast": time.Since(start) >= time.Duration(ms)*time.Millisecond})
 	})
+	mux.HandleFunc("GET /wait", serveWait)
 	mux.HandleFunc("GET /call/{name}/{method}", func(w http.ResponseWriter, r *http.Request) {
 		// A Go Worker calling a Durable Object method over RPC, of
 		// SANDBOX or of ?binding=.
