@@ -1,33 +1,3 @@
-// Package durableobject defines Cloudflare Durable Objects in Go.
-//
-// A class is a Go type registered with a constructor in an init function
-// (a WebAssembly reactor never runs main):
-//
-//	func init() {
-//		durableobject.Register("Counter", func(s *durableobject.State, env *worker.Env) (*Counter, error) {
-//			return &Counter{state: s}, nil
-//		})
-//	}
-//
-// The constructor runs on the first event of each object, and again after
-// the object has been evicted or the Go instance restarted: keep state in
-// s.Storage, not only in memory.
-//
-// Events reach the object as:
-//
-//   - HTTP: if the type implements http.Handler, stub.fetch(request) in
-//     JavaScript (or Stub.Fetch in Go) calls ServeHTTP.
-//   - RPC: every other exported method of the forms M(args...) or
-//     M(ctx, args...), returning nothing, error, R or (R, error), is an RPC
-//     method. JavaScript calls it with its name's first letter in lower
-//     case (stub.increment(5)) and gets plain JS values back; a returned
-//     error is thrown as a JS Error.
-//
-// Events of one object take turns: only one runs at a time, except while
-// one waits on the network (fetch, a call to another object, worker.Sleep),
-// as in JavaScript, where code between two awaits never interleaves. So a
-// read-modify-write of storage needs no lock. Goroutines you start yourself
-// run outside the turn.
 package durableobject
 
 import (

@@ -10,10 +10,14 @@ import (
 // and code a JavaScript caller sees; errors from JavaScript (a failed fetch,
 // a Durable Object method that threw) reach Go as *Error too.
 //
-// Over Workers RPC, workerd keeps the name only for the standard JavaScript
-// error types (Error, TypeError, RangeError, ...): another name arrives
-// prefixed to the message, as "Name: message", and the code does not
-// arrive at all. Callers in the same Worker see both.
+// What a JavaScript caller over Workers RPC receives depends on the
+// Worker's compatibility date: from 2026-04-21 (workerd's
+// enhanced_error_serialization) the name, whatever it is, the message, the
+// code and the cause arrive; before, only the standard JavaScript error
+// types (Error, TypeError, RangeError, ...) keep their name, another name
+// arrives prefixed to the message ("Name: message"), and the code does
+// not arrive. A Go caller (Stub.Call) of a Go object always gets the
+// error whole.
 type Error struct {
 	Name    string // e.g. "TypeError"; "Error" when empty
 	Message string
@@ -63,3 +67,11 @@ func fromABI(e *abi.Error, depth int) *Error {
 // cancelled, with another cause, once the handler has returned, as
 // net/http's is.
 var ErrClientGone = rt.ErrClientGone
+
+// ErrNoEventInFlight is wrapped by the error of an operation on an I/O
+// object (a Durable Object's storage or sockets, an outbound WebSocket)
+// made when no event that owns it is in flight: by code that outlived its
+// event, such as a goroutine of its own still running after the response.
+// workerd performs I/O only on behalf of an event; do the work inside one,
+// or keep the event alive with WaitUntil.
+var ErrNoEventInFlight = rt.ErrNoEventInFlight

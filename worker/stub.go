@@ -314,7 +314,12 @@ func (s *Stub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	if f, ok := w.(http.Flusher); ok && resp.ContentLength < 0 {
-		io.Copy(flushWriter{w, f}, resp.Body) // a body that streams goes on as it comes
+		// A body that streams goes on as it comes, and the status and
+		// headers go out now, before its first byte, as the object sent
+		// them: a feed that waits for its first event has its client
+		// waiting for the headers otherwise.
+		f.Flush()
+		io.Copy(flushWriter{w, f}, resp.Body)
 		return
 	}
 	io.Copy(w, resp.Body)

@@ -1,22 +1,3 @@
-// Package worker writes the stateless part of a Cloudflare Worker in Go and
-// reaches what the Worker is bound to: its variables and secrets, outbound
-// fetch, and Durable Objects.
-//
-// A Worker is a Go package compiled by wasmbuild to a WebAssembly reactor. A
-// reactor's main function never runs: register the handler in an init
-// function.
-//
-//	func init() {
-//		worker.Handle(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-//			fmt.Fprintln(w, "hello from Go")
-//		}))
-//	}
-//
-// Every request runs in its own goroutine, and many requests share one Go
-// instance per isolate. Operations that wait on the network (Transport,
-// Stub, Sleep) park only their goroutine; the context they are given must
-// come from the request (r.Context()) or from a Durable Object method, so
-// that workerd can tell on whose behalf they run.
 package worker
 
 import (
@@ -56,8 +37,11 @@ func Fetch(req *http.Request) (*http.Response, error) {
 var Transport http.RoundTripper = &rt.Transport{Op: abi.AsyncFetch}
 
 // Sleep waits for d or until ctx is done, whichever comes first, and
-// returns ctx.Err() in the latter case. Unlike time.Sleep, it lets other
-// events of the same Durable Object run while it waits.
+// returns ctx.Err() in the latter case. It is the host's timer (setTimeout,
+// in the I/O context of ctx's event): other events of the same Durable
+// Object run while it waits, at once, where time.Sleep lets them in only
+// when nothing else in the instance can run (see the durableobject
+// package's Turns).
 func Sleep(ctx context.Context, d time.Duration) error {
 	if rt.HasEvent(ctx) {
 		// The host's timer, in the event's own I/O context: what the

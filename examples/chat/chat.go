@@ -6,6 +6,8 @@
 //	                                   400 for an empty name or one over 32 characters
 //	GET /rooms/{room}/history          200 the last 100 "said" messages, oldest first
 //	GET /rooms/{room}/members          200 the names connected, in join order
+//	GET /rooms/{room}/feed             200 the messages said from now on, as server-sent events
+//	POST /rooms/{room}/say             say {"name","text"} without a socket (feed.go)
 //
 // Messages are JSON text:
 //
@@ -45,6 +47,7 @@ func init() {
 type Room struct {
 	state *durableobject.State
 	mux   *http.ServeMux
+	feeds feeds // the open GET /feed requests (feed.go)
 }
 
 // Member is what a socket remembers across hibernation: its attachment.
@@ -84,6 +87,8 @@ func newRoom(state *durableobject.State, env *worker.Env) (*Room, error) {
 		}
 		writeJSON(w, http.StatusOK, h)
 	})
+	r.mux.HandleFunc("GET /rooms/{room}/feed", r.feed)
+	r.mux.HandleFunc("POST /rooms/{room}/say", r.postSay)
 	r.mux.HandleFunc("GET /rooms/{room}/members", func(w http.ResponseWriter, req *http.Request) {
 		members, err := r.members(nil)
 		if err != nil {
@@ -231,38 +236,58 @@ func (r *Room) handle(ctx context.Context, c *ws.Conn, from Member, m ws.Message
 		return bad("malformed JSON: %v", err)
 	}
 	switch in.Type {
-	case "say", "whisper":
-		if n := utf8.RuneCountInString(in.Text); n < 1 || n > maxText {
-			return bad("text must be 1 to %d characters, got %d", maxText, n)
-		}
-	default:
-		return bad("unknown message type %q", in.Type)
+	case "say":
+		_, err := r.say(from.Name, in.Text)
+		return err
+	case "whisper":
+		return r.whisper(from, in)
 	}
-	if in.Type == "whisper" {
-		if in.To == "" {
-			return bad("a whisper needs a \"to\"")
-		}
-		to, err := r.state.WebSockets(in.To)
-		if err != nil {
-			return err
-		}
-		if len(to) == 0 {
-			return bad("no member called %q", in.To)
-		}
-		for _, t := range to {
-			send(t, map[string]any{"type": "whispered", "from": from.Name, "text": in.Text})
-		}
-		return nil
+	return bad("unknown message type %q", in.Type)
+}
+
+// whisper sends a message to the sockets of one member.
+func (r *Room) whisper(from Member, in incoming) error {
+	if err := checkText(in.Text); err != nil {
+		return err
 	}
-	cur, err := r.state.Storage.SQL.Exec(`INSERT INTO said (name, text) VALUES (?, ?) RETURNING seq`, from.Name, in.Text)
+	if in.To == "" {
+		return bad("a whisper needs a \"to\"")
+	}
+	to, err := r.state.WebSockets(in.To)
 	if err != nil {
 		return err
 	}
-	said := Said{Type: "said", Name: from.Name, Text: in.Text}
-	if err := cur.One(&said.Seq); err != nil {
-		return err
+	if len(to) == 0 {
+		return bad("no member called %q", in.To)
 	}
-	return r.broadcast(said, nil)
+	for _, t := range to {
+		send(t, map[string]any{"type": "whispered", "from": from.Name, "text": in.Text})
+	}
+	return nil
+}
+
+func checkText(text string) error {
+	if n := utf8.RuneCountInString(text); n < 1 || n > maxText {
+		return bad("text must be 1 to %d characters, got %d", maxText, n)
+	}
+	return nil
+}
+
+// say keeps what name said and sends it to every member and feed.
+func (r *Room) say(name, text string) (Said, error) {
+	if err := checkText(text); err != nil {
+		return Said{}, err
+	}
+	cur, err := r.state.Storage.SQL.Exec(`INSERT INTO said (name, text) VALUES (?, ?) RETURNING seq`, name, text)
+	if err != nil {
+		return Said{}, err
+	}
+	said := Said{Type: "said", Name: name, Text: text}
+	if err := cur.One(&said.Seq); err != nil {
+		return Said{}, err
+	}
+	r.feeds.publish(said)
+	return said, r.broadcast(said, nil)
 }
 
 // broadcast sends v to every member but skip.

@@ -125,14 +125,21 @@ func (s *suite) channelFeed(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The status and headers come before any message: the object flushed
+	// them, and Stub.ServeHTTP passes them on at once.
+	var resp *http.Response
+	select {
+	case resp = <-opened:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the feed's status and headers did not arrive within 30 s of its flush (held back until the first body byte?)")
+	}
+	defer resp.Body.Close()
 	var want strings.Builder
 	for i := 1; i <= n; i++ {
 		msg := fmt.Sprintf("m%d", i)
 		equal(t, "say "+msg+": listeners", s.call(t, "feedroom", "say", msg), 1.0)
 		fmt.Fprintf(&want, "data: %s\n\n", msg)
 	}
-	resp := <-opened
-	defer resp.Body.Close()
 	equal(t, "feed status", resp.StatusCode, http.StatusOK)
 	equal(t, "feed content type", resp.Header.Get("Content-Type"), "text/event-stream")
 	body, err := io.ReadAll(resp.Body)

@@ -107,9 +107,9 @@ var (
 // an Open in every event costs a map lookup. Its connections cost nothing
 // either (each is the same storage), so leave the pool's limits alone:
 // with db.SetMaxOpenConns, an event that needs a connection while another
-// event holds the last one across a wait (an open *sql.Rows, say) parks
-// holding its turn, which the other needs to go on, and the object stops;
-// Transaction refuses a limited pool for the same reason.
+// event holds the last one across a wait (an open *sql.Rows, say) waits
+// for it (giving the other its turn back), and Transaction, whose function
+// cannot wait, refuses a limited pool.
 //
 // Closing the *sql.DB is not needed; after Close, the next Open returns a
 // new one. A Storage that belongs to no object (not the State's) gives a
