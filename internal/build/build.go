@@ -72,9 +72,10 @@ type Module struct {
 
 // Options adjust a build. The zero value builds the package as it is.
 type Options struct {
-	// Overlay adds files to the build or replaces them, as go build
-	// -overlay does: the key is the path of a file in a package's
-	// directory, the value the path of the file to read instead.
+	// Overlay adds files to the build, replaces them or leaves them out,
+	// as go build -overlay does: the key is the absolute path of a file in
+	// a package's directory, the value the path of the file to read
+	// instead, or "" to leave the file out.
 	Overlay map[string]string
 	// Tags are extra build tags.
 	Tags []string
@@ -114,22 +115,7 @@ func compileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module
 		overlay[k] = v
 	}
 	flags := func(tags ...string) ([]string, error) {
-		var out []string
-		if tags = append(tags, o.Tags...); len(tags) > 0 {
-			out = append(out, "-tags", strings.Join(tags, ","))
-		}
-		if len(overlay) > 0 {
-			file := filepath.Join(tmp, fmt.Sprintf("overlay%d.json", len(tags)))
-			ov, err := json.Marshal(map[string]any{"Replace": overlay})
-			if err != nil {
-				return nil, err
-			}
-			if err := os.WriteFile(file, ov, 0o644); err != nil {
-				return nil, err
-			}
-			out = append(out, "-overlay", file)
-		}
-		return out, nil
+		return buildFlags(tmp, overlay, append(tags, o.Tags...))
 	}
 	f, err := flags()
 	if err != nil {
@@ -174,44 +160,57 @@ func compileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module
 	return second, nil
 }
 
-// ReadManifest builds pkg once, with RPC methods found by reflection and
-// without the files named in skip (paths, relative to dir unless
-// absolute), and returns what the module registers: the classes
-// with their exposed methods, as the module reports them when it runs.
-func ReadManifest(ctx context.Context, dir, pkg string, skip ...string) (*abi.Manifest, error) {
+// ReadManifest builds pkg once, with RPC methods found by reflection (and
+// the overlay and tags of opts, which may be nil), and returns what the
+// module registers: the classes with their exposed methods, as the module
+// reports them when it runs.
+func ReadManifest(ctx context.Context, dir, pkg string, opts *Options) (*abi.Manifest, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
 	tmp, err := os.MkdirTemp("", "godurable-manifest-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	var flags []string
-	if len(skip) > 0 {
-		replace := map[string]string{}
-		for _, f := range skip {
-			if !filepath.IsAbs(f) {
-				f = filepath.Join(dir, f)
-			}
-			abs, err := filepath.Abs(f)
-			if err != nil {
-				return nil, err
-			}
-			replace[abs] = "" // go build -overlay: the file is left out
-		}
-		ov, err := json.Marshal(map[string]any{"Replace": replace})
-		if err != nil {
-			return nil, err
-		}
-		file := filepath.Join(tmp, "overlay.json")
-		if err := os.WriteFile(file, ov, 0o644); err != nil {
-			return nil, err
-		}
-		flags = []string{"-overlay", file}
+	flags, err := buildFlags(tmp, o.Overlay, o.Tags)
+	if err != nil {
+		return nil, err
 	}
 	m, err := compileAndRead(ctx, dir, pkg, filepath.Join(tmp, "reflect.wasm"), flags...)
 	if err != nil {
 		return nil, err
 	}
 	return m.Manifest, nil
+}
+
+// buildFlags returns the go build flags of the tags and the overlay,
+// whose -overlay file it writes into tmp.
+func buildFlags(tmp string, overlay map[string]string, tags []string) ([]string, error) {
+	var out []string
+	if len(tags) > 0 {
+		out = append(out, "-tags", strings.Join(tags, ","))
+	}
+	if len(overlay) > 0 {
+		ov, err := json.Marshal(map[string]any{"Replace": overlay})
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.CreateTemp(tmp, "overlay-*.json")
+		if err != nil {
+			return nil, err
+		}
+		_, err = f.Write(ov)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("writing the overlay of go build: %w", err)
+		}
+		out = append(out, "-overlay", f.Name())
+	}
+	return out, nil
 }
 
 func compileAndRead(ctx context.Context, dir, pkg, out string, flags ...string) (*Module, error) {

@@ -36,7 +36,13 @@ type Package struct {
 	Dir   string
 	Types *types.Package
 	fset  *token.FileSet
+	files []*ast.File
+	info  *types.Info
+	conf  types.Config      // how Types was checked, to check it again with other stubs
 	docs  map[string]string // "Type.Method" -> doc comment
+	// missing are the names of Go stubs that the package uses but does
+	// not declare (<Class>Stub, New<Class>Stub), in order.
+	missing []string
 }
 
 type listed struct {
@@ -50,10 +56,12 @@ type listed struct {
 }
 
 // Load type-checks the package pkg (a go list pattern, resolved in dir)
-// as it builds for wasip1/wasm (env is go's environment). Errors in the
-// files of the package's directory named in generated (stubs that may be
-// stale) are ignored.
-func Load(ctx context.Context, dir, pkg string, env []string, generated ...string) (*Package, error) {
+// as it builds for wasip1/wasm (env is go's environment), without the
+// files of its directory named in without (its Go stubs, which may be
+// stale or missing). The package may use Go stubs it does not declare:
+// the uses of undeclared names of stubs (<Class>Stub, New<Class>Stub) are
+// not errors here (Generate writes them); every other error is.
+func Load(ctx context.Context, dir, pkg string, env []string, without ...string) (*Package, error) {
 	cmd := exec.CommandContext(ctx, "go", "list", "-e", "-export", "-deps",
 		"-json=ImportPath,Name,Dir,GoFiles,Export,ImportMap,Error", pkg)
 	cmd.Dir = dir
@@ -86,49 +94,75 @@ func Load(ctx context.Context, dir, pkg string, env []string, generated ...strin
 		exports[p.ImportPath] = p.Export
 	}
 
-	fset := token.NewFileSet()
-	var files []*ast.File
-	tolerated := map[string]bool{}
+	p := &Package{Path: target.ImportPath, Dir: target.Dir, fset: token.NewFileSet()}
 	for _, name := range target.GoFiles {
-		path := filepath.Join(target.Dir, name)
-		if slices.Contains(generated, name) {
-			tolerated[path] = true
+		if slices.Contains(without, name) {
+			continue
 		}
-		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil && !tolerated[path] {
+		f, err := parser.ParseFile(p.fset, filepath.Join(target.Dir, name), nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
 			return nil, err
 		}
-		if f != nil {
-			files = append(files, f)
-		}
+		p.files = append(p.files, f)
 	}
-	gc := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+	gc := importer.ForCompiler(p.fset, "gc", func(path string) (io.ReadCloser, error) {
 		file := exports[path]
 		if file == "" {
 			return nil, fmt.Errorf("no export data for %s", path)
 		}
 		return os.Open(file)
 	})
-	imp := importerFunc(func(path string) (*types.Package, error) {
+	p.conf.Importer = importerFunc(func(path string) (*types.Package, error) {
 		if p, ok := target.ImportMap[path]; ok {
 			path = p
 		}
 		return gc.Import(path)
 	})
-	var errs []string
-	conf := types.Config{Importer: imp, Error: func(err error) {
-		if te, ok := err.(types.Error); ok && tolerated[te.Fset.Position(te.Pos).Filename] {
-			return
-		}
-		if len(errs) < 10 {
-			errs = append(errs, err.Error())
-		}
-	}}
-	tp, _ := conf.Check(target.ImportPath, fset, files, nil)
+	errs := p.check(nil)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("type-checking %s:\n\t%s", target.ImportPath, strings.Join(errs, "\n\t"))
 	}
-	return &Package{Path: target.ImportPath, Dir: target.Dir, Types: tp, fset: fset, docs: methodDocs(files)}, nil
+	p.docs = methodDocs(p.files)
+	return p, nil
+}
+
+// check type-checks the package's files and extra into p.Types, p.info
+// and p.missing, and returns its errors but those of the missing stubs'
+// names (at most 10).
+func (p *Package) check(extra *ast.File) []string {
+	files := p.files
+	if extra != nil {
+		files = append(slices.Clip(files), extra)
+	}
+	var all []types.Error
+	conf := p.conf
+	conf.Error = func(err error) {
+		if te, ok := err.(types.Error); ok {
+			all = append(all, te)
+		}
+	}
+	p.info = &types.Info{
+		Types:     map[ast.Expr]types.TypeAndValue{},
+		Defs:      map[*ast.Ident]types.Object{},
+		Uses:      map[*ast.Ident]types.Object{},
+		Instances: map[*ast.Ident]types.Instance{},
+	}
+	p.Types, _ = conf.Check(p.Path, p.fset, files, p.info)
+	undeclared := undeclaredStubNames(files, p.info)
+	p.missing = nil
+	var errs []string
+	for _, e := range all {
+		if name, ok := undeclared[e.Pos]; ok {
+			if !slices.Contains(p.missing, name) {
+				p.missing = append(p.missing, name)
+			}
+			continue
+		}
+		if len(errs) < 10 {
+			errs = append(errs, e.Error())
+		}
+	}
+	return errs
 }
 
 type importerFunc func(path string) (*types.Package, error)
