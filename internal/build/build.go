@@ -7,16 +7,22 @@ package build
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
@@ -250,12 +256,30 @@ type Result struct {
 	Dir   string   // the output directory
 	Wasm  string   // path of the module
 	Files []string // paths of every file written
+	// Inputs are those of the build, read before it.
+	Inputs *Inputs
 }
 
-// Build compiles pkg and writes the module and the shim into outDir. opts
-// may be nil.
+// RecordFile is the file of the output directory in which Build records
+// what it built the files there from, for Reuse.
+const RecordFile = ".wasmbuild-inputs.json"
+
+// record is the content of RecordFile.
+type record struct {
+	Inputs    string            `json:"inputs"`    // Inputs.Key
+	Tool      string            `json:"tool"`      // the program that built them (toolID)
+	NotStatic string            `json:"notStatic"` // Module.NotStatic
+	Files     map[string]string `json:"files"`     // name in the output directory -> SHA-256
+}
+
+// Build compiles pkg and writes the module and the shim into outDir, with
+// a record of the build's inputs (RecordFile) for Reuse. opts may be nil.
 func Build(ctx context.Context, dir, pkg, outDir string, opts *Options) (*Result, error) {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, err
+	}
+	in, err := ReadInputs(ctx, dir, pkg, opts)
+	if err != nil {
 		return nil, err
 	}
 	mod, err := CompileModule(ctx, dir, pkg, opts)
@@ -266,17 +290,89 @@ func Build(ctx context.Context, dir, pkg, outDir string, opts *Options) (*Result
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Module: mod, Dir: outDir, Wasm: filepath.Join(outDir, WasmFile)}
+	res := &Result{Module: mod, Dir: outDir, Wasm: filepath.Join(outDir, WasmFile), Inputs: in}
 	files[WasmFile] = mod.Wasm
+	rec := record{Inputs: in.Key, NotStatic: mod.NotStatic, Files: map[string]string{}}
+	rec.Tool, _ = toolID()
 	for name, content := range files {
 		p := filepath.Join(outDir, name)
 		if err := writeIfChanged(p, content); err != nil {
 			return nil, err
 		}
 		res.Files = append(res.Files, p)
+		sum := sha256.Sum256(content)
+		rec.Files[name] = hex.EncodeToString(sum[:])
+	}
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeIfChanged(filepath.Join(outDir, RecordFile), append(b, '\n')); err != nil {
+		return nil, fmt.Errorf("recording the build's inputs: %w", err)
 	}
 	return res, nil
 }
+
+// Reuse returns the module and shim that outDir holds if Build wrote them
+// there, in this program, from the inputs in (its record says so, and
+// the files are as it wrote them); else an error that says why not.
+func Reuse(ctx context.Context, outDir string, in *Inputs) (*Result, error) {
+	b, err := os.ReadFile(filepath.Join(outDir, RecordFile))
+	if err != nil {
+		return nil, fmt.Errorf("no record of a build in %s", outDir)
+	}
+	var rec record
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", filepath.Join(outDir, RecordFile), err)
+	}
+	tool, err := toolID()
+	switch {
+	case err != nil:
+		return nil, err
+	case rec.Inputs != in.Key:
+		return nil, errors.New("the inputs changed")
+	case rec.Tool != tool:
+		return nil, errors.New("this wasmbuild is not the one that built it")
+	}
+	res := &Result{Module: &Module{NotStatic: rec.NotStatic, Static: rec.NotStatic == ""}, Dir: outDir, Wasm: filepath.Join(outDir, WasmFile), Inputs: in}
+	for _, name := range slices.Sorted(maps.Keys(rec.Files)) {
+		p := filepath.Join(outDir, name)
+		content, err := os.ReadFile(p)
+		if sum := sha256.Sum256(content); err != nil || hex.EncodeToString(sum[:]) != rec.Files[name] {
+			return nil, fmt.Errorf("%s changed since", p)
+		}
+		res.Files = append(res.Files, p)
+		if name == WasmFile {
+			res.Module.Wasm = content
+		}
+	}
+	if res.Module.Wasm == nil {
+		return nil, fmt.Errorf("no %s in the record", WasmFile)
+	}
+	if res.Manifest, err = driver.ReadManifest(ctx, res.Module.Wasm); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// toolID identifies the running program by the SHA-256 of its executable:
+// the shim it writes comes from it.
+var toolID = sync.OnceValues(func() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding this program's executable: %w", err)
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "", fmt.Errorf("reading this program's executable: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("reading this program's executable: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+})
 
 // writeIfChanged leaves an identical file alone, so that wrangler's file
 // watcher does not reload for nothing.
