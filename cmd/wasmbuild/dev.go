@@ -137,16 +137,28 @@ func ensureTools(ctx context.Context, dir string) (*wranglerdev.Tools, error) {
 			wranglerdev.Version, wranglerdev.NodeVersion, wranglerdev.MsgpackVersion, dir)
 	}
 	start := time.Now()
+	// npm's EBADENGINE warnings about its own Node.js, which does not run
+	// wrangler, are held back: a line after the install says why.
+	npmOut := &wranglerdev.EngineFilter{W: os.Stderr}
 	for _, args := range installs {
 		cmd := exec.CommandContext(ctx, "npm", args...)
 		cmd.Dir = root
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
+		cmd.Stdout, cmd.Stderr = npmOut, npmOut
+		err := cmd.Run()
+		npmOut.Flush()
+		if err != nil {
+			os.Stderr.WriteString(npmOut.Held())
 			return nil, fmt.Errorf("npm %s: %w", args[0], err)
 		}
 	}
 	progress("installed in %.1fs", time.Since(start).Seconds())
-	return wranglerdev.FindTools(dir)
+	tools, err := wranglerdev.FindTools(dir)
+	if note := npmOut.Explain(tools); note != "" {
+		progress("%s", note)
+	} else {
+		os.Stderr.WriteString(npmOut.Held())
+	}
+	return tools, err
 }
 
 func findUp(dir, name string) (string, error) {
