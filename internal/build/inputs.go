@@ -97,7 +97,7 @@ func ReadInputs(ctx context.Context, dir, pkg string, opts *Options) (*Inputs, e
 		if err != nil {
 			return nil, err
 		}
-		list, err := goList(ctx, dir, pkg, flags)
+		list, err := ListDeps[listedPackage](ctx, dir, pkg, "ImportPath,Dir,Standard,GoFiles,SFiles,EmbedFiles,IgnoredGoFiles,Module", flags...)
 		if err != nil {
 			return nil, err
 		}
@@ -181,10 +181,11 @@ func ReadInputs(ctx context.Context, dir, pkg string, opts *Options) (*Inputs, e
 	return in, nil
 }
 
-// goList runs go list -deps on pkg for wasip1/wasm with the flags.
-func goList(ctx context.Context, dir, pkg string, flags []string) ([]listedPackage, error) {
-	args := append([]string{"list", "-e", "-deps",
-		"-json=ImportPath,Dir,Standard,GoFiles,SFiles,EmbedFiles,IgnoredGoFiles,Module"}, flags...)
+// ListDeps runs go list -e -deps -json=fields with the flags on pkg, in
+// dir, for wasip1/wasm, and returns its packages decoded into T, the
+// package last.
+func ListDeps[T any](ctx context.Context, dir, pkg, fields string, flags ...string) ([]T, error) {
+	args := append([]string{"list", "-e", "-deps", "-json=" + fields}, flags...)
 	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...)
 	cmd.Dir = dir
 	cmd.Env = Env()
@@ -194,9 +195,9 @@ func goList(ctx context.Context, dir, pkg string, flags []string) ([]listedPacka
 	if err != nil {
 		return nil, fmt.Errorf("%w for %s: go list: %v\n%s", ErrBuild, pkg, err, strings.TrimSpace(stderr.String()))
 	}
-	var list []listedPackage
+	var list []T
 	for dec := json.NewDecoder(bytes.NewReader(out)); ; {
-		var p listedPackage
+		var p T
 		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {

@@ -149,7 +149,7 @@ func (r Request) load(ctx context.Context) (*Package, stubOptions, error) {
 	if opts.file != "" {
 		without = append(without, filepath.Base(opts.file))
 	}
-	p, err := Load(ctx, r.Dir, r.Pkg, build.Env(), without...)
+	p, err := Load(ctx, r.Dir, r.Pkg, without...)
 	return p, opts, err
 }
 

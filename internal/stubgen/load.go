@@ -9,10 +9,7 @@
 package stubgen
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/importer"
@@ -21,12 +18,12 @@ import (
 	"go/types"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/build"
 )
 
 // Package is a type-checked main package and the doc comments of its
@@ -56,34 +53,15 @@ type listed struct {
 }
 
 // Load type-checks the package pkg (a go list pattern, resolved in dir)
-// as it builds for wasip1/wasm (env is go's environment), without the
+// as it builds for wasip1/wasm, without the
 // files of its directory named in without (its Go stubs, which may be
 // stale or missing). The package may use Go stubs it does not declare:
 // the uses of undeclared names of stubs (<Class>Stub, New<Class>Stub) are
 // not errors here (Generate writes them); every other error is.
-func Load(ctx context.Context, dir, pkg string, env []string, without ...string) (*Package, error) {
-	cmd := exec.CommandContext(ctx, "go", "list", "-e", "-export", "-deps",
-		"-json=ImportPath,Name,Dir,GoFiles,Export,ImportMap,Error", pkg)
-	cmd.Dir = dir
-	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+func Load(ctx context.Context, dir, pkg string, without ...string) (*Package, error) {
+	pkgs, err := build.ListDeps[listed](ctx, dir, pkg, "ImportPath,Name,Dir,GoFiles,Export,ImportMap,Error", "-export")
 	if err != nil {
-		return nil, fmt.Errorf("go list %s: %v\n%s", pkg, err, stderr.Bytes())
-	}
-	var pkgs []listed
-	for dec := json.NewDecoder(bytes.NewReader(out)); ; {
-		var p listed
-		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("go list %s: %w", pkg, err)
-		}
-		pkgs = append(pkgs, p)
-	}
-	if len(pkgs) == 0 {
-		return nil, fmt.Errorf("go list %s: no package", pkg)
+		return nil, err
 	}
 	target := pkgs[len(pkgs)-1] // -deps lists the package after its dependencies
 	exports := map[string]string{}

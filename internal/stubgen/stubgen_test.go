@@ -37,7 +37,7 @@ func shop(t *testing.T) (*abi.Manifest, *stubgen.Package) {
 			return
 		}
 		if shopManifest, shopErr = build.ReadManifest(ctx, ".", "./testdata/shop", &build.Options{Overlay: map[string]string{stubs: ""}}); shopErr == nil {
-			shopPkg, shopErr = stubgen.Load(ctx, ".", "./testdata/shop", build.Env(), "shop_stub.go")
+			shopPkg, shopErr = stubgen.Load(ctx, ".", "./testdata/shop", "shop_stub.go")
 		}
 	})
 	if shopErr != nil {
