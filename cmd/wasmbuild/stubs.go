@@ -48,7 +48,7 @@ func cmdStubs(ctx context.Context, args []string) error {
 	}
 	progress("building %s to read its classes ...", o.pkg)
 	goSrc, ts, err := stubgen.Generate(ctx, req)
-	// An *UseError comes with the stubs: they are right, the package's
+	// A *UseError comes with the stubs: they are right, the package's
 	// calls of them are not.
 	var ue *stubgen.UseError
 	if err != nil && !errors.As(err, &ue) {

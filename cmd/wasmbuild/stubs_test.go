@@ -81,7 +81,6 @@ func tempModule(t *testing.T, files map[string]string) string {
 		}
 	}
 	t.Setenv("GOWORK", "off")
-	t.Setenv("GOFLAGS", "-mod=mod")
 	t.Chdir(dir)
 	return dir
 }
@@ -105,7 +104,7 @@ func compiles(t *testing.T) string {
 // or that it does not have, is reported with the reason.
 func TestStubsBootstrap(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a Worker five times")
+		t.Skip("builds a Worker four times")
 	}
 	ctx := context.Background()
 	bid := `

@@ -43,7 +43,7 @@ const provisionalFile = "zz_godurable_provisional_stubs.go"
 //
 // If the package then does not compile with the stubs Generate returns
 // (it calls a method its class does not expose), Generate returns them
-// with an *UseError that says why.
+// with a *UseError that says why.
 func Generate(ctx context.Context, r Request) (goSrc, ts []byte, err error) {
 	p, opts, err := r.load(ctx)
 	if err != nil {
@@ -156,16 +156,17 @@ func (r Request) load(ctx context.Context) (*Package, stubOptions, error) {
 // UseError reports that a package does not compile with the Go stubs
 // that Generate returned for it: it calls what they do not have.
 type UseError struct {
-	Pkg      string
+	Pkg      string   // the package's import path
 	Problems []string // the type errors, with what the manifest says of the methods they name
 }
 
+// Error lists the problems.
 func (e *UseError) Error() string {
 	return fmt.Sprintf("%s does not compile with its new stubs:\n\t%s", e.Pkg, strings.Join(e.Problems, "\n\t"))
 }
 
 // checkWith type-checks the package with src as its file of Go stubs,
-// and returns an *UseError if it does not compile. A problem that names a
+// and returns a *UseError if it does not compile. A problem that names a
 // method of a class that the class does not expose says why, from m.
 func (p *Package) checkWith(m *abi.Manifest, file string, src []byte) error {
 	f, err := parser.ParseFile(p.fset, file, src, parser.SkipObjectResolution)

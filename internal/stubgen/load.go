@@ -53,11 +53,11 @@ type listed struct {
 }
 
 // Load type-checks the package pkg (a go list pattern, resolved in dir)
-// as it builds for wasip1/wasm, without the
-// files of its directory named in without (its Go stubs, which may be
-// stale or missing). The package may use Go stubs it does not declare:
-// the uses of undeclared names of stubs (<Class>Stub, New<Class>Stub) are
-// not errors here (Generate writes them); every other error is.
+// as it builds for wasip1/wasm, without the files of its directory named
+// in without (its Go stubs, which may be stale or missing). The package
+// may use Go stubs it does not declare: the uses of undeclared names of
+// stubs (<Class>Stub, New<Class>Stub) are not errors here (Generate
+// writes them); every other error is.
 func Load(ctx context.Context, dir, pkg string, without ...string) (*Package, error) {
 	pkgs, err := build.ListDeps[listed](ctx, dir, pkg, "ImportPath,Name,Dir,GoFiles,Export,ImportMap,Error", "-export")
 	if err != nil {
