@@ -12,7 +12,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 # npm_ci DIR installs DIR/package-lock.json unless DIR/node_modules has it
 # already (always on CI). --loglevel=error keeps npm's errors and drops its
-# warnings: on Node.js 20, about 20 lines of EBADENGINE that say wrangler
+# warnings: on Node.js 20, 15 lines of EBADENGINE that say wrangler
 # and some of its dependencies need Node.js 22.12 (npm checks them against
 # the Node.js it runs on); they run on the Node.js 22 that npm ci installs
 # into node_modules.
