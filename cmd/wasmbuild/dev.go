@@ -194,7 +194,7 @@ func watchAndRebuild(ctx context.Context, o *options, p *project, in *build.Inpu
 		}
 		next, err := build.ReadInputs(ctx, ".", o.pkg, nil)
 		if err != nil {
-			progress("%v", err)
+			progress("%v", err) // again at the next change
 			continue
 		}
 		if next.Key == in.Key {

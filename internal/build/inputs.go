@@ -270,17 +270,20 @@ func stamp(files, dirs []string) map[string]string {
 }
 
 // Changed returns the files and directories of in that changed since
-// ReadInputs read them: files modified, added or removed, directories
-// with new or removed entries. Something changed is not always an input
-// that changed (a file saved again as it was, a new file left out by
-// its build constraints): ReadInputs again tells by the Key.
+// ReadInputs read them, or since the last call of Changed: files
+// modified, added or removed, directories with new or removed entries.
+// Something changed is not always an input that changed (a file saved
+// again as it was, a new file left out by its build constraints):
+// ReadInputs again tells by the Key.
 func (in *Inputs) Changed() []string {
 	var out []string
-	for path, s := range stamp(in.Files, in.Dirs) {
+	now := stamp(in.Files, in.Dirs)
+	for path, s := range now {
 		if in.stamps[path] != s {
 			out = append(out, path)
 		}
 	}
+	in.stamps = now
 	slices.Sort(out)
 	return out
 }

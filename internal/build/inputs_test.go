@@ -91,6 +91,9 @@ func main() { lib.F() }
 		if !slices.Equal(changed, wantChanged) {
 			t.Errorf("%s: Changed = %q, want %q", what, changed, wantChanged)
 		}
+		if again := in.Changed(); len(again) > 0 {
+			t.Errorf("%s: Changed again = %q, want nothing", what, again)
+		}
 		next, err := ReadInputs(ctx, dir, ".", nil)
 		if err != nil {
 			t.Fatal(err)
