@@ -78,11 +78,18 @@ func main() { lib.F() }
 
 	// check changes files, then says what Changed reports and whether
 	// the key changed.
+	mtime := time.Now()
 	check := func(what string, files map[string]string, wantChanged []string, wantNewKey bool) {
 		t.Helper()
-		// A later modification time than the one read, on any file system.
-		time.Sleep(10 * time.Millisecond)
 		writeFiles(t, dir, files)
+		// A later modification time than the one read, whatever the
+		// file system's resolution.
+		mtime = mtime.Add(time.Minute)
+		for name := range files {
+			if err := os.Chtimes(filepath.Join(dir, name), mtime, mtime); err != nil {
+				t.Fatal(err)
+			}
+		}
 		var changed []string
 		for _, c := range in.Changed() {
 			r, _ := filepath.Rel(dir, c)
