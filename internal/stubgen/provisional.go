@@ -69,7 +69,7 @@ func (p *Package) provisionalStubs() ([]byte, error) {
 			for _, c := range classes {
 				names = append(names, c.Name)
 			}
-			return nil, fmt.Errorf("%s uses %s, but its source registers no class %s (durableobject.Register with a constant name registers: %s)",
+			return nil, fmt.Errorf("%s uses %s, but its source registers no class %s (its calls of durableobject.Register with a constant name register %s; stubs of a class registered elsewhere cannot be written while the package uses them)",
 				p.Path, name, strings.TrimSuffix(strings.TrimPrefix(name, "New"), "Stub"), orNone(names))
 		}
 		if !slices.ContainsFunc(m.Classes, func(c abi.Class) bool { return c.Name == classes[i].Name }) {
