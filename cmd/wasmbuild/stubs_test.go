@@ -200,7 +200,7 @@ type Item struct{ Amount int64 }`
 	t.Logf("a call of a method the class lacks: %v", err)
 
 	// A stub of a class that the source does not register.
-	write(methods, `		fmt.Fprintln(w, a, NewLotStub(nil))`)
+	write(methods, `		fmt.Fprintln(w, a, ctx, NewLotStub(nil))`)
 	err = stubs()
 	if err == nil || !strings.Contains(err.Error(), "uses NewLotStub, but its source registers no class Lot (its calls of durableobject.Register with a constant name register Auction;") {
 		t.Errorf("stubs with a stub of no class: %v", err)
