@@ -11,7 +11,11 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 # npm_ci DIR installs DIR/package-lock.json unless DIR/node_modules has it
-# already (always on CI).
+# already (always on CI). --loglevel=error keeps npm's errors and drops its
+# warnings: on Node.js 20, 15 lines of EBADENGINE that say wrangler
+# and some of its dependencies need Node.js 22.12 (npm checks them against
+# the Node.js it runs on); they run on the Node.js 22 that npm ci installs
+# into node_modules.
 npm_ci() {
 	if [[ -n "${CI:-}" || ! -f "$1/node_modules/.package-lock.json" || "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]]; then
 		(cd "$1" && npm ci --no-audit --no-fund --loglevel=error)

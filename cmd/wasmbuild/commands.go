@@ -120,9 +120,19 @@ func progress(format string, args ...any) {
 }
 
 // buildProject compiles the package and writes the shim, reporting as it
-// goes.
-func buildProject(ctx context.Context, o *options, p *project) (*build.Result, error) {
+// goes. With in, the inputs of the package's build read just before, it
+// reuses the module of the output directory if that was built from them.
+func buildProject(ctx context.Context, o *options, p *project, in *build.Inputs) (*build.Result, error) {
 	warnMain(ctx, o.pkg)
+	if in != nil {
+		res, err := build.Reuse(ctx, p.out, in)
+		if err == nil {
+			progress("reusing %s: inputs unchanged", res.Wasm)
+			describe(res.Manifest)
+			return res, nil
+		}
+		progress("not reusing the module in %s: %v", p.out, err)
+	}
 	progress("building %s for wasip1/wasm into %s ...", o.pkg, p.out)
 	start := time.Now()
 	res, err := build.Build(ctx, ".", o.pkg, p.out, nil)
@@ -233,7 +243,7 @@ func cmdBuild(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := buildProject(ctx, o, p)
+	res, err := buildProject(ctx, o, p, nil)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/godurable/godurable/internal/build"
 	"github.com/godurable/godurable/internal/driver"
 	"github.com/godurable/godurable/internal/wranglerdev"
 )
@@ -24,7 +24,7 @@ func cmdDev(ctx context.Context, args []string) error {
 	port, watch := 8787, true
 	o, err := parse("dev", args, func(fs *flag.FlagSet) {
 		fs.IntVar(&port, "port", port, "port of wrangler dev on 127.0.0.1")
-		fs.BoolVar(&watch, "watch", watch, "rebuild when a .go file under the configuration's directory changes")
+		fs.BoolVar(&watch, "watch", watch, "rebuild when an input of the build changes (a file of the package or of a package it imports, outside GOROOT and the module cache)")
 	})
 	if err != nil {
 		return err
@@ -33,7 +33,11 @@ func cmdDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := buildProject(ctx, o, p)
+	in, err := build.ReadInputs(ctx, ".", o.pkg, nil)
+	if err != nil {
+		return err
+	}
+	res, err := buildProject(ctx, o, p, in)
 	if err != nil {
 		return err
 	}
@@ -57,7 +61,7 @@ func cmdDev(ctx context.Context, args []string) error {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	if watch {
-		go watchAndRebuild(ctx, o, p)
+		go watchAndRebuild(ctx, o, p, res.Inputs)
 	}
 	select {
 	case err := <-done:
@@ -133,16 +137,28 @@ func ensureTools(ctx context.Context, dir string) (*wranglerdev.Tools, error) {
 			wranglerdev.Version, wranglerdev.NodeVersion, wranglerdev.MsgpackVersion, dir)
 	}
 	start := time.Now()
+	// npm's EBADENGINE warnings about its own Node.js, which does not run
+	// wrangler, are held back: a line after the install says why.
+	npmOut := &wranglerdev.EngineFilter{W: os.Stderr}
 	for _, args := range installs {
 		cmd := exec.CommandContext(ctx, "npm", args...)
 		cmd.Dir = root
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
+		cmd.Stdout, cmd.Stderr = npmOut, npmOut
+		err := cmd.Run()
+		npmOut.Flush()
+		if err != nil {
+			os.Stderr.WriteString(npmOut.Held())
 			return nil, fmt.Errorf("npm %s: %w", args[0], err)
 		}
 	}
 	progress("installed in %.1fs", time.Since(start).Seconds())
-	return wranglerdev.FindTools(dir)
+	tools, err := wranglerdev.FindTools(dir)
+	if note := npmOut.Explain(tools); note != "" {
+		progress("%s", note)
+	} else {
+		os.Stderr.WriteString(npmOut.Held())
+	}
+	return tools, err
 }
 
 func findUp(dir, name string) (string, error) {
@@ -161,50 +177,53 @@ func findUp(dir, name string) (string, error) {
 	}
 }
 
-// watchAndRebuild polls the .go files under the configuration's directory
-// and rebuilds when one changes; wrangler reloads the new module itself.
-func watchAndRebuild(ctx context.Context, o *options, p *project) {
-	last := snapshot(p.cfg.Dir())
+// watchAndRebuild polls the inputs of the build (in) and rebuilds when
+// one of them changes; wrangler reloads the new module itself. A file
+// that is not an input (a test, a file of another module or package)
+// changes nothing.
+func watchAndRebuild(ctx context.Context, o *options, p *project, in *build.Inputs) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(time.Second):
 		}
-		now := snapshot(p.cfg.Dir())
-		if now == last {
+		changed := in.Changed()
+		if len(changed) == 0 {
 			continue
 		}
-		last = now
-		progress("a Go file changed; rebuilding")
-		if res, err := buildProject(ctx, o, p); err != nil {
-			progress("%v", err)
-		} else {
-			checkProject(p, res.Manifest)
+		next, err := build.ReadInputs(ctx, ".", o.pkg, nil)
+		if err != nil {
+			progress("%v", err) // again at the next change
+			continue
 		}
+		if next.Key == in.Key {
+			in = next // touched, not changed
+			continue
+		}
+		progress("%s changed; rebuilding", describeChanged(changed))
+		res, err := buildProject(ctx, o, p, nil)
+		if err != nil {
+			progress("%v", err)
+			in = next
+			continue
+		}
+		in = res.Inputs
+		checkProject(p, res.Manifest)
 	}
 }
 
-// snapshot summarizes the names, sizes and times of the .go files under dir.
-func snapshot(dir string) string {
-	var b strings.Builder
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
+// describeChanged names the paths that changed, relative to the current
+// directory where it can.
+func describeChanged(paths []string) string {
+	wd, _ := os.Getwd()
+	for i, path := range paths {
+		if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
+			paths[i] = rel
 		}
-		if d.IsDir() {
-			switch d.Name() {
-			case "node_modules", ".wrangler", ".git", "build":
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasSuffix(path, ".go") {
-			if info, err := d.Info(); err == nil {
-				fmt.Fprintf(&b, "%s %d %d\n", path, info.Size(), info.ModTime().UnixNano())
-			}
-		}
-		return nil
-	})
-	return b.String()
+	}
+	if len(paths) > 3 {
+		return fmt.Sprintf("%s and %d more", strings.Join(paths[:3], ", "), len(paths)-3)
+	}
+	return strings.Join(paths, ", ")
 }

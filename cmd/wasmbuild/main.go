@@ -17,14 +17,27 @@
 // wrangler.jsonc, wrangler.json) of the current directory, and the output
 // directory to the directory of its main (the shim), else "build".
 //
+// build and dev record the inputs of the build beside the module (the
+// files go list -deps reports, the Go version and environment, the tags
+// and flags, and this executable); dev reuses the module when they are
+// unchanged, and rebuilds only when one of them changes.
+//
 // stubs writes typed stubs of the package's Durable Object classes: a Go
 // type per class whose methods call its exposed RPC methods with their Go
 // types (stubs.go in the package by default), and with -ts the TypeScript
 // declarations of their RPC interfaces for JavaScript callers, with an
 // Env of the configuration's bindings. build warns when Go stubs or
-// TypeScript declarations in the package's directory are stale. Use it from a go:generate line:
+// TypeScript declarations in the package's directory are stale. Use it
+// from a go:generate line in the package, in a project made by init:
 //
-//	//go:generate go tool wasmbuild stubs -go counter_stub.go -ts counter.d.ts
+//	//go:generate go tool wasmbuild stubs
+//
+// (in this repository's examples, go run ../../cmd/wasmbuild stubs).
+// stubs works on a package that does not compile because it calls a stub
+// or a method of one that is not written yet: it builds the package with
+// provisional stubs (every exported method of each class its source
+// registers) to learn what the module exposes, and writes the stubs of
+// that. So write the calls first, then run go generate.
 //
 // init writes a new project (go.mod with wasmbuild as a tool, a Worker
 // and a Durable Object class with their test, wrangler.toml, the pinned

@@ -35,6 +35,10 @@ var readmeCommands = []string{
 	"go test ./...",
 }
 
+// stubsGenerate is the go:generate line of typed stubs that the README of
+// a new project shows, and TestNewProject runs.
+const stubsGenerate = "//go:generate go tool wasmbuild stubs"
+
 // readmeDeploy is the section's line on deploying.
 const readmeDeploy = "`go tool wasmbuild build && npx wrangler deploy`"
 
@@ -122,6 +126,30 @@ func TestNewProject(t *testing.T) {
 		}
 	}
 	step("go tool wasmbuild check", dir, env, "go", "tool", "wasmbuild", "check")
+	// Typed stubs as the project's README says: the go:generate line, a
+	// call of a stub that is not written yet, go generate.
+	readme, _ := os.ReadFile(filepath.Join(dir, "README.md"))
+	if !bytes.Contains(readme, []byte("\n"+stubsGenerate+"\n")) {
+		t.Errorf("the project's README does not show %s", stubsGenerate)
+	}
+	visits := "package main\n\n" + stubsGenerate + `
+
+import "context"
+
+// visitors returns the count of the room called name.
+func visitors(ctx context.Context, name string) (int64, error) {
+	stub, err := room(name)
+	if err != nil {
+		return 0, err
+	}
+	return NewRoomStub(stub).Visitors(ctx)
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "visits.go"), []byte(visits), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step("go generate ./... (typed stubs)", dir, env, "go", "generate", "./...")
+	step("go vet ./... (with the stubs)", dir, env, "go", "vet", "./...")
 	if !e2e {
 		t.Logf("%s is not set: not running npm ci, wasmbuild dev and wrangler deploy --dry-run", e2eEnv)
 		return

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -47,7 +48,10 @@ func cmdStubs(ctx context.Context, args []string) error {
 	}
 	progress("building %s to read its classes ...", o.pkg)
 	goSrc, ts, err := stubgen.Generate(ctx, req)
-	if err != nil {
+	// A *UseError comes with the stubs: they are right, the package's
+	// calls of them are not.
+	var ue *stubgen.UseError
+	if err != nil && !errors.As(err, &ue) {
 		return err
 	}
 	for _, f := range []struct {
@@ -66,7 +70,7 @@ func cmdStubs(ctx context.Context, args []string) error {
 		}
 		progress("wrote %s", f.path)
 	}
-	return nil
+	return err
 }
 
 // localBindings returns the Durable Object bindings of the project's

@@ -1,17 +1,10 @@
 package dotest
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -23,9 +16,9 @@ import (
 )
 
 // Building: a package is compiled once per test process. Its module is
-// cached on disk under a key made from everything go build reads (the Go
-// version, the build flags, and the files of every package it depends
-// on), so that a later process whose inputs have not changed skips go
+// cached on disk under the key of everything go build reads
+// (build.ReadInputs: the Go version, the build flags, and the files of
+// every package it depends on), so that a later process whose inputs have not changed skips go
 // build; and wazero keeps its compilation of the module in the same cache
 // directory, so that a later process skips most of that too.
 
@@ -98,11 +91,12 @@ func (b *built) load(pkg string) error {
 	ctx := context.Background()
 	dir, cacheC := cache()
 	start := time.Now()
-	key, pkgDir, err := inputsKey(ctx, pkg)
+	in, err := build.ReadInputs(ctx, ".", pkg, nil)
 	if err != nil {
 		return err
 	}
-	b.dir = pkgDir
+	key := in.Key[:32]
+	b.dir = in.Dir
 	var wasm []byte
 	cached := ""
 	if dir != "" && key != "" {
@@ -153,80 +147,4 @@ func writeAtomic(path string, data []byte) {
 	if err != nil {
 		os.Remove(f.Name())
 	}
-}
-
-// inputsKey hashes what go build would read to build pkg for wasip1: the
-// toolchain, the flags and environment, and every dependency's files.
-// Files under GOROOT and the module cache are named by their path, which
-// holds a version; the others are hashed by content. It also returns the
-// directory of pkg.
-func inputsKey(ctx context.Context, pkg string) (string, string, error) {
-	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-f",
-		"{{if .Error}}ERROR {{.Error}}{{end}}{{.ImportPath}}\x1f{{.Dir}}\x1f{{.Standard}}\x1f{{join .GoFiles \",\"}}\x1f{{join .SFiles \",\"}}\x1f{{join .EmbedFiles \",\"}}\x1f{{if .Module}}{{.Module.Path}}@{{.Module.Version}}{{end}}", pkg)
-	cmd.Env = build.Env()
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", "", fmt.Errorf("%w for %s: go list: %v\n%s", build.ErrBuild, pkg, err, strings.TrimSpace(stderr.String()))
-	}
-	h := sha256.New()
-	fmt.Fprintln(h, "godurable dotest build v1", runtime.Version(), strings.Join(build.Flags, " "))
-	for _, k := range []string{"GOFLAGS", "GOEXPERIMENT", "GOWASM", "GOTOOLCHAIN", "GOROOT"} {
-		fmt.Fprintf(h, "%s=%s\n", k, os.Getenv(k))
-	}
-	goroot := runtime.GOROOT()
-	modcache := goEnv(ctx, "GOMODCACHE")
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	pkgDir := ""
-	for i, line := range lines {
-		if strings.HasPrefix(line, "ERROR ") {
-			return "", "", fmt.Errorf("%w for %s: %s", build.ErrBuild, pkg, strings.TrimPrefix(line, "ERROR "))
-		}
-		f := strings.Split(line, "\x1f")
-		if len(f) != 7 {
-			return "", "", errors.New("dotest: unexpected go list output")
-		}
-		path, dir, std := f[0], f[1], f[2] == "true"
-		if i == len(lines)-1 {
-			pkgDir = dir
-		}
-		fmt.Fprintln(h, path, dir, f[6])
-		immutable := std || (goroot != "" && strings.HasPrefix(dir, goroot)) || (modcache != "" && strings.HasPrefix(dir, modcache))
-		for _, list := range f[3:6] {
-			if list == "" {
-				continue
-			}
-			for _, name := range strings.Split(list, ",") {
-				fmt.Fprintln(h, " ", name)
-				if immutable {
-					continue
-				}
-				file, err := os.Open(filepath.Join(dir, name))
-				if err != nil {
-					return "", "", err
-				}
-				_, err = io.Copy(h, file)
-				file.Close()
-				if err != nil {
-					return "", "", err
-				}
-			}
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))[:32], pkgDir, nil
-}
-
-var goEnvCache sync.Map
-
-func goEnv(ctx context.Context, name string) string {
-	if v, ok := goEnvCache.Load(name); ok {
-		return v.(string)
-	}
-	out, err := exec.CommandContext(ctx, "go", "env", name).Output()
-	v := ""
-	if err == nil {
-		v = strings.TrimSpace(string(out))
-	}
-	goEnvCache.Store(name, v)
-	return v
 }

@@ -7,16 +7,22 @@ package build
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
@@ -72,9 +78,10 @@ type Module struct {
 
 // Options adjust a build. The zero value builds the package as it is.
 type Options struct {
-	// Overlay adds files to the build or replaces them, as go build
-	// -overlay does: the key is the path of a file in a package's
-	// directory, the value the path of the file to read instead.
+	// Overlay adds files to the build, replaces them or leaves them out,
+	// as go build -overlay does: the key is the absolute path of a file in
+	// a package's directory, the value the path of the file to read
+	// instead, or "" to leave the file out.
 	Overlay map[string]string
 	// Tags are extra build tags.
 	Tags []string
@@ -114,22 +121,7 @@ func compileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module
 		overlay[k] = v
 	}
 	flags := func(tags ...string) ([]string, error) {
-		var out []string
-		if tags = append(tags, o.Tags...); len(tags) > 0 {
-			out = append(out, "-tags", strings.Join(tags, ","))
-		}
-		if len(overlay) > 0 {
-			file := filepath.Join(tmp, fmt.Sprintf("overlay%d.json", len(tags)))
-			ov, err := json.Marshal(map[string]any{"Replace": overlay})
-			if err != nil {
-				return nil, err
-			}
-			if err := os.WriteFile(file, ov, 0o644); err != nil {
-				return nil, err
-			}
-			out = append(out, "-overlay", file)
-		}
-		return out, nil
+		return buildFlags(tmp, overlay, append(tags, o.Tags...))
 	}
 	f, err := flags()
 	if err != nil {
@@ -174,44 +166,57 @@ func compileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module
 	return second, nil
 }
 
-// ReadManifest builds pkg once, with RPC methods found by reflection and
-// without the files named in skip (paths, relative to dir unless
-// absolute), and returns what the module registers: the classes
-// with their exposed methods, as the module reports them when it runs.
-func ReadManifest(ctx context.Context, dir, pkg string, skip ...string) (*abi.Manifest, error) {
+// ReadManifest builds pkg once, with RPC methods found by reflection (and
+// the overlay and tags of opts, which may be nil), and returns what the
+// module registers: the classes with their exposed methods, as the module
+// reports them when it runs.
+func ReadManifest(ctx context.Context, dir, pkg string, opts *Options) (*abi.Manifest, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
 	tmp, err := os.MkdirTemp("", "godurable-manifest-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	var flags []string
-	if len(skip) > 0 {
-		replace := map[string]string{}
-		for _, f := range skip {
-			if !filepath.IsAbs(f) {
-				f = filepath.Join(dir, f)
-			}
-			abs, err := filepath.Abs(f)
-			if err != nil {
-				return nil, err
-			}
-			replace[abs] = "" // go build -overlay: the file is left out
-		}
-		ov, err := json.Marshal(map[string]any{"Replace": replace})
-		if err != nil {
-			return nil, err
-		}
-		file := filepath.Join(tmp, "overlay.json")
-		if err := os.WriteFile(file, ov, 0o644); err != nil {
-			return nil, err
-		}
-		flags = []string{"-overlay", file}
+	flags, err := buildFlags(tmp, o.Overlay, o.Tags)
+	if err != nil {
+		return nil, err
 	}
 	m, err := compileAndRead(ctx, dir, pkg, filepath.Join(tmp, "reflect.wasm"), flags...)
 	if err != nil {
 		return nil, err
 	}
 	return m.Manifest, nil
+}
+
+// buildFlags returns the go build flags of the tags and the overlay,
+// whose -overlay file it writes into tmp.
+func buildFlags(tmp string, overlay map[string]string, tags []string) ([]string, error) {
+	var out []string
+	if len(tags) > 0 {
+		out = append(out, "-tags", strings.Join(tags, ","))
+	}
+	if len(overlay) > 0 {
+		ov, err := json.Marshal(map[string]any{"Replace": overlay})
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.CreateTemp(tmp, "overlay-*.json")
+		if err != nil {
+			return nil, err
+		}
+		_, err = f.Write(ov)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("writing the overlay of go build: %w", err)
+		}
+		out = append(out, "-overlay", f.Name())
+	}
+	return out, nil
 }
 
 func compileAndRead(ctx context.Context, dir, pkg, out string, flags ...string) (*Module, error) {
@@ -251,12 +256,30 @@ type Result struct {
 	Dir   string   // the output directory
 	Wasm  string   // path of the module
 	Files []string // paths of every file written
+	// Inputs are those of the build, read before it.
+	Inputs *Inputs
 }
 
-// Build compiles pkg and writes the module and the shim into outDir. opts
-// may be nil.
+// RecordFile is the file of the output directory in which Build records
+// what it built the files there from, for Reuse.
+const RecordFile = ".wasmbuild-inputs.json"
+
+// record is the content of RecordFile.
+type record struct {
+	Inputs    string            `json:"inputs"`    // Inputs.Key
+	Tool      string            `json:"tool"`      // the program that built them (toolID)
+	NotStatic string            `json:"notStatic"` // Module.NotStatic
+	Files     map[string]string `json:"files"`     // name in the output directory -> SHA-256
+}
+
+// Build compiles pkg and writes the module and the shim into outDir, with
+// a record of the build's inputs (RecordFile) for Reuse. opts may be nil.
 func Build(ctx context.Context, dir, pkg, outDir string, opts *Options) (*Result, error) {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, err
+	}
+	in, err := ReadInputs(ctx, dir, pkg, opts)
+	if err != nil {
 		return nil, err
 	}
 	mod, err := CompileModule(ctx, dir, pkg, opts)
@@ -267,17 +290,89 @@ func Build(ctx context.Context, dir, pkg, outDir string, opts *Options) (*Result
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Module: mod, Dir: outDir, Wasm: filepath.Join(outDir, WasmFile)}
+	res := &Result{Module: mod, Dir: outDir, Wasm: filepath.Join(outDir, WasmFile), Inputs: in}
 	files[WasmFile] = mod.Wasm
+	rec := record{Inputs: in.Key, NotStatic: mod.NotStatic, Files: map[string]string{}}
+	rec.Tool, _ = toolID()
 	for name, content := range files {
 		p := filepath.Join(outDir, name)
 		if err := writeIfChanged(p, content); err != nil {
 			return nil, err
 		}
 		res.Files = append(res.Files, p)
+		sum := sha256.Sum256(content)
+		rec.Files[name] = hex.EncodeToString(sum[:])
+	}
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeIfChanged(filepath.Join(outDir, RecordFile), append(b, '\n')); err != nil {
+		return nil, fmt.Errorf("recording the build's inputs: %w", err)
 	}
 	return res, nil
 }
+
+// Reuse returns the module and shim that outDir holds if Build wrote them
+// there, in this program, from the inputs in (its record says so, and
+// the files are as it wrote them); else an error that says why not.
+func Reuse(ctx context.Context, outDir string, in *Inputs) (*Result, error) {
+	b, err := os.ReadFile(filepath.Join(outDir, RecordFile))
+	if err != nil {
+		return nil, fmt.Errorf("no record of a build in %s", outDir)
+	}
+	var rec record
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", filepath.Join(outDir, RecordFile), err)
+	}
+	tool, err := toolID()
+	switch {
+	case err != nil:
+		return nil, err
+	case rec.Inputs != in.Key:
+		return nil, errors.New("the inputs changed")
+	case rec.Tool != tool:
+		return nil, errors.New("this wasmbuild is not the one that built it")
+	}
+	res := &Result{Module: &Module{NotStatic: rec.NotStatic, Static: rec.NotStatic == ""}, Dir: outDir, Wasm: filepath.Join(outDir, WasmFile), Inputs: in}
+	for _, name := range slices.Sorted(maps.Keys(rec.Files)) {
+		p := filepath.Join(outDir, name)
+		content, err := os.ReadFile(p)
+		if sum := sha256.Sum256(content); err != nil || hex.EncodeToString(sum[:]) != rec.Files[name] {
+			return nil, fmt.Errorf("%s changed since", p)
+		}
+		res.Files = append(res.Files, p)
+		if name == WasmFile {
+			res.Module.Wasm = content
+		}
+	}
+	if res.Module.Wasm == nil {
+		return nil, fmt.Errorf("no %s in the record", WasmFile)
+	}
+	if res.Manifest, err = driver.ReadManifest(ctx, res.Module.Wasm); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// toolID identifies the running program by the SHA-256 of its executable:
+// the shim it writes comes from it.
+var toolID = sync.OnceValues(func() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding this program's executable: %w", err)
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "", fmt.Errorf("reading this program's executable: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("reading this program's executable: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+})
 
 // writeIfChanged leaves an identical file alone, so that wrangler's file
 // watcher does not reload for nothing.

@@ -14,21 +14,39 @@ import (
 
 var lean struct {
 	once sync.Once
-	mod  *Module
+	res  *Result
 	err  error
 }
 
-// leanModule compiles testdata/lean once for the tests that need a module.
-func leanModule(t *testing.T) *Module {
+// leanModule builds testdata/lean once, into a temporary directory, for
+// the tests that need a module.
+func leanModule(t *testing.T) *Module { return leanBuild(t).Module }
+
+func leanBuild(t *testing.T) *Result {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("two go builds")
 	}
-	lean.once.Do(func() { lean.mod, lean.err = CompileModule(context.Background(), ".", "./testdata/lean", nil) })
+	lean.once.Do(func() {
+		out, err := os.MkdirTemp("", "godurable-build-test-")
+		if err != nil {
+			lean.err = err
+			return
+		}
+		lean.res, lean.err = Build(context.Background(), ".", "./testdata/lean", out, nil)
+	})
 	if lean.err != nil {
 		t.Fatal(lean.err)
 	}
-	return lean.mod
+	return lean.res
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if lean.res != nil {
+		os.RemoveAll(lean.res.Dir)
+	}
+	os.Exit(code)
 }
 
 // The module carries its manifest, which reads as what the module itself

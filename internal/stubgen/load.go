@@ -9,10 +9,7 @@
 package stubgen
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/importer"
@@ -21,12 +18,12 @@ import (
 	"go/types"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/build"
 )
 
 // Package is a type-checked main package and the doc comments of its
@@ -36,7 +33,13 @@ type Package struct {
 	Dir   string
 	Types *types.Package
 	fset  *token.FileSet
+	files []*ast.File
+	info  *types.Info
+	conf  types.Config      // how Types was checked, to check it again with other stubs
 	docs  map[string]string // "Type.Method" -> doc comment
+	// missing are the names of Go stubs that the package uses but does
+	// not declare (<Class>Stub, New<Class>Stub), in order.
+	missing []string
 }
 
 type listed struct {
@@ -50,32 +53,15 @@ type listed struct {
 }
 
 // Load type-checks the package pkg (a go list pattern, resolved in dir)
-// as it builds for wasip1/wasm (env is go's environment). Errors in the
-// files of the package's directory named in generated (stubs that may be
-// stale) are ignored.
-func Load(ctx context.Context, dir, pkg string, env []string, generated ...string) (*Package, error) {
-	cmd := exec.CommandContext(ctx, "go", "list", "-e", "-export", "-deps",
-		"-json=ImportPath,Name,Dir,GoFiles,Export,ImportMap,Error", pkg)
-	cmd.Dir = dir
-	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+// as it builds for wasip1/wasm, without the files of its directory named
+// in without (its Go stubs, which may be stale or missing). The package
+// may use Go stubs it does not declare: the uses of undeclared names of
+// stubs (<Class>Stub, New<Class>Stub) are not errors here (Generate
+// writes them); every other error is.
+func Load(ctx context.Context, dir, pkg string, without ...string) (*Package, error) {
+	pkgs, err := build.ListDeps[listed](ctx, dir, pkg, "ImportPath,Name,Dir,GoFiles,Export,ImportMap,Error", "-export")
 	if err != nil {
-		return nil, fmt.Errorf("go list %s: %v\n%s", pkg, err, stderr.Bytes())
-	}
-	var pkgs []listed
-	for dec := json.NewDecoder(bytes.NewReader(out)); ; {
-		var p listed
-		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("go list %s: %w", pkg, err)
-		}
-		pkgs = append(pkgs, p)
-	}
-	if len(pkgs) == 0 {
-		return nil, fmt.Errorf("go list %s: no package", pkg)
+		return nil, err
 	}
 	target := pkgs[len(pkgs)-1] // -deps lists the package after its dependencies
 	exports := map[string]string{}
@@ -86,49 +72,75 @@ func Load(ctx context.Context, dir, pkg string, env []string, generated ...strin
 		exports[p.ImportPath] = p.Export
 	}
 
-	fset := token.NewFileSet()
-	var files []*ast.File
-	tolerated := map[string]bool{}
+	p := &Package{Path: target.ImportPath, Dir: target.Dir, fset: token.NewFileSet()}
 	for _, name := range target.GoFiles {
-		path := filepath.Join(target.Dir, name)
-		if slices.Contains(generated, name) {
-			tolerated[path] = true
+		if slices.Contains(without, name) {
+			continue
 		}
-		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil && !tolerated[path] {
+		f, err := parser.ParseFile(p.fset, filepath.Join(target.Dir, name), nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
 			return nil, err
 		}
-		if f != nil {
-			files = append(files, f)
-		}
+		p.files = append(p.files, f)
 	}
-	gc := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+	gc := importer.ForCompiler(p.fset, "gc", func(path string) (io.ReadCloser, error) {
 		file := exports[path]
 		if file == "" {
 			return nil, fmt.Errorf("no export data for %s", path)
 		}
 		return os.Open(file)
 	})
-	imp := importerFunc(func(path string) (*types.Package, error) {
+	p.conf.Importer = importerFunc(func(path string) (*types.Package, error) {
 		if p, ok := target.ImportMap[path]; ok {
 			path = p
 		}
 		return gc.Import(path)
 	})
-	var errs []string
-	conf := types.Config{Importer: imp, Error: func(err error) {
-		if te, ok := err.(types.Error); ok && tolerated[te.Fset.Position(te.Pos).Filename] {
-			return
-		}
-		if len(errs) < 10 {
-			errs = append(errs, err.Error())
-		}
-	}}
-	tp, _ := conf.Check(target.ImportPath, fset, files, nil)
+	errs := p.check(nil)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("type-checking %s:\n\t%s", target.ImportPath, strings.Join(errs, "\n\t"))
 	}
-	return &Package{Path: target.ImportPath, Dir: target.Dir, Types: tp, fset: fset, docs: methodDocs(files)}, nil
+	p.docs = methodDocs(p.files)
+	return p, nil
+}
+
+// check type-checks the package's files and extra into p.Types, p.info
+// and p.missing, and returns its errors but those of the missing stubs'
+// names (at most 10).
+func (p *Package) check(extra *ast.File) []string {
+	files := p.files
+	if extra != nil {
+		files = append(slices.Clip(files), extra)
+	}
+	var all []types.Error
+	conf := p.conf
+	conf.Error = func(err error) {
+		if te, ok := err.(types.Error); ok {
+			all = append(all, te)
+		}
+	}
+	p.info = &types.Info{
+		Types:     map[ast.Expr]types.TypeAndValue{},
+		Defs:      map[*ast.Ident]types.Object{},
+		Uses:      map[*ast.Ident]types.Object{},
+		Instances: map[*ast.Ident]types.Instance{},
+	}
+	p.Types, _ = conf.Check(p.Path, p.fset, files, p.info)
+	undeclared := undeclaredStubNames(files, p.info)
+	p.missing = nil
+	var errs []string
+	for _, e := range all {
+		if name, ok := undeclared[e.Pos]; ok {
+			if !slices.Contains(p.missing, name) {
+				p.missing = append(p.missing, name)
+			}
+			continue
+		}
+		if len(errs) < 10 {
+			errs = append(errs, e.Error())
+		}
+	}
+	return errs
 }
 
 type importerFunc func(path string) (*types.Package, error)

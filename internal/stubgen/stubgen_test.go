@@ -31,8 +31,13 @@ func shop(t *testing.T) (*abi.Manifest, *stubgen.Package) {
 	t.Helper()
 	shopOnce.Do(func() {
 		ctx := context.Background()
-		if shopManifest, shopErr = build.ReadManifest(ctx, ".", "./testdata/shop", "testdata/shop/shop_stub.go"); shopErr == nil {
-			shopPkg, shopErr = stubgen.Load(ctx, ".", "./testdata/shop", build.Env(), "shop_stub.go")
+		stubs, err := filepath.Abs("testdata/shop/shop_stub.go")
+		if err != nil {
+			shopErr = err
+			return
+		}
+		if shopManifest, shopErr = build.ReadManifest(ctx, ".", "./testdata/shop", &build.Options{Overlay: map[string]string{stubs: ""}}); shopErr == nil {
+			shopPkg, shopErr = stubgen.Load(ctx, ".", "./testdata/shop", "shop_stub.go")
 		}
 	})
 	if shopErr != nil {
