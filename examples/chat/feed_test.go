@@ -59,4 +59,3 @@ func TestFeed(t *testing.T) {
 		}
 	}
 }
-
