@@ -26,7 +26,7 @@ import (
 // Go back on behalf of an event of that context (abi.AsyncEnter), and
 // carries on there. (Asynchronous operations need no such step: the host
 // starts each in the context of the event it names.) See RATIONALE.md,
-// "How does Go code woken in another context reach its own?".
+// "How does Go code woken in another I/O context reach its own?".
 
 // ioContext names an I/O context: a Durable Object's handle (> 0), or the
 // negated ID of an event of the stateless Worker (< 0); 0 is none.
