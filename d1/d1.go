@@ -62,7 +62,7 @@ import (
 const BindingKind = "D1Database"
 
 // ErrNotD1 is matched by the error of FromEnv and Open for a name that is
-// not a D1 binding of the Worker.
+// not a D1 binding of the Worker (which matches worker.ErrNoBinding too).
 var ErrNotD1 = errors.New("d1: not a D1 database binding")
 
 // ErrBindingCount is matched by the error of a statement run with more or
@@ -88,15 +88,11 @@ type Database struct {
 // FromEnv returns the D1 database bound as binding ([[d1_databases]] in
 // wrangler.toml). It fails with ErrNotD1 if env has no such D1 binding.
 func FromEnv(env *worker.Env, binding string) (*Database, error) {
-	if env == nil || env.BindingKind(binding) != BindingKind {
-		kind := ""
-		if env != nil {
-			kind = env.BindingKind(binding)
-		}
-		if kind == "" {
-			return nil, fmt.Errorf("%w: the environment has no binding %q (declare it under [[d1_databases]])", ErrNotD1, binding)
-		}
-		return nil, fmt.Errorf("%w: %q is a %s", ErrNotD1, binding, kind)
+	if env == nil {
+		return nil, fmt.Errorf("%w: no environment (worker.GetEnv)", ErrNotD1)
+	}
+	if err := env.Binding(binding, "[[d1_databases]]", BindingKind); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotD1, err)
 	}
 	return &Database{binding: binding}, nil
 }

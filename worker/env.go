@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -80,3 +81,27 @@ func (e *Env) Bindings() []string { return slices.Sorted(maps.Keys(e.bindings)) 
 // BindingKind returns the JavaScript class of the binding called name, such
 // as "DurableObjectNamespace", or "" if there is no such binding.
 func (e *Env) BindingKind(name string) string { return e.bindings[name] }
+
+// Binding checks that the environment has a binding called name whose
+// JavaScript class is one of classes (any class when none is given), as
+// every binding package does before it reaches one: its error wraps
+// ErrNoBinding and says what the configuration declares instead, and, for
+// a missing binding, under which section of wrangler.toml (section, such
+// as "[[kv_namespaces]]") such a binding is declared.
+func (e *Env) Binding(name, section string, classes ...string) error {
+	kind, ok := e.bindings[name]
+	if !ok {
+		where := ""
+		if section != "" {
+			where = " under " + section
+		}
+		if _, isVar := e.vars[name]; isVar {
+			return fmt.Errorf("%w %q: it is a variable ([vars] or a secret); declare the binding%s in wrangler.toml", ErrNoBinding, name, where)
+		}
+		return fmt.Errorf("%w %q: declare it%s in wrangler.toml (bindings: %v)", ErrNoBinding, name, where, e.Bindings())
+	}
+	if len(classes) == 0 || slices.Contains(classes, kind) {
+		return nil
+	}
+	return fmt.Errorf("%w %q of the right kind: it is a %s, not a %s", ErrNoBinding, name, kind, strings.Join(classes, " or "))
+}

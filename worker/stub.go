@@ -30,14 +30,10 @@ type Namespace struct {
 // DurableObject returns the Durable Object namespace bound as binding (a
 // [[durable_objects.bindings]] name in wrangler.toml).
 func (e *Env) DurableObject(binding string) (*Namespace, error) {
-	switch kind := e.bindings[binding]; kind {
-	case "DurableObjectNamespace":
-		return &Namespace{binding: binding}, nil
-	case "":
-		return nil, fmt.Errorf("%w %q: declare it under [[durable_objects.bindings]] in wrangler.toml (bindings: %v)", ErrNoBinding, binding, e.Bindings())
-	default:
-		return nil, fmt.Errorf("worker: binding %q is a %s, not a Durable Object namespace", binding, kind)
+	if err := e.Binding(binding, "[[durable_objects.bindings]]", "DurableObjectNamespace"); err != nil {
+		return nil, err
 	}
+	return &Namespace{binding: binding}, nil
 }
 
 // ObjectID identifies one Durable Object of a namespace, as a JavaScript

@@ -17,6 +17,8 @@ type env struct {
 	namespaces map[string]string  // binding -> class
 	peers      map[string]*Worker // binding -> the Worker of its script_name
 	d1         []string           // D1 database bindings
+	fakes      map[string]*workerd.JSObject
+	unemulated map[string]string // binding -> its kind in the configuration
 	// compat is workerd's behaviour for the configuration's compatibility
 	// date and flags; the newest without a configuration.
 	compat workerd.Compat
@@ -25,7 +27,8 @@ type env struct {
 // environment reads the wrangler configuration (the one wasmbuild reads)
 // and applies the options on top.
 func environment(o *Options, pkgDir string) (*env, error) {
-	e := &env{script: "worker", vars: map[string]any{}, namespaces: map[string]string{}, peers: map[string]*Worker{}, compat: workerd.CompatFor("", nil)}
+	e := &env{script: "worker", vars: map[string]any{}, namespaces: map[string]string{}, peers: map[string]*Worker{},
+		fakes: map[string]*workerd.JSObject{}, unemulated: map[string]string{}, compat: workerd.CompatFor("", nil)}
 	path := o.Config
 	if path == "" {
 		p, err := wrangler.FindUp(pkgDir)
@@ -75,6 +78,15 @@ func environment(o *Options, pkgDir string) (*env, error) {
 			}
 			e.d1 = append(e.d1, d.Binding)
 		}
+		others, err := wrangler.Bindings(path)
+		if err != nil {
+			return nil, fmt.Errorf("dotest: %w", err)
+		}
+		for _, b := range others {
+			if !emulated[b.Kind] {
+				e.unemulated[b.Name] = b.Kind
+			}
+		}
 	}
 	if o.Name != "" {
 		e.script = o.Name
@@ -93,5 +105,34 @@ func environment(o *Options, pkgDir string) (*env, error) {
 			e.d1 = append(e.d1, b)
 		}
 	}
+	for name, f := range o.Fakes {
+		o, ok := f.(*JSObject)
+		if !ok {
+			o = NewJSObject(fakeClass(e.unemulated[name]), f)
+		}
+		e.fakes[name] = o
+	}
 	return e, nil
+}
+
+// emulated are the kinds of binding (keys of wrangler's configuration)
+// that dotest emulates itself.
+var emulated = map[string]bool{"durable_objects.bindings": true, "d1_databases": true}
+
+// fakeClass is the class a fake of a binding of kind gets, as workerd's
+// objects of that kind are called ("Fake" for a kind it does not know).
+func fakeClass(kind string) string {
+	switch kind {
+	case "ai":
+		return "Ai"
+	case "services":
+		return "Fetcher"
+	case "vectorize":
+		return "VectorizeIndexImpl"
+	case "analytics_engine_datasets":
+		return "AnalyticsEngineDataset"
+	case "ratelimits":
+		return "Ratelimit"
+	}
+	return "Fake"
 }

@@ -90,6 +90,13 @@ type Options struct {
 	// Config. Each gets an empty SQLite database, shared by the Worker and
 	// its objects; Worker.D1 reaches it from the test.
 	D1 []string
+	// Fakes are bindings the test plays in Go, by name: a binding of
+	// Config that dotest does not emulate (Workers AI, Vectorize, a
+	// service of another Worker, ...), or a name of its own. Package
+	// jsbridge reaches them as it reaches the JavaScript bindings in
+	// workerd. A fake is a *JSObject, or any Go value whose exported
+	// methods are the binding's methods (see NewJSObject).
+	Fakes map[string]any
 	// Fetch serves the Worker's outbound fetches. Nil sends them to the
 	// network (a loopback httptest.Server, say) with http.DefaultTransport.
 	// A handler may block to hold a fetch open while other events proceed.
@@ -213,6 +220,8 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		Namespaces: env.namespaces,
 		Peers:      peerIsolates(env.peers),
 		D1:         env.d1,
+		Fakes:      env.fakes,
+		Unemulated: env.unemulated,
 		Fetch:      fetcher(o.Fetch),
 		Timeout:    o.Timeout,
 		Compat:     env.compat,

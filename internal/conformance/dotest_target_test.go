@@ -16,7 +16,8 @@ func TestDotestSandbox(t *testing.T) {
 	upstream := Upstream()
 	defer upstream.Close()
 	peer := dotest.New(t, &dotest.Options{Package: "./peer"})
-	w := &Dotest{W: dotest.New(t, &dotest.Options{Package: "./sandbox", Scripts: map[string]*dotest.Worker{"godurable-peer": peer}})}
+	w := &Dotest{W: dotest.New(t, &dotest.Options{Package: "./sandbox", Scripts: map[string]*dotest.Worker{"godurable-peer": peer},
+		Fakes: map[string]any{"JSSVC": JSService()}})}
 	RunSandbox(t, w, upstream.URL)
 	t.Run("Storage", func(t *testing.T) { RunStorage(t, w) })
 	t.Run("Alarms", func(t *testing.T) { RunAlarms(t, w) })

@@ -122,6 +122,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("OutboundFetch", s.outbound)
 	t.Run("Timers", s.timers)
 	t.Run("Waits", s.waits)
+	t.Run("JSBridge", s.jsBridge)
 	t.Run("KV", s.kv)
 	t.Run("SQL", s.sql)
 	t.Run("Turns", s.turns)

@@ -100,10 +100,14 @@ func StartWorkerd(t testing.TB, pkg, outDir, goConfig, jsConfig string) *Workerd
 	return StartWorkerdWith(t, pkg, outDir, goConfig, jsConfig, wranglerdev.Options{})
 }
 
-// GoWorker is another Go Worker to serve in the same wrangler session:
-// its package, where to build it and its wrangler.toml, relative to the
-// repository root.
+// GoWorker is another Worker to serve in the same wrangler session: its
+// Go package and where to build it (none for a JavaScript Worker), and
+// its wrangler.toml, relative to the repository root.
 type GoWorker struct{ Pkg, OutDir, Config string }
+
+// JSServiceWorker is the JavaScript Worker whose RPC entrypoint the sandbox's
+// jsbridge scenarios call (service binding JSSVC).
+var JSServiceWorker = GoWorker{Config: "internal/conformance/jsservice/wrangler.toml"}
 
 // StartWorkerdWith is StartWorkerd with the Tools, CompatibilityDate and
 // PersistTo (if not empty) of opts (the other fields are StartWorkerd's),
@@ -116,6 +120,10 @@ func StartWorkerdWith(t testing.TB, pkg, outDir, goConfig, jsConfig string, opts
 	defer cancel()
 	configs := []string{jsConfig, goConfig}
 	for _, w := range append([]GoWorker{{pkg, outDir, goConfig}}, peers...) {
+		if w.Pkg == "" {
+			configs = append(configs, w.Config)
+			continue
+		}
 		if _, err := build.Build(ctx, root, w.Pkg, filepath.Join(root, w.OutDir), nil); err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,7 @@ func TestWorkerdSandbox(t *testing.T) {
 	upstream := Upstream()
 	defer upstream.Close()
 	w := StartWorkerdWith(t, "./internal/conformance/sandbox", "internal/conformance/sandbox/build",
-		"internal/conformance/sandbox/wrangler.toml", "internal/conformance/jscaller/sandbox.toml", wranglerdev.Options{}, Peer)
+		"internal/conformance/sandbox/wrangler.toml", "internal/conformance/jscaller/sandbox.toml", wranglerdev.Options{}, Peer, JSServiceWorker)
 	RunSandbox(t, w, upstream.URL)
 	t.Run("Storage", func(t *testing.T) { RunStorage(t, w) })
 	t.Run("Alarms", func(t *testing.T) { RunAlarms(t, w) })

@@ -162,6 +162,8 @@ func abiConstants() map[string]any {
 		"MaxErrorCauses": abi.MaxErrorCauses, "ReservedRPCNames": abi.ReservedRPCNames,
 		"WebSocketHeader": abi.WebSocketHeader, "ManifestSection": abi.ManifestSection, "ExtBigInt": abi.ExtBigInt, "ExtStream": abi.ExtStream,
 		"ExtHeaders": abi.ExtHeaders, "ExtRequest": abi.ExtRequest, "ExtResponse": abi.ExtResponse,
-		"ExtStub": abi.ExtStub,
+		"ExtStub": abi.ExtStub, "ExtJSValue": abi.ExtJSValue, "ExtJSPromise": abi.ExtJSPromise,
+		"JSAsHandle": int(abi.JSAsHandle), "JSAsResponse": int(abi.JSAsResponse),
+		"CodeNoBinding": abi.CodeNoBinding, "CodeNoMethod": abi.CodeNoMethod, "CodeReleased": abi.CodeReleased, "CodeOtherContext": abi.CodeOtherContext,
 	}
 }

@@ -27,6 +27,9 @@ extensions.register({ type: ABI.ExtStream, encode: () => null, decode: (data) =>
 // names a binding's object or a stub the runtime keeps for Go, by handle;
 // one that reaches Go is kept, and named by its handle (Runtime.keep).
 extensions.register({ type: ABI.ExtStub, encode: () => null, decode: (data) => stubRuntime.stub(refDecoder.decode(data)) });
+// A JavaScript value Go holds by reference crosses as ABI.ExtJSValue, its
+// handle in the same table (jsbridge, below).
+extensions.register({ type: ABI.ExtJSValue, encode: () => null, decode: (data) => stubRuntime.value(refDecoder.decode(data)) });
 let stubRuntime = null; // the module's Runtime (createRuntime makes one)
 const refDecoder = new Decoder(); // not the decoder that is decoding the extension
 const encoder = new Encoder({ useBigInt64: true });
@@ -83,7 +86,7 @@ function toBytes(v) {
 
 // needsPlain reports whether plainValue may change v.
 function needsPlain(v) {
-  return (v !== null && typeof v === "object") || typeof v === "bigint";
+  return (v !== null && typeof v === "object") || typeof v === "bigint" || typeof v === "function";
 }
 
 // uintBytes is n (below 2^32) as one MessagePack unsigned integer.
@@ -107,6 +110,10 @@ const UINT64_MAX = 2n ** 64n - 1n;
 // Object stub an ABI.ExtStub of the handle the runtime keeps it under.
 function plainValue(v, reads) {
   if (typeof v === "bigint") return v >= INT64_MIN && v <= UINT64_MAX ? v : new ExtData(ABI.ExtBigInt, textEncoder.encode(v.toString()));
+  if (typeof v === "function") {
+    if (!reads) throw new TypeError("godurable: a function cannot be stored");
+    return new ExtData(ABI.ExtJSValue, uintBytes(stubRuntime.keepValue(v)));
+  }
   if (v === null || typeof v !== "object" || v instanceof ExtData || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date) return v;
   if (v instanceof Headers) return new ExtData(ABI.ExtHeaders, encode([...v]));
   if (v instanceof Request || v instanceof Response) {
@@ -125,9 +132,11 @@ function plainValue(v, reads) {
     // Fetcher (measured), as a service binding is.
     const type = Object.prototype.toString.call(v).slice(8, -1);
     if (type === "DurableObject" || type === "Fetcher") return new ExtData(ABI.ExtStub, uintBytes(stubRuntime.keep(v)));
-    // An RpcTarget or a class instance: MessagePack would write its own
-    // enumerable properties, nothing of what it is.
-    throw new TypeError(`godurable: a value of type ${type} cannot cross to Go (of the RPC stubs, only Durable Object stubs and service bindings can)`);
+    // An RpcTarget, a class instance, a stream: MessagePack would write
+    // its own enumerable properties, nothing of what it is. It crosses by
+    // reference (jsbridge), where it can.
+    if (!reads) throw new TypeError(`godurable: a value of type ${type} cannot be stored`);
+    return new ExtData(ABI.ExtJSValue, uintBytes(stubRuntime.keepValue(v)));
   }
   if (v instanceof Map) {
     const entries = [...v].map(([k, e]) => [k, plain(e)]);
@@ -1154,6 +1163,145 @@ const SYNC_OPS = {
   },
 };
 
+// jsbridge: JavaScript values Go holds by reference (ABI.ExtJSValue), in
+// the Runtime's table of kept values. Every operation runs synchronously,
+// in the I/O context Go entered for it; a result that is a promise is kept
+// (ABI.ExtJSPromise) and Go awaits it with js.await, in its event's loop.
+
+function withCode(err, code) {
+  err.code = code;
+  return err;
+}
+
+// refBytes is the value kept under handle, by reference.
+function refBytes(handle, type = ABI.ExtJSValue) {
+  return encode(new ExtData(type, uintBytes(handle)));
+}
+
+function isThenable(v) {
+  return v !== null && (typeof v === "object" || typeof v === "function") && typeof v.then === "function";
+}
+
+// jsArgs decodes the arguments of a call or a construction: a
+// StreamRef that Go writes becomes a ReadableStream of its event.
+function jsArgs(rt, req) {
+  if (!req.args || req.args.length === 0) return [];
+  const ev = rt.instance.events.get(req.event);
+  return decode(req.args).map((a) => (a instanceof StreamRef && a.writer && ev ? ev.stream(a.writer).readable() : a));
+}
+
+// jsResult encodes the result of an operation for Go, as req.as says; a
+// promise (or a result whose encoding must wait, such as a Response's
+// body) is kept for js.await.
+function jsResult(rt, v, req) {
+  if (isThenable(v)) return refBytes(rt.keepValue({ promise: v, as: req.as }), ABI.ExtJSPromise);
+  const ev = rt.instance.events.get(req.event);
+  switch (req.as ?? 0) {
+    case ABI.JSAsHandle:
+      return v === undefined || v === null ? encode(null) : refBytes(rt.keepValue(v));
+    case ABI.JSAsResponse:
+      if (v === undefined || v === null) return EMPTY;
+      if (!(v instanceof Response)) throw new TypeError(`godurable: the result is a ${Object.prototype.toString.call(v).slice(8, -1)}, not a Response`);
+      return refBytes(rt.keepValue({ promise: Promise.resolve(v), as: req.as }), ABI.ExtJSPromise);
+  }
+  if (v === undefined) return EMPTY;
+  if (v instanceof ReadableStream) return encode(streamToGo(v, rt.bodies, ev ? ev.readers : []));
+  const out = encodeForGo(v);
+  return out instanceof Promise ? refBytes(rt.keepValue({ promise: out, as: -1 }), ABI.ExtJSPromise) : out;
+}
+
+// jsSettled encodes what a promise kept by jsResult settled with.
+async function jsSettled(rt, kept, ev) {
+  const v = await kept.promise;
+  if (kept.as === -1) return v; // already encoded
+  if (kept.as === ABI.JSAsResponse) {
+    if (v === undefined || v === null) return EMPTY;
+    if (!(v instanceof Response)) throw new TypeError(`godurable: the result is a ${Object.prototype.toString.call(v).slice(8, -1)}, not a Response`);
+    return responseToGo(v, ev, rt.bodies);
+  }
+  const out = jsResult(rt, v, { as: kept.as, event: ev.id });
+  if (out.length > 2 && out[0] !== 0xc0) {
+    const ref = decode(out);
+    if (ref instanceof ExtData && ref.type === ABI.ExtJSPromise) return jsSettled(rt, rt.takeValue(refDecoder.decode(ref.data)), ev); // it settled with one
+  }
+  return out;
+}
+
+// jsCallable finds what js.call calls: a method of the target, or the
+// target itself.
+function jsCallable(target, name) {
+  const fn = name ? target?.[name] : target;
+  if (typeof fn !== "function") {
+    const what = name ? `${Object.prototype.toString.call(target).slice(8, -1)}.${name}` : "the value";
+    throw withCode(new TypeError(`${what} is not a function`), ABI.CodeNoMethod);
+  }
+  return fn;
+}
+
+// jsError makes workerd's refusal of another request's I/O object
+// recognizable by its code.
+function jsError(err) {
+  if (err instanceof Error && !err.code && String(err.message).startsWith("Cannot perform I/O on behalf of a different")) err.code = ABI.CodeOtherContext;
+  return err;
+}
+
+function jsOp(fn) {
+  return (rt, req, o, ev) => {
+    try {
+      return fn(rt, req, o, ev);
+    } catch (err) {
+      throw jsError(err);
+    }
+  };
+}
+
+const JS_SYNC_OPS = {
+  "js.binding": (rt, name) => {
+    const v = rt.env?.[name];
+    if (v === undefined || v === null) throw withCode(new TypeError(`godurable: the environment has no binding ${name}`), ABI.CodeNoBinding);
+    return refBytes(rt.keepValue(v));
+  },
+  "js.global": (rt, name) => {
+    if (!(name in globalThis)) throw new ReferenceError(`${name} is not defined`);
+    return refBytes(rt.keepValue(globalThis[name]));
+  },
+  "js.get": jsOp((rt, req) => jsResult(rt, rt.value(req.target)[req.name], req)),
+  "js.set": jsOp((rt, req) => {
+    rt.value(req.target)[req.name] = req.args && req.args.length > 0 ? decode(req.args) : undefined;
+    return EMPTY;
+  }),
+  "js.call": jsOp((rt, req) => {
+    const target = rt.value(req.target);
+    const fn = jsCallable(target, req.name);
+    // Reflect.apply: an RPC stub's fn.apply would be a call of its
+    // method "apply".
+    return jsResult(rt, Reflect.apply(fn, req.name ? target : undefined, jsArgs(rt, req)), req);
+  }),
+  "js.new": jsOp((rt, req) => {
+    const C = rt.value(req.target);
+    if (typeof C !== "function") throw new TypeError(`${Object.prototype.toString.call(C).slice(8, -1)} is not a constructor`);
+    return jsResult(rt, new C(...jsArgs(rt, req)), req);
+  }),
+  "js.type": (rt, req) => {
+    const v = rt.value(req.target);
+    const out = { type: typeof v };
+    const ctor = v !== null && (typeof v === "object" || typeof v === "function") ? Object.getPrototypeOf(v)?.constructor?.name : undefined;
+    if (ctor) out.class = ctor;
+    if (Array.isArray(v)) out.array = true;
+    return encode(out);
+  },
+};
+
+const JS_ASYNC_OPS = {
+  "js.await": async (rt, req, o, ev) => {
+    try {
+      return await jsSettled(rt, rt.takeValue(req.promise), ev);
+    } catch (err) {
+      throw jsError(err);
+    }
+  },
+};
+
 // A hibernatable socket's attachment starts with its ID, so that the same
 // socket has the same ID after the object hibernates.
 const SOCKET_ID_BYTES = 16;
@@ -1418,6 +1566,8 @@ function implementEvents(table, impls, what) {
   return out;
 }
 
+Object.assign(SYNC_OPS, JS_SYNC_OPS);
+Object.assign(ASYNC_OPS_IMPL, JS_ASYNC_OPS);
 const syncOps = implementOps(CALL_OPS, SYNC_OPS, "host operation");
 const asyncOps = implementOps(ASYNC_OPS, ASYNC_OPS_IMPL, "async operation");
 const objectEvents = implementEvents(EVENTS.object, OBJECT_EVENTS, "object event");
@@ -1474,6 +1624,26 @@ class Runtime {
     const handle = ++this.nextKept;
     this.kept.set(handle, { stub, isGo: undefined });
     return handle;
+  }
+
+  // keepValue keeps a JavaScript value Go holds by reference (jsbridge),
+  // and returns its handle; value returns it, and takeValue forgets it.
+  keepValue(v) {
+    const handle = ++this.nextKept;
+    this.kept.set(handle, { stub: v, isGo: undefined });
+    return handle;
+  }
+
+  value(handle) {
+    const k = this.kept.get(handle);
+    if (!k) throw withCode(new Error("godurable: the Go instance no longer holds this value"), ABI.CodeReleased);
+    return k.stub;
+  }
+
+  takeValue(handle) {
+    const v = this.value(handle);
+    this.kept.delete(handle);
+    return v;
   }
 
   registerObject(obj, ctx) {

@@ -29,6 +29,13 @@ type Config struct {
 	Peers map[string]*Isolate
 	// D1 lists the D1 database bindings; each gets an empty database.
 	D1 []string
+	// Fakes are the bindings played by Go (dotest's Options.Bindings), by
+	// name: JavaScript objects of the model that package jsbridge reaches.
+	Fakes map[string]*JSObject
+	// Unemulated are the bindings the configuration declares that the
+	// model has no emulator for and no fake was given, by name: the kind
+	// of each, as wrangler.toml names it ("ai", "vectorize").
+	Unemulated map[string]string
 	// Fetch performs the guest's outbound fetches. Nil refuses them.
 	Fetch func(*http.Request) (*http.Response, error)
 	// Clock, Stdout, Stderr and Timeout are as in driver.Config.
@@ -79,6 +86,7 @@ type Isolate struct {
 	readers hostReaders             // bodies streaming into the guest
 
 	kept     map[uint32]*jsStub // the stubs the instance holds, by handle (stubs.go), on mu
+	values   map[uint32]any     // the values it holds by reference (jsobject.go), on mu
 	nextKept uint32
 }
 

@@ -233,6 +233,19 @@ func (d *jsDecoder) ext(n uint64) (any, error) {
 			return nil, fmt.Errorf("%w: a stub: %v", errJSDecode, err)
 		}
 		return d.stubs.stubOf(t)
+	case abi.ExtJSValue:
+		if d.stubs == nil {
+			break
+		}
+		var h uint32
+		if err := abi.Unmarshal(data, &h); err != nil {
+			return nil, fmt.Errorf("%w: a value by reference: %v", errJSDecode, err)
+		}
+		v, err := d.stubs.valueOf(h)
+		if r, ok := v.(jsRef); ok {
+			return r.v, err // a plain value Go held by reference is itself again
+		}
+		return v, err
 	}
 	return jsExt{typ: typ, data: append([]byte{}, data...)}, nil
 }
@@ -547,6 +560,23 @@ func (e *jsEncoder) value(v any, depth int) error {
 			return err
 		}
 		e.ext(abi.ExtStub, data)
+	case *JSObject, *jsPromise, jsRef:
+		if e.stubs == nil {
+			return fmt.Errorf("DataCloneError: %s could not be cloned", jsDescribe(x))
+		}
+		h, err := e.stubs.keepValue(x)
+		if err != nil {
+			return err
+		}
+		data, err := jsEncode(float64(h)) // the handle alone, as the shim writes it
+		if err != nil {
+			return err
+		}
+		typ := abi.ExtJSValue
+		if _, ok := x.(*jsPromise); ok {
+			typ = abi.ExtJSPromise
+		}
+		e.ext(typ, data)
 	case jsDate:
 		e.ext(-1, encodeTimestamp(x.ms))
 	case jsBigInt:

@@ -298,7 +298,7 @@ func init() {
 			return jsEncode(jsID(host.NewUniqueID(class)))
 		},
 	}
-	for _, ops := range []map[abi.CallOp]syncOp{wsOps, socketOps} {
+	for _, ops := range []map[abi.CallOp]syncOp{wsOps, socketOps, jsSyncOps} {
 		for op, impl := range ops {
 			syncOps[op] = impl
 		}
@@ -498,6 +498,14 @@ func (iso *Isolate) describeEnv() any {
 	for _, k := range iso.cfg.D1 {
 		bindings.set(k, "D1Database")
 	}
+	for _, k := range slices.Sorted(maps.Keys(iso.cfg.Fakes)) {
+		bindings.set(k, iso.cfg.Fakes[k].Class)
+	}
+	for _, k := range slices.Sorted(maps.Keys(iso.cfg.Unemulated)) {
+		if _, faked := iso.cfg.Fakes[k]; !faked {
+			bindings.set(k, iso.cfg.Unemulated[k])
+		}
+	}
 	env := newJSObject()
 	env.set("vars", vars)
 	env.set("bindings", bindings)
@@ -689,6 +697,9 @@ func initAsyncOps() {
 		},
 	}
 	for op, impl := range alarmOps {
+		asyncOps[op] = impl
+	}
+	for op, impl := range jsAsyncOps {
 		asyncOps[op] = impl
 	}
 	asyncOps[abi.AsyncSocketReceive] = func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {

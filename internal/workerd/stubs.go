@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/driver"
 )
 
 // This file models Durable Object stubs as RPC values (abi.ExtStub), as
@@ -29,6 +30,11 @@ type stubSide interface {
 	stubOf(t abi.StubTarget) (*jsStub, error)
 	// keep returns the StubTarget that names s on this side.
 	keep(s *jsStub) abi.StubTarget
+	// valueOf returns the value that an ExtJSValue's handle names.
+	valueOf(h uint32) (any, error)
+	// keepValue returns the handle that names v, a value by reference, on
+	// this side.
+	keepValue(v any) (uint32, error)
 }
 
 var errStubGone = NewJSError("Error", "godurable: the Go instance no longer holds this stub")
@@ -71,13 +77,51 @@ func (iso *Isolate) KeptStubs() int {
 	return len(iso.kept)
 }
 
-// release forgets kept stubs (abi.CallStubRelease).
+// KeptValues returns how many values the instance holds by reference
+// (abi.ExtJSValue), stubs aside.
+func (iso *Isolate) KeptValues() int {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	return len(iso.values)
+}
+
+// release forgets kept stubs and values (abi.CallStubRelease).
 func (iso *Isolate) release(handles []uint32) {
 	iso.mu.Lock()
 	defer iso.mu.Unlock()
 	for _, h := range handles {
 		delete(iso.kept, h)
+		delete(iso.values, h)
 	}
+}
+
+var errValueGone = &driver.JSError{Err: &abi.Error{Name: "Error", Message: "godurable: the Go instance no longer holds this value", Code: abi.CodeReleased}}
+
+// valueOf returns the value the instance holds under handle h, as the
+// shim's Runtime.kept has it.
+func (iso *Isolate) valueOf(h uint32) (any, error) {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	if v, ok := iso.values[h]; ok {
+		return v, nil
+	}
+	if s := iso.kept[h]; s != nil {
+		return s, nil
+	}
+	return nil, errValueGone
+}
+
+// keepValue keeps v for the instance by reference, as the shim's
+// Runtime.keep does.
+func (iso *Isolate) keepValue(v any) (uint32, error) {
+	iso.mu.Lock()
+	defer iso.mu.Unlock()
+	if iso.values == nil {
+		iso.values = map[uint32]any{}
+	}
+	iso.nextKept++
+	iso.values[iso.nextKept] = v
+	return iso.nextKept, nil
 }
 
 // testStubs are the stubs that a test passes or receives (dotest's
@@ -109,6 +153,11 @@ func (ts *testSide) keep(s *jsStub) abi.StubTarget {
 	ts.byHandle[ts.next] = s
 	return abi.StubTarget{Handle: ts.next}
 }
+
+// A test passes and receives JavaScript values by reference as fakes do.
+func (ts *testSide) valueOf(h uint32) (any, error) { return fakes.valueOf(h) }
+
+func (ts *testSide) keepValue(v any) (uint32, error) { return fakes.keepValue(v) }
 
 // TestStub returns the StubTarget under which a test passes the stub of
 // the object t that host hosts (an ExtStub's data in the arguments of

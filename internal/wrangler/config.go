@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -190,4 +192,122 @@ func (c *Config) DevVars() (map[string]string, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return out, nil
+}
+
+// Binding is a binding of the configuration, of any kind.
+type Binding struct {
+	// Name is the binding's name in the environment (env.NAME).
+	Name string
+	// Kind is the configuration's key for its kind: "kv_namespaces",
+	// "r2_buckets", "services", "queues.producers", "ai", ...
+	Kind string
+}
+
+// bindingSections are the keys under which wrangler declares bindings, and
+// the key of each that names the binding: those that hold one table (ai,
+// browser) as well as those that hold a list. Keys wrangler adds later are
+// found by their shape instead (see Bindings).
+var bindingSections = map[string]string{
+	"durable_objects.bindings": "name", "d1_databases": "binding", "kv_namespaces": "binding",
+	"r2_buckets": "binding", "services": "binding", "queues.producers": "binding", "ai": "binding",
+	"vectorize": "binding", "analytics_engine_datasets": "binding", "hyperdrive": "binding",
+	"browser": "binding", "send_email": "name", "ratelimits": "name", "workflows": "binding",
+	"dispatch_namespaces": "binding", "mtls_certificates": "binding", "images": "binding",
+	"version_metadata": "binding", "assets": "binding", "secrets_store_secrets": "binding",
+	"pipelines": "binding", "unsafe.bindings": "name",
+}
+
+// Bindings returns every binding the configuration at path declares, of
+// every kind, in the order of the file's keys (sorted) and entries. Besides
+// the kinds wrangler knows today, a top-level key whose value is a table,
+// or a list of tables, with a "binding" string is taken for a kind that
+// wrangler added since.
+func Bindings(path string) ([]Binding, error) {
+	raw, err := loadRaw(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []Binding
+	add := func(kind, nameKey string, v any) {
+		tables, ok := v.([]any)
+		if !ok {
+			tables = []any{v}
+		}
+		for _, t := range tables {
+			if m, ok := t.(map[string]any); ok {
+				if name, ok := m[nameKey].(string); ok && name != "" {
+					out = append(out, Binding{Name: name, Kind: kind})
+				}
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
+		switch k {
+		case "vars", "env", "migrations":
+			continue // no bindings (env holds whole configurations of their own)
+		case "durable_objects", "queues", "unsafe":
+			if nested, ok := raw[k].(map[string]any); ok {
+				for _, s := range slices.Sorted(maps.Keys(nested)) {
+					if nameKey, ok := bindingSections[k+"."+s]; ok {
+						add(k+"."+s, nameKey, nested[s])
+					}
+				}
+			}
+			continue
+		}
+		nameKey, ok := bindingSections[k]
+		if !ok {
+			nameKey = "binding" // a kind of binding wrangler added since, if it has one
+		}
+		add(k, nameKey, raw[k])
+	}
+	return out, nil
+}
+
+// loadRaw reads the configuration at path as plain maps and lists.
+func loadRaw(path string) (map[string]any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]any
+	switch filepath.Ext(path) {
+	case ".toml":
+		if _, err := toml.Decode(string(b), &raw); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	default:
+		std, err := hujson.Standardize(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := json.Unmarshal(std, &raw); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return normalizeRaw(raw).(map[string]any), nil
+}
+
+// normalizeRaw turns the TOML decoder's []map[string]any (a list of
+// tables) into []any, as JSON's decoder gives it.
+func normalizeRaw(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeRaw(e)
+		}
+		return x
+	case []map[string]any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalizeRaw(e)
+		}
+		return out
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeRaw(e)
+		}
+		return x
+	}
+	return v
 }

@@ -3,6 +3,7 @@ package wrangler
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -176,5 +177,52 @@ database_id = "00000000-0000-0000-0000-000000000001"
 	ps := check(t, dir, "wrangler.jsonc", jsonc, counter)
 	if len(ps) != 2 || !strings.Contains(ps[0].Message, `"COUNTER" is used twice`) || !strings.Contains(ps[1].Message, "entry 2 has no binding") {
 		t.Errorf("problems: %v", ps)
+	}
+}
+
+// TestBindings: every kind of binding is listed, in TOML and JSON alike,
+// including a kind wrangler adds later, and never a variable.
+func TestBindings(t *testing.T) {
+	dir := t.TempDir()
+	toml := filepath.Join(dir, "wrangler.toml")
+	os.WriteFile(toml, []byte(`name = "x"
+[vars]
+binding = "a variable, not a binding"
+[ai]
+binding = "AI"
+[[kv_namespaces]]
+binding = "KV"
+id = "1"
+[[durable_objects.bindings]]
+name = "DO"
+class_name = "C"
+[[queues.producers]]
+binding = "Q"
+queue = "q"
+[[queues.consumers]]
+queue = "q"
+[[future_things]]
+binding = "F"
+[[send_email]]
+name = "MAIL"
+`), 0o644)
+	jsonc := filepath.Join(dir, "wrangler.jsonc")
+	os.WriteFile(jsonc, []byte(`{
+		// the same, as JSON
+		"name": "x", "vars": {"binding": "no"}, "ai": {"binding": "AI"},
+		"kv_namespaces": [{"binding": "KV", "id": "1"}],
+		"durable_objects": {"bindings": [{"name": "DO", "class_name": "C"}]},
+		"queues": {"producers": [{"binding": "Q", "queue": "q"}], "consumers": [{"queue": "q"}]},
+		"future_things": [{"binding": "F"}], "send_email": [{"name": "MAIL"}]
+	}`), 0o644)
+	want := []Binding{{"AI", "ai"}, {"DO", "durable_objects.bindings"}, {"F", "future_things"}, {"KV", "kv_namespaces"}, {"Q", "queues.producers"}, {"MAIL", "send_email"}}
+	for _, path := range []string{toml, jsonc} {
+		got, err := Bindings(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Bindings = %v, want %v", filepath.Base(path), got, want)
+		}
 	}
 }

@@ -34,6 +34,7 @@ func routes() *http.ServeMux {
 	idRoutes(mux)
 	d1Routes(mux)
 	stubRoutes(mux)
+	jsBridgeRoutes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})

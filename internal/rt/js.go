@@ -1,0 +1,93 @@
+package rt
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/godurable/godurable/internal/abi"
+)
+
+// Operations on JavaScript values the host keeps for Go (package
+// jsbridge). Each runs synchronously in the I/O context of the event it is
+// made for, entering it first if another is current; a result that is a
+// promise is then awaited there, as every async operation is.
+
+// JS performs op (abi.CallJSCall, CallJSGet, CallJSSet, CallJSNew,
+// CallJSType) with
+// req on behalf of the event of ctx, and returns its result: the value's
+// bytes, already awaited if it was a promise.
+func JS(ctx context.Context, op abi.CallOp, req *abi.JSOp) ([]byte, error) {
+	e := eventFrom(ctx)
+	if e == nil {
+		return nil, ErrNoEvent
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	req.Event = e.id
+	b, err := abi.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("godurable: encoding the request: %w", err)
+	}
+	out, err := eventConn(e.ioContext()).Call(op, b)
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := abi.HandleOfExt(out, abi.ExtJSPromise); ok {
+		areq, err := abi.Marshal(&abi.JSAwait{Promise: p, As: req.As, Event: e.id})
+		if err != nil {
+			return nil, err
+		}
+		return Await(ctx, abi.AsyncJSAwait, areq)
+	}
+	return out, nil
+}
+
+// JSRef performs op (abi.CallJSBinding, CallJSGlobal), which names a
+// value by name and needs no event, and returns the value's handle.
+func JSRef(op abi.CallOp, name string) (uint32, error) {
+	req, err := abi.EncodeValue(name)
+	if err != nil {
+		return 0, err
+	}
+	out, err := Call(op, 0, req)
+	if err != nil {
+		return 0, err
+	}
+	h, ok := abi.HandleOfExt(out, abi.ExtJSValue)
+	if !ok {
+		return 0, fmt.Errorf("godurable: the host answered %s for %q with %s, not a handle", op, name, abi.Describe(out))
+	}
+	return h, nil
+}
+
+// ReleaseHandles tells the host to forget the values (stubs included) it
+// keeps under handles.
+func ReleaseHandles(handles ...uint32) {
+	CallMsg(NoObject, abi.CallStubRelease, handles, nil) // nothing to do if it fails: the instance is gone
+}
+
+// ResponseOf turns a response the host described (abi.JSAsResponse, a
+// fetch's result) into an *http.Response whose body streams on behalf of
+// the event of ctx; what names it in errors.
+func ResponseOf(ctx context.Context, b []byte, what string) (*http.Response, error) {
+	var in abi.Response
+	if err := abi.Unmarshal(b, &in); err != nil {
+		return nil, fmt.Errorf("godurable: host sent a malformed response: %w", err)
+	}
+	resp := &http.Response{
+		Status:     fmt.Sprintf("%d %s", in.Status, http.StatusText(in.Status)),
+		StatusCode: in.Status,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header, len(in.Headers)),
+		Body:       newBody(ctx, in.Body, in.BodyReader, what),
+	}
+	for _, kv := range in.Headers {
+		resp.Header.Add(kv[0], kv[1])
+	}
+	resp.ContentLength = contentLength(resp.Header, in.Body, in.BodyReader)
+	return resp, nil
+}

@@ -1,0 +1,62 @@
+// Package jsbridge reaches any JavaScript value of a Worker from Go: a
+// binding that wrangler.toml declares (Workers AI, Vectorize, Analytics
+// Engine, a KV namespace, a queue, a service, a kind wrangler adds later),
+// a global (caches, crypto), and whatever an operation on one returns. It
+// is the raw layer under godurable's bindings (the packages d1, kv, r2,
+// ... are idiomatic Go on top of it), and the way to a binding that has no
+// package of its own yet.
+//
+//	ai, err := jsbridge.Binding("AI") // [ai] binding = "AI"
+//	if err != nil {
+//		return err // wraps worker.ErrNoBinding when wrangler.toml lacks it
+//	}
+//	var out struct {
+//		Response string `json:"response"`
+//	}
+//	err = ai.Call(r.Context(), "run", &out, "@cf/meta/llama-3.1-8b-instruct",
+//		map[string]any{"prompt": "What is a Durable Object?"})
+//
+// # Values
+//
+// A *Value is a handle: the host keeps the JavaScript value for the Go
+// instance until Release, or until Go's garbage collector finds the Value
+// unreachable. Operations take the context of an event first (r.Context()
+// in an HTTP handler, the ctx of a Durable Object's method): they run on
+// that event's behalf, in its I/O context, whichever call into Go is in
+// progress, and a method that returns a promise is awaited there while
+// other events run. A method that returns at once costs no wait.
+//
+// Arguments and results cross as RPC values do (see the worker package):
+// numbers with the ±(2^53−1) rule for integers, bigint as int64, uint64 or
+// *big.Int, Date as time.Time, Uint8Array and ArrayBuffer as []byte,
+// arrays, objects into structs (by json tag) and maps, Map and Set,
+// Headers as http.Header, Request and Response as *http.Request and
+// *http.Response (bodies read whole), an io.Reader argument as a
+// ReadableStream, a Durable Object stub as a *worker.Stub. In addition, a
+// value that is not plain data (an instance of a class with methods, a
+// function, an RpcTarget or the stub of one) crosses by reference: into a
+// *Value, or into an any (where it is a *Value); nothing is turned into an
+// empty object. The result's Go type chooses how it crosses:
+//
+//   - a **Value keeps the result by reference, whatever it is;
+//   - a **http.Response takes a Response whose body streams as the
+//     response of worker.Fetch does;
+//   - an *io.ReadCloser takes a ReadableStream, read as it comes;
+//   - anything else decodes the value as above.
+//
+// # Errors
+//
+// A JavaScript exception, thrown or a rejected promise, is a *worker.Error
+// with its name, message, code and cause. Bad use gets an error of its own:
+// ErrReleased for a released Value, ErrNoMethod for a method the value
+// lacks, ErrOtherRequest for an I/O object of another request (workerd
+// ties a Response's body, a stream, to the request that made it), and
+// worker.ErrNoBinding for a binding the Worker does not have.
+//
+// # Testing
+//
+// The dotest harness runs the real module on a model of workerd, with no
+// network: give each binding the Worker needs a fake, a Go value whose
+// methods play the JavaScript methods (dotest's Options.Bindings). The
+// bindings godurable emulates (Durable Objects, D1, ...) need none.
+package jsbridge
