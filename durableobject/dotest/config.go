@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/godurable/godurable/internal/driver"
 	"github.com/godurable/godurable/internal/workerd"
 	"github.com/godurable/godurable/internal/wrangler"
 )
@@ -26,7 +27,7 @@ type env struct {
 
 // environment reads the wrangler configuration (the one wasmbuild reads)
 // and applies the options on top.
-func environment(o *Options, pkgDir string) (*env, error) {
+func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 	e := &env{script: "worker", vars: map[string]any{}, namespaces: map[string]string{}, peers: map[string]*Worker{},
 		fakes: map[string]*workerd.JSObject{}, unemulated: map[string]string{}, compat: workerd.CompatFor("", nil)}
 	path := o.Config
@@ -83,7 +84,18 @@ func environment(o *Options, pkgDir string) (*env, error) {
 			return nil, fmt.Errorf("dotest: %w", err)
 		}
 		for _, b := range others {
-			if !emulated[b.Kind] {
+			switch {
+			case b.Kind == "durable_objects.bindings" || b.Kind == "d1_databases":
+			case workerd.EmulatorOf(b.Kind) != nil:
+				if _, faked := o.Fakes[b.Name]; faked {
+					continue
+				}
+				obj, err := workerd.Emulate(workerd.BindingConfig{Name: b.Name, Kind: b.Kind, Entry: b.Entry, Clock: clockOf(o), Dir: filepath.Join(dataDir, b.Name)})
+				if err != nil {
+					return nil, fmt.Errorf("dotest: %s: %w", path, err)
+				}
+				e.fakes[b.Name] = obj
+			default:
 				e.unemulated[b.Name] = b.Kind
 			}
 		}
@@ -115,10 +127,6 @@ func environment(o *Options, pkgDir string) (*env, error) {
 	return e, nil
 }
 
-// emulated are the kinds of binding (keys of wrangler's configuration)
-// that dotest emulates itself.
-var emulated = map[string]bool{"durable_objects.bindings": true, "d1_databases": true}
-
 // fakeClass is the class a fake of a binding of kind gets, as workerd's
 // objects of that kind are called ("Fake" for a kind it does not know).
 func fakeClass(kind string) string {
@@ -135,4 +143,12 @@ func fakeClass(kind string) string {
 		return "Ratelimit"
 	}
 	return "Fake"
+}
+
+// clockOf is the clock of the Worker of o.
+func clockOf(o *Options) driver.Clock {
+	if o.Clock != nil {
+		return o.Clock.c
+	}
+	return driver.RealClock()
 }

@@ -45,6 +45,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -126,6 +127,8 @@ type Worker struct {
 
 	d1mu  sync.Mutex
 	d1dbs map[string]*sql.DB // the test's connections, by binding
+
+	data string // the emulated bindings' files (workerd.BindingConfig.Dir)
 }
 
 // ErrCrashed is the Cause of the *worker.Error of an event that was in
@@ -173,6 +176,7 @@ func (w *Worker) Close() {
 		w.closeD1()
 		w.iso.Close()
 		workers.Delete(w.iso)
+		os.RemoveAll(w.data)
 	})
 }
 
@@ -191,8 +195,13 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	env, err := environment(&o, b.dir)
+	data, err := os.MkdirTemp("", "dotest-bindings-")
 	if err != nil {
+		return nil, fmt.Errorf("dotest: %w", err)
+	}
+	env, err := environment(&o, b.dir, data)
+	if err != nil {
+		os.RemoveAll(data)
 		return nil, err
 	}
 	for binding, class := range env.namespaces {
@@ -212,7 +221,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 	if log == nil {
 		log = func(string) {}
 	}
-	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log}
+	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log, data: data}
 	cfg := workerd.Config{
 		Module:     b.module,
 		Script:     env.script,

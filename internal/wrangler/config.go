@@ -201,6 +201,9 @@ type Binding struct {
 	// Kind is the configuration's key for its kind: "kv_namespaces",
 	// "r2_buckets", "services", "queues.producers", "ai", ...
 	Kind string
+	// Entry is the binding's table in the configuration, as plain maps
+	// and lists (its id, bucket_name, queue, service, ...).
+	Entry map[string]any
 }
 
 // bindingSections are the keys under which wrangler declares bindings, and
@@ -236,7 +239,7 @@ func Bindings(path string) ([]Binding, error) {
 		for _, t := range tables {
 			if m, ok := t.(map[string]any); ok {
 				if name, ok := m[nameKey].(string); ok && name != "" {
-					out = append(out, Binding{Name: name, Kind: kind})
+					out = append(out, Binding{Name: name, Kind: kind, Entry: m})
 				}
 			}
 		}

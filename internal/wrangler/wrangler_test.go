@@ -215,11 +215,17 @@ name = "MAIL"
 		"queues": {"producers": [{"binding": "Q", "queue": "q"}], "consumers": [{"queue": "q"}]},
 		"future_things": [{"binding": "F"}], "send_email": [{"name": "MAIL"}]
 	}`), 0o644)
-	want := []Binding{{"AI", "ai"}, {"DO", "durable_objects.bindings"}, {"F", "future_things"}, {"KV", "kv_namespaces"}, {"Q", "queues.producers"}, {"MAIL", "send_email"}}
+	want := []Binding{{"AI", "ai", nil}, {"DO", "durable_objects.bindings", nil}, {"F", "future_things", nil}, {"KV", "kv_namespaces", nil}, {"Q", "queues.producers", nil}, {"MAIL", "send_email", nil}}
 	for _, path := range []string{toml, jsonc} {
 		got, err := Bindings(path)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(got) > 3 && got[3].Entry["id"] != "1" {
+			t.Errorf("%s: the KV binding's entry = %v, want its id", filepath.Base(path), got[3].Entry)
+		}
+		for i := range got {
+			got[i].Entry = nil
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: Bindings = %v, want %v", filepath.Base(path), got, want)
