@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"time"
 	"unicode/utf8"
@@ -301,6 +302,11 @@ func (s *Scheduler[T]) fire(ctx context.Context, r row[T], now time.Time) error 
 		_, err = s.sql.Exec(`DELETE FROM `+s.table+where, ev.Name, r.version)
 	case permanent || ev.Attempts+1 >= s.opts.MaxAttempts:
 		_, err = s.sql.Exec(`UPDATE `+s.table+` SET attempts = ?, last_error = ?, dead = 1`+where, ev.Attempts+1, truncate(herr.Error()), ev.Name, r.version)
+		if err == nil {
+			// Nothing else would tell: the event stops running for good.
+			fmt.Fprintf(os.Stderr, "alarm: the scheduled event %q (table %s) is dead after %d attempts, kept for Scheduler.Dead until it is scheduled again; its last error: %v\n",
+				ev.Name, s.table, ev.Attempts+1, herr)
+		}
 	default:
 		delay := s.opts.MaxBackoff
 		if ev.Attempts < 32 {

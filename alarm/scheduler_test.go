@@ -3,6 +3,7 @@ package alarm_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,9 +28,33 @@ type delivery struct {
 }
 
 func jobs(t *testing.T) (*dotest.Object, *dotest.ManualClock) {
+	o, clock, _ := jobsWithOutput(t)
+	return o, clock
+}
+
+// jobsWithOutput is jobs whose guest output the test reads.
+func jobsWithOutput(t *testing.T) (*dotest.Object, *dotest.ManualClock, *lockedBuffer) {
 	clock := dotest.NewManualClock(start)
-	w := dotest.New(t, &dotest.Options{Package: "./testdata/jobs", Config: "-", Bindings: map[string]string{"JOBS": "Jobs"}, Clock: clock})
-	return w.Object("JOBS", "j"), clock
+	out := &lockedBuffer{}
+	w := dotest.New(t, &dotest.Options{Package: "./testdata/jobs", Config: "-", Bindings: map[string]string{"JOBS": "Jobs"}, Clock: clock, Output: out})
+	return w.Object("JOBS", "j"), clock, out
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func call(t *testing.T, o *dotest.Object, method string, result any, args ...any) {
@@ -54,7 +79,7 @@ func deliveries(t *testing.T, o *dotest.Object) string {
 // kept as dead after MaxAttempts (3 here) attempts; scheduling it again
 // revives it.
 func TestRetriesAndDead(t *testing.T) {
-	o, clock := jobs(t)
+	o, clock, out := jobsWithOutput(t)
 	call(t, o, "add", nil, "flaky", 1000, job{Fail: 1}, 0)
 	call(t, o, "add", nil, "broken", 1000, job{Fail: 99}, 0)
 	call(t, o, "add", nil, "fine", 2000, job{}, 0)
@@ -75,6 +100,10 @@ func TestRetriesAndDead(t *testing.T) {
 	}
 	if _, ok, _ := o.Alarm(); ok {
 		t.Error("the alarm is set with only a dead event")
+	}
+	logged := `alarm: the scheduled event "broken" (table godurable_scheduled_events) is dead after 3 attempts, kept for Scheduler.Dead until it is scheduled again; its last error: job broken fails attempt 2`
+	if !strings.Contains(out.String(), logged) {
+		t.Errorf("the guest's output does not say the event went dead:\n%s", out.String())
 	}
 	// Scheduled again, it runs again.
 	call(t, o, "add", nil, "broken", 1000, job{}, 0)

@@ -36,7 +36,7 @@ func Arg(a any) (any, error) {
 		return v, nil
 	case int64:
 		if v > abi.MaxSafeInteger || v < -abi.MaxSafeInteger {
-			return nil, fmt.Errorf("%w: %d; store it as TEXT or BLOB", abi.ErrUnsafeInteger, v)
+			return nil, unsafeInteger(v)
 		}
 		return v, nil
 	case int:
@@ -56,13 +56,13 @@ func Arg(a any) (any, error) {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		n := rv.Int()
 		if n > abi.MaxSafeInteger || n < -abi.MaxSafeInteger {
-			return nil, fmt.Errorf("%w: %d; store it as TEXT or BLOB", abi.ErrUnsafeInteger, n)
+			return nil, unsafeInteger(n)
 		}
 		return n, nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		n := rv.Uint()
 		if n > abi.MaxSafeInteger {
-			return nil, fmt.Errorf("%w: %d; store it as TEXT or BLOB", abi.ErrUnsafeInteger, n)
+			return nil, unsafeInteger(n)
 		}
 		return int64(n), nil
 	case reflect.Float32, reflect.Float64:
@@ -224,4 +224,10 @@ func ConvertAssign(dest, src any) error {
 		}
 	}
 	return fmt.Errorf("cannot store %T into %s", src, target.Type())
+}
+
+// unsafeInteger is the error of an integer argument that a JavaScript
+// number, which carries every SQL value to workerd, would round.
+func unsafeInteger[T int64 | uint64](n T) error {
+	return fmt.Errorf("%w: %d (SQL values cross to workerd as JavaScript numbers); store it as TEXT or BLOB, a time as milliseconds (UnixMilli) or a time.Time", abi.ErrUnsafeInteger, n)
 }
