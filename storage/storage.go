@@ -1,10 +1,3 @@
-// Package storage is a Durable Object's own storage: a key-value store (KV)
-// and a SQLite database (SQL), both synchronous, as workerd offers them to
-// SQLite-backed classes (new_sqlite_classes in wrangler.toml).
-//
-// Writes made while an event runs are committed together when its code
-// next waits (or returns), as in JavaScript; a Durable Object's response is
-// held until they are durable.
 package storage
 
 import (
