@@ -697,8 +697,8 @@ func (o *Object) PutJS(key string, v any) error {
 }
 
 // Get is a shortcut for Fetch of a GET request of path (e.g. "/counter/a")
-// that returns the status and the body; it fails t if the body cannot be
-// read.
+// that returns the status and the body; it fails t if reading the body
+// fails.
 func (w *Worker) Get(t testing.TB, path string) (status int, body string) {
 	t.Helper()
 	return w.roundTrip(t, httptest.NewRequest(http.MethodGet, path, nil))

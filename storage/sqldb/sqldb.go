@@ -55,7 +55,7 @@ var (
 // with db.SetMaxOpenConns, an event that needs a connection while another
 // event holds the last one across a wait (an open *sql.Rows, say) waits
 // for it (giving the other its turn back), and Transaction, whose function
-// cannot wait, refuses a limited pool.
+// must not wait, refuses a limited pool.
 //
 // Closing the *sql.DB is not needed; after Close, the next Open returns a
 // new one. A Storage that belongs to no object (not the State's) gives a
