@@ -43,8 +43,9 @@ func FromContext(ctx context.Context) (*Storage, bool) {
 
 // DeleteAll deletes all of the object's storage, as workerd's deleteAll
 // does for SQLite-backed objects: every KV key, every SQL table, and the
-// alarm (with a compatibility date from 2026-02-24). The object goes on
-// running; its next writes start a new, empty database.
+// alarm (in workerd with a compatibility date from 2026-02-24; the dotest
+// harness deletes it at any date). The object goes on running; its next
+// writes start a new, empty database.
 func (s *Storage) DeleteAll() error {
 	var c rt.Conn
 	if s != nil {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // A limit is a statement of the docs that godurable does not do something.
@@ -489,4 +490,66 @@ func containsFold(s, phrase string) bool {
 	s = space.ReplaceAllString(s, " ")
 	phrase = space.ReplaceAllString(phrase, " ")
 	return strings.Contains(strings.ToLower(s), strings.ToLower(phrase))
+}
+
+// TestRationaleContents checks that the contents at the top of
+// RATIONALE.md list its sections and entries, in order, and that the
+// links to its entries from README.md resolve.
+func TestRationaleContents(t *testing.T) {
+	b, err := os.ReadFile("../../RATIONALE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	var want []string
+	anchors := map[string]bool{}
+	heading := regexp.MustCompile(`(?m)^(##|###) (.+)$`)
+	for _, m := range heading.FindAllStringSubmatch(text, -1) {
+		if m[2] == "Contents" {
+			continue
+		}
+		a := anchor(m[2])
+		if anchors[a] {
+			t.Errorf("RATIONALE.md has two headings %q", m[2])
+		}
+		anchors[a] = true
+		indent := ""
+		if m[1] == "###" {
+			indent = "  "
+		}
+		want = append(want, indent+"- ["+m[2]+"](#"+a+")")
+	}
+	_, contents, ok := strings.Cut(text, "\n## Contents\n\n")
+	if !ok {
+		t.Fatal(`RATIONALE.md has no "## Contents"`)
+	}
+	contents, _, _ = strings.Cut(contents, "\n\n")
+	if got := strings.Split(contents, "\n"); !slices.Equal(got, want) {
+		t.Errorf("RATIONALE.md's contents differ from its headings; they should read:\n%s", strings.Join(want, "\n"))
+	}
+
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`RATIONALE\.md#([\w-]+)`).FindAllStringSubmatch(string(readme), -1) {
+		if !anchors[m[1]] {
+			t.Errorf("README.md links to RATIONALE.md#%s, which no heading makes", m[1])
+		}
+	}
+}
+
+// anchor is GitHub's anchor of a heading: lower case, without what is
+// not a letter, a digit, a space, "-" or "_", spaces made "-".
+func anchor(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(heading) {
+		switch {
+		case r == ' ':
+			b.WriteByte('-')
+		case r == '-', r == '_', unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsMark(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

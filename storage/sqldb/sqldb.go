@@ -58,8 +58,10 @@ var (
 // must not wait, refuses a limited pool.
 //
 // Closing the *sql.DB is not needed; after Close, the next Open returns a
-// new one. A Storage that belongs to no object (not the State's) gives a
-// *sql.DB whose statements fail.
+// new one. A Storage that belongs to no object (the zero Storage, or that
+// of a State made by hand) gives a *sql.DB whose statements fail; the
+// dotest harness's Object.Storage works, for a test to read the object's
+// database through database/sql.
 func Open(s *storage.Storage) *sql.DB {
 	c := storageconn.Of(s)
 	h, ok := rt.ObjectHandle(c)
