@@ -1,36 +1,3 @@
-// Package alarm is a Durable Object's alarm, and a scheduler of many named
-// events on top of it.
-//
-// workerd gives each Durable Object one alarm: a time at which it calls
-// the object's alarm handler, waking it if it was evicted (its constructor
-// runs first) and surviving restarts. A class receives it by implementing
-// Handler:
-//
-//	func (r *Reminders) Alarm(ctx context.Context, info alarm.Info) error {
-//		// runs at the time given to alarm.Set
-//	}
-//
-// Set, Get and Delete reach the alarm from the ctx of any event of the
-// object (an RPC method's ctx, r.Context() in ServeHTTP, the ctx of
-// Alarm). A time in the past fires at once. While the handler runs, the
-// alarm is cleared: Get reports none unless the handler set a new one.
-//
-// # Retries
-//
-// If Alarm returns an error or panics, workerd runs it again with the
-// same ScheduledTime and IsRetry set, after 2, 4, 8, 16, 32 and 64 seconds
-// (plus up to 25% jitter): seven attempts in all, RetryCount counting the
-// failed ones (0 to 6). After the seventh failure the alarm is dropped. If
-// the handler set a new alarm before failing, that alarm replaces the
-// retries. A handler runs for at most 15 minutes of wall time. Delivery is
-// at least once: a handler whose storage writes were made can run again
-// after a crash, so handlers must be idempotent.
-//
-// # Scheduler
-//
-// Scheduler keeps any number of named events in a table of the object's
-// SQL storage and keeps the alarm at the earliest of them; see its
-// documentation. A class that uses a Scheduler gives it the alarm.
 package alarm
 
 import (

@@ -24,10 +24,13 @@ import (
 // Delivery is at least once. The Scheduler removes a one-shot event, or
 // advances a repeating one, only after its handler has returned nil; a
 // handler that fails (returns an error or panics) gets the event again
-// after a backoff (Options.Backoff, doubling up to Options.MaxBackoff)
-// while the other events go on, and after Options.MaxAttempts failed
-// attempts the event is kept as dead: Dead lists it, Get returns it, and
-// scheduling its name again revives it. A crash or a storage failure after
+// after a backoff ([SchedulerOptions].Backoff, doubling up to
+// SchedulerOptions.MaxBackoff) while the other events go on, and after
+// SchedulerOptions.MaxAttempts failed attempts the event is kept as dead,
+// with the error of its last attempt in [Event].LastError: [Scheduler.Dead]
+// lists it, Get returns it, and scheduling its name again revives it. The
+// Scheduler writes no log line when an event goes dead; look at Dead (from
+// an RPC method, say) to find such events. A crash or a storage failure after
 // a handler succeeded and before the Scheduler recorded it delivers the
 // event again, so handlers must be idempotent (deduplicate by name and
 // Event.At, say).

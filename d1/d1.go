@@ -1,46 +1,3 @@
-// Package d1 reaches Cloudflare D1 databases from a Worker or a Durable
-// Object: a small API shaped like JavaScript's D1Database (Prepare, Bind,
-// All, Raw, Run, First, Batch, Exec), and a database/sql driver (Open) for
-// plain database/sql code and the code sqlc generates.
-//
-//	db, err := d1.FromEnv(env, "DB") // [[d1_databases]] binding = "DB"
-//	res, err := db.Prepare(`SELECT id, name FROM users WHERE team = ?`).Bind(team).All(ctx)
-//	for res.Next() {
-//		var id int64
-//		var name string
-//		if err := res.Scan(&id, &name); err != nil { ... }
-//	}
-//
-// Every call waits for D1 (it is a Promise in JavaScript), so it takes the
-// context of an event: r.Context() in an HTTP handler, the ctx of a
-// Durable Object's method. While it waits, other events of the Worker, or
-// of the object, run.
-//
-// # Values
-//
-// Arguments may be nil, bool (bound as 1 or 0, as D1 binds booleans), any
-// integer or float type, string, []byte (a BLOB), time.Time (RFC 3339
-// text), pointers to them and driver.Valuer implementations. Values cross
-// as JavaScript numbers, so integers are exact only within ±(2^53−1): a
-// larger integer argument is refused with an error matching
-// storage.ErrUnsafeInteger, and a larger stored INTEGER reads back as an
-// inexact float64. A REAL with an integral value (2.0) reads back as the
-// int64 2, and a REAL infinity as NULL (D1's results cross as JSON).
-// Results scan as database/sql scans them (see Rows.Scan).
-//
-// # Errors
-//
-// A failing statement returns an error that wraps a *worker.Error with the
-// name and message a JavaScript caller gets (Name "Error", Message
-// "D1_ERROR: no such table: users: SQLITE_ERROR"), and matches
-// ErrBindingCount, ErrNoTransaction where they apply.
-//
-// # Transactions
-//
-// D1 has no interactive transactions (a BEGIN is refused with
-// ErrNoTransaction, and so is db.BeginTx through database/sql): Batch runs
-// statements as one transaction, and rolls them all back if one fails.
-// Code on database/sql gets the Database for it with FromSQL.
 package d1
 
 import (
@@ -117,8 +74,9 @@ type Statement struct {
 }
 
 // Bind returns a copy of s with args bound to its parameters by position
-// (? and ?NNN). An argument of an unsupported type, or an integer beyond
-// ±(2^53−1), makes the statement fail when it runs.
+// (? and ?NNN). An argument of a type the package documentation does not
+// list (see Values), or an integer beyond ±(2^53−1), makes the statement
+// fail when it runs, before anything is sent to D1.
 func (s *Statement) Bind(args ...any) *Statement {
 	out := &Statement{db: s.db, query: s.query, args: make([]any, len(args))}
 	for i, a := range args {

@@ -54,7 +54,7 @@ func Open(env *worker.Env, binding string) (*sql.DB, error) {
 func NewConnector(db *Database) driver.Connector { return &connector{db: db} }
 
 // FromSQL returns the Database under db, a *sql.DB from Open or
-// NewConnector, for what database/sql cannot express: a Batch of
+// NewConnector, for what database/sql has no form for: a Batch of
 // statements that commit together, say, with the SQL of sqlc's queries.
 func FromSQL(db *sql.DB) (*Database, error) {
 	if db != nil {

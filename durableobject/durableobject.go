@@ -144,7 +144,8 @@ func Expose(methods ...string) Option {
 // Hide keeps methods (Go names) off RPC, besides those of the well-known
 // interfaces that Expose lists: a caller that calls one gets the TypeError
 // of a method the object does not have. Go code in the module still calls
-// them. It cannot be used with Expose.
+// them. Use Expose or Hide, not both: Register panics if a class has
+// both.
 func Hide(methods ...string) Option {
 	return func(e *rt.Exposure) {
 		e.Hide = append(e.Hide, methods...)

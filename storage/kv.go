@@ -85,7 +85,7 @@ func (kv *KV) GetMany(keys []string) ([]Entry, error) {
 }
 
 // PutMany stores every value of entries under its key, in one call to the
-// host. Nothing is stored if a value cannot be encoded.
+// host. Nothing is stored if encoding a value fails.
 func (kv *KV) PutMany(entries map[string]any) error {
 	req := make([]abi.KVEntry, 0, len(entries))
 	for k, v := range entries {

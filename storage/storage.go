@@ -1,10 +1,3 @@
-// Package storage is a Durable Object's own storage: a key-value store (KV)
-// and a SQLite database (SQL), both synchronous, as workerd offers them to
-// SQLite-backed classes (new_sqlite_classes in wrangler.toml).
-//
-// Writes made while an event runs are committed together when its code
-// next waits (or returns), as in JavaScript; a Durable Object's response is
-// held until they are durable.
 package storage
 
 import (
@@ -50,8 +43,9 @@ func FromContext(ctx context.Context) (*Storage, bool) {
 
 // DeleteAll deletes all of the object's storage, as workerd's deleteAll
 // does for SQLite-backed objects: every KV key, every SQL table, and the
-// alarm (with a compatibility date from 2026-02-24). The object goes on
-// running; its next writes start a new, empty database.
+// alarm (in workerd with a compatibility date from 2026-02-24; the dotest
+// harness deletes it at any date). The object goes on running; its next
+// writes start a new, empty database.
 func (s *Storage) DeleteAll() error {
 	var c rt.Conn
 	if s != nil {

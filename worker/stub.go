@@ -165,8 +165,8 @@ type GetOptions struct {
 // namespace." for an ID made by another namespace, and workerd's
 // TypeError "get called on jurisdictional subnamespace with an ID from a
 // different jurisdiction" on a namespace restricted to a jurisdiction
-// other than the ID's; those of the options are workerd's (an
-// unsupported location hint is a TypeError). An ID of a jurisdiction
+// other than the ID's; those of the options are workerd's (a location
+// hint that workerd refuses is a TypeError). An ID of a jurisdiction
 // reaches its object through an unrestricted namespace too.
 func (ns *Namespace) Get(id ObjectID, opts *GetOptions) *Stub {
 	if id.IsZero() {

@@ -33,7 +33,9 @@ func Fetch(req *http.Request) (*http.Response, error) {
 // Transport is an http.RoundTripper that sends requests with Fetch, for
 // code that wants an http.Client. Note that referring to http.Client (or
 // http.Get, or http.DefaultTransport) links net/http's own transport and
-// TLS stack, which a Worker never uses, into the module: about 5 MB more.
+// TLS stack, which a Worker never uses, into the module: 4.8 MB more for
+// the counter example (7.43 MB, 2.04 MB gzipped, became 12.24 MB, 3.20 MB
+// gzipped).
 var Transport http.RoundTripper = &rt.Transport{Op: abi.AsyncFetch}
 
 // Sleep waits for d or until ctx is done, whichever comes first, and

@@ -1,38 +1,3 @@
-// Package dotest runs a godurable Worker in a test, the way workerd runs
-// it, without Node or workerd: it compiles the package under test to the
-// same WebAssembly module that wasmbuild gives wrangler, runs it on the
-// pure-Go runtime wazero, and fakes only the environment around it, in the
-// spirit of net/http/httptest.
-//
-//	func TestCounter(t *testing.T) {
-//		w := dotest.New(t, nil)
-//		resp := w.Fetch(httptest.NewRequest("POST", "/counter/a/increment", nil))
-//		// ...
-//		var n int64
-//		if err := w.Object("COUNTER", "a").Call(t.Context(), "get", &n); err != nil {
-//			t.Fatal(err)
-//		}
-//	}
-//
-// The package is built once per test process and cached on disk (see
-// CacheDirEnv), so only the first test run after a change pays for the
-// compilation. Each New gets a fresh Go instance and empty storage.
-//
-// Like httptest, the harness is a library: its methods return errors and
-// are safe for concurrent use from any goroutine, so a Worker made in a
-// parent test serves its subtests, parallel ones included. The few helpers
-// that fail a test (Get, Post) take the test as their first argument, and
-// the ones that panic (Object on an unknown binding) do so only on a
-// programming error, as httptest.NewRequest does.
-//
-// What is real: the module, its Go runtime and scheduler, the continuation
-// protocol between Go and its host, SQLite (with workerd's limits,
-// authorizer and error messages), Durable Object IDs (the same as wrangler
-// dev derives), the values as they cross JavaScript (numbers, objects,
-// headers). What is faked: the network (outbound fetch goes to Options.Fetch
-// or to the loopback servers a test starts), the clock (see ManualClock),
-// and failures, which a test injects: Restart, Crash, Object.Evict and
-// SetStorageFault.
 package dotest
 
 import (
@@ -750,8 +715,8 @@ func (o *Object) PutJS(key string, v any) error {
 }
 
 // Get is a shortcut for Fetch of a GET request of path (e.g. "/counter/a")
-// that returns the status and the body; it fails t if the body cannot be
-// read.
+// that returns the status and the body; it fails t if reading the body
+// fails.
 func (w *Worker) Get(t testing.TB, path string) (status int, body string) {
 	t.Helper()
 	return w.roundTrip(t, httptest.NewRequest(http.MethodGet, path, nil))
