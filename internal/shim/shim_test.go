@@ -1,4 +1,4 @@
-package jsbridge
+package shim
 
 import (
 	"encoding/json"
@@ -142,7 +142,7 @@ func TestShimUsesOnlyGeneratedConstants(t *testing.T) {
 	consts := abiConstants()
 	for _, m := range regexp.MustCompile(`\bABI\.(\w+)`).FindAllStringSubmatch(runtimeJS, -1) {
 		if _, ok := consts[m[1]]; !ok {
-			t.Errorf("runtime.js uses ABI.%s, which jsbridge does not generate", m[1])
+			t.Errorf("runtime.js uses ABI.%s, which the shim generator does not write", m[1])
 		}
 	}
 }

@@ -1,7 +1,7 @@
 // The godurable runtime for workerd: it runs one Go instance per isolate and
 // hands it every event. The constants and tables it uses (ABI, CALL_OPS,
 // ASYNC_OPS, EVENTS) are generated from the Go package internal/abi and
-// prepended by jsbridge; this file implements every row of those tables, in
+// prepended by internal/shim; this file implements every row of those tables, in
 // SYNC_OPS, ASYNC_OPS_IMPL, OBJECT_EVENTS and WORKER_EVENTS below, and
 // nothing else (a Go test checks both).
 
