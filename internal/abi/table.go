@@ -8,7 +8,7 @@ import (
 // The table of the boundary: every event a host may send and every
 // operation a guest may ask of its host, once. A new capability adds rows
 // here; internal/shim generates the shim's tables from them, and tests fail
-// until the shim (internal/shim/runtime.js) and the wazero host
+// until the shim (internal/shim/js) and the wazero host
 // (internal/workerd) each have a case for every row and none for a name
 // the table lacks.
 

@@ -46,7 +46,7 @@ type Config struct {
 const DefaultTimeout = 30 * time.Second
 
 // Instance is one instantiation of a module: one Go runtime, serving many
-// events at once, like the shim's Instance in internal/shim/runtime.js.
+// events at once, like the shim's Instance in internal/shim/js/instance.js.
 type Instance struct {
 	m        *Module
 	cfg      *Config

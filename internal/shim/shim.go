@@ -10,9 +10,12 @@ package shim
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path"
+	"slices"
 	"strings"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -30,8 +33,54 @@ const (
 	RuntimeFile = "godurable.mjs"
 )
 
-//go:embed runtime.js
-var runtimeJS string
+// js holds the runtime's source, one file per concern and per feature
+// (js/module.js describes them).
+//
+//go:embed js
+var js embed.FS
+
+// coreFiles are the files of js that the features build on, in the order
+// they are joined: module.js first, for its imports. runtime.js comes
+// last, after the features: it pairs the tables with their
+// implementations once every file has added its own.
+var coreFiles = []string{"module.js", "codec.js", "tables.js", "bodies.js", "events.js", "instance.js"}
+
+// featureDir holds one file per feature, joined in name order: a new
+// feature is a new file there.
+const featureDir = "features"
+
+// runtimeFiles returns the names of the runtime's files, relative to js,
+// in the order they are joined.
+func runtimeFiles() []string {
+	features, err := fs.Glob(js, path.Join("js", featureDir, "*.js"))
+	if err != nil {
+		panic("shim: " + err.Error()) // the pattern is well-formed
+	}
+	slices.Sort(features)
+	names := append([]string{}, coreFiles...)
+	for _, f := range features {
+		names = append(names, strings.TrimPrefix(f, "js/"))
+	}
+	return append(names, "runtime.js")
+}
+
+// runtimeJS is the runtime's source: its files joined into one ES module
+// body, each after a comment that names it.
+var runtimeJS = func() string {
+	var b strings.Builder
+	for i, name := range runtimeFiles() {
+		src, err := js.ReadFile(path.Join("js", name))
+		if err != nil {
+			panic("shim: " + err.Error()) // embedded above
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "// --- %s ---\n\n", name)
+		b.Write(src)
+	}
+	return b.String()
+}()
 
 // Generate returns the shim's files, by name, for a module with manifest m
 // stored next to them as wasmFile (e.g. "app.wasm").

@@ -3,6 +3,8 @@ package shim
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -109,40 +111,154 @@ func TestShimImplementsTheTable(t *testing.T) {
 		sort.Strings(got)
 		sort.Strings(tc.want)
 		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
-			t.Errorf("runtime.js %s implements [%s]; internal/abi's table has [%s]", tc.table, strings.Join(got, " "), strings.Join(tc.want, " "))
+			t.Errorf("the shim's %s implements [%s]; internal/abi's table has [%s]", tc.table, strings.Join(got, " "), strings.Join(tc.want, " "))
 		}
 	}
 }
 
-var tableKey = regexp.MustCompile(`^  (?:"([^"]+)"|([A-Za-z_$][\w$]*)):`)
+var (
+	tableKey   = regexp.MustCompile(`^  (?:"([^"]+)"|([A-Za-z_$][\w$]*)):`)
+	tableUse   = regexp.MustCompile(`\b(SYNC_OPS|ASYNC_OPS_IMPL|OBJECT_EVENTS|WORKER_EVENTS)\b`)
+	tableForms = []*regexp.Regexp{
+		regexp.MustCompile(`^const (\w+) = \{\};$`),                               // tables.js declares it
+		regexp.MustCompile(`^define\((\w+), \{$`),                                 // a file adds rows
+		regexp.MustCompile(`^const \w+ = implement\w+\(.*\b(\w+), "[a-z ]+"\);$`), // runtime.js pairs them
+		regexp.MustCompile(`^  \w+: (\w+)\.\w+,$`),                                // a row that is another's
+		regexp.MustCompile(`^//`),                                                 // a comment
+	}
+)
 
-// shimTableKeys returns the keys of the object literal `const name = {`
-// in runtime.js: the lines indented by two spaces up to the closing `};`.
+// shimTableKeys returns the keys of the rows that the runtime's files add
+// to the table name: those of every `define(name, {` block, the lines
+// indented by two spaces up to its closing `});`.
 func shimTableKeys(t *testing.T, name string) []string {
 	t.Helper()
-	start := strings.Index(runtimeJS, "\nconst "+name+" = {\n")
-	if start < 0 {
-		t.Fatalf("runtime.js has no table %s", name)
-	}
-	body := runtimeJS[start+len("\nconst "+name+" = {\n"):]
-	body = body[:strings.Index(body, "\n};\n")]
 	var keys []string
-	for _, line := range strings.Split(body, "\n") {
-		if m := tableKey.FindStringSubmatch(line); m != nil {
-			keys = append(keys, m[1]+m[2])
+	for _, f := range runtimeFiles() {
+		in := false
+		for _, line := range strings.Split(runtimeFile(t, f), "\n") {
+			switch {
+			case line == "define("+name+", {":
+				in = true
+			case in && line == "});":
+				in = false
+			case in:
+				if m := tableKey.FindStringSubmatch(line); m != nil {
+					keys = append(keys, m[1]+m[2])
+				}
+			}
+		}
+		if in {
+			t.Fatalf("%s: a define(%s, {...}) without its closing line", f, name)
 		}
 	}
 	return keys
 }
 
-// TestShimUsesOnlyGeneratedConstants: every ABI constant that runtime.js
+// TestShimTablesAreFilledOneWay: the runtime's files name a table of
+// implementations only to declare it, add rows to it with define, or pair
+// it with its generated table, so that shimTableKeys sees every row.
+func TestShimTablesAreFilledOneWay(t *testing.T) {
+	for _, f := range runtimeFiles() {
+		for n, line := range strings.Split(runtimeFile(t, f), "\n") {
+			if !tableUse.MatchString(line) {
+				continue
+			}
+			ok := false
+			for _, form := range tableForms {
+				if form.MatchString(line) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				t.Errorf("%s:%d: a table of implementations used otherwise than by define: %s", f, n+1, line)
+			}
+		}
+	}
+}
+
+func runtimeFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := js.ReadFile(path.Join("js", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestRuntimeFiles: every file of js is joined once; only module.js
+// imports, and the generated module imports only what workerd and the
+// bundle provide.
+func TestRuntimeFiles(t *testing.T) {
+	joined := map[string]int{}
+	for _, f := range runtimeFiles() {
+		joined[f]++
+	}
+	err := fs.WalkDir(js, "js", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		name := strings.TrimPrefix(p, "js/")
+		if joined[name] != 1 {
+			t.Errorf("%s is joined %d times", name, joined[name])
+		}
+		delete(joined, name)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f := range joined {
+		t.Errorf("%s is joined but does not exist", f)
+	}
+	importLine := regexp.MustCompile(`(?m)^import .* from "([^"]+)";$`)
+	for _, f := range runtimeFiles() {
+		if f != "module.js" && importLine.MatchString(runtimeFile(t, f)) {
+			t.Errorf("%s imports: only module.js may", f)
+		}
+	}
+	var from []string
+	for _, m := range importLine.FindAllStringSubmatch(string(RuntimeModule()), -1) {
+		from = append(from, m[1])
+	}
+	if strings.Join(from, " ") != "cloudflare:workers @msgpack/msgpack" {
+		t.Errorf("the runtime imports from %q", from)
+	}
+	if n := strings.Count(string(RuntimeModule()), "\nexport "); n != 1 {
+		t.Errorf("the runtime has %d exports, want 1 (createRuntime)", n)
+	}
+}
+
+// TestRuntimeDeclaresEachNameOnce: the files share one module scope, where
+// a name declared twice is a SyntaxError that only workerd would report.
+func TestRuntimeDeclaresEachNameOnce(t *testing.T) {
+	decl := regexp.MustCompile(`(?m)^(?:export )?(?:async )?(?:const|let|var|function\*?|class) ([A-Za-z_$][\w$]*)`)
+	where := map[string]string{}
+	for _, f := range runtimeFiles() {
+		for _, m := range decl.FindAllStringSubmatch(runtimeFile(t, f), -1) {
+			if prev, ok := where[m[1]]; ok {
+				t.Errorf("%s is declared in %s and in %s", m[1], prev, f)
+			}
+			where[m[1]] = f
+		}
+	}
+	generated := regexp.MustCompile(`(?m)^const (\w+) = deepFreeze\(`)
+	for _, m := range generated.FindAllStringSubmatch(string(RuntimeModule()), -1) {
+		if f, ok := where[m[1]]; ok {
+			t.Errorf("%s declares %s, which the generator declares", f, m[1])
+		}
+	}
+}
+
+// TestShimUsesOnlyGeneratedConstants: every ABI constant that the runtime
 // names is one that RuntimeModule writes (an undefined one would be
 // undefined at run time: an extension of type 0, a call to no export).
 func TestShimUsesOnlyGeneratedConstants(t *testing.T) {
 	consts := abiConstants()
 	for _, m := range regexp.MustCompile(`\bABI\.(\w+)`).FindAllStringSubmatch(runtimeJS, -1) {
 		if _, ok := consts[m[1]]; !ok {
-			t.Errorf("runtime.js uses ABI.%s, which the shim generator does not write", m[1])
+			t.Errorf("the runtime uses ABI.%s, which the shim generator does not write", m[1])
 		}
 	}
 }
