@@ -84,8 +84,8 @@ func (ns *Namespace) target(name, id string) *abi.StubTarget {
 // (namespace.idFromName(name) in JavaScript): the same name always gives
 // the same ID, and the ID's Name is name.
 func (ns *Namespace) IDFromName(name string) (ObjectID, error) {
-	var m abi.ObjectID
-	if err := rt.CallMsg(rt.NoObject, abi.CallIDFromName, ns.target(name, ""), &m); err != nil {
+	m, err := rt.Do(rt.NoObject, abi.OpIDFromName, ns.target(name, ""))
+	if err != nil {
 		return ObjectID{}, fmt.Errorf("worker: %s.IDFromName(%q): %w", ns.binding, name, err)
 	}
 	return objectID(&m), nil
@@ -98,8 +98,8 @@ func (ns *Namespace) IDFromName(name string) (ObjectID, error) {
 // Durable Object ID: must be 64 hex digits", "Durable Object ID is not
 // valid for this namespace.").
 func (ns *Namespace) IDFromString(s string) (ObjectID, error) {
-	var m abi.ObjectID
-	if err := rt.CallMsg(rt.NoObject, abi.CallIDFromString, ns.target("", s), &m); err != nil {
+	m, err := rt.Do(rt.NoObject, abi.OpIDFromString, ns.target("", s))
+	if err != nil {
 		return ObjectID{}, fmt.Errorf("worker: %s.IDFromString(%q): %w", ns.binding, s, err)
 	}
 	return objectID(&m), nil
@@ -122,8 +122,8 @@ func (ns *Namespace) NewUniqueID(opts *UniqueIDOptions) (ObjectID, error) {
 	if opts != nil {
 		req.Jurisdiction = opts.Jurisdiction
 	}
-	var m abi.ObjectID
-	if err := rt.CallMsg(rt.NoObject, abi.CallNewUniqueID, req, &m); err != nil {
+	m, err := rt.Do(rt.NoObject, abi.OpNewUniqueID, req)
+	if err != nil {
 		return ObjectID{}, fmt.Errorf("worker: %s.NewUniqueID: %w", ns.binding, err)
 	}
 	return objectID(&m), nil
@@ -140,7 +140,7 @@ func (ns *Namespace) Jurisdiction(j string) (*Namespace, error) {
 		return &Namespace{binding: ns.binding}, nil
 	}
 	sub := &Namespace{binding: ns.binding, jurisdiction: j}
-	if err := rt.CallMsg(rt.NoObject, abi.CallJurisdiction, sub.target("", ""), nil); err != nil {
+	if _, err := rt.Do(rt.NoObject, abi.OpJurisdiction, sub.target("", "")); err != nil {
 		return nil, fmt.Errorf("worker: %s.Jurisdiction(%q): %w", ns.binding, j, err)
 	}
 	return sub, nil
@@ -269,7 +269,8 @@ func keptStub(t abi.StubTarget) (*Stub, error) {
 
 // releaseStub tells the host to forget the stub it keeps under handle.
 func releaseStub(handle uint32) {
-	rt.CallMsg(rt.NoObject, abi.CallStubRelease, []uint32{handle}, nil) // nothing to do if it fails: the instance is gone
+	handles := []uint32{handle}
+	rt.Do(rt.NoObject, abi.OpStubRelease, &handles) // nothing to do if it fails: the instance is gone
 }
 
 // Fetch sends req to the object's ServeHTTP (or JavaScript fetch) on behalf
@@ -339,7 +340,7 @@ func (fw flushWriter) Write(p []byte) (int, error) {
 
 func (s *Stub) transport() *rt.Transport {
 	t := s.target
-	return &rt.Transport{Op: abi.AsyncStubFetch, Target: &t}
+	return &rt.Transport{Target: &t}
 }
 
 // Call calls the object's RPC method with args and decodes its result into
@@ -371,11 +372,7 @@ func (s *Stub) Call(ctx context.Context, method string, result any, args ...any)
 	if err != nil {
 		return fmt.Errorf("worker: %s: encoding the arguments: %w", method, err)
 	}
-	req, err := abi.Marshal(&abi.StubCall{Target: s.target, Method: rt.JSName(method), Args: raw})
-	if err != nil {
-		return fmt.Errorf("worker: %s: %w", method, err)
-	}
-	res, err := rt.Await(ctx, abi.AsyncStubCall, req)
+	res, err := rt.AwaitRaw(ctx, abi.OpStubCall, &abi.StubCall{Target: s.target, Method: rt.JSName(method), Args: raw})
 	if err != nil {
 		return err
 	}

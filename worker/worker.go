@@ -34,7 +34,7 @@ func Fetch(req *http.Request) (*http.Response, error) {
 // code that wants an http.Client. Note that referring to http.Client (or
 // http.Get, or http.DefaultTransport) links net/http's own transport and
 // TLS stack, which a Worker never uses, into the module: about 5 MB more.
-var Transport http.RoundTripper = &rt.Transport{Op: abi.AsyncFetch}
+var Transport http.RoundTripper = &rt.Transport{}
 
 // Sleep waits for d or until ctx is done, whichever comes first, and
 // returns ctx.Err() in the latter case. It is the host's timer (setTimeout,
@@ -49,11 +49,8 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		// behalf, which it would not be if a Go timer woke it inside
 		// another object's call into Go (workerd refuses that: "Cannot
 		// perform I/O on behalf of a different Durable Object").
-		req, err := abi.Marshal(max(0, float64(d)/float64(time.Millisecond)))
-		if err != nil {
-			return err
-		}
-		_, err = rt.Await(ctx, abi.AsyncSleep, req)
+		ms := max(0, float64(d)/float64(time.Millisecond))
+		_, err := rt.AwaitOp(ctx, abi.OpSleep, &ms)
 		return err
 	}
 	t := time.NewTimer(d)

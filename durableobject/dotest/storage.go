@@ -78,10 +78,7 @@ func (o *Object) PutJS(key string, v any) error {
 	if err == nil {
 		// Through the host's kv.put as JavaScript's: the value need not be
 		// MessagePack (a Uint8Array is its bytes).
-		var req []byte
-		if req, err = abi.Marshal(&abi.KVPut{Key: key, Value: b}); err == nil {
-			_, err = o.w.iso.Conn(o.t.Class, o.t.ID).Call(abi.CallKVPut, req)
-		}
+		_, err = rt.Do(o.w.iso.Conn(o.t.Class, o.t.ID), abi.OpKVPut, &abi.KVPut{Key: key, Value: b})
 	}
 	if err != nil {
 		return fmt.Errorf("dotest: PutJS %q: %w", key, err)

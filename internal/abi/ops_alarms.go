@@ -14,6 +14,19 @@ const (
 	AsyncAlarmDel AsyncOp = 6
 )
 
+// The descriptors of the operations above, with the types of their
+// requests and results (rt.Do, rt.AwaitOp).
+var (
+	// OpAlarmGet is alarm.get: the time of the object's alarm in ms since the
+	// epoch, or nil when none is set.
+	OpAlarmGet = Async[Empty, *float64]{Code: AsyncAlarmGet}
+	// OpAlarmSet is alarm.set: set the object's alarm to a time in ms since
+	// the epoch (a past time is now).
+	OpAlarmSet = Async[float64, Empty]{Code: AsyncAlarmSet}
+	// OpAlarmDel is alarm.delete: delete the object's alarm.
+	OpAlarmDel = Async[Empty, Empty]{Code: AsyncAlarmDel}
+)
+
 // alarmOps are the rows of the table for the operations above.
 var alarmOps = feature{
 	name:  "alarms",

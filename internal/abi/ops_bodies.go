@@ -21,6 +21,29 @@ const (
 	AsyncBodyRead  AsyncOp = 12
 )
 
+// The descriptors of the operations above, with the types of their
+// requests and results (rt.Do, rt.AwaitOp).
+var (
+	// OpBodyWrite is body.write: more of a body that streams from the guest
+	// (an event's response, or a request's BodyWriter); the bytes the host
+	// holds that its reader has not read yet.
+	OpBodyWrite = Sync[BodyChunk, int]{Code: CallBodyWrite}
+	// OpBodyClose is body.close: end a body that streams from the guest, with
+	// an error if it was cut short.
+	OpBodyClose = Sync[BodyEnd, Empty]{Code: CallBodyClose}
+	// OpBodyCancel is body.cancel: give up the body that streams from the host
+	// under the request's reader ID (Request.BodyReader): the host cancels it.
+	OpBodyCancel = Sync[int32, Empty]{Code: CallBodyCancel}
+	// OpBodyDrain is body.drain: wait until the reader of a body that streams
+	// from the guest has read most of what the host holds; true if the reader
+	// went away.
+	OpBodyDrain = Async[BodyRef, bool]{Code: AsyncBodyDrain}
+	// OpBodyRead is body.read: the next bytes of the body that streams from
+	// the host under the request's reader ID (Request.BodyReader); none at its
+	// end.
+	OpBodyRead = Async[int32, Raw]{Code: AsyncBodyRead}
+)
+
 // bodyOps are the rows of the table for the operations above.
 var bodyOps = feature{
 	name:  "bodies",

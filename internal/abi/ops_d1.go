@@ -11,6 +11,18 @@ const (
 	AsyncD1Exec  AsyncOp = 61
 )
 
+// The descriptors of the operations above, with the types of their
+// requests and results (rt.Do, rt.AwaitOp).
+var (
+	// OpD1Query is d1.query: run statements on a D1 database binding: one with
+	// all(), raw() or run(), or a list with batch() (atomic); a result per
+	// statement.
+	OpD1Query = Async[D1Query, []D1Result]{Code: AsyncD1Query}
+	// OpD1Exec is d1.exec: exec() on a D1 database binding: the statements of
+	// a text, one per line, without parameters.
+	OpD1Exec = Async[D1Exec, D1ExecResult]{Code: AsyncD1Exec}
+)
+
 // d1Ops are the rows of the table for the operations above.
 var d1Ops = feature{
 	name:  "d1",

@@ -10,6 +10,13 @@ const (
 	CallEnv CallOp = 1
 )
 
+// The descriptors of the operations above, with the types of their
+// requests and results (rt.Do, rt.AwaitOp).
+var (
+	// OpEnv is env: the Worker's variables, secrets and bindings.
+	OpEnv = Sync[Empty, Env]{Code: CallEnv}
+)
+
 // envOps are the rows of the table for the operations above.
 var envOps = feature{
 	name:  "env",

@@ -20,6 +20,27 @@ const (
 	AsyncEnter AsyncOp = 14
 )
 
+// The descriptors of the operations above, with the types of their
+// requests and results (rt.Do, rt.AwaitOp).
+var (
+	// OpWaitUntil is event.waitUntil: keep the event with the request's ID
+	// alive after its result (workerd's ctx.waitUntil) until a matching
+	// event.waitUntilDone; its operations go on starting in its I/O context.
+	OpWaitUntil = Sync[int32, Empty]{Code: CallWaitUntil}
+	// OpWaitUntilDone is event.waitUntilDone: end one event.waitUntil of the
+	// event with the request's ID.
+	OpWaitUntilDone = Sync[int32, Empty]{Code: CallWaitUntilDone}
+	// OpSleep is timer.sleep: settle after the request's milliseconds
+	// (setTimeout in the event's own I/O context, so that what the guest does
+	// next is on that event's behalf).
+	OpSleep = Async[float64, Empty]{Code: AsyncSleep}
+	// OpEnter is event.enter: settle at once, in the I/O context of the event
+	// that starts it: the guest resumes on that event's behalf (a goroutine
+	// that a Go timer, a channel or a lock woke inside a call into Go for
+	// another context, before it uses its own object's storage).
+	OpEnter = Async[Empty, Empty]{Code: AsyncEnter}
+)
+
 // eventOps are the rows of the table for the operations above.
 var eventOps = feature{
 	name:  "events",

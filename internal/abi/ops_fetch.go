@@ -10,6 +10,13 @@ const (
 	AsyncFetch AsyncOp = 1
 )
 
+// The descriptors of the operations above, with the types of their
+// requests and results (rt.Do, rt.AwaitOp).
+var (
+	// OpFetch is fetch: an outbound HTTP request with the runtime's fetch.
+	OpFetch = Async[Request, Response]{Code: AsyncFetch}
+)
+
 // fetchOps are the rows of the table for the operations above.
 var fetchOps = feature{
 	name:  "fetch",

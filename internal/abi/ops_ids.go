@@ -23,6 +23,31 @@ const (
 	AsyncStubCall  AsyncOp = 3
 )
 
+// The descriptors of the operations above, with the types of their
+// requests and results (rt.Do, rt.AwaitOp).
+var (
+	// OpIDFromName is id.fromName: idFromName: the ID of the object with a
+	// name (StubTarget with Binding, Jurisdiction and Name).
+	OpIDFromName = Sync[StubTarget, ObjectID]{Code: CallIDFromName}
+	// OpNewUniqueID is id.newUnique: newUniqueId({jurisdiction}): the ID of a
+	// new object.
+	OpNewUniqueID = Sync[NewUniqueID, ObjectID]{Code: CallNewUniqueID}
+	// OpIDFromString is id.fromString: idFromString: the ID a string names,
+	// checked (StubTarget with Binding, Jurisdiction and ID).
+	OpIDFromString = Sync[StubTarget, ObjectID]{Code: CallIDFromString}
+	// OpJurisdiction is ns.jurisdiction: check that the namespace has a
+	// jurisdictional sub-namespace (jurisdiction(Jurisdiction) of Binding).
+	OpJurisdiction = Sync[StubTarget, Empty]{Code: CallJurisdiction}
+	// OpStubRelease is stub.release: forget the stubs the host keeps for the
+	// guest under these handles (ExtStub): the guest holds them no more.
+	OpStubRelease = Sync[[]uint32, Empty]{Code: CallStubRelease}
+	// OpStubFetch is stub.fetch: an HTTP request to a Durable Object.
+	OpStubFetch = Async[StubFetch, Response]{Code: AsyncStubFetch}
+	// OpStubCall is stub.call: a call of a Durable Object's RPC method; the
+	// result is one value, or empty for undefined.
+	OpStubCall = Async[StubCall, Value]{Code: AsyncStubCall}
+)
+
 // idOps are the rows of the table for the operations above.
 var idOps = feature{
 	name:  "ids",

@@ -19,6 +19,21 @@ const (
 	AsyncSocketReceive AsyncOp = 40
 )
 
+// The descriptors of the operations above, with the types of their
+// requests and results (rt.Do, rt.AwaitOp).
+var (
+	// OpSocketConnect is socket.connect: accept the WebSocket of an upgraded
+	// fetch response (named by WebSocketHeader); the socket's ID.
+	OpSocketConnect = Sync[WSConnect, string]{Code: CallSocketConnect}
+	// OpSocketSend is socket.send: send a message on an outbound socket.
+	OpSocketSend = Sync[WSMessage, Empty]{Code: CallSocketSend}
+	// OpSocketClose is socket.close: close an outbound socket.
+	OpSocketClose = Sync[WSClose, Empty]{Code: CallSocketClose}
+	// OpSocketReceive is socket.receive: the next message of an outbound
+	// socket, or its close.
+	OpSocketReceive = Async[WSSocket, WSReceived]{Code: AsyncSocketReceive}
+)
+
 // socketOps are the rows of the table for the operations above.
 var socketOps = feature{
 	name:  "sockets",

@@ -11,6 +11,15 @@ const (
 	CallAbort CallOp = 14
 )
 
+// The descriptors of the operations above, with the types of their
+// requests and results (rt.Do, rt.AwaitOp).
+var (
+	// OpAbort is state.abort: reset the object (workerd's ctx.abort(reason))
+	// once the current call into the guest has returned: its events in flight
+	// fail, the next one builds it anew.
+	OpAbort = Sync[string, Empty]{Code: CallAbort}
+)
+
 // stateOps are the rows of the table for the operations above.
 var stateOps = feature{
 	name:  "state",

@@ -31,6 +31,53 @@ const (
 	AsyncRestoreBookmark AsyncOp = 10
 )
 
+// The descriptors of the operations above, with the types of their
+// requests and results (rt.Do, rt.AwaitOp).
+var (
+	// OpKVGet is kv.get: the stored bytes of a key; an empty result when the
+	// key is absent.
+	OpKVGet = Sync[KVKey, Raw]{Code: CallKVGet}
+	// OpKVPut is kv.put: store a value.
+	OpKVPut = Sync[KVPut, Empty]{Code: CallKVPut}
+	// OpKVDelete is kv.delete: delete a key; whether it existed.
+	OpKVDelete = Sync[KVKey, bool]{Code: CallKVDelete}
+	// OpKVList is kv.list: keys and values in key order.
+	OpKVList = Sync[KVList, []KVEntry]{Code: CallKVList}
+	// OpSQLExec is sql.exec: run one SQL statement.
+	OpSQLExec = Sync[SQLQuery, SQLResult]{Code: CallSQLExec}
+	// OpSQLDatabaseSize is sql.databaseSize: the size of the object's database
+	// in bytes.
+	OpSQLDatabaseSize = Sync[Empty, int64]{Code: CallSQLDatabaseSize}
+	// OpDeleteAll is storage.deleteAll: delete all of the object's storage:
+	// KV, SQL tables and the alarm.
+	OpDeleteAll = Sync[Empty, Empty]{Code: CallDeleteAll}
+	// OpTransactionSync is storage.transactionSync: workerd's transactionSync
+	// around ExportTransaction(the request's ID): the writes the guest's
+	// function makes commit together, or roll back together when it fails.
+	OpTransactionSync = Sync[int32, Empty]{Code: CallTransactionSync}
+	// OpKVGetMany is kv.getMany: the entries of the keys that exist, in the
+	// order asked.
+	OpKVGetMany = Sync[[]string, []KVEntry]{Code: CallKVGetMany}
+	// OpKVPutMany is kv.putMany: store every entry.
+	OpKVPutMany = Sync[[]KVEntry, Empty]{Code: CallKVPutMany}
+	// OpKVDeleteMany is kv.deleteMany: delete the keys; how many existed.
+	OpKVDeleteMany = Sync[[]string, int]{Code: CallKVDeleteMany}
+	// OpSync is storage.sync: wait until the object's writes so far are
+	// durable (workerd's storage.sync()).
+	OpSync = Async[Empty, Empty]{Code: AsyncSync}
+	// OpCurrentBookmark is storage.getCurrentBookmark: a bookmark of the
+	// object's storage as it is now.
+	OpCurrentBookmark = Async[Empty, string]{Code: AsyncCurrentBookmark}
+	// OpBookmarkForTime is storage.getBookmarkForTime: the bookmark of the
+	// object's storage at a time in ms since the epoch (within the last 30
+	// days).
+	OpBookmarkForTime = Async[float64, string]{Code: AsyncBookmarkForTime}
+	// OpRestoreBookmark is storage.onNextSessionRestoreBookmark: restore the
+	// object's storage to a bookmark when the object next starts; a bookmark
+	// that undoes it.
+	OpRestoreBookmark = Async[string, string]{Code: AsyncRestoreBookmark}
+)
+
 // storageOps are the rows of the table for the operations above.
 var storageOps = feature{
 	name:  "storage",

@@ -24,6 +24,47 @@ const (
 	CallWSEventTimeout     CallOp = 32
 )
 
+// The descriptors of the operations above, with the types of their
+// requests and results (rt.Do, rt.AwaitOp).
+var (
+	// OpWSAccept is ws.accept: accept the WebSocket of the event's upgrade
+	// request as hibernatable, with tags; the socket's ID, which the response
+	// names in WebSocketHeader.
+	OpWSAccept = Sync[WSAccept, string]{Code: CallWSAccept}
+	// OpWSSend is ws.send: send a message on a socket.
+	OpWSSend = Sync[WSMessage, Empty]{Code: CallWSSend}
+	// OpWSClose is ws.close: close a socket with a code and a reason.
+	OpWSClose = Sync[WSClose, Empty]{Code: CallWSClose}
+	// OpWSList is ws.list: the IDs of the object's sockets, all or those with
+	// a tag (ctx.getWebSockets).
+	OpWSList = Sync[WSList, []string]{Code: CallWSList}
+	// OpWSTags is ws.tags: the tags of a socket (ctx.getTags).
+	OpWSTags = Sync[WSSocket, []string]{Code: CallWSTags}
+	// OpWSAttachment is ws.attachment: a socket's attachment as stored, empty
+	// if none (deserializeAttachment).
+	OpWSAttachment = Sync[WSSocket, Raw]{Code: CallWSAttachment}
+	// OpWSSetAttachment is ws.setAttachment: store a socket's attachment
+	// (serializeAttachment); nil removes it.
+	OpWSSetAttachment = Sync[WSAttachment, Empty]{Code: CallWSSetAttachment}
+	// OpWSReadyState is ws.readyState: a socket's readyState: 0 connecting, 1
+	// open, 2 closing, 3 closed.
+	OpWSReadyState = Sync[WSSocket, int]{Code: CallWSReadyState}
+	// OpWSSetAutoResponse is ws.setAutoResponse: answer a request message with
+	// a response without waking the object; empty both to remove.
+	OpWSSetAutoResponse = Sync[WSAutoResponse, Empty]{Code: CallWSSetAutoResponse}
+	// OpWSAutoResponse is ws.autoResponse: the auto-response pair, or nil.
+	OpWSAutoResponse = Sync[Empty, *WSAutoResponse]{Code: CallWSAutoResponse}
+	// OpWSAutoResponseTime is ws.autoResponseTime: when a socket was last
+	// auto-answered, in ms since the epoch, or nil.
+	OpWSAutoResponseTime = Sync[WSSocket, *float64]{Code: CallWSAutoResponseTime}
+	// OpWSSetEventTimeout is ws.setEventTimeout: bound the hibernatable
+	// WebSocket events' run time in ms; nil removes the bound.
+	OpWSSetEventTimeout = Sync[*float64, Empty]{Code: CallWSSetEventTimeout}
+	// OpWSEventTimeout is ws.eventTimeout: the hibernatable WebSocket events'
+	// bound in ms, or nil.
+	OpWSEventTimeout = Sync[Empty, *float64]{Code: CallWSEventTimeout}
+)
+
 // wsOps are the rows of the table for the operations above.
 var wsOps = feature{
 	name:  "ws",

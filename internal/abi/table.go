@@ -1,8 +1,10 @@
 package abi
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
+	"slices"
 )
 
 // The table of the boundary: every event a host may send and every
@@ -150,8 +152,9 @@ type Raw []byte
 type Value []byte
 
 // The operations of each feature are declared in a file of their own
-// (ops_storage.go, ops_ws.go, ...): their codes and their rows, which
-// the list features below joins into the tables. A feature's codes are in the first block or in the
+// (ops_storage.go, ops_ws.go, ...): their codes, their rows, which the
+// list features below joins into the tables, and their typed descriptors
+// (Sync, Async), with which the guest calls them. A feature's codes are in the first block or in the
 // block of its own; a code never changes (renumbering is a new ABI
 // version). Calls and async operations have codes of their own, in the
 // same blocks:
@@ -178,13 +181,8 @@ var (
 )
 
 // features are the operations of every feature; the tables are their
-// rows, ordered by code.
-var features = []feature{envOps, storageOps, eventOps, bodyOps, stateOps, fetchOps, idOps, wsOps, socketOps, alarmOps, d1Ops}
-
-var (
-	callOps  = joinRows(func(f feature) []OpInfo { return f.calls })
-	asyncOps = joinRows(func(f feature) []OpInfo { return f.asyncs })
-)
+// rows, ordered by code (CallOps, AsyncOps).
+var features = []*feature{&envOps, &storageOps, &eventOps, &bodyOps, &stateOps, &fetchOps, &idOps, &wsOps, &socketOps, &alarmOps, &d1Ops}
 
 // feature is the operations of one feature, as its file declares them.
 type feature struct {
@@ -200,50 +198,53 @@ type codeRange struct{ From, To int32 }
 
 func (r codeRange) has(code int32) bool { return r.From <= code && code <= r.To }
 
-// joinRows returns the rows that rows picks of every feature, ordered by
-// code.
-func joinRows(rows func(feature) []OpInfo) []OpInfo {
+// calls and asyncs pick a feature's rows of one kind.
+func calls(f *feature) []OpInfo  { return f.calls }
+func asyncs(f *feature) []OpInfo { return f.asyncs }
+
+// joinRows returns the rows of one kind of every feature, ordered by code.
+func joinRows(rows func(*feature) []OpInfo) []OpInfo {
 	var out []OpInfo
 	for _, f := range features {
 		out = append(out, rows(f)...)
 	}
-	for i := 1; i < len(out); i++ { // an insertion sort: the guest links no sort for this
-		for j := i; j > 0 && out[j].Code < out[j-1].Code; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortFunc(out, func(a, b OpInfo) int { return cmp.Compare(a.Code, b.Code) })
 	return out
 }
 
 // CallOps returns the table of synchronous operations, ordered by code.
-func CallOps() []OpInfo { return append([]OpInfo(nil), callOps...) }
+func CallOps() []OpInfo { return joinRows(calls) }
 
 // AsyncOps returns the table of asynchronous operations, ordered by code.
-func AsyncOps() []OpInfo { return append([]OpInfo(nil), asyncOps...) }
+func AsyncOps() []OpInfo { return joinRows(asyncs) }
 
 // Info returns the description of op, and false if op is not in the table.
-func (op CallOp) Info() (OpInfo, bool) { return find(callOps, int32(op)) }
+func (op CallOp) Info() (OpInfo, bool) { return find(calls, int32(op)) }
 
 // Info returns the description of op, and false if op is not in the table.
-func (op AsyncOp) Info() (OpInfo, bool) { return find(asyncOps, int32(op)) }
+func (op AsyncOp) Info() (OpInfo, bool) { return find(asyncs, int32(op)) }
 
 // String returns the operation's name, or "call N" for one not in the table.
-func (op CallOp) String() string { return name(callOps, int32(op), "call") }
+func (op CallOp) String() string { return name(calls, int32(op), "call") }
 
 // String returns the operation's name, or "async N" for one not in the table.
-func (op AsyncOp) String() string { return name(asyncOps, int32(op), "async") }
+func (op AsyncOp) String() string { return name(asyncs, int32(op), "async") }
 
-func find(table []OpInfo, code int32) (OpInfo, bool) {
-	for _, o := range table {
-		if o.Code == code {
-			return o, true
+// find returns the row of one kind with code: the features' rows are
+// searched where they are, so that the guest does no work to join them.
+func find(rows func(*feature) []OpInfo, code int32) (OpInfo, bool) {
+	for _, f := range features {
+		for _, o := range rows(f) {
+			if o.Code == code {
+				return o, true
+			}
 		}
 	}
 	return OpInfo{}, false
 }
 
-func name(table []OpInfo, code int32, kind string) string {
-	if o, ok := find(table, code); ok {
+func name(rows func(*feature) []OpInfo, code int32, kind string) string {
+	if o, ok := find(rows, code); ok {
 		return o.Name
 	}
 	return fmt.Sprintf("%s %d", kind, code)
