@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/rt"
@@ -189,14 +188,14 @@ func (ns *Namespace) Get(id ObjectID, opts *GetOptions) *Stub {
 	if opts != nil {
 		t.LocationHint = opts.LocationHint
 	}
-	return &Stub{target: *t}
+	return &Stub{conn: &hostStub{target: *t}}
 }
 
 // GetByName returns a stub for the object called name
 // (namespace.getByName(name) in JavaScript); the same name always reaches
 // the same object. For a location hint, Get the ID of IDFromName.
 func (ns *Namespace) GetByName(name string) *Stub {
-	return &Stub{target: *ns.target(name, "")}
+	return &Stub{conn: &hostStub{target: *ns.target(name, "")}}
 }
 
 // Caller calls the RPC methods of one Durable Object by name, as Stub.Call
@@ -227,16 +226,12 @@ var ErrNilStub = errors.New("worker: a nil *Stub reaches no Durable Object")
 // with storage.ErrStubNotStorable): keep the object's name or ID in
 // storage instead, and get its stub from the namespace.
 type Stub struct {
-	target abi.StubTarget
-	err    error       // a stub that reaches no object (see Get)
-	kept   *keptHandle // a stub the host keeps for this instance (target.Handle)
-	test   rt.HostStub // in a test on the host: the harness's stub (dotest)
+	// conn is how the stub reaches its object: through the host's
+	// operations (hostStub), or through the harness's model in a test on
+	// the host (rt.KeptStubConn); nil for the zero Stub.
+	conn rt.StubConn
+	err  error // a stub that reaches no object (see Get)
 }
-
-// keptHandle is the handle of a stub that the host keeps for the Go
-// instance; when no *Stub refers to it any more, the host is told to
-// forget the stub.
-type keptHandle struct{ handle uint32 }
 
 func init() {
 	abi.RegisterStub(stubTarget, keptStub, true)
@@ -244,13 +239,10 @@ func init() {
 
 // stubTarget is what a *Stub crosses RPC as.
 func stubTarget(s *Stub) (abi.StubTarget, error) {
-	switch {
-	case s.err != nil:
+	if s.err != nil {
 		return abi.StubTarget{}, s.err
-	case s.test != nil:
-		return rt.HostStubs.Target(s.test), nil
 	}
-	return s.target, nil
+	return s.c().Target(), nil
 }
 
 // keptStub is the *Stub of a stub that reached Go over RPC.
@@ -258,19 +250,17 @@ func keptStub(t abi.StubTarget) (*Stub, error) {
 	if t.Handle == 0 {
 		return nil, errors.New("worker: a Durable Object stub from the host without a handle")
 	}
-	if rt.HostStubs != nil { // a test's, on the host
-		test, err := rt.HostStubs.Stub(t)
-		return &Stub{test: test}, err
-	}
-	s := &Stub{target: abi.StubTarget{Handle: t.Handle}, kept: &keptHandle{t.Handle}}
-	runtime.AddCleanup(s.kept, releaseStub, t.Handle)
-	return s, nil
+	conn, err := rt.KeptStubConn(t)
+	return &Stub{conn: conn}, err
 }
 
-// releaseStub tells the host to forget the stub it keeps under handle.
-func releaseStub(handle uint32) {
-	handles := []uint32{handle}
-	rt.Do(rt.NoObject, abi.OpStubRelease, &handles) // nothing to do if it fails: the instance is gone
+// c returns the stub's connection: the zero Stub's names no object, and
+// the host says so.
+func (s *Stub) c() rt.StubConn {
+	if s.conn == nil {
+		return noTarget
+	}
+	return s.conn
 }
 
 // Fetch sends req to the object's ServeHTTP (or JavaScript fetch) on behalf
@@ -282,11 +272,7 @@ func (s *Stub) Fetch(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	if s.test != nil {
-		return s.test.Do(req)
-	}
-	defer runtime.KeepAlive(s.kept) // the host keeps the stub until the fetch has used it
-	return s.transport().RoundTrip(req)
+	return s.c().Fetch(req)
 }
 
 // usable returns the error of a stub that reaches no object.
@@ -338,11 +324,6 @@ func (fw flushWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func (s *Stub) transport() *rt.Transport {
-	t := s.target
-	return &rt.Transport{Target: &t}
-}
-
 // Call calls the object's RPC method with args and decodes its result into
 // result, which may be nil to discard it. method is the JavaScript name
 // ("increment"); a Go name ("Increment") is accepted too. An error thrown
@@ -354,45 +335,5 @@ func (s *Stub) Call(ctx context.Context, method string, result any, args ...any)
 	if err := s.usable(); err != nil {
 		return err
 	}
-	if s.test != nil {
-		return s.test.Call(ctx, method, result, args...)
-	}
-	defer runtime.KeepAlive(s.kept) // the host keeps the stub until the call has used it
-	if args == nil {
-		args = []any{}
-	}
-	args, err := streamArgs(ctx, args)
-	if err != nil {
-		return fmt.Errorf("worker: %s: %w", method, err)
-	}
-	raw, err := abi.EncodeValue(args)
-	if err == nil {
-		err = abi.CheckJSSafe(raw)
-	}
-	if err != nil {
-		return fmt.Errorf("worker: %s: encoding the arguments: %w", method, err)
-	}
-	res, err := rt.AwaitRaw(ctx, abi.OpStubCall, &abi.StubCall{Target: s.target, Method: rt.JSName(method), Args: raw})
-	if err != nil {
-		return err
-	}
-	if ref, ok := abi.StreamOf(res); ok {
-		st, ok := result.(*Stream)
-		if !ok {
-			rt.CancelStream(ref)
-			return fmt.Errorf("worker: %s returns a stream: %w", method, ErrWantStream)
-		}
-		st.set(rt.StreamReader(ctx, ref, "the stream of "+method), ref.Lines)
-		return nil
-	}
-	if _, ok := result.(*Stream); ok {
-		return fmt.Errorf("worker: %s: %w", method, ErrNotStream)
-	}
-	if result == nil || len(res) == 0 {
-		return nil
-	}
-	if err := abi.DecodeValue(res, result); err != nil {
-		return fmt.Errorf("worker: %s: decoding the result (%s) into %T: %w", method, abi.Describe(res), result, err)
-	}
-	return nil
+	return s.c().Call(ctx, method, result, args...)
 }

@@ -2,6 +2,7 @@ package dotest
 
 import (
 	"errors"
+	"net/http"
 	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -19,17 +20,26 @@ var workers sync.Map
 
 func init() {
 	abi.RegisterStub(objectStub, objectOf, false)
-	rt.HostStubs = hostStubs{}
+	rt.KeptStubConn = func(t abi.StubTarget) (rt.StubConn, error) {
+		o, err := objectOf(t)
+		if err != nil {
+			return nil, err
+		}
+		return objectConn{o}, nil
+	}
 }
 
-// hostStubs makes the *worker.Stub values of a test (Object.Stub, and
-// stubs that calls return into a *worker.Stub) call through their Object.
-type hostStubs struct{}
+// objectConn is the connection of the *worker.Stub values of a test
+// (Object.Stub, and the stubs that calls return into a *worker.Stub): they
+// call and fetch through their Object, and pass as its stub.
+type objectConn struct{ *Object }
 
-func (hostStubs) Stub(t abi.StubTarget) (rt.HostStub, error) { return objectOf(t) }
+// Fetch implements rt.StubConn.
+func (c objectConn) Fetch(req *http.Request) (*http.Response, error) { return c.Do(req) }
 
-func (hostStubs) Target(s rt.HostStub) abi.StubTarget {
-	t, _ := objectStub(s.(*Object))
+// Target implements rt.StubConn.
+func (c objectConn) Target() abi.StubTarget {
+	t, _ := objectStub(c.Object)
 	return t
 }
 
