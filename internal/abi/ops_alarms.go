@@ -6,8 +6,8 @@ import "reflect"
 // are: they return promises, even for SQLite-backed objects. Their codes
 // are in the first block.
 
-// The codes of the asynchronous operations (the start
-// import), as the rows below describe them.
+// The codes of the asynchronous operations (the start import), as the
+// rows below describe them.
 const (
 	AsyncAlarmGet AsyncOp = 4
 	AsyncAlarmSet AsyncOp = 5
@@ -17,13 +17,11 @@ const (
 // The descriptors of the operations above, with the types of their
 // requests and results (rt.Do, rt.AwaitOp).
 var (
-	// OpAlarmGet is alarm.get: the time of the object's alarm in ms since the
-	// epoch, or nil when none is set.
+	// OpAlarmGet is the descriptor of alarm.get.
 	OpAlarmGet = Async[Empty, *float64]{Code: AsyncAlarmGet}
-	// OpAlarmSet is alarm.set: set the object's alarm to a time in ms since
-	// the epoch (a past time is now).
+	// OpAlarmSet is the descriptor of alarm.set.
 	OpAlarmSet = Async[float64, Empty]{Code: AsyncAlarmSet}
-	// OpAlarmDel is alarm.delete: delete the object's alarm.
+	// OpAlarmDel is the descriptor of alarm.delete.
 	OpAlarmDel = Async[Empty, Empty]{Code: AsyncAlarmDel}
 )
 

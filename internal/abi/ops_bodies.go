@@ -6,16 +6,16 @@ import "reflect"
 // response, a request's BodyWriter) and into it (Request.BodyReader).
 // Codes: the first block, and 33–39.
 
-// The codes of the synchronous operations (the call import),
-// as the rows below describe them.
+// The codes of the synchronous operations (the call import), as the
+// rows below describe them.
 const (
 	CallBodyWrite  CallOp = 18
 	CallBodyClose  CallOp = 19
 	CallBodyCancel CallOp = 33
 )
 
-// The codes of the asynchronous operations (the start
-// import), as the rows below describe them.
+// The codes of the asynchronous operations (the start import), as the
+// rows below describe them.
 const (
 	AsyncBodyDrain AsyncOp = 11
 	AsyncBodyRead  AsyncOp = 12
@@ -24,23 +24,15 @@ const (
 // The descriptors of the operations above, with the types of their
 // requests and results (rt.Do, rt.AwaitOp).
 var (
-	// OpBodyWrite is body.write: more of a body that streams from the guest
-	// (an event's response, or a request's BodyWriter); the bytes the host
-	// holds that its reader has not read yet.
+	// OpBodyWrite is the descriptor of body.write.
 	OpBodyWrite = Sync[BodyChunk, int]{Code: CallBodyWrite}
-	// OpBodyClose is body.close: end a body that streams from the guest, with
-	// an error if it was cut short.
+	// OpBodyClose is the descriptor of body.close.
 	OpBodyClose = Sync[BodyEnd, Empty]{Code: CallBodyClose}
-	// OpBodyCancel is body.cancel: give up the body that streams from the host
-	// under the request's reader ID (Request.BodyReader): the host cancels it.
+	// OpBodyCancel is the descriptor of body.cancel.
 	OpBodyCancel = Sync[int32, Empty]{Code: CallBodyCancel}
-	// OpBodyDrain is body.drain: wait until the reader of a body that streams
-	// from the guest has read most of what the host holds; true if the reader
-	// went away.
+	// OpBodyDrain is the descriptor of body.drain.
 	OpBodyDrain = Async[BodyRef, bool]{Code: AsyncBodyDrain}
-	// OpBodyRead is body.read: the next bytes of the body that streams from
-	// the host under the request's reader ID (Request.BodyReader); none at its
-	// end.
+	// OpBodyRead is the descriptor of body.read.
 	OpBodyRead = Async[int32, Raw]{Code: AsyncBodyRead}
 )
 

@@ -4,8 +4,8 @@ import "reflect"
 
 // D1 databases. Codes: 60–69.
 
-// The codes of the asynchronous operations (the start
-// import), as the rows below describe them.
+// The codes of the asynchronous operations (the start import), as the
+// rows below describe them.
 const (
 	AsyncD1Query AsyncOp = 60
 	AsyncD1Exec  AsyncOp = 61
@@ -14,12 +14,9 @@ const (
 // The descriptors of the operations above, with the types of their
 // requests and results (rt.Do, rt.AwaitOp).
 var (
-	// OpD1Query is d1.query: run statements on a D1 database binding: one with
-	// all(), raw() or run(), or a list with batch() (atomic); a result per
-	// statement.
+	// OpD1Query is the descriptor of d1.query.
 	OpD1Query = Async[D1Query, []D1Result]{Code: AsyncD1Query}
-	// OpD1Exec is d1.exec: exec() on a D1 database binding: the statements of
-	// a text, one per line, without parameters.
+	// OpD1Exec is the descriptor of d1.exec.
 	OpD1Exec = Async[D1Exec, D1ExecResult]{Code: AsyncD1Exec}
 )
 

@@ -4,8 +4,8 @@ import "reflect"
 
 // The Worker's environment: its variables, secrets and bindings.
 
-// The codes of the synchronous operations (the call import),
-// as the rows below describe them.
+// The codes of the synchronous operations (the call import), as the
+// rows below describe them.
 const (
 	CallEnv CallOp = 1
 )
@@ -13,7 +13,7 @@ const (
 // The descriptors of the operations above, with the types of their
 // requests and results (rt.Do, rt.AwaitOp).
 var (
-	// OpEnv is env: the Worker's variables, secrets and bindings.
+	// OpEnv is the descriptor of env.
 	OpEnv = Sync[Empty, Env]{Code: CallEnv}
 )
 

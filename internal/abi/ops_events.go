@@ -6,15 +6,15 @@ import "reflect"
 // (workerd's ctx.waitUntil), resume Go in its I/O context, sleep in it.
 // Their codes are in the first block.
 
-// The codes of the synchronous operations (the call import),
-// as the rows below describe them.
+// The codes of the synchronous operations (the call import), as the
+// rows below describe them.
 const (
 	CallWaitUntil     CallOp = 12
 	CallWaitUntilDone CallOp = 13
 )
 
-// The codes of the asynchronous operations (the start
-// import), as the rows below describe them.
+// The codes of the asynchronous operations (the start import), as the
+// rows below describe them.
 const (
 	AsyncSleep AsyncOp = 13
 	AsyncEnter AsyncOp = 14
@@ -23,21 +23,13 @@ const (
 // The descriptors of the operations above, with the types of their
 // requests and results (rt.Do, rt.AwaitOp).
 var (
-	// OpWaitUntil is event.waitUntil: keep the event with the request's ID
-	// alive after its result (workerd's ctx.waitUntil) until a matching
-	// event.waitUntilDone; its operations go on starting in its I/O context.
+	// OpWaitUntil is the descriptor of event.waitUntil.
 	OpWaitUntil = Sync[int32, Empty]{Code: CallWaitUntil}
-	// OpWaitUntilDone is event.waitUntilDone: end one event.waitUntil of the
-	// event with the request's ID.
+	// OpWaitUntilDone is the descriptor of event.waitUntilDone.
 	OpWaitUntilDone = Sync[int32, Empty]{Code: CallWaitUntilDone}
-	// OpSleep is timer.sleep: settle after the request's milliseconds
-	// (setTimeout in the event's own I/O context, so that what the guest does
-	// next is on that event's behalf).
+	// OpSleep is the descriptor of timer.sleep.
 	OpSleep = Async[float64, Empty]{Code: AsyncSleep}
-	// OpEnter is event.enter: settle at once, in the I/O context of the event
-	// that starts it: the guest resumes on that event's behalf (a goroutine
-	// that a Go timer, a channel or a lock woke inside a call into Go for
-	// another context, before it uses its own object's storage).
+	// OpEnter is the descriptor of event.enter.
 	OpEnter = Async[Empty, Empty]{Code: AsyncEnter}
 )
 

@@ -4,8 +4,8 @@ import "reflect"
 
 // Outbound HTTP with the runtime's fetch. Its code is in the first block.
 
-// The codes of the asynchronous operations (the start
-// import), as the rows below describe them.
+// The codes of the asynchronous operations (the start import), as the
+// rows below describe them.
 const (
 	AsyncFetch AsyncOp = 1
 )
@@ -13,7 +13,7 @@ const (
 // The descriptors of the operations above, with the types of their
 // requests and results (rt.Do, rt.AwaitOp).
 var (
-	// OpFetch is fetch: an outbound HTTP request with the runtime's fetch.
+	// OpFetch is the descriptor of fetch.
 	OpFetch = Async[Request, Response]{Code: AsyncFetch}
 )
 

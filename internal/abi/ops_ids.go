@@ -6,8 +6,8 @@ import "reflect"
 // jurisdictions, fetch and RPC calls to objects, and the stubs the host
 // keeps for the guest. Codes: the first block, and 50–59.
 
-// The codes of the synchronous operations (the call import),
-// as the rows below describe them.
+// The codes of the synchronous operations (the call import), as the
+// rows below describe them.
 const (
 	CallIDFromName   CallOp = 7
 	CallNewUniqueID  CallOp = 8
@@ -16,8 +16,8 @@ const (
 	CallStubRelease  CallOp = 52
 )
 
-// The codes of the asynchronous operations (the start
-// import), as the rows below describe them.
+// The codes of the asynchronous operations (the start import), as the
+// rows below describe them.
 const (
 	AsyncStubFetch AsyncOp = 2
 	AsyncStubCall  AsyncOp = 3
@@ -26,25 +26,19 @@ const (
 // The descriptors of the operations above, with the types of their
 // requests and results (rt.Do, rt.AwaitOp).
 var (
-	// OpIDFromName is id.fromName: idFromName: the ID of the object with a
-	// name (StubTarget with Binding, Jurisdiction and Name).
+	// OpIDFromName is the descriptor of id.fromName.
 	OpIDFromName = Sync[StubTarget, ObjectID]{Code: CallIDFromName}
-	// OpNewUniqueID is id.newUnique: newUniqueId({jurisdiction}): the ID of a
-	// new object.
+	// OpNewUniqueID is the descriptor of id.newUnique.
 	OpNewUniqueID = Sync[NewUniqueID, ObjectID]{Code: CallNewUniqueID}
-	// OpIDFromString is id.fromString: idFromString: the ID a string names,
-	// checked (StubTarget with Binding, Jurisdiction and ID).
+	// OpIDFromString is the descriptor of id.fromString.
 	OpIDFromString = Sync[StubTarget, ObjectID]{Code: CallIDFromString}
-	// OpJurisdiction is ns.jurisdiction: check that the namespace has a
-	// jurisdictional sub-namespace (jurisdiction(Jurisdiction) of Binding).
+	// OpJurisdiction is the descriptor of ns.jurisdiction.
 	OpJurisdiction = Sync[StubTarget, Empty]{Code: CallJurisdiction}
-	// OpStubRelease is stub.release: forget the stubs the host keeps for the
-	// guest under these handles (ExtStub): the guest holds them no more.
+	// OpStubRelease is the descriptor of stub.release.
 	OpStubRelease = Sync[[]uint32, Empty]{Code: CallStubRelease}
-	// OpStubFetch is stub.fetch: an HTTP request to a Durable Object.
+	// OpStubFetch is the descriptor of stub.fetch.
 	OpStubFetch = Async[StubFetch, Response]{Code: AsyncStubFetch}
-	// OpStubCall is stub.call: a call of a Durable Object's RPC method; the
-	// result is one value, or empty for undefined.
+	// OpStubCall is the descriptor of stub.call.
 	OpStubCall = Async[StubCall, Value]{Code: AsyncStubCall}
 )
 

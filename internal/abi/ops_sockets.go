@@ -5,16 +5,16 @@ import "reflect"
 // Outbound WebSockets: a socket the Worker or an object opened itself with
 // fetch, used by the event that opened it. Codes: 40–49.
 
-// The codes of the synchronous operations (the call import),
-// as the rows below describe them.
+// The codes of the synchronous operations (the call import), as the
+// rows below describe them.
 const (
 	CallSocketConnect CallOp = 40
 	CallSocketSend    CallOp = 41
 	CallSocketClose   CallOp = 42
 )
 
-// The codes of the asynchronous operations (the start
-// import), as the rows below describe them.
+// The codes of the asynchronous operations (the start import), as the
+// rows below describe them.
 const (
 	AsyncSocketReceive AsyncOp = 40
 )
@@ -22,15 +22,13 @@ const (
 // The descriptors of the operations above, with the types of their
 // requests and results (rt.Do, rt.AwaitOp).
 var (
-	// OpSocketConnect is socket.connect: accept the WebSocket of an upgraded
-	// fetch response (named by WebSocketHeader); the socket's ID.
+	// OpSocketConnect is the descriptor of socket.connect.
 	OpSocketConnect = Sync[WSConnect, string]{Code: CallSocketConnect}
-	// OpSocketSend is socket.send: send a message on an outbound socket.
+	// OpSocketSend is the descriptor of socket.send.
 	OpSocketSend = Sync[WSMessage, Empty]{Code: CallSocketSend}
-	// OpSocketClose is socket.close: close an outbound socket.
+	// OpSocketClose is the descriptor of socket.close.
 	OpSocketClose = Sync[WSClose, Empty]{Code: CallSocketClose}
-	// OpSocketReceive is socket.receive: the next message of an outbound
-	// socket, or its close.
+	// OpSocketReceive is the descriptor of socket.receive.
 	OpSocketReceive = Async[WSSocket, WSReceived]{Code: AsyncSocketReceive}
 )
 

@@ -5,8 +5,8 @@ import "reflect"
 // The object's own state: workerd's ctx.abort. Its code is in the first
 // block.
 
-// The codes of the synchronous operations (the call import),
-// as the rows below describe them.
+// The codes of the synchronous operations (the call import), as the
+// rows below describe them.
 const (
 	CallAbort CallOp = 14
 )
@@ -14,9 +14,7 @@ const (
 // The descriptors of the operations above, with the types of their
 // requests and results (rt.Do, rt.AwaitOp).
 var (
-	// OpAbort is state.abort: reset the object (workerd's ctx.abort(reason))
-	// once the current call into the guest has returned: its events in flight
-	// fail, the next one builds it anew.
+	// OpAbort is the descriptor of state.abort.
 	OpAbort = Sync[string, Empty]{Code: CallAbort}
 )
 

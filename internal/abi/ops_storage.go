@@ -6,8 +6,8 @@ import "reflect"
 // deleteAll, transactionSync, sync and point-in-time recovery. Their codes
 // are in the first block; a new one takes a block of its own (table.go).
 
-// The codes of the synchronous operations (the call import),
-// as the rows below describe them.
+// The codes of the synchronous operations (the call import), as the
+// rows below describe them.
 const (
 	CallKVGet           CallOp = 2
 	CallKVPut           CallOp = 3
@@ -22,8 +22,8 @@ const (
 	CallKVDeleteMany    CallOp = 17
 )
 
-// The codes of the asynchronous operations (the start
-// import), as the rows below describe them.
+// The codes of the asynchronous operations (the start import), as the
+// rows below describe them.
 const (
 	AsyncSync            AsyncOp = 7
 	AsyncCurrentBookmark AsyncOp = 8
@@ -34,47 +34,35 @@ const (
 // The descriptors of the operations above, with the types of their
 // requests and results (rt.Do, rt.AwaitOp).
 var (
-	// OpKVGet is kv.get: the stored bytes of a key; an empty result when the
-	// key is absent.
+	// OpKVGet is the descriptor of kv.get.
 	OpKVGet = Sync[KVKey, Raw]{Code: CallKVGet}
-	// OpKVPut is kv.put: store a value.
+	// OpKVPut is the descriptor of kv.put.
 	OpKVPut = Sync[KVPut, Empty]{Code: CallKVPut}
-	// OpKVDelete is kv.delete: delete a key; whether it existed.
+	// OpKVDelete is the descriptor of kv.delete.
 	OpKVDelete = Sync[KVKey, bool]{Code: CallKVDelete}
-	// OpKVList is kv.list: keys and values in key order.
+	// OpKVList is the descriptor of kv.list.
 	OpKVList = Sync[KVList, []KVEntry]{Code: CallKVList}
-	// OpSQLExec is sql.exec: run one SQL statement.
+	// OpSQLExec is the descriptor of sql.exec.
 	OpSQLExec = Sync[SQLQuery, SQLResult]{Code: CallSQLExec}
-	// OpSQLDatabaseSize is sql.databaseSize: the size of the object's database
-	// in bytes.
+	// OpSQLDatabaseSize is the descriptor of sql.databaseSize.
 	OpSQLDatabaseSize = Sync[Empty, int64]{Code: CallSQLDatabaseSize}
-	// OpDeleteAll is storage.deleteAll: delete all of the object's storage:
-	// KV, SQL tables and the alarm.
+	// OpDeleteAll is the descriptor of storage.deleteAll.
 	OpDeleteAll = Sync[Empty, Empty]{Code: CallDeleteAll}
-	// OpTransactionSync is storage.transactionSync: workerd's transactionSync
-	// around ExportTransaction(the request's ID): the writes the guest's
-	// function makes commit together, or roll back together when it fails.
+	// OpTransactionSync is the descriptor of storage.transactionSync.
 	OpTransactionSync = Sync[int32, Empty]{Code: CallTransactionSync}
-	// OpKVGetMany is kv.getMany: the entries of the keys that exist, in the
-	// order asked.
+	// OpKVGetMany is the descriptor of kv.getMany.
 	OpKVGetMany = Sync[[]string, []KVEntry]{Code: CallKVGetMany}
-	// OpKVPutMany is kv.putMany: store every entry.
+	// OpKVPutMany is the descriptor of kv.putMany.
 	OpKVPutMany = Sync[[]KVEntry, Empty]{Code: CallKVPutMany}
-	// OpKVDeleteMany is kv.deleteMany: delete the keys; how many existed.
+	// OpKVDeleteMany is the descriptor of kv.deleteMany.
 	OpKVDeleteMany = Sync[[]string, int]{Code: CallKVDeleteMany}
-	// OpSync is storage.sync: wait until the object's writes so far are
-	// durable (workerd's storage.sync()).
+	// OpSync is the descriptor of storage.sync.
 	OpSync = Async[Empty, Empty]{Code: AsyncSync}
-	// OpCurrentBookmark is storage.getCurrentBookmark: a bookmark of the
-	// object's storage as it is now.
+	// OpCurrentBookmark is the descriptor of storage.getCurrentBookmark.
 	OpCurrentBookmark = Async[Empty, string]{Code: AsyncCurrentBookmark}
-	// OpBookmarkForTime is storage.getBookmarkForTime: the bookmark of the
-	// object's storage at a time in ms since the epoch (within the last 30
-	// days).
+	// OpBookmarkForTime is the descriptor of storage.getBookmarkForTime.
 	OpBookmarkForTime = Async[float64, string]{Code: AsyncBookmarkForTime}
-	// OpRestoreBookmark is storage.onNextSessionRestoreBookmark: restore the
-	// object's storage to a bookmark when the object next starts; a bookmark
-	// that undoes it.
+	// OpRestoreBookmark is the descriptor of storage.onNextSessionRestoreBookmark.
 	OpRestoreBookmark = Async[string, string]{Code: AsyncRestoreBookmark}
 )
 

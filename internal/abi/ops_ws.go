@@ -6,8 +6,8 @@ import "reflect"
 // hibernation API. A socket is named by the ID the host gave it when it
 // accepted it, which it keeps across hibernation. Codes: 20–32.
 
-// The codes of the synchronous operations (the call import),
-// as the rows below describe them.
+// The codes of the synchronous operations (the call import), as the
+// rows below describe them.
 const (
 	CallWSAccept           CallOp = 20
 	CallWSSend             CallOp = 21
@@ -27,41 +27,31 @@ const (
 // The descriptors of the operations above, with the types of their
 // requests and results (rt.Do, rt.AwaitOp).
 var (
-	// OpWSAccept is ws.accept: accept the WebSocket of the event's upgrade
-	// request as hibernatable, with tags; the socket's ID, which the response
-	// names in WebSocketHeader.
+	// OpWSAccept is the descriptor of ws.accept.
 	OpWSAccept = Sync[WSAccept, string]{Code: CallWSAccept}
-	// OpWSSend is ws.send: send a message on a socket.
+	// OpWSSend is the descriptor of ws.send.
 	OpWSSend = Sync[WSMessage, Empty]{Code: CallWSSend}
-	// OpWSClose is ws.close: close a socket with a code and a reason.
+	// OpWSClose is the descriptor of ws.close.
 	OpWSClose = Sync[WSClose, Empty]{Code: CallWSClose}
-	// OpWSList is ws.list: the IDs of the object's sockets, all or those with
-	// a tag (ctx.getWebSockets).
+	// OpWSList is the descriptor of ws.list.
 	OpWSList = Sync[WSList, []string]{Code: CallWSList}
-	// OpWSTags is ws.tags: the tags of a socket (ctx.getTags).
+	// OpWSTags is the descriptor of ws.tags.
 	OpWSTags = Sync[WSSocket, []string]{Code: CallWSTags}
-	// OpWSAttachment is ws.attachment: a socket's attachment as stored, empty
-	// if none (deserializeAttachment).
+	// OpWSAttachment is the descriptor of ws.attachment.
 	OpWSAttachment = Sync[WSSocket, Raw]{Code: CallWSAttachment}
-	// OpWSSetAttachment is ws.setAttachment: store a socket's attachment
-	// (serializeAttachment); nil removes it.
+	// OpWSSetAttachment is the descriptor of ws.setAttachment.
 	OpWSSetAttachment = Sync[WSAttachment, Empty]{Code: CallWSSetAttachment}
-	// OpWSReadyState is ws.readyState: a socket's readyState: 0 connecting, 1
-	// open, 2 closing, 3 closed.
+	// OpWSReadyState is the descriptor of ws.readyState.
 	OpWSReadyState = Sync[WSSocket, int]{Code: CallWSReadyState}
-	// OpWSSetAutoResponse is ws.setAutoResponse: answer a request message with
-	// a response without waking the object; empty both to remove.
+	// OpWSSetAutoResponse is the descriptor of ws.setAutoResponse.
 	OpWSSetAutoResponse = Sync[WSAutoResponse, Empty]{Code: CallWSSetAutoResponse}
-	// OpWSAutoResponse is ws.autoResponse: the auto-response pair, or nil.
+	// OpWSAutoResponse is the descriptor of ws.autoResponse.
 	OpWSAutoResponse = Sync[Empty, *WSAutoResponse]{Code: CallWSAutoResponse}
-	// OpWSAutoResponseTime is ws.autoResponseTime: when a socket was last
-	// auto-answered, in ms since the epoch, or nil.
+	// OpWSAutoResponseTime is the descriptor of ws.autoResponseTime.
 	OpWSAutoResponseTime = Sync[WSSocket, *float64]{Code: CallWSAutoResponseTime}
-	// OpWSSetEventTimeout is ws.setEventTimeout: bound the hibernatable
-	// WebSocket events' run time in ms; nil removes the bound.
+	// OpWSSetEventTimeout is the descriptor of ws.setEventTimeout.
 	OpWSSetEventTimeout = Sync[*float64, Empty]{Code: CallWSSetEventTimeout}
-	// OpWSEventTimeout is ws.eventTimeout: the hibernatable WebSocket events'
-	// bound in ms, or nil.
+	// OpWSEventTimeout is the descriptor of ws.eventTimeout.
 	OpWSEventTimeout = Sync[Empty, *float64]{Code: CallWSEventTimeout}
 )
 
