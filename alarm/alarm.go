@@ -58,11 +58,8 @@ var ErrNoObject = rt.ErrNoObject
 // at, replacing any alarm set before. A time in the past fires at once.
 // The class must implement Handler (workerd refuses otherwise).
 func Set(ctx context.Context, at time.Time) error {
-	req, err := abi.Marshal(float64(at.UnixMilli()))
-	if err == nil {
-		_, err = rt.Await(ctx, abi.AsyncAlarmSet, req)
-	}
-	if err != nil {
+	ms := float64(at.UnixMilli())
+	if _, err := rt.AwaitOp(ctx, abi.OpAlarmSet, &ms); err != nil {
 		return fmt.Errorf("alarm: set %s: %w", at.UTC().Format(time.RFC3339Nano), err)
 	}
 	return nil
@@ -72,13 +69,9 @@ func Set(ctx context.Context, at time.Time) error {
 // belongs to, and false if none is set (or, inside Alarm, if the handler
 // has set none since it began).
 func Get(ctx context.Context) (time.Time, bool, error) {
-	out, err := rt.Await(ctx, abi.AsyncAlarmGet, nil)
+	ms, err := rt.AwaitOp(ctx, abi.OpAlarmGet, nil)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("alarm: get: %w", err)
-	}
-	var ms *float64
-	if err := abi.Unmarshal(out, &ms); err != nil {
-		return time.Time{}, false, fmt.Errorf("alarm: get: the host sent %s: %w", abi.Describe(out), err)
 	}
 	if ms == nil {
 		return time.Time{}, false, nil
@@ -89,7 +82,7 @@ func Get(ctx context.Context) (time.Time, bool, error) {
 // Delete deletes the alarm of the Durable Object whose event ctx belongs
 // to, if one is set.
 func Delete(ctx context.Context) error {
-	if _, err := rt.Await(ctx, abi.AsyncAlarmDel, nil); err != nil {
+	if _, err := rt.AwaitOp(ctx, abi.OpAlarmDel, nil); err != nil {
 		return fmt.Errorf("alarm: delete: %w", err)
 	}
 	return nil

@@ -152,17 +152,9 @@ func (db *Database) Batch(ctx context.Context, stmts ...*Statement) ([]*Result, 
 // statement's error says "Error in line 1" and quotes the first line,
 // whichever line failed, as D1 reports it.
 func (db *Database) Exec(ctx context.Context, query string) (ExecResult, error) {
-	req, err := abi.Marshal(&abi.D1Exec{Binding: db.binding, Query: query})
-	if err != nil {
-		return ExecResult{}, err
-	}
-	out, err := rt.Await(ctx, abi.AsyncD1Exec, req)
+	res, err := rt.AwaitOp(ctx, abi.OpD1Exec, &abi.D1Exec{Binding: db.binding, Query: query})
 	if err != nil {
 		return ExecResult{}, db.error("exec", err)
-	}
-	var res abi.D1ExecResult
-	if err := abi.Unmarshal(out, &res); err != nil {
-		return ExecResult{}, fmt.Errorf("d1: %s: exec: the host sent %s: %w", db.binding, abi.Describe(out), err)
 	}
 	return ExecResult{Count: int(res.Count), Duration: msDuration(res.Duration)}, nil
 }
@@ -193,17 +185,9 @@ func (db *Database) run(ctx context.Context, mode string, batch bool, stmts ...*
 		}
 		q.Statements[i] = abi.SQLQuery{Query: s.query, Args: s.args}
 	}
-	req, err := abi.Marshal(&q)
-	if err != nil {
-		return nil, err
-	}
-	out, err := rt.Await(ctx, abi.AsyncD1Query, req)
+	res, err := rt.AwaitOp(ctx, abi.OpD1Query, &q)
 	if err != nil {
 		return nil, db.error(what, err)
-	}
-	var res []abi.D1Result
-	if err := abi.Unmarshal(out, &res); err != nil {
-		return nil, fmt.Errorf("d1: %s: %s: the host sent %s: %w", db.binding, what, abi.Describe(out), err)
 	}
 	if len(res) != len(stmts) {
 		return nil, fmt.Errorf("d1: %s: %s: %d results for %d statements", db.binding, what, len(res), len(stmts))

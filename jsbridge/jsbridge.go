@@ -126,7 +126,7 @@ func Binding(name string) (*Value, error) {
 	if err := env.Binding(name, ""); err != nil {
 		return nil, fmt.Errorf("jsbridge: %w", err)
 	}
-	id, err := rt.JSRef(abi.CallJSBinding, name)
+	id, err := rt.JSRef(abi.OpJSBinding, name)
 	if err != nil {
 		return nil, fmt.Errorf("jsbridge: binding %q: %w", name, wrapError(err))
 	}
@@ -138,7 +138,7 @@ func Binding(name string) (*Value, error) {
 // Global returns the global (a property of globalThis) called name:
 // "caches", "crypto", "Response", "URL", ... Each call returns a new Value.
 func Global(name string) (*Value, error) {
-	id, err := rt.JSRef(abi.CallJSGlobal, name)
+	id, err := rt.JSRef(abi.OpJSGlobal, name)
 	if err != nil {
 		return nil, fmt.Errorf("jsbridge: global %q: %w", name, wrapError(err))
 	}
@@ -156,25 +156,25 @@ func (v *Value) Call(ctx context.Context, method string, result any, args ...any
 	if method == "" {
 		return errors.New("jsbridge: Call of a method without a name; use Invoke to call a function")
 	}
-	return v.op(ctx, abi.CallJSCall, method, result, args, "call "+method)
+	return v.op(ctx, abi.OpJSCall, method, result, args, "call "+method)
 }
 
 // Invoke calls v, a function, with args, as Call calls a method.
 func (v *Value) Invoke(ctx context.Context, result any, args ...any) error {
-	return v.op(ctx, abi.CallJSCall, "", result, args, "invoke")
+	return v.op(ctx, abi.OpJSCall, "", result, args, "invoke")
 }
 
 // New constructs a new object with v, a class or a constructor function
 // (new v(...args)), into result (a **Value keeps it by reference).
 func (v *Value) New(ctx context.Context, result any, args ...any) error {
-	return v.op(ctx, abi.CallJSNew, "", result, args, "new")
+	return v.op(ctx, abi.OpJSNew, "", result, args, "new")
 }
 
 // Get reads the property of v called name into result. A property that
 // does not exist reads as undefined (nil into a pointer, map, slice or
 // *Value).
 func (v *Value) Get(ctx context.Context, name string, result any) error {
-	return v.op(ctx, abi.CallJSGet, name, result, nil, "get "+name)
+	return v.op(ctx, abi.OpJSGet, name, result, nil, "get "+name)
 }
 
 // Set sets the property of v called name to value.
@@ -187,7 +187,7 @@ func (v *Value) Set(ctx context.Context, name string, value any) error {
 	if err != nil {
 		return fmt.Errorf("jsbridge: set %s: %w", name, err)
 	}
-	if _, err := rt.JS(ctx, abi.CallJSSet, &abi.JSOp{Target: id, Name: name, Args: args}); err != nil {
+	if err := rt.JSSet(ctx, &abi.JSOp{Target: id, Name: name, Args: args}); err != nil {
 		return fmt.Errorf("jsbridge: set %s: %w", name, wrapError(err))
 	}
 	return nil
@@ -214,11 +214,7 @@ func (v *Value) Type(ctx context.Context) (Type, error) {
 	if err != nil {
 		return Type{}, err
 	}
-	out, err := rt.JS(ctx, abi.CallJSType, &abi.JSOp{Target: id})
-	var t abi.JSType
-	if err == nil {
-		err = abi.Unmarshal(out, &t)
-	}
+	t, err := rt.JSType(ctx, &abi.JSOp{Target: id})
 	if err != nil {
 		return Type{}, fmt.Errorf("jsbridge: type: %w", wrapError(err))
 	}
@@ -237,14 +233,14 @@ func (v *Value) id() (uint32, error) {
 
 // op performs a call, a construction or a read of v, and decodes its
 // result into result.
-func (v *Value) op(ctx context.Context, op abi.CallOp, name string, result any, args []any, what string) error {
+func (v *Value) op(ctx context.Context, op abi.Sync[abi.JSOp, abi.Raw], name string, result any, args []any, what string) error {
 	id, err := v.id()
 	if err != nil {
 		return err
 	}
 	defer runtime.KeepAlive(v.h) // the host keeps the value until the operation has used it
 	req := &abi.JSOp{Target: id, Name: name, As: asOf(result)}
-	if op != abi.CallJSGet {
+	if op != abi.OpJSGet {
 		if args == nil {
 			args = []any{}
 		}

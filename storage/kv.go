@@ -30,8 +30,8 @@ func (kv *KV) Get(key string, v any) (bool, error) {
 // GetRaw returns the MessagePack bytes stored under key, or nil if there
 // are none.
 func (kv *KV) GetRaw(key string) ([]byte, error) {
-	var out []byte
-	if err := call(kv.c(), abi.CallKVGet, &abi.KVKey{Key: key}, &out); err != nil {
+	out, err := rt.Do(conn(kv.c()), abi.OpKVGet, &abi.KVKey{Key: key})
+	if err != nil {
 		return nil, fmt.Errorf("storage: get %q: %w", key, err)
 	}
 	if len(out) == 0 {
@@ -55,7 +55,7 @@ func (kv *KV) PutRaw(key string, raw []byte) error {
 	if err := abi.CheckStorable(raw); err != nil {
 		return fmt.Errorf("storage: put %q: %w", key, err)
 	}
-	if err := call(kv.c(), abi.CallKVPut, &abi.KVPut{Key: key, Value: raw}, nil); err != nil {
+	if _, err := rt.Do(conn(kv.c()), abi.OpKVPut, &abi.KVPut{Key: key, Value: raw}); err != nil {
 		return fmt.Errorf("storage: put %q: %w", key, err)
 	}
 	return nil
@@ -63,8 +63,8 @@ func (kv *KV) PutRaw(key string, raw []byte) error {
 
 // Delete deletes key and reports whether it existed.
 func (kv *KV) Delete(key string) (bool, error) {
-	var existed bool
-	if err := call(kv.c(), abi.CallKVDelete, &abi.KVKey{Key: key}, &existed); err != nil {
+	existed, err := rt.Do(conn(kv.c()), abi.OpKVDelete, &abi.KVKey{Key: key})
+	if err != nil {
 		return false, fmt.Errorf("storage: delete %q: %w", key, err)
 	}
 	return existed, nil
@@ -73,8 +73,9 @@ func (kv *KV) Delete(key string) (bool, error) {
 // GetMany returns the entries of those of keys that exist, in the order of
 // keys, in one call to the host.
 func (kv *KV) GetMany(keys []string) ([]Entry, error) {
-	var got []abi.KVEntry
-	if err := call(kv.c(), abi.CallKVGetMany, nonNil(keys), &got); err != nil {
+	keys = nonNil(keys)
+	got, err := rt.Do(conn(kv.c()), abi.OpKVGetMany, &keys)
+	if err != nil {
 		return nil, fmt.Errorf("storage: get many: %w", err)
 	}
 	out := make([]Entry, len(got))
@@ -98,7 +99,7 @@ func (kv *KV) PutMany(entries map[string]any) error {
 		}
 		req = append(req, abi.KVEntry{Key: k, Value: raw})
 	}
-	if err := call(kv.c(), abi.CallKVPutMany, req, nil); err != nil {
+	if _, err := rt.Do(conn(kv.c()), abi.OpKVPutMany, &req); err != nil {
 		return fmt.Errorf("storage: put many: %w", err)
 	}
 	return nil
@@ -107,8 +108,9 @@ func (kv *KV) PutMany(entries map[string]any) error {
 // DeleteMany deletes keys, in one call to the host, and returns how many
 // of them existed.
 func (kv *KV) DeleteMany(keys []string) (int, error) {
-	var n int
-	if err := call(kv.c(), abi.CallKVDeleteMany, nonNil(keys), &n); err != nil {
+	keys = nonNil(keys)
+	n, err := rt.Do(conn(kv.c()), abi.OpKVDeleteMany, &keys)
+	if err != nil {
 		return 0, fmt.Errorf("storage: delete many: %w", err)
 	}
 	return n, nil
@@ -155,8 +157,8 @@ func (kv *KV) List(opts ListOptions) ([]Entry, error) {
 	if opts.Start != "" && opts.StartAfter != "" {
 		return nil, fmt.Errorf("storage: list: Start and StartAfter cannot both be set")
 	}
-	var got []abi.KVEntry
-	if err := call(kv.c(), abi.CallKVList, (*abi.KVList)(&opts), &got); err != nil {
+	got, err := rt.Do(conn(kv.c()), abi.OpKVList, (*abi.KVList)(&opts))
+	if err != nil {
 		return nil, fmt.Errorf("storage: list: %w", err)
 	}
 	out := make([]Entry, len(got))

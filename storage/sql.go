@@ -39,8 +39,8 @@ func (s *SQL) Exec(query string, args ...any) (*Cursor, error) {
 		}
 		q.Args[i] = v
 	}
-	var res abi.SQLResult
-	if err := call(s.c(), abi.CallSQLExec, &q, &res); err != nil {
+	res, err := rt.Do(conn(s.c()), abi.OpSQLExec, &q)
+	if err != nil {
 		return nil, fmt.Errorf("storage: sql: %w", err)
 	}
 	return &Cursor{rows: sqlvalue.Rows{Columns: res.Columns, Data: res.Rows}, read: res.RowsRead, written: res.RowsWritten}, nil
@@ -48,8 +48,8 @@ func (s *SQL) Exec(query string, args ...any) (*Cursor, error) {
 
 // DatabaseSize returns the size of the object's database in bytes.
 func (s *SQL) DatabaseSize() (int64, error) {
-	var n int64
-	if err := call(s.c(), abi.CallSQLDatabaseSize, nil, &n); err != nil {
+	n, err := rt.Do(conn(s.c()), abi.OpSQLDatabaseSize, nil)
+	if err != nil {
 		return 0, fmt.Errorf("storage: sql: database size: %w", err)
 	}
 	return n, nil

@@ -51,7 +51,7 @@ func (s *Storage) DeleteAll() error {
 	if s != nil {
 		c = s.KV.c()
 	}
-	if err := call(c, abi.CallDeleteAll, nil, nil); err != nil {
+	if _, err := rt.Do(conn(c), abi.OpDeleteAll, nil); err != nil {
 		return fmt.Errorf("storage: deleteAll: %w", err)
 	}
 	return nil
@@ -63,10 +63,7 @@ func (s *Storage) DeleteAll() error {
 // before something else, such as a message on a socket. ctx is the
 // context of the object's event.
 func (s *Storage) Sync(ctx context.Context) error {
-	if _, ok := rt.ConnFromContext(ctx); !ok {
-		return fmt.Errorf("storage: sync: %w", rt.ErrNoObject)
-	}
-	if _, err := rt.Await(ctx, abi.AsyncSync, nil); err != nil {
+	if _, err := awaitObject(ctx, abi.OpSync, nil); err != nil {
 		return fmt.Errorf("storage: sync: %w", err)
 	}
 	return nil
@@ -76,7 +73,7 @@ func (s *Storage) Sync(ctx context.Context) error {
 // (workerd's getCurrentBookmark): a string that sorts after every earlier
 // bookmark, to restore to later with RestoreOnNextSession.
 func (s *Storage) CurrentBookmark(ctx context.Context) (string, error) {
-	b, err := awaitString(ctx, abi.AsyncCurrentBookmark, nil)
+	b, err := awaitObject(ctx, abi.OpCurrentBookmark, nil)
 	if err != nil {
 		return "", fmt.Errorf("storage: current bookmark: %w", err)
 	}
@@ -88,11 +85,8 @@ func (s *Storage) CurrentBookmark(ctx context.Context) (string, error) {
 // workerd and the dotest harness do not keep the history: there it
 // returns the back-end's error.
 func (s *Storage) BookmarkForTime(ctx context.Context, t time.Time) (string, error) {
-	req, err := abi.EncodeValue(float64(t.UnixMilli()))
-	if err != nil {
-		return "", err
-	}
-	b, err := awaitString(ctx, abi.AsyncBookmarkForTime, req)
+	ms := float64(t.UnixMilli())
+	b, err := awaitObject(ctx, abi.OpBookmarkForTime, &ms)
 	if err != nil {
 		return "", fmt.Errorf("storage: bookmark for %v: %w", t, err)
 	}
@@ -106,30 +100,21 @@ func (s *Storage) BookmarkForTime(ctx context.Context, t time.Time) (string, err
 // the dotest harness do not implement it: there it returns the back-end's
 // error.
 func (s *Storage) RestoreOnNextSession(ctx context.Context, bookmark string) (string, error) {
-	req, err := abi.EncodeValue(bookmark)
-	if err != nil {
-		return "", err
-	}
-	undo, err := awaitString(ctx, abi.AsyncRestoreBookmark, req)
+	undo, err := awaitObject(ctx, abi.OpRestoreBookmark, &bookmark)
 	if err != nil {
 		return "", fmt.Errorf("storage: restore %q on the next session: %w", bookmark, err)
 	}
 	return undo, nil
 }
 
-func awaitString(ctx context.Context, op abi.AsyncOp, req []byte) (string, error) {
+// awaitObject performs op on behalf of ctx's event, which must be a
+// Durable Object's.
+func awaitObject[Req, Res any](ctx context.Context, op abi.Async[Req, Res], req *Req) (Res, error) {
 	if _, ok := rt.ConnFromContext(ctx); !ok {
-		return "", rt.ErrNoObject
+		var none Res
+		return none, rt.ErrNoObject
 	}
-	out, err := rt.Await(ctx, op, req)
-	if err != nil {
-		return "", err
-	}
-	var v string
-	if err := abi.DecodeValue(out, &v); err != nil {
-		return "", fmt.Errorf("the host sent %s: %w", abi.Describe(out), err)
-	}
-	return v, nil
+	return rt.AwaitOp(ctx, op, req)
 }
 
 // Transaction runs fn as workerd's transactionSync runs its callback: the
@@ -189,10 +174,16 @@ var ErrNoHost = rt.ErrNoHost
 // runtime.
 var errNilStorage = errors.New("this Storage belongs to no Durable Object (a State made by hand?); use the one the constructor receives")
 
-// call performs op on c, which is nil for a Storage made by hand.
-func call(c rt.Conn, op abi.CallOp, req, result any) error {
+// conn returns c, or the connection of a Storage made by hand (c is
+// nil), whose every operation fails with errNilStorage.
+func conn(c rt.Conn) rt.Conn {
 	if c == nil {
-		return errNilStorage
+		return noStorage{}
 	}
-	return rt.CallMsg(c, op, req, result)
+	return c
 }
+
+// noStorage is the connection of a Storage that belongs to no object.
+type noStorage struct{}
+
+func (noStorage) Call(abi.CallOp, []byte) ([]byte, error) { return nil, errNilStorage }

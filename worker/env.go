@@ -31,7 +31,7 @@ var (
 func GetEnv() (*Env, error) {
 	envOnce.Do(func() {
 		var m abi.Env
-		envErr = rt.CallMsg(rt.NoObject, abi.CallEnv, nil, &m)
+		m, envErr = rt.Do(rt.NoObject, abi.OpEnv, nil)
 		env = &Env{vars: m.Vars, bindings: m.Bindings}
 		if envErr != nil {
 			envErr = fmt.Errorf("worker: reading the environment: %w", envErr)

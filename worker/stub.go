@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/rt"
@@ -80,8 +79,8 @@ func (ns *Namespace) target(name, id string) *abi.StubTarget {
 // (namespace.idFromName(name) in JavaScript): the same name always gives
 // the same ID, and the ID's Name is name.
 func (ns *Namespace) IDFromName(name string) (ObjectID, error) {
-	var m abi.ObjectID
-	if err := rt.CallMsg(rt.NoObject, abi.CallIDFromName, ns.target(name, ""), &m); err != nil {
+	m, err := rt.Do(rt.NoObject, abi.OpIDFromName, ns.target(name, ""))
+	if err != nil {
 		return ObjectID{}, fmt.Errorf("worker: %s.IDFromName(%q): %w", ns.binding, name, err)
 	}
 	return objectID(&m), nil
@@ -94,8 +93,8 @@ func (ns *Namespace) IDFromName(name string) (ObjectID, error) {
 // Durable Object ID: must be 64 hex digits", "Durable Object ID is not
 // valid for this namespace.").
 func (ns *Namespace) IDFromString(s string) (ObjectID, error) {
-	var m abi.ObjectID
-	if err := rt.CallMsg(rt.NoObject, abi.CallIDFromString, ns.target("", s), &m); err != nil {
+	m, err := rt.Do(rt.NoObject, abi.OpIDFromString, ns.target("", s))
+	if err != nil {
 		return ObjectID{}, fmt.Errorf("worker: %s.IDFromString(%q): %w", ns.binding, s, err)
 	}
 	return objectID(&m), nil
@@ -118,8 +117,8 @@ func (ns *Namespace) NewUniqueID(opts *UniqueIDOptions) (ObjectID, error) {
 	if opts != nil {
 		req.Jurisdiction = opts.Jurisdiction
 	}
-	var m abi.ObjectID
-	if err := rt.CallMsg(rt.NoObject, abi.CallNewUniqueID, req, &m); err != nil {
+	m, err := rt.Do(rt.NoObject, abi.OpNewUniqueID, req)
+	if err != nil {
 		return ObjectID{}, fmt.Errorf("worker: %s.NewUniqueID: %w", ns.binding, err)
 	}
 	return objectID(&m), nil
@@ -136,7 +135,7 @@ func (ns *Namespace) Jurisdiction(j string) (*Namespace, error) {
 		return &Namespace{binding: ns.binding}, nil
 	}
 	sub := &Namespace{binding: ns.binding, jurisdiction: j}
-	if err := rt.CallMsg(rt.NoObject, abi.CallJurisdiction, sub.target("", ""), nil); err != nil {
+	if _, err := rt.Do(rt.NoObject, abi.OpJurisdiction, sub.target("", "")); err != nil {
 		return nil, fmt.Errorf("worker: %s.Jurisdiction(%q): %w", ns.binding, j, err)
 	}
 	return sub, nil
@@ -185,14 +184,14 @@ func (ns *Namespace) Get(id ObjectID, opts *GetOptions) *Stub {
 	if opts != nil {
 		t.LocationHint = opts.LocationHint
 	}
-	return &Stub{target: *t}
+	return &Stub{conn: &hostStub{target: *t}}
 }
 
 // GetByName returns a stub for the object called name
 // (namespace.getByName(name) in JavaScript); the same name always reaches
 // the same object. For a location hint, Get the ID of IDFromName.
 func (ns *Namespace) GetByName(name string) *Stub {
-	return &Stub{target: *ns.target(name, "")}
+	return &Stub{conn: &hostStub{target: *ns.target(name, "")}}
 }
 
 // Caller calls the RPC methods of one Durable Object by name, as Stub.Call
@@ -223,16 +222,12 @@ var ErrNilStub = errors.New("worker: a nil *Stub reaches no Durable Object")
 // with storage.ErrStubNotStorable): keep the object's name or ID in
 // storage instead, and get its stub from the namespace.
 type Stub struct {
-	target abi.StubTarget
-	err    error       // a stub that reaches no object (see Get)
-	kept   *keptHandle // a stub the host keeps for this instance (target.Handle)
-	test   rt.HostStub // in a test on the host: the harness's stub (dotest)
+	// conn is how the stub reaches its object: through the host's
+	// operations (hostStub), or through the harness's model in a test on
+	// the host (rt.KeptStubConn); nil for the zero Stub.
+	conn rt.StubConn
+	err  error // a stub that reaches no object (see Get)
 }
-
-// keptHandle is the handle of a stub that the host keeps for the Go
-// instance; when no *Stub refers to it any more, the host is told to
-// forget the stub.
-type keptHandle struct{ handle uint32 }
 
 func init() {
 	abi.RegisterStub(stubTarget, keptStub, true)
@@ -240,13 +235,10 @@ func init() {
 
 // stubTarget is what a *Stub crosses RPC as.
 func stubTarget(s *Stub) (abi.StubTarget, error) {
-	switch {
-	case s.err != nil:
+	if s.err != nil {
 		return abi.StubTarget{}, s.err
-	case s.test != nil:
-		return rt.HostStubs.Target(s.test), nil
 	}
-	return s.target, nil
+	return s.c().Target(), nil
 }
 
 // keptStub is the *Stub of a stub that reached Go over RPC.
@@ -254,18 +246,17 @@ func keptStub(t abi.StubTarget) (*Stub, error) {
 	if t.Handle == 0 {
 		return nil, errors.New("worker: a Durable Object stub from the host without a handle")
 	}
-	if rt.HostStubs != nil { // a test's, on the host
-		test, err := rt.HostStubs.Stub(t)
-		return &Stub{test: test}, err
-	}
-	s := &Stub{target: abi.StubTarget{Handle: t.Handle}, kept: &keptHandle{t.Handle}}
-	runtime.AddCleanup(s.kept, releaseStub, t.Handle)
-	return s, nil
+	conn, err := rt.KeptStubConn(t)
+	return &Stub{conn: conn}, err
 }
 
-// releaseStub tells the host to forget the stub it keeps under handle.
-func releaseStub(handle uint32) {
-	rt.CallMsg(rt.NoObject, abi.CallStubRelease, []uint32{handle}, nil) // nothing to do if it fails: the instance is gone
+// c returns the stub's connection: the zero Stub's names no object, and
+// the host says so.
+func (s *Stub) c() rt.StubConn {
+	if s.conn == nil {
+		return noTarget
+	}
+	return s.conn
 }
 
 // Fetch sends req to the object's ServeHTTP (or JavaScript fetch) on behalf
@@ -277,11 +268,7 @@ func (s *Stub) Fetch(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	if s.test != nil {
-		return s.test.Do(req)
-	}
-	defer runtime.KeepAlive(s.kept) // the host keeps the stub until the fetch has used it
-	return s.transport().RoundTrip(req)
+	return s.c().Fetch(req)
 }
 
 // usable returns the error of a stub that reaches no object.
@@ -333,11 +320,6 @@ func (fw flushWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func (s *Stub) transport() *rt.Transport {
-	t := s.target
-	return &rt.Transport{Op: abi.AsyncStubFetch, Target: &t}
-}
-
 // Call calls the object's RPC method with args and decodes its result into
 // result, which may be nil to discard it. method is the JavaScript name
 // ("increment"); a Go name ("Increment") is accepted too. An error thrown
@@ -349,49 +331,5 @@ func (s *Stub) Call(ctx context.Context, method string, result any, args ...any)
 	if err := s.usable(); err != nil {
 		return err
 	}
-	if s.test != nil {
-		return s.test.Call(ctx, method, result, args...)
-	}
-	defer runtime.KeepAlive(s.kept) // the host keeps the stub until the call has used it
-	if args == nil {
-		args = []any{}
-	}
-	args, err := streamArgs(ctx, args)
-	if err != nil {
-		return fmt.Errorf("worker: %s: %w", method, err)
-	}
-	raw, err := abi.EncodeValue(args)
-	if err == nil {
-		err = abi.CheckJSSafe(raw)
-	}
-	if err != nil {
-		return fmt.Errorf("worker: %s: encoding the arguments: %w", method, err)
-	}
-	req, err := abi.Marshal(&abi.StubCall{Target: s.target, Method: rt.JSName(method), Args: raw})
-	if err != nil {
-		return fmt.Errorf("worker: %s: %w", method, err)
-	}
-	res, err := rt.Await(ctx, abi.AsyncStubCall, req)
-	if err != nil {
-		return err
-	}
-	if ref, ok := abi.StreamOf(res); ok {
-		st, ok := result.(*Stream)
-		if !ok {
-			rt.CancelStream(ref)
-			return fmt.Errorf("worker: %s returns a stream: %w", method, ErrWantStream)
-		}
-		st.set(rt.StreamReader(ctx, ref, "the stream of "+method), ref.Lines)
-		return nil
-	}
-	if _, ok := result.(*Stream); ok {
-		return fmt.Errorf("worker: %s: %w", method, ErrNotStream)
-	}
-	if result == nil || len(res) == 0 {
-		return nil
-	}
-	if err := abi.DecodeValue(res, result); err != nil {
-		return fmt.Errorf("worker: %s: decoding the result (%s) into %T: %w", method, abi.Describe(res), result, err)
-	}
-	return nil
+	return s.c().Call(ctx, method, result, args...)
 }

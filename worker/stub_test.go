@@ -28,8 +28,8 @@ func TestGetTarget(t *testing.T) {
 		{"an ID of no jurisdiction, restricted", eu, named, nil, abi.StubTarget{Binding: "ROOMS", Jurisdiction: "eu", Name: "lobby", ID: "aa"}},
 	} {
 		s := c.ns.Get(c.id, c.opts)
-		if s.err != nil || s.target != c.want {
-			t.Errorf("Get of %s: %+v, %v; want %+v", c.what, s.target, s.err, c.want)
+		if s.err != nil || s.c().Target() != c.want {
+			t.Errorf("Get of %s: %+v, %v; want %+v", c.what, s.c().Target(), s.err, c.want)
 		}
 	}
 

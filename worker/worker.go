@@ -36,7 +36,7 @@ func Fetch(req *http.Request) (*http.Response, error) {
 // TLS stack, which a Worker never uses, into the module: 4.8 MB more for
 // the counter example (7.43 MB, 2.04 MB gzipped, became 12.24 MB, 3.20 MB
 // gzipped).
-var Transport http.RoundTripper = &rt.Transport{Op: abi.AsyncFetch}
+var Transport http.RoundTripper = &rt.Transport{}
 
 // Sleep waits for d or until ctx is done, whichever comes first, and
 // returns ctx.Err() in the latter case. It is the host's timer (setTimeout,
@@ -51,11 +51,8 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		// behalf, which it would not be if a Go timer woke it inside
 		// another object's call into Go (workerd refuses that: "Cannot
 		// perform I/O on behalf of a different Durable Object").
-		req, err := abi.Marshal(max(0, float64(d)/float64(time.Millisecond)))
-		if err != nil {
-			return err
-		}
-		_, err = rt.Await(ctx, abi.AsyncSleep, req)
+		ms := max(0, float64(d)/float64(time.Millisecond))
+		_, err := rt.AwaitOp(ctx, abi.OpSleep, &ms)
 		return err
 	}
 	t := time.NewTimer(d)

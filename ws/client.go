@@ -52,7 +52,7 @@ func Dial(ctx context.Context, url string, header http.Header) (*Client, *http.R
 		req.Header[k] = vs
 	}
 	req.Header.Set("Upgrade", "websocket")
-	resp, err := (&rt.Transport{Op: abi.AsyncFetch}).RoundTrip(req)
+	resp, err := (&rt.Transport{}).RoundTrip(req)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ws: Dial %s: %w", url, err)
 	}
@@ -67,8 +67,8 @@ func Dial(ctx context.Context, url string, header http.Header) (*Client, *http.R
 	if err != nil {
 		return nil, resp, fmt.Errorf("ws: Dial %s: %w", url, err)
 	}
-	var id string
-	if err := rt.CallMsg(conn, abi.CallSocketConnect, &abi.WSConnect{Event: event, Upgrade: upgrade}, &id); err != nil {
+	id, err := rt.Do(conn, abi.OpSocketConnect, &abi.WSConnect{Event: event, Upgrade: upgrade})
+	if err != nil {
 		return nil, resp, fmt.Errorf("ws: Dial %s: %w", url, err)
 	}
 	return &Client{id: id, conn: conn}, resp, nil
@@ -78,7 +78,7 @@ func Dial(ctx context.Context, url string, header http.Header) (*Client, *http.R
 func (c *Client) Send(m Message) error {
 	req, err := m.toABI(c.id)
 	if err == nil {
-		err = rt.CallMsg(c.conn, abi.CallSocketSend, req, nil)
+		_, err = rt.Do(c.conn, abi.OpSocketSend, req)
 	}
 	if err != nil {
 		return fmt.Errorf("ws: send: %w", err)
@@ -98,17 +98,9 @@ func (c *Client) SendBinary(b []byte) error { return c.Send(BinaryMessage(b)) }
 func (c *Client) Receive(ctx context.Context) (Message, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	req, err := abi.Marshal(&abi.WSSocket{Socket: c.id})
-	if err != nil {
-		return Message{}, err
-	}
-	out, err := rt.Await(ctx, abi.AsyncSocketReceive, req)
+	r, err := rt.AwaitOp(ctx, abi.OpSocketReceive, &abi.WSSocket{Socket: c.id})
 	if err != nil {
 		return Message{}, fmt.Errorf("ws: receive: %w", err)
-	}
-	var r abi.WSReceived
-	if err := abi.Unmarshal(out, &r); err != nil {
-		return Message{}, fmt.Errorf("ws: receive: the host sent a malformed message: %w", err)
 	}
 	if r.Closed != nil {
 		return Message{}, &CloseError{Code: r.Closed.Code, Reason: r.Closed.Reason, WasClean: r.Closed.WasClean}
@@ -121,7 +113,7 @@ func (c *Client) Close(code int, reason string) error {
 	if err := checkClose(code, reason); err != nil {
 		return err
 	}
-	if err := rt.CallMsg(c.conn, abi.CallSocketClose, &abi.WSClose{Socket: c.id, Code: code, Reason: reason}, nil); err != nil {
+	if _, err := rt.Do(c.conn, abi.OpSocketClose, &abi.WSClose{Socket: c.id, Code: code, Reason: reason}); err != nil {
 		return fmt.Errorf("ws: close: %w", err)
 	}
 	return nil

@@ -107,7 +107,7 @@ func (c *Conn) ID() string { return c.id }
 func (c *Conn) Send(m Message) error {
 	req, err := m.toABI(c.id)
 	if err == nil {
-		err = rt.CallMsg(c.conn, abi.CallWSSend, req, nil)
+		_, err = rt.Do(c.conn, abi.OpWSSend, req)
 	}
 	if err != nil {
 		return fmt.Errorf("ws: send on %s: %w", c.id, err)
@@ -127,7 +127,7 @@ func (c *Conn) Close(code int, reason string) error {
 	if err := checkClose(code, reason); err != nil {
 		return err
 	}
-	if err := rt.CallMsg(c.conn, abi.CallWSClose, &abi.WSClose{Socket: c.id, Code: code, Reason: reason}, nil); err != nil {
+	if _, err := rt.Do(c.conn, abi.OpWSClose, &abi.WSClose{Socket: c.id, Code: code, Reason: reason}); err != nil {
 		return fmt.Errorf("ws: close of %s: %w", c.id, err)
 	}
 	return nil
@@ -148,8 +148,8 @@ func checkClose(code int, reason string) error {
 
 // ReadyState returns the socket's state.
 func (c *Conn) ReadyState() (ReadyState, error) {
-	var s int
-	if err := rt.CallMsg(c.conn, abi.CallWSReadyState, &abi.WSSocket{Socket: c.id}, &s); err != nil {
+	s, err := rt.Do(c.conn, abi.OpWSReadyState, &abi.WSSocket{Socket: c.id})
+	if err != nil {
 		return Closed, fmt.Errorf("ws: readyState of %s: %w", c.id, err)
 	}
 	return ReadyState(s), nil
@@ -157,8 +157,8 @@ func (c *Conn) ReadyState() (ReadyState, error) {
 
 // Tags returns the socket's tags.
 func (c *Conn) Tags() ([]string, error) {
-	var tags []string
-	if err := rt.CallMsg(c.conn, abi.CallWSTags, &abi.WSSocket{Socket: c.id}, &tags); err != nil {
+	tags, err := rt.Do(c.conn, abi.OpWSTags, &abi.WSSocket{Socket: c.id})
+	if err != nil {
 		return nil, fmt.Errorf("ws: tags of %s: %w", c.id, err)
 	}
 	return tags, nil
@@ -167,8 +167,8 @@ func (c *Conn) Tags() ([]string, error) {
 // Attachment decodes the socket's attachment into v and reports whether it
 // has one. Attachments survive hibernation.
 func (c *Conn) Attachment(v any) (bool, error) {
-	var raw []byte
-	if err := rt.CallMsg(c.conn, abi.CallWSAttachment, &abi.WSSocket{Socket: c.id}, &raw); err != nil {
+	raw, err := rt.Do(c.conn, abi.OpWSAttachment, &abi.WSSocket{Socket: c.id})
+	if err != nil {
 		return false, fmt.Errorf("ws: attachment of %s: %w", c.id, err)
 	}
 	if len(raw) == 0 {
@@ -190,7 +190,7 @@ func (c *Conn) SetAttachment(v any) error {
 			return err
 		}
 	}
-	if err := rt.CallMsg(c.conn, abi.CallWSSetAttachment, &abi.WSAttachment{Socket: c.id, Attachment: raw}, nil); err != nil {
+	if _, err := rt.Do(c.conn, abi.OpWSSetAttachment, &abi.WSAttachment{Socket: c.id, Attachment: raw}); err != nil {
 		return fmt.Errorf("ws: storing the attachment of %s: %w", c.id, err)
 	}
 	return nil
@@ -199,8 +199,8 @@ func (c *Conn) SetAttachment(v any) error {
 // AutoResponseTime returns when workerd last answered this socket with
 // the object's auto-response, and false if it never has.
 func (c *Conn) AutoResponseTime() (time.Time, bool, error) {
-	var ms *float64
-	if err := rt.CallMsg(c.conn, abi.CallWSAutoResponseTime, &abi.WSSocket{Socket: c.id}, &ms); err != nil {
+	ms, err := rt.Do(c.conn, abi.OpWSAutoResponseTime, &abi.WSSocket{Socket: c.id})
+	if err != nil {
 		return time.Time{}, false, fmt.Errorf("ws: auto-response time of %s: %w", c.id, err)
 	}
 	if ms == nil {

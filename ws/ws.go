@@ -71,8 +71,8 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn,
 		return nil, fmt.Errorf("ws: Accept: %w", ErrNoObject)
 	}
 	req.Event = event
-	var id string
-	if err := rt.CallMsg(c, abi.CallWSAccept, &req, &id); err != nil {
+	id, err := rt.Do(c, abi.OpWSAccept, &req)
+	if err != nil {
 		return nil, fmt.Errorf("ws: accepting the WebSocket: %w", err)
 	}
 	w.Header().Set(abi.WebSocketHeader, id)
@@ -135,8 +135,8 @@ func List(ctx context.Context, tag string) ([]*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	if err := rt.CallMsg(c, abi.CallWSList, &abi.WSList{Tag: tag}, &ids); err != nil {
+	ids, err := rt.Do(c, abi.OpWSList, &abi.WSList{Tag: tag})
+	if err != nil {
 		return nil, fmt.Errorf("ws: listing the sockets: %w", err)
 	}
 	out := make([]*Conn, len(ids))
@@ -158,7 +158,7 @@ func SetAutoResponse(ctx context.Context, request, response string) error {
 	if err != nil {
 		return err
 	}
-	if err := rt.CallMsg(c, abi.CallWSSetAutoResponse, &abi.WSAutoResponse{Request: request, Response: response}, nil); err != nil {
+	if _, err := rt.Do(c, abi.OpWSSetAutoResponse, &abi.WSAutoResponse{Request: request, Response: response}); err != nil {
 		return fmt.Errorf("ws: setting the auto-response: %w", err)
 	}
 	return nil
@@ -171,8 +171,8 @@ func AutoResponse(ctx context.Context) (request, response string, ok bool, err e
 	if err != nil {
 		return "", "", false, err
 	}
-	var p *abi.WSAutoResponse
-	if err := rt.CallMsg(c, abi.CallWSAutoResponse, nil, &p); err != nil {
+	p, err := rt.Do(c, abi.OpWSAutoResponse, nil)
+	if err != nil {
 		return "", "", false, fmt.Errorf("ws: reading the auto-response: %w", err)
 	}
 	if p == nil {
@@ -200,7 +200,7 @@ func SetEventTimeout(ctx context.Context, d time.Duration) error {
 		v := float64(d.Milliseconds())
 		ms = &v
 	}
-	if err := rt.CallMsg(c, abi.CallWSSetEventTimeout, ms, nil); err != nil {
+	if _, err := rt.Do(c, abi.OpWSSetEventTimeout, &ms); err != nil {
 		return fmt.Errorf("ws: setting the event timeout: %w", err)
 	}
 	return nil
@@ -213,8 +213,8 @@ func EventTimeout(ctx context.Context) (time.Duration, bool, error) {
 	if err != nil {
 		return 0, false, err
 	}
-	var ms *float64
-	if err := rt.CallMsg(c, abi.CallWSEventTimeout, nil, &ms); err != nil {
+	ms, err := rt.Do(c, abi.OpWSEventTimeout, nil)
+	if err != nil {
 		return 0, false, fmt.Errorf("ws: reading the event timeout: %w", err)
 	}
 	if ms == nil {

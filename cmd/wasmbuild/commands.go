@@ -16,7 +16,7 @@ import (
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/build"
-	"github.com/godurable/godurable/internal/jsbridge"
+	"github.com/godurable/godurable/internal/shim"
 	"github.com/godurable/godurable/internal/wrangler"
 	"github.com/godurable/godurable/internal/wranglerdev"
 )
@@ -111,7 +111,7 @@ func (o *options) project(requireConfig bool) (*project, error) {
 }
 
 func (p *project) entry() string {
-	abs, _ := filepath.Abs(filepath.Join(p.out, jsbridge.EntryFile))
+	abs, _ := filepath.Abs(filepath.Join(p.out, shim.EntryFile))
 	return abs
 }
 

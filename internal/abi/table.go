@@ -1,14 +1,17 @@
 package abi
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
+	"slices"
 )
 
 // The table of the boundary: every event a host may send and every
-// operation a guest may ask of its host, once. A new capability adds rows
-// here; jsbridge generates the shim's tables from them, and tests fail
-// until the shim (jsbridge/runtime.js) and the wazero host
+// operation a guest may ask of its host, once: the events here, the
+// operations in the file of their feature (ops_*.go). A new capability
+// adds rows; internal/shim generates the shim's tables from them, and tests fail
+// until the shim (internal/shim/js) and the wazero host
 // (internal/workerd) each have a case for every row and none for a name
 // the table lacks.
 
@@ -119,79 +122,8 @@ func (t Target) String() string {
 // CallOp names a synchronous host operation (the call import).
 type CallOp int32
 
-const (
-	CallEnv             CallOp = 1
-	CallKVGet           CallOp = 2
-	CallKVPut           CallOp = 3
-	CallKVDelete        CallOp = 4
-	CallKVList          CallOp = 5
-	CallSQLExec         CallOp = 6
-	CallIDFromName      CallOp = 7
-	CallNewUniqueID     CallOp = 8
-	CallSQLDatabaseSize CallOp = 9
-	CallDeleteAll       CallOp = 10
-	CallTransactionSync CallOp = 11
-	CallWaitUntil       CallOp = 12
-	CallWaitUntilDone   CallOp = 13
-	CallAbort           CallOp = 14
-	CallKVGetMany       CallOp = 15
-	CallKVPutMany       CallOp = 16
-	CallKVDeleteMany    CallOp = 17
-	CallBodyWrite       CallOp = 18
-	CallBodyClose       CallOp = 19
-
-	CallWSAccept           CallOp = 20
-	CallWSSend             CallOp = 21
-	CallWSClose            CallOp = 22
-	CallWSList             CallOp = 23
-	CallWSTags             CallOp = 24
-	CallWSAttachment       CallOp = 25
-	CallWSSetAttachment    CallOp = 26
-	CallWSReadyState       CallOp = 27
-	CallWSSetAutoResponse  CallOp = 28
-	CallWSAutoResponse     CallOp = 29
-	CallWSAutoResponseTime CallOp = 30
-	CallWSSetEventTimeout  CallOp = 31
-	CallWSEventTimeout     CallOp = 32
-
-	CallBodyCancel CallOp = 33
-
-	CallSocketConnect CallOp = 40
-	CallSocketSend    CallOp = 41
-	CallSocketClose   CallOp = 42
-
-	// Durable Object IDs beyond idFromName and newUniqueId.
-	CallIDFromString CallOp = 50
-	CallJurisdiction CallOp = 51
-	CallStubRelease  CallOp = 52
-)
-
 // AsyncOp names an asynchronous host operation (the start import).
 type AsyncOp int32
-
-const (
-	AsyncFetch     AsyncOp = 1
-	AsyncStubFetch AsyncOp = 2
-	AsyncStubCall  AsyncOp = 3
-	AsyncAlarmGet  AsyncOp = 4
-	AsyncAlarmSet  AsyncOp = 5
-	AsyncAlarmDel  AsyncOp = 6
-	AsyncSync      AsyncOp = 7
-	// Point-in-time recovery.
-	AsyncCurrentBookmark AsyncOp = 8
-	AsyncBookmarkForTime AsyncOp = 9
-	AsyncRestoreBookmark AsyncOp = 10
-	AsyncBodyDrain       AsyncOp = 11
-	AsyncBodyRead        AsyncOp = 12
-	AsyncSleep           AsyncOp = 13
-	AsyncEnter           AsyncOp = 14
-
-	AsyncSocketReceive AsyncOp = 40
-
-	// D1 databases.
-	AsyncD1Query AsyncOp = 60
-	AsyncD1Exec  AsyncOp = 61
-)
 
 // OpInfo describes one host operation.
 type OpInfo struct {
@@ -219,203 +151,100 @@ type Raw []byte
 // result).
 type Value []byte
 
-var callOps = []OpInfo{
-	{Code: int32(CallEnv), Name: "env", Result: reflect.TypeFor[Env](),
-		Doc: "the Worker's variables, secrets and bindings"},
-	{Code: int32(CallKVGet), Name: "kv.get", Object: true, Fault: "kv.get",
-		Request: reflect.TypeFor[KVKey](), Result: reflect.TypeFor[Raw](),
-		Doc: "the stored bytes of a key; an empty result when the key is absent"},
-	{Code: int32(CallKVPut), Name: "kv.put", Object: true, Fault: "kv.put",
-		Request: reflect.TypeFor[KVPut](),
-		Doc:     "store a value"},
-	{Code: int32(CallKVDelete), Name: "kv.delete", Object: true, Fault: "kv.delete",
-		Request: reflect.TypeFor[KVKey](), Result: reflect.TypeFor[bool](),
-		Doc: "delete a key; whether it existed"},
-	{Code: int32(CallKVList), Name: "kv.list", Object: true, Fault: "kv.list",
-		Request: reflect.TypeFor[KVList](), Result: reflect.TypeFor[[]KVEntry](),
-		Doc: "keys and values in key order"},
-	{Code: int32(CallSQLExec), Name: "sql.exec", Object: true, Fault: "sql.exec",
-		Request: reflect.TypeFor[SQLQuery](), Result: reflect.TypeFor[SQLResult](),
-		Doc: "run one SQL statement"},
-	{Code: int32(CallIDFromName), Name: "id.fromName",
-		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[ObjectID](),
-		Doc: "idFromName: the ID of the object with a name (StubTarget with Binding, Jurisdiction and Name)"},
-	{Code: int32(CallNewUniqueID), Name: "id.newUnique",
-		Request: reflect.TypeFor[NewUniqueID](), Result: reflect.TypeFor[ObjectID](),
-		Doc: "newUniqueId({jurisdiction}): the ID of a new object"},
-	{Code: int32(CallSQLDatabaseSize), Name: "sql.databaseSize", Object: true, Fault: "sql.databaseSize",
-		Result: reflect.TypeFor[int64](),
-		Doc:    "the size of the object's database in bytes"},
-	{Code: int32(CallDeleteAll), Name: "storage.deleteAll", Object: true, Fault: "storage.deleteAll",
-		Doc: "delete all of the object's storage: KV, SQL tables and the alarm"},
-	{Code: int32(CallTransactionSync), Name: "storage.transactionSync", Object: true, Fault: "storage.transactionSync",
-		Request: reflect.TypeFor[int32](),
-		Doc:     "workerd's transactionSync around ExportTransaction(the request's ID): the writes the guest's function makes commit together, or roll back together when it fails"},
-	{Code: int32(CallWaitUntil), Name: "event.waitUntil", Request: reflect.TypeFor[int32](),
-		Doc: "keep the event with the request's ID alive after its result (workerd's ctx.waitUntil) until a matching event.waitUntilDone; its operations go on starting in its I/O context"},
-	{Code: int32(CallWaitUntilDone), Name: "event.waitUntilDone", Request: reflect.TypeFor[int32](),
-		Doc: "end one event.waitUntil of the event with the request's ID"},
-	{Code: int32(CallKVGetMany), Name: "kv.getMany", Object: true, Fault: "kv.getMany",
-		Request: reflect.TypeFor[[]string](), Result: reflect.TypeFor[[]KVEntry](),
-		Doc: "the entries of the keys that exist, in the order asked"},
-	{Code: int32(CallKVPutMany), Name: "kv.putMany", Object: true, Fault: "kv.putMany",
-		Request: reflect.TypeFor[[]KVEntry](),
-		Doc:     "store every entry"},
-	{Code: int32(CallKVDeleteMany), Name: "kv.deleteMany", Object: true, Fault: "kv.deleteMany",
-		Request: reflect.TypeFor[[]string](), Result: reflect.TypeFor[int](),
-		Doc: "delete the keys; how many existed"},
-	{Code: int32(CallBodyWrite), Name: "body.write", Request: reflect.TypeFor[BodyChunk](), Result: reflect.TypeFor[int](),
-		Doc: "more of a body that streams from the guest (an event's response, or a request's BodyWriter); the bytes the host holds that its reader has not read yet"},
-	{Code: int32(CallBodyClose), Name: "body.close", Request: reflect.TypeFor[BodyEnd](),
-		Doc: "end a body that streams from the guest, with an error if it was cut short"},
-	{Code: int32(CallBodyCancel), Name: "body.cancel", Request: reflect.TypeFor[int32](),
-		Doc: "give up the body that streams from the host under the request's reader ID (Request.BodyReader): the host cancels it"},
-	{Code: int32(CallAbort), Name: "state.abort", Object: true, Request: reflect.TypeFor[string](),
-		Doc: "reset the object (workerd's ctx.abort(reason)) once the current call into the guest has returned: its events in flight fail, the next one builds it anew"},
-	{Code: int32(CallIDFromString), Name: "id.fromString",
-		Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[ObjectID](),
-		Doc: "idFromString: the ID a string names, checked (StubTarget with Binding, Jurisdiction and ID)"},
-	{Code: int32(CallJurisdiction), Name: "ns.jurisdiction",
-		Request: reflect.TypeFor[StubTarget](),
-		Doc:     "check that the namespace has a jurisdictional sub-namespace (jurisdiction(Jurisdiction) of Binding)"},
-	{Code: int32(CallStubRelease), Name: "stub.release", Request: reflect.TypeFor[[]uint32](),
-		Doc: "forget the stubs the host keeps for the guest under these handles (ExtStub): the guest holds them no more"},
+// The operations of each feature are declared in a file of their own
+// (ops_storage.go, ops_ws.go, ...): their codes, their rows, which the
+// list features below joins into the tables, and their typed descriptors
+// (Sync, Async), with which the guest calls them. A feature's codes are in the first block or in the
+// block of its own; a code never changes (renumbering is a new ABI
+// version). Calls and async operations have codes of their own, in the
+// same blocks:
+//
+//	 1–19  the first ABI's operations, of several features: env, storage,
+//	       ids, events, bodies, state, fetch, alarms (full: calls 1–19,
+//	       async 1–14; a new operation of these features takes a block)
+//	20–32  hibernatable WebSockets (ops_ws.go; full)
+//	33–39  bodies (ops_bodies.go)
+//	40–49  outbound WebSockets (ops_sockets.go)
+//	50–59  Durable Object IDs and stubs (ops_ids.go)
+//	60–69  D1 (ops_d1.go)
+//	70–79  reserved: jsbridge's operations on JavaScript values (ops_js.go)
+//	80–    free: a block of ten for each new feature
+var (
+	firstCalls   = codeRange{1, 19}
+	firstAsyncs  = codeRange{1, 14}
+	blockWS      = codeRange{20, 32}
+	blockBodies  = codeRange{33, 39}
+	blockSockets = codeRange{40, 49}
+	blockIDs     = codeRange{50, 59}
+	blockD1      = codeRange{60, 69}
+	blockJS      = codeRange{70, 79}
+)
 
-	// Hibernatable WebSockets: ctx.acceptWebSocket and the rest of the
-	// hibernation API. A socket is named by the ID the host gave it when it
-	// accepted it, which it keeps across hibernation.
-	{Code: int32(CallWSAccept), Name: "ws.accept", Object: true,
-		Request: reflect.TypeFor[WSAccept](), Result: reflect.TypeFor[string](),
-		Doc: "accept the WebSocket of the event's upgrade request as hibernatable, with tags; the socket's ID, which the response names in WebSocketHeader"},
-	{Code: int32(CallWSSend), Name: "ws.send", Object: true,
-		Request: reflect.TypeFor[WSMessage](),
-		Doc:     "send a message on a socket"},
-	{Code: int32(CallWSClose), Name: "ws.close", Object: true,
-		Request: reflect.TypeFor[WSClose](),
-		Doc:     "close a socket with a code and a reason"},
-	{Code: int32(CallWSList), Name: "ws.list", Object: true,
-		Request: reflect.TypeFor[WSList](), Result: reflect.TypeFor[[]string](),
-		Doc: "the IDs of the object's sockets, all or those with a tag (ctx.getWebSockets)"},
-	{Code: int32(CallWSTags), Name: "ws.tags", Object: true,
-		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[[]string](),
-		Doc: "the tags of a socket (ctx.getTags)"},
-	{Code: int32(CallWSAttachment), Name: "ws.attachment", Object: true,
-		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[Raw](),
-		Doc: "a socket's attachment as stored, empty if none (deserializeAttachment)"},
-	{Code: int32(CallWSSetAttachment), Name: "ws.setAttachment", Object: true,
-		Request: reflect.TypeFor[WSAttachment](),
-		Doc:     "store a socket's attachment (serializeAttachment); nil removes it"},
-	{Code: int32(CallWSReadyState), Name: "ws.readyState", Object: true,
-		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[int](),
-		Doc: "a socket's readyState: 0 connecting, 1 open, 2 closing, 3 closed"},
-	{Code: int32(CallWSSetAutoResponse), Name: "ws.setAutoResponse", Object: true,
-		Request: reflect.TypeFor[WSAutoResponse](),
-		Doc:     "answer a request message with a response without waking the object; empty both to remove"},
-	{Code: int32(CallWSAutoResponse), Name: "ws.autoResponse", Object: true,
-		Result: reflect.TypeFor[*WSAutoResponse](),
-		Doc:    "the auto-response pair, or nil"},
-	{Code: int32(CallWSAutoResponseTime), Name: "ws.autoResponseTime", Object: true,
-		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[*float64](),
-		Doc: "when a socket was last auto-answered, in ms since the epoch, or nil"},
-	{Code: int32(CallWSSetEventTimeout), Name: "ws.setEventTimeout", Object: true,
-		Request: reflect.TypeFor[*float64](),
-		Doc:     "bound the hibernatable WebSocket events' run time in ms; nil removes the bound"},
-	{Code: int32(CallWSEventTimeout), Name: "ws.eventTimeout", Object: true,
-		Result: reflect.TypeFor[*float64](),
-		Doc:    "the hibernatable WebSocket events' bound in ms, or nil"},
+// features are the operations of every feature; the tables are their
+// rows, ordered by code (CallOps, AsyncOps).
+var features = []*feature{&envOps, &storageOps, &eventOps, &bodyOps, &stateOps, &fetchOps, &idOps, &wsOps, &socketOps, &alarmOps, &d1Ops, &jsOps}
 
-	// Outbound WebSockets: a socket the Worker or object opened itself with
-	// fetch, used by the event that opened it.
-	{Code: int32(CallSocketConnect), Name: "socket.connect",
-		Request: reflect.TypeFor[WSConnect](), Result: reflect.TypeFor[string](),
-		Doc: "accept the WebSocket of an upgraded fetch response (named by WebSocketHeader); the socket's ID"},
-	{Code: int32(CallSocketSend), Name: "socket.send",
-		Request: reflect.TypeFor[WSMessage](),
-		Doc:     "send a message on an outbound socket"},
-	{Code: int32(CallSocketClose), Name: "socket.close",
-		Request: reflect.TypeFor[WSClose](),
-		Doc:     "close an outbound socket"},
+// feature is the operations of one feature, as its file declares them.
+type feature struct {
+	name string
+	// codes is the feature's block of codes, for calls and async
+	// operations alike; zero if its codes are all in the first block.
+	codes         codeRange
+	calls, asyncs []OpInfo
 }
 
-var asyncOps = []OpInfo{
-	{Code: int32(AsyncFetch), Name: "fetch",
-		Request: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response](),
-		Doc: "an outbound HTTP request with the runtime's fetch"},
-	{Code: int32(AsyncStubFetch), Name: "stub.fetch",
-		Request: reflect.TypeFor[StubFetch](), Result: reflect.TypeFor[Response](),
-		Doc: "an HTTP request to a Durable Object"},
-	{Code: int32(AsyncStubCall), Name: "stub.call",
-		Request: reflect.TypeFor[StubCall](), Result: reflect.TypeFor[Value](),
-		Doc: "a call of a Durable Object's RPC method; the result is one value, or empty for undefined"},
-	// The alarm's operations are asynchronous because workerd's are: they
-	// return promises, even for SQLite-backed objects.
-	{Code: int32(AsyncAlarmGet), Name: "alarm.get", Object: true, Fault: "alarm.get",
-		Result: reflect.TypeFor[*float64](),
-		Doc:    "the time of the object's alarm in ms since the epoch, or nil when none is set"},
-	{Code: int32(AsyncAlarmSet), Name: "alarm.set", Object: true, Fault: "alarm.set",
-		Request: reflect.TypeFor[float64](),
-		Doc:     "set the object's alarm to a time in ms since the epoch (a past time is now)"},
-	{Code: int32(AsyncAlarmDel), Name: "alarm.delete", Object: true, Fault: "alarm.delete",
-		Doc: "delete the object's alarm"},
-	{Code: int32(AsyncSync), Name: "storage.sync", Object: true, Fault: "storage.sync",
-		Doc: "wait until the object's writes so far are durable (workerd's storage.sync())"},
-	{Code: int32(AsyncCurrentBookmark), Name: "storage.getCurrentBookmark", Object: true, Fault: "storage.getCurrentBookmark",
-		Result: reflect.TypeFor[string](),
-		Doc:    "a bookmark of the object's storage as it is now"},
-	{Code: int32(AsyncBookmarkForTime), Name: "storage.getBookmarkForTime", Object: true, Fault: "storage.getBookmarkForTime",
-		Request: reflect.TypeFor[float64](), Result: reflect.TypeFor[string](),
-		Doc: "the bookmark of the object's storage at a time in ms since the epoch (within the last 30 days)"},
-	{Code: int32(AsyncRestoreBookmark), Name: "storage.onNextSessionRestoreBookmark", Object: true, Fault: "storage.onNextSessionRestoreBookmark",
-		Request: reflect.TypeFor[string](), Result: reflect.TypeFor[string](),
-		Doc: "restore the object's storage to a bookmark when the object next starts; a bookmark that undoes it"},
-	{Code: int32(AsyncBodyDrain), Name: "body.drain", Request: reflect.TypeFor[BodyRef](), Result: reflect.TypeFor[bool](),
-		Doc: "wait until the reader of a body that streams from the guest has read most of what the host holds; true if the reader went away"},
-	{Code: int32(AsyncBodyRead), Name: "body.read", Request: reflect.TypeFor[int32](), Result: reflect.TypeFor[Raw](),
-		Doc: "the next bytes of the body that streams from the host under the request's reader ID (Request.BodyReader); none at its end"},
-	{Code: int32(AsyncSleep), Name: "timer.sleep", Request: reflect.TypeFor[float64](),
-		Doc: "settle after the request's milliseconds (setTimeout in the event's own I/O context, so that what the guest does next is on that event's behalf)"},
-	{Code: int32(AsyncEnter), Name: "event.enter",
-		Doc: "settle at once, in the I/O context of the event that starts it: the guest resumes on that event's behalf (a goroutine that a Go timer, a channel or a lock woke inside a call into Go for another context, before it uses its own object's storage)"},
-	{Code: int32(AsyncSocketReceive), Name: "socket.receive",
-		Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[WSReceived](),
-		Doc: "the next message of an outbound socket, or its close"},
-	{Code: int32(AsyncD1Query), Name: "d1.query",
-		Request: reflect.TypeFor[D1Query](), Result: reflect.TypeFor[[]D1Result](),
-		Doc: "run statements on a D1 database binding: one with all(), raw() or run(), or a list with batch() (atomic); a result per statement"},
-	{Code: int32(AsyncD1Exec), Name: "d1.exec",
-		Request: reflect.TypeFor[D1Exec](), Result: reflect.TypeFor[D1ExecResult](),
-		Doc: "exec() on a D1 database binding: the statements of a text, one per line, without parameters"},
+// codeRange is the codes from From to To, both included.
+type codeRange struct{ From, To int32 }
+
+func (r codeRange) has(code int32) bool { return r.From <= code && code <= r.To }
+
+// calls and asyncs pick a feature's rows of one kind.
+func calls(f *feature) []OpInfo  { return f.calls }
+func asyncs(f *feature) []OpInfo { return f.asyncs }
+
+// joinRows returns the rows of one kind of every feature, ordered by code.
+func joinRows(rows func(*feature) []OpInfo) []OpInfo {
+	var out []OpInfo
+	for _, f := range features {
+		out = append(out, rows(f)...)
+	}
+	slices.SortFunc(out, func(a, b OpInfo) int { return cmp.Compare(a.Code, b.Code) })
+	return out
 }
 
 // CallOps returns the table of synchronous operations, ordered by code.
-func CallOps() []OpInfo { return append([]OpInfo(nil), callOps...) }
+func CallOps() []OpInfo { return joinRows(calls) }
 
 // AsyncOps returns the table of asynchronous operations, ordered by code.
-func AsyncOps() []OpInfo { return append([]OpInfo(nil), asyncOps...) }
+func AsyncOps() []OpInfo { return joinRows(asyncs) }
 
 // Info returns the description of op, and false if op is not in the table.
-func (op CallOp) Info() (OpInfo, bool) { return find(callOps, int32(op)) }
+func (op CallOp) Info() (OpInfo, bool) { return find(calls, int32(op)) }
 
 // Info returns the description of op, and false if op is not in the table.
-func (op AsyncOp) Info() (OpInfo, bool) { return find(asyncOps, int32(op)) }
+func (op AsyncOp) Info() (OpInfo, bool) { return find(asyncs, int32(op)) }
 
 // String returns the operation's name, or "call N" for one not in the table.
-func (op CallOp) String() string { return name(callOps, int32(op), "call") }
+func (op CallOp) String() string { return name(calls, int32(op), "call") }
 
 // String returns the operation's name, or "async N" for one not in the table.
-func (op AsyncOp) String() string { return name(asyncOps, int32(op), "async") }
+func (op AsyncOp) String() string { return name(asyncs, int32(op), "async") }
 
-func find(table []OpInfo, code int32) (OpInfo, bool) {
-	for _, o := range table {
-		if o.Code == code {
-			return o, true
+// find returns the row of one kind with code: the features' rows are
+// searched where they are, so that the guest does no work to join them.
+func find(rows func(*feature) []OpInfo, code int32) (OpInfo, bool) {
+	for _, f := range features {
+		for _, o := range rows(f) {
+			if o.Code == code {
+				return o, true
+			}
 		}
 	}
 	return OpInfo{}, false
 }
 
-func name(table []OpInfo, code int32, kind string) string {
-	if o, ok := find(table, code); ok {
+func name(rows func(*feature) []OpInfo, code int32, kind string) string {
+	if o, ok := find(rows, code); ok {
 		return o.Name
 	}
 	return fmt.Sprintf("%s %d", kind, code)

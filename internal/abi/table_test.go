@@ -44,6 +44,48 @@ func TestTable(t *testing.T) {
 	}
 }
 
+// TestCodes: every operation's code is unique among its kind and inside
+// its feature's block (or the first block), and the blocks do not overlap.
+func TestCodes(t *testing.T) {
+	blocks := []codeRange{blockWS, blockBodies, blockSockets, blockIDs, blockD1, blockJS}
+	for i, b := range blocks {
+		if b.From > b.To || b.From <= firstCalls.To || b.From <= firstAsyncs.To {
+			t.Errorf("block %v is empty or overlaps the first block", b)
+		}
+		for _, c := range blocks[i+1:] {
+			if b.has(c.From) || c.has(b.From) {
+				t.Errorf("blocks %v and %v overlap", b, c)
+			}
+		}
+	}
+	seen := map[codeRange]string{}
+	for _, f := range features {
+		if f.codes != (codeRange{}) {
+			if other, ok := seen[f.codes]; ok {
+				t.Errorf("features %s and %s share the block %v", other, f.name, f.codes)
+			}
+			seen[f.codes] = f.name
+		}
+		for _, k := range []struct {
+			rows  []OpInfo
+			first codeRange
+		}{{f.calls, firstCalls}, {f.asyncs, firstAsyncs}} {
+			for _, o := range k.rows {
+				if !k.first.has(o.Code) && !f.codes.has(o.Code) {
+					t.Errorf("%s (%d) is outside the blocks of %s: %v and the first block %v", o.Name, o.Code, f.name, f.codes, k.first)
+				}
+			}
+		}
+	}
+	for _, table := range [][]OpInfo{CallOps(), AsyncOps()} {
+		for i := 1; i < len(table); i++ {
+			if table[i].Code <= table[i-1].Code {
+				t.Errorf("the table is not ordered by code, or %d is in it twice: %s after %s", table[i].Code, table[i].Name, table[i-1].Name)
+			}
+		}
+	}
+}
+
 func TestShape(t *testing.T) {
 	a := &Manifest{ABI: Version, Worker: []string{"fetch"}, Classes: []Class{{Name: "C", Capabilities: []string{"fetch"},
 		Methods: []Method{{Name: "M", JSName: "m", Params: []string{"int64"}}}}}}

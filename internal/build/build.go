@@ -26,7 +26,7 @@ import (
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
-	"github.com/godurable/godurable/internal/jsbridge"
+	"github.com/godurable/godurable/internal/shim"
 )
 
 // WasmFile is the name of the module in the output directory.
@@ -286,7 +286,7 @@ func Build(ctx context.Context, dir, pkg, outDir string, opts *Options) (*Result
 	if err != nil {
 		return nil, err
 	}
-	files, err := jsbridge.Generate(mod.Manifest, WasmFile)
+	files, err := shim.Generate(mod.Manifest, WasmFile)
 	if err != nil {
 		return nil, err
 	}

@@ -113,7 +113,7 @@ var d1ErrorsWant = map[string]string{
 	"two statements":                 "two [2]",
 	"two statements again":           "d1: DB: query: D1_ERROR: A SQL prepared statement can only be executed once at a time.",
 	"two statements with parameters": "d1: DB: query: D1_ERROR: When executing multiple SQL statements in a single call, only the last statement can have parameters.",
-	"unsafe integer":                 "d1: argument 1: integer outside JavaScript's safe range ±(2^53-1): 9007199254740992; store it as TEXT or BLOB, true",
+	"unsafe integer":                 "d1: argument 1: integer outside JavaScript's safe range ±(2^53-1): 9007199254740992 (SQL values cross to workerd as JavaScript numbers); store it as TEXT or BLOB, a time as milliseconds (UnixMilli) or a time.Time, true",
 }
 
 // d1SQLWant: database/sql code shaped as sqlc writes it (:execlastid,

@@ -109,7 +109,7 @@ func (s *suite) sqldbErrors(t *testing.T) {
 		"BeginTx is ErrNoBegin":              "true",
 		"100 parameters":                     "ok, last 99",
 		"101 parameters":                     "sqldb: too many SQL variables at offset 207: SQLITE_ERROR",
-		"unsafe integer":                     "sqldb: argument 1: integer outside JavaScript's safe range ±(2^53-1): 9007199254740992; store it as TEXT or BLOB",
+		"unsafe integer":                     "sqldb: argument 1: integer outside JavaScript's safe range ±(2^53-1): 9007199254740992 (SQL values cross to workerd as JavaScript numbers); store it as TEXT or BLOB, a time as milliseconds (UnixMilli) or a time.Time",
 		"unsafe integer is ErrUnsafeInteger": "true",
 		"named":                              "sql: converting argument with name \"a\" type: " + noNamed + ` (got "a")`,
 		"named is ErrNamedArg":               "true",

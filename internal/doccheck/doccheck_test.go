@@ -1,6 +1,7 @@
 package doccheck
 
 import (
+	"flag"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -495,6 +496,9 @@ func containsFold(s, phrase string) bool {
 // TestRationaleContents checks that the contents at the top of
 // RATIONALE.md list its sections and entries, in order, and that the
 // links to its entries from README.md resolve.
+// update rewrites RATIONALE.md's contents from its headings.
+var update = flag.Bool("update", false, "rewrite RATIONALE.md's table of contents from its headings")
+
 func TestRationaleContents(t *testing.T) {
 	b, err := os.ReadFile("../../RATIONALE.md")
 	if err != nil {
@@ -519,13 +523,20 @@ func TestRationaleContents(t *testing.T) {
 		}
 		want = append(want, indent+"- ["+m[2]+"](#"+a+")")
 	}
-	_, contents, ok := strings.Cut(text, "\n## Contents\n\n")
+	before, contents, ok := strings.Cut(text, "\n## Contents\n\n")
 	if !ok {
 		t.Fatal(`RATIONALE.md has no "## Contents"`)
 	}
-	contents, _, _ = strings.Cut(contents, "\n\n")
+	contents, after, _ := strings.Cut(contents, "\n\n")
 	if got := strings.Split(contents, "\n"); !slices.Equal(got, want) {
-		t.Errorf("RATIONALE.md's contents differ from its headings; they should read:\n%s", strings.Join(want, "\n"))
+		if *update {
+			text = before + "\n## Contents\n\n" + strings.Join(want, "\n") + "\n\n" + after
+			if err := os.WriteFile("../../RATIONALE.md", []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			t.Errorf("RATIONALE.md's contents differ from its headings (go test ./internal/doccheck -run Rationale -update rewrites them); they should read:\n%s", strings.Join(want, "\n"))
+		}
 	}
 
 	readme, err := os.ReadFile("../../README.md")

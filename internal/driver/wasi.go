@@ -12,7 +12,7 @@ import (
 )
 
 // The WASI functions a godurable guest gets, exactly as the shim provides
-// them in workerd (jsbridge/runtime.js): no files, no environment, fd 1
+// them in workerd (internal/shim/js/instance.js): no files, no environment, fd 1
 // and 2 for output, the idle descriptor abi.IdleFD, a clock that stands
 // still while Go runs, and a poll_oneoff that never blocks. Every other
 // function the module imports answers ENOSYS.

@@ -20,11 +20,7 @@ func Abort(ctx context.Context, reason string) {
 	if e == nil || e.obj == nil {
 		panic(fmt.Sprintf("godurable: Abort(%q) outside a Durable Object's event", reason))
 	}
-	req, err := abi.EncodeValue(reason)
-	if err == nil {
-		_, err = Call(abi.CallAbort, e.obj.handle, req)
-	}
-	if err != nil {
+	if _, err := Do(objectConn(e.obj.handle), abi.OpAbort, &reason); err != nil {
 		panic(fmt.Sprintf("godurable: Abort(%q): %v", reason, err))
 	}
 	panic(aborted{reason})

@@ -55,8 +55,7 @@ func (b *hostBody) Read(p []byte) (int, error) {
 		if b.err != nil {
 			return 0, b.err
 		}
-		id, _ := abi.EncodeValue(b.id)
-		chunk, err := Await(b.ctx, abi.AsyncBodyRead, id)
+		chunk, err := AwaitRaw(b.ctx, abi.OpBodyRead, &b.id)
 		switch {
 		case err != nil:
 			b.err = fmt.Errorf("godurable: reading %s: %w", b.what, err)
@@ -74,8 +73,7 @@ func (b *hostBody) Read(p []byte) (int, error) {
 // Close gives up what has not been read: the host cancels the stream.
 func (b *hostBody) Close() error {
 	if b.err == nil {
-		id, _ := abi.EncodeValue(b.id)
-		Call(abi.CallBodyCancel, 0, id)
+		Do(NoObject, abi.OpBodyCancel, &b.id)
 	}
 	if b.err == nil || b.err == io.EOF {
 		b.err = errBodyClosed
@@ -101,15 +99,14 @@ var ErrReaderGone = errors.New("godurable: the reader of the body went away")
 // write sends b on behalf of the event in ctx. An error after b went to
 // the host still counts b as written.
 func (w *bodyWriter) write(ctx context.Context, b []byte) (int, error) {
-	var held int
-	if err := CallMsg(NoObject, abi.CallBodyWrite, &abi.BodyChunk{Event: w.ref.Event, Stream: w.ref.Stream, Data: b}, &held); err != nil {
+	held, err := Do(NoObject, abi.OpBodyWrite, &abi.BodyChunk{Event: w.ref.Event, Stream: w.ref.Stream, Data: b})
+	if err != nil {
 		return 0, err
 	}
 	if held <= drainAbove {
 		return len(b), nil
 	}
-	ref, _ := abi.Marshal(&w.ref)
-	out, err := Await(ctx, abi.AsyncBodyDrain, ref)
+	out, err := AwaitRaw(ctx, abi.OpBodyDrain, &w.ref) // a result that is not a bool means not gone
 	if err != nil {
 		return len(b), err
 	}
@@ -122,7 +119,7 @@ func (w *bodyWriter) write(ctx context.Context, b []byte) (int, error) {
 
 // end ends the body, cut short with reason if it is not "".
 func (w *bodyWriter) end(reason string) {
-	CallMsg(NoObject, abi.CallBodyClose, &abi.BodyEnd{Event: w.ref.Event, Stream: w.ref.Stream, Error: reason}, nil)
+	Do(NoObject, abi.OpBodyClose, &abi.BodyEnd{Event: w.ref.Event, Stream: w.ref.Stream, Error: reason})
 }
 
 // streamAbove is the size above which a body streams rather than crossing

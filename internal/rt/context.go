@@ -23,7 +23,7 @@ import (
 // progress, which may be another object's. So every synchronous operation
 // on an I/O object checks the current context first and, if it is not the
 // operation's, enters that context: the goroutine asks the host to call
-// Go back on behalf of an event of that context (abi.AsyncEnter), and
+// Go back on behalf of an event of that context (abi.OpEnter), and
 // carries on there. (Asynchronous operations need no such step: the host
 // starts each in the context of the event it names.) See RATIONALE.md,
 // "How does Go code woken in another I/O context reach its own?".
@@ -95,7 +95,7 @@ func enter(c ioContext) error {
 	for _, id := range eventsOf(c, o) {
 		ch := make(chan opResult, 1)
 		opsMu.Lock()
-		h := hostcall.Start(abi.AsyncEnter, id, nil)
+		h := hostcall.Start(abi.OpEnter.Code, id, nil)
 		if h >= 0 {
 			ops[h] = pendingOp{ch: ch, ctx: c}
 		}
@@ -155,6 +155,9 @@ func (o *object) dropLive(e *Event) {
 type eventConn ioContext
 
 func (c eventConn) Call(op abi.CallOp, req []byte) ([]byte, error) {
+	if !hostcall.Available() {
+		return nil, ErrNoHost
+	}
 	if err := enter(ioContext(c)); err != nil {
 		return nil, err
 	}

@@ -30,11 +30,11 @@ const scratchSize = 16 << 10
 
 var scratchPool = sync.Pool{New: func() any { b := make([]byte, scratchSize); return &b }}
 
-// Call performs a synchronous host operation and returns its result. The
-// result is a fresh slice the caller owns. An operation on an object runs
-// in the object's I/O context, which it enters first if another is
-// current (see enter).
-func Call(op abi.CallOp, object uint32, req []byte) ([]byte, error) {
+// callObject performs a synchronous host operation and returns its
+// result. The result is a fresh slice the caller owns. An operation on an
+// object runs in the object's I/O context, which it enters first if
+// another is current (see enter).
+func callObject(op abi.CallOp, object uint32, req []byte) ([]byte, error) {
 	if !hostcall.Available() {
 		return nil, ErrNoHost
 	}
@@ -82,7 +82,9 @@ type objectConn uint32
 // NoObject is the Conn of operations that act on no Durable Object.
 var NoObject Conn = objectConn(0)
 
-func (h objectConn) Call(op abi.CallOp, req []byte) ([]byte, error) { return Call(op, uint32(h), req) }
+func (h objectConn) Call(op abi.CallOp, req []byte) ([]byte, error) {
+	return callObject(op, uint32(h), req)
+}
 
 type connKey struct{}
 
@@ -110,33 +112,6 @@ func EventID(ctx context.Context) (int32, bool) {
 	return 0, false
 }
 
-// CallMsg is c.Call with a request and a result encoded as ABI messages.
-// result may be nil when the result is not needed, or a *[]byte to take
-// the bytes as they are.
-func CallMsg(c Conn, op abi.CallOp, req, result any) error {
-	var reqBytes []byte
-	if req != nil {
-		var err error
-		if reqBytes, err = abi.Marshal(req); err != nil {
-			return fmt.Errorf("godurable: encoding the request: %w", err)
-		}
-	}
-	out, err := c.Call(op, reqBytes)
-	if err != nil {
-		return err
-	}
-	switch r := result.(type) {
-	case nil:
-	case *[]byte:
-		*r = out
-	default:
-		if err := abi.Unmarshal(out, result); err != nil {
-			return fmt.Errorf("godurable: host sent a malformed result: %w", err)
-		}
-	}
-	return nil
-}
-
 func decodeHostError(b []byte) error {
 	var e abi.Error
 	if err := abi.Unmarshal(b, &e); err != nil {
@@ -162,10 +137,10 @@ var (
 	ops   = map[int32]pendingOp{}
 )
 
-// Await starts the asynchronous host operation op on behalf of the event in
+// await starts the asynchronous host operation op on behalf of the event in
 // ctx, parks the goroutine until the host settles it, and returns its
 // result. While it waits, other events of the same Durable Object may run.
-func Await(ctx context.Context, op abi.AsyncOp, req []byte) ([]byte, error) {
+func await(ctx context.Context, op abi.AsyncOp, req []byte) ([]byte, error) {
 	if !hostcall.Available() {
 		return nil, ErrNoHost
 	}

@@ -7,17 +7,19 @@ import (
 	"github.com/godurable/godurable/internal/abi"
 )
 
-// HostStub is a Durable Object stub that a test harness serves on the
-// host, outside a wasm guest (dotest's *Object).
-type HostStub interface {
+// StubConn is how a *worker.Stub reaches its Durable Object: in a guest,
+// through the host's operations (stub.fetch, stub.call); in a test on the
+// host, through the harness (dotest's Object), which runs the object
+// itself.
+type StubConn interface {
 	Call(ctx context.Context, method string, result any, args ...any) error
-	Do(req *http.Request) (*http.Response, error)
+	Fetch(req *http.Request) (*http.Response, error)
+	// Target is what the stub crosses RPC as (abi.ExtStub).
+	Target() abi.StubTarget
 }
 
-// HostStubs is set by a test harness on the host, never in a guest: it
-// turns the StubTarget of a stub in a test's call (abi.ExtStub) into the
-// HostStub, and a HostStub into the StubTarget it crosses as.
-var HostStubs interface {
-	Stub(abi.StubTarget) (HostStub, error)
-	Target(HostStub) abi.StubTarget
-}
+// KeptStubConn returns the connection of a stub that reached Go over RPC
+// (abi.ExtStub), named by its handle. Package worker sets the guest's,
+// which the host keeps the stub for until Go forgets it; a test harness on
+// the host (dotest) replaces it with its own.
+var KeptStubConn func(t abi.StubTarget) (StubConn, error)

@@ -183,11 +183,7 @@ func (w *ResponseRecorder) startStream() error {
 	if w.status == http.StatusSwitchingProtocols {
 		return nil // a WebSocket's response has no body to stream
 	}
-	id, err := abi.EncodeValue(w.e.id)
-	if err != nil {
-		return err
-	}
-	if _, err := Call(abi.CallWaitUntil, 0, id); err != nil {
+	if _, err := Do(NoObject, abi.OpWaitUntil, &w.e.id); err != nil {
 		return fmt.Errorf("godurable: streaming the response: %w", err)
 	}
 	resp := w.Response()
@@ -220,8 +216,7 @@ func (w *ResponseRecorder) writeChunk(b []byte) (int, error) {
 // and lets the host forget the event.
 func (w *ResponseRecorder) endStream(reason string) {
 	w.out.end(reason)
-	id, _ := abi.EncodeValue(w.e.id)
-	Call(abi.CallWaitUntilDone, 0, id)
+	Do(NoObject, abi.OpWaitUntilDone, &w.e.id)
 }
 
 // Response returns what was written, with a Content-Type sniffed from the
@@ -241,9 +236,8 @@ func (w *ResponseRecorder) Response() *abi.Response {
 // Transport is an http.RoundTripper that sends requests through the host's
 // fetch, on behalf of the event found in the request's context.
 type Transport struct {
-	// Op is the host operation: abi.AsyncFetch, or abi.AsyncStubFetch with
-	// Target set.
-	Op     abi.AsyncOp
+	// Target is the Durable Object the requests go to (abi.OpStubFetch),
+	// or nil for the runtime's fetch (abi.OpFetch).
 	Target *abi.StubTarget
 }
 
@@ -273,19 +267,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		out.Body = b
 	}
-	var payload []byte
-	if t.Op == abi.AsyncStubFetch {
-		payload = mustMarshal(&abi.StubFetch{Target: *t.Target, Request: out})
+	var in abi.Response
+	var err error
+	if t.Target != nil {
+		in, err = AwaitOp(req.Context(), abi.OpStubFetch, &abi.StubFetch{Target: *t.Target, Request: out})
 	} else {
-		payload = mustMarshal(&out)
+		in, err = AwaitOp(req.Context(), abi.OpFetch, &out)
 	}
-	res, err := Await(req.Context(), t.Op, payload)
 	if err != nil {
 		return nil, err
-	}
-	var in abi.Response
-	if err := abi.Unmarshal(res, &in); err != nil {
-		return nil, fmt.Errorf("godurable: host sent a malformed response: %w", err)
 	}
 	resp := &http.Response{
 		Status:     fmt.Sprintf("%d %s", in.Status, http.StatusText(in.Status)),
@@ -301,7 +291,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Header.Add(kv[0], kv[1])
 	}
 	resp.ContentLength = contentLength(resp.Header, in.Body, in.BodyReader)
-	if t.Op == abi.AsyncFetch && resp.Header.Get("Content-Encoding") != "" {
+	if t.Target == nil && resp.Header.Get("Content-Encoding") != "" {
 		// fetch has already decoded the body, as Go's own Transport does.
 		resp.Header.Del("Content-Encoding")
 		resp.Header.Del("Content-Length")

@@ -13,11 +13,10 @@ import (
 // made for, entering it first if another is current; a result that is a
 // promise is then awaited there, as every async operation is.
 
-// JS performs op (abi.CallJSCall, CallJSGet, CallJSSet, CallJSNew,
-// CallJSType) with
-// req on behalf of the event of ctx, and returns its result: the value's
-// bytes, already awaited if it was a promise.
-func JS(ctx context.Context, op abi.CallOp, req *abi.JSOp) ([]byte, error) {
+// JS performs op (abi.OpJSCall, OpJSGet, OpJSNew) with req on behalf of
+// the event of ctx, and returns its result: the value's bytes, already
+// awaited if it was a promise.
+func JS(ctx context.Context, op abi.Sync[abi.JSOp, abi.Raw], req *abi.JSOp) ([]byte, error) {
 	e := eventFrom(ctx)
 	if e == nil {
 		return nil, ErrNoEvent
@@ -26,32 +25,20 @@ func JS(ctx context.Context, op abi.CallOp, req *abi.JSOp) ([]byte, error) {
 		return nil, err
 	}
 	req.Event = e.id
-	b, err := abi.Marshal(req)
-	if err != nil {
-		return nil, fmt.Errorf("godurable: encoding the request: %w", err)
-	}
-	out, err := eventConn(e.ioContext()).Call(op, b)
+	out, err := Do(eventConn(e.ioContext()), op, req)
 	if err != nil {
 		return nil, err
 	}
 	if p, ok := abi.HandleOfExt(out, abi.ExtJSPromise); ok {
-		areq, err := abi.Marshal(&abi.JSAwait{Promise: p, As: req.As, Event: e.id})
-		if err != nil {
-			return nil, err
-		}
-		return Await(ctx, abi.AsyncJSAwait, areq)
+		return AwaitRaw(ctx, abi.OpJSAwait, &abi.JSAwait{Promise: p, As: req.As, Event: e.id})
 	}
 	return out, nil
 }
 
-// JSRef performs op (abi.CallJSBinding, CallJSGlobal), which names a
-// value by name and needs no event, and returns the value's handle.
-func JSRef(op abi.CallOp, name string) (uint32, error) {
-	req, err := abi.EncodeValue(name)
-	if err != nil {
-		return 0, err
-	}
-	out, err := Call(op, 0, req)
+// JSRef performs op (abi.OpJSBinding, OpJSGlobal), which names a value by
+// name and needs no event, and returns the value's handle.
+func JSRef(op abi.Sync[string, abi.Raw], name string) (uint32, error) {
+	out, err := Do(NoObject, op, &name)
 	if err != nil {
 		return 0, err
 	}
@@ -62,10 +49,32 @@ func JSRef(op abi.CallOp, name string) (uint32, error) {
 	return h, nil
 }
 
+// JSType asks what a value is (abi.OpJSType), on behalf of the event of
+// ctx.
+func JSType(ctx context.Context, req *abi.JSOp) (abi.JSType, error) {
+	e := eventFrom(ctx)
+	if e == nil {
+		return abi.JSType{}, ErrNoEvent
+	}
+	req.Event = e.id
+	return Do(eventConn(e.ioContext()), abi.OpJSType, req)
+}
+
+// JSSet sets a property (abi.OpJSSet) on behalf of the event of ctx.
+func JSSet(ctx context.Context, req *abi.JSOp) error {
+	e := eventFrom(ctx)
+	if e == nil {
+		return ErrNoEvent
+	}
+	req.Event = e.id
+	_, err := Do(eventConn(e.ioContext()), abi.OpJSSet, req)
+	return err
+}
+
 // ReleaseHandles tells the host to forget the values (stubs included) it
 // keeps under handles.
 func ReleaseHandles(handles ...uint32) {
-	CallMsg(NoObject, abi.CallStubRelease, handles, nil) // nothing to do if it fails: the instance is gone
+	Do(NoObject, abi.OpStubRelease, &handles) // nothing to do if it fails: the instance is gone
 }
 
 // ResponseOf turns a response the host described (abi.JSAsResponse, a

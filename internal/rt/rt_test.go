@@ -224,11 +224,11 @@ func headerValue(h [][2]string, name string) string {
 }
 
 func TestHostCallsOutsideWasm(t *testing.T) {
-	if _, err := Call(abi.CallEnv, 0, nil); !errors.Is(err, ErrNoHost) {
-		t.Errorf("Call on the host: %v, want ErrNoHost", err)
+	if _, err := Do(NoObject, abi.OpEnv, nil); !errors.Is(err, ErrNoHost) {
+		t.Errorf("Do on the host: %v, want ErrNoHost", err)
 	}
-	if _, err := Await(context.Background(), abi.AsyncFetch, nil); !errors.Is(err, ErrNoHost) {
-		t.Errorf("Await on the host: %v, want ErrNoHost", err)
+	if _, err := AwaitOp(context.Background(), abi.OpFetch, &abi.Request{}); !errors.Is(err, ErrNoHost) {
+		t.Errorf("AwaitOp on the host: %v, want ErrNoHost", err)
 	}
 }
 

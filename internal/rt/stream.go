@@ -78,8 +78,7 @@ func streamArg(ctx context.Context, raw []byte, what string) (reflect.Value, err
 // (body.drain), as JavaScript interleaves events at each await. The
 // producer's ctx is cancelled when the caller cancels the stream.
 func streamResult(ctx context.Context, e *Event, k streamKind, v reflect.Value) {
-	id, _ := abi.EncodeValue(e.id)
-	if _, err := Call(abi.CallWaitUntil, 0, id); err != nil {
+	if _, err := Do(NoObject, abi.OpWaitUntil, &e.id); err != nil {
 		e.fail(&abi.Error{Name: "Error", Message: fmt.Sprintf("%s: cannot stream its result: %v", e.what(), err)})
 		return
 	}
@@ -93,7 +92,7 @@ func streamResult(ctx context.Context, e *Event, k streamKind, v reflect.Value) 
 			reason = s.fail(perr)
 		}
 		s.w.end(reason)
-		Call(abi.CallWaitUntilDone, 0, id)
+		Do(NoObject, abi.OpWaitUntilDone, &e.id)
 		e.Finish(nil) // the host has had the result since the stream began
 	}()
 	if !v.IsNil() { // a nil result is an empty stream
@@ -225,8 +224,7 @@ func StreamReader(ctx context.Context, ref abi.StreamRef, what string) io.ReadCl
 
 // CancelStream gives up a stream that reached Go and that no one reads.
 func CancelStream(ref abi.StreamRef) {
-	id, _ := abi.EncodeValue(ref.Reader)
-	Call(abi.CallBodyCancel, 0, id)
+	Do(NoObject, abi.OpBodyCancel, &ref.Reader)
 }
 
 // SendStream streams r, an argument of a call made on behalf of the event

@@ -67,11 +67,7 @@ func Transaction(c Conn, fn func() error) error {
 		delete(txs, id)
 		txMu.Unlock()
 	}()
-	req, err := abi.EncodeValue(id)
-	if err != nil {
-		return err
-	}
-	_, err = c.Call(abi.CallTransactionSync, req)
+	_, err := Do(c, abi.OpTransactionSync, &id)
 	if t.panicked {
 		panic(t.panicVal)
 	}

@@ -22,11 +22,7 @@ func WaitUntil(ctx context.Context, fn func(ctx context.Context)) error {
 	if fn == nil {
 		return fmt.Errorf("godurable: WaitUntil: nil function")
 	}
-	req, err := abi.EncodeValue(e.id)
-	if err != nil {
-		return err
-	}
-	if _, err := Call(abi.CallWaitUntil, 0, req); err != nil {
+	if _, err := Do(NoObject, abi.OpWaitUntil, &e.id); err != nil {
 		return fmt.Errorf("godurable: WaitUntil: %w", err)
 	}
 	bg := &Event{id: e.id, kind: e.kind, arg: e.arg, obj: e.obj, method: e.method + " (WaitUntil)"}
@@ -44,7 +40,7 @@ func WaitUntil(ctx context.Context, fn func(ctx context.Context)) error {
 				bg.releaseTurn()
 				bg.obj.dropLive(bg)
 			}
-			Call(abi.CallWaitUntilDone, 0, req)
+			Do(NoObject, abi.OpWaitUntilDone, &bg.id)
 		}()
 		if bg.obj != nil {
 			bg.acquireTurn()

@@ -165,44 +165,46 @@ func (iso *Isolate) Alarm(class, id string) (time.Time, bool, error) {
 	return at, ok, nil
 }
 
-// alarmOps are the model's alarm operations (see asyncOps).
-var alarmOps = map[abi.AsyncOp]asyncOp{
-	abi.AsyncAlarmGet: func(iso *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
-		if err := s.check("", ""); err != nil {
-			return nil, err
-		}
-		at, ok := iso.alarmOf(s)
-		if !ok {
-			return jsEncode(nil)
-		}
-		return jsEncode(float64(at.UnixMilli()))
-	},
-	abi.AsyncAlarmSet: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		var ms float64
-		if err := decodeRequest(req, &ms); err != nil {
-			return nil, err
-		}
-		if err := s.check("", ""); err != nil {
-			return nil, err
-		}
-		if ms <= 0 {
-			return nil, NewJSError("TypeError", "setAlarm() cannot be called with an alarm time <= 0")
-		}
-		if c := iso.class(s.class); c == nil || !hasCapability(c.Capabilities, "alarm") {
-			return nil, NewJSError("TypeError", "Your Durable Object class must have an alarm() handler in order to call setAlarm()")
-		}
-		// A time in the past is now, as workerd has it.
-		at := time.UnixMilli(max(int64(ms), iso.cfg.Clock.Now().UnixMilli()))
-		iso.setAlarm(s, &at)
-		return []byte{}, nil
-	},
-	abi.AsyncAlarmDel: func(iso *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
-		if err := s.check("", ""); err != nil {
-			return nil, err
-		}
-		iso.setAlarm(s, nil)
-		return []byte{}, nil
-	},
+// The model's alarm operations, as the shim's features/alarms.js.
+func init() {
+	register(asyncOps, map[abi.AsyncOp]asyncOp{
+		abi.AsyncAlarmGet: func(iso *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
+			if err := s.check("", ""); err != nil {
+				return nil, err
+			}
+			at, ok := iso.alarmOf(s)
+			if !ok {
+				return jsEncode(nil)
+			}
+			return jsEncode(float64(at.UnixMilli()))
+		},
+		abi.AsyncAlarmSet: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var ms float64
+			if err := decodeRequest(req, &ms); err != nil {
+				return nil, err
+			}
+			if err := s.check("", ""); err != nil {
+				return nil, err
+			}
+			if ms <= 0 {
+				return nil, NewJSError("TypeError", "setAlarm() cannot be called with an alarm time <= 0")
+			}
+			if c := iso.class(s.class); c == nil || !hasCapability(c.Capabilities, "alarm") {
+				return nil, NewJSError("TypeError", "Your Durable Object class must have an alarm() handler in order to call setAlarm()")
+			}
+			// A time in the past is now, as workerd has it.
+			at := time.UnixMilli(max(int64(ms), iso.cfg.Clock.Now().UnixMilli()))
+			iso.setAlarm(s, &at)
+			return []byte{}, nil
+		},
+		abi.AsyncAlarmDel: func(iso *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
+			if err := s.check("", ""); err != nil {
+				return nil, err
+			}
+			iso.setAlarm(s, nil)
+			return []byte{}, nil
+		},
+	})
 }
 
 func (iso *Isolate) timeout() time.Duration {

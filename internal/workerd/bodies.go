@@ -378,3 +378,48 @@ func (iso *Isolate) passStreams(host *Isolate, args []byte) []byte {
 	}
 	return mustMarshal(raw)
 }
+
+// The operations on bodies that stream, as the shim's features/bodies.js.
+func init() {
+	register(syncOps, map[abi.CallOp]syncOp{
+		abi.CallBodyWrite: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var c abi.BodyChunk
+			if err := decodeRequest(req, &c); err != nil {
+				return nil, err
+			}
+			return jsEncode(float64(iso.body(iso.current(), abi.BodyRef{Event: c.Event, Stream: c.Stream}).write(c.Data)))
+		},
+		abi.CallBodyCancel: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var id int32
+			if err := decodeRequest(req, &id); err != nil {
+				return nil, err
+			}
+			iso.readers.cancel(id)
+			return []byte{}, nil
+		},
+		abi.CallBodyClose: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var e abi.BodyEnd
+			if err := decodeRequest(req, &e); err != nil {
+				return nil, err
+			}
+			iso.body(iso.current(), abi.BodyRef{Event: e.Event, Stream: e.Stream}).close(e.Error)
+			return []byte{}, nil
+		},
+	})
+	register(asyncOps, map[abi.AsyncOp]asyncOp{
+		abi.AsyncBodyRead: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var id int32
+			if err := decodeRequest(req, &id); err != nil {
+				return nil, err
+			}
+			return iso.readers.read(id)
+		},
+		abi.AsyncBodyDrain: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var ref abi.BodyRef
+			if err := decodeRequest(req, &ref); err != nil {
+				return nil, err
+			}
+			return jsEncode(iso.body(iso.current(), ref).drain())
+		},
+	})
+}

@@ -382,3 +382,11 @@ func d1MetaToJS(m *abi.D1Meta) any {
 	o.set("rows_written", float64(m.RowsWritten))
 	return o
 }
+
+// The operations on D1 databases, as the shim's features/d1.js.
+func init() {
+	register(asyncOps, map[abi.AsyncOp]asyncOp{
+		abi.AsyncD1Query: d1QueryOp,
+		abi.AsyncD1Exec:  d1ExecOp,
+	})
+}

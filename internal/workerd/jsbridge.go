@@ -14,6 +14,11 @@ import (
 // implement them: on the model's values, whose objects (bindings'
 // fakes, globals, emulators) are JSObjects played by Go.
 
+func init() {
+	register(syncOps, jsSyncOps)
+	register(asyncOps, jsAsyncOps)
+}
+
 var jsSyncOps = map[abi.CallOp]syncOp{
 	abi.CallJSBinding: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
 		var name string

@@ -78,67 +78,79 @@ func (iso *Isolate) outbound(id string) (*outboundSocket, error) {
 	return s, nil
 }
 
-// socketOps are the model's operations on outbound sockets.
-var socketOps = map[abi.CallOp]syncOp{
-	abi.CallSocketConnect: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
-		var c abi.WSConnect
-		if err := decodeRequest(req, &c); err != nil {
-			return nil, err
-		}
-		s, err := iso.outbound(c.Upgrade)
-		if err != nil {
-			return nil, NewJSError("TypeError", "godurable: no upgraded response of this event has that WebSocket")
-		}
-		s.owner, _ = iso.ioContext() // the socket is an I/O object of the context that accepts it
-		return jsEncode(c.Upgrade)
-	},
-	abi.CallSocketSend: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
-		var m abi.WSMessage
-		if err := decodeRequest(req, &m); err != nil {
-			return nil, err
-		}
-		s, err := iso.outbound(m.Socket)
-		if err != nil {
-			return nil, err
-		}
-		if err := iso.requireContext(s.owner, ioSocket); err != nil {
-			return nil, err
-		}
-		typ, data := websocket.MessageBinary, m.Binary
-		if m.IsText {
-			typ, data = websocket.MessageText, []byte(m.Text)
-		}
-		if err := s.conn.Write(context.Background(), typ, data); err != nil {
-			return []byte{}, nil // a send after the peer went is ignored, as in workerd
-		}
-		return []byte{}, nil
-	},
-	abi.CallSocketClose: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
-		var c abi.WSClose
-		if err := decodeRequest(req, &c); err != nil {
-			return nil, err
-		}
-		s, err := iso.outbound(c.Socket)
-		if err != nil {
-			return nil, err
-		}
-		if err := iso.requireContext(s.owner, ioSocket); err != nil {
-			return nil, err
-		}
-		code := websocket.StatusCode(c.Code)
-		if c.Code == 0 {
-			code = websocket.StatusNoStatusRcvd
-		}
-		done := make(chan *abi.WSClose, 1)
-		s.closing.Store(&done)
-		go func() {
-			// coder/websocket's Close returns once the server has answered,
-			// which an echoing server does with the same code and reason.
-			err := s.conn.Close(code, c.Reason)
-			done <- &abi.WSClose{Code: int(code), Reason: c.Reason, WasClean: err == nil}
-		}()
-		return []byte{}, nil
-	},
+// The model's operations on outbound sockets, as the shim's
+// features/sockets.js.
+func init() {
+	register(syncOps, map[abi.CallOp]syncOp{
+		abi.CallSocketConnect: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var c abi.WSConnect
+			if err := decodeRequest(req, &c); err != nil {
+				return nil, err
+			}
+			s, err := iso.outbound(c.Upgrade)
+			if err != nil {
+				return nil, NewJSError("TypeError", "godurable: no upgraded response of this event has that WebSocket")
+			}
+			s.owner, _ = iso.ioContext() // the socket is an I/O object of the context that accepts it
+			return jsEncode(c.Upgrade)
+		},
+		abi.CallSocketSend: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var m abi.WSMessage
+			if err := decodeRequest(req, &m); err != nil {
+				return nil, err
+			}
+			s, err := iso.outbound(m.Socket)
+			if err != nil {
+				return nil, err
+			}
+			if err := iso.requireContext(s.owner, ioSocket); err != nil {
+				return nil, err
+			}
+			typ, data := websocket.MessageBinary, m.Binary
+			if m.IsText {
+				typ, data = websocket.MessageText, []byte(m.Text)
+			}
+			if err := s.conn.Write(context.Background(), typ, data); err != nil {
+				return []byte{}, nil // a send after the peer went is ignored, as in workerd
+			}
+			return []byte{}, nil
+		},
+		abi.CallSocketClose: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var c abi.WSClose
+			if err := decodeRequest(req, &c); err != nil {
+				return nil, err
+			}
+			s, err := iso.outbound(c.Socket)
+			if err != nil {
+				return nil, err
+			}
+			if err := iso.requireContext(s.owner, ioSocket); err != nil {
+				return nil, err
+			}
+			code := websocket.StatusCode(c.Code)
+			if c.Code == 0 {
+				code = websocket.StatusNoStatusRcvd
+			}
+			done := make(chan *abi.WSClose, 1)
+			s.closing.Store(&done)
+			go func() {
+				// coder/websocket's Close returns once the server has answered,
+				// which an echoing server does with the same code and reason.
+				err := s.conn.Close(code, c.Reason)
+				done <- &abi.WSClose{Code: int(code), Reason: c.Reason, WasClean: err == nil}
+			}()
+			return []byte{}, nil
+		},
+	})
+	register(asyncOps, map[abi.AsyncOp]asyncOp{
+		abi.AsyncSocketReceive: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var r abi.WSSocket
+			if err := decodeRequest(req, &r); err != nil {
+				return nil, err
+			}
+			return iso.receive(context.Background(), r.Socket)
+		},
+	})
 }
 
 // receive is the socket.receive operation: the next message, or the

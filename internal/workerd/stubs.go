@@ -1,7 +1,12 @@
 package workerd
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -199,4 +204,166 @@ func (iso *Isolate) stubResult(class, jsName string) bool {
 		}
 	}
 	return false
+}
+
+// The operations on Durable Object IDs, namespaces and stubs, as the
+// shim's features/stubs.js.
+func init() {
+	register(syncOps, map[abi.CallOp]syncOp{
+		abi.CallIDFromName: idOp(func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, error) {
+			o := jsID(iso.IDFromName(class, t.Name))
+			o.set("name", t.Name)
+			return o, nil
+		}),
+		abi.CallIDFromString: idOp(func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, error) {
+			id, err := iso.IDFromString(class, t.ID)
+			return jsID(id), err // no name
+		}),
+		abi.CallJurisdiction: idOp(func(*Isolate, string, *abi.StubTarget) (*jsObject, error) {
+			return nil, nil // namespaceOf has refused the jurisdiction
+		}),
+		abi.CallStubRelease: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var handles []uint32
+			if err := decodeRequest(req, &handles); err != nil {
+				return nil, err
+			}
+			iso.release(handles)
+			return []byte{}, nil
+		},
+		abi.CallNewUniqueID: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var r abi.NewUniqueID
+			if err := decodeRequest(req, &r); err != nil {
+				return nil, err
+			}
+			host, class, err := iso.namespaceOf(&r.Namespace)
+			if err != nil {
+				return nil, err
+			}
+			if r.Jurisdiction != "" {
+				return nil, &driver.JSError{Err: errJurisdiction}
+			}
+			return jsEncode(jsID(host.NewUniqueID(class)))
+		},
+	})
+	register(asyncOps, map[abi.AsyncOp]asyncOp{
+		abi.AsyncStubFetch: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var in abi.StubFetch
+			if err := decodeRequest(req, &in); err != nil {
+				return nil, err
+			}
+			sent, fail := iso.sending(&in.Request)
+			host, t, err := iso.Resolve(in.Target)
+			if err != nil {
+				return fail(err)
+			}
+			if _, err := requestFromGo(&in.Request); err != nil {
+				return fail(err)
+			}
+			in.Request.Headers = jsHeadersOfPairs(in.Request.Headers)
+			in.Request.Method = normalizeMethod(in.Request.Method)
+			if in.Request.Method == "GET" || in.Request.Method == "HEAD" || len(in.Request.Body) == 0 {
+				in.Request.Body = nil
+			}
+			if sent != nil { // it streams on into the object
+				in.Request.Rest, in.Request.BodyWriter = sent, 0
+			}
+			resp, err := host.ObjectFetch(context.Background(), t, &in.Request)
+			if err != nil {
+				return nil, host.RPCError(err)
+			}
+			h := abi.PairsHeader(resp.Headers)
+			if nullBodyStatus[resp.Status] {
+				resp.Body = nil
+			}
+			if resp.Rest == nil && len(resp.Body) > 0 && h.Get("Content-Length") == "" {
+				// The shim's responseFromGo gives the length, so that a
+				// body up to streamAbove need not stream.
+				h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+			}
+			switch { // the caller reads a body that streams as it comes, as the shim's
+			case resp.Rest != nil:
+				resp.BodyReader = iso.readers.add(readCloser{io.MultiReader(bytes.NewReader(resp.Body), resp.Rest), resp.Rest})
+				resp.Body, resp.Stream, resp.Rest = nil, false, nil
+			case len(resp.Body) > streamAbove:
+				resp.BodyReader = iso.readers.add(io.NopCloser(bytes.NewReader(resp.Body)))
+				resp.Body = nil
+			}
+			resp.Headers = JSHeaders(h)
+			if resp.Body == nil {
+				resp.Body = []byte{}
+			}
+			return mustMarshal(resp), nil
+		},
+		abi.AsyncStubCall: func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+			var in abi.StubCall
+			if err := decodeRequest(req, &in); err != nil {
+				return nil, err
+			}
+			host, t, err := iso.Resolve(in.Target)
+			if err != nil {
+				return nil, err
+			}
+			return host.goCall(iso, t, in.Method, iso.passStreams(host, in.Args))
+		},
+	})
+}
+
+// idOp is an operation on the namespace that a StubTarget names, given
+// the Isolate that hosts its class. Its
+// result is an abi.ObjectID as the shim's encodeID writes it (a name only
+// when the DurableObjectId has one), or empty when nil.
+func idOp(id func(iso *Isolate, class string, t *abi.StubTarget) (*jsObject, error)) syncOp {
+	return func(iso *Isolate, _ *objectStorage, req []byte) ([]byte, error) {
+		var t abi.StubTarget
+		if err := decodeRequest(req, &t); err != nil {
+			return nil, err
+		}
+		host, class, err := iso.namespaceOf(&t)
+		if err != nil {
+			return nil, err
+		}
+		m, err := id(host, class, &t)
+		switch {
+		case err != nil:
+			return nil, err
+		case m == nil:
+			return []byte{}, nil
+		}
+		return jsEncode(m)
+	}
+}
+
+// jsID is the abi.ObjectID of a DurableObjectId with no name and, as in
+// local workerd, no jurisdiction.
+func jsID(id string) *jsObject {
+	o := newJSObject()
+	o.set("id", id)
+	return o
+}
+
+// goCall is a Go caller's call of a Go object's method, as the shim makes
+// it through __godurableCall: the arguments go through JavaScript from the
+// caller's Isolate, the result and the error come back as Go wrote them
+// (name and code kept), unless the method's result can hold a stub: then
+// it goes through JavaScript too, exactly, to be the caller's.
+func (iso *Isolate) goCall(caller *Isolate, t Target, jsName string, args []byte) ([]byte, error) {
+	out, err := iso.call(context.Background(), t, jsName, args, false, caller)
+	if err != nil {
+		var ce *driver.CrashError
+		if errors.As(err, &ce) {
+			return nil, &driver.JSError{Err: &abi.Error{Name: "Error", Message: ce.Message, Code: abi.CodeCrashed}}
+		}
+		var je *driver.JSError
+		if errors.As(err, &je) {
+			return nil, &driver.JSError{Err: withoutStack(je.Err)}
+		}
+		return nil, err
+	}
+	if out == nil {
+		out = []byte{}
+	}
+	if _, ok := abi.StreamOf(out); !ok && len(out) > 0 && iso.stubResult(t.Class, jsName) {
+		return jsPass(out, iso, caller, true)
+	}
+	return out, nil
 }

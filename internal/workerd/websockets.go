@@ -176,172 +176,175 @@ func wsSocketOp(f func(iso *Isolate, sock *socket, req []byte) ([]byte, error)) 
 	}
 }
 
-// wsOps are the model's WebSocket operations (see syncOps).
-var wsOps = map[abi.CallOp]syncOp{
-	abi.CallWSAccept: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		var r abi.WSAccept
-		if err := decodeRequest(req, &r); err != nil {
-			return nil, err
-		}
-		if attachmentSize(len(r.Attachment)) > wsMaxAttachment {
-			return nil, NewJSError("Error", fmt.Sprintf("A WebSocket 'attachment' cannot be larger than %d bytes.'attachment' was %d bytes.", wsMaxAttachment, attachmentSize(len(r.Attachment))))
-		}
-		var tags []string
-		for _, t := range r.Tags {
-			if len(t) > wsMaxTagBytes {
-				return nil, NewJSError("Error", fmt.Sprintf("%q is longer than the max tag length (%d characters).", t, wsMaxTagBytes))
+// The model's operations on hibernatable WebSockets, as the shim's
+// features/websockets.js.
+func init() {
+	register(syncOps, map[abi.CallOp]syncOp{
+		abi.CallWSAccept: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var r abi.WSAccept
+			if err := decodeRequest(req, &r); err != nil {
+				return nil, err
 			}
-			if !slices.Contains(tags, t) {
-				if len(tags) == wsMaxTags {
-					return nil, NewJSError("Error", fmt.Sprintf("a Hibernatable WebSocket cannot have more than %d tags", wsMaxTags))
+			if attachmentSize(len(r.Attachment)) > wsMaxAttachment {
+				return nil, NewJSError("Error", fmt.Sprintf("A WebSocket 'attachment' cannot be larger than %d bytes.'attachment' was %d bytes.", wsMaxAttachment, attachmentSize(len(r.Attachment))))
+			}
+			var tags []string
+			for _, t := range r.Tags {
+				if len(t) > wsMaxTagBytes {
+					return nil, NewJSError("Error", fmt.Sprintf("%q is longer than the max tag length (%d characters).", t, wsMaxTagBytes))
 				}
-				tags = append(tags, t)
+				if !slices.Contains(tags, t) {
+					if len(tags) == wsMaxTags {
+						return nil, NewJSError("Error", fmt.Sprintf("a Hibernatable WebSocket cannot have more than %d tags", wsMaxTags))
+					}
+					tags = append(tags, t)
+				}
 			}
-		}
-		key := objKey{s.class, s.id}
-		sock := &socket{id: newSocketID(), obj: key, tags: tags, attachment: r.Attachment, state: 1, inbox: newQueue[peerFrame]()}
-		sock.peer = &Peer{s: sock, frames: newQueue[PeerFrame]()}
-		iso.ws.mu.Lock()
-		defer iso.ws.mu.Unlock()
-		if len(iso.ws.sockets[key]) >= wsMaxSockets {
-			return nil, NewJSError("Error", "too many hibernatable WebSockets")
-		}
-		iso.ws.sockets[key] = append(iso.ws.sockets[key], sock)
-		iso.ws.upgrades[sock.id] = sock
-		go iso.deliver(sock)
-		return jsEncode(sock.id)
-	},
-	abi.CallWSSend: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		var m abi.WSMessage
-		if err := decodeRequest(req, &m); err != nil {
-			return nil, err
-		}
-		sock, err := iso.socketOf(s, m.Socket)
-		if err != nil {
-			return nil, err
-		}
-		return []byte{}, sock.send(&m)
-	},
-	abi.CallWSClose: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		var c abi.WSClose
-		if err := decodeRequest(req, &c); err != nil {
-			return nil, err
-		}
-		sock, err := iso.socketOf(s, c.Socket)
-		if err != nil {
-			return nil, err
-		}
-		return []byte{}, sock.closeFromObject(&c)
-	},
-	abi.CallWSList: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		var l abi.WSList
-		if err := decodeRequest(req, &l); err != nil {
-			return nil, err
-		}
-		iso.ws.mu.Lock()
-		ids := []any{}
-		for _, sock := range iso.ws.sockets[objKey{s.class, s.id}] {
-			if l.Tag == "" || slices.Contains(sock.tags, l.Tag) {
-				ids = append(ids, sock.id)
+			key := objKey{s.class, s.id}
+			sock := &socket{id: newSocketID(), obj: key, tags: tags, attachment: r.Attachment, state: 1, inbox: newQueue[peerFrame]()}
+			sock.peer = &Peer{s: sock, frames: newQueue[PeerFrame]()}
+			iso.ws.mu.Lock()
+			defer iso.ws.mu.Unlock()
+			if len(iso.ws.sockets[key]) >= wsMaxSockets {
+				return nil, NewJSError("Error", "too many hibernatable WebSockets")
 			}
-		}
-		iso.ws.mu.Unlock()
-		return jsEncode(ids)
-	},
-	abi.CallWSTags: wsSocketOp(func(iso *Isolate, sock *socket, _ []byte) ([]byte, error) {
-		tags := make([]any, len(sock.tags))
-		for i, t := range sock.tags {
-			tags[i] = t
-		}
-		return jsEncode(tags)
-	}),
-	abi.CallWSAttachment: wsSocketOp(func(iso *Isolate, sock *socket, _ []byte) ([]byte, error) {
-		sock.mu.Lock()
-		defer sock.mu.Unlock()
-		return append([]byte{}, sock.attachment...), nil
-	}),
-	abi.CallWSSetAttachment: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		var a abi.WSAttachment
-		if err := decodeRequest(req, &a); err != nil {
-			return nil, err
-		}
-		sock, err := iso.socketOf(s, a.Socket)
-		if err != nil {
-			return nil, err
-		}
-		if attachmentSize(len(a.Attachment)) > wsMaxAttachment {
-			return nil, NewJSError("Error", fmt.Sprintf("A WebSocket 'attachment' cannot be larger than %d bytes.'attachment' was %d bytes.", wsMaxAttachment, attachmentSize(len(a.Attachment))))
-		}
-		sock.mu.Lock()
-		sock.attachment = a.Attachment
-		sock.mu.Unlock()
-		return []byte{}, nil
-	},
-	abi.CallWSReadyState: wsSocketOp(func(iso *Isolate, sock *socket, _ []byte) ([]byte, error) {
-		sock.mu.Lock()
-		defer sock.mu.Unlock()
-		return jsEncode(float64(sock.state))
-	}),
-	abi.CallWSSetAutoResponse: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		var p abi.WSAutoResponse
-		if err := decodeRequest(req, &p); err != nil {
-			return nil, err
-		}
-		if len(p.Request) > wsMaxAuto || len(p.Response) > wsMaxAuto {
-			return nil, NewJSError("RangeError", fmt.Sprintf("Request and response must be at most %d bytes.", wsMaxAuto))
-		}
-		iso.ws.mu.Lock()
-		defer iso.ws.mu.Unlock()
-		if p.Request == "" && p.Response == "" {
-			delete(iso.ws.auto, objKey{s.class, s.id})
-		} else {
-			iso.ws.auto[objKey{s.class, s.id}] = &p
-		}
-		return []byte{}, nil
-	},
-	abi.CallWSAutoResponse: func(iso *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
-		iso.ws.mu.Lock()
-		p := iso.ws.auto[objKey{s.class, s.id}]
-		iso.ws.mu.Unlock()
-		if p == nil {
-			return jsEncode(nil)
-		}
-		o := newJSObject()
-		o.set("request", p.Request)
-		o.set("response", p.Response)
-		return jsEncode(o)
-	},
-	abi.CallWSAutoResponseTime: wsSocketOp(func(iso *Isolate, sock *socket, _ []byte) ([]byte, error) {
-		sock.mu.Lock()
-		defer sock.mu.Unlock()
-		if sock.autoAt == nil {
-			return jsEncode(nil)
-		}
-		return jsEncode(float64(sock.autoAt.UnixMilli()))
-	}),
-	abi.CallWSSetEventTimeout: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-		var ms *float64
-		if err := decodeRequest(req, &ms); err != nil {
-			return nil, err
-		}
-		iso.ws.mu.Lock()
-		defer iso.ws.mu.Unlock()
-		if ms == nil {
-			delete(iso.ws.timeouts, objKey{s.class, s.id})
-		} else {
-			iso.ws.timeouts[objKey{s.class, s.id}] = *ms
-		}
-		return []byte{}, nil
-	},
-	abi.CallWSEventTimeout: func(iso *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
-		iso.ws.mu.Lock()
-		ms, ok := iso.ws.timeouts[objKey{s.class, s.id}]
-		iso.ws.mu.Unlock()
-		if !ok {
-			return jsEncode(nil)
-		}
-		return jsEncode(ms)
-	},
+			iso.ws.sockets[key] = append(iso.ws.sockets[key], sock)
+			iso.ws.upgrades[sock.id] = sock
+			go iso.deliver(sock)
+			return jsEncode(sock.id)
+		},
+		abi.CallWSSend: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var m abi.WSMessage
+			if err := decodeRequest(req, &m); err != nil {
+				return nil, err
+			}
+			sock, err := iso.socketOf(s, m.Socket)
+			if err != nil {
+				return nil, err
+			}
+			return []byte{}, sock.send(&m)
+		},
+		abi.CallWSClose: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var c abi.WSClose
+			if err := decodeRequest(req, &c); err != nil {
+				return nil, err
+			}
+			sock, err := iso.socketOf(s, c.Socket)
+			if err != nil {
+				return nil, err
+			}
+			return []byte{}, sock.closeFromObject(&c)
+		},
+		abi.CallWSList: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var l abi.WSList
+			if err := decodeRequest(req, &l); err != nil {
+				return nil, err
+			}
+			iso.ws.mu.Lock()
+			ids := []any{}
+			for _, sock := range iso.ws.sockets[objKey{s.class, s.id}] {
+				if l.Tag == "" || slices.Contains(sock.tags, l.Tag) {
+					ids = append(ids, sock.id)
+				}
+			}
+			iso.ws.mu.Unlock()
+			return jsEncode(ids)
+		},
+		abi.CallWSTags: wsSocketOp(func(iso *Isolate, sock *socket, _ []byte) ([]byte, error) {
+			tags := make([]any, len(sock.tags))
+			for i, t := range sock.tags {
+				tags[i] = t
+			}
+			return jsEncode(tags)
+		}),
+		abi.CallWSAttachment: wsSocketOp(func(iso *Isolate, sock *socket, _ []byte) ([]byte, error) {
+			sock.mu.Lock()
+			defer sock.mu.Unlock()
+			return append([]byte{}, sock.attachment...), nil
+		}),
+		abi.CallWSSetAttachment: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var a abi.WSAttachment
+			if err := decodeRequest(req, &a); err != nil {
+				return nil, err
+			}
+			sock, err := iso.socketOf(s, a.Socket)
+			if err != nil {
+				return nil, err
+			}
+			if attachmentSize(len(a.Attachment)) > wsMaxAttachment {
+				return nil, NewJSError("Error", fmt.Sprintf("A WebSocket 'attachment' cannot be larger than %d bytes.'attachment' was %d bytes.", wsMaxAttachment, attachmentSize(len(a.Attachment))))
+			}
+			sock.mu.Lock()
+			sock.attachment = a.Attachment
+			sock.mu.Unlock()
+			return []byte{}, nil
+		},
+		abi.CallWSReadyState: wsSocketOp(func(iso *Isolate, sock *socket, _ []byte) ([]byte, error) {
+			sock.mu.Lock()
+			defer sock.mu.Unlock()
+			return jsEncode(float64(sock.state))
+		}),
+		abi.CallWSSetAutoResponse: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var p abi.WSAutoResponse
+			if err := decodeRequest(req, &p); err != nil {
+				return nil, err
+			}
+			if len(p.Request) > wsMaxAuto || len(p.Response) > wsMaxAuto {
+				return nil, NewJSError("RangeError", fmt.Sprintf("Request and response must be at most %d bytes.", wsMaxAuto))
+			}
+			iso.ws.mu.Lock()
+			defer iso.ws.mu.Unlock()
+			if p.Request == "" && p.Response == "" {
+				delete(iso.ws.auto, objKey{s.class, s.id})
+			} else {
+				iso.ws.auto[objKey{s.class, s.id}] = &p
+			}
+			return []byte{}, nil
+		},
+		abi.CallWSAutoResponse: func(iso *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
+			iso.ws.mu.Lock()
+			p := iso.ws.auto[objKey{s.class, s.id}]
+			iso.ws.mu.Unlock()
+			if p == nil {
+				return jsEncode(nil)
+			}
+			o := newJSObject()
+			o.set("request", p.Request)
+			o.set("response", p.Response)
+			return jsEncode(o)
+		},
+		abi.CallWSAutoResponseTime: wsSocketOp(func(iso *Isolate, sock *socket, _ []byte) ([]byte, error) {
+			sock.mu.Lock()
+			defer sock.mu.Unlock()
+			if sock.autoAt == nil {
+				return jsEncode(nil)
+			}
+			return jsEncode(float64(sock.autoAt.UnixMilli()))
+		}),
+		abi.CallWSSetEventTimeout: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var ms *float64
+			if err := decodeRequest(req, &ms); err != nil {
+				return nil, err
+			}
+			iso.ws.mu.Lock()
+			defer iso.ws.mu.Unlock()
+			if ms == nil {
+				delete(iso.ws.timeouts, objKey{s.class, s.id})
+			} else {
+				iso.ws.timeouts[objKey{s.class, s.id}] = *ms
+			}
+			return []byte{}, nil
+		},
+		abi.CallWSEventTimeout: func(iso *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
+			iso.ws.mu.Lock()
+			ms, ok := iso.ws.timeouts[objKey{s.class, s.id}]
+			iso.ws.mu.Unlock()
+			if !ok {
+				return jsEncode(nil)
+			}
+			return jsEncode(ms)
+		},
+	})
 }
 
 // send queues m for the peer, as WebSocket.send does.

@@ -1,0 +1,132 @@
+// Hibernatable WebSockets: ctx.acceptWebSocket and the rest of the
+// hibernation API, and the events of their sockets.
+
+define(SYNC_OPS, {
+  "ws.accept": (rt, req, o) => {
+    const ev = rt.instance.events.get(req.event);
+    if (!ev) throw new Error("godurable: ws.Accept outside the fetch event of its request");
+    const [client, server] = Object.values(new WebSocketPair());
+    const id = crypto.getRandomValues(new Uint8Array(SOCKET_ID_BYTES));
+    server.serializeAttachment(concat(id, req.attachment)); // refuses one too large before the socket is accepted
+    o.ctx.acceptWebSocket(server, req.tags ?? []);
+    const sid = hex(id);
+    socketIDs.set(server, sid);
+    o.sockets.set(sid, server);
+    ev.upgrades.set(sid, client);
+    return encode(sid);
+  },
+  "ws.send": (rt, req, o) => {
+    objectSocket(o, req.socket).send(req.isText ? req.text ?? "" : req.binary ?? EMPTY);
+    return EMPTY;
+  },
+  "ws.close": (rt, req, o) => {
+    closeSocket(objectSocket(o, req.socket), req);
+    return EMPTY;
+  },
+  "ws.list": (rt, req, o) => encode(o.ctx.getWebSockets(req.tag || undefined).map((ws) => adoptSocket(o, ws))),
+  "ws.tags": (rt, req, o) => encode(o.ctx.getTags(objectSocket(o, req.socket))),
+  "ws.attachment": (rt, req, o) => objectSocket(o, req.socket).deserializeAttachment().subarray(SOCKET_ID_BYTES),
+  "ws.setAttachment": (rt, req, o) => {
+    const ws = objectSocket(o, req.socket);
+    ws.serializeAttachment(concat(ws.deserializeAttachment().subarray(0, SOCKET_ID_BYTES), req.attachment));
+    return EMPTY;
+  },
+  "ws.readyState": (rt, req, o) => encode(objectSocket(o, req.socket).readyState),
+  "ws.setAutoResponse": (rt, req, o) => {
+    if (!req.request && !req.response) o.ctx.setWebSocketAutoResponse();
+    else o.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(req.request, req.response));
+    return EMPTY;
+  },
+  "ws.autoResponse": (rt, req, o) => {
+    const p = o.ctx.getWebSocketAutoResponse();
+    return encode(p ? { request: p.request, response: p.response } : null);
+  },
+  "ws.autoResponseTime": (rt, req, o) => encode(o.ctx.getWebSocketAutoResponseTimestamp(objectSocket(o, req.socket))?.getTime() ?? null),
+  "ws.setEventTimeout": (rt, req, o) => {
+    if (req == null) o.ctx.setHibernatableWebSocketEventTimeout();
+    else o.ctx.setHibernatableWebSocketEventTimeout(req);
+    return EMPTY;
+  },
+  "ws.eventTimeout": (rt, req, o) => encode(o.ctx.getHibernatableWebSocketEventTimeout() ?? null),
+});
+
+define(OBJECT_EVENTS, {
+  webSocketMessage: {
+    payload: ([ws, message], o) => {
+      const socket = adoptSocket(o, ws);
+      if (typeof message === "string") return encode({ socket, isText: true, text: message });
+      return encode({ socket, isText: false, binary: new Uint8Array(message) });
+    },
+    result: (ev) => {
+      ev.result();
+    },
+  },
+  webSocketClose: {
+    payload: ([ws, code, reason, wasClean], o) => encode({ socket: adoptSocket(o, ws), code, reason, wasClean }),
+    // The close handshake ends with the object's answer: the Go handler's
+    // own close, else the peer's code and reason sent back (workerd ignores
+    // a second close; its web_socket_auto_reply_to_close does not answer
+    // hibernatable sockets).
+    result: (ev, [ws, code, reason]) => {
+      try {
+        if (code === 1005 || code === 1006) ws.close();
+        else ws.close(code, reason);
+      } catch (err) {
+        console.error("godurable: answering a WebSocket's close:", err);
+      }
+      ev.result();
+    },
+  },
+  webSocketError: {
+    payload: ([ws, error], o) => encode({ socket: adoptSocket(o, ws), error: fromJSError(error) }),
+    result: (ev) => {
+      ev.result();
+    },
+  },
+});
+
+// A hibernatable socket's attachment starts with its ID, so that the same
+// socket has the same ID after the object hibernates.
+const SOCKET_ID_BYTES = 16;
+const socketIDs = new WeakMap(); // WebSocket -> ID
+
+function socketID(ws) {
+  let id = socketIDs.get(ws);
+  if (id === undefined) {
+    id = hex(ws.deserializeAttachment().subarray(0, SOCKET_ID_BYTES));
+    socketIDs.set(ws, id);
+  }
+  return id;
+}
+
+function concat(a, b) {
+  if (!b || b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function closeSocket(ws, req) {
+  if (req.code) ws.close(req.code, req.reason);
+  else if (req.reason) ws.close(undefined, req.reason); // workerd refuses a reason without a code, as it should
+  else ws.close();
+}
+
+// adoptSocket records ws among the sockets of the object o, and returns its ID.
+function adoptSocket(o, ws) {
+  const id = socketID(ws);
+  o.sockets.set(id, ws);
+  return id;
+}
+
+// objectSocket returns the socket of the object o with the given ID.
+function objectSocket(o, id) {
+  let ws = o.sockets.get(id);
+  if (ws === undefined) {
+    for (const s of o.ctx.getWebSockets()) adoptSocket(o, s); // after hibernation
+    ws = o.sockets.get(id);
+  }
+  if (ws === undefined) throw new Error(`godurable: the object has no WebSocket ${id}; it has closed`);
+  return ws;
+}

@@ -1,0 +1,199 @@
+// implementOps pairs each row of a generated table of operations with its
+// implementation, by code; implementEvents does the same for events, by
+// name. A shim that lacks an implementation refuses to load.
+function implementOps(table, impls, what) {
+  const out = new Map();
+  for (const [code, row] of Object.entries(table)) {
+    const impl = impls[row.name];
+    if (impl === undefined) throw new Error(`godurable: this shim does not implement the ${what} ${row.name}; regenerate it with wasmbuild`);
+    out.set(Number(code), { ...row, impl });
+  }
+  return out;
+}
+
+function implementEvents(table, impls, what) {
+  const out = new Map();
+  for (const [name, kind] of Object.entries(table)) {
+    const impl = impls[name];
+    if (impl === undefined) throw new Error(`godurable: this shim does not implement the ${what} ${name}; regenerate it with wasmbuild`);
+    out.set(name, { kind, impl });
+  }
+  return out;
+}
+
+const syncOps = implementOps(CALL_OPS, SYNC_OPS, "host operation");
+const asyncOps = implementOps(ASYNC_OPS, ASYNC_OPS_IMPL, "async operation");
+const objectEvents = implementEvents(EVENTS.object, OBJECT_EVENTS, "object event");
+const workerEvents = implementEvents(EVENTS.worker, WORKER_EVENTS, "worker event");
+
+// ObjectRecord is what the runtime keeps of a Durable Object: its ctx and
+// the sockets it has seen since it woke, by ID (features/websockets.js).
+class ObjectRecord {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.storage = ctx.storage;
+    this.sockets = new Map();
+  }
+}
+
+// Runtime is the per-isolate state: the compiled module, the Go instance
+// (created on the first event, replaced after a crash) and the objects.
+class Runtime {
+  constructor(module, manifest) {
+    this.module = module;
+    this.manifest = manifest;
+    const sections = WebAssembly.Module.customSections(module, ABI.ManifestSection);
+    this.builtManifest = sections.length === 1 ? decode(new Uint8Array(sections[0])) : null;
+    this.instance = null;
+    this.env = null;
+    this.nextHandle = 0;
+    this.objects = new Map(); // object handle -> ObjectRecord
+    this.sockets = new Map(); // outbound socket ID -> OutboundSocket (features/sockets.js)
+    this.bodies = new BodyReaders();
+    this.dropped = [];
+    this.goBindings = new Map(); // binding name -> whether its objects are Go objects (features/stubs.js)
+    this.kept = new Map(); // handle -> { stub, isGo }: the stubs that reached the Go instance (ABI.ExtStub)
+    this.nextKept = 0;
+    stubRuntime = this;
+    this.methodIndex = new Map(); // class -> Map(JS method name -> index)
+    this.stubResults = new Map(); // class -> the JS names of its methods whose results can hold stubs
+    for (const c of manifest.classes) {
+      this.methodIndex.set(c.name, new Map(c.methods.map((m, i) => [m.jsName, i])));
+      this.stubResults.set(c.name, new Set(c.methods.filter((m) => m.stubs).map((m) => m.jsName)));
+    }
+    this.registry =
+      typeof FinalizationRegistry === "function"
+        ? new FinalizationRegistry((handle) => {
+            this.objects.delete(handle);
+            this.dropped.push(handle);
+          })
+        : null;
+  }
+
+  getInstance(env) {
+    if (this.env === null) this.env = env;
+    if (this.instance === null) this.instance = new Instance(this);
+    return this.instance;
+  }
+
+  instanceDied(inst) {
+    if (this.instance === inst) this.instance = null;
+    this.dropped = [];
+    this.kept.clear(); // the handles died with the instance
+  }
+
+  registerObject(obj, ctx) {
+    const handle = ++this.nextHandle;
+    this.objects.set(handle, new ObjectRecord(ctx));
+    this.registry?.register(obj, handle);
+    return handle;
+  }
+
+  takeDropped() {
+    if (this.dropped.length === 0) return EMPTY_LIST;
+    const d = this.dropped;
+    this.dropped = [];
+    return d;
+  }
+
+  object(handle) {
+    const o = this.objects.get(handle);
+    if (!o) throw new Error(`godurable: no Durable Object ${handle}`);
+    return o;
+  }
+
+  hostCall(code, handle, reqBytes) {
+    const op = syncOps.get(code);
+    if (op === undefined) throw new TypeError(`godurable: unknown host call ${code}`);
+    const req = reqBytes.length > 0 ? decode(reqBytes) : undefined;
+    return op.impl(this, req, op.object ? this.object(handle) : undefined);
+  }
+
+  startOp(code, ev, reqBytes) {
+    const op = asyncOps.get(code);
+    if (op === undefined) throw new TypeError(`godurable: unknown async operation ${code}`);
+    const req = reqBytes.length > 0 ? decode(reqBytes) : undefined;
+    return op.impl(this, req, op.object ? this.object(ev.object) : undefined, ev);
+  }
+
+  async workerEvent(name, args, env, ctx) {
+    const event = workerEvents.get(name);
+    const readers = [];
+    const payload = await event.impl.payload(args, null, this.bodies, readers);
+    const waitUntil = ctx && ((promise) => ctx.waitUntil(promise));
+    const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload, event.impl.signal?.(args), waitUntil, readers);
+    return event.impl.result(ev);
+  }
+}
+
+const EMPTY_LIST = Object.freeze([]);
+
+// createRuntime returns the Durable Object base class and the Worker's
+// default export for a module and its manifest.
+export function createRuntime(module, manifest) {
+  const runtime = new Runtime(module, manifest);
+
+  // dispatchCall runs RPC method index of obj, a GoDurableObject, with
+  // args; their streams are the event's readers.
+  async function dispatchCall(obj, index, args) {
+    const event = objectEvents.get("call");
+    const readers = [];
+    let payload = event.impl.payload(args, null, runtime.bodies, readers);
+    if (payload instanceof Promise) payload = await payload; // only when a body must be read first
+    return runtime.getInstance(obj.env).dispatch(event.kind, obj.__godurable, index, payload, undefined, obj.__waitUntil, readers);
+  }
+
+  class GoDurableObject extends DurableObject {
+    constructor(ctx, env) {
+      super(ctx, env);
+      const handle = runtime.registerObject(this, ctx);
+      this.__godurable = { handle, class: new.target.goClass, id: ctx.id.toString(), name: ctx.id.name ?? "" };
+      this.__waitUntil = (promise) => ctx.waitUntil(promise);
+    }
+
+    // __event runs the handler of a capability (fetch, alarm, ...).
+    async __event(name, args) {
+      const event = objectEvents.get(name);
+      const readers = [];
+      const payload = await event.impl.payload(args, runtime.object(this.__godurable.handle), runtime.bodies, readers);
+      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, 0, payload, event.impl.signal?.(args), this.__waitUntil, readers);
+      return event.impl.result(ev, args);
+    }
+
+    // __call runs the RPC method with the given index.
+    async __call(index, args) {
+      return objectEvents.get("call").impl.result(await dispatchCall(this, index, args));
+    }
+
+    // __godurableCall is how Go callers reach a Go object: the result or
+    // error comes back as the MessagePack Go wrote, with nothing lost.
+    async __godurableCall(jsName, args) {
+      const index = runtime.methodIndex.get(this.__godurable.class)?.get(jsName);
+      if (index === undefined) {
+        const err = { name: "TypeError", message: `The RPC receiver does not implement the method "${jsName}".` };
+        return { status: ABI.StatusError, payload: encode(err) };
+      }
+      const ev = await dispatchCall(this, index, args);
+      // A stream result crosses as a ReadableStream beside it; a result
+      // that can hold stubs (abi.Method.Stubs) as a value, so that workerd
+      // passes them on: a handle would mean nothing to the caller.
+      if (ev.status === ABI.StatusOK && isStreamResult(ev.payload)) return { status: ev.status, payload: ev.payload, stream: ev.stream(0).readable() };
+      if (ev.status === ABI.StatusOK && ev.payload.length > 0 && runtime.stubResults.get(this.__godurable.class).has(jsName)) {
+        return { status: ev.status, decoded: true, value: exactDecoder.decode(ev.payload) };
+      }
+      return { status: ev.status, payload: ev.payload };
+    }
+  }
+
+  // The Worker's handlers are called with the event's arguments, then env
+  // and ctx.
+  const worker = {};
+  for (const name of manifest.worker) {
+    worker[name] = (...args) => runtime.workerEvent(name, args.slice(0, -2), args.at(-2), args.at(-1));
+  }
+  if (!worker.fetch) {
+    worker.fetch = () => new Response("godurable: this module registers no Worker handler (worker.Handle)\n", { status: 404 });
+  }
+
+  return { GoDurableObject, worker, runtime };
+}
