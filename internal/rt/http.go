@@ -277,20 +277,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := &http.Response{
-		Status:     fmt.Sprintf("%d %s", in.Status, http.StatusText(in.Status)),
-		StatusCode: in.Status,
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     make(http.Header, len(in.Headers)),
-		Body:       newBody(req.Context(), in.Body, in.BodyReader, "the response body of "+req.Method+" "+req.URL.String()),
-		Request:    req,
-	}
-	for _, kv := range in.Headers {
-		resp.Header.Add(kv[0], kv[1])
-	}
-	resp.ContentLength = contentLength(resp.Header, in.Body, in.BodyReader)
+	resp := responseFromABI(req.Context(), &in, "the response body of "+req.Method+" "+req.URL.String())
+	resp.Request = req
 	if t.Target == nil && resp.Header.Get("Content-Encoding") != "" {
 		// fetch has already decoded the body, as Go's own Transport does.
 		resp.Header.Del("Content-Encoding")
@@ -301,4 +289,24 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, nil
+}
+
+// responseFromABI is the *http.Response of a response the host described,
+// whose body streams on behalf of the event of ctx; what names the body
+// in errors.
+func responseFromABI(ctx context.Context, in *abi.Response, what string) *http.Response {
+	resp := &http.Response{
+		Status:     fmt.Sprintf("%d %s", in.Status, http.StatusText(in.Status)),
+		StatusCode: in.Status,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header, len(in.Headers)),
+		Body:       newBody(ctx, in.Body, in.BodyReader, what),
+	}
+	for _, kv := range in.Headers {
+		resp.Header.Add(kv[0], kv[1])
+	}
+	resp.ContentLength = contentLength(resp.Header, in.Body, in.BodyReader)
+	return resp
 }

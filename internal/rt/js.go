@@ -85,18 +85,5 @@ func ResponseOf(ctx context.Context, b []byte, what string) (*http.Response, err
 	if err := abi.Unmarshal(b, &in); err != nil {
 		return nil, fmt.Errorf("godurable: host sent a malformed response: %w", err)
 	}
-	resp := &http.Response{
-		Status:     fmt.Sprintf("%d %s", in.Status, http.StatusText(in.Status)),
-		StatusCode: in.Status,
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     make(http.Header, len(in.Headers)),
-		Body:       newBody(ctx, in.Body, in.BodyReader, what),
-	}
-	for _, kv := range in.Headers {
-		resp.Header.Add(kv[0], kv[1])
-	}
-	resp.ContentLength = contentLength(resp.Header, in.Body, in.BodyReader)
-	return resp, nil
+	return responseFromABI(ctx, &in, what), nil
 }
