@@ -2,8 +2,8 @@ package workerd
 
 import (
 	"context"
-	"errors"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"strings"
 

@@ -46,7 +46,7 @@ type JSObject struct {
 	// IO marks an I/O object (a stream, a socket, the stub of an RpcTarget
 	// an RPC call returned): it belongs to an I/O context (in the model,
 	// that of its first use), and workerd refuses to use it from another.
-	IO bool
+	IO    bool
 	owner *ioContext // IO's context, once used
 
 	mu sync.Mutex // Props, set by Set
