@@ -110,6 +110,7 @@ func Upstream() *httptest.Server {
 func RunSandbox(t *testing.T, target Target, upstream string) {
 	s := &suite{target: target, upstream: upstream}
 	t.Run("HTTP", s.http)
+	t.Run("RefusedUploads", s.refusedUploads)
 	t.Run("Env", s.env)
 	t.Run("RPCValues", s.rpcValues)
 	t.Run("RPCFetchValues", s.rpcFetchValues)
