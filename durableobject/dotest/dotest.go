@@ -189,6 +189,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		Peers:      peerIsolates(env.peers),
 		D1:         env.d1,
 		Fakes:      env.fakes,
+		KVBacked:   env.kvBacked,
 		Unemulated: env.unemulated,
 		Fetch:      fetcher(o.Fetch),
 		Timeout:    o.Timeout,

@@ -3,6 +3,8 @@ package conformance
 import (
 	"bytes"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -26,5 +28,33 @@ func (s *suite) refusedUploads(t *testing.T) {
 				t.Errorf("POST %s with 10 MiB, try %d: %d %q, want 401 and its body", path, try, r.Status, r.Body)
 			}
 		}
+	}
+}
+
+// head: a HEAD request gets the status and headers a GET gets, and no
+// body, as workerd sends none (whatever the handler writes), from the
+// Worker and from an object behind it.
+func (s *suite) head(t *testing.T) {
+	for _, path := range []string{"/hello", "/do/head/whoami"} {
+		get := s.get(t, path)
+		head := s.do(t, http.MethodHead, path, "", nil)
+		equal(t, "HEAD "+path+" status", head.Status, get.Status)
+		equal(t, "HEAD "+path+" body", string(head.Body), "")
+		equal(t, "HEAD "+path+" content type", head.Header.Get("Content-Type"), get.Header.Get("Content-Type"))
+		equal(t, "HEAD "+path+" content length", head.Header.Get("Content-Length"), strconv.Itoa(len(get.Body)))
+	}
+}
+
+// unmigrated: a class that no migration creates gets the key-value storage
+// backend, whose synchronous KV and SQL APIs throw workerd's errors.
+func (s *suite) unmigrated(t *testing.T) {
+	got := s.getJSON(t, "/unmigrated", 200).(map[string]any)
+	kv, _ := got["kv"].(string)
+	sql, _ := got["sql"].(string)
+	if !strings.Contains(kv, "The storage.kv (synchronous KV) API is only available for SQLite-backed Durable Objects") {
+		t.Errorf("KV.Put of an unmigrated class: %q", kv)
+	}
+	if !strings.Contains(sql, "SQL is not enabled for this Durable Object class.") {
+		t.Errorf("SQL.Exec of an unmigrated class: %q", sql)
 	}
 }

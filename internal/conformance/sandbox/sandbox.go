@@ -22,6 +22,7 @@ func main() {}
 
 func init() {
 	durableobject.Register("Sandbox", newSandbox, durableobject.Hide("Internal"))
+	durableobject.Register("Unmigrated", newUnmigrated)
 	durableobject.Register("Plain", newPlain, durableobject.Expose("Ping", "SetAlarm", "FetchPlain", "String", "Whoami", "Count", "Initialized", "ReadJS"))
 	worker.Handle(routes())
 }
@@ -124,6 +125,7 @@ func routes() *http.ServeMux {
 	})
 	mux.HandleFunc("GET /wait", serveWait)
 	mux.HandleFunc("POST /refuse", refuseUpload)
+	mux.HandleFunc("GET /unmigrated", serveUnmigrated)
 	mux.HandleFunc("GET /call/{name}/{method}", func(w http.ResponseWriter, r *http.Request) {
 		// A Go Worker calling a Durable Object method over RPC, of
 		// SANDBOX or of ?binding=.
