@@ -384,6 +384,23 @@ func (w *Workerd) DialWebSocket(t testing.TB, path string) (Socket, int) {
 	return &clientSocket{c: c}, resp.StatusCode
 }
 
+// Scheduled implements Target through the JavaScript caller's /scheduled
+// route, which calls the Go Worker's Fetcher.scheduled().
+func (w *Workerd) Scheduled(t testing.TB, cron string, at time.Time) ScheduledResult {
+	t.Helper()
+	q := url.Values{"cron": {cron}, "time": {strconv.FormatInt(at.UnixMilli(), 10)}}
+	req, err := http.NewRequest(http.MethodGet, "/scheduled?"+q.Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := w.Fetch(t, req)
+	var out ScheduledResult
+	if err := json.Unmarshal(resp.Body, &out); resp.Status != http.StatusOK || err != nil {
+		t.Fatalf("scheduled %q: %d %s", cron, resp.Status, resp.Body)
+	}
+	return out
+}
+
 // Hibernate implements Target: workerd hibernates an object that has
 // been idle for 10 seconds (server.c++), so this waits a little longer.
 func (w *Workerd) Hibernate(t testing.TB, binding, name string) {
