@@ -6,17 +6,19 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/godurable/godurable/d1"
 	"github.com/godurable/godurable/worker"
 )
 
 // Cron triggers: the scheduled handler records every run in the D1
-// table scheduled_runs (its cron and scheduledTime in ms), before it does
-// what the cron asks when it is not an expression: "fail" returns an
-// error, "panic" panics, and either with " noretry" calls NoRetry first.
+// table scheduled_runs (its cron, scheduledTime and time.Now in ms),
+// before it does what the cron asks when it is not an expression: "fail"
+// returns an error, "panic" panics, and either with " noretry" calls
+// NoRetry first.
 // GET /scheduled/runs?time=MS answers the runs of that scheduledTime,
-// and ?cron=C those of that cron, as [{"cron", "time"}].
+// and ?cron=C those of that cron, as [{"cron", "time", "now"}].
 
 func init() {
 	worker.HandleScheduled(func(ctx context.Context, e *worker.ScheduledEvent) error {
@@ -24,7 +26,7 @@ func init() {
 		if err != nil {
 			return err
 		}
-		if _, err := db.Prepare("INSERT INTO scheduled_runs (cron, time) VALUES (?, ?)").Bind(e.Cron, e.ScheduledTime.UnixMilli()).Run(ctx); err != nil {
+		if _, err := db.Prepare("INSERT INTO scheduled_runs (cron, time, now) VALUES (?, ?, ?)").Bind(e.Cron, e.ScheduledTime.UnixMilli(), time.Now().UnixMilli()).Run(ctx); err != nil {
 			return err
 		}
 		what, noRetry := strings.CutSuffix(e.Cron, " noretry")
@@ -50,7 +52,7 @@ func runsDB(ctx context.Context) (*d1.Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = db.Exec(ctx, "CREATE TABLE IF NOT EXISTS scheduled_runs (cron TEXT, time INTEGER)")
+	_, err = db.Exec(ctx, "CREATE TABLE IF NOT EXISTS scheduled_runs (cron TEXT, time INTEGER, now INTEGER)")
 	return db, err
 }
 
@@ -61,14 +63,14 @@ func scheduledRoutes(mux *http.ServeMux) {
 			writeError(w, http.StatusInternalServerError, err)
 			return
 		}
-		q := db.Prepare("SELECT cron, time FROM scheduled_runs WHERE cron = ? ORDER BY rowid").Bind(r.URL.Query().Get("cron"))
+		q := db.Prepare("SELECT cron, time, now FROM scheduled_runs WHERE cron = ? ORDER BY rowid").Bind(r.URL.Query().Get("cron"))
 		if t := r.URL.Query().Get("time"); t != "" {
 			at, err := strconv.ParseInt(t, 10, 64)
 			if err != nil {
 				writeError(w, http.StatusBadRequest, err)
 				return
 			}
-			q = db.Prepare("SELECT cron, time FROM scheduled_runs WHERE time = ? ORDER BY rowid").Bind(at)
+			q = db.Prepare("SELECT cron, time, now FROM scheduled_runs WHERE time = ? ORDER BY rowid").Bind(at)
 		}
 		res, err := q.All(r.Context())
 		if err != nil {
@@ -78,12 +80,12 @@ func scheduledRoutes(mux *http.ServeMux) {
 		runs := []map[string]any{}
 		for res.Next() {
 			var cron string
-			var ms int64
-			if err := res.Scan(&cron, &ms); err != nil {
+			var at, now int64
+			if err := res.Scan(&cron, &at, &now); err != nil {
 				writeError(w, http.StatusInternalServerError, err)
 				return
 			}
-			runs = append(runs, map[string]any{"cron": cron, "time": ms})
+			runs = append(runs, map[string]any{"cron": cron, "time": at, "now": now})
 		}
 		writeJSON(w, http.StatusOK, runs)
 	})
