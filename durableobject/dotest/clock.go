@@ -21,8 +21,14 @@ func NewManualClock(start time.Time) *ManualClock {
 // Now returns the clock's time.
 func (c *ManualClock) Now() time.Time { return c.c.Now() }
 
-// Advance moves the clock by d, firing the guest's timers that fall due.
+// Advance moves the clock by d, firing the timers that fall due (the
+// guest's, alarms, cron triggers) one at a time, in order of their time:
+// the clock reads each one's time while it fires, and one armed meanwhile
+// that falls due within d fires too (the next run of a cron trigger, an
+// alarm's retry).
 func (c *ManualClock) Advance(d time.Duration) { c.c.Advance(d) }
 
-// Pending returns how many of the guest's timers are armed.
+// Pending returns how many timers are armed on the clock: the guest's
+// (Go timers, worker.Sleep), the alarms' and, always, one for each cron
+// trigger of the configuration.
 func (c *ManualClock) Pending() int { return c.c.Pending() }
