@@ -21,11 +21,9 @@ func NewManualClock(start time.Time) *ManualClock {
 // Now returns the clock's time.
 func (c *ManualClock) Now() time.Time { return c.c.Now() }
 
-// Advance moves the clock by d, firing the timers that fall due (the
-// guest's, alarms, cron triggers) one at a time, in order of their time:
-// the clock reads each one's time while it fires, and one armed meanwhile
-// that falls due within d fires too (the next run of a cron trigger, an
-// alarm's retry).
+// Advance moves the clock by d, firing the guest's timers, the alarms and
+// the cron triggers that fall due, in order of their time, while the clock
+// reads its new time, as after a jump.
 func (c *ManualClock) Advance(d time.Duration) { c.c.Advance(d) }
 
 // Pending returns how many timers are armed on the clock: the guest's

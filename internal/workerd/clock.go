@@ -1,6 +1,7 @@
 package workerd
 
 import (
+	"sort"
 	"sync"
 	"time"
 )
@@ -66,46 +67,33 @@ func (c *ManualClock) Advance(d time.Duration) int {
 }
 
 // Set moves the clock to t (never backwards) and fires the timers that are
-// due, one at a time in order of their time, each run to completion
-// before the next: the clock reads each timer's time while its function
-// runs, and a timer armed meanwhile that falls due before t fires too (a
-// cron trigger's next run, an alarm's retry). It returns how many fired.
+// due. Each timer's function runs to completion before the next fires.
 func (c *ManualClock) Set(t time.Time) int {
-	fired := 0
-	for {
-		c.mu.Lock()
-		i := c.earliestDue(t)
-		if i < 0 {
-			if t.After(c.now) {
-				c.now = t
-			}
-			c.mu.Unlock()
-			return fired
+	c.mu.Lock()
+	if t.After(c.now) {
+		c.now = t
+	}
+	var due []*manualTimer
+	keep := c.timers[:0]
+	for _, x := range c.timers {
+		if !x.at.After(c.now) {
+			due = append(due, x)
+		} else {
+			keep = append(keep, x)
 		}
-		x := c.timers[i]
-		c.timers = append(c.timers[:i], c.timers[i+1:]...)
-		if x.at.After(c.now) {
-			c.now = x.at
+	}
+	c.timers = keep
+	c.mu.Unlock()
+	sort.Slice(due, func(i, j int) bool {
+		if !due[i].at.Equal(due[j].at) {
+			return due[i].at.Before(due[j].at)
 		}
-		c.mu.Unlock()
+		return due[i].seq < due[j].seq
+	})
+	for _, x := range due {
 		x.f()
-		fired++
 	}
-}
-
-// earliestDue returns the index of the timer due first at or before t
-// (the first armed among those due at once), or -1. It holds mu.
-func (c *ManualClock) earliestDue(t time.Time) int {
-	best := -1
-	for i, x := range c.timers {
-		if x.at.After(t) {
-			continue
-		}
-		if best < 0 || x.at.Before(c.timers[best].at) || x.at.Equal(c.timers[best].at) && x.seq < c.timers[best].seq {
-			best = i
-		}
-	}
-	return best
+	return len(due)
 }
 
 // Pending returns the number of timers armed and not yet fired.

@@ -97,9 +97,12 @@ func (iso *Isolate) startCrons() {
 	}
 }
 
-// armCron arms c for its first time after after. When it fires, the next
-// time is armed before the handler runs, so that a slow handler delays no
-// later run, and runs may overlap, as on Cloudflare.
+// armCron arms c for its first time after after. When the timer fires,
+// c runs for that time and for every later one the clock has passed
+// meanwhile (a manual clock advanced by a day passes 288 times of */5),
+// in order, each with its own scheduledTime; the next time is armed
+// before the handler runs, so that a slow handler on the real clock
+// delays no later run, and runs may overlap, as on Cloudflare.
 func (iso *Isolate) armCron(c *cron.Schedule, after time.Time) {
 	at := c.Next(after)
 	if at.IsZero() {
@@ -110,15 +113,26 @@ func (iso *Isolate) armCron(c *cron.Schedule, after time.Time) {
 	if iso.crons.closed {
 		return
 	}
-	stop := iso.cfg.Clock.AfterFunc(at.Sub(iso.cfg.Clock.Now()), func() {
-		iso.armCron(c, at)
-		ctx, cancel := context.WithTimeout(context.Background(), iso.timeout())
-		defer cancel()
-		if run := iso.Scheduled(ctx, c.String(), at); run.Err != nil {
-			iso.log(fmt.Sprintf("godurable: the scheduled event of %q at %s failed: %v", run.Cron, at.Format(time.RFC3339), run.Err))
+	iso.crons.stops[c] = iso.cfg.Clock.AfterFunc(at.Sub(iso.cfg.Clock.Now()), func() {
+		now := iso.cfg.Clock.Now()
+		last := at
+		for next := c.Next(at); !next.IsZero() && !next.After(now); next = c.Next(next) {
+			last = next
+		}
+		iso.armCron(c, last)
+		for t := at; !t.IsZero() && !t.After(last); t = c.Next(t) {
+			iso.runCron(c, t)
 		}
 	})
-	iso.crons.stops[c] = stop
+}
+
+// runCron runs c's scheduled event for the time at, and logs a failure.
+func (iso *Isolate) runCron(c *cron.Schedule, at time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), iso.timeout())
+	defer cancel()
+	if run := iso.Scheduled(ctx, c.String(), at); run.Err != nil {
+		iso.log(fmt.Sprintf("godurable: the scheduled event of %q at %s failed: %v", run.Cron, at.Format(time.RFC3339), run.Err))
+	}
 }
 
 // stopCrons disarms the triggers for good.
