@@ -118,31 +118,8 @@
 //
 // # Cron triggers
 //
-// [HandleScheduled] registers the Worker's scheduled handler, which runs
-// when one of the cron triggers of its configuration fires:
-//
-//	[triggers]
-//	crons = ["*/5 * * * *", "0 3 * * MON-FRI"]
-//
-// The [ScheduledEvent] says which trigger fired ([ScheduledEvent.Cron],
-// the expression as the configuration spells it) and when it was due
-// ([ScheduledEvent.ScheduledTime], UTC). Its ctx serves [Fetch], Durable
-// Object stubs, D1 and [WaitUntil], as a request's does; it has no
-// client to go away. Expressions have Cloudflare's syntax, in UTC: five
-// fields, names (JAN, MON), L, W and #, and days of the week numbered 1
-// (SUN) to 7 (SAT); wasmbuild check refuses one Cloudflare would refuse,
-// and triggers without a scheduled handler.
-//
-// An error or a panic fails the event: workerd records the outcome
-// "exception" (the status of the run in the dashboard's Cron Events).
-// [ScheduledEvent.NoRetry] is the controller's noRetry(): it asks the
-// runtime not to retry the event, which workerd reports to whatever sent
-// the event; when Cloudflare retries a failed scheduled event, its
-// documentation does not say. Locally nothing retries: wrangler dev
-// fires a trigger only when asked (wasmbuild dev runs wrangler dev with
-// --test-scheduled, which adds the route GET /__scheduled?cron=...), and
-// dotest runs each trigger once per time on the Worker's clock, and on
-// demand with Worker.Scheduled.
+// The Worker's scheduled handler, which its cron triggers run, is
+// registered with package cron (cron.Handle).
 //
 // # Background work
 //

@@ -60,7 +60,7 @@
 //     wrangler 4.86);
 //   - a d1_databases entry without a binding, or a binding name used twice;
 //   - cron triggers ([triggers] crons) without a scheduled handler
-//     (worker.HandleScheduled), an expression twice, or one that
+//     (cron.Handle), an expression twice, or one that
 //     Cloudflare would refuse, with the field that is wrong and why (see
 //     Cron triggers).
 //

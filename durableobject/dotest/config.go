@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/godurable/godurable/internal/cron"
+	"github.com/godurable/godurable/internal/crontrigger"
 	"github.com/godurable/godurable/internal/driver"
 	"github.com/godurable/godurable/internal/workerd"
 	"github.com/godurable/godurable/internal/wrangler"
@@ -24,7 +24,7 @@ type env struct {
 	// compat is workerd's behaviour for the configuration's compatibility
 	// date and flags; the newest without a configuration.
 	compat workerd.Compat
-	crons  []*cron.Schedule // the configuration's [triggers] crons
+	crons  []*crontrigger.Schedule // the configuration's [triggers] crons
 }
 
 // environment reads the wrangler configuration (the one wasmbuild reads)
@@ -54,7 +54,7 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 		}
 		e.compat = workerd.CompatFor(c.CompatibilityDate, c.CompatibilityFlags)
 		for _, expr := range c.Triggers.Crons {
-			sched, err := cron.Parse(expr)
+			sched, err := crontrigger.Parse(expr)
 			if err != nil {
 				return nil, fmt.Errorf("dotest: %s: %w", path, err)
 			}

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Scheduled runs the Worker's scheduled handler (worker.HandleScheduled)
+// Scheduled runs the Worker's scheduled handler (cron.Handle)
 // now, as the cron trigger cron due at at, and returns the handler's
 // error, as the *worker.Error that JavaScript would catch; vitest's
 // createScheduledController followed by the Worker's scheduled(), or

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/godurable/godurable/internal/abi"
-	"github.com/godurable/godurable/internal/cron"
+	"github.com/godurable/godurable/internal/crontrigger"
 	"github.com/godurable/godurable/internal/driver"
 )
 
@@ -49,7 +49,7 @@ type Config struct {
 	Compat Compat
 	// Crons are the Worker's cron triggers ([triggers] crons): each fires
 	// the scheduled event on Clock (scheduled.go).
-	Crons []*cron.Schedule
+	Crons []*crontrigger.Schedule
 }
 
 // StorageOp describes a storage operation, for fault injection.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/godurable/godurable/internal/abi"
-	"github.com/godurable/godurable/internal/cron"
+	"github.com/godurable/godurable/internal/crontrigger"
 	"github.com/godurable/godurable/internal/driver"
 )
 
@@ -34,7 +34,7 @@ type ScheduledRun struct {
 // cronState is the isolate's cron triggers and its record of runs.
 type cronState struct {
 	mu     sync.Mutex
-	stops  map[*cron.Schedule]func() bool // each trigger's armed timer
+	stops  map[*crontrigger.Schedule]func() bool // each trigger's armed timer
 	closed bool
 	runs   []ScheduledRun
 }
@@ -90,7 +90,7 @@ func (iso *Isolate) ScheduledRuns() []ScheduledRun {
 // startCrons arms each of the configuration's triggers for its next time
 // after the clock's now.
 func (iso *Isolate) startCrons() {
-	iso.crons.stops = map[*cron.Schedule]func() bool{}
+	iso.crons.stops = map[*crontrigger.Schedule]func() bool{}
 	now := iso.cfg.Clock.Now()
 	for _, c := range iso.cfg.Crons {
 		iso.armCron(c, now)
@@ -103,7 +103,7 @@ func (iso *Isolate) startCrons() {
 // in order, each with its own scheduledTime; the next time is armed
 // before the handler runs, so that a slow handler on the real clock
 // delays no later run, and runs may overlap, as on Cloudflare.
-func (iso *Isolate) armCron(c *cron.Schedule, after time.Time) {
+func (iso *Isolate) armCron(c *crontrigger.Schedule, after time.Time) {
 	at := c.Next(after)
 	if at.IsZero() {
 		return // never again
@@ -127,7 +127,7 @@ func (iso *Isolate) armCron(c *cron.Schedule, after time.Time) {
 }
 
 // runCron runs c's scheduled event for the time at, and logs a failure.
-func (iso *Isolate) runCron(c *cron.Schedule, at time.Time) {
+func (iso *Isolate) runCron(c *crontrigger.Schedule, at time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), iso.timeout())
 	defer cancel()
 	if run := iso.Scheduled(ctx, c.String(), at); run.Err != nil {

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/godurable/godurable/internal/abi"
-	"github.com/godurable/godurable/internal/cron"
+	"github.com/godurable/godurable/internal/crontrigger"
 )
 
 // Problem is one thing wrong in a configuration, with how to fix it.
@@ -216,7 +216,7 @@ func (c *Config) checkCrons(m *abi.Manifest) []Problem {
 	var ps []Problem
 	seen := map[string]bool{}
 	for _, expr := range c.Triggers.Crons {
-		if _, err := cron.Parse(expr); err != nil {
+		if _, err := crontrigger.Parse(expr); err != nil {
 			ps = append(ps, Problem{Message: "triggers.crons: " + err.Error()})
 		} else if seen[expr] {
 			ps = append(ps, Problem{Message: fmt.Sprintf("triggers.crons has %q twice (Cloudflare refuses a duplicate)", expr)})
@@ -226,7 +226,7 @@ func (c *Config) checkCrons(m *abi.Manifest) []Problem {
 	handler := slices.Contains(m.Worker, "scheduled")
 	switch {
 	case len(c.Triggers.Crons) > 0 && !handler:
-		ps = append(ps, Problem{Message: fmt.Sprintf("triggers.crons has %d cron trigger%s, but the module has no scheduled handler: register one with worker.HandleScheduled (workerd fails every run: \"Handler does not export a scheduled() function\")",
+		ps = append(ps, Problem{Message: fmt.Sprintf("triggers.crons has %d cron trigger%s, but the module has no scheduled handler: register one with cron.Handle (workerd fails every run: \"Handler does not export a scheduled() function\")",
 			len(c.Triggers.Crons), plural(len(c.Triggers.Crons), "", "s"))})
 	case len(c.Triggers.Crons) == 0 && handler:
 		fix := "[triggers]\ncrons = [\"*/5 * * * *\"]"
@@ -234,7 +234,7 @@ func (c *Config) checkCrons(m *abi.Manifest) []Problem {
 			fix = `"triggers": { "crons": ["*/5 * * * *"] },`
 		}
 		ps = append(ps, Problem{Warning: true, Fix: fix,
-			Message: "the module has a scheduled handler (worker.HandleScheduled), but the configuration has no cron triggers: only wrangler dev's /__scheduled and dotest's Worker.Scheduled run it"})
+			Message: "the module has a scheduled handler (cron.Handle), but the configuration has no cron triggers: only wrangler dev's /__scheduled and dotest's Worker.Scheduled run it"})
 	}
 	return ps
 }

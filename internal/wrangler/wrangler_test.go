@@ -259,7 +259,7 @@ crons = ["*/5 * * * *", "0 0 * * 0", "0 0 L-2 * *", "*/5 * * * *", "59 23 LW * *
 
 	// Triggers without a handler: an error.
 	ps = check(t, dir, "wrangler.toml", good+"[triggers]\ncrons = [\"0 * * * *\"]\n", counter)
-	if len(ps) != 1 || ps[0].Warning || !strings.Contains(ps[0].Message, "triggers.crons has 1 cron trigger, but the module has no scheduled handler: register one with worker.HandleScheduled") {
+	if len(ps) != 1 || ps[0].Warning || !strings.Contains(ps[0].Message, "triggers.crons has 1 cron trigger, but the module has no scheduled handler: register one with cron.Handle") {
 		t.Errorf("crons without a handler: %v", ps)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/godurable/godurable/cron"
 	"github.com/godurable/godurable/d1"
 	"github.com/godurable/godurable/worker"
 )
@@ -21,7 +22,7 @@ import (
 // and ?cron=C those of that cron, as [{"cron", "time", "now"}].
 
 func init() {
-	worker.HandleScheduled(func(ctx context.Context, e *worker.ScheduledEvent) error {
+	cron.Handle(func(ctx context.Context, e *cron.Event) error {
 		db, err := runsDB(ctx)
 		if err != nil {
 			return err
@@ -79,13 +80,13 @@ func scheduledRoutes(mux *http.ServeMux) {
 		}
 		runs := []map[string]any{}
 		for res.Next() {
-			var cron string
+			var expr string
 			var at, now int64
-			if err := res.Scan(&cron, &at, &now); err != nil {
+			if err := res.Scan(&expr, &at, &now); err != nil {
 				writeError(w, http.StatusInternalServerError, err)
 				return
 			}
-			runs = append(runs, map[string]any{"cron": cron, "time": at, "now": now})
+			runs = append(runs, map[string]any{"cron": expr, "time": at, "now": now})
 		}
 		writeJSON(w, http.StatusOK, runs)
 	})

@@ -1,4 +1,4 @@
-// Package cron reads the cron expressions of Cloudflare's Cron Triggers
+// Package crontrigger reads the cron expressions of Cloudflare's Cron Triggers
 // (the crons of a wrangler configuration's [triggers]) and tells when
 // each fires, for wasmbuild check and for the model of workerd that
 // dotest runs.
@@ -19,7 +19,7 @@
 // (other than five fields, '?', the day of the week 0, names longer than
 // three letters). What the two still read differently is in Parse's
 // documentation.
-package cron
+package crontrigger
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package worker
+package cron
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 	"github.com/godurable/godurable/internal/rt"
 )
 
-// ScheduledEvent is a run of the Worker's scheduled handler, for one of
-// the cron triggers of its configuration ([triggers] crons): what
-// workerd's ScheduledController tells a JavaScript handler.
-type ScheduledEvent struct {
+// Event is a run of the Worker's scheduled handler, for one of the cron
+// triggers of its configuration ([triggers] crons): what workerd's
+// ScheduledController tells a JavaScript handler.
+type Event struct {
 	// Cron is the trigger's expression, as the configuration spells it
 	// ("*/5 * * * *"): compare it with the configuration's to tell the
 	// triggers apart.
@@ -30,29 +30,29 @@ type ScheduledEvent struct {
 // next, a panic included. (Whether and when Cloudflare retries a failed
 // scheduled event it does not document; wrangler dev and dotest never
 // retry one.)
-func (e *ScheduledEvent) NoRetry() { e.noRetry.Store(true) }
+func (e *Event) NoRetry() { e.noRetry.Store(true) }
 
 var (
 	scheduledMu      sync.Mutex
-	scheduledHandler func(context.Context, *ScheduledEvent) error
+	scheduledHandler func(context.Context, *Event) error
 )
 
-// HandleScheduled registers h as the Worker's scheduled handler, which
-// runs when one of its cron triggers fires. Call it once, from an init
-// function. An error, or a panic, fails the event.
-func HandleScheduled(h func(ctx context.Context, e *ScheduledEvent) error) {
+// Handle registers h as the Worker's scheduled handler, which runs when
+// one of its cron triggers fires. Call it once, from an init function.
+// An error, or a panic, fails the event.
+func Handle(h func(ctx context.Context, e *Event) error) {
 	if h == nil {
-		panic("worker: HandleScheduled(nil)")
+		panic("cron: Handle(nil)")
 	}
 	scheduledMu.Lock()
 	defer scheduledMu.Unlock()
 	if scheduledHandler != nil {
-		panic("worker: HandleScheduled called twice")
+		panic("cron: Handle called twice")
 	}
 	scheduledHandler = h
 }
 
-func scheduled() func(context.Context, *ScheduledEvent) error {
+func scheduled() func(context.Context, *Event) error {
 	scheduledMu.Lock()
 	defer scheduledMu.Unlock()
 	return scheduledHandler
@@ -73,7 +73,7 @@ func runScheduled(ctx context.Context, e *rt.Event, payload []byte) {
 		e.FailWith(&abi.Error{Name: "TypeError", Message: "godurable: malformed scheduled event: " + err.Error()})
 		return
 	}
-	ev := &ScheduledEvent{Cron: in.Cron, ScheduledTime: time.UnixMilli(int64(in.ScheduledTime)).UTC()}
+	ev := &Event{Cron: in.Cron, ScheduledTime: time.UnixMilli(int64(in.ScheduledTime)).UTC()}
 	var res abi.ScheduledResult
 	func() {
 		defer func() {

@@ -1,4 +1,4 @@
-package worker_test
+package cron_test
 
 import (
 	"context"
@@ -6,15 +6,15 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/godurable/godurable/worker"
+	"github.com/godurable/godurable/cron"
 )
 
 // The scheduled handler tells its cron triggers apart by their
 // expression. It is a plain function, so it can be unit-tested as one;
 // dotest's Worker.Scheduled runs it inside the Worker.
-func ExampleHandleScheduled() {
+func ExampleHandle() {
 	report := errors.New("the report's source is down")
-	handler := func(ctx context.Context, e *worker.ScheduledEvent) error {
+	handler := func(ctx context.Context, e *cron.Event) error {
 		switch e.Cron {
 		case "*/5 * * * *":
 			fmt.Println("sweep of", e.ScheduledTime.Format(time.RFC3339))
@@ -25,11 +25,11 @@ func ExampleHandleScheduled() {
 		return nil
 	}
 	// In a Worker, this runs in an init function.
-	worker.HandleScheduled(handler)
+	cron.Handle(handler)
 
 	at := time.Date(2030, 1, 7, 3, 0, 0, 0, time.UTC)
-	handler(context.Background(), &worker.ScheduledEvent{Cron: "*/5 * * * *", ScheduledTime: at})
-	fmt.Println(handler(context.Background(), &worker.ScheduledEvent{Cron: "0 3 * * MON-FRI", ScheduledTime: at}))
+	handler(context.Background(), &cron.Event{Cron: "*/5 * * * *", ScheduledTime: at})
+	fmt.Println(handler(context.Background(), &cron.Event{Cron: "0 3 * * MON-FRI", ScheduledTime: at}))
 	// Output:
 	// sweep of 2030-01-07T03:00:00Z
 	// the report's source is down
