@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -96,15 +97,16 @@ func kvGetOptionsOf(v any) (kvGetOptions, error) {
 	return o, nil
 }
 
-// jsNumber returns v as a number, if it is one.
+// jsNumber returns v, a value decoded into an any, as a number, if it is
+// one.
 func jsNumber(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int64:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
+	switch r := reflect.ValueOf(v); r.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(r.Int()), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return float64(r.Uint()), true
+	case reflect.Float32, reflect.Float64:
+		return r.Float(), true
 	}
 	return 0, false
 }
