@@ -93,6 +93,17 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		seenBinding[d.Binding] = true
 	}
 
+	// KV namespaces: each binding named, once.
+	for i, k := range cfg.KVNamespaces {
+		switch {
+		case k.Binding == "":
+			add("", "kv_namespaces entry %d has no binding: name it (binding = \"KV\" gives env.KV, kv.FromEnv(env, \"KV\") in Go)", i+1)
+		case seenBinding[k.Binding]:
+			add("", "the binding name %q is used twice (kv_namespaces)", k.Binding)
+		}
+		seenBinding[k.Binding] = true
+	}
+
 	// Migrations: replay them to learn each class's storage backend.
 	backend := map[string]string{} // class -> "sqlite" | "kv"
 	tags := map[string]bool{}
