@@ -28,6 +28,7 @@ const (
 	secHop       = "Routing hop (front Worker, service binding)"
 	secStream    = "Streaming bodies (stateless route, 4 MiB, one at a time)"
 	secD1        = "D1 from a stateless Worker (SELECT ?1 + 1, local D1)"
+	secKV        = "Workers KV read of a 1 KiB value from a stateless Worker (GET /kv, local KV)"
 	secMemory    = "Memory"
 )
 
@@ -240,7 +241,7 @@ type rpcAnswer struct {
 }
 
 // mainRows are the rows of the main session that -rows can name.
-var mainRows = []string{"stateless", "streams", "d1", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+var mainRows = []string{"stateless", "streams", "d1", "kv", "hot", "many", "rpc", "rpc-one", "new", "chat"}
 
 // want reports whether the main session runs row (see -rows).
 func (b *bench) want(row string) bool { return b.rows == nil || b.rows[row] }
@@ -333,6 +334,13 @@ func (b *bench) measureMain(ctx context.Context) error {
 			}
 		}
 	}
+	if b.want("kv") {
+		for _, side := range twins {
+			if _, err := run(warm, fixed("GET", "/"+side+"hello/kv")); err != nil {
+				return fmt.Errorf("kv %s: %w", side, err)
+			}
+		}
+	}
 	if b.want("stateless") || b.want("streams") {
 		for _, side := range statelessSides {
 			if _, err := run(warm, fixed("GET", stateless[side])); err != nil {
@@ -407,6 +415,21 @@ func (b *bench) measureMain(ctx context.Context) error {
 				return err
 			}
 			b.m.get(secD1, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
+		}
+		for _, side := range order(twins, round) {
+			if !b.want("kv") {
+				break
+			}
+			path := "/" + side + "hello/kv"
+			r, err := run(conc, fixed("GET", path))
+			if err != nil {
+				return fmt.Errorf("kv %s: %w", side, err)
+			}
+			b.record(secKV, fmt.Sprintf("%d concurrent:", c.Conc), side, r, true)
+			if r, err = run(seq, fixed("GET", path)); err != nil {
+				return err
+			}
+			b.m.get(secKV, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
 		}
 		for _, side := range order(sides, round) {
 			if !b.want("hot") {
