@@ -82,26 +82,31 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		}
 	}
 
-	// D1 databases: each binding named, once, and not a namespace's name.
-	for i, d := range cfg.D1Databases {
-		switch {
-		case d.Binding == "":
-			add("", "d1_databases entry %d has no binding: name it (binding = \"DB\" gives env.DB, d1.FromEnv(env, \"DB\") in Go)", i+1)
-		case seenBinding[d.Binding]:
-			add("", "the binding name %q is used twice (d1_databases)", d.Binding)
-		}
-		seenBinding[d.Binding] = true
+	// D1 databases and KV namespaces: each binding named, once, and not
+	// another binding's name.
+	var d1Names, kvNames []string
+	for _, d := range cfg.D1Databases {
+		d1Names = append(d1Names, d.Binding)
 	}
-
-	// KV namespaces: each binding named, once.
-	for i, k := range cfg.KVNamespaces {
-		switch {
-		case k.Binding == "":
-			add("", "kv_namespaces entry %d has no binding: name it (binding = \"KV\" gives env.KV, kv.FromEnv(env, \"KV\") in Go)", i+1)
-		case seenBinding[k.Binding]:
-			add("", "the binding name %q is used twice (kv_namespaces)", k.Binding)
+	for _, k := range cfg.KVNamespaces {
+		kvNames = append(kvNames, k.Binding)
+	}
+	for _, kind := range []struct {
+		key, example, pkg string
+		names             []string
+	}{
+		{"d1_databases", "DB", "d1", d1Names},
+		{"kv_namespaces", "KV", "kv", kvNames},
+	} {
+		for i, name := range kind.names {
+			switch {
+			case name == "":
+				add("", "%s entry %d has no binding: name it (binding = %q gives env.%s, %s.FromEnv(env, %[3]q) in Go)", kind.key, i+1, kind.example, kind.example, kind.pkg)
+			case seenBinding[name]:
+				add("", "the binding name %q is used twice (%s)", name, kind.key)
+			}
+			seenBinding[name] = true
 		}
-		seenBinding[k.Binding] = true
 	}
 
 	// Migrations: replay them to learn each class's storage backend.

@@ -23,27 +23,31 @@ type meta struct {
 	ContentType string `json:"contentType"`
 }
 
-func pastes() (*kv.Namespace, error) {
-	env, err := worker.GetEnv()
-	if err != nil {
-		return nil, err
-	}
-	return kv.FromEnv(env, "PASTES")
-}
-
-func init() {
-	mux := http.NewServeMux()
-	mux.HandleFunc("PUT /pastes/{id}", func(w http.ResponseWriter, r *http.Request) {
-		ns, err := pastes()
+// handle serves pattern with f, given the namespace PASTES.
+func handle(mux *http.ServeMux, pattern string, f func(w http.ResponseWriter, r *http.Request, pastes *kv.Namespace)) {
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		env, err := worker.GetEnv()
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
+		pastes, err := kv.FromEnv(env, "PASTES")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		f(w, r, pastes)
+	})
+}
+
+func init() {
+	mux := http.NewServeMux()
+	handle(mux, "PUT /pastes/{id}", func(w http.ResponseWriter, r *http.Request, pastes *kv.Namespace) {
 		opts := &kv.PutOptions{Metadata: meta{ContentType: r.Header.Get("Content-Type")}}
 		if ttl, err := strconv.Atoi(r.URL.Query().Get("ttl")); err == nil {
 			opts.ExpirationTTL = time.Duration(ttl) * time.Second
 		}
-		err = ns.PutStream(r.Context(), r.PathValue("id"), r.Body, opts)
+		err := pastes.PutStream(r.Context(), r.PathValue("id"), r.Body, opts)
 		switch {
 		case errors.Is(err, kv.ErrExpirationTTL), errors.Is(err, kv.ErrInvalidKey), errors.Is(err, kv.ErrKeyTooLong), errors.Is(err, kv.ErrValueTooLarge):
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -53,14 +57,9 @@ func init() {
 			w.WriteHeader(http.StatusCreated)
 		}
 	})
-	mux.HandleFunc("GET /pastes/{id}", func(w http.ResponseWriter, r *http.Request) {
-		ns, err := pastes()
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
+	handle(mux, "GET /pastes/{id}", func(w http.ResponseWriter, r *http.Request, pastes *kv.Namespace) {
 		var m meta
-		body, err := ns.GetBytesWithMetadata(r.Context(), r.PathValue("id"), &m)
+		body, err := pastes.GetBytesWithMetadata(r.Context(), r.PathValue("id"), &m)
 		switch {
 		case errors.Is(err, kv.ErrNotFound):
 			http.NotFound(w, r)
@@ -71,24 +70,15 @@ func init() {
 			w.Write(body)
 		}
 	})
-	mux.HandleFunc("DELETE /pastes/{id}", func(w http.ResponseWriter, r *http.Request) {
-		ns, err := pastes()
-		if err == nil {
-			err = ns.Delete(r.Context(), r.PathValue("id"))
-		}
-		if err != nil {
+	handle(mux, "DELETE /pastes/{id}", func(w http.ResponseWriter, r *http.Request, pastes *kv.Namespace) {
+		if err := pastes.Delete(r.Context(), r.PathValue("id")); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("GET /pastes", func(w http.ResponseWriter, r *http.Request) {
-		ns, err := pastes()
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		for k, err := range ns.Keys(r.Context(), nil) {
+	handle(mux, "GET /pastes", func(w http.ResponseWriter, r *http.Request, pastes *kv.Namespace) {
+		for k, err := range pastes.Keys(r.Context(), nil) {
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
