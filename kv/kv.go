@@ -143,24 +143,23 @@ func (ns *Namespace) WithCacheTTL(ttl time.Duration) *Namespace {
 // with U+FFFD for its invalid bytes, as JavaScript's get does), or
 // ErrNotFound.
 func (ns *Namespace) Get(ctx context.Context, key string) (string, error) {
-	var v *string
-	if err := ns.get(ctx, "get", key, "text", &v); err != nil {
-		return "", err
-	}
-	if v == nil {
-		return "", ErrNotFound
-	}
-	return *v, nil
+	return getAs[string](ctx, ns, key, "text")
 }
 
 // GetBytes returns the value of key as it was put, or ErrNotFound.
 func (ns *Namespace) GetBytes(ctx context.Context, key string) ([]byte, error) {
-	var v *[]byte
-	if err := ns.get(ctx, "get", key, "arrayBuffer", &v); err != nil {
-		return nil, err
-	}
-	if v == nil {
-		return nil, ErrNotFound
+	return getAs[[]byte](ctx, ns, key, "arrayBuffer")
+}
+
+// getAs reads the value of key as typ, into a V.
+func getAs[V any](ctx context.Context, ns *Namespace, key, typ string) (V, error) {
+	var v *V
+	if err := ns.get(ctx, "get", key, typ, &v); err != nil || v == nil {
+		var zero V
+		if err == nil {
+			err = ErrNotFound
+		}
+		return zero, err
 	}
 	return *v, nil
 }
@@ -198,31 +197,28 @@ func (ns *Namespace) GetStream(ctx context.Context, key string) (io.ReadCloser, 
 // without metadata leaves metadata as it is. A missing key returns
 // ErrNotFound.
 func (ns *Namespace) GetWithMetadata(ctx context.Context, key string, metadata any) (string, error) {
-	var res struct {
-		Value    *string `json:"value"`
-		Metadata any     `json:"metadata"`
-	}
-	if err := ns.get(ctx, "getWithMetadata", key, "text", &res); err != nil {
-		return "", err
-	}
-	if res.Value == nil {
-		return "", ErrNotFound
-	}
-	return *res.Value, ns.decodeMetadata(key, res.Metadata, metadata)
+	return getWithMetadataAs[string](ctx, ns, key, "text", metadata)
 }
 
 // GetBytesWithMetadata is GetWithMetadata for a value read as GetBytes
 // reads it.
 func (ns *Namespace) GetBytesWithMetadata(ctx context.Context, key string, metadata any) ([]byte, error) {
+	return getWithMetadataAs[[]byte](ctx, ns, key, "arrayBuffer", metadata)
+}
+
+// getWithMetadataAs reads the value of key as typ, into a V, and its
+// metadata into metadata.
+func getWithMetadataAs[V any](ctx context.Context, ns *Namespace, key, typ string, metadata any) (V, error) {
 	var res struct {
-		Value    *[]byte `json:"value"`
-		Metadata any     `json:"metadata"`
+		Value    *V  `json:"value"`
+		Metadata any `json:"metadata"`
 	}
-	if err := ns.get(ctx, "getWithMetadata", key, "arrayBuffer", &res); err != nil {
-		return nil, err
+	var zero V
+	if err := ns.get(ctx, "getWithMetadata", key, typ, &res); err != nil {
+		return zero, err
 	}
 	if res.Value == nil {
-		return nil, ErrNotFound
+		return zero, ErrNotFound
 	}
 	return *res.Value, ns.decodeMetadata(key, res.Metadata, metadata)
 }

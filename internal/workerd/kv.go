@@ -249,19 +249,13 @@ func (ns *kvNamespace) put(ctx context.Context, key, value any, options kvPutOpt
 		defer r.Close()
 	}
 	// workerd converts the options, checks the key and the value's type.
-	var exp, ttl *int64
-	for _, o := range []struct {
-		n     *float64
-		limit kvrules.Limit
-		to    **int64
-	}{{options.Expiration, kvrules.Expiration, &exp}, {options.ExpirationTTL, kvrules.ExpirationTTL, &ttl}} {
-		if o.n != nil {
-			v, r := kvrules.Int32(o.limit, *o.n)
-			if r != nil {
-				return refused(r)
-			}
-			*o.to = &v
-		}
+	exp, err := int32Option(options.Expiration, kvrules.Expiration)
+	if err != nil {
+		return err
+	}
+	ttl, err := int32Option(options.ExpirationTTL, kvrules.ExpirationTTL)
+	if err != nil {
+		return err
 	}
 	k := jsString(key)
 	if r := kvrules.Key(kvrules.OpPut, k); r != nil {
@@ -324,6 +318,18 @@ func (ns *kvNamespace) put(ctx context.Context, key, value any, options kvPutOpt
 	return nil
 }
 
+// int32Option converts a number option as workerd does, if it is given.
+func int32Option(n *float64, limit kvrules.Limit) (*int64, error) {
+	if n == nil {
+		return nil, nil
+	}
+	v, r := kvrules.Int32(limit, *n)
+	if r != nil {
+		return nil, refused(r)
+	}
+	return &v, nil
+}
+
 func (ns *kvNamespace) delete(ctx context.Context, key any) error {
 	k := jsString(key)
 	if r := kvrules.Key(kvrules.OpDelete, k); r != nil {
@@ -344,17 +350,15 @@ type kvListOptions struct {
 
 func (ns *kvNamespace) list(ctx context.Context, options kvListOptions) (any, error) {
 	limit := int64(kvrules.MaxListLimit)
-	if options.Limit != nil {
-		n, r := kvrules.Int32(kvrules.ListLimit, *options.Limit)
-		if r != nil {
+	n, err := int32Option(options.Limit, kvrules.ListLimit)
+	if err != nil {
+		return nil, err
+	}
+	if n != nil && *n > 0 { // workerd sends only a positive limit
+		if r := kvrules.ListLimitCount(*n); r != nil {
 			return nil, refused(r)
 		}
-		if n > 0 { // workerd sends only a positive limit
-			if r := kvrules.ListLimitCount(n); r != nil {
-				return nil, refused(r)
-			}
-			limit = n
-		}
+		limit = *n
 	}
 	var prefix, after string
 	if options.Prefix != nil {
