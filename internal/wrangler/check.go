@@ -84,29 +84,20 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 
 	// D1 databases and KV namespaces: each binding named, once, and not
 	// another binding's name.
-	var d1Names, kvNames []string
-	for _, d := range cfg.D1Databases {
-		d1Names = append(d1Names, d.Binding)
-	}
-	for _, k := range cfg.KVNamespaces {
-		kvNames = append(kvNames, k.Binding)
-	}
-	for _, kind := range []struct {
-		key, example, pkg string
-		names             []string
-	}{
-		{"d1_databases", "DB", "d1", d1Names},
-		{"kv_namespaces", "KV", "kv", kvNames},
-	} {
-		for i, name := range kind.names {
-			switch {
-			case name == "":
-				add("", "%s entry %d has no binding: name it (binding = %q gives env.%s, %s.FromEnv(env, %[3]q) in Go)", kind.key, i+1, kind.example, kind.example, kind.pkg)
-			case seenBinding[name]:
-				add("", "the binding name %q is used twice (%s)", name, kind.key)
-			}
-			seenBinding[name] = true
+	named := func(key, example, pkg string, i int, name string) {
+		switch {
+		case name == "":
+			add("", "%s entry %d has no binding: name it (binding = %q gives env.%s, %s.FromEnv(env, %[3]q) in Go)", key, i+1, example, example, pkg)
+		case seenBinding[name]:
+			add("", "the binding name %q is used twice (%s)", name, key)
 		}
+		seenBinding[name] = true
+	}
+	for i, d := range cfg.D1Databases {
+		named("d1_databases", "DB", "d1", i, d.Binding)
+	}
+	for i, k := range cfg.KVNamespaces {
+		named("kv_namespaces", "KV", "kv", i, k.Binding)
 	}
 
 	// Migrations: replay them to learn each class's storage backend.
