@@ -42,8 +42,8 @@
 //
 // [Namespace.Put] stores a string, [Namespace.PutBytes] bytes, and
 // [Namespace.PutStream] what an io.Reader gives, streamed to KV as a
-// ReadableStream while it is read; [Namespace.Delete] deletes. Each takes
-// [PutOptions]: an Expiration (a time.Time at least 60 seconds ahead), or
+// ReadableStream while it is read; [Namespace.Delete] deletes. The puts
+// take [PutOptions]: an Expiration (a time.Time at least 60 seconds ahead), or
 // an ExpirationTTL (a time.Duration of at least 60 seconds; KV keeps whole
 // seconds), and Metadata.
 //
