@@ -116,6 +116,13 @@
 // (each call one transaction, the same meta, "D1_ERROR:" messages);
 // [Worker.D1] returns a *sql.DB on it for the test.
 //
+// # Workers KV
+//
+// Each [[kv_namespaces]] binding is a namespace in memory, run as local KV
+// runs it (package kv has the rules): its entries survive Restart and
+// Crash, and expire on the Worker's clock, so a test moves a ManualClock
+// past an expiration rather than wait for it.
+//
 // # Several Workers
 //
 // A binding with a script_name reaches a class another Worker hosts (its

@@ -131,6 +131,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("Waits", s.waits)
 	t.Run("JSBridge", s.jsBridge)
 	t.Run("KV", s.kv)
+	t.Run("WorkersKV", s.workersKV)
 	t.Run("SQL", s.sql)
 	t.Run("Turns", s.turns)
 	t.Run("Identity", s.identity)

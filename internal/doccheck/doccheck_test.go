@@ -58,6 +58,10 @@ var limits = []limit{
 		Absent: []string{"durableobject.AbortOptions", "durableobject.State.AbortWith"}},
 	{Phrase: "sessions (withSession) and read replication", In: "d1",
 		Absent: []string{"d1.Database.WithSession", "d1.Session"}},
+	{Phrase: "the metadata of many keys at once", In: "kv",
+		Absent: []string{"kv.Namespace.GetManyWithMetadata"}},
+	{Phrase: "a value's metadata with a stream", In: "kv",
+		Absent: []string{"kv.Namespace.GetStreamWithMetadata"}},
 
 	// Refusals by design.
 	{Phrase: "A stub cannot be stored", In: "worker",
@@ -120,6 +124,10 @@ var features = []feature{
 		Names: []string{"storage/sqldb.Transaction", "storage/sqldb.ErrNoBegin"}, Scenarios: []string{"SQLDB"}},
 	{Phrase: "[Database.Batch] runs statements as one transaction", In: "d1",
 		Names: []string{"d1.Database.Batch", "d1.ErrNoTransaction"}, Scenarios: []string{"D1"}},
+	{Phrase: "# Limits and errors", In: "kv",
+		Names: []string{"kv.Error", "kv.ErrKeyTooLong", "kv.ErrValueTooLarge", "kv.ErrMetadataTooLarge", "kv.ErrExpirationTTL", "kv.ErrExpiration", "kv.ErrCacheTTL", "kv.ErrListLimit", "kv.ErrTooManyKeys"}, Scenarios: []string{"WorkersKV"}},
+	{Phrase: "[Namespace.Keys] iterates over every page", In: "kv",
+		Names: []string{"kv.Namespace.Keys", "kv.ListResult.Cursor"}, Scenarios: []string{"WorkersKV"}},
 	{Phrase: "# The Scheduler", In: "alarm",
 		Names: []string{"alarm.Scheduler", "alarm.Scheduler.Dead", "alarm.Event.LastError"}, Scenarios: []string{"Reminders"}},
 	{Phrase: "# Retries", In: "alarm",

@@ -152,6 +152,8 @@ var jsSyncOps = map[abi.CallOp]syncOp{
 			t.Class, t.Array = "Array", true
 		case *jsStub:
 			t.Class = "DurableObject"
+		case *jsStream:
+			t.Class = "ReadableStream"
 		}
 		return mustMarshal(&t), nil
 	},
@@ -225,6 +227,7 @@ func jsArgs(b abi.Value, iso *Isolate) ([]any, error) {
 	if !ok {
 		return nil, NewJSError("TypeError", "godurable: the arguments are not a list")
 	}
+	iso.streamArgs(args)
 	return args, nil
 }
 
@@ -241,6 +244,10 @@ func (iso *Isolate) jsResult(v any, as abi.JSAs) ([]byte, error) {
 		}
 	case abi.JSAsResponse:
 		return nil, NewJSError("TypeError", "godurable: dotest's model has no Response to give here: "+jsDescribe(v))
+	default:
+		if s, ok := v.(*jsStream); ok {
+			return iso.AddStream(s.r), nil
+		}
 	}
 	if _, ok := v.(jsUndefined); ok {
 		return []byte{}, nil

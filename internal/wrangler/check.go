@@ -91,15 +91,22 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		}
 	}
 
-	// D1 databases: each binding named, once, and not a namespace's name.
-	for i, d := range cfg.D1Databases {
+	// D1 databases and KV namespaces: each binding named, once, and not
+	// another binding's name.
+	named := func(key, example, pkg string, i int, name string) {
 		switch {
-		case d.Binding == "":
-			add("", "d1_databases entry %d has no binding: name it (binding = \"DB\" gives env.DB, d1.FromEnv(env, \"DB\") in Go)", i+1)
-		case seenBinding[d.Binding]:
-			add("", "the binding name %q is used twice (d1_databases)", d.Binding)
+		case name == "":
+			add("", "%s entry %d has no binding: name it (binding = %q gives env.%s, %s.FromEnv(env, %[3]q) in Go)", key, i+1, example, example, pkg)
+		case seenBinding[name]:
+			add("", "the binding name %q is used twice (%s)", name, key)
 		}
-		seenBinding[d.Binding] = true
+		seenBinding[name] = true
+	}
+	for i, d := range cfg.D1Databases {
+		named("d1_databases", "DB", "d1", i, d.Binding)
+	}
+	for i, k := range cfg.KVNamespaces {
+		named("kv_namespaces", "KV", "kv", i, k.Binding)
 	}
 
 	ps = append(ps, cfg.checkCrons(m)...)

@@ -28,6 +28,7 @@ const (
 	secHop       = "Routing hop (front Worker, service binding)"
 	secStream    = "Streaming bodies (stateless route, 4 MiB, one at a time)"
 	secD1        = "D1 from a stateless Worker (SELECT ?1 + 1, local D1)"
+	secKV        = "Workers KV read of a 1 KiB value from a stateless Worker (GET /kv, local KV)"
 	secMemory    = "Memory"
 )
 
@@ -240,7 +241,15 @@ type rpcAnswer struct {
 }
 
 // mainRows are the rows of the main session that -rows can name.
-var mainRows = []string{"stateless", "streams", "d1", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+var mainRows = []string{"stateless", "streams", "d1", "kv", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+
+// twinRoutes are the rows of a GET route that the Go and the JavaScript
+// Worker both serve (at /{go|js}{path} of the front), each measured with
+// -c requests in flight and one at a time.
+var twinRoutes = []struct{ row, sec, path string }{
+	{"d1", secD1, "d1/?n=41"},
+	{"kv", secKV, "hello/kv"},
+}
 
 // want reports whether the main session runs row (see -rows).
 func (b *bench) want(row string) bool { return b.rows == nil || b.rows[row] }
@@ -326,10 +335,13 @@ func (b *bench) measureMain(ctx context.Context) error {
 
 	// Warm up every route, and create the 1,000 objects of the spread run.
 	b.logf("warming up")
-	if b.want("d1") {
+	for _, t := range twinRoutes {
 		for _, side := range twins {
-			if _, err := run(warm, fixed("GET", "/"+side+"d1/?n=41")); err != nil {
-				return fmt.Errorf("d1 %s: %w", side, err)
+			if !b.want(t.row) {
+				break
+			}
+			if _, err := run(warm, fixed("GET", "/"+side+t.path)); err != nil {
+				return fmt.Errorf("%s %s: %w", t.row, side, err)
 			}
 		}
 	}
@@ -393,20 +405,22 @@ func (b *bench) measureMain(ctx context.Context) error {
 				return err
 			}
 		}
-		for _, side := range order(twins, round) {
-			if !b.want("d1") {
-				break
+		for _, t := range twinRoutes {
+			for _, side := range order(twins, round) {
+				if !b.want(t.row) {
+					break
+				}
+				path := "/" + side + t.path
+				r, err := run(conc, fixed("GET", path))
+				if err != nil {
+					return fmt.Errorf("%s %s: %w", t.row, side, err)
+				}
+				b.record(t.sec, fmt.Sprintf("%d concurrent:", c.Conc), side, r, true)
+				if r, err = run(seq, fixed("GET", path)); err != nil {
+					return err
+				}
+				b.m.get(t.sec, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
 			}
-			path := "/" + side + "d1/?n=41"
-			r, err := run(conc, fixed("GET", path))
-			if err != nil {
-				return fmt.Errorf("d1 %s: %w", side, err)
-			}
-			b.record(secD1, fmt.Sprintf("%d concurrent:", c.Conc), side, r, true)
-			if r, err = run(seq, fixed("GET", path)); err != nil {
-				return err
-			}
-			b.m.get(secD1, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
 		}
 		for _, side := range order(sides, round) {
 			if !b.want("hot") {
