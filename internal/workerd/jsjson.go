@@ -3,8 +3,8 @@ package workerd
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"maps"
+	"math"
 	"math/big"
 	"slices"
 	"strconv"
