@@ -60,9 +60,8 @@ type HTTPMetadata struct {
 
 // HTTPMetadataFromHeader returns the HTTP metadata in h, the headers of a
 // request (an upload): Content-Type, Content-Language, Content-Disposition,
-// Content-Encoding, Cache-Control and Expires (a date that
-// http.ParseTime cannot read is left out), as workerd's put takes them
-// from a Headers.
+// Content-Encoding, Cache-Control and Expires (left out unless
+// http.ParseTime reads it), as workerd's put takes them from a Headers.
 func HTTPMetadataFromHeader(h http.Header) HTTPMetadata {
 	expires, _ := http.ParseTime(h.Get("Expires"))
 	return HTTPMetadata{

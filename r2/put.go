@@ -13,7 +13,7 @@ import (
 )
 
 // ErrUnknownSize is the error of Put and UploadPart given a size of -1 and
-// a body whose length they cannot tell: R2 needs the length before the
+// a body whose length they do not know: R2 needs the length before the
 // body is sent. Pass the length (an http.Request's ContentLength, a file's
 // size), or read the body into a []byte first.
 var ErrUnknownSize = errors.New("r2: the body's size is unknown (R2 needs it before the body is sent)")

@@ -101,6 +101,12 @@
 // (each call one transaction, the same meta, "D1_ERROR:" messages);
 // [Worker.D1] returns a *sql.DB on it for the test.
 //
+// # R2
+//
+// Each [[r2_buckets]] binding is a bucket run as wrangler dev's local R2
+// runs it (package r2 has the details), its objects' bytes in files of the
+// test's temporary directory, kept across Restart and Crash.
+//
 // # Several Workers
 //
 // A binding with a script_name reaches a class another Worker hosts (its

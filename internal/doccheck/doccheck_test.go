@@ -58,6 +58,8 @@ var limits = []limit{
 		Absent: []string{"durableobject.AbortOptions", "durableobject.State.AbortWith"}},
 	{Phrase: "sessions (withSession) and read replication", In: "d1",
 		Absent: []string{"d1.Database.WithSession", "d1.Session"}},
+	{Phrase: "server-side encryption with a key of the caller's", In: "r2",
+		Absent: []string{"r2.GetOptions.SSECKey", "r2.PutOptions.SSECKey", "r2.MultipartOptions.SSECKey"}},
 
 	// Refusals by design.
 	{Phrase: "A stub cannot be stored", In: "worker",
@@ -116,6 +118,10 @@ var features = []feature{
 		Names: []string{"storage/sqldb.Transaction", "storage/sqldb.ErrNoBegin"}, Scenarios: []string{"SQLDB"}},
 	{Phrase: "[Database.Batch] runs statements as one transaction", In: "d1",
 		Names: []string{"d1.Database.Batch", "d1.ErrNoTransaction"}, Scenarios: []string{"D1"}},
+	{Phrase: "# Multipart uploads", In: "r2",
+		Names: []string{"r2.Bucket.CreateMultipartUpload", "r2.MultipartUpload.Complete"}, Scenarios: []string{"R2"}},
+	{Phrase: "Bodies stream in both directions", In: "r2",
+		Names: []string{"r2.Object.Body", "r2.ErrSize"}, Scenarios: []string{"R2"}},
 	{Phrase: "# The Scheduler", In: "alarm",
 		Names: []string{"alarm.Scheduler", "alarm.Scheduler.Dead", "alarm.Event.LastError"}, Scenarios: []string{"Reminders"}},
 	{Phrase: "# Retries", In: "alarm",

@@ -25,6 +25,9 @@ func (p Problem) String() string {
 
 var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
+// r2BucketName is what wrangler accepts as an R2 bucket's name.
+var r2BucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+
 // Check reports every way in which cfg does not fit the module described by
 // m, whose shim is the file entry (an absolute path). maxDate is the last
 // compatibility date the pinned workerd supports.
@@ -91,6 +94,23 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 			add("", "the binding name %q is used twice (d1_databases)", d.Binding)
 		}
 		seenBinding[d.Binding] = true
+	}
+
+	// R2 buckets: each binding named, once; bucket names as wrangler
+	// accepts them.
+	for i, b := range cfg.R2Buckets {
+		switch {
+		case b.Binding == "":
+			add("", "r2_buckets entry %d has no binding: name it (binding = \"BUCKET\" gives env.BUCKET, r2.FromEnv(env, \"BUCKET\") in Go)", i+1)
+		case seenBinding[b.Binding]:
+			add("", "the binding name %q is used twice (r2_buckets)", b.Binding)
+		}
+		seenBinding[b.Binding] = true
+		for _, n := range []struct{ key, name string }{{"bucket_name", b.BucketName}, {"preview_bucket_name", b.PreviewBucketName}} {
+			if n.name != "" && !r2BucketName.MatchString(n.name) {
+				add("", "r2_buckets entry %d: %s %q is not a bucket name: wrangler wants 3 to 63 lowercase letters, digits and hyphens, beginning and ending with a letter or a digit", i+1, n.key, n.name)
+			}
+		}
 	}
 
 	// Migrations: replay them to learn each class's storage backend.

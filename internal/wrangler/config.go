@@ -40,6 +40,15 @@ type Config struct {
 	} `toml:"durable_objects" json:"durable_objects"`
 	Migrations  []Migration `toml:"migrations" json:"migrations"`
 	D1Databases []D1Binding `toml:"d1_databases" json:"d1_databases"`
+	R2Buckets   []R2Binding `toml:"r2_buckets" json:"r2_buckets"`
+}
+
+// R2Binding is one [[r2_buckets]] entry.
+type R2Binding struct {
+	Binding           string `toml:"binding" json:"binding"`
+	BucketName        string `toml:"bucket_name" json:"bucket_name"`
+	PreviewBucketName string `toml:"preview_bucket_name" json:"preview_bucket_name"`
+	Jurisdiction      string `toml:"jurisdiction" json:"jurisdiction"`
 }
 
 // D1Binding is one [[d1_databases]] entry.
