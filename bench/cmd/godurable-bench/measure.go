@@ -28,6 +28,7 @@ const (
 	secHop       = "Routing hop (front Worker, service binding)"
 	secStream    = "Streaming bodies (stateless route, 4 MiB, one at a time)"
 	secD1        = "D1 from a stateless Worker (SELECT ?1 + 1, local D1)"
+	secR2        = "R2 from a stateless Worker (get of a 1 KiB object, local R2)"
 	secMemory    = "Memory"
 )
 
@@ -233,6 +234,26 @@ func (b *bench) checkTwins(ctx context.Context, s *session) error {
 	return nil
 }
 
+// r2Path is the route of the R2 row, after /gor2 or /jsr2: a 1 KiB object.
+const r2Path = "r2/?size=1024"
+
+// checkR2Twins makes sure both R2 Workers answer the same object (which the
+// first request stores) before anything is timed.
+func (b *bench) checkR2Twins(ctx context.Context, s *session) error {
+	var bodies [2][]byte
+	for i, side := range []string{sideGo, sideJS} {
+		body, err := s.do(ctx, "GET", "/"+side+r2Path)
+		if err != nil {
+			return fmt.Errorf("checking the %s R2 Worker: %w", side, err)
+		}
+		bodies[i] = body
+	}
+	if len(bodies[0]) != 1024 || !bytes.Equal(bodies[0], bodies[1]) {
+		return fmt.Errorf("the R2 Workers differ: Go %q, JavaScript %q", bodies[0], bodies[1])
+	}
+	return nil
+}
+
 type rpcAnswer struct {
 	Calls int     `json:"calls"`
 	Last  float64 `json:"last"`
@@ -240,7 +261,7 @@ type rpcAnswer struct {
 }
 
 // mainRows are the rows of the main session that -rows can name.
-var mainRows = []string{"stateless", "streams", "d1", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+var mainRows = []string{"stateless", "streams", "d1", "r2", "hot", "many", "rpc", "rpc-one", "new", "chat"}
 
 // want reports whether the main session runs row (see -rows).
 func (b *bench) want(row string) bool { return b.rows == nil || b.rows[row] }
@@ -275,7 +296,7 @@ func (b *bench) baseConfigs() ([]string, error) {
 // measureMain runs the load measurements in one workerd that serves the
 // front Worker and every Worker under test.
 func (b *bench) measureMain(ctx context.Context) error {
-	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
+	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/r2.toml", "bench/js/r2.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
 	stateless := map[string]string{sideGo: "/gohello/", sideJS: "/jshello/"}
 	if b.syumai != "" {
 		configs = append(configs, b.syumai)
@@ -330,6 +351,16 @@ func (b *bench) measureMain(ctx context.Context) error {
 		for _, side := range twins {
 			if _, err := run(warm, fixed("GET", "/"+side+"d1/?n=41")); err != nil {
 				return fmt.Errorf("d1 %s: %w", side, err)
+			}
+		}
+	}
+	if b.want("r2") {
+		if err := b.checkR2Twins(ctx, s); err != nil {
+			return err
+		}
+		for _, side := range twins {
+			if _, err := run(warm, fixed("GET", "/"+side+r2Path)); err != nil {
+				return fmt.Errorf("r2 %s: %w", side, err)
 			}
 		}
 	}
@@ -407,6 +438,20 @@ func (b *bench) measureMain(ctx context.Context) error {
 				return err
 			}
 			b.m.get(secD1, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
+		}
+		for _, side := range order(twins, round) {
+			if !b.want("r2") {
+				break
+			}
+			r, err := run(conc, fixed("GET", "/"+side+r2Path))
+			if err != nil {
+				return fmt.Errorf("r2 %s: %w", side, err)
+			}
+			b.record(secR2, fmt.Sprintf("%d concurrent:", c.Conc), side, r, true)
+			if r, err = run(seq, fixed("GET", "/"+side+r2Path)); err != nil {
+				return err
+			}
+			b.m.get(secR2, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
 		}
 		for _, side := range order(sides, round) {
 			if !b.want("hot") {
