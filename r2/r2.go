@@ -73,10 +73,13 @@ func (b *Bucket) Head(ctx context.Context, key string) (*Object, error) {
 }
 
 // Delete deletes the objects stored under keys, in one call to R2. A key
-// with no object is not an error.
+// with no object is not an error; no keys, nothing to do.
 func (b *Bucket) Delete(ctx context.Context, keys ...string) error {
 	var arg any = keys
-	if len(keys) == 1 {
+	switch len(keys) {
+	case 0:
+		return nil
+	case 1:
 		arg = keys[0]
 	}
 	v, err := jsbridge.Binding(b.binding)
