@@ -43,13 +43,7 @@ type UploadedPart struct {
 func (b *Bucket) CreateMultipartUpload(ctx context.Context, key string, opts *MultipartOptions) (*MultipartUpload, error) {
 	o := map[string]any{}
 	if opts != nil {
-		if md := opts.HTTPMetadata.js(); len(md) > 0 {
-			o["httpMetadata"] = md
-		}
-		if opts.CustomMetadata != nil {
-			o["customMetadata"] = opts.CustomMetadata
-		}
-		setNonZero(o, "storageClass", opts.StorageClass)
+		o = metadataJS(opts.HTTPMetadata, opts.CustomMetadata, opts.StorageClass)
 	}
 	var v *jsbridge.Value
 	if err := b.call(ctx, "createMultipartUpload", &v, key, o); err != nil {

@@ -55,12 +55,7 @@ type PutOptions struct {
 func (b *Bucket) Put(ctx context.Context, key string, body io.Reader, size int64, opts *PutOptions) (*Object, error) {
 	o := map[string]any{}
 	if opts != nil {
-		if md := opts.HTTPMetadata.js(); len(md) > 0 {
-			o["httpMetadata"] = md
-		}
-		if opts.CustomMetadata != nil {
-			o["customMetadata"] = opts.CustomMetadata
-		}
+		o = metadataJS(opts.HTTPMetadata, opts.CustomMetadata, opts.StorageClass)
 		for _, f := range opts.Checksums.fields() {
 			if *f.b != nil {
 				o[f.name] = *f.b
@@ -69,7 +64,6 @@ func (b *Bucket) Put(ctx context.Context, key string, body io.Reader, size int64
 		if opts.OnlyIf != nil {
 			o["onlyIf"] = opts.OnlyIf.js()
 		}
-		setNonZero(o, "storageClass", opts.StorageClass)
 	}
 	up, err := newUpload(ctx, body, size)
 	if err != nil {
@@ -85,6 +79,20 @@ func (b *Bucket) Put(ctx context.Context, key string, body io.Reader, size int64
 	}
 	defer v.Release()
 	return decodeObject(ctx, v, "put", key)
+}
+
+// metadataJS is what put and createMultipartUpload store with an object,
+// as their options have it.
+func metadataJS(md HTTPMetadata, custom map[string]string, storageClass string) map[string]any {
+	o := map[string]any{}
+	if m := md.js(); len(m) > 0 {
+		o["httpMetadata"] = m
+	}
+	if custom != nil {
+		o["customMetadata"] = custom
+	}
+	setNonZero(o, "storageClass", storageClass)
+	return o
 }
 
 // wholeBelow is the size up to which a body crosses whole, in the call's

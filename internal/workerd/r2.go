@@ -158,15 +158,20 @@ func r2CheckKey(key string) error {
 	return nil
 }
 
-func (b *r2Bucket) head(_ context.Context, key string) (any, error) {
+// lookup returns the object stored under key, for operation op.
+func (b *r2Bucket) lookup(op, key string) (*r2Object, error) {
 	if err := r2CheckKey(key); err != nil {
-		return nil, r2Fail("head", err)
+		return nil, r2Fail(op, err)
 	}
 	b.mu.Lock()
-	o := b.objects[key]
-	b.mu.Unlock()
-	if o == nil {
-		return nil, nil
+	defer b.mu.Unlock()
+	return b.objects[key], nil
+}
+
+func (b *r2Bucket) head(_ context.Context, key string) (any, error) {
+	o, err := b.lookup("head", key)
+	if o == nil || err != nil {
+		return nil, err
 	}
 	return o.js("HeadResult", &r2Range{0, o.size}, true, true), nil
 }
@@ -185,14 +190,9 @@ func (b *r2Bucket) get(_ context.Context, key string, opts r2GetOptions) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if err := r2CheckKey(key); err != nil {
-		return nil, r2Fail("get", err)
-	}
-	b.mu.Lock()
-	o := b.objects[key]
-	b.mu.Unlock()
-	if o == nil {
-		return nil, nil
+	o, err := b.lookup("get", key)
+	if o == nil || err != nil {
+		return nil, err
 	}
 	if !cond.holds(o) {
 		return o.js("HeadResult", &r2Range{0, o.size}, true, true), nil

@@ -85,27 +85,23 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		}
 	}
 
-	// D1 databases: each binding named, once, and not a namespace's name.
-	for i, d := range cfg.D1Databases {
+	// Bindings of packages (d1, r2): each named, once, and not a
+	// namespace's name; example is a name to suggest, pkg the package.
+	named := func(section string, i int, binding, example, pkg string) {
 		switch {
-		case d.Binding == "":
-			add("", "d1_databases entry %d has no binding: name it (binding = \"DB\" gives env.DB, d1.FromEnv(env, \"DB\") in Go)", i+1)
-		case seenBinding[d.Binding]:
-			add("", "the binding name %q is used twice (d1_databases)", d.Binding)
+		case binding == "":
+			add("", "%s entry %d has no binding: name it (binding = %q gives env.%s, %s.FromEnv(env, %[3]q) in Go)", section, i+1, example, example, pkg)
+		case seenBinding[binding]:
+			add("", "the binding name %q is used twice (%s)", binding, section)
 		}
-		seenBinding[d.Binding] = true
+		seenBinding[binding] = true
 	}
-
-	// R2 buckets: each binding named, once; bucket names as wrangler
-	// accepts them.
+	for i, d := range cfg.D1Databases {
+		named("d1_databases", i, d.Binding, "DB", "d1")
+	}
+	// R2 buckets' names as wrangler accepts them.
 	for i, b := range cfg.R2Buckets {
-		switch {
-		case b.Binding == "":
-			add("", "r2_buckets entry %d has no binding: name it (binding = \"BUCKET\" gives env.BUCKET, r2.FromEnv(env, \"BUCKET\") in Go)", i+1)
-		case seenBinding[b.Binding]:
-			add("", "the binding name %q is used twice (r2_buckets)", b.Binding)
-		}
-		seenBinding[b.Binding] = true
+		named("r2_buckets", i, b.Binding, "BUCKET", "r2")
 		for _, n := range []struct{ key, name string }{{"bucket_name", b.BucketName}, {"preview_bucket_name", b.PreviewBucketName}} {
 			if n.name != "" && !r2BucketName.MatchString(n.name) {
 				add("", "r2_buckets entry %d: %s %q is not a bucket name: wrangler wants 3 to 63 lowercase letters, digits and hyphens, beginning and ending with a letter or a digit", i+1, n.key, n.name)
