@@ -19,7 +19,7 @@ type MultipartOptions struct {
 // MultipartUpload is an upload of an object in parts (JavaScript's
 // R2MultipartUpload): each part is uploaded on its own (UploadPart, in any
 // order, concurrently, in different requests), then Complete makes the
-// object of the parts it lists, in their order. Every part but the last
+// object of the parts it lists. Every part but the last
 // must be at least 5 MiB, and all of them but the last the same size.
 type MultipartUpload struct {
 	Key      string
@@ -103,8 +103,9 @@ func (u *MultipartUpload) UploadPart(ctx context.Context, partNumber int, body i
 	return part, nil
 }
 
-// Complete makes the object of the parts listed, in the order listed, and
-// returns its metadata (without Range). It ends the upload.
+// Complete makes the object of the parts listed (its bytes in the order of
+// their part numbers), and returns its metadata (without Range). It ends
+// the upload.
 func (u *MultipartUpload) Complete(ctx context.Context, parts []UploadedPart) (*Object, error) {
 	if parts == nil {
 		parts = []UploadedPart{}

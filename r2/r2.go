@@ -48,9 +48,9 @@ func FromEnv(env *worker.Env, binding string) (*Bucket, error) {
 // Binding returns the name of the binding.
 func (b *Bucket) Binding() string { return b.binding }
 
-// call calls the bucket's method op, keeping its result by reference in
-// *res.
-func (b *Bucket) call(ctx context.Context, op string, res **jsbridge.Value, args ...any) error {
+// call calls the bucket's method op, and decodes its result into res as
+// jsbridge does (a **jsbridge.Value keeps it by reference).
+func (b *Bucket) call(ctx context.Context, op string, res any, args ...any) error {
 	v, err := jsbridge.Binding(b.binding)
 	if err != nil {
 		return err
@@ -82,11 +82,7 @@ func (b *Bucket) Delete(ctx context.Context, keys ...string) error {
 	case 1:
 		arg = keys[0]
 	}
-	v, err := jsbridge.Binding(b.binding)
-	if err == nil {
-		err = v.Call(ctx, "delete", nil, arg)
-	}
-	if err != nil {
+	if err := b.call(ctx, "delete", nil, arg); err != nil {
 		return opError("delete", "", err)
 	}
 	return nil
@@ -236,8 +232,8 @@ func stringify(ctx context.Context, v *jsbridge.Value, out any) error {
 // before asking R2 (a bad argument: a TypeError or a RangeError) are
 // *worker.Error values, as JavaScript catches them.
 type Error struct {
-	// Op is the JavaScript method: "get", "put", "list",
-	// "uploadPart", "completeMultipartUpload", ...
+	// Op is the operation, as R2's message names it: "get", "put",
+	// "list", "uploadPart", "completeMultipartUpload", ...
 	Op string
 	// Code is R2's error code.
 	Code int
@@ -249,17 +245,16 @@ type Error struct {
 
 // R2's error codes, as Error.Code has them.
 const (
-	CodeInternal           = 10001 // an internal error (locally: an unknown multipart upload, a part listed twice)
-	CodeEntityTooSmall     = 10011 // a part of a multipart upload, other than the last, is under 5 MiB
-	CodeMetadataTooLarge   = 10012 // the custom metadata is over 8 KiB
-	CodeInvalidObjectName  = 10020 // the key is over 1,024 bytes
-	CodeInvalidMaxKeys     = 10022 // ListOptions.Limit is over 1,000
-	CodeNoSuchUpload       = 10024 // the multipart upload is unknown, completed or aborted
-	CodeInvalidPart        = 10025 // a completed part's ETag is not the uploaded part's
-	CodePreconditionFailed = 10031
-	CodeBadDigest          = 10037 // the body does not have the checksum given
-	CodeInvalidRange       = 10039 // the range is not within the object
-	CodeBadUpload          = 10048 // the parts of a multipart upload differ in size
+	CodeInternal          = 10001 // an internal error (locally: an unknown multipart upload, a part listed twice)
+	CodeEntityTooSmall    = 10011 // a part of a multipart upload, other than the last, is under 5 MiB
+	CodeMetadataTooLarge  = 10012 // the custom metadata is over 8 KiB
+	CodeInvalidObjectName = 10020 // the key is over 1,024 bytes
+	CodeInvalidMaxKeys    = 10022 // ListOptions.Limit is over 1,000
+	CodeNoSuchUpload      = 10024 // the multipart upload is unknown, completed or aborted
+	CodeInvalidPart       = 10025 // a completed part's ETag is not the uploaded part's
+	CodeBadDigest         = 10037 // the body does not have the checksum given
+	CodeInvalidRange      = 10039 // the range is not within the object
+	CodeBadUpload         = 10048 // the parts of a multipart upload differ in size
 )
 
 func (e *Error) Error() string { return "r2: " + e.Err.Message }

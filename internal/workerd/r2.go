@@ -226,39 +226,41 @@ func (b *r2Bucket) get(_ context.Context, key string, opts r2GetOptions) (any, e
 	return res, nil
 }
 
-// open returns a reader of the bytes of rng, from files opened now.
+// open returns a reader of the bytes of rng, from files opened now (so
+// that a delete or a put of the key meanwhile does not cut it short).
 func (o *r2Object) open(rng r2Range) (io.ReadCloser, error) {
-	var readers []io.Reader
-	var files []*os.File
-	closeAll := func() error {
-		for _, f := range files {
-			f.Close()
-		}
-		return nil
-	}
+	r := &r2Reader{}
+	var parts []io.Reader
 	start := int64(0)
 	for _, bl := range o.blobs {
 		lo, hi := max(rng.offset, start), min(rng.offset+rng.length, start+bl.size)
 		if lo < hi {
 			f, err := os.Open(bl.path)
 			if err != nil {
-				closeAll()
+				r.Close()
 				return nil, err
 			}
-			files = append(files, f)
-			readers = append(readers, io.NewSectionReader(f, lo-start, hi-lo))
+			r.files = append(r.files, f)
+			parts = append(parts, io.NewSectionReader(f, lo-start, hi-lo))
 		}
 		start += bl.size
 	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(readers...), closerFunc(closeAll)}, nil
+	r.Reader = io.MultiReader(parts...)
+	return r, nil
 }
 
-type closerFunc func() error
+// r2Reader reads a range of an object from the files it holds open.
+type r2Reader struct {
+	io.Reader
+	files []*os.File
+}
 
-func (f closerFunc) Close() error { return f() }
+func (r *r2Reader) Close() error {
+	for _, f := range r.files {
+		f.Close()
+	}
+	return nil
+}
 
 type r2PutOptions struct {
 	OnlyIf         any            `json:"onlyIf"`
