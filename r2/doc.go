@@ -123,13 +123,13 @@
 // # Cost
 //
 // Measured with the benchmark's R2 row (bench/README.md) in wrangler dev
-// 4.164 on a loaded 2-core machine (local observability off, 5 interleaved
-// rounds): a get of a 1 KiB object from a stateless Go Worker answered 190
-// requests a second at 8 concurrent, the same Worker in JavaScript 232
-// (0.82x), and took 5.29 ms one at a time against 3.55 ms. Go makes two
-// awaited calls (get, then arrayBuffer) where JavaScript makes one and
-// passes the body on natively, and reads the metadata with a synchronous
-// one (JSON.stringify).
+// 4.164 on a loaded 2-core machine (local observability off, two runs of 5
+// interleaved rounds): a get of a 1 KiB object from a stateless Go Worker
+// answered 190 and 216 requests a second at 8 concurrent, the same Worker in
+// JavaScript 232 and 285 (0.82x and 0.76x), and took 5.29 and 4.69 ms one at
+// a time against 3.55 and 2.59 ms. Go makes two awaited calls (get, then
+// arrayBuffer) where JavaScript makes one and passes the body on natively,
+// and reads the metadata with a synchronous one (JSON.stringify).
 //
 // # Testing
 //
