@@ -118,9 +118,14 @@ func (s *suite) r2Errors(t *testing.T) {
 			strings.Repeat("0", 64)+"\nActual SHA-256 was: 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"),
 		"badMD5": r2Err("put", 10037, "The MD5 checksum you specified did not match what we received.\nYou provided a MD5 checksum with value: "+
 			strings.Repeat("0", 32)+"\nActual MD5 was: 5d41402abc4b2a76b9719d911017c592"),
-		"shortSHA1":           `{"name":"TypeError","message":"SHA-1 is 20 bytes, not 2"}`,
-		"twoChecksums":        `{"name":"TypeError","message":"You cannot specify multiple hashing algorithms."}`,
-		"goodMD5":             `null`,
+		"shortSHA1":    `{"name":"TypeError","message":"SHA-1 is 20 bytes, not 2"}`,
+		"twoChecksums": `{"name":"TypeError","message":"You cannot specify multiple hashing algorithms."}`,
+		"goodMD5":      `null`,
+		"goodSHA384":   `null`,
+		"goodSHA512":   `null`,
+		"badSHA384": r2Err("put", 10037, "The SHA-384 checksum you specified did not match what we received.\nYou provided a SHA-384 checksum with value: "+
+			"9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca72323c3d99ba5c11d7c7acc6e14b8c5da\nActual SHA-384 was: "+
+			"59e1748777448c69de6b800d7a33bbfb9ff1b463e44354c3553bcdb9c666fa90125a3c79f90397bdf5f6a13de828684f"),
 		"metadataTooLarge":    r2Err("put", 10012, "Your metadata headers exceed the maximum allowed metadata size."),
 		"keyTooLong":          r2Err("put", 10020, "The specified object name is not valid."),
 		"headKeyTooLong":      r2Err("head", 10020, "The specified object name is not valid."),

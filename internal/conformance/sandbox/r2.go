@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -376,6 +377,10 @@ func r2Errors(ctx context.Context, b *r2.Bucket, p string) (map[string]any, erro
 	out["badMD5"] = put(strings.NewReader("hello"), 5, &r2.PutOptions{Checksums: r2.Checksums{MD5: zeros[:16]}})
 	out["shortSHA1"] = put(strings.NewReader("hello"), 5, &r2.PutOptions{Checksums: r2.Checksums{SHA1: zeros[:2]}})
 	out["twoChecksums"] = put(strings.NewReader("hello"), 5, &r2.PutOptions{Checksums: r2.Checksums{MD5: zeros[:16], SHA1: zeros[:20]}})
+	s384, s512 := sha512.Sum384([]byte("hello")), sha512.Sum512([]byte("hello"))
+	out["goodSHA384"] = put(strings.NewReader("hello"), 5, &r2.PutOptions{Checksums: r2.Checksums{SHA384: s384[:]}})
+	out["goodSHA512"] = put(strings.NewReader("hello"), 5, &r2.PutOptions{Checksums: r2.Checksums{SHA512: s512[:]}})
+	out["badSHA384"] = put(strings.NewReader("hello"), 5, &r2.PutOptions{Checksums: r2.Checksums{SHA384: s512[:48]}})
 	md := md5.Sum([]byte("hello"))
 	out["goodMD5"] = put(strings.NewReader("hello"), 5, &r2.PutOptions{Checksums: r2.Checksums{MD5: md[:]}})
 	out["metadataTooLarge"] = put(nil, 0, &r2.PutOptions{CustomMetadata: map[string]string{"a": strings.Repeat("x", 8200)}})
