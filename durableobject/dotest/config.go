@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/godurable/godurable/internal/crontrigger"
 	"github.com/godurable/godurable/internal/driver"
 	"github.com/godurable/godurable/internal/workerd"
 	"github.com/godurable/godurable/internal/wrangler"
@@ -19,10 +20,12 @@ type env struct {
 	peers      map[string]*Worker // binding -> the Worker of its script_name
 	d1         []string           // D1 database bindings
 	fakes      map[string]*workerd.JSObject
+	kvBacked   map[string]bool   // classes no new_sqlite_classes migration creates
 	unemulated map[string]string // binding -> its kind in the configuration
 	// compat is workerd's behaviour for the configuration's compatibility
 	// date and flags; the newest without a configuration.
 	compat workerd.Compat
+	crons  []*crontrigger.Schedule // the configuration's [triggers] crons
 }
 
 // environment reads the wrangler configuration (the one wasmbuild reads)
@@ -51,6 +54,13 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 			return nil, fmt.Errorf("dotest: %w", err)
 		}
 		e.compat = workerd.CompatFor(c.CompatibilityDate, c.CompatibilityFlags)
+		for _, expr := range c.Triggers.Crons {
+			sched, err := crontrigger.Parse(expr)
+			if err != nil {
+				return nil, fmt.Errorf("dotest: %s: %w", path, err)
+			}
+			e.crons = append(e.crons, sched)
+		}
 		if c.Name != "" {
 			e.script = c.Name
 		}
@@ -78,6 +88,17 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 				return nil, fmt.Errorf("dotest: %s: a d1_databases entry needs a binding", path)
 			}
 			e.d1 = append(e.d1, d.Binding)
+		}
+		backends := c.Backends()
+		for _, b := range c.DurableObjects.Bindings {
+			if b.ScriptName == "" || b.ScriptName == c.Name {
+				if be := backends[b.ClassName]; be != "sqlite" && be != "transferred" {
+					if e.kvBacked == nil {
+						e.kvBacked = map[string]bool{}
+					}
+					e.kvBacked[b.ClassName] = true
+				}
+			}
 		}
 		others, err := wrangler.Bindings(path)
 		if err != nil {

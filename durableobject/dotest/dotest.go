@@ -189,10 +189,12 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		Peers:      peerIsolates(env.peers),
 		D1:         env.d1,
 		Fakes:      env.fakes,
+		KVBacked:   env.kvBacked,
 		Unemulated: env.unemulated,
 		Fetch:      fetcher(o.Fetch),
 		Timeout:    o.Timeout,
 		Compat:     env.compat,
+		Crons:      env.crons,
 		Stdout:     func(line string) { log("guest: " + line) },
 		Stderr:     func(line string) { log("guest stderr: " + line) },
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/crontrigger"
 	"github.com/godurable/godurable/internal/driver"
 )
 
@@ -29,6 +30,10 @@ type Config struct {
 	Peers map[string]*Isolate
 	// D1 lists the D1 database bindings; each gets an empty database.
 	D1 []string
+	// KVBacked are the classes whose storage is the key-value backend: no
+	// new_sqlite_classes migration creates them, so their synchronous KV
+	// and SQL APIs throw, as workerd's do.
+	KVBacked map[string]bool
 	// Fakes are the bindings played by Go (dotest's Options.Bindings), by
 	// name: JavaScript objects of the model that package jsbridge reaches.
 	Fakes map[string]*JSObject
@@ -46,6 +51,9 @@ type Config struct {
 	// the Worker's compatibility date and flags). The zero value is the
 	// behaviour before 2026-04-21.
 	Compat Compat
+	// Crons are the Worker's cron triggers ([triggers] crons): each fires
+	// the scheduled event on Clock (scheduled.go).
+	Crons []*crontrigger.Schedule
 }
 
 // StorageOp describes a storage operation, for fault injection.
@@ -88,6 +96,7 @@ type Isolate struct {
 	kept     map[uint32]*jsStub // the stubs the instance holds, by handle (stubs.go), on mu
 	values   map[uint32]any     // the values it holds by reference (jsobject.go), on mu
 	nextKept uint32
+	crons    cronState // the cron triggers (scheduled.go)
 }
 
 type objKey struct{ class, id string }
@@ -112,7 +121,9 @@ func NewIsolate(cfg Config) *Isolate {
 	if cfg.Clock == nil {
 		cfg.Clock = driver.RealClock()
 	}
-	return &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}, alarms: map[objKey]*alarmEntry{}, ws: newWSState()}
+	iso := &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}, alarms: map[objKey]*alarmEntry{}, ws: newWSState()}
+	iso.startCrons()
+	return iso
 }
 
 // Manifest returns what the module registers.
@@ -132,6 +143,7 @@ func (iso *Isolate) Close() {
 	for _, d := range d1s {
 		d.db.Close()
 	}
+	iso.stopCrons()
 	iso.alarmMu.Lock()
 	iso.alarmsClosed = true
 	for _, e := range iso.alarms {
@@ -186,6 +198,15 @@ func (iso *Isolate) WaitBackground(ctx context.Context) error {
 	return inst.WaitBackground(ctx)
 }
 
+// InFlight returns the number of events in flight in the running
+// instance (0 when there is none).
+func (iso *Isolate) InFlight() int {
+	if inst := iso.current(); inst != nil {
+		return inst.InFlight()
+	}
+	return 0
+}
+
 // current returns the instance that is running: the one whose host call
 // is in progress when an operation asks.
 func (iso *Isolate) current() *driver.Instance {
@@ -208,8 +229,9 @@ func (iso *Isolate) instanceDied(inst *driver.Instance, err error) {
 	}()
 }
 
-// Restart stops the isolate: the instance and every Durable Object are
-// discarded (events in flight fail), storage is kept.
+// Restart stops the isolate, as a restart of workerd does: the instance
+// and every Durable Object are discarded (events in flight fail), every
+// WebSocket's connection drops, storage is kept.
 func (iso *Isolate) Restart() {
 	iso.mu.Lock()
 	inst := iso.inst
@@ -218,10 +240,12 @@ func (iso *Isolate) Restart() {
 	iso.handles = map[uint32]*object{}
 	iso.dropped = nil
 	iso.kept = nil
+	iso.values = nil
 	iso.mu.Unlock()
 	if inst != nil {
 		inst.Kill("godurable: the Worker was restarted while this event was in flight")
 	}
+	iso.closeAll() // a restart drops every connection, WebSockets included
 }
 
 // Crash makes the current instance fail as if the guest had trapped with

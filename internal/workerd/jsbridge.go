@@ -3,6 +3,7 @@ package workerd
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -91,6 +92,9 @@ var jsSyncOps = map[abi.CallOp]syncOp{
 			return nil, err
 		}
 		o, _ := target.(*JSObject)
+		if s, ok := target.(*jsStream); ok {
+			o = s.methods()
+		}
 		var fn any
 		what := "the value"
 		if o != nil {
@@ -151,6 +155,8 @@ var jsSyncOps = map[abi.CallOp]syncOp{
 			t.Class, t.Array = "Array", true
 		case *jsStub:
 			t.Class = "DurableObject"
+		case *jsStream:
+			t.Class = "ReadableStream"
 		}
 		return mustMarshal(&t), nil
 	},
@@ -193,6 +199,21 @@ func (iso *Isolate) jsOp(req []byte) (*abi.JSOp, any, error) {
 	if r, ok := v.(jsRef); ok {
 		v = r.v
 	}
+	if o, ok := v.(*JSObject); ok && o.IO {
+		// An I/O object belongs to the I/O context of its first use (the
+		// model cannot tell which context an asynchronous result reached).
+		cur, _ := iso.ioContext()
+		if o.owner == nil {
+			o.owner = &cur
+		}
+		if err := iso.requireContext(*o.owner, "JsRpcStub"); err != nil {
+			var je *driver.JSError
+			if errors.As(err, &je) {
+				je.Err.Code = abi.CodeOtherContext
+			}
+			return nil, nil, err
+		}
+	}
 	return &op, v, nil
 }
 
@@ -227,8 +248,8 @@ func (iso *Isolate) jsResult(v any, as abi.JSAs) ([]byte, error) {
 	case abi.JSAsResponse:
 		return nil, NewJSError("TypeError", "godurable: dotest's model has no Response to give here: "+jsDescribe(v))
 	default:
-		if o, ok := v.(*JSObject); ok && o.stream != nil && o.stream.w == nil {
-			return iso.streamResult(o) // a ReadableStream, which Go reads
+		if s, ok := v.(*jsStream); ok {
+			return iso.AddStream(s.r), nil
 		}
 	}
 	if _, ok := v.(jsUndefined); ok {

@@ -70,7 +70,7 @@ func writeJSON(b *bytes.Buffer, v any, depth int) (bool, error) {
 			o.set(strconv.Itoa(i), float64(c))
 		}
 		return writeJSON(b, o, depth)
-	case jsExt:
+	case jsExt, *jsStream:
 		b.WriteString("{}")
 	case *jsObject:
 		return writeJSONObject(b, x.orderedKeys(), func(k string) any { return x.vals[k] }, depth)
@@ -84,7 +84,7 @@ func writeJSON(b *bytes.Buffer, v any, depth int) (bool, error) {
 			}
 			return writeJSON(b, res, depth+1)
 		}
-		if x.Func != nil || (x.Props == nil && x.stream == nil && len(x.Methods) > 0) {
+		if x.Func != nil || (x.Props == nil && len(x.Methods) > 0) {
 			return false, nil // a function, or an object of methods alone
 		}
 		x.mu.Lock()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"sort"
 	"sync"
@@ -33,23 +32,28 @@ type JSObject struct {
 	// own and may block; any other runs within the caller's call, and must
 	// not. The other parameters take the call's arguments, decoded as RPC
 	// values are (a missing argument is the zero value; a final ...any
-	// takes the rest; an io.Reader or io.ReadCloser parameter takes the
-	// bytes of a ReadableStream); the function returns nothing, a result,
-	// an error, or a result and an error. A *JSObject in a result (at its
-	// top, or inside a []any or map[string]any) crosses by reference, an
-	// io.Reader result (at its top) as a ReadableStream of its bytes; the
-	// rest as RPC values. An error crosses as a JavaScript exception, with
-	// the name and code of an error that has ErrorName and ErrorCode
-	// methods.
+	// takes the rest); the function returns nothing, a result, an error, or
+	// a result and an error. A *JSObject in a result (at its top, or inside
+	// a []any or map[string]any) crosses by reference; the rest as RPC
+	// values, but for an io.Reader result, which is a ReadableStream (as
+	// a ReadableStream argument is an io.ReadCloser, for a parameter of
+	// type io.Reader, io.ReadCloser or any). An error crosses as a
+	// JavaScript exception, with the name and code of an error that has
+	// ErrorName and ErrorCode methods.
 	Methods map[string]any
 	// Props are its properties, by name: values as results are.
 	Props map[string]any
 	// Func, if set, makes the object a function (JavaScript calls it, and
 	// constructs with it), a Go function as a method is.
 	Func any
+	// IO marks an I/O object (a stream, a socket, the stub of an RpcTarget
+	// an RPC call returned): it belongs to an I/O context (in the model,
+	// that of its first use), and workerd refuses to use it from another.
+	IO    bool
+	owner *ioContext // IO's context, once used
+	sink  *fixedSink // the writable half of a FixedLengthStream (jsglobals.go)
 
-	mu     sync.Mutex // Props, set by Set
-	stream *jsStream  // the bytes of a stream (jsstreams.go)
+	mu sync.Mutex // Props, set by Set
 }
 
 // NewJSObject returns the object whose methods are the exported methods
@@ -110,6 +114,8 @@ func jsDescribe(v any) string {
 		return "#<" + x.Class + ">"
 	case *jsPromise:
 		return "#<Promise>"
+	case *jsStream:
+		return "#<ReadableStream>"
 	}
 	return fmt.Sprintf("%T", v)
 }
@@ -165,14 +171,7 @@ func callFunc(fn any, args []any, what string) (any, error) {
 	}
 	for i := range n {
 		p := reflect.New(t.In(first + i)).Elem()
-		if i < len(args) {
-			if r, ok, err := streamParam(args[i], p.Type()); ok {
-				if err != nil {
-					return nil, err
-				}
-				in = append(in, r)
-				continue
-			}
+		if i < len(args) && !streamParam(args[i], p) {
 			if err := fromJSValue(args[i], p.Addr().Interface()); err != nil {
 				return nil, NewJSError("TypeError", fmt.Sprintf("%s: argument %d: %v", what, i+1, err))
 			}
@@ -183,6 +182,10 @@ func callFunc(fn any, args []any, what string) (any, error) {
 		elem := t.In(t.NumIn() - 1).Elem()
 		for i := n; i < len(args); i++ {
 			p := reflect.New(elem).Elem()
+			if streamParam(args[i], p) {
+				in = append(in, p)
+				continue
+			}
 			if err := fromJSValue(args[i], p.Addr().Interface()); err != nil {
 				return nil, NewJSError("TypeError", fmt.Sprintf("%s: argument %d: %v", what, i+1, err))
 			}
@@ -269,11 +272,11 @@ func init() {
 // toJSValue converts v, a Go value a fake gave, to the model's JavaScript
 // value: as an RPC value, with its *JSObjects by reference.
 func toJSValue(v any) (any, error) {
-	switch x := v.(type) {
-	case *JSObject:
-		return x, nil
-	case io.Reader:
-		return readerResult(x), nil
+	if o, ok := v.(*JSObject); ok {
+		return o, nil
+	}
+	if s, ok := streamResult(v); ok {
+		return s, nil
 	}
 	b, err := abi.EncodeValue(v)
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"math"
 	"net/http"
 	"os"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -206,15 +205,15 @@ func (b *r2Bucket) get(_ context.Context, key string, opts r2GetOptions) (any, e
 		return nil, err
 	}
 	res := o.js("GetResult", &rng, true, true)
-	stream := newReadableStream(body, rng.length)
-	res.Props["body"] = stream
-	read := func() ([]byte, error) {
-		r, _, err := stream.readStream()
-		if err != nil {
-			return nil, NewJSError("TypeError", "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.")
-		}
-		defer r.Close()
-		return io.ReadAll(r)
+	res.Props["body"] = &jsStream{r: body}
+	var used sync.Once
+	read := func() (b []byte, err error) {
+		err = NewJSError("TypeError", "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.")
+		used.Do(func() {
+			defer body.Close()
+			b, err = io.ReadAll(body)
+		})
+		return b, err
 	}
 	res.Methods = map[string]any{
 		"arrayBuffer": func(context.Context) ([]byte, error) { return read() },
@@ -372,8 +371,9 @@ func (o *r2Object) remove() {
 }
 
 // store writes value (put's or uploadPart's: nil, a string, bytes, or a
-// ReadableStream of known length) into a new file of the bucket, with its
-// MD5 and the checksums of algorithms.
+// ReadableStream of known length, which a fake's any parameter takes as an
+// io.ReadCloser) into a new file of the bucket, with its MD5 and the
+// checksums of algorithms.
 func (b *r2Bucket) store(value any, op string, algorithms []string) (r2Blob, map[string][]byte, error) {
 	var r io.Reader
 	switch v := value.(type) {
@@ -383,17 +383,12 @@ func (b *r2Bucket) store(value any, op string, algorithms []string) (r2Blob, map
 		r = strings.NewReader(v)
 	case []byte:
 		r = bytes.NewReader(v)
-	case *JSObject:
-		rc, length, err := v.readStream()
-		if err == nil && length < 0 {
-			rc.Close()
-			err = NewJSError("TypeError", "Provided readable stream must have a known length (request/response body or readable half of FixedLengthStream)")
-		}
-		if err != nil {
-			return r2Blob{}, nil, err
-		}
-		defer rc.Close()
-		r = rc
+	case *fixedLengthReader:
+		defer v.Close()
+		r = v
+	case io.ReadCloser:
+		v.Close()
+		return r2Blob{}, nil, NewJSError("TypeError", "Provided readable stream must have a known length (request/response body or readable half of FixedLengthStream)")
 	default:
 		return r2Blob{}, nil, NewJSError("TypeError", fmt.Sprintf("Failed to execute '%s' on 'R2Bucket': parameter 2 is not of type 'ReadableStream or ArrayBuffer or ArrayBufferView or string or Blob'.", op))
 	}
@@ -432,10 +427,8 @@ func (b *r2Bucket) store(value any, op string, algorithms []string) (r2Blob, map
 // r2Cancel cancels value if it is a stream that an operation failing
 // before it reads the stream leaves unread, as workerd's put does.
 func r2Cancel(value any) {
-	if o, ok := value.(*JSObject); ok {
-		if r, _, err := o.readStream(); err == nil {
-			r.Close()
-		}
+	if r, ok := value.(io.Closer); ok {
+		r.Close()
 	}
 }
 
@@ -501,11 +494,7 @@ func r2Checksum(name string, size int, v any) ([]byte, error) {
 func r2Custom(m map[string]any) map[string]string {
 	out := map[string]string{}
 	for k, v := range m {
-		if s, ok := v.(string); ok {
-			out[k] = s
-		} else {
-			out[k] = fmt.Sprint(v)
-		}
+		out[k] = jsString(v)
 	}
 	return out
 }
@@ -1202,19 +1191,4 @@ func r2Random(n int, encode func([]byte) string) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return encode(b)
-}
-
-// jsNumber is v, a number decoded from JavaScript into an any (an integer
-// or a float of any size), as a float64.
-func jsNumber(v any) (float64, bool) {
-	r := reflect.ValueOf(v)
-	switch {
-	case r.CanInt():
-		return float64(r.Int()), true
-	case r.CanUint():
-		return float64(r.Uint()), true
-	case r.CanFloat():
-		return r.Float(), true
-	}
-	return 0, false
 }

@@ -1,7 +1,6 @@
 package workerd
 
 import (
-	"context"
 	"errors"
 	"io"
 	"strings"
@@ -143,7 +142,8 @@ func TestJSONStringify(t *testing.T) {
 }
 
 // TestFixedLengthStream: piping a stream into a FixedLengthStream gives its
-// readable half the bytes, or workerd's error for too many or too few.
+// readable half the bytes and their length, or workerd's error for too
+// many or too few.
 func TestFixedLengthStream(t *testing.T) {
 	for _, c := range []struct {
 		body string
@@ -158,14 +158,14 @@ func TestFixedLengthStream(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		src := newReadableStream(io.NopCloser(strings.NewReader(c.body)), -1)
-		res, err := callFunc(src.Methods["pipeThrough"], []any{fls}, "pipeThrough")
+		src := &jsStream{r: io.NopCloser(strings.NewReader(c.body))}
+		res, err := callFunc(src.methods().Methods["pipeThrough"], []any{fls}, "pipeThrough")
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, length, err := res.(*JSObject).readStream()
-		if err != nil || length != int64(c.n) {
-			t.Fatalf("the readable half: %d, %v", length, err)
+		r, ok := res.(*jsStream).r.(*fixedLengthReader)
+		if !ok || r.length != int64(c.n) {
+			t.Fatalf("the readable half: %#v", res)
 		}
 		b, err := io.ReadAll(r)
 		var je *driver.JSError
@@ -175,38 +175,8 @@ func TestFixedLengthStream(t *testing.T) {
 		case c.err != "" && (!errors.As(err, &je) || je.Err.Name != "TypeError" || je.Err.Message != c.err):
 			t.Errorf("%q: %v, want %s", c.body, err, c.err)
 		}
-		if _, _, err := src.readStream(); err == nil {
-			t.Errorf("a stream read twice")
-		}
 	}
 	if _, err := newFixedLengthStream(-1); err == nil {
 		t.Errorf("a negative length")
-	}
-}
-
-// TestFakeStreams: a fake's io.Reader parameter takes a ReadableStream's
-// bytes, and its io.Reader result is a ReadableStream.
-func TestFakeStreams(t *testing.T) {
-	upper := func(_ context.Context, r io.Reader) (io.Reader, error) {
-		b, err := io.ReadAll(r)
-		return strings.NewReader(strings.ToUpper(string(b))), err
-	}
-	p, err := callFunc(upper, []any{newReadableStream(io.NopCloser(strings.NewReader("abc")), -1)}, "upper")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := p.(*jsPromise).run(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, _, err := res.(*JSObject).readStream()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := io.ReadAll(r); string(b) != "ABC" {
-		t.Errorf("read %q", b)
-	}
-	if _, err := callFunc(upper, []any{"not a stream"}, "upper"); err == nil {
-		t.Errorf("a string for a stream")
 	}
 }

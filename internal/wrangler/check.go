@@ -4,23 +4,32 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/crontrigger"
 )
 
 // Problem is one thing wrong in a configuration, with how to fix it.
 type Problem struct {
 	Message string
 	Fix     string // a snippet to add or change, in the file's syntax
+	// Warning reports a configuration that works, but likely not as
+	// meant: wasmbuild says so, and goes on.
+	Warning bool
 }
 
 func (p Problem) String() string {
-	if p.Fix == "" {
-		return p.Message
+	msg := p.Message
+	if p.Warning {
+		msg = "warning: " + msg
 	}
-	return p.Message + "\n    fix:\n      " + strings.ReplaceAll(strings.TrimRight(p.Fix, "\n"), "\n", "\n      ")
+	if p.Fix == "" {
+		return msg
+	}
+	return msg + "\n    fix:\n      " + strings.ReplaceAll(strings.TrimRight(p.Fix, "\n"), "\n", "\n      ")
 }
 
 var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
@@ -85,23 +94,26 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		}
 	}
 
-	// Bindings of packages (d1, r2): each named, once, and not a
-	// namespace's name; example is a name to suggest, pkg the package.
-	named := func(section string, i int, binding, example, pkg string) {
+	// D1 databases, KV namespaces and R2 buckets: each binding named,
+	// once, and not another binding's name.
+	named := func(key, example, pkg string, i int, name string) {
 		switch {
-		case binding == "":
-			add("", "%s entry %d has no binding: name it (binding = %q gives env.%s, %s.FromEnv(env, %[3]q) in Go)", section, i+1, example, example, pkg)
-		case seenBinding[binding]:
-			add("", "the binding name %q is used twice (%s)", binding, section)
+		case name == "":
+			add("", "%s entry %d has no binding: name it (binding = %q gives env.%s, %s.FromEnv(env, %[3]q) in Go)", key, i+1, example, example, pkg)
+		case seenBinding[name]:
+			add("", "the binding name %q is used twice (%s)", name, key)
 		}
-		seenBinding[binding] = true
+		seenBinding[name] = true
 	}
 	for i, d := range cfg.D1Databases {
-		named("d1_databases", i, d.Binding, "DB", "d1")
+		named("d1_databases", "DB", "d1", i, d.Binding)
+	}
+	for i, k := range cfg.KVNamespaces {
+		named("kv_namespaces", "KV", "kv", i, k.Binding)
 	}
 	// R2 buckets' names as wrangler accepts them.
 	for i, b := range cfg.R2Buckets {
-		named("r2_buckets", i, b.Binding, "BUCKET", "r2")
+		named("r2_buckets", "BUCKET", "r2", i, b.Binding)
 		for _, n := range []struct{ key, name string }{{"bucket_name", b.BucketName}, {"preview_bucket_name", b.PreviewBucketName}} {
 			if n.name != "" && !r2BucketName.MatchString(n.name) {
 				add("", "r2_buckets entry %d: %s %q is not a bucket name: wrangler wants 3 to 63 lowercase letters, digits and hyphens, beginning and ending with a letter or a digit", i+1, n.key, n.name)
@@ -109,8 +121,9 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		}
 	}
 
+	ps = append(ps, cfg.checkCrons(m)...)
+
 	// Migrations: replay them to learn each class's storage backend.
-	backend := map[string]string{} // class -> "sqlite" | "kv"
 	tags := map[string]bool{}
 	for i, mig := range cfg.Migrations {
 		if mig.Tag == "" {
@@ -119,25 +132,8 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 			add("", "the migration tag %q is used twice", mig.Tag)
 		}
 		tags[mig.Tag] = true
-		for _, c := range mig.NewSQLiteClasses {
-			backend[c] = "sqlite"
-		}
-		for _, c := range mig.NewClasses {
-			backend[c] = "kv"
-		}
-		for _, r := range mig.RenamedClasses {
-			backend[r.To] = backend[r.From]
-			delete(backend, r.From)
-		}
-		for _, tr := range mig.TransferredClass {
-			if _, ok := backend[tr.To]; !ok {
-				backend[tr.To] = "transferred"
-			}
-		}
-		for _, c := range mig.DeletedClasses {
-			delete(backend, c)
-		}
 	}
+	backend := cfg.Backends()
 	var missing []string
 	for _, c := range m.Classes {
 		switch backend[c.Name] {
@@ -213,4 +209,63 @@ func (c *Config) migrationFix(classes []string, n int) string {
 		return fmt.Sprintf("[[migrations]]\ntag = \"v%d\"\nnew_sqlite_classes = [%s]", n, strings.Join(quoted, ", "))
 	}
 	return fmt.Sprintf("\"migrations\": [ { \"tag\": \"v%d\", \"new_sqlite_classes\": [%s] } ],", n, strings.Join(quoted, ", "))
+}
+
+// Backends replays the configuration's migrations and returns the storage
+// backend of each class they leave: "sqlite" (new_sqlite_classes), "kv"
+// (new_classes) or "transferred" (from another Worker). A class that no
+// migration creates is absent: wrangler dev runs it with the key-value
+// backend, whose synchronous KV and SQL APIs throw.
+func (cfg *Config) Backends() map[string]string {
+	backend := map[string]string{}
+	for _, mig := range cfg.Migrations {
+		for _, c := range mig.NewSQLiteClasses {
+			backend[c] = "sqlite"
+		}
+		for _, c := range mig.NewClasses {
+			backend[c] = "kv"
+		}
+		for _, r := range mig.RenamedClasses {
+			backend[r.To] = backend[r.From]
+			delete(backend, r.From)
+		}
+		for _, tr := range mig.TransferredClass {
+			if _, ok := backend[tr.To]; !ok {
+				backend[tr.To] = "transferred"
+			}
+		}
+		for _, c := range mig.DeletedClasses {
+			delete(backend, c)
+		}
+	}
+	return backend
+}
+
+// checkCrons checks the cron triggers: each an expression in Cloudflare's
+// syntax, once, and a scheduled handler to run them.
+func (c *Config) checkCrons(m *abi.Manifest) []Problem {
+	var ps []Problem
+	seen := map[string]bool{}
+	for _, expr := range c.Triggers.Crons {
+		if _, err := crontrigger.Parse(expr); err != nil {
+			ps = append(ps, Problem{Message: "triggers.crons: " + err.Error()})
+		} else if seen[expr] {
+			ps = append(ps, Problem{Message: fmt.Sprintf("triggers.crons has %q twice (Cloudflare refuses a duplicate)", expr)})
+		}
+		seen[expr] = true
+	}
+	handler := slices.Contains(m.Worker, "scheduled")
+	switch {
+	case len(c.Triggers.Crons) > 0 && !handler:
+		ps = append(ps, Problem{Message: fmt.Sprintf("triggers.crons has %d cron trigger%s, but the module has no scheduled handler: register one with cron.Handle (workerd fails every run: \"Handler does not export a scheduled() function\")",
+			len(c.Triggers.Crons), plural(len(c.Triggers.Crons), "", "s"))})
+	case len(c.Triggers.Crons) == 0 && handler:
+		fix := "[triggers]\ncrons = [\"*/5 * * * *\"]"
+		if !c.TOML() {
+			fix = `"triggers": { "crons": ["*/5 * * * *"] },`
+		}
+		ps = append(ps, Problem{Warning: true, Fix: fix,
+			Message: "the module has a scheduled handler (cron.Handle), but the configuration has no cron triggers: only wrangler dev's /__scheduled and dotest's Worker.Scheduled run it"})
+	}
+	return ps
 }

@@ -38,9 +38,24 @@ type Config struct {
 	DurableObjects     struct {
 		Bindings []DurableObjectBinding `toml:"bindings" json:"bindings"`
 	} `toml:"durable_objects" json:"durable_objects"`
-	Migrations  []Migration `toml:"migrations" json:"migrations"`
-	D1Databases []D1Binding `toml:"d1_databases" json:"d1_databases"`
-	R2Buckets   []R2Binding `toml:"r2_buckets" json:"r2_buckets"`
+	Migrations   []Migration `toml:"migrations" json:"migrations"`
+	D1Databases  []D1Binding `toml:"d1_databases" json:"d1_databases"`
+	KVNamespaces []KVBinding `toml:"kv_namespaces" json:"kv_namespaces"`
+	R2Buckets    []R2Binding `toml:"r2_buckets" json:"r2_buckets"`
+	Triggers     Triggers    `toml:"triggers" json:"triggers"`
+}
+
+// Triggers is the [triggers] table.
+type Triggers struct {
+	// Crons are the cron triggers' expressions, in Cloudflare's syntax
+	// (internal/cron).
+	Crons []string `toml:"crons" json:"crons"`
+}
+
+// KVBinding is one [[kv_namespaces]] entry.
+type KVBinding struct {
+	Binding string `toml:"binding" json:"binding"`
+	ID      string `toml:"id" json:"id"`
 }
 
 // R2Binding is one [[r2_buckets]] entry.

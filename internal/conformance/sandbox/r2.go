@@ -393,9 +393,9 @@ func r2Errors(ctx context.Context, b *r2.Bucket, p string) (map[string]any, erro
 	out["longBody"] = put(strings.NewReader("abcdef"), 5, nil)
 	out["unknownSize"] = put(io.MultiReader(strings.NewReader("abc")), -1, nil)
 	big := int64(100 << 10) // a body that streams
-	out["shortStream"] = put(newPattern(big-1, 0, nil), big, nil)
-	out["longStream"] = put(newPattern(big+1, 0, nil), big, nil)
-	out["failingStream"] = put(io.MultiReader(newPattern(big/2, 0, nil), failingReader{}), big, nil)
+	out["shortStream"] = put(newSeeded(big-1, 0, nil), big, nil)
+	out["longStream"] = put(newSeeded(big+1, 0, nil), big, nil)
+	out["failingStream"] = put(io.MultiReader(newSeeded(big/2, 0, nil), failingReader{}), big, nil)
 	out["afterFailures"] = describeObject(must(b.Head(ctx, key)))
 	for name, rng := range map[string]*r2.Range{
 		"rangeOffsetBeyond":   {Offset: 20},
@@ -470,17 +470,17 @@ func r2List(ctx context.Context, b *r2.Bucket, p string) (map[string]any, error)
 // least.
 const partSize = 5 << 20
 
-// pattern is a reader of n bytes of a pattern that differs from one
+// seeded is a reader of n bytes of a pattern that differs from one
 // object to another (seed), hashed as it is read.
-type pattern struct {
+type seeded struct {
 	n, off int64
 	seed   byte
 	h      hash.Hash
 }
 
-func newPattern(n int64, seed byte, h hash.Hash) *pattern { return &pattern{n: n, seed: seed, h: h} }
+func newSeeded(n int64, seed byte, h hash.Hash) *seeded { return &seeded{n: n, seed: seed, h: h} }
 
-func (r *pattern) Read(p []byte) (int, error) {
+func (r *seeded) Read(p []byte) (int, error) {
 	if r.off >= r.n {
 		return 0, io.EOF
 	}
@@ -507,15 +507,15 @@ func r2Multipart(ctx context.Context, b *r2.Bucket, p string) (map[string]any, e
 	}
 	out["upload"] = []any{up.Key == key, len(up.UploadID) > 100}
 	whole := sha256.New()
-	p1, err := up.UploadPart(ctx, 1, newPattern(partSize, 1, whole), partSize) // streams
+	p1, err := up.UploadPart(ctx, 1, newSeeded(partSize, 1, whole), partSize) // streams
 	if err != nil {
 		return nil, err
 	}
 	// The rest in another request would resume the upload by its ID.
 	resumed := b.ResumeMultipartUpload(key, up.UploadID)
-	p2, err := resumed.UploadPart(ctx, 2, newPattern(1000, 2, whole), -1)
+	p2, err := resumed.UploadPart(ctx, 2, newSeeded(1000, 2, whole), -1)
 	out["unknownSize"] = r2Error(err)
-	p2, err = resumed.UploadPart(ctx, 2, newPattern(1000, 2, whole), 1000)
+	p2, err = resumed.UploadPart(ctx, 2, newSeeded(1000, 2, whole), 1000)
 	if err != nil {
 		return nil, err
 	}
@@ -532,7 +532,7 @@ func r2Multipart(ctx context.Context, b *r2.Bucket, p string) (map[string]any, e
 	parts := md5.New()
 	for _, seed := range []byte{1, 2} {
 		h := md5.New()
-		io.Copy(h, newPattern(map[byte]int64{1: partSize, 2: 1000}[seed], seed, nil))
+		io.Copy(h, newSeeded(map[byte]int64{1: partSize, 2: 1000}[seed], seed, nil))
 		parts.Write(h.Sum(nil))
 	}
 	out["etagIsMD5OfParts"] = obj.ETag == fmt.Sprintf("%x-2", parts.Sum(nil))
@@ -578,6 +578,6 @@ func r2Multipart(ctx context.Context, b *r2.Bucket, p string) (map[string]any, e
 }
 
 func patternBytes(n int64, seed byte) []byte {
-	b, _ := io.ReadAll(newPattern(n, seed, nil))
+	b, _ := io.ReadAll(newSeeded(n, seed, nil))
 	return b
 }

@@ -122,7 +122,7 @@ class Runtime {
     const payload = await event.impl.payload(args, null, this.bodies, readers);
     const waitUntil = ctx && ((promise) => ctx.waitUntil(promise));
     const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload, event.impl.signal?.(args), waitUntil, readers);
-    return event.impl.result(ev);
+    return event.impl.result(ev, args);
   }
 }
 
@@ -163,6 +163,12 @@ export function createRuntime(module, manifest) {
     // __call runs the RPC method with the given index.
     async __call(index, args) {
       return objectEvents.get("call").impl.result(await dispatchCall(this, index, args));
+    }
+
+    // __godurableABI marks a godurable object to its callers (stubCall):
+    // the ABI version it speaks.
+    __godurableABI() {
+      return ABI.Version;
     }
 
     // __godurableCall is how Go callers reach a Go object: the result or
