@@ -92,6 +92,9 @@ var jsSyncOps = map[abi.CallOp]syncOp{
 			return nil, err
 		}
 		o, _ := target.(*JSObject)
+		if s, ok := target.(*jsStream); ok {
+			o = s.methods()
+		}
 		var fn any
 		what := "the value"
 		if o != nil {
@@ -290,7 +293,22 @@ func (iso *Isolate) global(name string) *JSObject {
 	case "caches":
 		return &JSObject{Class: "CacheStorage", Props: map[string]any{"default": &JSObject{Class: "Cache"}}}
 	}
+	if g := globals[name]; g != nil {
+		return g()
+	}
 	return nil
+}
+
+// globals are the model's other globals, by name: each function makes
+// the value Global gives.
+var globals = map[string]func() *JSObject{}
+
+// registerGlobal adds the global called name (from an init function).
+func registerGlobal(name string, g func() *JSObject) {
+	if globals[name] != nil {
+		panic("godurable: two globals called " + name)
+	}
+	globals[name] = g
 }
 
 // randomUUID is crypto.randomUUID: a random RFC 9562 version 4 UUID.

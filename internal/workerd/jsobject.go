@@ -51,6 +51,7 @@ type JSObject struct {
 	// that of its first use), and workerd refuses to use it from another.
 	IO    bool
 	owner *ioContext // IO's context, once used
+	sink  *fixedSink // the writable half of a FixedLengthStream (jsglobals.go)
 
 	mu sync.Mutex // Props, set by Set
 }

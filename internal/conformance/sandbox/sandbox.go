@@ -38,6 +38,7 @@ func routes() *http.ServeMux {
 	jsBridgeRoutes(mux)
 	scheduledRoutes(mux)
 	workersKVRoutes(mux)
+	r2Routes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})
