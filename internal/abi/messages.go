@@ -49,6 +49,11 @@ type Method struct {
 	JSName string   `msgpack:"jsName"` // JS name, e.g. increment
 	Params []string `msgpack:"params"` // Go types of the parameters after ctx
 	Result string   `msgpack:"result,omitempty"`
+	// Context and Error report that the method's first parameter is a
+	// context.Context and its last result an error: with Params and
+	// Result, the shape of the call that wasmbuild generates.
+	Context bool `msgpack:"context,omitempty"`
+	Error   bool `msgpack:"error,omitempty"`
 	// Stubs reports that the result's type can hold a Durable Object stub
 	// (an ExtStub; see MayHoldStub): a Go caller gets it through
 	// JavaScript values, not as the bytes Go wrote.

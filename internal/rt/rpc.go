@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -21,6 +22,7 @@ type method struct {
 	result       reflect.Type // nil when the method returns no value
 	err          bool         // the last result is an error
 	stream       streamKind   // how the result streams, if it does
+	invoke       Invoker      // the generated invoker, if any and no stream crosses
 }
 
 var (
@@ -81,6 +83,9 @@ func methodsOf(typ reflect.Type, exp Exposure) (methods map[string]*method, skip
 		case only == nil && hiddenWhy[rm.Name] != "":
 			hidden = append(hidden, rm.Name+": "+hiddenWhy[rm.Name])
 		default:
+			if !m.streams() {
+				m.invoke = invokerOf(typ, m.name)
+			}
 			methods[m.name] = m
 		}
 	}
@@ -160,8 +165,14 @@ func unencodable(t reflect.Type) string {
 	return ""
 }
 
+// streams reports whether a stream crosses in a call of m (an io.Reader
+// parameter, a streaming result), which only the reflective path reads.
+func (m *method) streams() bool {
+	return m.stream != 0 || slices.ContainsFunc(m.params, isStreamParam)
+}
+
 func (m *method) describe() abi.Method {
-	d := abi.Method{Name: m.name, JSName: m.jsName}
+	d := abi.Method{Name: m.name, JSName: m.jsName, Context: m.ctx, Error: m.err}
 	for _, p := range m.params {
 		d.Params = append(d.Params, p.String())
 	}
@@ -183,9 +194,18 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 	}
 	m := order[e.arg]
 	e.Describe(m.name)
-	args, err := decodeArgs(ctx, m, rawArgs)
+	items, err := argItems(m, rawArgs)
 	if err != nil {
-		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s (JS %s): %v", e.what(), m.jsName, err)})
+		e.fail(argumentError(e, m, err))
+		return
+	}
+	if m.invoke != nil {
+		m.invoke(&Call{Ctx: ctx, Recv: obj.value, e: e, m: m, args: items})
+		return
+	}
+	args, err := decodeArgs(ctx, m, items)
+	if err != nil {
+		e.fail(argumentError(e, m, err))
 		return
 	}
 	in := make([]reflect.Value, 0, len(args)+2)
@@ -209,20 +229,11 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 		streamResult(ctx, e, m.stream, out[0])
 		return
 	}
-	b, err := abi.EncodeValue(out[0].Interface())
-	if err == nil {
-		err = abi.CheckJSSafe(b)
-	}
-	if err != nil {
-		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s: cannot return its %s result: %v", e.what(), m.result, err)})
-		return
-	}
-	e.Finish(b)
+	finishWithValue(e, m, out[0].Interface())
 }
 
-// decodeArgs decodes a MessagePack array of arguments into m's parameters;
-// a stream (an io.Reader parameter) is read on behalf of the event in ctx.
-func decodeArgs(ctx context.Context, m *method, raw []byte) ([]reflect.Value, error) {
+// argItems splits a MessagePack array of arguments, as many as m takes.
+func argItems(m *method, raw []byte) ([][]byte, error) {
 	items, err := abi.ArrayItems(raw)
 	if err != nil {
 		return nil, fmt.Errorf("arguments are not an array: %w", err)
@@ -230,6 +241,12 @@ func decodeArgs(ctx context.Context, m *method, raw []byte) ([]reflect.Value, er
 	if len(items) != len(m.params) {
 		return nil, fmt.Errorf("takes %d argument%s (%s), got %d", len(m.params), plural(len(m.params)), typeList(m.params), len(items))
 	}
+	return items, nil
+}
+
+// decodeArgs decodes the arguments of m, split by argItems; a stream (an
+// io.Reader parameter) is read on behalf of the event in ctx.
+func decodeArgs(ctx context.Context, m *method, items [][]byte) ([]reflect.Value, error) {
 	vals := make([]reflect.Value, len(items))
 	for i, t := range m.params {
 		var v reflect.Value
