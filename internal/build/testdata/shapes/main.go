@@ -48,8 +48,8 @@ func (s *Shapes) Echo(ctx context.Context, str string, ok bool, f float64, b []b
 }
 func (s *Shapes) Warm(c Celsius) Celsius        { return c + 1 }
 func (s *Shapes) Move(p Point, by *Point) Point { p.X += by.X; p.Y += by.Y; return p }
-func (s *Shapes) Many(m map[string]any, l []string, x any) (map[string]any, error) {
-	return map[string]any{"m": m, "l": l, "x": x}, nil
+func (s *Shapes) Many(m map[string]any, l []string, x any) ([]any, error) {
+	return []any{m, l, x}, nil // not a map of several keys: Go encodes those in no fixed order
 }
 func (s *Shapes) Unsafe() int64                    { return 1 << 60 }
 func (s *Shapes) Panics(ctx context.Context) error { panic("a panic in a method") }
