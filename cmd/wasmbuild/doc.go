@@ -35,7 +35,9 @@
 // table of them instead (package generated, added through go build
 // -overlay, so the package's directory is not written to), which keeps the
 // Go linker from keeping every exported method of every type (about 3 MB
-// of the counter example's module; RATIONALE.md has the measurements).
+// of the counter example's module; RATIONALE.md has the measurements),
+// and an invoker per method that calls it directly, its arguments decoded
+// into typed variables, where the runtime would call it by reflection.
 // wasmbuild keeps the second module only if it reports exactly the same
 // classes and methods, else the first, saying why.
 //
