@@ -147,9 +147,11 @@ type wireOptions struct {
 
 // wireMetrics are the metrics workerd gives, or the metadata around them.
 type wireMetrics struct {
-	BacklogCount           float64   `msgpack:"backlogCount"`
-	BacklogBytes           float64   `msgpack:"backlogBytes"`
-	OldestMessageTimestamp time.Time `msgpack:"oldestMessageTimestamp"`
+	BacklogCount float64 `msgpack:"backlogCount"`
+	BacklogBytes float64 `msgpack:"backlogBytes"`
+	// OldestMessageTimestamp is a Date, or undefined (which crosses as
+	// nil, and a nil into a time.Time is refused).
+	OldestMessageTimestamp *time.Time `msgpack:"oldestMessageTimestamp"`
 }
 
 type wireSendResult struct {
@@ -163,8 +165,8 @@ func (m *wireMetrics) metrics() *Metrics {
 		return nil
 	}
 	out := &Metrics{BacklogCount: int64(m.BacklogCount), BacklogBytes: int64(m.BacklogBytes)}
-	if !m.OldestMessageTimestamp.IsZero() && m.OldestMessageTimestamp.UnixMilli() != 0 {
-		out.OldestMessageTimestamp = m.OldestMessageTimestamp.UTC()
+	if t := m.OldestMessageTimestamp; t != nil && !t.IsZero() && t.UnixMilli() != 0 {
+		out.OldestMessageTimestamp = t.UTC()
 	}
 	return out
 }

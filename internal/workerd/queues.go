@@ -520,7 +520,7 @@ type queueSendResponse struct {
 type queueMetricsValue struct {
 	BacklogCount           float64    `msgpack:"backlogCount"`
 	BacklogBytes           float64    `msgpack:"backlogBytes"`
-	OldestMessageTimestamp *time.Time `msgpack:"oldestMessageTimestamp,omitempty"`
+	OldestMessageTimestamp *time.Time `msgpack:"oldestMessageTimestamp"` // undefined (as null) when there is none
 }
 
 func (p *queueProducer) metricsValue() queueMetricsValue {
