@@ -371,6 +371,12 @@ func (q *Queues) pushLocked(name string, m *queuedMessage) {
 	q.ensureFlushLocked(s)
 }
 
+// flushAtOnce is when a full batch is delivered: at once, as a timer
+// that is due, so that on a manual clock it is delivered inside the next
+// Advance, in order with the other timers, as every delivery is (a clock
+// runs a timer of no duration at once, on a goroutine of its own).
+const flushAtOnce = time.Nanosecond
+
 // ensureFlushLocked arms the delivery of the queue's next batch: at once
 // if a batch is full, else after the consumer's max_batch_timeout, as
 // the local emulator does.
@@ -384,19 +390,27 @@ func (q *Queues) ensureFlushLocked(s *queueState) {
 		s.pending.stop()
 		s.pending = nil
 	}
-	var d time.Duration
+	d := flushAtOnce
 	if hasSpace {
-		d = c.batchTimeout()
+		d = max(c.batchTimeout(), flushAtOnce)
 	}
-	p := &pendingFlush{immediate: d == 0}
+	p := &pendingFlush{immediate: d == flushAtOnce}
 	p.stop = q.afterLocked(d, func() { q.flush(s) })
 	s.pending = p
 }
 
-// flush delivers the queue's next batch and settles each message by what
-// the handler asked: acknowledged, back in the queue after its delay, or,
-// after its last attempt, in the dead-letter queue or dropped.
+// flush delivers the queue's next batch, and the next ones while a full
+// batch waits, as the local emulator flushes a full batch at once.
 func (q *Queues) flush(s *queueState) {
+	for q.flushOnce(s) {
+	}
+}
+
+// flushOnce delivers the queue's next batch and settles each message by
+// what the handler asked: acknowledged, back in the queue after its
+// delay, or, after its last attempt, in the dead-letter queue or dropped.
+// It reports whether a full batch waits, to deliver at once.
+func (q *Queues) flushOnce(s *queueState) bool {
 	q.mu.Lock()
 	c := q.consumers[s.name]
 	n := min(c.batchSize(), len(s.messages))
@@ -452,7 +466,10 @@ func (q *Queues) flush(s *queueState) {
 		}
 	}
 	s.pending = nil
-	if len(s.messages) > 0 {
+	full := !q.closed && len(s.messages) >= c.batchSize()
+	if full {
+		s.pending = &pendingFlush{immediate: true, stop: func() bool { return false }} // this one, again
+	} else if len(s.messages) > 0 {
 		q.ensureFlushLocked(s)
 	}
 	if len(dead) > 0 {
@@ -465,6 +482,7 @@ func (q *Queues) flush(s *queueState) {
 			}
 		}
 	}
+	return full
 }
 
 // value is the message's body as the consumer's JavaScript sees it: a
