@@ -19,6 +19,7 @@ const (
 	helloOut   = "bench/build/hello"         // bench/go/hello
 	d1Out      = "bench/build/d1"            // bench/go/d1
 	chatOut    = "bench/build/chat"          // examples/chat as wasmbuild builds it
+	queueOut   = "bench/build/queue"         // bench/go/queue
 )
 
 // buildWorkers builds the Go Workers of the benchmarks, as wasmbuild
@@ -43,6 +44,7 @@ func (b *bench) buildWorkers(ctx context.Context) error {
 		{"./bench/go/hello", helloOut, nil},
 		{"./bench/go/d1", d1Out, nil},
 		{"./examples/chat", chatOut, nil},
+		{"./bench/go/queue", queueOut, nil},
 		{"./examples/counter", probeOut, probe},
 	} {
 		b.logf("building %s into %s", w.pkg, w.out)
