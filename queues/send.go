@@ -68,9 +68,9 @@ const (
 	// them (in JavaScript, an ArrayBuffer).
 	Bytes ContentType = "bytes"
 	// V8 sends the body as an RPC value (see the worker package), in V8's
-	// structured-clone serialization: a time.Time stays a Date, a []byte a
-	// Uint8Array, a map a Map's keys and values. The local emulator cannot
-	// tell its size before it is sent.
+	// structured-clone serialization: a time.Time stays a Date, a []byte
+	// a Uint8Array. Only the runtime measures its size, so a batch's
+	// MaxBatchSize counts its V8 messages as nothing.
 	V8 ContentType = "v8"
 )
 
