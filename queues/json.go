@@ -84,7 +84,7 @@ func (p *jsonReader) value(depth int) error {
 		if err != nil {
 			return err
 		}
-		p.out = appendString(p.out, s)
+		p.out = appendScalar(p.out, s)
 		return nil
 	case c == 't' && bytes.HasPrefix(p.b[p.i:], []byte("true")):
 		p.i += 4
@@ -132,7 +132,7 @@ func (p *jsonReader) object(depth int) error {
 		if err != nil {
 			return err
 		}
-		p.out = appendString(p.out, k)
+		p.out = appendScalar(p.out, k)
 		p.skipSpace()
 		if p.i >= len(p.b) || p.b[p.i] != ':' {
 			return fmt.Errorf("expected : in a JSON object at offset %d", p.i)
@@ -234,7 +234,7 @@ func (p *jsonReader) number() error {
 	lit := string(p.b[start:p.i])
 	if integral {
 		if n, err := strconv.ParseInt(lit, 10, 64); err == nil && n >= -abi.MaxSafeInteger && n <= abi.MaxSafeInteger {
-			p.out = appendInt(p.out, n)
+			p.out = appendScalar(p.out, n)
 			return nil
 		}
 	}
@@ -243,66 +243,28 @@ func (p *jsonReader) number() error {
 		return fmt.Errorf("bad JSON number %q", lit)
 	}
 	if f == math.Trunc(f) && math.Abs(f) <= abi.MaxSafeInteger {
-		p.out = appendInt(p.out, int64(f))
+		p.out = appendScalar(p.out, int64(f))
 		return nil
 	}
-	p.out = binary.BigEndian.AppendUint64(append(p.out, msgpcode.Double), math.Float64bits(f))
+	p.out = appendScalar(p.out, f)
 	return nil
 }
 
-func appendInt(out []byte, n int64) []byte {
-	switch {
-	case n >= 0 && n <= 127:
-		return append(out, byte(n))
-	case n < 0 && n >= -32:
-		return append(out, byte(int8(n)))
-	case n >= 0 && n <= math.MaxUint8:
-		return append(out, msgpcode.Uint8, byte(n))
-	case n >= 0 && n <= math.MaxUint16:
-		return binary.BigEndian.AppendUint16(append(out, msgpcode.Uint16), uint16(n))
-	case n >= 0 && n <= math.MaxUint32:
-		return binary.BigEndian.AppendUint32(append(out, msgpcode.Uint32), uint32(n))
-	case n >= 0:
-		return binary.BigEndian.AppendUint64(append(out, msgpcode.Uint64), uint64(n))
-	case n >= math.MinInt8:
-		return append(out, msgpcode.Int8, byte(n))
-	case n >= math.MinInt16:
-		return binary.BigEndian.AppendUint16(append(out, msgpcode.Int16), uint16(n))
-	case n >= math.MinInt32:
-		return binary.BigEndian.AppendUint32(append(out, msgpcode.Int32), uint32(n))
-	}
-	return binary.BigEndian.AppendUint64(append(out, msgpcode.Int64), uint64(n))
+// appendScalar appends v, a string, an int64, a float64 or a []byte, as
+// an RPC value.
+func appendScalar(out []byte, v any) []byte {
+	out, _ = abi.AppendScalar(out, v)
+	return out
 }
 
-func appendString(out []byte, s string) []byte {
-	switch n := len(s); {
-	case n <= 31:
-		out = append(out, msgpcode.FixedStrLow|byte(n))
-	case n <= math.MaxUint8:
-		out = append(out, msgpcode.Str8, byte(n))
-	case n <= math.MaxUint16:
-		out = binary.BigEndian.AppendUint16(append(out, msgpcode.Str16), uint16(n))
-	default:
-		out = binary.BigEndian.AppendUint32(append(out, msgpcode.Str32), uint32(n))
+func stringBody(s string) msgpack.RawMessage { return appendScalar(nil, s) }
+
+func bytesBody(b []byte) msgpack.RawMessage {
+	if b == nil {
+		b = []byte{} // bytes, not null
 	}
-	return append(out, s...)
+	return appendScalar(nil, b)
 }
-
-func appendBin(out []byte, b []byte) []byte {
-	switch n := len(b); {
-	case n <= math.MaxUint8:
-		out = append(out, msgpcode.Bin8, byte(n))
-	case n <= math.MaxUint16:
-		out = binary.BigEndian.AppendUint16(append(out, msgpcode.Bin16), uint16(n))
-	default:
-		out = binary.BigEndian.AppendUint32(append(out, msgpcode.Bin32), uint32(n))
-	}
-	return append(out, b...)
-}
-
-func stringBody(s string) msgpack.RawMessage { return appendString(nil, s) }
-
-func bytesBody(b []byte) msgpack.RawMessage { return appendBin(nil, b) }
 
 // valueToJSON writes b, one MessagePack value, as JSON text, and reports
 // false if it is not a value JSON has (bytes, a Date or another

@@ -66,3 +66,9 @@ type QueueRetry struct {
 	// Delay is retry's delaySeconds; nil leaves it out.
 	Delay *int `msgpack:"delay,omitempty"`
 }
+
+// AppendScalar appends v as EncodeValue encodes it, if v is a scalar (nil,
+// a bool, an int, int64, float64, string or []byte), and reports whether
+// it was: for code that writes values of its own (package queues writes
+// JSON text as the value JSON.parse would give).
+func AppendScalar(b []byte, v any) ([]byte, bool) { return appendScalar(b, v, true) }

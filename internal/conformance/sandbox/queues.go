@@ -135,16 +135,7 @@ func newID() string {
 }
 
 func queueDB(ctx context.Context) (*d1.Database, error) {
-	env, err := worker.GetEnv()
-	if err != nil {
-		return nil, err
-	}
-	db, err := d1.FromEnv(env, "DB")
-	if err != nil {
-		return nil, err
-	}
-	_, err = db.Exec(ctx, "CREATE TABLE IF NOT EXISTS queue_deliveries (tag TEXT, queue TEXT, id TEXT, attempts INTEGER, batch TEXT, size INTEGER, kind TEXT, value TEXT, ts INTEGER, now INTEGER)")
-	return db, err
+	return tableDB(ctx, "CREATE TABLE IF NOT EXISTS queue_deliveries (tag TEXT, queue TEXT, id TEXT, attempts INTEGER, batch TEXT, size INTEGER, kind TEXT, value TEXT, ts INTEGER, now INTEGER)")
 }
 
 // sendRequest is POST /queues/send's body: the messages, sent with Send
