@@ -111,7 +111,9 @@
 // max_retries + 1 times in the dead-letter queue. With [NewManualClock],
 // Advance delivers what falls due, and the full batches that follow.
 // Messages survive Restart and Crash (wrangler dev loses them when it
-// restarts; Cloudflare keeps them).
+// restarts; Cloudflare keeps them). A Worker's producers send to the
+// queues of its own configuration: a queue that only another Worker of
+// the test consumes (Options.Scripts) drops what it is sent.
 //
 // [Worker.Queue] delivers a batch that the test builds, now, and returns
 // what the handler asked of each message (vitest's createMessageBatch and
