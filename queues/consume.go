@@ -68,8 +68,8 @@ const (
 //     it also is, into what encoding/json unmarshals a string into;
 //   - a bytes body (JavaScript's ArrayBuffer) into a *[]byte (or a
 //     *string), or an *any, where it is a []byte;
-//   - a v8 body that JSON can hold as a JSON body, and any other (a Date, a
-//     Map, bytes inside) as an RPC value is decoded (see the worker
+//   - a v8 body as a JSON body if JSON can hold it, and otherwise (a Date,
+//     a Map, bytes inside it) as an RPC value decodes (see the worker
 //     package).
 func (m *Message) Decode(v any) error {
 	if err := decodeBody(m.body, v); err != nil {
@@ -132,8 +132,8 @@ func (m *Message) Ack() {
 
 // Retry asks for the message to be delivered again, after delay (rounded
 // up to whole seconds, at most MaxDelay), or after the consumer's
-// retry_delay if delay is 0. A message retried more than the consumer's
-// max_retries goes to its dead-letter queue, or is dropped. As in
+// retry_delay if delay is 0. A message that has failed max_retries + 1
+// times goes to the consumer's dead-letter queue, or is dropped. As in
 // workerd, a Retry after Ack of the same message, or after AckAll, does
 // nothing but log a warning; a second Retry replaces the first's delay.
 func (m *Message) Retry(delay time.Duration) {

@@ -163,7 +163,7 @@ func queueResult(msgs []workerd.QueueMessage, o workerd.QueueOutcome) QueueResul
 		d, retried := o.Retries[m.ID]
 		r.Messages = append(r.Messages, QueueMessageResult{
 			ID: m.ID, Acked: slices.Contains(o.Acks, m.ID), Retried: retried, RetryDelay: seconds(d),
-			Redelivered: o.Err != nil || o.RetryAll || retried,
+			Redelivered: o.Redelivered(m.ID),
 		})
 	}
 	return r

@@ -110,9 +110,9 @@ type QueueOutcome struct {
 	Retries map[string]*int
 }
 
-// redelivered reports whether the emulator delivers the message id
+// Redelivered reports whether the emulator delivers the message id
 // again: its retry, the batch's, or the handler's failure.
-func (o *QueueOutcome) redelivered(id string) bool {
+func (o *QueueOutcome) Redelivered(id string) bool {
 	_, retried := o.Retries[id]
 	return o.Err != nil || o.RetryAll || retried
 }
@@ -445,7 +445,7 @@ func (q *Queues) flushOnce(s *queueState) bool {
 	defer q.mu.Unlock()
 	var dead []*queuedMessage
 	for _, m := range batch {
-		if !out.redelivered(m.id) {
+		if !out.Redelivered(m.id) {
 			continue
 		}
 		m.failed++
