@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -696,21 +697,11 @@ func sendOptionsOf(o *jsObject) (sendOpts, error) {
 }
 
 func validContentType(s string) (string, error) {
-	switch lower := toLowerASCII(s); lower {
+	switch lower := strings.ToLower(s); lower {
 	case "text", "bytes", "json", "v8":
 		return lower, nil
 	}
 	return "", NewJSError("TypeError", "Unsupported queue message content type: "+s)
-}
-
-func toLowerASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // serializeMessage serializes a body, a value of the model, by its
