@@ -36,6 +36,9 @@ const (
 	// EventScheduled is a cron trigger's event of the stateless Worker
 	// (its scheduled handler).
 	EventScheduled EventKind = 8
+	// EventQueue is a batch of messages of a queue the Worker consumes
+	// (its queue handler).
+	EventQueue EventKind = 10
 )
 
 // Target says whom an event is for.
@@ -90,6 +93,8 @@ var events = []EventInfo{
 		Payload: reflect.TypeFor[WSError]()},
 	{Kind: EventScheduled, Name: "scheduled", Target: TargetWorker, Capability: true,
 		Payload: reflect.TypeFor[ScheduledInfo](), Result: reflect.TypeFor[ScheduledResult]()},
+	{Kind: EventQueue, Name: "queue", Target: TargetWorker, Capability: true,
+		Payload: reflect.TypeFor[QueueBatch](), Result: reflect.TypeFor[QueueResult]()},
 }
 
 // Events returns the table of events, ordered by kind.
