@@ -6,8 +6,9 @@ import (
 )
 
 // ComputeShape returns what hosts compare of a manifest: the ABI version,
-// the Worker's capabilities, and each class's name, capabilities and RPC
-// methods with their parameter and result types, one class per line. It
+// the Worker's capabilities, and each class's and entrypoint's name,
+// capabilities and RPC methods with their parameter and result types, one
+// per line. It
 // leaves out what may differ between two builds of the same code: the Go
 // version, the Go types and the reasons for skipped methods.
 //
@@ -18,12 +19,19 @@ func (m *Manifest) ComputeShape() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "abi %d; worker [%s]", m.ABI, strings.Join(m.Worker, " "))
 	for _, c := range m.Classes {
-		fmt.Fprintf(&b, "\nclass %s [%s]", c.Name, strings.Join(c.Capabilities, " "))
-		for _, meth := range c.Methods {
-			fmt.Fprintf(&b, " %s/%s(%s)%s", meth.Name, meth.JSName, strings.Join(meth.Params, ","), meth.Result)
-		}
+		writeShape(&b, "class", &c)
+	}
+	for _, e := range m.Entrypoints {
+		writeShape(&b, "entrypoint", &e)
 	}
 	return b.String()
+}
+
+func writeShape(b *strings.Builder, kind string, c *Class) {
+	fmt.Fprintf(b, "\n%s %s [%s]", kind, c.Name, strings.Join(c.Capabilities, " "))
+	for _, meth := range c.Methods {
+		fmt.Fprintf(b, " %s/%s(%s)%s", meth.Name, meth.JSName, strings.Join(meth.Params, ","), meth.Result)
+	}
 }
 
 // CheckShape reports, as an error that shows both, whether the module's

@@ -101,6 +101,9 @@ type Event struct {
 	kind abi.EventKind
 	arg  uint32
 	obj  *object // nil for the stateless Worker
+	// entry is the named entrypoint of a Worker's event ("" for the
+	// default export's).
+	entry string
 	// method names the event in messages, qualified by the object's
 	// class when they are written ("Counter.ServeHTTP").
 	method string
@@ -142,8 +145,11 @@ func (e *Event) Class() string {
 func (e *Event) Describe(method string) { e.method = method }
 
 // what names the event in messages: "Counter.Increment",
-// "worker.ServeHTTP".
+// "worker.ServeHTTP", "Admin.Stats" (a named entrypoint's).
 func (e *Event) what() string {
+	if e.obj == nil && e.entry != "" {
+		return e.entry + "." + e.method
+	}
 	if e.obj == nil {
 		return "worker." + e.method
 	}

@@ -88,6 +88,9 @@ func RegisterClass(name string, typ reflect.Type, construct Constructor, exp Exp
 	if construct == nil {
 		panic("godurable: nil constructor for class " + name)
 	}
+	if isEntrypoint(name) {
+		panic("godurable: " + name + " is the name of a Durable Object class and of an entrypoint: both are exports of the module")
+	}
 	classesMu.Lock()
 	defer classesMu.Unlock()
 	if _, dup := classes[name]; dup {
@@ -128,15 +131,24 @@ func Manifest() *abi.Manifest {
 	sort.Strings(names)
 	for _, n := range names {
 		c := classes[n]
-		rpc := c.rpc()
-		ac := abi.Class{Name: n, Capabilities: capabilitiesOf(c.typ), Skipped: rpc.skipped, Hidden: rpc.hidden, GoType: goType(c.typ), Methods: []abi.Method{}}
-		for _, meth := range rpc.order {
-			ac.Methods = append(ac.Methods, meth.describe())
-		}
+		ac := describeClass(n, c)
+		ac.Capabilities = capabilitiesOf(c.typ)
 		m.Classes = append(m.Classes, ac)
 	}
+	m.Entrypoints = describeEntrypoints()
 	m.Shape = m.ComputeShape()
 	return m
+}
+
+// describeClass describes the RPC methods of c, a class or an
+// entrypoint, exported as name.
+func describeClass(name string, c *class) abi.Class {
+	rpc := c.rpc()
+	ac := abi.Class{Name: name, Capabilities: []string{}, Skipped: rpc.skipped, Hidden: rpc.hidden, GoType: goType(c.typ), Methods: []abi.Method{}}
+	for _, meth := range rpc.order {
+		ac.Methods = append(ac.Methods, meth.describe())
+	}
+	return ac
 }
 
 // capabilitiesOf lists the object events whose interface typ implements.

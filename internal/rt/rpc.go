@@ -78,7 +78,7 @@ func methodsOf(typ reflect.Type, exp Exposure) (methods map[string]*method, skip
 		case why != "":
 			skipped = append(skipped, rm.Name+": "+why)
 		case only != nil && !only[rm.Name]:
-			hidden = append(hidden, rm.Name+": not listed by durableobject.Expose")
+			hidden = append(hidden, rm.Name+": not listed by "+exp.pkg()+".Expose")
 		case only == nil && hiddenWhy[rm.Name] != "":
 			hidden = append(hidden, rm.Name+": "+hiddenWhy[rm.Name])
 		default:
@@ -173,16 +173,21 @@ func (m *method) describe() abi.Method {
 	return d
 }
 
-// callMethod runs an RPC call (the method's index is the event's arg) and
-// finishes e with its result.
+// callMethod runs an RPC call of an object (the method's index is the
+// event's arg) and finishes e with its result.
 func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
-	obj := e.obj
-	order := obj.class.rpc().order
-	if int(e.arg) >= len(order) {
-		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s has no RPC method %d (it has %d); run wasmbuild build again", obj.class.name, e.arg, len(order))})
+	callRPC(ctx, e, e.obj.class, e.obj.value, int(e.arg), rawArgs)
+}
+
+// callRPC runs the RPC method index of c on value, the Go value of an
+// object or of an entrypoint, and finishes e with its result.
+func callRPC(ctx context.Context, e *Event, c *class, value any, index int, rawArgs []byte) {
+	order := c.rpc().order
+	if index >= len(order) {
+		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s has no RPC method %d (it has %d); run wasmbuild build again", c.name, index, len(order))})
 		return
 	}
-	m := order[e.arg]
+	m := order[index]
 	e.Describe(m.name)
 	args, err := decodeArgs(ctx, m, rawArgs)
 	if err != nil {
@@ -190,7 +195,7 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 		return
 	}
 	in := make([]reflect.Value, 0, len(args)+2)
-	in = append(in, reflect.ValueOf(obj.value))
+	in = append(in, reflect.ValueOf(value))
 	if m.ctx {
 		in = append(in, reflect.ValueOf(ctx))
 	}
