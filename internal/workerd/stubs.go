@@ -402,6 +402,12 @@ func (iso *Isolate) goCall(caller *Isolate, s *jsStub, jsName string, args []byt
 	if out == nil {
 		out = []byte{}
 	}
+	if ref, ok := abi.StreamOf(out); ok && caller != iso {
+		// The caller reads it: from its own table, as the caller's shim
+		// makes a body of the ReadableStream it receives.
+		ref.Reader = caller.readers.add(iso.readers.take(ref.Reader))
+		return abi.EncodeStream(ref), nil
+	}
 	if _, ok := abi.StreamOf(out); !ok && len(out) > 0 && iso.stubResult(s, jsName) {
 		return jsPass(out, iso, caller, true)
 	}
