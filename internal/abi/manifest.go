@@ -18,20 +18,18 @@ import (
 func (m *Manifest) ComputeShape() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "abi %d; worker [%s]", m.ABI, strings.Join(m.Worker, " "))
-	for _, c := range m.Classes {
-		writeShape(&b, "class", &c)
-	}
-	for _, e := range m.Entrypoints {
-		writeShape(&b, "entrypoint", &e)
+	for _, group := range [...]struct {
+		kind    string
+		classes []Class
+	}{{"class", m.Classes}, {"entrypoint", m.Entrypoints}} {
+		for _, c := range group.classes {
+			fmt.Fprintf(&b, "\n%s %s [%s]", group.kind, c.Name, strings.Join(c.Capabilities, " "))
+			for _, meth := range c.Methods {
+				fmt.Fprintf(&b, " %s/%s(%s)%s", meth.Name, meth.JSName, strings.Join(meth.Params, ","), meth.Result)
+			}
+		}
 	}
 	return b.String()
-}
-
-func writeShape(b *strings.Builder, kind string, c *Class) {
-	fmt.Fprintf(b, "\n%s %s [%s]", kind, c.Name, strings.Join(c.Capabilities, " "))
-	for _, meth := range c.Methods {
-		fmt.Fprintf(b, " %s/%s(%s)%s", meth.Name, meth.JSName, strings.Join(meth.Params, ","), meth.Result)
-	}
 }
 
 // CheckShape reports, as an error that shows both, whether the module's

@@ -33,9 +33,13 @@ var (
 )
 
 // entrypointHandler returns the http.Handler of the named entrypoint
-// that a Worker's fetch event's arg names, once RegisterEntrypoint has
-// set it.
-var entrypointHandler func(e *Event) http.Handler
+// that a Worker's fetch event's arg names, and describeEntrypoints
+// describes the entrypoints for the manifest, once RegisterEntrypoint has
+// set them.
+var (
+	entrypointHandler   func(e *Event) http.Handler
+	describeEntrypoints func() []abi.Class
+)
 
 // RegisterEntrypoint registers an entrypoint of the Worker called name
 // ("" for the default export), whose RPC methods are those of value (of
@@ -73,7 +77,7 @@ func RegisterEntrypoint(name string, typ reflect.Type, value any, exp Exposure) 
 	}
 	entryOnce.Do(func() {
 		HandleEvent(abi.EventWorkerCall, EventSpec{Run: callEntrypoint})
-		entrypointHandler = namedHandler
+		entrypointHandler, describeEntrypoints = namedHandler, entrypointClasses
 	})
 }
 
@@ -99,8 +103,8 @@ func entrypointAt(i int) *entrypoint {
 	return entrypoints[i]
 }
 
-// describeEntrypoints describes the entrypoints for the manifest.
-func describeEntrypoints() []abi.Class {
+// entrypointClasses describes the entrypoints for the manifest.
+func entrypointClasses() []abi.Class {
 	entrypointsMu.Lock()
 	eps := append([]*entrypoint(nil), entrypoints...)
 	entrypointsMu.Unlock()
@@ -123,7 +127,7 @@ func callEntrypoint(ctx context.Context, e *Event, rawArgs []byte) {
 		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: this module has no entrypoint %d; run wasmbuild build again", i)})
 		return
 	}
-	e.entry = ep.name
+	e.owner = ep.class.name
 	callRPC(ctx, e, ep.class, ep.value, method, rawArgs)
 }
 
@@ -134,7 +138,7 @@ func namedHandler(e *Event) http.Handler {
 	if ep == nil || ep.name == "" {
 		return nil
 	}
-	e.entry = ep.name
+	e.owner = ep.name
 	h, _ := ep.value.(http.Handler)
 	return h
 }

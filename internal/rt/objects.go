@@ -135,7 +135,9 @@ func Manifest() *abi.Manifest {
 		ac.Capabilities = capabilitiesOf(c.typ)
 		m.Classes = append(m.Classes, ac)
 	}
-	m.Entrypoints = describeEntrypoints()
+	if describeEntrypoints != nil { // set by RegisterEntrypoint (entrypoints.go)
+		m.Entrypoints = describeEntrypoints()
+	}
 	m.Shape = m.ComputeShape()
 	return m
 }
@@ -254,7 +256,7 @@ func enterObject(ctx context.Context, e *Event, handle uint32) *abi.Error {
 	if obj.class == nil {
 		return &abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: no Durable Object class %q is registered in this module; run wasmbuild build again", obj.info.Class)}
 	}
-	e.obj = obj
+	e.obj, e.owner = obj, obj.info.Class
 	obj.addLive(e)
 	e.acquireTurn()
 	if obj.value == nil {
