@@ -81,18 +81,6 @@ func RegisterEntrypoint(name string, typ reflect.Type, value any, exp Exposure) 
 	})
 }
 
-// isEntrypoint reports whether name is an entrypoint's.
-func isEntrypoint(name string) bool {
-	entrypointsMu.Lock()
-	defer entrypointsMu.Unlock()
-	for _, ep := range entrypoints {
-		if ep.name == name {
-			return true
-		}
-	}
-	return false
-}
-
 // entrypointAt returns the entrypoint with index i in the manifest, or nil.
 func entrypointAt(i int) *entrypoint {
 	entrypointsMu.Lock()
@@ -103,13 +91,18 @@ func entrypointAt(i int) *entrypoint {
 	return entrypoints[i]
 }
 
-// entrypointClasses describes the entrypoints for the manifest.
+// entrypointClasses describes the entrypoints for the manifest. Manifest
+// calls it with classesMu held; it panics if a class registered after an
+// entrypoint took its name (RegisterEntrypoint refuses the other order).
 func entrypointClasses() []abi.Class {
 	entrypointsMu.Lock()
 	eps := append([]*entrypoint(nil), entrypoints...)
 	entrypointsMu.Unlock()
 	var out []abi.Class
 	for _, ep := range eps {
+		if _, clash := classes[ep.name]; clash {
+			panic("godurable: " + ep.name + " is the name of a Durable Object class and of an entrypoint: both are exports of the module")
+		}
 		ac := describeClass(ep.name, ep.class)
 		if _, ok := ep.value.(http.Handler); ok && ep.name != "" {
 			ac.Capabilities = []string{"fetch"}

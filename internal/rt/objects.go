@@ -88,9 +88,6 @@ func RegisterClass(name string, typ reflect.Type, construct Constructor, exp Exp
 	if construct == nil {
 		panic("godurable: nil constructor for class " + name)
 	}
-	if isEntrypoint(name) {
-		panic("godurable: " + name + " is the name of a Durable Object class and of an entrypoint: both are exports of the module")
-	}
 	classesMu.Lock()
 	defer classesMu.Unlock()
 	if _, dup := classes[name]; dup {
