@@ -20,6 +20,7 @@ type env struct {
 	services   map[string]service // service binding -> the entrypoint of a Worker of Options.Scripts
 	d1         []string           // D1 database bindings
 	fakes      map[string]*workerd.JSObject
+	kvBacked   map[string]bool   // classes no new_sqlite_classes migration creates
 	unemulated map[string]string // binding -> its kind in the configuration
 	// compat is workerd's behaviour for the configuration's compatibility
 	// date and flags; the newest without a configuration.
@@ -79,6 +80,17 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 				return nil, fmt.Errorf("dotest: %s: a d1_databases entry needs a binding", path)
 			}
 			e.d1 = append(e.d1, d.Binding)
+		}
+		backends := c.Backends()
+		for _, b := range c.DurableObjects.Bindings {
+			if b.ScriptName == "" || b.ScriptName == c.Name {
+				if be := backends[b.ClassName]; be != "sqlite" && be != "transferred" {
+					if e.kvBacked == nil {
+						e.kvBacked = map[string]bool{}
+					}
+					e.kvBacked[b.ClassName] = true
+				}
+			}
 		}
 		others, err := wrangler.Bindings(path)
 		if err != nil {

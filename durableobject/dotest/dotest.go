@@ -200,6 +200,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		Services:   services,
 		D1:         env.d1,
 		Fakes:      env.fakes,
+		KVBacked:   env.kvBacked,
 		Unemulated: env.unemulated,
 		Fetch:      fetcher(o.Fetch),
 		Timeout:    o.Timeout,

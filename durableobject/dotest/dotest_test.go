@@ -213,6 +213,9 @@ compatibility_flags = [%s]
 [[durable_objects.bindings]]
 name = "SANDBOX"
 class_name = "Sandbox"
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Sandbox"]
 `, c.date, c.flags)), 0o644)
 		w := dotest.New(t, &dotest.Options{Package: sandbox, Config: config})
 		err := w.Object("SANDBOX", "e").Call(t.Context(), "fail", nil, "CustomError", "E_CUSTOM", "custom")

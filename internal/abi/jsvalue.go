@@ -102,12 +102,7 @@ const (
 // harness's fakes do on the host.
 func RegisterJSValue[T any](handle func(T) (uint32, error), value func(uint32) (T, error), forInterface bool) {
 	var zero T
-	typ := reflect.TypeOf(zero)
-	stubTypes.Store(typ, true) // a value held by reference, as a stub is
 	encode := func(enc *msgpack.Encoder, v reflect.Value) error {
-		if v.IsNil() {
-			return enc.EncodeNil()
-		}
 		h, err := handle(v.Interface().(T))
 		if err != nil {
 			return err
@@ -134,30 +129,7 @@ func RegisterJSValue[T any](handle func(T) (uint32, error), value func(uint32) (
 		v.Set(reflect.ValueOf(x))
 		return nil
 	}
-	if forInterface {
-		msgpack.RegisterExtDecoder(ExtJSValue, zero, decodeData)
-	}
-	msgpack.Register(zero, encode, func(dec *msgpack.Decoder, v reflect.Value) error {
-		c, err := dec.PeekCode()
-		if err != nil {
-			return err
-		}
-		if c == msgpcode.Nil {
-			v.Set(reflect.Zero(typ))
-			return dec.DecodeNil()
-		}
-		if !msgpcode.IsExt(c) {
-			return fmt.Errorf("want a JavaScript value by reference, got %s", Describe([]byte{c}))
-		}
-		id, n, err := dec.DecodeExtHeader()
-		if err != nil {
-			return err
-		}
-		if id != ExtJSValue {
-			return fmt.Errorf("want a JavaScript value by reference, got an extension of type %d", id)
-		}
-		return decodeData(dec, v, n)
-	})
+	registerByReference(zero, ExtJSValue, "a JavaScript value by reference", encode, decodeData, forInterface)
 }
 
 // appendHandleExt appends the extension typ whose data is handle h, one

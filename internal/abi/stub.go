@@ -30,12 +30,7 @@ const ExtStub int8 = 6
 // does not.
 func RegisterStub[T any](target func(T) (StubTarget, error), stub func(StubTarget) (T, error), forInterface bool) {
 	var zero T
-	typ := reflect.TypeOf(zero)
-	stubTypes.Store(typ, true)
 	encode := func(enc *msgpack.Encoder, v reflect.Value) error {
-		if v.IsNil() {
-			return enc.EncodeNil()
-		}
 		t, err := target(v.Interface().(T))
 		if err != nil {
 			return err
@@ -72,10 +67,26 @@ func RegisterStub[T any](target func(T) (StubTarget, error), stub func(StubTarge
 		v.Set(reflect.ValueOf(s))
 		return nil
 	}
+	registerByReference(zero, ExtStub, "a Durable Object stub", encode, decodeData, forInterface)
+}
+
+// registerByReference registers the type of zero, a pointer type whose
+// values cross as the extension ext (what names it in errors): encode
+// writes a non-nil value, decodeData reads the extension's n bytes of
+// data; nil crosses as nil. forInterface says whether decoding ext into an
+// interface gives such a value.
+func registerByReference(zero any, ext int8, what string, encode func(*msgpack.Encoder, reflect.Value) error, decodeData func(*msgpack.Decoder, reflect.Value, int) error, forInterface bool) {
+	typ := reflect.TypeOf(zero)
+	stubTypes.Store(typ, true) // held by reference: MayHoldStub
 	if forInterface {
-		msgpack.RegisterExtDecoder(ExtStub, zero, decodeData)
+		msgpack.RegisterExtDecoder(ext, zero, decodeData)
 	}
-	msgpack.Register(zero, encode, func(dec *msgpack.Decoder, v reflect.Value) error {
+	msgpack.Register(zero, func(enc *msgpack.Encoder, v reflect.Value) error {
+		if v.IsNil() {
+			return enc.EncodeNil()
+		}
+		return encode(enc, v)
+	}, func(dec *msgpack.Decoder, v reflect.Value) error {
 		c, err := dec.PeekCode()
 		if err != nil {
 			return err
@@ -85,14 +96,14 @@ func RegisterStub[T any](target func(T) (StubTarget, error), stub func(StubTarge
 			return dec.DecodeNil()
 		}
 		if !msgpcode.IsExt(c) {
-			return fmt.Errorf("want a Durable Object stub, got %s", Describe([]byte{c}))
+			return fmt.Errorf("want %s, got %s", what, Describe([]byte{c}))
 		}
 		id, n, err := dec.DecodeExtHeader()
 		if err != nil {
 			return err
 		}
-		if id != ExtStub {
-			return fmt.Errorf("want a Durable Object stub, got an extension of type %d", id)
+		if id != ext {
+			return fmt.Errorf("want %s, got an extension of type %d", what, id)
 		}
 		return decodeData(dec, v, n)
 	})

@@ -174,7 +174,7 @@ type Value []byte
 //	40–49  outbound WebSockets (ops_sockets.go)
 //	50–59  Durable Object IDs and stubs (ops_ids.go)
 //	60–69  D1 (ops_d1.go)
-//	70–79  reserved: jsbridge's operations on JavaScript values (ops_js.go)
+//	70–79  jsbridge: operations on JavaScript values (ops_jsbridge.go)
 //	80–89  free
 //	90–99  service bindings and Worker entrypoints (ops_services.go)
 //	100–   free: a block of ten for each new feature

@@ -17,9 +17,12 @@ type jsService struct{}
 // Echo returns its argument.
 func (jsService) Echo(ctx context.Context, v any) any { return v }
 
-// Counter returns a class instance, which crosses by reference.
+// Counter returns a class instance, which crosses by reference: the stub
+// of an RpcTarget, an I/O object of the request that got it.
 func (jsService) Counter(ctx context.Context, start int64) *dotest.JSObject {
-	return dotest.NewJSObject("Counter", &counter{n: start})
+	o := dotest.NewJSObject("Counter", &counter{n: start})
+	o.IO = true
+	return o
 }
 
 // Reject rejects its promise with a RangeError.

@@ -2,9 +2,11 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -19,6 +21,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/godurable/godurable/ws"
 )
 
 // Upstream is the loopback HTTP server that outbound-fetch scenarios reach.
@@ -110,6 +114,9 @@ func Upstream() *httptest.Server {
 func RunSandbox(t *testing.T, target Target, upstream string) {
 	s := &suite{target: target, upstream: upstream}
 	t.Run("HTTP", s.http)
+	t.Run("RefusedUploads", s.refusedUploads)
+	t.Run("Head", s.head)
+	t.Run("Unmigrated", s.unmigrated)
 	t.Run("Env", s.env)
 	t.Run("RPCValues", s.rpcValues)
 	t.Run("RPCFetchValues", s.rpcFetchValues)
@@ -544,9 +551,26 @@ func (s *suite) panicAndTrap(t *testing.T) {
 func (s *suite) restart(t *testing.T) {
 	s.call(t, "restart", "incr", "kept")
 	before := s.call(t, "restart", "whoami").(map[string]any)
+	sock := s.sandboxSocket(t, "restart", "tags=old")
+	command(t, sock, map[string]any{"op": "echo", "text": "before"})
 	s.target.Restart(t)
 	after := s.call(t, "restart", "whoami").(map[string]any)
 	equal(t, "id after restart", after["id"], before["id"])
 	equal(t, "constructions after restart", after["constructed"], before["constructed"].(float64)+1)
 	equal(t, "storage after restart", s.call(t, "restart", "incr", "kept"), 2.0)
+	// A restart drops every connection: the socket's client sees it go
+	// (not a clean close), and the object has no socket left but new ones.
+	ctx, cancel := context.WithTimeout(context.Background(), chatTimeout)
+	defer cancel()
+	if m, err := sock.Receive(ctx); err == nil {
+		t.Errorf("the socket after the restart received %q", m.Data)
+	} else if errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the socket stayed open across the restart: %v", err)
+	} else if ce, ok := err.(*ws.CloseError); ok && ce.WasClean {
+		t.Errorf("the socket after the restart closed cleanly: %v", ce)
+	}
+	fresh := s.sandboxSocket(t, "restart", "tags=new")
+	who := command(t, fresh, map[string]any{"op": "whoami"})
+	equal(t, "the object's sockets after the restart", command(t, fresh, map[string]any{"op": "list"})["ids"], []any{who["id"]})
+	fresh.Close(1000, "done")
 }

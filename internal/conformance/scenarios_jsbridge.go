@@ -23,4 +23,9 @@ func (s *suite) jsBridge(t *testing.T) {
 	equal(t, "a method the value lacks", got["noMethod"], true)
 	equal(t, "caches.default", got["cache"], []any{"object", "Cache", ""})
 	equal(t, "a binding the configuration lacks", got["noBinding"], true)
+
+	// An RpcTarget's stub belongs to the request that got it.
+	equal(t, "a counter kept by one request", s.getJSON(t, "/js/stash", 200), map[string]any{"n": 2.0, "error": ""})
+	other := s.getJSON(t, "/js/stashed", 200).(map[string]any)
+	equal(t, "the counter used by another request: ErrOtherRequest", other["otherRequest"], true)
 }

@@ -2,7 +2,6 @@ package rt
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -254,60 +253,11 @@ func decodeArgs(ctx context.Context, m *method, raw []byte) ([]reflect.Value, er
 }
 
 // ErrArgument reports a value that does not fit the Go type it is decoded into.
-var ErrArgument = errors.New("wrong type")
+var ErrArgument = abi.ErrArgument
 
-// DecodeArg decodes one MessagePack value into a new value of type t,
-// refusing lossy conversions: a fraction into an integer, an integer out of
-// the type's range, a string into a number.
-func DecodeArg(raw []byte, t reflect.Type) (reflect.Value, error) {
-	v := reflect.New(t).Elem()
-	// Reject lengths the input cannot hold before the decoder allocates them.
-	if err := abi.CheckJSSafe(raw); errors.Is(err, abi.ErrMalformed) {
-		return v, fmt.Errorf("%w: %v", ErrArgument, err)
-	}
-	switch t.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, err := decodeInteger(raw)
-		if err != nil {
-			return v, fmt.Errorf("%w: want an integer, got %s", ErrArgument, abi.Describe(raw))
-		}
-		if v.OverflowInt(n) {
-			return v, fmt.Errorf("%w: %d overflows %s", ErrArgument, n, t)
-		}
-		v.SetInt(n)
-		return v, nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, err := decodeInteger(raw)
-		if err != nil {
-			return v, fmt.Errorf("%w: want a non-negative integer, got %s", ErrArgument, abi.Describe(raw))
-		}
-		if n < 0 || v.OverflowUint(uint64(n)) {
-			return v, fmt.Errorf("%w: %d does not fit %s", ErrArgument, n, t)
-		}
-		v.SetUint(uint64(n))
-		return v, nil
-	case reflect.String:
-		if what := abi.Describe(raw); what != "a string" && what != "null" {
-			return v, fmt.Errorf("%w: want a string, got %s", ErrArgument, what)
-		}
-	case reflect.Bool:
-		if what := abi.Describe(raw); what != "a boolean" && what != "null" {
-			return v, fmt.Errorf("%w: want a boolean, got %s", ErrArgument, what)
-		}
-	}
-	if err := abi.DecodeValue(raw, v.Addr().Interface()); err != nil {
-		return v, fmt.Errorf("%w: cannot decode %s: %v", ErrArgument, abi.Describe(raw), strings.TrimPrefix(err.Error(), "msgpack: "))
-	}
-	return v, nil
-}
-
-// decodeInteger decodes an integer, or a float without a fraction (see
-// abi.DecodeValue).
-func decodeInteger(raw []byte) (int64, error) {
-	var n int64
-	err := abi.DecodeValue(raw, &n)
-	return n, err
-}
+// DecodeArg decodes one MessagePack value into a new value of type t, as
+// abi.DecodeArg does.
+func DecodeArg(raw []byte, t reflect.Type) (reflect.Value, error) { return abi.DecodeArg(raw, t) }
 
 func plural(n int) string {
 	if n == 1 {

@@ -92,6 +92,17 @@ func ResponseFromGo(r *abi.Response, req *http.Request) *http.Response {
 	if nullBodyStatus[r.Status] {
 		body = nil
 	}
+	if req != nil && req.Method == http.MethodHead {
+		// workerd sends a HEAD's status and headers, and no body, whatever
+		// the handler wrote; a known length stays in Content-Length.
+		resp := ResponseFromGo(&abi.Response{Status: r.Status, Headers: r.Headers, Body: body}, nil)
+		if r.Rest != nil {
+			r.Rest.Close()
+			resp.Header.Del("Content-Length")
+		}
+		resp.Body, resp.ContentLength, resp.Request = http.NoBody, 0, req
+		return resp
+	}
 	if r.Rest != nil {
 		h := abi.PairsHeader(jsHeadersOfPairs(r.Headers))
 		h.Del("Content-Length") // a streamed body goes out chunked

@@ -32,6 +32,10 @@ type Config struct {
 	Services map[string]Service
 	// D1 lists the D1 database bindings; each gets an empty database.
 	D1 []string
+	// KVBacked are the classes whose storage is the key-value backend: no
+	// new_sqlite_classes migration creates them, so their synchronous KV
+	// and SQL APIs throw, as workerd's do.
+	KVBacked map[string]bool
 	// Fakes are the bindings played by Go (dotest's Options.Bindings), by
 	// name: JavaScript objects of the model that package jsbridge reaches.
 	Fakes map[string]*JSObject
@@ -211,8 +215,9 @@ func (iso *Isolate) instanceDied(inst *driver.Instance, err error) {
 	}()
 }
 
-// Restart stops the isolate: the instance and every Durable Object are
-// discarded (events in flight fail), storage is kept.
+// Restart stops the isolate, as a restart of workerd does: the instance
+// and every Durable Object are discarded (events in flight fail), every
+// WebSocket's connection drops, storage is kept.
 func (iso *Isolate) Restart() {
 	iso.mu.Lock()
 	inst := iso.inst
@@ -221,10 +226,12 @@ func (iso *Isolate) Restart() {
 	iso.handles = map[uint32]*object{}
 	iso.dropped = nil
 	iso.kept = nil
+	iso.values = nil
 	iso.mu.Unlock()
 	if inst != nil {
 		inst.Kill("godurable: the Worker was restarted while this event was in flight")
 	}
+	iso.closeAll() // a restart drops every connection, WebSockets included
 }
 
 // Crash makes the current instance fail as if the guest had trapped with

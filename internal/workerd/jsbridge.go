@@ -3,6 +3,7 @@ package workerd
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -192,6 +193,21 @@ func (iso *Isolate) jsOp(req []byte) (*abi.JSOp, any, error) {
 	}
 	if r, ok := v.(jsRef); ok {
 		v = r.v
+	}
+	if o, ok := v.(*JSObject); ok && o.IO {
+		// An I/O object belongs to the I/O context of its first use (the
+		// model cannot tell which context an asynchronous result reached).
+		cur, _ := iso.ioContext()
+		if o.owner == nil {
+			o.owner = &cur
+		}
+		if err := iso.requireContext(*o.owner, "JsRpcStub"); err != nil {
+			var je *driver.JSError
+			if errors.As(err, &je) {
+				je.Err.Code = abi.CodeOtherContext
+			}
+			return nil, nil, err
+		}
 	}
 	return &op, v, nil
 }

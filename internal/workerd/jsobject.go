@@ -43,6 +43,11 @@ type JSObject struct {
 	// Func, if set, makes the object a function (JavaScript calls it, and
 	// constructs with it), a Go function as a method is.
 	Func any
+	// IO marks an I/O object (a stream, a socket, the stub of an RpcTarget
+	// an RPC call returned): it belongs to an I/O context (in the model,
+	// that of its first use), and workerd refuses to use it from another.
+	IO    bool
+	owner *ioContext // IO's context, once used
 
 	mu sync.Mutex // Props, set by Set
 }

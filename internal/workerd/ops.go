@@ -98,9 +98,29 @@ func (iso *Isolate) hostCall(op abi.CallOp, handle uint32, req []byte) ([]byte, 
 		return nil, err
 	}
 	if s != nil {
+		if err := iso.requireSQLite(s.class, info.Name); err != nil {
+			return nil, err
+		}
 		s.db.epoch.Add(1)
 	}
 	return impl(iso, s, req)
+}
+
+// requireSQLite fails a synchronous KV or SQL operation of a class whose
+// storage is the key-value backend (no new_sqlite_classes migration
+// created it), as workerd does: local workerd keeps every object in
+// SQLite, but refuses these APIs to such a class (actor-state.c++).
+func (iso *Isolate) requireSQLite(class, op string) error {
+	if !iso.cfg.KVBacked[class] {
+		return nil
+	}
+	switch {
+	case strings.HasPrefix(op, "kv."):
+		return NewJSError("Error", "The storage.kv (synchronous KV) API is only available for SQLite-backed Durable Objects, but this object's namespace is not declared to use SQLite. You can use the older, asyncronous interface via methods of `storage` itself (e.g. `storage.get()`). Alternatively, to enable SQLite, change `new_classes` to `new_sqlite_classes` within the 'migrations' field in your wrangler.jsonc or wrangler.toml file. If using workerd directly, set `enableSql = true` in your workerd config for the class. Note that this change cannot be made after the class is already deployed to production.")
+	case strings.HasPrefix(op, "sql."):
+		return NewJSError("Error", "SQL is not enabled for this Durable Object class. To enable it, change `new_classes` to `new_sqlite_classes` within the 'migrations' field in your wrangler.jsonc or wrangler.toml file. If using workerd directly,set `enableSql = true` in your workerd config for the class. Note that this change cannot be made after the class is already deployed to production.")
+	}
+	return nil
 }
 
 // storageFor returns the storage an operation acts on: that of the

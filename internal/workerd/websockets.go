@@ -46,7 +46,8 @@ type socket struct {
 	peer       *Peer
 }
 
-// peerFrame is what the peer sent: a message or a close.
+// peerFrame is what the peer sent: a message or a close; or, with
+// neither, the end of the socket's delivery (the Worker restarted).
 type peerFrame struct {
 	msg   *abi.WSMessage
 	close *abi.WSClose
@@ -417,6 +418,8 @@ func (iso *Isolate) deliver(sock *socket) {
 			}
 			f.msg.Socket = sock.id
 			iso.socketEvent(sock, abi.EventWebSocketMessage, f.msg)
+		case f.msg == nil && f.close == nil:
+			return // the Worker restarted: nothing is delivered any more
 		case f.close != nil:
 			// The handler runs with the socket closing; then the shim answers
 			// the peer's close, unless the handler closed it itself.
@@ -478,6 +481,38 @@ func (iso *Isolate) dropSocket(sock *socket, code int, reason string) {
 		sock.peer.frames.push(PeerFrame{Close: &abi.WSClose{Code: code, Reason: reason}})
 	}
 	sock.state = 3
+}
+
+// closeAll ends every socket as a restart of workerd does: the process
+// that held the connections is gone, so each peer sees its connection
+// drop (1006, not clean), no object hears of it, and the objects' socket
+// state (auto-responses, event timeouts) goes with them.
+func (iso *Isolate) closeAll() {
+	iso.ws.mu.Lock()
+	var all []*socket
+	for _, socks := range iso.ws.sockets {
+		all = append(all, socks...)
+	}
+	for _, s := range iso.ws.upgrades {
+		all = append(all, s)
+	}
+	outbound := iso.ws.outbound
+	iso.ws.sockets, iso.ws.upgrades = map[objKey][]*socket{}, map[string]*socket{}
+	iso.ws.auto, iso.ws.timeouts = map[objKey]*abi.WSAutoResponse{}, map[objKey]float64{}
+	iso.ws.outbound = map[string]*outboundSocket{}
+	iso.ws.mu.Unlock()
+	for _, sock := range all {
+		sock.mu.Lock()
+		if sock.state != 3 {
+			sock.peer.frames.push(PeerFrame{Close: &abi.WSClose{Code: 1006, Reason: "the Worker restarted", WasClean: false}})
+		}
+		sock.state = 3
+		sock.mu.Unlock()
+		sock.inbox.push(peerFrame{}) // its deliver ends
+	}
+	for _, o := range outbound {
+		o.conn.CloseNow()
+	}
 }
 
 // TakeUpgrade returns the peer of the socket that a 101 response names

@@ -94,7 +94,6 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 	}
 
 	// Migrations: replay them to learn each class's storage backend.
-	backend := map[string]string{} // class -> "sqlite" | "kv"
 	tags := map[string]bool{}
 	for i, mig := range cfg.Migrations {
 		if mig.Tag == "" {
@@ -103,25 +102,8 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 			add("", "the migration tag %q is used twice", mig.Tag)
 		}
 		tags[mig.Tag] = true
-		for _, c := range mig.NewSQLiteClasses {
-			backend[c] = "sqlite"
-		}
-		for _, c := range mig.NewClasses {
-			backend[c] = "kv"
-		}
-		for _, r := range mig.RenamedClasses {
-			backend[r.To] = backend[r.From]
-			delete(backend, r.From)
-		}
-		for _, tr := range mig.TransferredClass {
-			if _, ok := backend[tr.To]; !ok {
-				backend[tr.To] = "transferred"
-			}
-		}
-		for _, c := range mig.DeletedClasses {
-			delete(backend, c)
-		}
 	}
+	backend := cfg.Backends()
 	var missing []string
 	for _, c := range m.Classes {
 		switch backend[c.Name] {
@@ -197,4 +179,34 @@ func (c *Config) migrationFix(classes []string, n int) string {
 		return fmt.Sprintf("[[migrations]]\ntag = \"v%d\"\nnew_sqlite_classes = [%s]", n, strings.Join(quoted, ", "))
 	}
 	return fmt.Sprintf("\"migrations\": [ { \"tag\": \"v%d\", \"new_sqlite_classes\": [%s] } ],", n, strings.Join(quoted, ", "))
+}
+
+// Backends replays the configuration's migrations and returns the storage
+// backend of each class they leave: "sqlite" (new_sqlite_classes), "kv"
+// (new_classes) or "transferred" (from another Worker). A class that no
+// migration creates is absent: wrangler dev runs it with the key-value
+// backend, whose synchronous KV and SQL APIs throw.
+func (cfg *Config) Backends() map[string]string {
+	backend := map[string]string{}
+	for _, mig := range cfg.Migrations {
+		for _, c := range mig.NewSQLiteClasses {
+			backend[c] = "sqlite"
+		}
+		for _, c := range mig.NewClasses {
+			backend[c] = "kv"
+		}
+		for _, r := range mig.RenamedClasses {
+			backend[r.To] = backend[r.From]
+			delete(backend, r.From)
+		}
+		for _, tr := range mig.TransferredClass {
+			if _, ok := backend[tr.To]; !ok {
+				backend[tr.To] = "transferred"
+			}
+		}
+		for _, c := range mig.DeletedClasses {
+			delete(backend, c)
+		}
+	}
+	return backend
 }

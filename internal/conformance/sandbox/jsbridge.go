@@ -19,6 +19,34 @@ import (
 // and what goes wrong. It answers what it saw, as JSON.
 func jsBridgeRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /js/bridge", serveJSBridge)
+	mux.HandleFunc("GET /js/stash", stashCounter)
+	mux.HandleFunc("GET /js/stashed", useStashedCounter)
+}
+
+// stashed is a class instance one request got from JSSVC, kept for the
+// next: an I/O object of the request that got it.
+var stashed *jsbridge.Value
+
+// stashCounter is GET /js/stash: it gets a counter, uses it once, and keeps
+// it for GET /js/stashed.
+func stashCounter(w http.ResponseWriter, r *http.Request) {
+	svc, err := jsbridge.Binding("JSSVC")
+	if err == nil {
+		err = svc.Call(r.Context(), "counter", &stashed, 1)
+	}
+	var n int64
+	if err == nil {
+		err = stashed.Call(r.Context(), "increment", &n)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"n": n, "error": errString(err)})
+}
+
+// useStashedCounter is GET /js/stashed: another request uses the counter,
+// which workerd refuses.
+func useStashedCounter(w http.ResponseWriter, r *http.Request) {
+	var n int64
+	err := stashed.Call(r.Context(), "increment", &n)
+	writeJSON(w, http.StatusOK, map[string]any{"otherRequest": errors.Is(err, jsbridge.ErrOtherRequest), "error": errString(err)})
 }
 
 // echoed are the values sent through JSSVC.echo: each comes back, decoded

@@ -22,6 +22,7 @@ func main() {}
 
 func init() {
 	durableobject.Register("Sandbox", newSandbox, durableobject.Hide("Internal"))
+	durableobject.Register("Unmigrated", newUnmigrated)
 	durableobject.Register("Plain", newPlain, durableobject.Expose("Ping", "SetAlarm", "FetchPlain", "String", "Whoami", "Count", "Initialized", "ReadJS"))
 	worker.Handle(routes())
 	worker.Entrypoint("", Gateway{})
@@ -126,6 +127,8 @@ func routes() *http.ServeMux {
 		writeJSON(w, http.StatusOK, map[string]any{"atLeast": time.Since(start) >= time.Duration(ms)*time.Millisecond})
 	})
 	mux.HandleFunc("GET /wait", serveWait)
+	mux.HandleFunc("POST /refuse", refuseUpload)
+	mux.HandleFunc("GET /unmigrated", serveUnmigrated)
 	mux.HandleFunc("GET /call/{name}/{method}", func(w http.ResponseWriter, r *http.Request) {
 		// A Go Worker calling a Durable Object method over RPC, of
 		// SANDBOX or of ?binding=.
@@ -250,4 +253,11 @@ func errString(err error) string {
 
 func newRequest(ctx context.Context, url string) (*http.Request, error) {
 	return http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+}
+
+// refuseUpload is POST /refuse: a 401 for an
+// upload, answered without reading its body, as a handler does for a
+// request without credentials.
+func refuseUpload(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusUnauthorized, errors.New("no credentials"))
 }

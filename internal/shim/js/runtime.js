@@ -198,6 +198,12 @@ export function createRuntime(module, manifest) {
       return objectEvents.get("call").impl.result(await dispatchCall(this, index, args));
     }
 
+    // __godurableABI marks a godurable object to its callers (stubCall):
+    // the ABI version it speaks.
+    __godurableABI() {
+      return ABI.Version;
+    }
+
     // __godurableCall is how Go callers reach a Go object: the result or
     // error comes back as the MessagePack Go wrote, with nothing lost.
     async __godurableCall(jsName, args) {

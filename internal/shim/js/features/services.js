@@ -46,8 +46,12 @@ function entrypointClass(runtime, worker) {
       return runtime.workerEvent("call", args, this.env, this.ctx, this.__arg(index));
     }
 
-    // __godurableCall is how Go callers reach a Go entrypoint, as a Go
-    // object (runtime.js).
+    // __godurableABI and __godurableCall are how Go callers know and
+    // reach a Go entrypoint, as a Go object (runtime.js).
+    __godurableABI() {
+      return ABI.Version;
+    }
+
     async __godurableCall(jsName, args) {
       const name = this.__entry.name;
       const missing = runtime.noMethod(name, jsName);

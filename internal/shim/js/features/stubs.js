@@ -99,8 +99,8 @@ async function stubCall(rt, req, ev) {
     try {
       reply = await stub.__godurableCall(req.method, args);
     } catch (err) {
-      if (!String(err?.message).includes("__godurableCall")) throw err;
-      setGoTarget(rt, req.target, false); // not a Go object
+      if (isGoTarget(rt, req.target) || (await isGodurable(stub, err))) throw err; // a Go object that failed
+      setGoTarget(rt, req.target, false); // not a Go object: nothing ran
     }
     if (reply) {
       setGoTarget(rt, req.target, true);
@@ -112,4 +112,18 @@ async function stubCall(rt, req, ev) {
   const result = await stub[req.method](...args);
   if (result instanceof ReadableStream) return encode(streamToGo(result, rt.bodies, ev.readers));
   return result === undefined ? EMPTY : encodeForGo(result);
+}
+
+// isGodurable asks an object whose __godurableCall threw err whether it
+// is a godurable object (its __godurableABI answers the ABI version): only
+// then was the error the call's own. An object that has neither method is
+// another object (an RPC call of a missing method rejects with a
+// TypeError, and nothing ran); when the question itself fails otherwise,
+// the object is taken for a godurable one, so that nothing runs twice.
+async function isGodurable(stub, err) {
+  try {
+    return typeof (await stub.__godurableABI()) === "number";
+  } catch (probeErr) {
+    return !(err instanceof TypeError && probeErr instanceof TypeError);
+  }
 }
