@@ -89,13 +89,7 @@ func Register[T any](class string, newObject func(state *State, env *worker.Env)
 	if newObject == nil {
 		panic(fmt.Sprintf("durableobject: Register(%q): nil constructor", class))
 	}
-	var exp rt.Exposure
-	for _, o := range opts {
-		o(&exp)
-	}
-	if exp.Only != nil && exp.Hide != nil {
-		panic(fmt.Sprintf("durableobject: Register(%q): Expose lists every exposed method; Hide cannot be used with it", class))
-	}
+	exp := rt.ExposureOf(fmt.Sprintf("durableobject: Register(%q)", class), opts)
 	rt.RegisterClass(class, typ, func(ctx context.Context, info rt.ObjectInfo) (any, error) {
 		env, err := worker.GetEnv()
 		if err != nil {

@@ -41,14 +41,7 @@ func Entrypoint(name string, value any, opts ...Option) {
 	if value == nil {
 		panic(fmt.Sprintf("worker: Entrypoint(%q, nil)", name))
 	}
-	var exp rt.Exposure
-	for _, o := range opts {
-		o(&exp)
-	}
-	if exp.Only != nil && exp.Hide != nil {
-		panic(fmt.Sprintf("worker: Entrypoint(%q): Expose lists every exposed method; Hide cannot be used with it", name))
-	}
-	rt.RegisterEntrypoint(name, reflect.TypeOf(value), value, exp)
+	rt.RegisterEntrypoint(name, reflect.TypeOf(value), value, rt.ExposureOf(fmt.Sprintf("worker: Entrypoint(%q)", name), opts))
 }
 
 // An Option says which RPC methods of an entrypoint (or of a Durable

@@ -61,7 +61,7 @@ func (s *suite) entrypoints(t *testing.T) {
 		t.Helper()
 		return s.target.Call(t, binding, ServiceBinding, method, args...)
 	}
-	v, jerr := call("TARGET", "greet", "bob")
+	v, jerr := call("TARGET", "hello", "bob")
 	equal(t, "the default entrypoint's method", v, map[string]any{"greeting": "hello, bob", "props": map[string]any{}})
 	equal(t, "its error", jerr, (*JSError)(nil))
 	v, jerr = call("TARGET_OPS", "whoami")

@@ -26,6 +26,19 @@ type Exposure struct {
 	Pkg string
 }
 
+// ExposureOf returns the Exposure that opts (Expose and Hide) make; it
+// panics, naming the registration as what, if they both Expose and Hide.
+func ExposureOf[O ~func(*Exposure)](what string, opts []O) Exposure {
+	var exp Exposure
+	for _, o := range opts {
+		o(&exp)
+	}
+	if exp.Only != nil && exp.Hide != nil {
+		panic(what + ": Expose lists every exposed method; Hide cannot be used with it")
+	}
+	return exp
+}
+
 // pkg returns the package that messages name for Expose and Hide.
 func (exp Exposure) pkg() string {
 	if exp.Pkg == "" {

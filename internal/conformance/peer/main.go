@@ -43,26 +43,13 @@ func init() {
 }
 
 // Front is the peer's default entrypoint, which a service binding
-// without an entrypoint reaches: its fetch, and its RPC methods.
-type Front struct{}
+// without an entrypoint reaches: its fetch, and its RPC methods (Hello
+// and Fail are fixture.Greeter's).
+type Front struct{ fixture.Greeter }
 
 // ServeHTTP answers the binding's fetch.
 func (Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "godurable-peer's default entrypoint: %s %s", r.Method, r.URL.Path)
-}
-
-// Hello greets who, with the props of the binding that reached it.
-func (Front) Hello(ctx context.Context, who string) (map[string]any, error) {
-	props := map[string]any{}
-	if err := worker.Props(ctx, &props); err != nil {
-		return nil, err
-	}
-	return map[string]any{"greeting": "hello, " + who, "props": props}, nil
-}
-
-// Fail returns an error with the given name, code and message.
-func (Front) Fail(name, code, message string) error {
-	return &worker.Error{Name: name, Code: code, Message: message}
 }
 
 // Ticks streams 1..n as values.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/godurable/godurable/internal/conformance/fixture"
 	"github.com/godurable/godurable/worker"
 )
 
@@ -95,22 +96,8 @@ func service(binding string) (*worker.Stub, error) {
 }
 
 // Gateway is the sandbox's default entrypoint: the Worker's handler
-// serves its fetch, and these are its RPC methods.
-type Gateway struct{}
-
-// Greet greets who, with the props of the binding that reached it.
-func (Gateway) Greet(ctx context.Context, who string) (map[string]any, error) {
-	props := map[string]any{}
-	if err := worker.Props(ctx, &props); err != nil {
-		return nil, err
-	}
-	return map[string]any{"greeting": "hello, " + who, "props": props}, nil
-}
-
-// Fail returns an error with the given name, code and message.
-func (Gateway) Fail(name, code, message string) error {
-	return &worker.Error{Name: name, Code: code, Message: message}
-}
+// serves its fetch, and fixture.Greeter's methods are its RPC methods.
+type Gateway struct{ fixture.Greeter }
 
 // Ops is the sandbox's named entrypoint Ops.
 type Ops struct{}
