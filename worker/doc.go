@@ -169,6 +169,11 @@
 // behalf of a different request"). [Sleep] is the host's timer, for a wait
 // that a context cancels.
 //
+// # Cron triggers
+//
+// The Worker's scheduled handler, which its cron triggers run, is
+// registered with package cron (cron.Handle).
+//
 // # Background work
 //
 // [WaitUntil] is workerd's ctx.waitUntil: the event's response goes out when

@@ -33,6 +33,9 @@ const (
 	EventWebSocketClose EventKind = 6
 	// EventWebSocketError is an error of a hibernatable WebSocket.
 	EventWebSocketError EventKind = 7
+	// EventScheduled is a cron trigger's event of the stateless Worker
+	// (its scheduled handler).
+	EventScheduled EventKind = 8
 	// EventWorkerCall is an RPC call of a method of one of the Worker's
 	// entrypoints (a WorkerEntrypoint class: the default export or a
 	// named one), through a service binding.
@@ -90,6 +93,8 @@ var events = []EventInfo{
 		Payload: reflect.TypeFor[WSClose]()},
 	{Kind: EventWebSocketError, Name: "webSocketError", Target: TargetObject, Capability: true,
 		Payload: reflect.TypeFor[WSError]()},
+	{Kind: EventScheduled, Name: "scheduled", Target: TargetWorker, Capability: true,
+		Payload: reflect.TypeFor[ScheduledInfo](), Result: reflect.TypeFor[ScheduledResult]()},
 	{Kind: EventWorkerCall, Name: "call", Target: TargetWorker, Arg: "EntrypointArg: the entrypoint's index in Manifest.Entrypoints and the method's in its Methods",
 		Payload: reflect.TypeFor[Value](), Result: reflect.TypeFor[Value]()},
 }

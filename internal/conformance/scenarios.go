@@ -138,6 +138,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("Identity", s.identity)
 	t.Run("IDs", s.ids)
 	t.Run("D1", s.d1)
+	t.Run("Scheduled", s.scheduled)
 	t.Run("PanicAndTrap", s.panicAndTrap)
 	t.Run("Lifecycle", s.lifecycle)
 	t.Run("Restart", s.restart)

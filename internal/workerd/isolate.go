@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/crontrigger"
 	"github.com/godurable/godurable/internal/driver"
 )
 
@@ -53,6 +54,9 @@ type Config struct {
 	// the Worker's compatibility date and flags). The zero value is the
 	// behaviour before 2026-04-21.
 	Compat Compat
+	// Crons are the Worker's cron triggers ([triggers] crons): each fires
+	// the scheduled event on Clock (scheduled.go).
+	Crons []*crontrigger.Schedule
 }
 
 // StorageOp describes a storage operation, for fault injection.
@@ -95,6 +99,7 @@ type Isolate struct {
 	kept     map[uint32]*jsStub // the stubs the instance holds, by handle (stubs.go), on mu
 	values   map[uint32]any     // the values it holds by reference (jsobject.go), on mu
 	nextKept uint32
+	crons    cronState // the cron triggers (scheduled.go)
 }
 
 type objKey struct{ class, id string }
@@ -119,7 +124,9 @@ func NewIsolate(cfg Config) *Isolate {
 	if cfg.Clock == nil {
 		cfg.Clock = driver.RealClock()
 	}
-	return &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}, alarms: map[objKey]*alarmEntry{}, ws: newWSState()}
+	iso := &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}, alarms: map[objKey]*alarmEntry{}, ws: newWSState()}
+	iso.startCrons()
+	return iso
 }
 
 // Manifest returns what the module registers.
@@ -139,6 +146,7 @@ func (iso *Isolate) Close() {
 	for _, d := range d1s {
 		d.db.Close()
 	}
+	iso.stopCrons()
 	iso.alarmMu.Lock()
 	iso.alarmsClosed = true
 	for _, e := range iso.alarms {

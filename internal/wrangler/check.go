@@ -4,23 +4,32 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/crontrigger"
 )
 
 // Problem is one thing wrong in a configuration, with how to fix it.
 type Problem struct {
 	Message string
 	Fix     string // a snippet to add or change, in the file's syntax
+	// Warning reports a configuration that works, but likely not as
+	// meant: wasmbuild says so, and goes on.
+	Warning bool
 }
 
 func (p Problem) String() string {
-	if p.Fix == "" {
-		return p.Message
+	msg := p.Message
+	if p.Warning {
+		msg = "warning: " + msg
 	}
-	return p.Message + "\n    fix:\n      " + strings.ReplaceAll(strings.TrimRight(p.Fix, "\n"), "\n", "\n      ")
+	if p.Fix == "" {
+		return msg
+	}
+	return msg + "\n    fix:\n      " + strings.ReplaceAll(strings.TrimRight(p.Fix, "\n"), "\n", "\n      ")
 }
 
 var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
@@ -92,6 +101,8 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		}
 		seenBinding[d.Binding] = true
 	}
+
+	ps = append(ps, cfg.checkCrons(m)...)
 
 	// Migrations: replay them to learn each class's storage backend.
 	tags := map[string]bool{}
@@ -209,4 +220,33 @@ func (cfg *Config) Backends() map[string]string {
 		}
 	}
 	return backend
+}
+
+// checkCrons checks the cron triggers: each an expression in Cloudflare's
+// syntax, once, and a scheduled handler to run them.
+func (c *Config) checkCrons(m *abi.Manifest) []Problem {
+	var ps []Problem
+	seen := map[string]bool{}
+	for _, expr := range c.Triggers.Crons {
+		if _, err := crontrigger.Parse(expr); err != nil {
+			ps = append(ps, Problem{Message: "triggers.crons: " + err.Error()})
+		} else if seen[expr] {
+			ps = append(ps, Problem{Message: fmt.Sprintf("triggers.crons has %q twice (Cloudflare refuses a duplicate)", expr)})
+		}
+		seen[expr] = true
+	}
+	handler := slices.Contains(m.Worker, "scheduled")
+	switch {
+	case len(c.Triggers.Crons) > 0 && !handler:
+		ps = append(ps, Problem{Message: fmt.Sprintf("triggers.crons has %d cron trigger%s, but the module has no scheduled handler: register one with cron.Handle (workerd fails every run: \"Handler does not export a scheduled() function\")",
+			len(c.Triggers.Crons), plural(len(c.Triggers.Crons), "", "s"))})
+	case len(c.Triggers.Crons) == 0 && handler:
+		fix := "[triggers]\ncrons = [\"*/5 * * * *\"]"
+		if !c.TOML() {
+			fix = `"triggers": { "crons": ["*/5 * * * *"] },`
+		}
+		ps = append(ps, Problem{Warning: true, Fix: fix,
+			Message: "the module has a scheduled handler (cron.Handle), but the configuration has no cron triggers: only wrangler dev's /__scheduled and dotest's Worker.Scheduled run it"})
+	}
+	return ps
 }

@@ -40,6 +40,14 @@ type Config struct {
 	} `toml:"durable_objects" json:"durable_objects"`
 	Migrations  []Migration `toml:"migrations" json:"migrations"`
 	D1Databases []D1Binding `toml:"d1_databases" json:"d1_databases"`
+	Triggers    Triggers    `toml:"triggers" json:"triggers"`
+}
+
+// Triggers is the [triggers] table.
+type Triggers struct {
+	// Crons are the cron triggers' expressions, in Cloudflare's syntax
+	// (internal/cron).
+	Crons []string `toml:"crons" json:"crons"`
 }
 
 // D1Binding is one [[d1_databases]] entry.

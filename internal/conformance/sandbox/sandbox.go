@@ -39,6 +39,7 @@ func routes() *http.ServeMux {
 	stubRoutes(mux)
 	jsBridgeRoutes(mux)
 	serviceRoutes(mux)
+	scheduledRoutes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})

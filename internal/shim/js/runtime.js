@@ -122,7 +122,7 @@ class Runtime {
   // with arg, what arg names (a named entrypoint's, a method: see
   // ABI's events). The event's props are ctx.props.
   async workerEvent(name, args, env, ctx, arg = 0) {
-    return workerEvents.get(name).impl.result(await this.dispatchWorker(name, args, env, ctx, arg));
+    return workerEvents.get(name).impl.result(await this.dispatchWorker(name, args, env, ctx, arg), args);
   }
 
   // dispatchWorker runs a handler of the Worker as workerEvent does, and
