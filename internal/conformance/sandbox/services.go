@@ -21,37 +21,22 @@ import (
 func serviceRoutes(mux *http.ServeMux) {
 	// GET /svc/{binding}/{method}?args=JSON: an RPC call through the
 	// service binding, as GET /call does for an object.
-	mux.HandleFunc("GET /svc/{binding}/{method}", func(w http.ResponseWriter, r *http.Request) {
-		svc, err := service(r.PathValue("binding"))
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, err)
-			return
-		}
+	mux.HandleFunc("GET /svc/{binding}/{method}", withService(func(w http.ResponseWriter, r *http.Request, svc *worker.Stub) {
 		writeCall(w, r, svc)
-	})
+	}))
 	// ANY /svc-fetch/{binding}/{path...}: the binding's fetch of
 	// /{path...}, its response passed on.
-	mux.HandleFunc("/svc-fetch/{binding}/{path...}", func(w http.ResponseWriter, r *http.Request) {
-		svc, err := service(r.PathValue("binding"))
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, err)
-			return
-		}
+	mux.HandleFunc("/svc-fetch/{binding}/{path...}", withService(func(w http.ResponseWriter, r *http.Request, svc *worker.Stub) {
 		req, err := http.NewRequestWithContext(r.Context(), r.Method, "http://service/"+r.PathValue("path"), r.Body)
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, err)
 			return
 		}
 		svc.ServeHTTP(w, req)
-	})
+	}))
 	// GET /svc-ticks/{binding}?n=N: the values of ticks(N), a stream,
 	// read as they come, one line each.
-	mux.HandleFunc("GET /svc-ticks/{binding}", func(w http.ResponseWriter, r *http.Request) {
-		svc, err := service(r.PathValue("binding"))
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, err)
-			return
-		}
+	mux.HandleFunc("GET /svc-ticks/{binding}", withService(func(w http.ResponseWriter, r *http.Request, svc *worker.Stub) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 		var st worker.Stream
 		if err := svc.Call(r.Context(), "ticks", &st, n); err != nil {
@@ -67,15 +52,10 @@ func serviceRoutes(mux *http.ServeMux) {
 			got = append(got, v)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"values": got})
-	})
+	}))
 	// POST /svc-upper/{binding}: the request's body streamed to
 	// upper(r), whose stream of bytes is the response.
-	mux.HandleFunc("POST /svc-upper/{binding}", func(w http.ResponseWriter, r *http.Request) {
-		svc, err := service(r.PathValue("binding"))
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, err)
-			return
-		}
+	mux.HandleFunc("POST /svc-upper/{binding}", withService(func(w http.ResponseWriter, r *http.Request, svc *worker.Stub) {
 		var st worker.Stream
 		if err := svc.Call(r.Context(), "upper", &st, bufio.NewReader(r.Body)); err != nil {
 			writeJSON(w, http.StatusOK, errorJSON(err))
@@ -83,16 +63,24 @@ func serviceRoutes(mux *http.ServeMux) {
 		}
 		defer st.Close()
 		io.Copy(w, &st)
-	})
+	}))
 }
 
-// service returns the stub of the service binding.
-func service(binding string) (*worker.Stub, error) {
-	env, err := worker.GetEnv()
-	if err != nil {
-		return nil, err
+// withService is h with the stub of the service binding the path names
+// ({binding}).
+func withService(h func(w http.ResponseWriter, r *http.Request, svc *worker.Stub)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		env, err := worker.GetEnv()
+		var svc *worker.Stub
+		if err == nil {
+			svc, err = env.Service(r.PathValue("binding"))
+		}
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		h(w, r, svc)
 	}
-	return env.Service(binding)
 }
 
 // Gateway is the sandbox's default entrypoint: the Worker's handler
