@@ -116,6 +116,18 @@
 // (each call one transaction, the same meta, "D1_ERROR:" messages);
 // [Worker.D1] returns a *sql.DB on it for the test.
 //
+// # Workers KV
+//
+// Each [[kv_namespaces]] binding is a namespace in memory, run as local KV
+// runs it (package kv has the rules): its entries survive Restart and
+// Crash, and expire on the Worker's clock, so a test moves a ManualClock
+// past an expiration rather than wait for it.
+// # R2
+//
+// Each [[r2_buckets]] binding is a bucket run as wrangler dev's local R2
+// runs it (package r2 has the details), its objects' bytes in files of the
+// test's temporary directory, kept across Restart and Crash.
+//
 // # Several Workers
 //
 // A binding with a script_name reaches a class another Worker hosts (its

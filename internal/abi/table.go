@@ -180,7 +180,7 @@ type Value []byte
 //	50–59  Durable Object IDs and stubs (ops_ids.go)
 //	60–69  D1 (ops_d1.go)
 //	70–79  jsbridge: operations on JavaScript values (ops_jsbridge.go)
-//	80–89  free
+//	80–89  hibernatable WebSockets, continued (ops_ws.go)
 //	90–99  service bindings and Worker entrypoints (ops_services.go)
 //	100–   free: a block of ten for each new feature
 var (
@@ -192,12 +192,13 @@ var (
 	blockIDs     = codeRange{50, 59}
 	blockD1      = codeRange{60, 69}
 	blockJS      = codeRange{70, 79}
+	blockWSMore  = codeRange{80, 89}
 	blockSvc     = codeRange{90, 99}
 )
 
 // features are the operations of every feature; the tables are their
 // rows, ordered by code (CallOps, AsyncOps).
-var features = []*feature{&envOps, &storageOps, &eventOps, &bodyOps, &stateOps, &fetchOps, &idOps, &wsOps, &socketOps, &alarmOps, &d1Ops, &jsOps, &serviceOps}
+var features = []*feature{&envOps, &storageOps, &eventOps, &bodyOps, &stateOps, &fetchOps, &idOps, &wsOps, &wsMoreOps, &socketOps, &alarmOps, &d1Ops, &jsOps, &serviceOps}
 
 // feature is the operations of one feature, as its file declares them.
 type feature struct {

@@ -114,14 +114,14 @@ func entrypointClasses() []abi.Class {
 
 // callEntrypoint runs an EventWorkerCall.
 func callEntrypoint(ctx context.Context, e *Event, rawArgs []byte) {
-	i, method := abi.SplitEntrypointArg(e.arg)
+	i, _ := abi.SplitEntrypointArg(e.arg)
 	ep := entrypointAt(i)
 	if ep == nil {
 		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: this module has no entrypoint %d; run wasmbuild build again", i)})
 		return
 	}
-	e.owner = ep.class.name
-	callRPC(ctx, e, ep.class, ep.value, method, rawArgs)
+	e.entry, e.owner = ep, ep.class.name
+	callMethod(ctx, e, rawArgs)
 }
 
 // namedHandler returns the handler of the named entrypoint that the fetch

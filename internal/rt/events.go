@@ -101,6 +101,8 @@ type Event struct {
 	kind abi.EventKind
 	arg  uint32
 	obj  *object // nil for the stateless Worker
+	// entry is the entrypoint of an EventWorkerCall, once found.
+	entry *entrypoint
 	// owner names what the event is for in messages: the object's
 	// class, "worker", or a named entrypoint.
 	owner string

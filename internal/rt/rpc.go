@@ -172,15 +172,21 @@ func (m *method) describe() abi.Method {
 	return d
 }
 
-// callMethod runs an RPC call of an object (the method's index is the
-// event's arg) and finishes e with its result.
+// callMethod runs an RPC call and finishes e with its result: of an
+// object (the method's index is the event's arg), or of the entrypoint
+// e.entry (callEntrypoint; the method's index is the arg's low 16 bits).
+// One function for both, so that an object's call runs no more of them
+// than it did (bench/budget).
 func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
-	callRPC(ctx, e, e.obj.class, e.obj.value, int(e.arg), rawArgs)
-}
-
-// callRPC runs the RPC method index of c on value, the Go value of an
-// object or of an entrypoint, and finishes e with its result.
-func callRPC(ctx context.Context, e *Event, c *class, value any, index int, rawArgs []byte) {
+	var c *class
+	var value any
+	var index int
+	if e.entry != nil {
+		c, value = e.entry.class, e.entry.value
+		_, index = abi.SplitEntrypointArg(e.arg)
+	} else {
+		c, value, index = e.obj.class, e.obj.value, int(e.arg)
+	}
 	order := c.rpc().order
 	if index >= len(order) {
 		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s has no RPC method %d (it has %d); run wasmbuild build again", c.name, index, len(order))})

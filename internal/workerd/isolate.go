@@ -201,6 +201,15 @@ func (iso *Isolate) WaitBackground(ctx context.Context) error {
 	return inst.WaitBackground(ctx)
 }
 
+// InFlight returns the number of events in flight in the running
+// instance (0 when there is none).
+func (iso *Isolate) InFlight() int {
+	if inst := iso.current(); inst != nil {
+		return inst.InFlight()
+	}
+	return 0
+}
+
 // current returns the instance that is running: the one whose host call
 // is in progress when an operation asks.
 func (iso *Isolate) current() *driver.Instance {

@@ -35,8 +35,11 @@ type JSObject struct {
 	// takes the rest); the function returns nothing, a result, an error, or
 	// a result and an error. A *JSObject in a result (at its top, or inside
 	// a []any or map[string]any) crosses by reference; the rest as RPC
-	// values. An error crosses as a JavaScript exception, with the name and
-	// code of an error that has ErrorName and ErrorCode methods.
+	// values, but for an io.Reader result, which is a ReadableStream (as
+	// a ReadableStream argument is an io.ReadCloser, for a parameter of
+	// type io.Reader, io.ReadCloser or any). An error crosses as a
+	// JavaScript exception, with the name and code of an error that has
+	// ErrorName and ErrorCode methods.
 	Methods map[string]any
 	// Props are its properties, by name: values as results are.
 	Props map[string]any
@@ -48,6 +51,7 @@ type JSObject struct {
 	// that of its first use), and workerd refuses to use it from another.
 	IO    bool
 	owner *ioContext // IO's context, once used
+	sink  *fixedSink // the writable half of a FixedLengthStream (jsglobals.go)
 
 	mu sync.Mutex // Props, set by Set
 }
@@ -110,6 +114,8 @@ func jsDescribe(v any) string {
 		return "#<" + x.Class + ">"
 	case *jsPromise:
 		return "#<Promise>"
+	case *jsStream:
+		return "#<ReadableStream>"
 	}
 	return fmt.Sprintf("%T", v)
 }
@@ -165,7 +171,7 @@ func callFunc(fn any, args []any, what string) (any, error) {
 	}
 	for i := range n {
 		p := reflect.New(t.In(first + i)).Elem()
-		if i < len(args) {
+		if i < len(args) && !streamParam(args[i], p) {
 			if err := fromJSValue(args[i], p.Addr().Interface()); err != nil {
 				return nil, NewJSError("TypeError", fmt.Sprintf("%s: argument %d: %v", what, i+1, err))
 			}
@@ -176,6 +182,10 @@ func callFunc(fn any, args []any, what string) (any, error) {
 		elem := t.In(t.NumIn() - 1).Elem()
 		for i := n; i < len(args); i++ {
 			p := reflect.New(elem).Elem()
+			if streamParam(args[i], p) {
+				in = append(in, p)
+				continue
+			}
 			if err := fromJSValue(args[i], p.Addr().Interface()); err != nil {
 				return nil, NewJSError("TypeError", fmt.Sprintf("%s: argument %d: %v", what, i+1, err))
 			}
@@ -264,6 +274,9 @@ func init() {
 func toJSValue(v any) (any, error) {
 	if o, ok := v.(*JSObject); ok {
 		return o, nil
+	}
+	if s, ok := streamResult(v); ok {
+		return s, nil
 	}
 	b, err := abi.EncodeValue(v)
 	if err != nil {

@@ -38,9 +38,11 @@ type Config struct {
 	DurableObjects     struct {
 		Bindings []DurableObjectBinding `toml:"bindings" json:"bindings"`
 	} `toml:"durable_objects" json:"durable_objects"`
-	Migrations  []Migration `toml:"migrations" json:"migrations"`
-	D1Databases []D1Binding `toml:"d1_databases" json:"d1_databases"`
-	Triggers    Triggers    `toml:"triggers" json:"triggers"`
+	Migrations   []Migration `toml:"migrations" json:"migrations"`
+	D1Databases  []D1Binding `toml:"d1_databases" json:"d1_databases"`
+	KVNamespaces []KVBinding `toml:"kv_namespaces" json:"kv_namespaces"`
+	R2Buckets    []R2Binding `toml:"r2_buckets" json:"r2_buckets"`
+	Triggers     Triggers    `toml:"triggers" json:"triggers"`
 }
 
 // Triggers is the [triggers] table.
@@ -48,6 +50,20 @@ type Triggers struct {
 	// Crons are the cron triggers' expressions, in Cloudflare's syntax
 	// (internal/cron).
 	Crons []string `toml:"crons" json:"crons"`
+}
+
+// KVBinding is one [[kv_namespaces]] entry.
+type KVBinding struct {
+	Binding string `toml:"binding" json:"binding"`
+	ID      string `toml:"id" json:"id"`
+}
+
+// R2Binding is one [[r2_buckets]] entry.
+type R2Binding struct {
+	Binding           string `toml:"binding" json:"binding"`
+	BucketName        string `toml:"bucket_name" json:"bucket_name"`
+	PreviewBucketName string `toml:"preview_bucket_name" json:"preview_bucket_name"`
+	Jurisdiction      string `toml:"jurisdiction" json:"jurisdiction"`
 }
 
 // D1Binding is one [[d1_databases]] entry.

@@ -40,6 +40,8 @@ func routes() *http.ServeMux {
 	jsBridgeRoutes(mux)
 	serviceRoutes(mux)
 	scheduledRoutes(mux)
+	workersKVRoutes(mux)
+	r2Routes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})
@@ -128,6 +130,7 @@ func routes() *http.ServeMux {
 		writeJSON(w, http.StatusOK, map[string]any{"atLeast": time.Since(start) >= time.Duration(ms)*time.Millisecond})
 	})
 	mux.HandleFunc("GET /wait", serveWait)
+	mux.HandleFunc("GET /feed-head/{name}", serveFeedHead)
 	mux.HandleFunc("POST /refuse", refuseUpload)
 	mux.HandleFunc("GET /unmigrated", serveUnmigrated)
 	mux.HandleFunc("GET /call/{name}/{method}", func(w http.ResponseWriter, r *http.Request) {
