@@ -96,7 +96,7 @@ func Register[T any](class string, newObject func(state *State, env *worker.Env)
 	if newObject == nil {
 		panic(fmt.Sprintf("durableobject: Register(%q): nil constructor", class))
 	}
-	exp := rt.ExposureOf(fmt.Sprintf("durableobject: Register(%q)", class), opts)
+	exp := rt.ExposureOf(func() string { return fmt.Sprintf("durableobject: Register(%q)", class) }, opts)
 	rt.RegisterClass(class, typ, func(ctx context.Context, info rt.ObjectInfo) (any, error) {
 		env, err := worker.GetEnv()
 		if err != nil {

@@ -41,7 +41,7 @@ func Entrypoint(name string, value any, opts ...Option) {
 	if value == nil {
 		panic(fmt.Sprintf("worker: Entrypoint(%q, nil)", name))
 	}
-	rt.RegisterEntrypoint(name, reflect.TypeOf(value), value, rt.ExposureOf(fmt.Sprintf("worker: Entrypoint(%q)", name), opts))
+	rt.RegisterEntrypoint(name, reflect.TypeOf(value), value, rt.ExposureOf(func() string { return fmt.Sprintf("worker: Entrypoint(%q)", name) }, opts))
 }
 
 // An Option says which RPC methods of an entrypoint (or of a Durable

@@ -16,6 +16,10 @@ func TestHandWrittenDecoders(t *testing.T) {
 		&Response{Status: 201, Headers: [][2]string{{"x", "y"}}, Body: []byte{0, 1}},
 		&SQLResult{Columns: []string{"a", "b"}, Rows: [][]any{{int8(1), "s"}, {nil, []byte{2}}}, RowsRead: 2, RowsWritten: 1},
 		&SQLResult{Columns: []string{}, Rows: [][]any{}},
+		&ObjectRef{Class: "Counter", ID: "0123abcd", Name: "a"},
+		&ObjectRef{Class: "Counter", ID: "0123abcd"},
+		&Env{Vars: map[string]any{"TEXT": "t", "JSON": map[string]any{"a": []any{int8(1), "b"}}}, Bindings: map[string]string{"COUNTER": "DurableObjectNamespace"}},
+		&Env{},
 	} {
 		b, err := Marshal(v)
 		if err != nil {
@@ -35,6 +39,10 @@ func TestHandWrittenDecoders(t *testing.T) {
 	var r Request
 	if err := Unmarshal(b, &r); err != nil || r.URL != "u" || r.Body != nil || r.Headers[0] != [2]string{"k", "v"} {
 		t.Errorf("request from a map: %+v, %v", r, err)
+	}
+	b, _ = msgpack.Marshal(map[string]any{"id": "i", "extra": 1, "name": nil, "class": "C"})
+	if err := Unmarshal(b, &ObjectRef{}); err != nil {
+		t.Errorf("an object reference with a null name: %v", err)
 	}
 	bad, _ := msgpack.Marshal(map[string]any{"headers": [][]string{{"only one"}}})
 	if err := Unmarshal(bad, &r); err == nil {
@@ -60,5 +68,7 @@ func FuzzUnmarshalResults(f *testing.F) {
 		_ = Unmarshal(b, &q)
 		var s SQLResult
 		_ = Unmarshal(b, &s)
+		_ = Unmarshal(b, &ObjectRef{})
+		_ = Unmarshal(b, &Env{})
 	})
 }

@@ -53,6 +53,19 @@ func appendScalar(b []byte, v any, compact bool) ([]byte, bool) {
 	return b, false
 }
 
+// appendScalars encodes a list of scalars, as a Go caller's RPC arguments
+// usually are, and reports whether every item was one.
+func appendScalars(list []any) ([]byte, bool) {
+	b := appendArrayLen(make([]byte, 0, 8+4*len(list)), len(list))
+	for _, v := range list {
+		var ok bool
+		if b, ok = appendScalar(b, v, true); !ok {
+			return nil, false
+		}
+	}
+	return b, true
+}
+
 func appendInt64(b []byte, n int64, compact bool) []byte {
 	if compact {
 		return appendCompactInt(b, n)

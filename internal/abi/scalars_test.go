@@ -53,6 +53,27 @@ func TestScalarsEncodeAsTheReflectionEncoder(t *testing.T) {
 	}
 }
 
+// A list of scalars (RPC arguments) too, and a list with another value
+// goes to the reflection encoder.
+func TestScalarListsEncodeAsTheReflectionEncoder(t *testing.T) {
+	samples := scalarSamples()
+	for _, list := range [][]any{{}, {int64(1)}, samples, append(samples[:3:3], map[string]any{"a": 1})} {
+		var buf bytes.Buffer
+		enc := msgpack.NewEncoder(&buf)
+		enc.SetCustomStructTag("json")
+		enc.UseCompactInts(true)
+		if err := enc.Encode(list); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := EncodeValue(list); err != nil || !bytes.Equal(got, buf.Bytes()) {
+			t.Errorf("%v: % x, want % x (%v)", list, got, buf.Bytes(), err)
+		}
+	}
+	if b, err := EncodeValue([]any(nil)); err != nil || !bytes.Equal(b, []byte{0xc0}) {
+		t.Errorf("a nil list: % x, %v", b, err)
+	}
+}
+
 func TestStorageRequestsEncodeAsTheReflectionEncoder(t *testing.T) {
 	long := strings.Repeat("k", 300)
 	msgs := []any{

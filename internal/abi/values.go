@@ -52,6 +52,11 @@ func EncodeValue(v any) ([]byte, error) {
 	if b, ok := appendScalar(nil, v, true); ok {
 		return b, nil
 	}
+	if list, ok := v.([]any); ok && list != nil {
+		if b, ok := appendScalars(list); ok {
+			return b, nil
+		}
+	}
 	var buf bytes.Buffer
 	enc := msgpack.GetEncoder()
 	defer msgpack.PutEncoder(enc)

@@ -2,6 +2,9 @@ package driver
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"sort"
 	"sync"
 
@@ -16,14 +19,21 @@ import (
 type FunctionCounter struct {
 	mu       sync.Mutex
 	counting bool
-	calls    map[string]int
+	calls    map[string]*FunctionCalls
+	sizes    []int           // the size of each function's body, by index
+	skip     map[string]bool // functions whose calls are not counted, nor those they make
+	skipping int             // how many of them are running
 }
 
 // NewCountingModule compiles wasm as NewModule does (without a
 // compilation cache), with every function of the guest counted by the
 // returned FunctionCounter.
 func NewCountingModule(ctx context.Context, wasm []byte) (*Module, *FunctionCounter, error) {
-	c := &FunctionCounter{calls: map[string]int{}}
+	sizes, err := functionSizes(wasm)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &FunctionCounter{calls: map[string]*FunctionCalls{}, sizes: sizes, skip: map[string]bool{}}
 	ctx = experimental.WithFunctionListenerFactory(ctx, c)
 	m, err := newModule(ctx, wasm, nil)
 	return m, c, err
@@ -31,21 +41,69 @@ func NewCountingModule(ctx context.Context, wasm []byte) (*Module, *FunctionCoun
 
 // NewFunctionListener implements experimental.FunctionListenerFactory.
 func (c *FunctionCounter) NewFunctionListener(def api.FunctionDefinition) experimental.FunctionListener {
-	name := def.DebugName()
-	return experimental.FunctionListenerFunc(func(context.Context, api.Module, api.FunctionDefinition, []uint64, experimental.StackIterator) {
-		c.mu.Lock()
-		if c.counting {
-			c.calls[name]++
+	size := 0
+	if i := int(def.Index()); i < len(c.sizes) {
+		size = c.sizes[i]
+	}
+	return &functionListener{c: c, name: def.DebugName(), size: size}
+}
+
+// Skip makes the counter ignore the calls of the functions named (as
+// FunctionCalls names them) and every call they make: an export that
+// the shim does not call, for example.
+func (c *FunctionCounter) Skip(names ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, n := range names {
+		c.skip[n] = true
+	}
+}
+
+type functionListener struct {
+	c    *FunctionCounter
+	name string
+	size int
+}
+
+func (l *functionListener) Before(context.Context, api.Module, api.FunctionDefinition, []uint64, experimental.StackIterator) {
+	c := l.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.skip[l.name]:
+		c.skipping++
+	case c.counting && c.skipping == 0:
+		f := c.calls[l.name]
+		if f == nil {
+			f = &FunctionCalls{Name: l.name, Size: l.size, First: len(c.calls)}
+			c.calls[l.name] = f
 		}
-		c.mu.Unlock()
-	})
+		f.Calls++
+	}
+}
+
+func (l *functionListener) After(context.Context, api.Module, api.FunctionDefinition, []uint64) {
+	l.done()
+}
+
+func (l *functionListener) Abort(context.Context, api.Module, api.FunctionDefinition, error) {
+	l.done()
+}
+
+func (l *functionListener) done() {
+	c := l.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.skip[l.name] {
+		c.skipping--
+	}
 }
 
 // Start forgets what was counted and starts counting.
 func (c *FunctionCounter) Start() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.calls = map[string]int{}
+	c.calls = map[string]*FunctionCalls{}
 	c.counting = true
 }
 
@@ -56,8 +114,8 @@ func (c *FunctionCounter) Stop() []FunctionCalls {
 	defer c.mu.Unlock()
 	c.counting = false
 	out := make([]FunctionCalls, 0, len(c.calls))
-	for name, n := range c.calls {
-		out = append(out, FunctionCalls{Name: name, Calls: n})
+	for _, f := range c.calls {
+		out = append(out, *f)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -67,4 +125,93 @@ func (c *FunctionCounter) Stop() []FunctionCalls {
 type FunctionCalls struct {
 	Name  string
 	Calls int
+	// Size is the size of the function's body in the module, in bytes:
+	// what the engine compiles when it is first called.
+	Size int
+	// First is the order of its first call among the functions counted
+	// (0 for the first function called since Start).
+	First int
+}
+
+// functionSizes returns the size of the body of every function of the
+// module, by function index (imported functions, which come first, have
+// none).
+func functionSizes(wasm []byte) ([]int, error) {
+	var sizes []int
+	err := eachSection(wasm, func(id byte, body []byte) error {
+		r := &reader{b: body}
+		switch id {
+		case 2: // imports: count the imported functions
+			for n := r.uvarint(); n > 0 && r.err == nil; n-- {
+				r.skip(int(r.uvarint())) // module
+				r.skip(int(r.uvarint())) // name
+				switch kind := r.byte(); kind {
+				case 0: // function: its type
+					r.uvarint()
+					sizes = append(sizes, 0)
+				case 1: // table: reference type, limits
+					r.byte()
+					r.limits()
+				case 2: // memory: limits
+					r.limits()
+				case 3: // global: value type, mutability
+					r.skip(2)
+				default:
+					return fmt.Errorf("import of kind %d", kind)
+				}
+			}
+		case 10: // code: one sized body per defined function
+			for n := r.uvarint(); n > 0 && r.err == nil; n-- {
+				size := r.uvarint()
+				r.skip(int(size))
+				sizes = append(sizes, int(size))
+			}
+		}
+		return r.err
+	})
+	return sizes, err
+}
+
+// reader reads a section's LEB128 integers and bytes; past the end it
+// keeps an error and reads zeros.
+type reader struct {
+	b   []byte
+	err error
+}
+
+var errShort = errors.New("it ends early")
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err, r.b = errShort, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) byte() byte {
+	if len(r.b) == 0 {
+		r.err = errShort
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *reader) skip(n int) {
+	if n > len(r.b) {
+		r.err, r.b = errShort, nil
+		return
+	}
+	r.b = r.b[n:]
+}
+
+func (r *reader) limits() {
+	if r.byte()&1 != 0 { // a maximum follows the minimum
+		r.uvarint()
+	}
+	r.uvarint()
 }

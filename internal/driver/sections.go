@@ -15,30 +15,44 @@ var wasmHeader = []byte{0, 'a', 's', 'm', 1, 0, 0, 0}
 
 // ManifestSection returns the contents of the module's abi.ManifestSection,
 // and false if it has none.
-func ManifestSection(wasm []byte) ([]byte, bool, error) {
+func ManifestSection(wasm []byte) (manifest []byte, found bool, err error) {
+	err = eachSection(wasm, func(id byte, body []byte) error {
+		if id != 0 || found {
+			return nil
+		}
+		nameLen, m := binary.Uvarint(body)
+		if m <= 0 || nameLen > uint64(len(body)-m) {
+			return errors.New("malformed wasm: custom section name")
+		}
+		if string(body[m:m+int(nameLen)]) == abi.ManifestSection {
+			manifest, found = body[m+int(nameLen):], true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return manifest, found, nil
+}
+
+// eachSection calls fn with the id and the contents of each section of
+// wasm, in order, until fn returns an error.
+func eachSection(wasm []byte, fn func(id byte, body []byte) error) error {
 	if len(wasm) < len(wasmHeader) || string(wasm[:len(wasmHeader)]) != string(wasmHeader) {
-		return nil, false, errors.New("not a wasm module (no wasm header)")
+		return errors.New("not a wasm module (no wasm header)")
 	}
 	for i := len(wasmHeader); i < len(wasm); {
 		id := wasm[i]
 		size, n := binary.Uvarint(wasm[i+1:])
 		if n <= 0 || size > uint64(len(wasm)-i-1-n) {
-			return nil, false, fmt.Errorf("malformed wasm: section at byte %d", i)
+			return fmt.Errorf("malformed wasm: section at byte %d", i)
 		}
-		body := wasm[i+1+n : i+1+n+int(size)]
+		if err := fn(id, wasm[i+1+n:i+1+n+int(size)]); err != nil {
+			return fmt.Errorf("malformed wasm: section at byte %d: %w", i, err)
+		}
 		i += 1 + n + int(size)
-		if id != 0 {
-			continue
-		}
-		nameLen, m := binary.Uvarint(body)
-		if m <= 0 || nameLen > uint64(len(body)-m) {
-			return nil, false, fmt.Errorf("malformed wasm: custom section name at byte %d", i)
-		}
-		if string(body[m:m+int(nameLen)]) == abi.ManifestSection {
-			return body[m+int(nameLen):], true, nil
-		}
 	}
-	return nil, false, nil
+	return nil
 }
 
 // WithManifestSection returns wasm with manifest appended as its

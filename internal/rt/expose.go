@@ -27,14 +27,17 @@ type Exposure struct {
 }
 
 // ExposureOf returns the Exposure that opts (Expose and Hide) make; it
-// panics, naming the registration as what, if they both Expose and Hide.
-func ExposureOf[O ~func(*Exposure)](what string, opts []O) Exposure {
+// panics, naming the registration as what returns, if they both Expose
+// and Hide. what is a function so that a registration, which runs in a
+// package initializer, formats nothing unless it fails (fmt's printing is
+// code that V8 would compile during a cold start for nothing).
+func ExposureOf[O ~func(*Exposure)](what func() string, opts []O) Exposure {
 	var exp Exposure
 	for _, o := range opts {
 		o(&exp)
 	}
 	if exp.Only != nil && exp.Hide != nil {
-		panic(what + ": Expose lists every exposed method; Hide cannot be used with it")
+		panic(what() + ": Expose lists every exposed method; Hide cannot be used with it")
 	}
 	return exp
 }

@@ -3,6 +3,7 @@ package rt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -186,7 +187,7 @@ func (s *resultStream) fail(e *abi.Error) string {
 	return ""
 }
 
-var errStreamFailed = fmt.Errorf("godurable: the stream failed")
+var errStreamFailed = errors.New("godurable: the stream failed")
 
 // write sends b, or notes why the stream cannot go on (the caller
 // cancelled it, which also cancels ctx).
