@@ -11,12 +11,13 @@
 //	                               the response's webSocket, passes through);
 //	                               base and basehello are the Go Workers of
 //	                               another checkout (godurable-bench -base)
-//	POST /rpc/{go|js|base}/{name}?n=N&par=P&method=M&arg=A...
+//	POST /rpc/{go|js|base|floor}/{name}?n=N&par=P&method=M&arg=A...
 //	                               P loops (default 1), each making N sequential
 //	                               RPC calls M(A...) (default increment(1)) on the
 //	                               counter {name} (loop i > 0 uses {name}-{i}):
 //	                               {"calls", "last", "ms"}; with &stub=S the
-//	                               argument is the stub of the counter S
+//	                               argument is the stub of the counter S;
+//	                               floor is bench/proto's object (benchNoop only)
 //	POST /touch/{go|js|base}/{prefix}?from=A&to=B&par=P
 //	                               get() on the counters {prefix}{A}..{prefix}{B-1},
 //	                               P at a time: creates them. {"objects", "ms"}
@@ -24,7 +25,7 @@
 //	                               memory probe (bench/go/probe)
 
 const SERVICES = { go: "GO", js: "JS", gohello: "GOHELLO", jshello: "JSHELLO", god1: "GOD1", jsd1: "JSD1", gor2: "GOR2", jsr2: "JSR2", syumai: "SYUMAI", base: "BASE", basehello: "BASEHELLO", gochat: "GOCHAT", jschat: "JSCHAT" };
-const COUNTERS = { go: "GOCOUNTER", js: "JSCOUNTER", base: "BASECOUNTER" };
+const COUNTERS = { go: "GOCOUNTER", js: "JSCOUNTER", base: "BASECOUNTER", floor: "FLOORCOUNTER" };
 
 function ms(t0) {
   return performance.now() - t0; // advances across I/O only, which RPC is

@@ -8,11 +8,17 @@
 //	GET /loop?variant=V&n=N        one RPC event running variant V N times
 //	GET /once?variant=V&n=N        N RPC events running variant V once
 //	GET /setup                     stores the value
+//
+// The class's benchNoop() is the floor of a Go event: godurable's hand-off
+// (proto_handoff) and nothing else, called by the front Worker in the
+// memory session beside the Go and JavaScript counters' benchNoop().
 import { DurableObject } from "cloudflare:workers";
-import { Encoder } from "@msgpack/msgpack";
+import { Decoder, Encoder } from "@msgpack/msgpack";
 import mod from "../build/proto/app.wasm";
 
 const encoder = new Encoder({ useBigInt64: true });
+const decoder = new Decoder({ useBigInt64: true });
+const IDLE_FD = 1 << 20; // abi.IdleFD
 const textEncoder = new TextEncoder();
 const VALUE = new Uint8Array([0xd3, 0, 0, 0, 0, 0, 0, 0, 42]);
 
@@ -20,9 +26,11 @@ const VALUE = new Uint8Array([0xd3, 0, 0, 0, 0, 0, 0, 0, 42]);
 // refused at global scope), like godurable's shim.
 let go = null;
 let currentKV = null;
+let result; // what proto_handoff's goroutine completed with
 
 function instantiate() {
   let memory;
+  let idleReady = false;
   const view = () => new DataView(memory.buffer);
   const wasi = {
     args_sizes_get: (a, b) => (view().setUint32(a, 0, true), view().setUint32(b, 0, true), 0),
@@ -37,6 +45,26 @@ function instantiate() {
       view().setUint32(nwritten, total, true);
       return 0;
     },
+    // The idle descriptor, as godurable's shim serves it: a read answers
+    // only after a blocking poll_oneoff (every goroutine has parked).
+    fd_read: (fd, iovs, iovsLen, nread) => {
+      if (fd !== IDLE_FD) return 8; // EBADF
+      if (!idleReady) return 6; // EAGAIN
+      idleReady = false;
+      new Uint8Array(memory.buffer, view().getUint32(iovs, true), 1)[0] = 1;
+      view().setUint32(nread, 1, true);
+      return 0;
+    },
+    fd_fdstat_get: (fd, out) => {
+      if (fd !== IDLE_FD) return 8;
+      const v = view();
+      v.setUint8(out, 2); // character device
+      v.setUint16(out + 2, 4, true); // nonblocking
+      v.setBigUint64(out + 8, 0xffffffffn, true);
+      v.setBigUint64(out + 16, 0n, true);
+      return 0;
+    },
+    fd_fdstat_set_flags: () => 0,
     fd_prestat_get: () => 8,
     fd_prestat_dir_name: () => 8,
     proc_exit: (c) => {
@@ -44,11 +72,26 @@ function instantiate() {
     },
     sched_yield: () => 0,
     poll_oneoff: (subs, events, n, nevents) => {
-      // Only reached when Go would block: answer the first subscription.
+      // A poll that would block answers the idle descriptor (every
+      // goroutine has parked), else the clock, else the first subscription.
       const v = view();
-      v.setBigUint64(events, v.getBigUint64(subs, true), true);
-      v.setUint16(events + 8, 0, true);
-      v.setUint8(events + 10, v.getUint8(subs + 8));
+      let clock = -1;
+      let idle = -1;
+      for (let i = 0; i < n; i++) {
+        const s = subs + 48 * i;
+        if (v.getUint8(s + 8) === 0) clock = s;
+        else if (v.getUint32(s + 16, true) === IDLE_FD) idle = s;
+      }
+      const blocking = clock < 0 || v.getBigUint64(clock + 24, true) > 0n;
+      let sub = clock >= 0 ? clock : subs;
+      if (idle >= 0 && blocking) {
+        idleReady = true;
+        sub = idle;
+      }
+      for (let k = 0; k < 32; k++) v.setUint8(events + k, 0);
+      v.setBigUint64(events, v.getBigUint64(sub, true), true);
+      v.setUint8(events + 10, v.getUint8(sub + 8));
+      if (sub === idle) v.setBigUint64(events + 16, 1n, true);
       v.setUint32(nevents, 1, true);
       return 0;
     },
@@ -64,6 +107,9 @@ function instantiate() {
     new Uint8Array(memory.buffer, out, v.length).set(v);
     return v.length;
   };
+  imports.proto.complete = (ptr, len) => {
+    result = decoder.decode(new Uint8Array(memory.buffer, ptr, len).slice());
+  };
   const instance = new WebAssembly.Instance(mod, imports);
   memory = instance.exports.memory;
   instance.exports._initialize();
@@ -76,7 +122,6 @@ export class ProtoFloor extends DurableObject {
     super(ctx, env);
     this.kv = ctx.storage.kv;
     this.sink = 0;
-    this.id = ctx.id.toString();
   }
 
   setup() {
@@ -104,9 +149,13 @@ export class ProtoFloor extends DurableObject {
       case "go-chan":
         this.sink ^= x.proto_chan();
         return;
-      case "js-encode-event": // the shim's encoding of an RPC event, and the copy into Go's memory
+      case "go-handoff":
+        if (x.proto_handoff() !== 0 || result !== null) throw new Error("the hand-off did not complete");
+        result = undefined;
+        return;
+      case "js-encode-event": // the shim's encoding of an RPC call's arguments, and the copy into Go's memory
       case "go-decode-event": {
-        const b = encoder.encode({ kind: 3, method: "BenchNoop", args: [], object: { handle: 1, class: "Counter", id: this.id, name: "exp" } });
+        const b = encoder.encode([1]);
         new Uint8Array(go.memory.buffer, x.proto_buf(), b.length).set(b);
         if (variant === "go-decode-event") this.sink ^= x.proto_decode(b.length);
         return;
@@ -129,6 +178,11 @@ export class ProtoFloor extends DurableObject {
   once(variant) {
     this.op(variant);
     return this.sink;
+  }
+
+  // benchNoop is the floor of a Go event (the memory session's row).
+  benchNoop() {
+    this.op("go-handoff");
   }
 }
 

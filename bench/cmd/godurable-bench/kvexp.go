@@ -79,7 +79,7 @@ var kvVariants = []string{
 
 // protoVariants are the event-floor prototype's variants
 // (bench/proto/proto.js).
-var protoVariants = []string{"js-noop", "js-get", "go-noop", "go-get", "go-chan", "js-encode-event", "go-decode-event"}
+var protoVariants = []string{"js-noop", "js-get", "go-noop", "go-get", "go-chan", "go-handoff", "js-encode-event", "go-decode-event"}
 
 // runKVExp runs the kv.get experiment (bench/kvexp).
 func (b *bench) runKVExp(ctx context.Context, n, events, rounds int) error {
@@ -98,15 +98,21 @@ func (b *bench) runKVExp(ctx context.Context, n, events, rounds int) error {
 // runProto builds the event-floor prototype (bench/proto/floor) and times
 // its variants (bench/proto/proto.js).
 func (b *bench) runProto(ctx context.Context, n, events, rounds int) error {
+	if err := b.buildProto(ctx); err != nil {
+		return err
+	}
+	return b.runExperiment(ctx, "event-floor prototype (bench/proto)", "bench/proto/proto.toml", "core:user:godurable-bench-proto", protoVariants, n, events, rounds)
+}
+
+// buildProto builds the event-floor prototype (bench/proto/floor) into
+// bench/build/proto, where bench/proto/proto.js imports it.
+func (b *bench) buildProto(ctx context.Context) error {
 	out := filepath.Join(b.root, "bench", "build", "proto")
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
 	b.logf("building ./bench/proto/floor")
-	if err := build.Compile(ctx, b.root, "./bench/proto/floor", filepath.Join(out, "app.wasm")); err != nil {
-		return err
-	}
-	return b.runExperiment(ctx, "event-floor prototype (bench/proto)", "bench/proto/proto.toml", "core:user:godurable-bench-proto", protoVariants, n, events, rounds)
+	return build.Compile(ctx, b.root, "./bench/proto/floor", filepath.Join(out, "app.wasm"))
 }
 
 // runExperiment times the variants of an experiment Worker (GET /setup,

@@ -132,7 +132,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	wlogFile := fs.String("wrangler-log", "", "append wrangler's and workerd's output to this file")
 	floor := fs.Bool("floor", false, "serve the sessions with the floor's wrangler 4.86 (internal/conformance/floor, workerd 2026-04-26, on the machine's Node.js 20) instead of the pinned one, at the newest compatibility date it accepts: the comparison run on the old workerd")
 	observability := fs.Bool("observability", false, "keep wrangler dev's local observability on (X_LOCAL_OBSERVABILITY, wrangler's default since 4.1xx: every event and storage call streams to a collector Worker, which slows both sides)")
-	rowList := fs.String("rows", "", "comma-separated rows to run alone, without the other sessions: "+strings.Join(mainRows, ", ")+" (of the main session), memory (the memory session: memory, benchNoop, benchStub) or queues (the queue session)")
+	rowList := fs.String("rows", "", "comma-separated rows to run alone, without the other sessions: "+strings.Join(mainRows, ", ")+" (of the main session), memory (the memory session: memory, benchNoop, benchStub), queues (the queue session), cold (the cold starts) or sizes (the modules' and uploads' sizes)")
 	base := fs.String("base", "", "the bench/build directory of another checkout (built there with -build): its Go counter and hello run as a third side, \"base\", beside Go and JavaScript in the main session, and the report compares Go with it (an A/B of two commits in one workerd)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -141,8 +141,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *rowList != "" {
 		b.rows = map[string]bool{}
 		for _, r := range strings.Split(*rowList, ",") {
-			if !slices.Contains(mainRows, r) && r != "memory" && r != "queues" {
-				return fmt.Errorf("-rows: no row %q (rows: %s, memory, queues)", r, strings.Join(mainRows, ", "))
+			if !slices.Contains(mainRows, r) && !slices.Contains(sessionRows, r) {
+				return fmt.Errorf("-rows: no row %q (rows: %s, %s)", r, strings.Join(mainRows, ", "), strings.Join(sessionRows, ", "))
 			}
 			b.rows[r] = true
 		}
@@ -244,41 +244,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return b.runProfile(ctx, pc)
 	}
-	steps := []struct {
+	type step struct {
 		name string
+		row  string // what -rows names it: a session row, "main" for the main session's rows
 		fn   func(context.Context) error
-	}{
-		{"sizes", b.measureSizes},
-		{"boundary micro-benchmarks", b.runMicro},
-		{"cold starts", b.measureColdStarts},
-		{"load", b.measureMain},
-		{"memory", b.measureMemory},
-		{"resident memory", b.measureRSS},
-		{"chat memory", b.measureChatRSS},
-		{"queues", b.measureQueues},
 	}
-	if b.rows != nil { // the main session, the memory session, or both
+	steps := []step{
+		{"sizes", "sizes", b.measureSizes},
+		{"boundary micro-benchmarks", "", b.runMicro},
+		{"cold starts", "cold", b.measureColdStarts},
+		{"load", "main", b.measureMain},
+		{"memory", "memory", b.measureMemory},
+		{"resident memory", "", b.measureRSS},
+		{"chat memory", "", b.measureChatRSS},
+		{"queues", "queues", b.measureQueues},
+	}
+	if b.rows != nil { // the main session, and the steps named
 		var only = steps[:0:0]
-		if slices.ContainsFunc(mainRows, func(r string) bool { return b.rows[r] }) {
-			only = append(only, steps[3])
-		}
-		if b.rows["memory"] {
-			only = append(only, steps[4])
-		}
-		if b.rows["queues"] {
-			only = append(only, steps[7])
+		for _, st := range steps {
+			if b.rows[st.row] || st.row == "main" && slices.ContainsFunc(mainRows, func(r string) bool { return b.rows[r] }) {
+				only = append(only, st)
+			}
 		}
 		steps = only
 	}
 	if *chatOnly {
-		steps = steps[:0]
-		steps = append(steps, struct {
-			name string
-			fn   func(context.Context) error
-		}{"chat rooms", b.measureChatOnly}, struct {
-			name string
-			fn   func(context.Context) error
-		}{"chat memory", b.measureChatRSS})
+		steps = []step{{"chat rooms", "", b.measureChatOnly}, {"chat memory", "", b.measureChatRSS}}
 	}
 	for _, st := range steps {
 		if err := st.fn(ctx); err != nil {

@@ -89,18 +89,28 @@ func order(sides []string, round int) []string {
 // itself, and what `wrangler deploy --dry-run` would upload (the bundled
 // script, plus the module for Go).
 func (b *bench) measureSizes(ctx context.Context) error {
-	for _, w := range []struct{ side, what, wasm, config string }{
-		{sideGo, "counter", filepath.Join(counterOut, "app.wasm"), "bench/go/counter.toml"},
+	type module struct{ side, what, wasm, config string }
+	modules := []module{
+		{sideGo, "counter", filepath.Join(b.root, counterOut, "app.wasm"), "bench/go/counter.toml"},
 		{sideJS, "counter", "", "bench/js/counter.toml"},
-		{sideGo, "hello", filepath.Join(helloOut, "app.wasm"), "bench/go/hello.toml"},
+		{sideGo, "hello", filepath.Join(b.root, helloOut, "app.wasm"), "bench/go/hello.toml"},
 		{sideJS, "hello", "", "bench/js/hello.toml"},
 		{sideSyumai, "hello", "", b.syumai},
-	} {
+	}
+	if b.base != "" {
+		more, err := b.baseConfigs()
+		if err != nil {
+			return err
+		}
+		modules = append(modules, module{sideBase, "counter", filepath.Join(b.base, "counter", "app.wasm"), more[0]},
+			module{sideBase, "hello", filepath.Join(b.base, "hello", "app.wasm"), more[1]})
+	}
+	for _, w := range modules {
 		if w.config == "" {
 			continue
 		}
 		if w.wasm != "" {
-			raw, gz, err := sizes(filepath.Join(b.root, w.wasm))
+			raw, gz, err := sizes(w.wasm)
 			if err != nil {
 				return err
 			}
@@ -149,8 +159,17 @@ func (b *bench) uploadSize(ctx context.Context, config string) (raw, gz float64,
 // one-at-a-time latency without the front Worker (for the hop).
 func (b *bench) measureColdStarts(ctx context.Context) error {
 	configs := map[string]string{sideGo: "bench/go/counter.toml", sideJS: "bench/js/counter.toml"}
+	sides := []string{sideGo, sideJS}
+	if b.base != "" {
+		more, err := b.baseConfigs()
+		if err != nil {
+			return err
+		}
+		configs[sideBase] = more[0] // the base's counter
+		sides = append(sides, sideBase)
+	}
 	for i := 0; i < b.cfg.Cold; i++ {
-		for _, side := range order([]string{sideGo, sideJS}, i) {
+		for _, side := range order(sides, i) {
 			b.logf("cold start %d/%d: %s", i+1, b.cfg.Cold, side)
 			s, err := b.startSession(ctx, 1, configs[side])
 			if err != nil {
@@ -261,8 +280,12 @@ type rpcAnswer struct {
 	MS    float64 `json:"ms"`
 }
 
-// mainRows are the rows of the main session that -rows can name.
-var mainRows = []string{"stateless", "streams", "d1", "kv", "r2", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+// mainRows are the rows of the main session that -rows can name, and
+// sessionRows the other steps it can name (each a session of its own).
+var (
+	mainRows    = []string{"stateless", "streams", "d1", "kv", "r2", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+	sessionRows = []string{"memory", "queues", "cold", "sizes"}
+)
 
 // twinRoutes are the rows of a GET route that the Go and the JavaScript
 // Worker both serve (at /{go|js}{path} of the front), each measured with
@@ -618,9 +641,14 @@ type benchMemory struct {
 // measureMemory creates Go objects in one fresh isolate and reads the Go
 // instance's memory through the probe (bench/go/probe); it also times the
 // probe's benchNoop (the boundary alone) and benchStub (a stub as the
-// argument) against the JavaScript twin's, in the same session.
+// argument) against the JavaScript twin's, in the same session, and the
+// floor of a Go event (bench/proto: godurable's hand-off alone) against
+// the same JavaScript no-op.
 func (b *bench) measureMemory(ctx context.Context) error {
-	configs := []string{"bench/js/front.toml", "bench/go/counter-probe.toml", "bench/js/counter.toml"}
+	if err := b.buildProto(ctx); err != nil {
+		return err
+	}
+	configs := []string{"bench/js/front.toml", "bench/go/counter-probe.toml", "bench/js/counter.toml", "bench/proto/proto.toml"}
 	b.logf("memory session: %s", strings.Join(configs, " "))
 	s, err := b.startSession(ctx, 4, configs...)
 	if err != nil {
@@ -670,14 +698,19 @@ func (b *bench) measureMemory(ctx context.Context) error {
 
 	// The boundary alone, and with a stub as the argument: methods that
 	// do nothing, called in sequence from the front Worker (of the Go
-	// counter, the probe build only has them), the sides interleaved.
+	// counter, the probe build only has them), the sides interleaved; the
+	// floor's benchNoop in the same rotation.
 	for _, row := range []struct{ label, query string }{
 		{"  benchNoop() instead (no storage; the memory probe's build), time per call", "method=benchNoop"},
 		{"  benchStub(stub) instead (a Durable Object stub as the argument), time per call", "method=benchStub&stub=peer"},
 	} {
+		sides := []string{sideGo, sideJS}
+		if row.query == "method=benchNoop" {
+			sides = append(sides, sideFloor)
+		}
 		perCall := map[string][]float64{}
-		for i := -1; i < b.cfg.Rounds; i++ { // round -1 warms both up
-			for _, side := range []string{sideGo, sideJS} {
+		for i := -1; i < b.cfg.Rounds; i++ { // round -1 warms them up
+			for _, side := range order(sides, max(i, 0)) {
 				body, err := s.do(ctx, "POST", fmt.Sprintf("/rpc/%s/noop?n=%d&%s", side, b.cfg.RPCCalls, row.query))
 				if err != nil {
 					return err
@@ -696,6 +729,11 @@ func (b *bench) measureMemory(ctx context.Context) error {
 		}
 		for _, side := range []string{sideGo, sideJS} {
 			b.m.get(secRPC, row.label, "µs", lower).add(side, median(perCall[side]))
+		}
+		if fl := perCall[sideFloor]; fl != nil {
+			f := b.m.get(secRPC, "  the floor: a Go export doing godurable's hand-off alone (bench/proto/floor), against the same JavaScript no-op", "µs", lower)
+			f.add(sideGo, median(fl))
+			f.add(sideJS, median(perCall[sideJS]))
 		}
 	}
 	return nil

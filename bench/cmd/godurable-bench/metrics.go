@@ -27,6 +27,7 @@ const (
 	sideJS     = "js"     // the JavaScript twin
 	sideSyumai = "syumai" // github.com/syumai/workers, when given
 	sideBase   = "base"   // godurable at another commit (-base), when given
+	sideFloor  = "floor"  // the floor of a Go event (bench/proto), in the memory session
 )
 
 // better says which way a figure is good.

@@ -12,12 +12,16 @@
 //	                  pointers (no MessagePack request), decodes the int64
 //	proto_get_loop(n) proto_get n times inside one export call
 //	proto_chan()      one goroutine round trip (spawn, park, run, wake)
-//	proto_decode(n)   decodes n bytes of buf as godurable's abi.Event, with
-//	                  the reflection-based decoder the runtime uses
+//	proto_decode(n)   decodes n bytes of buf as an RPC call's arguments (the
+//	                  event's envelope is the export's parameters since ABI
+//	                  v2), with abi's reflection-based decoder
+//	proto_handoff()   godurable's hand-off of an event and nothing else: the
+//	                  floor of a Go event (below)
 package main
 
 import (
 	"encoding/binary"
+	"os"
 	"unsafe"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -75,9 +79,54 @@ func chanRoundTrip() int32 {
 
 //go:wasmexport proto_decode
 func decode(n int32) int32 {
-	var ev abi.Event
-	if err := abi.Unmarshal(buf[:n], &ev); err != nil {
+	var args []any
+	if err := abi.Unmarshal(buf[:n], &args); err != nil {
 		return -1
 	}
-	return int32(ev.Kind)
+	return int32(len(args))
+}
+
+// The hand-off of an event, as godurable's runtime does it
+// (internal/hostcall, internal/rt's startEvent, spawn and runUntilIdle),
+// with no event in it: the export hands a function to a pooled goroutine
+// and waits until every goroutine has parked (a read of abi.IdleFD, which
+// the host answers once the scheduler polls it in a blocking poll_oneoff);
+// the goroutine writes its result, MessagePack's nil, through an import,
+// as godurable's complete. What an RPC event into a Go reactor cannot do
+// without, if it runs each event in a goroutine of its own so that an
+// event may wait on the host while others run.
+
+//go:wasmimport proto complete
+func complete(ptr unsafe.Pointer, n int32)
+
+var (
+	work      = make(chan func()) // the idle workers take their next function here
+	idleFile  *os.File
+	nilResult = []byte{0xc0}
+)
+
+//go:wasmexport proto_handoff
+func handoff() int32 {
+	f := func() { complete(unsafe.Pointer(&nilResult[0]), int32(len(nilResult))) }
+	select {
+	case work <- f:
+	default:
+		go worker(f)
+	}
+	if idleFile == nil {
+		idleFile = os.NewFile(abi.IdleFD, "idle")
+	}
+	var b [1]byte
+	if _, err := idleFile.Read(b[:]); err != nil {
+		return -1
+	}
+	return 0
+}
+
+// worker runs f, then waits for the next function.
+func worker(f func()) {
+	for {
+		f()
+		f = <-work
+	}
 }
