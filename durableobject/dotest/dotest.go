@@ -2,10 +2,12 @@ package dotest
 
 import (
 	"context"
+	"crypto/x509"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -61,6 +63,16 @@ type Options struct {
 	// network (a loopback httptest.Server, say) with http.DefaultTransport.
 	// A handler may block to hold a fetch open while other events proceed.
 	Fetch http.Handler
+	// Dial makes the Worker's outbound TCP connections (package sockets:
+	// cloudflare:sockets' connect()), which dotest emulates over what it
+	// returns, TLS included. Nil dials the network (a server on 127.0.0.1
+	// of the test, say); a test can give the Worker one end of a net.Pipe.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+	// RootCAs are the certificates that the sockets' TLS trusts
+	// (secureTransport "on", StartTLS). Nil: the system's, and those in
+	// the file NODE_EXTRA_CA_CERTS names, which wrangler dev adds to
+	// workerd's, so that a test's self-signed server is trusted by both.
+	RootCAs *x509.CertPool
 	// Clock is the clock the guest sees and the one that fires its timers.
 	// Nil is the real clock; see NewManualClock.
 	Clock *ManualClock
@@ -192,6 +204,8 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		KVBacked:   env.kvBacked,
 		Unemulated: env.unemulated,
 		Fetch:      fetcher(o.Fetch),
+		Dial:       o.Dial,
+		RootCAs:    rootCAs(o.RootCAs),
 		Timeout:    o.Timeout,
 		Compat:     env.compat,
 		Stdout:     func(line string) { log("guest: " + line) },

@@ -38,6 +38,9 @@ var jsSyncOps = map[abi.CallOp]syncOp{
 			return nil, err
 		}
 		g := iso.global(name)
+		if g == nil && strings.Contains(name, ":") {
+			return nil, NewJSError("TypeError", fmt.Sprintf("godurable: the shim imports no module %s; it imports cloudflare:sockets, cloudflare:workers", name))
+		}
 		if g == nil {
 			return nil, &driver.JSError{Err: &abi.Error{Name: "ReferenceError", Message: fmt.Sprintf("godurable: dotest's model of workerd has no global %q", name)}}
 		}
@@ -201,7 +204,11 @@ func (iso *Isolate) jsOp(req []byte) (*abi.JSOp, any, error) {
 		if o.owner == nil {
 			o.owner = &cur
 		}
-		if err := iso.requireContext(*o.owner, "JsRpcStub"); err != nil {
+		ioType := o.ioType
+		if ioType == "" {
+			ioType = "JsRpcStub"
+		}
+		if err := iso.requireContext(*o.owner, ioType); err != nil {
 			var je *driver.JSError
 			if errors.As(err, &je) {
 				je.Err.Code = abi.CodeOtherContext
@@ -269,9 +276,14 @@ func (iso *Isolate) binding(name string) (*JSObject, error) {
 	return nil, &driver.JSError{Err: &abi.Error{Name: "TypeError", Code: abi.CodeNoBinding, Message: fmt.Sprintf("godurable: the environment has no binding %q", name)}}
 }
 
-// global returns the global called name, or nil.
+// global returns the global called name, or for a module specifier the
+// module's namespace (jsbridge.Module), or nil.
 func (iso *Isolate) global(name string) *JSObject {
 	switch name {
+	case "cloudflare:sockets":
+		return iso.socketsModule()
+	case "cloudflare:workers":
+		return &JSObject{Class: "Module"} // its classes are the shim's business
 	case "crypto":
 		return &JSObject{Class: "Crypto", Methods: map[string]any{
 			"randomUUID": randomUUID,

@@ -46,8 +46,9 @@ type JSObject struct {
 	// IO marks an I/O object (a stream, a socket, the stub of an RpcTarget
 	// an RPC call returned): it belongs to an I/O context (in the model,
 	// that of its first use), and workerd refuses to use it from another.
-	IO    bool
-	owner *ioContext // IO's context, once used
+	IO     bool
+	owner  *ioContext // IO's context, once used (or from its making)
+	ioType string     // the I/O type workerd's refusal names; "" is JsRpcStub
 
 	mu sync.Mutex // Props, set by Set
 }

@@ -18,8 +18,19 @@
 // Go test checks both without Node). A feature adds its rows with define,
 // in a file of its own under features/.
 
-import { DurableObject } from "cloudflare:workers";
+import * as cloudflareWorkers from "cloudflare:workers";
+import * as cloudflareSockets from "cloudflare:sockets";
 import { Encoder, Decoder, ExtensionCodec, ExtData } from "@msgpack/msgpack";
+
+const { DurableObject } = cloudflareWorkers;
+
+// MODULES are the modules whose exports Go reaches by specifier
+// (jsbridge.Module, through js.global): a Worker cannot import a module at
+// run time, so this file, the only one that imports, imports them here.
+const MODULES = Object.freeze({
+  "cloudflare:sockets": cloudflareSockets,
+  "cloudflare:workers": cloudflareWorkers,
+});
 
 function noop() {}
 
