@@ -395,14 +395,10 @@ func decodeStream(ctx context.Context, out []byte, r *io.ReadCloser, what string
 // wrapOwnerError makes the failure of an operation made with the
 // OwnerContext of a request that has finished match ErrOtherRequest.
 func wrapOwnerError(ctx context.Context, err error) error {
-	if !rt.OwnedByRequest(ctx) || errors.Is(err, ErrOtherRequest) {
+	if errors.Is(err, ErrOtherRequest) || !rt.RequestFinished(ctx) {
 		return err
 	}
-	var we *worker.Error
-	if errors.Is(err, rt.ErrNoEventInFlight) || errors.Is(err, rt.ErrEventDone) || (errors.As(err, &we) && we.Code == abi.CodeOrphaned) {
-		return fmt.Errorf("%w: the request that made it has finished: %w", ErrOtherRequest, err)
-	}
-	return err
+	return fmt.Errorf("%w: the request that made it has finished: %w", ErrOtherRequest, err)
 }
 
 // wrapError makes the host's errors with a code of godurable's match this

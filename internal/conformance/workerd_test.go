@@ -16,6 +16,7 @@ func TestWorkerdSandbox(t *testing.T) {
 	RequireWrangler(t)
 	upstream := Upstream()
 	defer upstream.Close()
+	tcp := StartTCPServers(t) // before wrangler: its certificate
 	w := StartWorkerdWith(t, "./internal/conformance/sandbox", "internal/conformance/sandbox/build",
 		"internal/conformance/sandbox/wrangler.toml", "internal/conformance/jscaller/sandbox.toml", wranglerdev.Options{}, Peer, JSServiceWorker)
 	RunSandbox(t, w, upstream.URL)
@@ -24,6 +25,7 @@ func TestWorkerdSandbox(t *testing.T) {
 	echo := EchoServer()
 	defer echo.Close()
 	t.Run("Sockets", func(t *testing.T) { RunSockets(t, w, echo.URL) })
+	t.Run("TCP", func(t *testing.T) { RunTCP(t, w, tcp) })
 	t.Run("SocketReliability", func(t *testing.T) {
 		// 100 sockets on 10 objects, 100 messages each, real clients.
 		start := time.Now()

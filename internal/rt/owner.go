@@ -98,9 +98,21 @@ func (o *ownerCtx) event() *Event {
 	return first
 }
 
-// OwnedByRequest reports whether ctx is an OwnerContext of an event of the
-// stateless Worker, whose I/O objects end with it.
-func OwnedByRequest(ctx context.Context) bool {
+// RequestFinished reports whether ctx is an OwnerContext of an event of
+// the stateless Worker that has finished (its WaitUntil work included):
+// its I/O objects have ended with it.
+func RequestFinished(ctx context.Context) bool {
 	o, ok := ctx.Value(ownedKey{}).(*ownerCtx)
-	return ok && o.e.obj == nil
+	if !ok || o.e.obj != nil {
+		return false
+	}
+	liveMu.Lock()
+	e := live[o.e.id]
+	liveMu.Unlock()
+	if e != nil {
+		return false
+	}
+	o.e.mu.Lock()
+	defer o.e.mu.Unlock()
+	return o.e.done && o.done != nil // a WaitUntil context (done == nil) lives on
 }
