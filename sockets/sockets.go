@@ -397,8 +397,15 @@ func (c *Conn) StartTLS(ctx context.Context) error {
 		args = append(args, map[string]any{"expectedServerHostname": c.opts.ServerName})
 	}
 	c.mu.Lock()
-	old := c.sock
+	old, reader, writer := c.sock, c.reader, c.writer
 	c.mu.Unlock()
+	// startTls flushes the plain writable stream, which a writer locks.
+	if err := reader.Call(ctx, "releaseLock", nil); err != nil {
+		return c.opErr("starttls", err)
+	}
+	if err := writer.Call(ctx, "releaseLock", nil); err != nil {
+		return c.opErr("starttls", err)
+	}
 	var sock *jsbridge.Value
 	if err := old.Call(ctx, "startTls", &sock, args...); err != nil {
 		return c.opErr("starttls", err)

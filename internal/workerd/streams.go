@@ -181,6 +181,12 @@ func (s *writableStream) writer(owner *ioContext) *JSObject {
 	}}
 }
 
+func (s *writableStream) isLocked() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.locked
+}
+
 func (s *writableStream) isClosed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

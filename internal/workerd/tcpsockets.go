@@ -367,6 +367,11 @@ func (s *tcpSocket) startTLS(opts *tlsOptions) (*JSObject, error) {
 	case s.secure != "starttls":
 		return nil, NewJSError("TypeError", "The `secureTransport` socket option must be set to 'starttls' for startTls to be used.")
 	}
+	if s.writable.isLocked() {
+		// workerd flushes the writable stream first, and fails (an
+		// uncaught TypeError, and a TLS socket that never opens).
+		return nil, NewJSError("TypeError", "This WritableStream is currently locked to a writer.")
+	}
 	s.mu.Lock()
 	if s.upgrading {
 		s.mu.Unlock()
