@@ -15,7 +15,8 @@ import (
 func TestDotestSandbox(t *testing.T) {
 	upstream := Upstream()
 	defer upstream.Close()
-	tcp := StartTCPServers(t) // before the Worker: its certificate
+	tcp := StartTCPServers(t)          // before the Worker: its certificate
+	pg, pgWhy := PostgresForSandbox(t) // and its database
 	peer := dotest.New(t, &dotest.Options{Package: "./peer"})
 	w := &Dotest{W: dotest.New(t, &dotest.Options{Package: "./sandbox", Scripts: map[string]*dotest.Worker{"godurable-peer": peer},
 		Fakes: map[string]any{"JSSVC": JSService()}})}
@@ -26,6 +27,7 @@ func TestDotestSandbox(t *testing.T) {
 	defer echo.Close()
 	t.Run("Sockets", func(t *testing.T) { RunSockets(t, w, echo.URL) })
 	t.Run("TCP", func(t *testing.T) { RunTCP(t, w, tcp) })
+	t.Run("Postgres", func(t *testing.T) { RunPostgres(t, w, pg, pgWhy) })
 	t.Run("JSValues", func(t *testing.T) {
 		o := w.W.Object("PLAIN", JSValuesObject)
 		for k, v := range JSValues() {

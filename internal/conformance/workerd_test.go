@@ -16,7 +16,8 @@ func TestWorkerdSandbox(t *testing.T) {
 	RequireWrangler(t)
 	upstream := Upstream()
 	defer upstream.Close()
-	tcp := StartTCPServers(t) // before wrangler: its certificate
+	tcp := StartTCPServers(t)          // before wrangler: its certificate
+	pg, pgWhy := PostgresForSandbox(t) // and its database
 	w := StartWorkerdWith(t, "./internal/conformance/sandbox", "internal/conformance/sandbox/build",
 		"internal/conformance/sandbox/wrangler.toml", "internal/conformance/jscaller/sandbox.toml", wranglerdev.Options{}, Peer, JSServiceWorker)
 	RunSandbox(t, w, upstream.URL)
@@ -26,6 +27,7 @@ func TestWorkerdSandbox(t *testing.T) {
 	defer echo.Close()
 	t.Run("Sockets", func(t *testing.T) { RunSockets(t, w, echo.URL) })
 	t.Run("TCP", func(t *testing.T) { RunTCP(t, w, tcp) })
+	t.Run("Postgres", func(t *testing.T) { RunPostgres(t, w, pg, pgWhy) })
 	t.Run("SocketReliability", func(t *testing.T) {
 		// 100 sockets on 10 objects, 100 messages each, real clients.
 		start := time.Now()

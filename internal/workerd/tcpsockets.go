@@ -168,7 +168,7 @@ func (s *tcpSocket) dial(ctx context.Context) {
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: 30 * time.Second}).DialContext
 	}
-	conn, err := dial(ctx, "tcp", net.JoinHostPort(s.host, s.port))
+	conn, err := dial(ctx, "tcp", overridden(net.JoinHostPort(s.host, s.port)))
 	if err == nil && s.secure == "on" {
 		t := tls.Client(conn, s.tlsConfig(s.host))
 		if err = t.HandshakeContext(ctx); err != nil {

@@ -37,6 +37,7 @@ func routes() *http.ServeMux {
 	stubRoutes(mux)
 	jsBridgeRoutes(mux)
 	tcpRoutes(mux, "")
+	pgRoutes(mux, "")
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})

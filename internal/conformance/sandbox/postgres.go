@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/godurable/godurable/hyperdrive"
+	"github.com/godurable/godurable/sockets"
+	"github.com/godurable/godurable/worker"
+)
+
+// The PostgreSQL scenarios: pgx through package sockets, to the database
+// of the Hyperdrive binding HYPERDRIVE (a server the test started, named
+// by CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE). The
+// stateless Worker serves them under /pg/, the Sandbox object under
+// /do/{name}/pg/; ?table= names the scenario's own table.
+func pgRoutes(mux *http.ServeMux, prefix string) {
+	mux.HandleFunc("GET "+prefix+"/pg/hyperdrive", pgRoute(pgHyperdrive))
+	mux.HandleFunc("GET "+prefix+"/pg/query", pgRoute(pgQuery))
+	mux.HandleFunc("GET "+prefix+"/pg/tx", pgRoute(pgTx))
+	mux.HandleFunc("GET "+prefix+"/pg/copy", pgRoute(pgCopy))
+	mux.HandleFunc("GET "+prefix+"/pg/listen", pgRoute(pgListen))
+}
+
+// pgRoute runs a scenario and answers what it returned, or its error.
+func pgRoute(f func(ctx context.Context, r *http.Request) (map[string]any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		out, err := f(r.Context(), r)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+// pgConnect connects pgx to the Hyperdrive binding's database: workerd's
+// connect() dials (sockets.Dial), and resolves the name itself.
+func pgConnect(ctx context.Context) (*pgx.Conn, error) {
+	env, err := worker.GetEnv()
+	if err != nil {
+		return nil, err
+	}
+	h, err := hyperdrive.FromEnv(ctx, env, "HYPERDRIVE")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := pgx.ParseConfig(h.ConnectionString)
+	if err != nil {
+		return nil, err
+	}
+	cfg.DialFunc = sockets.Dial
+	cfg.LookupFunc = sockets.Lookup
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
+// pgHyperdrive answers what the binding gives, and a query through it.
+func pgHyperdrive(ctx context.Context, r *http.Request) (map[string]any, error) {
+	env, err := worker.GetEnv()
+	if err != nil {
+		return nil, err
+	}
+	h, err := hyperdrive.FromEnv(ctx, env, "HYPERDRIVE")
+	if err != nil {
+		return nil, err
+	}
+	conn, err := pgConnect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	var one int
+	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		return nil, err
+	}
+	_, notHD := hyperdrive.FromEnv(ctx, env, "SANDBOX")
+	return map[string]any{
+		"hostIsHyperdrive": strings.HasSuffix(h.Host, ".hyperdrive.local"),
+		"port":             h.Port,
+		"user":             h.User,
+		"database":         h.Database,
+		"passwordSet":      h.Password != "",
+		"connectionString": strings.HasPrefix(h.ConnectionString, "postgres://"+h.User+":") && strings.Contains(h.ConnectionString, "@"+h.Host+":5432/"+h.Database),
+		"one":              one,
+		"notHyperdrive":    errors.Is(notHD, hyperdrive.ErrNotHyperdrive) && errors.Is(notHD, worker.ErrNoBinding),
+	}, nil
+}
+
+// pgQuery runs a query with arguments, and one that fails.
+func pgQuery(ctx context.Context, r *http.Request) (map[string]any, error) {
+	conn, err := pgConnect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	var n int
+	var s string
+	var at time.Time
+	if err := conn.QueryRow(ctx, "SELECT $1::int + 1, upper($2::text), now()", 41, "héllo").Scan(&n, &s, &at); err != nil {
+		return nil, err
+	}
+	rows, err := conn.Query(ctx, "SELECT g FROM generate_series(1, 1000) g")
+	if err != nil {
+		return nil, err
+	}
+	series, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return nil, err
+	}
+	sum := 0
+	for _, v := range series {
+		sum += v
+	}
+	_, qerr := conn.Exec(ctx, "SELECT * FROM no_such_table")
+	return map[string]any{"n": n, "s": s, "recent": time.Since(at) < time.Hour, "rows": len(series), "sum": sum,
+		"error": fmt.Sprint(qerr)}, nil
+}
+
+// pgTx rolls a transaction back, then commits one.
+func pgTx(ctx context.Context, r *http.Request) (map[string]any, error) {
+	table := pgx.Identifier{r.URL.Query().Get("table")}.Sanitize()
+	conn, err := pgConnect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE TABLE "+table+" (id int PRIMARY KEY, note text)"); err != nil {
+		return nil, err
+	}
+	count := func() (n int) {
+		conn.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n)
+		return n
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO "+table+" VALUES (1, 'rolled back')"); err != nil {
+		return nil, err
+	}
+	var inside int
+	tx.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&inside)
+	if err := tx.Rollback(ctx); err != nil {
+		return nil, err
+	}
+	afterRollback := count()
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO "+table+" VALUES (2, 'committed')")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var note string
+	conn.QueryRow(ctx, "SELECT note FROM "+table).Scan(&note)
+	return map[string]any{"inside": inside, "afterRollback": afterRollback, "afterCommit": count(), "note": note}, nil
+}
+
+// pgCopy copies rows in with COPY FROM.
+func pgCopy(ctx context.Context, r *http.Request) (map[string]any, error) {
+	table := r.URL.Query().Get("table")
+	conn, err := pgConnect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE TABLE "+pgx.Identifier{table}.Sanitize()+" (id int, name text)"); err != nil {
+		return nil, err
+	}
+	rows := make([][]any, 5000)
+	for i := range rows {
+		rows[i] = []any{i + 1, fmt.Sprintf("row %d", i+1)}
+	}
+	n, err := conn.CopyFrom(ctx, pgx.Identifier{table}, []string{"id", "name"}, pgx.CopyFromRows(rows))
+	if err != nil {
+		return nil, err
+	}
+	var count, sum int
+	var last string
+	err = conn.QueryRow(ctx, "SELECT count(*), sum(id), max(name) FILTER (WHERE id = 5000) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&count, &sum, &last)
+	return map[string]any{"copied": n, "count": count, "sum": sum, "last": last}, err
+}
+
+// pgListen listens on a channel on one connection and notifies it from
+// another.
+func pgListen(ctx context.Context, r *http.Request) (map[string]any, error) {
+	channel := r.URL.Query().Get("table")
+	listener, err := pgConnect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer listener.Close(ctx)
+	if _, err := listener.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		return nil, err
+	}
+	notifier, err := pgConnect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer notifier.Close(ctx)
+	if _, err := notifier.Exec(ctx, "SELECT pg_notify($1, $2)", channel, "payload one"); err != nil {
+		return nil, err
+	}
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	n, err := listener.WaitForNotification(wait)
+	if err != nil {
+		return nil, err
+	}
+	// Nothing more comes: the wait ends at its deadline.
+	short, cancel2 := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel2()
+	_, timeout := listener.WaitForNotification(short)
+	var one int
+	alive := listener.QueryRow(ctx, "SELECT 1").Scan(&one) == nil && one == 1
+	return map[string]any{"channel": n.Channel == channel, "payload": n.Payload, "fromOther": n.PID != listener.PgConn().PID(),
+		"timedOut": errors.Is(timeout, context.DeadlineExceeded), "aliveAfter": alive}, nil
+}

@@ -1,0 +1,77 @@
+package conformance
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// HyperdriveEnv names the variable that points the sandbox's Hyperdrive
+// binding (HYPERDRIVE) at a database, in wrangler dev and in dotest.
+const HyperdriveEnv = "CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE"
+
+// PostgresForSandbox starts a PostgreSQL server for the sandbox's
+// PostgreSQL scenarios and points the Hyperdrive binding at it; call it
+// before the Target starts. When no server can start, it returns nil and
+// why, and RunPostgres skips (or, with GODURABLE_E2E set, fails).
+func PostgresForSandbox(t *testing.T) (*Postgres, error) {
+	t.Helper()
+	var pg *Postgres
+	var why error
+	// StartPostgres skips or fails the test it is given: give it one of
+	// its own, so that the sandbox's other scenarios run anyway.
+	parent := t
+	t.Run("StartPostgres", func(t *testing.T) {
+		defer func() {
+			if pg == nil && why == nil {
+				why = fmt.Errorf("PostgreSQL did not start (see the StartPostgres subtest)")
+			}
+		}()
+		pg = startPostgresFor(t, parent)
+	})
+	if pg != nil {
+		t.Setenv(HyperdriveEnv, pg.URL())
+	}
+	return pg, why
+}
+
+// RunPostgres runs the PostgreSQL scenarios (pgx through package sockets
+// and the Hyperdrive binding; the sandbox's /pg/ routes), from the
+// stateless Worker and from a Durable Object.
+func RunPostgres(t *testing.T, target Target, pg *Postgres, why error) {
+	if pg == nil {
+		if os.Getenv(E2EEnv) != "" {
+			t.Fatalf("%v (%s is set)", why, E2EEnv)
+		}
+		t.Skip(why)
+	}
+	s := &suite{target: target}
+	for _, where := range []struct{ name, prefix, table string }{{"Worker", "", "w"}, {"Object", "/do/pg-object", "o"}} {
+		t.Run(where.name, func(t *testing.T) {
+			get := func(t *testing.T, route string) map[string]any {
+				t.Helper()
+				return s.getJSON(t, where.prefix+"/pg/"+route+"?table="+where.table+"_"+route+"_"+target.Name(), 200).(map[string]any)
+			}
+			t.Run("Hyperdrive", func(t *testing.T) {
+				equal(t, "the binding", get(t, "hyperdrive"), map[string]any{
+					"hostIsHyperdrive": true, "port": 5432.0, "user": pg.User, "database": pg.Database, "passwordSet": true,
+					"connectionString": true, "one": 1.0, "notHyperdrive": true})
+			})
+			t.Run("Query", func(t *testing.T) {
+				equal(t, "queries", get(t, "query"), map[string]any{"n": 42.0, "s": "HéLLO" /* the server's locale is C */, "recent": true, "rows": 1000.0, "sum": 500500.0,
+					"error": `ERROR: relation "no_such_table" does not exist (SQLSTATE 42P01)`})
+			})
+			t.Run("Transaction", func(t *testing.T) {
+				equal(t, "a transaction rolled back, one committed", get(t, "tx"), map[string]any{
+					"inside": 1.0, "afterRollback": 0.0, "afterCommit": 1.0, "note": "committed"})
+			})
+			t.Run("CopyFrom", func(t *testing.T) {
+				equal(t, "COPY FROM", get(t, "copy"), map[string]any{"copied": 5000.0, "count": 5000.0, "sum": 12502500.0, "last": "row 5000"})
+			})
+			t.Run("ListenNotify", func(t *testing.T) {
+				equal(t, "LISTEN/NOTIFY", get(t, "listen"), map[string]any{
+					"channel": true, "payload": "payload one", "fromOther": true, "timedOut": true, "aliveAfter": true})
+			})
+		})
+	}
+}
