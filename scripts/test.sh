@@ -34,13 +34,25 @@ npm_ci internal/conformance/floor
 step "npm ci: TypeScript and @cloudflare/workers-types, to type-check generated declarations (internal/stubgen/tscheck)"
 npm_ci internal/stubgen/tscheck
 
+step "PostgreSQL for the pgx scenarios: Debian's postgresql (the distribution's version), installed if initdb is missing"
+# The suite starts a server of its own (internal/conformance/postgres.go):
+# a temporary data directory, a loopback port chosen at run time, as the
+# package's postgres user; it never uses a server already running.
+if ! command -v initdb >/dev/null && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+	sudo=""
+	[[ $(id -u) -eq 0 ]] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql
+fi
+echo "initdb: $(compgen -G '/usr/lib/postgresql/*/bin/initdb' || command -v initdb)"
+
 step "gofmt, go vet (host and wasip1), go mod tidy"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [[ -n "$unformatted" ]]; then
 	echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 go vet ./...
-GOOS=wasip1 GOARCH=wasm go vet ./worker/... ./durableobject/... ./storage/... ./d1/... ./examples/... ./internal/rt/... ./internal/conformance/sandbox/... ./internal/conformance/peer/... ./internal/conformance/fixture/...
+GOOS=wasip1 GOARCH=wasm go vet ./worker/... ./durableobject/... ./storage/... ./d1/... ./sockets/... ./hyperdrive/... ./examples/... ./internal/rt/... ./internal/conformance/sandbox/... ./internal/conformance/peer/... ./internal/conformance/fixture/...
 go mod tidy -diff
 
 step "go test (unit, harness, end-to-end in workerd)"
