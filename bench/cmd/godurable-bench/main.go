@@ -218,6 +218,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := b.buildWorkers(ctx); err != nil {
 		return err
 	}
+	if err := b.jsDeps(ctx); err != nil {
+		return err
+	}
 	if *buildOnly {
 		return nil
 	}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/godurable/godurable/internal/pgserver"
 )
 
 // Sections of the table.
@@ -28,6 +30,7 @@ const (
 	secHop       = "Routing hop (front Worker, service binding)"
 	secStream    = "Streaming bodies (stateless route, 4 MiB, one at a time)"
 	secD1        = "D1 from a stateless Worker (SELECT ?1 + 1, local D1)"
+	secPG        = "PostgreSQL from a stateless Worker (a connection per request through Hyperdrive, wrangler dev; pgx against node-postgres)"
 	secMemory    = "Memory"
 )
 
@@ -38,6 +41,14 @@ const (
 	hopDirect = "hot increment p50, one at a time, served directly (cold-start sessions, after a warm-up)"
 	hopAdded  = "through the front minus served directly"
 )
+
+// pgEnv points the PostgreSQL row's Hyperdrive bindings at its database.
+const pgEnv = "CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE"
+
+// pgQueries are the numbers of SELECT 1 per request of the PostgreSQL
+// row: one (the connection dominates), and 20 (the queries' round trips
+// do; the difference is 19 round trips).
+var pgQueries = []int{1, 20}
 
 // streamBytes is the size of the bodies of the streaming rows.
 const streamBytes = 4 << 20
@@ -240,7 +251,7 @@ type rpcAnswer struct {
 }
 
 // mainRows are the rows of the main session that -rows can name.
-var mainRows = []string{"stateless", "streams", "d1", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+var mainRows = []string{"stateless", "streams", "d1", "pg", "hot", "many", "rpc", "rpc-one", "new", "chat"}
 
 // want reports whether the main session runs row (see -rows).
 func (b *bench) want(row string) bool { return b.rows == nil || b.rows[row] }
@@ -275,7 +286,22 @@ func (b *bench) baseConfigs() ([]string, error) {
 // measureMain runs the load measurements in one workerd that serves the
 // front Worker and every Worker under test.
 func (b *bench) measureMain(ctx context.Context) error {
-	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
+	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/pg.toml", "bench/js/pg/pg.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
+	// The PostgreSQL row's database: a server of the benchmark's own, which
+	// the Hyperdrive bindings of both sides name (wrangler reads the
+	// variable when the session starts).
+	pgRow := false
+	if b.want("pg") {
+		pg, err := pgserver.Start()
+		if err != nil {
+			b.notes = append(b.notes, fmt.Sprintf("The PostgreSQL row was not measured: %v", err))
+		} else {
+			defer pg.Stop()
+			defer os.Unsetenv(pgEnv)
+			os.Setenv(pgEnv, pg.URL())
+			pgRow = true
+		}
+	}
 	stateless := map[string]string{sideGo: "/gohello/", sideJS: "/jshello/"}
 	if b.syumai != "" {
 		configs = append(configs, b.syumai)
@@ -330,6 +356,15 @@ func (b *bench) measureMain(ctx context.Context) error {
 		for _, side := range twins {
 			if _, err := run(warm, fixed("GET", "/"+side+"d1/?n=41")); err != nil {
 				return fmt.Errorf("d1 %s: %w", side, err)
+			}
+		}
+	}
+	if pgRow {
+		for _, side := range twins {
+			for _, q := range pgQueries {
+				if _, err := run(warm, fixed("GET", fmt.Sprintf("/%spg/?q=%d", side, q))); err != nil {
+					return fmt.Errorf("pg %s: %w", side, err)
+				}
 			}
 		}
 	}
@@ -407,6 +442,23 @@ func (b *bench) measureMain(ctx context.Context) error {
 				return err
 			}
 			b.m.get(secD1, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
+		}
+		for _, side := range order(twins, round) {
+			if !pgRow {
+				break
+			}
+			for _, q := range pgQueries {
+				path := fmt.Sprintf("/%spg/?q=%d", side, q)
+				r, err := run(conc, fixed("GET", path))
+				if err != nil {
+					return fmt.Errorf("pg %s: %w", side, err)
+				}
+				b.record(secPG, fmt.Sprintf("connect, SELECT 1 x%d, close; %d concurrent:", q, c.Conc), side, r, true)
+				if r, err = run(seq, fixed("GET", path)); err != nil {
+					return err
+				}
+				b.m.get(secPG, fmt.Sprintf("connect, SELECT 1 x%d, close; one at a time: p50 latency", q), "ms", lower).add(side, ms(r.quantile(0.5)))
+			}
 		}
 		for _, side := range order(sides, round) {
 			if !b.want("hot") {
