@@ -44,6 +44,31 @@
 //   - an *io.ReadCloser takes a ReadableStream, read as it comes;
 //   - anything else decodes the value as above.
 //
+// # Modules
+//
+// Some of workerd's APIs are a module's exports rather than globals
+// (connect from cloudflare:sockets). godurable's shim imports the modules
+// Go may need, once, when it loads, and Module returns the namespace of
+// one by its specifier, whose exports are its properties:
+//
+//	sockets, err := jsbridge.Module("cloudflare:sockets")
+//	var sock *jsbridge.Value
+//	err = sockets.Call(ctx, "connect", &sock, "db.example.com:5432")
+//
+// The shim imports cloudflare:sockets and cloudflare:workers; another
+// specifier is an error that lists them (adding one is a line of the
+// shim's module.js).
+//
+// # I/O objects used without a context
+//
+// workerd ties an I/O object (a socket, a stream) to the request that made
+// it, or in a Durable Object to the object. Code that keeps one behind an
+// interface whose methods take no context (a net.Conn's Read) passes
+// OwnerContext(ctx) instead of a caller's: each operation then runs on
+// behalf of the object's owner, an event of it in flight, and fails with
+// ErrOtherRequest once the request that made it has finished. Package
+// sockets is built this way.
+//
 // # Errors
 //
 // A JavaScript exception, thrown or a rejected promise, is a *worker.Error

@@ -140,9 +140,9 @@ var modules = map[string]*Value{} // on bindingsMu
 
 // Module returns the namespace of the module called specifier, which
 // godurable's shim imports for Go: "cloudflare:sockets" (connect),
-// "cloudflare:workers". A Worker's code cannot import a module at run
-// time, so the shim imports these once and Module reaches their exports
-// (module.connect, ...) as it reaches a global's properties. The Value
+// "cloudflare:workers". The shim imports these once, when it loads, and
+// Module reaches their exports (module.connect, ...) as Global reaches a
+// global's properties. The Value
 // lives as long as the Go instance; Module returns the same one each
 // time. A specifier the shim does not import is an error that lists
 // those it does.

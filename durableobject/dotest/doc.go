@@ -101,6 +101,22 @@
 // (each call one transaction, the same meta, "D1_ERROR:" messages);
 // [Worker.D1] returns a *sql.DB on it for the test.
 //
+// # TCP sockets and Hyperdrive
+//
+// cloudflare:sockets' connect() (package sockets) is emulated over real
+// connections made from the host, so a Worker under test talks to the
+// test's own servers on 127.0.0.1 (a PostgreSQL server, an echo server),
+// with workerd's behaviour: its errors and messages, reads of at most 4
+// KiB, half-close, TLS and StartTLS, a connection closed when the request
+// that opened it ends (an object's, when the object is evicted).
+// Options.Dial replaces the host's dialer; Options.RootCAs the
+// certificates the emulated TLS trusts (by default the system's and those
+// of NODE_EXTRA_CA_CERTS, as wrangler dev gives workerd). A [[hyperdrive]]
+// binding is emulated as wrangler dev makes it: its database is the one
+// named by CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING> (set it
+// with t.Setenv before New), else its localConnectionString, reached
+// through a host name of the binding's own.
+//
 // # Several Workers
 //
 // A binding with a script_name reaches a class another Worker hosts (its
