@@ -142,10 +142,9 @@ var modules = map[string]*Value{} // on bindingsMu
 // godurable's shim imports for Go: "cloudflare:sockets" (connect),
 // "cloudflare:workers". The shim imports these once, when it loads, and
 // Module reaches their exports (module.connect, ...) as Global reaches a
-// global's properties. The Value
-// lives as long as the Go instance; Module returns the same one each
-// time. A specifier the shim does not import is an error that lists
-// those it does.
+// global's properties. The Value lives as long as the Go instance;
+// Module returns the same one each time. A specifier the shim does not
+// import is an error that lists those it does.
 func Module(specifier string) (*Value, error) {
 	bindingsMu.Lock()
 	defer bindingsMu.Unlock()

@@ -249,9 +249,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		return 0, c.opErr("read", os.ErrDeadlineExceeded)
 	}
 	if c.pending == nil {
-		c.mu.Lock()
-		reader := c.reader
-		c.mu.Unlock()
+		_, reader, _ := c.values()
 		ch := make(chan readResult, 1)
 		c.pending = ch
 		go func() {
@@ -290,9 +288,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 func (c *Conn) Write(p []byte) (int, error) {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
-	c.mu.Lock()
-	writer := c.writer
-	c.mu.Unlock()
+	_, _, writer := c.values()
 	n := 0
 	for n < len(p) || len(p) == 0 {
 		if c.isClosed() {
@@ -333,9 +329,7 @@ func (c *Conn) CloseWrite() error {
 	if c.isClosed() {
 		return c.opErr("close", net.ErrClosed)
 	}
-	c.mu.Lock()
-	writer := c.writer
-	c.mu.Unlock()
+	_, _, writer := c.values()
 	if err := writer.Call(c.owner, "close", nil); err != nil {
 		return c.opErr("close", err)
 	}
@@ -371,6 +365,14 @@ func (c *Conn) release() {
 	c.writer.Release()
 }
 
+// values returns the socket and its reader and writer (StartTLS replaces
+// them).
+func (c *Conn) values() (sock, reader, writer *jsbridge.Value) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sock, c.reader, c.writer
+}
+
 func (c *Conn) isClosed() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -396,9 +398,7 @@ func (c *Conn) StartTLS(ctx context.Context) error {
 	if c.opts.ServerName != "" {
 		args = append(args, map[string]any{"expectedServerHostname": c.opts.ServerName})
 	}
-	c.mu.Lock()
-	old, reader, writer := c.sock, c.reader, c.writer
-	c.mu.Unlock()
+	old, reader, writer := c.values()
 	// startTls flushes the plain writable stream, which a writer locks.
 	if err := reader.Call(ctx, "releaseLock", nil); err != nil {
 		return c.opErr("starttls", err)
@@ -443,9 +443,7 @@ func (c *Conn) Opened() Info {
 // promise), or ctx is done: nil once it closed cleanly (Close, or the
 // server's end without AllowHalfOpen), or the error it closed with.
 func (c *Conn) Closed(ctx context.Context) error {
-	c.mu.Lock()
-	sock := c.sock
-	c.mu.Unlock()
+	sock, _, _ := c.values()
 	if err := sock.Get(ctx, "closed", nil); err != nil {
 		return c.opErr("close", err)
 	}

@@ -40,14 +40,19 @@ func pgRoute(f func(ctx context.Context, r *http.Request) (map[string]any, error
 	}
 }
 
-// pgConnect connects pgx to the Hyperdrive binding's database: workerd's
-// connect() dials (sockets.Dial), and resolves the name itself.
-func pgConnect(ctx context.Context) (*pgx.Conn, error) {
+// pgBinding reads the Hyperdrive binding HYPERDRIVE.
+func pgBinding(ctx context.Context) (*hyperdrive.Config, error) {
 	env, err := worker.GetEnv()
 	if err != nil {
 		return nil, err
 	}
-	h, err := hyperdrive.FromEnv(ctx, env, "HYPERDRIVE")
+	return hyperdrive.FromEnv(ctx, env, "HYPERDRIVE")
+}
+
+// pgConnect connects pgx to the Hyperdrive binding's database: workerd's
+// connect() dials (sockets.Dial), and resolves the name itself.
+func pgConnect(ctx context.Context) (*pgx.Conn, error) {
+	h, err := pgBinding(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -62,11 +67,7 @@ func pgConnect(ctx context.Context) (*pgx.Conn, error) {
 
 // pgHyperdrive answers what the binding gives, and a query through it.
 func pgHyperdrive(ctx context.Context, r *http.Request) (map[string]any, error) {
-	env, err := worker.GetEnv()
-	if err != nil {
-		return nil, err
-	}
-	h, err := hyperdrive.FromEnv(ctx, env, "HYPERDRIVE")
+	h, err := pgBinding(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +80,7 @@ func pgHyperdrive(ctx context.Context, r *http.Request) (map[string]any, error) 
 	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
 		return nil, err
 	}
+	env, _ := worker.GetEnv()
 	_, notHD := hyperdrive.FromEnv(ctx, env, "SANDBOX")
 	return map[string]any{
 		"hostIsHyperdrive": strings.HasSuffix(h.Host, ".hyperdrive.local"),
