@@ -68,6 +68,9 @@ func RunPostgres(t *testing.T, target Target, pg *Postgres, why error) {
 			t.Run("CopyFrom", func(t *testing.T) {
 				equal(t, "COPY FROM", get(t, "copy"), map[string]any{"copied": 5000.0, "count": 5000.0, "sum": 12502500.0, "last": "row 5000"})
 			})
+			t.Run("PgxTLS", func(t *testing.T) {
+				equal(t, "pgx's own TLS over the socket", get(t, "tls"), map[string]any{"ssl": true, "version": "TLSv1.3"})
+			})
 			t.Run("ListenNotify", func(t *testing.T) {
 				equal(t, "LISTEN/NOTIFY", get(t, "listen"), map[string]any{
 					"channel": true, "payload": "payload one", "fromOther": true, "timedOut": true, "aliveAfter": true})

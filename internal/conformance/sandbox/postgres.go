@@ -26,6 +26,7 @@ func pgRoutes(mux *http.ServeMux, prefix string) {
 	mux.HandleFunc("GET "+prefix+"/pg/tx", pgRoute(pgTx))
 	mux.HandleFunc("GET "+prefix+"/pg/copy", pgRoute(pgCopy))
 	mux.HandleFunc("GET "+prefix+"/pg/listen", pgRoute(pgListen))
+	mux.HandleFunc("GET "+prefix+"/pg/tls", pgRoute(pgTLS))
 }
 
 // pgRoute runs a scenario and answers what it returned, or its error.
@@ -51,12 +52,19 @@ func pgBinding(ctx context.Context) (*hyperdrive.Config, error) {
 
 // pgConnect connects pgx to the Hyperdrive binding's database: workerd's
 // connect() dials (sockets.Dial), and resolves the name itself.
-func pgConnect(ctx context.Context) (*pgx.Conn, error) {
+func pgConnect(ctx context.Context) (*pgx.Conn, error) { return pgConnectMode(ctx, "") }
+
+// pgConnectMode is pgConnect with another sslmode than the binding's.
+func pgConnectMode(ctx context.Context, sslmode string) (*pgx.Conn, error) {
 	h, err := pgBinding(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := pgx.ParseConfig(h.ConnectionString)
+	cs := h.ConnectionString
+	if sslmode != "" {
+		cs = strings.Replace(cs, "sslmode=disable", "sslmode="+sslmode, 1)
+	}
+	cfg, err := pgx.ParseConfig(cs)
 	if err != nil {
 		return nil, err
 	}
@@ -223,4 +231,18 @@ func pgListen(ctx context.Context, r *http.Request) (map[string]any, error) {
 	alive := listener.QueryRow(ctx, "SELECT 1").Scan(&one) == nil && one == 1
 	return map[string]any{"channel": n.Channel == channel, "payload": n.Payload, "fromOther": n.PID != listener.PgConn().PID(),
 		"timedOut": errors.Is(timeout, context.DeadlineExceeded), "aliveAfter": alive}, nil
+}
+
+// pgTLS connects with sslmode=require: pgx's own TLS (Go's crypto/tls)
+// over the plain socket, after PostgreSQL's SSLRequest.
+func pgTLS(ctx context.Context, r *http.Request) (map[string]any, error) {
+	conn, err := pgConnectMode(ctx, "require")
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	var ssl bool
+	var version string
+	err = conn.QueryRow(ctx, "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").Scan(&ssl, &version)
+	return map[string]any{"ssl": ssl, "version": version}, err
 }
