@@ -70,8 +70,9 @@
 //
 // # TLS
 //
-// Three ways (the conformance suite runs the first two against servers
-// with a self-signed certificate, in wrangler dev and in dotest):
+// Three ways, each run by the conformance suite in wrangler dev and in
+// dotest (the first two against servers with a self-signed certificate,
+// the third against PostgreSQL):
 //
 //   - Options.SecureTransport On: workerd's TLS from the first byte,
 //     verified against the certificates workerd trusts.
@@ -80,10 +81,11 @@
 //     the same connection; Options.ServerName is the name the certificate
 //     must have, if not the address's host.
 //   - Go's crypto/tls over a plain Conn (tls.Client(c, config)), as a
-//     driver does itself (pgx's sslmode=require). It works, at the cost of
-//     Go's TLS in the module and in its CPU time, and with the roots you
-//     give it: a Worker has no system certificates
-//     (golang.org/x/crypto/x509roots/fallback provides some).
+//     driver does itself (pgx's sslmode=require, after PostgreSQL's
+//     SSLRequest). It costs Go's TLS in the module and in its CPU time,
+//     and verifies with the roots you give it: a Worker has no system
+//     certificates (golang.org/x/crypto/x509roots/fallback provides some;
+//     sslmode=require verifies nothing).
 //
 // workerd trusts the system's certificates and, in wrangler dev, those of
 // the file NODE_EXTRA_CA_CERTS names (wrangler hands them to workerd);
@@ -98,8 +100,8 @@
 // (package hyperdrive) or of your database. Queries, transactions, COPY
 // FROM and LISTEN/NOTIFY (WaitForNotification) work, from a Worker and from
 // a Durable Object, in wrangler dev and in dotest: the conformance suite
-// runs each against a PostgreSQL server it starts. pgx's own TLS
-// (sslmode=require) is Go's crypto/tls, as above; to use workerd's TLS
+// runs each against a PostgreSQL server it starts, and pgx's own TLS
+// (sslmode=require: Go's crypto/tls, as above). To use workerd's TLS
 // instead, a DialFunc can send PostgreSQL's SSLRequest itself, read the
 // server's "S", call StartTLS, and hand pgx the Conn with sslmode=disable.
 // pgx makes a module bigger: the benchmark's Worker with pgx v5.8.0 is
