@@ -242,10 +242,10 @@ func (s *tcpSocket) state(side string) (net.Conn, error) {
 
 func (s *tcpSocket) read(p []byte) (int, error) {
 	conn, err := s.state("ReadableStream")
-	if conn == nil && s.dialErr != nil && err == s.dialErr {
-		return 0, io.EOF // a socket that never connected ends at once
-	}
 	if err != nil {
+		if err == s.dialErr {
+			return 0, io.EOF // a socket that never connected ends at once
+		}
 		return 0, err
 	}
 	n, err := conn.Read(p)
@@ -308,8 +308,8 @@ func (s *tcpSocket) cancelRead() {
 func (s *tcpSocket) write(b []byte) error {
 	conn, err := s.state("WritableStream")
 	if err != nil {
-		if err == s.dialErr && conn == nil {
-			return NewJSError("Error", "jsg.Error: "+s.dialErr.(interface{ Error() string }).Error())
+		if err == s.dialErr {
+			return NewJSError("Error", "jsg.Error: "+err.Error())
 		}
 		return err
 	}

@@ -25,8 +25,8 @@ import { Encoder, Decoder, ExtensionCodec, ExtData } from "@msgpack/msgpack";
 const { DurableObject } = cloudflareWorkers;
 
 // MODULES are the modules whose exports Go reaches by specifier
-// (jsbridge.Module, through js.global): a Worker cannot import a module at
-// run time, so this file, the only one that imports, imports them here.
+// (jsbridge.Module, through js.global): this file, the only one that
+// imports, imports them once, when the shim loads.
 const MODULES = Object.freeze({
   "cloudflare:sockets": cloudflareSockets,
   "cloudflare:workers": cloudflareWorkers,
