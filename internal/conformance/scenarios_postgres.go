@@ -71,6 +71,13 @@ func RunPostgres(t *testing.T, target Target, pg *Postgres, why error) {
 			t.Run("PgxTLS", func(t *testing.T) {
 				equal(t, "pgx's own TLS over the socket", get(t, "tls"), map[string]any{"ssl": true, "version": "TLSv1.3"})
 			})
+			if where.prefix != "" {
+				t.Run("ObjectKeepsConnection", func(t *testing.T) {
+					// A pgx connection an object opened serves its next event.
+					equal(t, "keep", s.getJSON(t, where.prefix+"/pg/keep", 200), map[string]any{"pid": true})
+					equal(t, "kept", s.getJSON(t, where.prefix+"/pg/kept", 200), map[string]any{"session": "kept by pg-object"})
+				})
+			}
 			t.Run("ListenNotify", func(t *testing.T) {
 				equal(t, "LISTEN/NOTIFY", get(t, "listen"), map[string]any{
 					"channel": true, "payload": "payload one", "fromOther": true, "timedOut": true, "aliveAfter": true})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,6 +28,47 @@ func pgRoutes(mux *http.ServeMux, prefix string) {
 	mux.HandleFunc("GET "+prefix+"/pg/copy", pgRoute(pgCopy))
 	mux.HandleFunc("GET "+prefix+"/pg/listen", pgRoute(pgListen))
 	mux.HandleFunc("GET "+prefix+"/pg/tls", pgRoute(pgTLS))
+	if prefix != "" { // an object's connection outlives its event
+		mux.HandleFunc("GET "+prefix+"/pg/keep", pgRoute(pgKeep))
+		mux.HandleFunc("GET "+prefix+"/pg/kept", pgRoute(pgKept))
+	}
+}
+
+var (
+	keptPgMu sync.Mutex
+	keptPg   = map[string]*pgx.Conn{} // by object name
+)
+
+// pgKeep connects and keeps the connection for the object's next event,
+// in a session variable of the connection.
+func pgKeep(ctx context.Context, r *http.Request) (map[string]any, error) {
+	conn, err := pgConnect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(ctx, "SET application_name = 'kept by "+r.PathValue("name")+"'"); err != nil {
+		return nil, err
+	}
+	keptPgMu.Lock()
+	keptPg[r.PathValue("name")] = conn
+	keptPgMu.Unlock()
+	return map[string]any{"pid": conn.PgConn().PID() != 0}, nil
+}
+
+// pgKept queries on the connection an earlier event of the object kept:
+// the same session.
+func pgKept(ctx context.Context, r *http.Request) (map[string]any, error) {
+	keptPgMu.Lock()
+	conn := keptPg[r.PathValue("name")]
+	delete(keptPg, r.PathValue("name"))
+	keptPgMu.Unlock()
+	if conn == nil {
+		return nil, errors.New("nothing kept")
+	}
+	defer conn.Close(ctx)
+	var name string
+	err := conn.QueryRow(ctx, "SELECT current_setting('application_name')").Scan(&name)
+	return map[string]any{"session": name}, err
 }
 
 // pgRoute runs a scenario and answers what it returned, or its error.
