@@ -15,4 +15,8 @@
 // binding at a server it started on a port of its own by setting the
 // variable (t.Setenv) before dotest.New, as it does before starting
 // wrangler dev.
+//
+// workerd connects to the binding's host without connect()'s options: a
+// sockets.Conn to it takes no StartTLS, and pgx's own TLS
+// (sslmode=require) goes through it to the database as it is.
 package hyperdrive

@@ -102,8 +102,13 @@
 // a Durable Object, in wrangler dev and in dotest: the conformance suite
 // runs each against a PostgreSQL server it starts, and pgx's own TLS
 // (sslmode=require: Go's crypto/tls, as above). To use workerd's TLS
-// instead, a DialFunc can send PostgreSQL's SSLRequest itself, read the
-// server's "S", call StartTLS, and hand pgx the Conn with sslmode=disable.
+// instead, a DialFunc sends PostgreSQL's SSLRequest itself (8 bytes:
+// 0 0 0 8 4 210 22 47), reads the server's "S", calls StartTLS, and hands
+// pgx the Conn with sslmode=disable; the suite does this to the server's
+// own address. A Hyperdrive binding's host takes no StartTLS: workerd
+// makes that connection without connect()'s options, so StartTLS fails
+// with workerd's TypeError (on both runtimes); pgx's own TLS passes
+// through it.
 // pgx makes a module bigger: the benchmark's Worker with pgx v5.8.0 is
 // 19.3 MB, 4.1 MB gzipped (a Worker with net/http alone: 7.1 MB, 1.9 MB
 // gzipped; package sockets adds 0.13 MB, 0.03 MB gzipped), above the 3 MB

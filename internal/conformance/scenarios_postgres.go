@@ -2,7 +2,12 @@ package conformance
 
 import (
 	"fmt"
+	"net"
+	"net/url"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -31,8 +36,28 @@ func PostgresForSandbox(t *testing.T) (*Postgres, error) {
 	})
 	if pg != nil {
 		t.Setenv(HyperdriveEnv, pg.URL())
+		trustCertificate(t, pg.CertPEM)
 	}
 	return pg, why
+}
+
+// trustCertificate adds cert to the file NODE_EXTRA_CA_CERTS names (a new
+// one if none), which both runtimes trust: for StartTLS to PostgreSQL.
+func trustCertificate(t *testing.T, cert []byte) {
+	t.Helper()
+	file := os.Getenv("NODE_EXTRA_CA_CERTS")
+	if file == "" {
+		file = filepath.Join(t.TempDir(), "ca.pem")
+		t.Setenv("NODE_EXTRA_CA_CERTS", file)
+	}
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(cert); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // RunPostgres runs the PostgreSQL scenarios (pgx through package sockets
@@ -70,6 +95,15 @@ func RunPostgres(t *testing.T, target Target, pg *Postgres, why error) {
 			})
 			t.Run("PgxTLS", func(t *testing.T) {
 				equal(t, "pgx's own TLS over the socket", get(t, "tls"), map[string]any{"ssl": true, "version": "TLSv1.3"})
+			})
+			t.Run("WorkerdTLS", func(t *testing.T) {
+				// To the server itself: the binding's host takes no StartTLS.
+				got := s.getJSON(t, where.prefix+"/pg/starttls?addr="+url.QueryEscape(net.JoinHostPort(pg.Host, strconv.Itoa(pg.Port))), 200)
+				equal(t, "workerd's TLS after PostgreSQL's SSLRequest (StartTLS)", got, map[string]any{"ssl": true, "version": "TLSv1.3"})
+				r := s.get(t, where.prefix+"/pg/starttls")
+				if r.Status != 500 || !strings.Contains(string(r.Body), "The `secureTransport` socket option must be set to 'starttls' for startTls to be used.") {
+					t.Errorf("StartTLS to the Hyperdrive binding's host: %d %s; want workerd's refusal (its connections ignore connect()'s options)", r.Status, r.Body)
+				}
 			})
 			if where.prefix != "" {
 				t.Run("ObjectKeepsConnection", func(t *testing.T) {

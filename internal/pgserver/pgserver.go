@@ -39,6 +39,9 @@ type Server struct {
 	User     string
 	Password string
 	Database string
+	// CertPEM is the certificate of the server's TLS (self-signed, for
+	// 127.0.0.1), for a client that verifies it.
+	CertPEM []byte
 
 	cmd  *exec.Cmd
 	dir  string
@@ -106,7 +109,7 @@ func Start() (*Server, error) {
 	// TLS, for the clients that ask (sslmode=require): a self-signed
 	// certificate of its own.
 	certFile, keyFile := filepath.Join(s.dir, "server.crt"), filepath.Join(s.dir, "server.key")
-	if err := writeCertificate(certFile, keyFile, cred); err != nil {
+	if s.CertPEM, err = writeCertificate(certFile, keyFile, cred); err != nil {
 		return fail(err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -177,44 +180,49 @@ func unprivileged(dir string) (*syscall.Credential, error) {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
-// writeCertificate writes a self-signed certificate for 127.0.0.1 and its
-// key (mode 0600, as postgres requires), owned by cred's user.
-func writeCertificate(certFile, keyFile string, cred *syscall.Credential) error {
+// writeCertificate writes a self-signed certificate for 127.0.0.1 (its
+// own authority, so that a client can trust it as a root) and its key
+// (mode 0600, as postgres requires), owned by cred's user, and returns
+// the certificate.
+func writeCertificate(certFile, keyFile string, cred *syscall.Credential) ([]byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(7 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(7 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	kb, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		return err
+	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	if err := os.WriteFile(certFile, cert, 0o644); err != nil {
+		return nil, err
 	}
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
-		return err
+		return nil, err
 	}
 	if cred != nil {
 		for _, f := range []string{certFile, keyFile} {
 			if err := os.Chown(f, int(cred.Uid), int(cred.Gid)); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	return nil
+	return cert, nil
 }
 
 // waitReady waits until the server answers a query.

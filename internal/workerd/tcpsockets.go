@@ -43,6 +43,9 @@ import (
 //     (Config.RootCAs here).
 //   - A socket belongs to the I/O context that opened it, and is closed
 //     when that context ends (a request, or the object's eviction).
+//   - A connection to a Hyperdrive binding's host goes to its database,
+//     without connect()'s options (secureTransport "starttls" is dropped,
+//     so startTls() throws).
 
 const errCannotConnect = "proxy request failed, cannot connect to the specified address"
 
@@ -102,6 +105,12 @@ func (iso *Isolate) connectSocket(address any, opts *socketOptions) (*JSObject, 
 	case "off", "on", "starttls":
 	default:
 		return nil, NewJSError("TypeError", "Unsupported value in secureTransport socket option: "+secure)
+	}
+	if overridden(net.JoinHostPort(host, port)) != net.JoinHostPort(host, port) {
+		// A Hyperdrive binding's host: workerd's connection to it takes no
+		// option of connect()'s (measured: startTls() then throws; that
+		// allowHalfOpen goes too is the same reading, not measured).
+		secure, halfOpen = "off", false
 	}
 	owner, _ := iso.ioContext()
 	s := &tcpSocket{iso: iso, owner: owner, address: addr, host: host, port: port, secure: secure, halfOpen: halfOpen,

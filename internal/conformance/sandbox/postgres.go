@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/godurable/godurable/hyperdrive"
 	"github.com/godurable/godurable/sockets"
@@ -28,6 +31,7 @@ func pgRoutes(mux *http.ServeMux, prefix string) {
 	mux.HandleFunc("GET "+prefix+"/pg/copy", pgRoute(pgCopy))
 	mux.HandleFunc("GET "+prefix+"/pg/listen", pgRoute(pgListen))
 	mux.HandleFunc("GET "+prefix+"/pg/tls", pgRoute(pgTLS))
+	mux.HandleFunc("GET "+prefix+"/pg/starttls", pgRoute(pgStartTLS))
 	if prefix != "" { // an object's connection outlives its event
 		mux.HandleFunc("GET "+prefix+"/pg/keep", pgRoute(pgKeep))
 		mux.HandleFunc("GET "+prefix+"/pg/kept", pgRoute(pgKept))
@@ -98,6 +102,11 @@ func pgConnect(ctx context.Context) (*pgx.Conn, error) { return pgConnectMode(ct
 
 // pgConnectMode is pgConnect with another sslmode than the binding's.
 func pgConnectMode(ctx context.Context, sslmode string) (*pgx.Conn, error) {
+	return pgConnectWith(ctx, sslmode, sockets.Dial)
+}
+
+// pgConnectWith is pgConnectMode with a dial function of its own.
+func pgConnectWith(ctx context.Context, sslmode string, dial pgconn.DialFunc) (*pgx.Conn, error) {
 	h, err := pgBinding(ctx)
 	if err != nil {
 		return nil, err
@@ -110,7 +119,7 @@ func pgConnectMode(ctx context.Context, sslmode string) (*pgx.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.DialFunc = sockets.Dial
+	cfg.DialFunc = dial
 	cfg.LookupFunc = sockets.Lookup
 	return pgx.ConnectConfig(ctx, cfg)
 }
@@ -279,6 +288,50 @@ func pgListen(ctx context.Context, r *http.Request) (map[string]any, error) {
 // over the plain socket, after PostgreSQL's SSLRequest.
 func pgTLS(ctx context.Context, r *http.Request) (map[string]any, error) {
 	conn, err := pgConnectMode(ctx, "require")
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	var ssl bool
+	var version string
+	err = conn.QueryRow(ctx, "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").Scan(&ssl, &version)
+	return map[string]any{"ssl": ssl, "version": version}, err
+}
+
+// pgStartTLS connects with workerd's TLS: the dial function sends
+// PostgreSQL's SSLRequest in the clear, reads the server's "S", and calls
+// StartTLS; pgx then speaks through TLS with sslmode=disable (TLS is the
+// connection's business). The server's certificate is for 127.0.0.1. It
+// dials ?addr= if given, the server itself, rather than the binding's
+// host, whose connections workerd makes without the StartTLS option.
+func pgStartTLS(ctx context.Context, r *http.Request) (map[string]any, error) {
+	direct := r.URL.Query().Get("addr")
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if direct != "" {
+			addr = direct
+		}
+		c, err := sockets.Connect(ctx, addr, &sockets.Options{SecureTransport: sockets.StartTLS, ServerName: "127.0.0.1"})
+		if err != nil {
+			return nil, err
+		}
+		answer := make([]byte, 1)
+		_, err = c.Write([]byte{0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f}) // SSLRequest: length 8, code 80877103
+		if err == nil {
+			_, err = io.ReadFull(c, answer)
+		}
+		if err == nil && answer[0] != 'S' {
+			err = fmt.Errorf("the server answered %q to SSLRequest", answer)
+		}
+		if err == nil {
+			err = c.StartTLS(ctx)
+		}
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		return c, nil
+	}
+	conn, err := pgConnectWith(ctx, "", dial)
 	if err != nil {
 		return nil, err
 	}
