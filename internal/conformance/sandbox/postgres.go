@@ -288,6 +288,11 @@ func pgListen(ctx context.Context, r *http.Request) (map[string]any, error) {
 // over the plain socket, after PostgreSQL's SSLRequest.
 func pgTLS(ctx context.Context, r *http.Request) (map[string]any, error) {
 	conn, err := pgConnectMode(ctx, "require")
+	return pgSSL(ctx, conn, err)
+}
+
+// pgSSL answers whether conn's session is encrypted, and with which TLS.
+func pgSSL(ctx context.Context, conn *pgx.Conn, err error) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -332,12 +337,5 @@ func pgStartTLS(ctx context.Context, r *http.Request) (map[string]any, error) {
 		return c, nil
 	}
 	conn, err := pgConnectWith(ctx, "", dial)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close(ctx)
-	var ssl bool
-	var version string
-	err = conn.QueryRow(ctx, "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").Scan(&ssl, &version)
-	return map[string]any{"ssl": ssl, "version": version}, err
+	return pgSSL(ctx, conn, err)
 }
