@@ -33,7 +33,8 @@
 // ([Env.Var], [Env.LookupVar]), JSON variables, which are tables or arrays
 // in [vars] ([Env.DecodeVar]), and bindings ([Env.Bindings],
 // [Env.BindingKind]). [Env.DurableObject] returns the [Namespace] of a
-// [[durable_objects.bindings]] entry; the d1 package reaches
+// [[durable_objects.bindings]] entry, [Env.Service] the [Stub] of a
+// [[services]] entry (see Service bindings); the d1 package reaches
 // [[d1_databases]]. A Durable Object's constructor receives the same *Env.
 //
 // # Durable Objects: namespaces, IDs and stubs
@@ -95,6 +96,58 @@
 // on I/O that it started itself, and godurable starts each operation on
 // behalf of the event in its context.
 //
+// # Service bindings
+//
+// A [[services]] binding reaches another Worker's entrypoint, Go or
+// JavaScript: its default export, or the named entrypoint of its
+// entrypoint key. [Env.Service] returns its *[Stub], which Fetch,
+// ServeHTTP and Call use as they use a Durable Object's, with the same
+// values, errors and streams; a Go Worker behind the binding gets its
+// errors whole (name and code) at any date, as a Go object does.
+//
+//	auth, err := env.Service("AUTH") // [[services]] binding = "AUTH", service = "auth"
+//	var user string
+//	err = auth.Call(r.Context(), "check", &user, token)
+//	auth.ServeHTTP(w, r) // or hand the request on
+//
+// A Go Worker serves them with [Entrypoint]: a Go value whose exported
+// methods are RPC methods, with the exposure rules of Durable Object
+// classes (well-known interfaces off; [Expose] and [Hide]). The name ""
+// is the default export, which keeps [Handle]'s handler as its fetch; any
+// other name is a named entrypoint (a WorkerEntrypoint class that the
+// shim exports under it, as workerd requires of an RPC entrypoint), whose
+// fetch is its value's ServeHTTP, if it has one. A method's ctx carries the
+// caller's props (ctx.props: the props table of the caller's
+// [[services]] entry), which [Props] decodes; a request's Context() in
+// the handler carries them too.
+//
+//	type Admin struct{}
+//
+//	func (Admin) Stats(ctx context.Context) (Stats, error) {
+//		var props struct{ Role string `json:"role"` }
+//		if err := worker.Props(ctx, &props); err != nil {
+//			return Stats{}, err
+//		}
+//		...
+//	}
+//
+//	func init() {
+//		worker.Handle(mux)                       // the default export's fetch
+//		worker.Entrypoint("", API{})             // and its RPC methods
+//		worker.Entrypoint("Admin", Admin{}, worker.Hide("Reset"))
+//	}
+//
+// One value serves every call at once, as an http.Handler does: it keeps
+// no state of a call, and what it shares it guards. wasmbuild stubs types
+// an entrypoint's methods (Go stubs over a *Stub of the binding, and
+// TypeScript interfaces for Service<T>). In dotest, Options.Scripts routes
+// [[services]] by service name to another started Worker (with the
+// binding's props), and Worker.Entrypoint calls a Worker's entrypoints
+// from the test, with WithProps. A *Stub of a service binding crosses RPC
+// as the binding itself (a Fetcher).
+//
+// Not offered yet: a Worker's own entrypoints as bindings (ctx.exports).
+//
 // # Waiting and time
 //
 // A handler may wait on anything Go offers: a channel, a lock, a
@@ -115,6 +168,11 @@
 // Send) first moves there, as workerd requires ("Cannot perform I/O on
 // behalf of a different request"). [Sleep] is the host's timer, for a wait
 // that a context cancels.
+//
+// # Cron triggers
+//
+// The Worker's scheduled handler, which its cron triggers run, is
+// registered with package cron (cron.Handle).
 //
 // # Background work
 //
@@ -219,11 +277,11 @@
 //   - null, undefined: nil (a nil pointer, slice or map).
 //   - boolean, string: bool, string.
 //   - number: any integer type when integral and within ±(2^53−1) (a Go
-//     result beyond it fails the call), float64, float32.
+//     result beyond it fails the call: see Integers), float64, float32.
 //   - bigint: int64 or uint64 when it fits (exact), *big.Int of any size; a
 //     *big.Int result is a bigint.
 //   - Date: time.Time (milliseconds).
-//   - Uint8Array and the other binary views: []byte.
+//   - Uint8Array, the other binary views and ArrayBuffer: []byte.
 //   - Array, Set: a slice or an array.
 //   - an object, a Map with string keys: a struct (fields named by their
 //     msgpack tags, else their json tags), a map[string]T.
@@ -234,8 +292,8 @@
 //   - Response: *http.Response (status, headers, the body read whole).
 //   - an Error thrown: an error (*Error: name, message, code, cause); an
 //     Error as a value: an object with its name and message.
-//   - a Durable Object stub (or a service binding): *Stub, into an any too
-//     (see Stubs as values).
+//   - a Durable Object stub, or a service binding (a Fetcher): *Stub, into
+//     an any too (see Stubs as values).
 //   - an RpcTarget, a function, an instance of another class: by
 //     reference, a *jsbridge.Value (into an any too), whose methods Go
 //     calls through package jsbridge.
@@ -254,6 +312,31 @@
 //		return &http.Response{StatusCode: 201, Header: http.Header{"X-Seen": {r.Method}},
 //			Body: io.NopCloser(bytes.NewReader(body))}, nil
 //	}
+//
+// # Integers
+//
+// One rule: an integer is exact wherever Go's own bytes carry it, and
+// must lie within ±(2^53−1) wherever a JavaScript number carries it;
+// beyond that range godurable refuses it, before anything is sent, with an
+// error matching storage.ErrUnsafeInteger, rather than let JavaScript
+// round it. By path:
+//
+//   - Storage's KV (storage.KV), alarm payloads and the Scheduler's: exact
+//     at any size. They store Go's MessagePack as bytes.
+//   - SQL (storage.SQL, storage/sqldb) and D1: within the range. workerd
+//     binds every SQL value as a JavaScript number (a double) and returns
+//     numbers. Store a larger integer as TEXT or BLOB, a time as
+//     milliseconds (UnixMilli) or as a time.Time (RFC 3339 text), not as
+//     time.Now().UnixNano().
+//   - RPC, to or from JavaScript or between Go objects (Stub.Call), and
+//     package jsbridge: within the range for a Go integer; the values
+//     cross JavaScript, which holds numbers as doubles. A *big.Int crosses
+//     as a bigint, exact at any size, and an int64 or uint64 parameter
+//     takes a bigint that fits.
+//   - JSON (a Workers KV value, a queue's message, a D1 JSON column): as
+//     JSON.parse reads it, exact within the range.
+//
+// A time.Time crosses as a Date: milliseconds.
 //
 // # Stubs as values
 //

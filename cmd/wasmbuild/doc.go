@@ -35,7 +35,9 @@
 // table of them instead (package generated, added through go build
 // -overlay, so the package's directory is not written to), which keeps the
 // Go linker from keeping every exported method of every type (about 3 MB
-// of the counter example's module; RATIONALE.md has the measurements).
+// of the counter example's module; RATIONALE.md has the measurements),
+// and an invoker per method that calls it directly, its arguments decoded
+// into typed variables, where the runtime would call it by reflection.
 // wasmbuild keeps the second module only if it reports exactly the same
 // classes and methods, else the first, saying why.
 //
@@ -58,14 +60,68 @@
 //   - a compatibility date later than the installed workerd accepts (the
 //     pinned one's, 2026-11-24, when none is installed; 2026-05-03 with
 //     wrangler 4.86);
-//   - a d1_databases entry without a binding, or a binding name used twice.
+//   - a d1_databases or r2_buckets entry without a binding, or a binding
+//     name used twice;
+//   - an R2 bucket name that wrangler refuses (3 to 63 lowercase letters,
+//     digits and hyphens);
+//   - cron triggers ([triggers] crons) without a scheduled handler
+//     (cron.Handle), an expression twice, or one that
+//     Cloudflare would refuse, with the field that is wrong and why (see
+//     Cron triggers);
+//   - queues: a producer ([[queues.producers]]) without a binding or a
+//     queue, or with a binding name used twice; consumers
+//     ([[queues.consumers]]) without a queue handler in the module
+//     (queues.Handle), a queue consumed twice, a queue that is its own
+//     dead_letter_queue, or a setting out of wrangler's range
+//     (max_batch_size 1 to 100, max_batch_timeout 0 to 60 s, max_retries
+//     0 to 100, retry_delay 0 to 86,400 s, type "worker").
+//
+// A scheduled handler without cron triggers gets a warning: check says so,
+// with the lines to add, and goes on. So do a queue handler without
+// consumers, a dead-letter queue that no consumer of the configuration
+// consumes, and a producer's queue that none consumes: wrangler dev drops
+// their messages (unless another Worker of the session consumes them).
+//
+// # Cron triggers
+//
+// check reads each cron expression as Cloudflare's Cron Triggers do: five
+// fields (minute, hour, day of the month, month, day of the week), in UTC;
+// lists, ranges and steps; three-letter names of months (JAN) and days
+// (MON), in any case; L and W in the day of the month (L, LW, 15W); L and
+// # in the day of the week (6L or FRIL: the last Friday; 2#1: the first
+// Monday). Cloudflare numbers the days of the week 1 (SUN) to 7 (SAT),
+// not 0 to 6 as crontab does: "0 17 * * 1" runs on Sundays, and
+// "0 0 * * 0" is refused ("day 0: Cloudflare numbers the days of the week
+// from 1 (SUN) to 7 (SAT)"). So are '?', a sixth field (seconds or years),
+// @daily and longer names (MONDAY). The parser is
+// github.com/hashicorp/cronexpr, given Cloudflare's numbering; where the
+// two still differ, check refuses a range that wraps around (FRI-MON,
+// 22-2: write two ranges) and L-n or L-nW in the day of the month, which
+// Cloudflare accepts, and lets through a step larger than Cloudflare
+// allows in the day of the month (*/31) or the month (*/12), which the
+// deploy then refuses. dotest fires the triggers with the same parser.
+//
+// When the configuration has cron triggers, dev runs wrangler dev with
+// --test-scheduled, which never fires them by itself but adds the route
+// /__scheduled to the Worker:
+//
+//	curl "http://127.0.0.1:8787/__scheduled?cron=*/5+*+*+*+*"
+//
+// runs the scheduled handler with that cron and the request's time as
+// ScheduledTime, and answers 200 "Ran scheduled event", or 500 with the
+// handler's error (NoRetry has no effect there). wrangler 4.164 also
+// serves /cdn-cgi/local/scheduled?cron=...&time=MS&format=json, which
+// delivers the event as workerd does, with the time given, and answers
+// {"outcome":"ok"|"exception","noRetry":...}.
 //
 // # dev
 //
 // dev builds, checks, installs the pinned wrangler and Node.js with npm ci
 // if they are not installed yet (or package-lock.json is newer than the
 // installation), and runs wrangler dev on the pinned Node.js, on
-// 127.0.0.1 (-port, default 8787); flags after -- go to wrangler dev. It
+// 127.0.0.1 (-port, default 8787), with --test-scheduled if the
+// configuration has cron triggers (see Cron triggers); flags after -- go
+// to wrangler dev. It
 // reuses the module when the record of its inputs matches ("reusing
 // build/app.wasm: inputs unchanged"; else it says why it builds), and
 // while it runs it polls the inputs each second and rebuilds only when one
@@ -80,8 +136,9 @@
 // # stubs
 //
 // Stub.Call(ctx, "increment", &v, by) finds a misspelled method or a wrong
-// argument type only at run time. stubs writes, for each class, a Go type
-// whose methods are the class's exposed RPC methods with their Go types,
+// argument type only at run time. stubs writes, for each class (and each
+// entrypoint, below), a Go type whose methods are the class's exposed RPC
+// methods with their Go types,
 // checked by the compiler (stubs.go in the package by default, or -go),
 // and with -ts the TypeScript declarations of the classes' RPC interfaces
 // for JavaScript callers. Use it from a go:generate line in the package, in
@@ -147,6 +204,27 @@
 // the Go stubs or TypeScript declarations in the package's directory are
 // stale, and the counter's test compares both files with what stubs
 // writes now. The file named by -go is wasmbuild's: it is rewritten whole.
+//
+// A Worker's entrypoints (worker.Entrypoint) get stubs too, for the Go
+// Workers that reach them through a service binding: AdminStub for the
+// entrypoint Admin, and, for the default entrypoint, a stub named after
+// its Go type (GatewayStub for worker.Entrypoint("", Gateway{})). Such a
+// stub wraps the *worker.Stub of the service binding, or a
+// *dotest.Entrypoint in a test:
+//
+//	admin := NewAdminStub(svc) // svc, err := env.Service("ADMIN")
+//	stats, err := admin.Stats(r.Context())
+//
+//	a := NewAdminStub(w.Entrypoint("Admin")) // in a dotest test of the Worker that serves it
+//
+// Another Go Worker that binds the service imports the stubs from a
+// package of their own (-go dir/file.go -pkg name). In TypeScript, an
+// entrypoint is an interface that extends Rpc.WorkerEntrypointBranded, so
+// that a JavaScript caller types its binding as Service<Admin>; the Env
+// lists only the Durable Object bindings, since the Worker's own
+// configuration does not name its callers' service bindings. A package
+// that calls an entrypoint's stub before it is written gets no
+// provisional one: write the stubs first.
 //
 // Write the calls first and generate after: stubs works on a package that
 // does not compile because it calls a stub that is not written yet

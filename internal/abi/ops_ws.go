@@ -4,7 +4,8 @@ import "reflect"
 
 // Hibernatable WebSockets: ctx.acceptWebSocket and the rest of the
 // hibernation API. A socket is named by the ID the host gave it when it
-// accepted it, which it keeps across hibernation. Codes: 20–32.
+// accepted it, which it keeps across hibernation. Codes: 20–32, and
+// 80–89 for those added after the first block filled.
 
 // The codes of the synchronous operations (the call import), as the
 // rows below describe them.
@@ -22,6 +23,7 @@ const (
 	CallWSAutoResponseTime CallOp = 30
 	CallWSSetEventTimeout  CallOp = 31
 	CallWSEventTimeout     CallOp = 32
+	CallWSBroadcast        CallOp = 80
 )
 
 // The descriptors of the operations above, with the types of their
@@ -30,7 +32,7 @@ var (
 	// OpWSAccept is the descriptor of ws.accept.
 	OpWSAccept = Sync[WSAccept, string]{Code: CallWSAccept}
 	// OpWSSend is the descriptor of ws.send.
-	OpWSSend = Sync[WSMessage, Empty]{Code: CallWSSend}
+	OpWSSend = Sync[WSFrame, Empty]{Code: CallWSSend}
 	// OpWSClose is the descriptor of ws.close.
 	OpWSClose = Sync[WSClose, Empty]{Code: CallWSClose}
 	// OpWSList is the descriptor of ws.list.
@@ -53,6 +55,8 @@ var (
 	OpWSSetEventTimeout = Sync[*float64, Empty]{Code: CallWSSetEventTimeout}
 	// OpWSEventTimeout is the descriptor of ws.eventTimeout.
 	OpWSEventTimeout = Sync[Empty, *float64]{Code: CallWSEventTimeout}
+	// OpWSBroadcast is the descriptor of ws.broadcast.
+	OpWSBroadcast = Sync[WSBroadcast, int]{Code: CallWSBroadcast}
 )
 
 // wsOps are the rows of the table for the operations above.
@@ -64,7 +68,7 @@ var wsOps = feature{
 			Request: reflect.TypeFor[WSAccept](), Result: reflect.TypeFor[string](),
 			Doc: "accept the WebSocket of the event's upgrade request as hibernatable, with tags; the socket's ID, which the response names in WebSocketHeader"},
 		{Code: int32(CallWSSend), Name: "ws.send", Object: true,
-			Request: reflect.TypeFor[WSMessage](),
+			Request: reflect.TypeFor[WSFrame](),
 			Doc:     "send a message on a socket"},
 		{Code: int32(CallWSClose), Name: "ws.close", Object: true,
 			Request: reflect.TypeFor[WSClose](),
@@ -99,5 +103,16 @@ var wsOps = feature{
 		{Code: int32(CallWSEventTimeout), Name: "ws.eventTimeout", Object: true,
 			Result: reflect.TypeFor[*float64](),
 			Doc:    "the hibernatable WebSocket events' bound in ms, or nil"},
+	},
+}
+
+// wsMoreOps are the rows of the WebSocket operations in the second block.
+var wsMoreOps = feature{
+	name:  "ws (continued)",
+	codes: blockWSMore,
+	calls: []OpInfo{
+		{Code: int32(CallWSBroadcast), Name: "ws.broadcast", Object: true,
+			Request: reflect.TypeFor[WSBroadcast](), Result: reflect.TypeFor[int](),
+			Doc: "send one message to every open socket of the object, or those with a tag, but the sockets named in Except; how many it was sent to"},
 	},
 }

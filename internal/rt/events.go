@@ -101,6 +101,11 @@ type Event struct {
 	kind abi.EventKind
 	arg  uint32
 	obj  *object // nil for the stateless Worker
+	// entry is the entrypoint of an EventWorkerCall, once found.
+	entry *entrypoint
+	// owner names what the event is for in messages: the object's
+	// class, "worker", or a named entrypoint.
+	owner string
 	// method names the event in messages, qualified by the object's
 	// class when they are written ("Counter.ServeHTTP").
 	method string
@@ -142,13 +147,8 @@ func (e *Event) Class() string {
 func (e *Event) Describe(method string) { e.method = method }
 
 // what names the event in messages: "Counter.Increment",
-// "worker.ServeHTTP".
-func (e *Event) what() string {
-	if e.obj == nil {
-		return "worker." + e.method
-	}
-	return e.obj.info.Class + "." + e.method
-}
+// "worker.ServeHTTP", "Admin.Stats" (a named entrypoint's).
+func (e *Event) what() string { return e.owner + "." + e.method }
 
 type eventKey struct{}
 
@@ -219,11 +219,22 @@ func (e *Event) finish(status abi.Status, payload []byte) {
 
 func (e *Event) fail(err *abi.Error) { e.finish(abi.StatusError, mustMarshal(err)) }
 
+// PanicError reports v, the value of a panic in the handler of e, on
+// standard error with its stack, and returns the error that fails the
+// event: what happens to a panic that a handler does not recover. A
+// feature whose event completes with a result of its own, even when its
+// handler fails, recovers the panic and calls it.
+func (e *Event) PanicError(v any) *abi.Error {
+	err := panicError(e.what(), v)
+	fmt.Fprintf(os.Stderr, "godurable: %s\n%s", err.Message, err.Stack)
+	return err
+}
+
 // startEvent is the godurable_event export.
 func startEvent(id int32, kind abi.EventKind, object, arg uint32, size int32) int32 {
 	payload := make([]byte, size)
 	hostcall.Take(payload)
-	e := &Event{id: id, kind: kind, arg: arg}
+	e := &Event{id: id, kind: kind, arg: arg, owner: "worker"}
 	e.root.e = e
 	e.ctx, e.cancel = context.WithCancelCause(&e.root)
 	liveMu.Lock()
@@ -264,9 +275,7 @@ func runEvent(e *Event, object uint32, payload []byte) {
 				e.fail(&abi.Error{Name: "Error", Message: a.reason})
 				return
 			}
-			err := panicError(e.what(), v)
-			fmt.Fprintf(os.Stderr, "godurable: %s\n%s", err.Message, err.Stack)
-			e.fail(err)
+			e.fail(e.PanicError(v))
 		}
 	}()
 	spec := handlerOf(e.kind)

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -107,14 +108,18 @@ func RuntimeModule() []byte {
 	// The tables: the shim looks up its implementation of each row by name
 	// and refuses to load if one is missing (TestShimImplementsTheTable
 	// checks the same without Node).
+	// Raw marks an operation whose request is bytes as they are (Raw,
+	// WSFrame), which the shim hands to its implementation undecoded.
 	type op struct {
 		Name   string `json:"name"`
 		Object bool   `json:"object"`
+		Raw    bool   `json:"raw,omitempty"`
 	}
 	ops := func(table []abi.OpInfo) map[int32]op {
 		out := map[int32]op{}
 		for _, o := range table {
-			out[o.Code] = op{o.Name, o.Object}
+			raw := o.Request == reflect.TypeFor[abi.Raw]() || o.Request == reflect.TypeFor[abi.WSFrame]()
+			out[o.Code] = op{o.Name, o.Object, raw}
 		}
 		return out
 	}
@@ -153,16 +158,23 @@ func entryModule(m *Manifest, wasmFile string) ([]byte, error) {
 		Capabilities []string   `json:"capabilities"`
 		Methods      []jsMethod `json:"methods"`
 	}
-	classes := make([]jsClass, 0, len(m.Classes))
-	for _, c := range m.Classes {
-		jc := jsClass{Name: c.Name, Capabilities: append([]string{}, c.Capabilities...), Methods: []jsMethod{}}
-		for _, meth := range c.Methods {
-			jc.Methods = append(jc.Methods, jsMethod{Name: meth.Name, JSName: meth.JSName, Stubs: meth.Stubs})
+	describe := func(cs []abi.Class) []jsClass {
+		out := make([]jsClass, 0, len(cs))
+		for _, c := range cs {
+			jc := jsClass{Name: c.Name, Capabilities: append([]string{}, c.Capabilities...), Methods: []jsMethod{}}
+			for _, meth := range c.Methods {
+				jc.Methods = append(jc.Methods, jsMethod{Name: meth.Name, JSName: meth.JSName, Stubs: meth.Stubs})
+			}
+			out = append(out, jc)
 		}
-		classes = append(classes, jc)
+		return out
 	}
 	worker := append([]string{}, m.Worker...)
-	manifest, err := json.Marshal(map[string]any{"worker": worker, "classes": classes, "shape": m.ComputeShape()})
+	desc := map[string]any{"worker": worker, "classes": describe(m.Classes), "shape": m.ComputeShape()}
+	if len(m.Entrypoints) > 0 {
+		desc["entrypoints"] = describe(m.Entrypoints)
+	}
+	manifest, err := json.Marshal(desc)
 	if err != nil {
 		return nil, err
 	}
@@ -173,21 +185,46 @@ func entryModule(m *Manifest, wasmFile string) ([]byte, error) {
 	fmt.Fprintf(&b, "import module from %q;\n", "./"+wasmFile)
 	fmt.Fprintf(&b, "import { createRuntime } from %q;\n\n", "./"+RuntimeFile)
 	fmt.Fprintf(&b, "const manifest = %s;\n", manifest)
-	b.WriteString("const { GoDurableObject, worker } = createRuntime(module, manifest);\n")
+	b.WriteString("const { GoDurableObject, GoWorkerEntrypoint, worker } = createRuntime(module, manifest);\n")
 	for _, c := range m.Classes {
 		fmt.Fprintf(&b, "\nexport class %s extends GoDurableObject {\n", c.Name)
 		fmt.Fprintf(&b, "  static goClass = %q;\n", c.Name)
-		for _, capability := range c.Capabilities {
-			fmt.Fprintf(&b, "\n  %s(...args) {\n    return this.__event(%q, args);\n  }\n", capability, capability)
-		}
-		for i, meth := range c.Methods {
-			fmt.Fprintf(&b, "\n  // %s(%s)%s\n", meth.Name, strings.Join(meth.Params, ", "), resultComment(meth.Result))
-			fmt.Fprintf(&b, "  %s(...args) {\n    return this.__call(%d, args);\n  }\n", meth.JSName, i)
-		}
+		writeMethods(&b, c.Capabilities, c.Methods)
 		b.WriteString("}\n")
 	}
-	b.WriteString("\nexport default worker;\n")
+	// Each entrypoint is a WorkerEntrypoint class: workerd calls RPC
+	// methods only on those, the default export's included.
+	defaultClass := false
+	for i, e := range m.Entrypoints {
+		if e.Name == "" {
+			defaultClass = true
+			// The default export's handlers are the Worker's, fetch
+			// always (a 404 without worker.Handle).
+			e.Capabilities = slices.Concat([]string{"fetch"}, slices.DeleteFunc(slices.Clone(m.Worker), func(n string) bool { return n == "fetch" }))
+			b.WriteString("\nexport default class extends GoWorkerEntrypoint {\n")
+		} else {
+			fmt.Fprintf(&b, "\nexport class %s extends GoWorkerEntrypoint {\n", e.Name)
+		}
+		fmt.Fprintf(&b, "  static goEntrypoint = %d;\n", i)
+		writeMethods(&b, e.Capabilities, e.Methods)
+		b.WriteString("}\n")
+	}
+	if !defaultClass {
+		b.WriteString("\nexport default worker;\n")
+	}
 	return b.Bytes(), nil
+}
+
+// writeMethods writes the handlers of capabilities and the RPC methods of
+// a class or an entrypoint.
+func writeMethods(b *bytes.Buffer, capabilities []string, methods []abi.Method) {
+	for _, capability := range capabilities {
+		fmt.Fprintf(b, "\n  %s(...args) {\n    return this.__event(%q, args);\n  }\n", capability, capability)
+	}
+	for i, meth := range methods {
+		fmt.Fprintf(b, "\n  // %s(%s)%s\n", meth.Name, strings.Join(meth.Params, ", "), resultComment(meth.Result))
+		fmt.Fprintf(b, "  %s(...args) {\n    return this.__call(%d, args);\n  }\n", meth.JSName, i)
+	}
 }
 
 func resultComment(r string) string {
@@ -207,7 +244,7 @@ func abiConstants() map[string]any {
 		"ExportObject": abi.ExportObject, "ExportDrop": abi.ExportDrop,
 		"ExportEvent": abi.ExportEvent, "ExportResume": abi.ExportResume, "ExportTick": abi.ExportTick, "ExportTransaction": abi.ExportTransaction, "ExportCancel": abi.ExportCancel,
 		"IdleFD": abi.IdleFD, "StatusOK": int(abi.StatusOK), "StatusError": int(abi.StatusError),
-		"CodeCrashed": abi.CodeCrashed, "CodeOrphaned": abi.CodeOrphaned,
+		"CodeCrashed": abi.CodeCrashed, "CodeOrphaned": abi.CodeOrphaned, "WSFrameText": abi.WSFrameText,
 		"MaxErrorCauses": abi.MaxErrorCauses, "ReservedRPCNames": abi.ReservedRPCNames,
 		"WebSocketHeader": abi.WebSocketHeader, "ManifestSection": abi.ManifestSection, "ExtBigInt": abi.ExtBigInt, "ExtStream": abi.ExtStream,
 		"ExtHeaders": abi.ExtHeaders, "ExtRequest": abi.ExtRequest, "ExtResponse": abi.ExtResponse,

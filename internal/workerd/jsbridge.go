@@ -95,6 +95,9 @@ var jsSyncOps = map[abi.CallOp]syncOp{
 			return nil, err
 		}
 		o, _ := target.(*JSObject)
+		if s, ok := target.(*jsStream); ok {
+			o = s.methods()
+		}
 		var fn any
 		what := "the value"
 		if o != nil {
@@ -154,7 +157,9 @@ var jsSyncOps = map[abi.CallOp]syncOp{
 		case []any:
 			t.Class, t.Array = "Array", true
 		case *jsStub:
-			t.Class = "DurableObject"
+			t.Class = x.class()
+		case *jsStream:
+			t.Class = "ReadableStream"
 		}
 		return mustMarshal(&t), nil
 	},
@@ -232,6 +237,7 @@ func jsArgs(b abi.Value, iso *Isolate) ([]any, error) {
 	if !ok {
 		return nil, NewJSError("TypeError", "godurable: the arguments are not a list")
 	}
+	iso.streamArgs(args)
 	return args, nil
 }
 
@@ -248,6 +254,10 @@ func (iso *Isolate) jsResult(v any, as abi.JSAs) ([]byte, error) {
 		}
 	case abi.JSAsResponse:
 		return nil, NewJSError("TypeError", "godurable: dotest's model has no Response to give here: "+jsDescribe(v))
+	default:
+		if s, ok := v.(*jsStream); ok {
+			return iso.AddStream(s.r), nil
+		}
 	}
 	if _, ok := v.(jsUndefined); ok {
 		return []byte{}, nil
@@ -295,7 +305,22 @@ func (iso *Isolate) global(name string) *JSObject {
 	case "caches":
 		return &JSObject{Class: "CacheStorage", Props: map[string]any{"default": &JSObject{Class: "Cache"}}}
 	}
+	if g := globals[name]; g != nil {
+		return g()
+	}
 	return nil
+}
+
+// globals are the model's other globals, by name: each function makes
+// the value Global gives.
+var globals = map[string]func() *JSObject{}
+
+// registerGlobal adds the global called name (from an init function).
+func registerGlobal(name string, g func() *JSObject) {
+	if globals[name] != nil {
+		panic("godurable: two globals called " + name)
+	}
+	globals[name] = g
 }
 
 // randomUUID is crypto.randomUUID: a random RFC 9562 version 4 UUID.

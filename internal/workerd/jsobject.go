@@ -35,8 +35,11 @@ type JSObject struct {
 	// takes the rest); the function returns nothing, a result, an error, or
 	// a result and an error. A *JSObject in a result (at its top, or inside
 	// a []any or map[string]any) crosses by reference; the rest as RPC
-	// values. An error crosses as a JavaScript exception, with the name and
-	// code of an error that has ErrorName and ErrorCode methods.
+	// values, but for an io.Reader result, which is a ReadableStream (as
+	// a ReadableStream argument is an io.ReadCloser, for a parameter of
+	// type io.Reader, io.ReadCloser or any). An error crosses as a
+	// JavaScript exception, with the name and code of an error that has
+	// ErrorName and ErrorCode methods.
 	Methods map[string]any
 	// Props are its properties, by name: values as results are.
 	Props map[string]any
@@ -49,6 +52,7 @@ type JSObject struct {
 	IO     bool
 	owner  *ioContext // IO's context, once used (or from its making)
 	ioType string     // the I/O type workerd's refusal names; "" is JsRpcStub
+	sink   *fixedSink // the writable half of a FixedLengthStream (jsglobals.go)
 
 	mu sync.Mutex // Props, set by Set
 }
@@ -111,6 +115,8 @@ func jsDescribe(v any) string {
 		return "#<" + x.Class + ">"
 	case *jsPromise:
 		return "#<Promise>"
+	case *jsStream:
+		return "#<ReadableStream>"
 	}
 	return fmt.Sprintf("%T", v)
 }
@@ -166,7 +172,7 @@ func callFunc(fn any, args []any, what string) (any, error) {
 	}
 	for i := range n {
 		p := reflect.New(t.In(first + i)).Elem()
-		if i < len(args) {
+		if i < len(args) && !streamParam(args[i], p) {
 			if err := fromJSValue(args[i], p.Addr().Interface()); err != nil {
 				return nil, NewJSError("TypeError", fmt.Sprintf("%s: argument %d: %v", what, i+1, err))
 			}
@@ -177,6 +183,10 @@ func callFunc(fn any, args []any, what string) (any, error) {
 		elem := t.In(t.NumIn() - 1).Elem()
 		for i := n; i < len(args); i++ {
 			p := reflect.New(elem).Elem()
+			if streamParam(args[i], p) {
+				in = append(in, p)
+				continue
+			}
 			if err := fromJSValue(args[i], p.Addr().Interface()); err != nil {
 				return nil, NewJSError("TypeError", fmt.Sprintf("%s: argument %d: %v", what, i+1, err))
 			}
@@ -266,11 +276,44 @@ func toJSValue(v any) (any, error) {
 	if o, ok := v.(*JSObject); ok {
 		return o, nil
 	}
-	b, err := abi.EncodeValue(v)
+	if s, ok := streamResult(v); ok {
+		return s, nil
+	}
+	if o, ok := v.(*jsObject); ok { // a model's value already (JSON.parse's)
+		return o, nil
+	}
+	b, err := abi.EncodeValue(goPlain(v))
 	if err != nil {
 		return nil, NewJSError("TypeError", "godurable: a fake's result cannot cross: "+err.Error())
 	}
 	return jsDecodeFrom(b, fakes, false)
+}
+
+// goPlain returns v with the model's plain objects inside Go maps and
+// slices (JSON.parse's results, kept in a fake's map) made Go maps, which
+// abi.EncodeValue knows.
+func goPlain(v any) any {
+	switch x := v.(type) {
+	case *jsObject:
+		m := make(map[string]any, len(x.vals))
+		for k, e := range x.vals {
+			m[k] = goPlain(e)
+		}
+		return m
+	case map[string]any: // copied: the map may be the fake's own
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = goPlain(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(x))
+		for i, e := range x {
+			s[i] = goPlain(e)
+		}
+		return s
+	}
+	return v
 }
 
 // fromJSValue decodes v, one of the model's JavaScript values, into the Go

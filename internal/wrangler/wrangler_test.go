@@ -180,6 +180,51 @@ database_id = "00000000-0000-0000-0000-000000000001"
 	}
 }
 
+func TestKVNamespaces(t *testing.T) {
+	dir := t.TempDir()
+	cfg := good + `
+[[kv_namespaces]]
+binding = "PASTES"
+id = "0f2ac74b498b48028cb68387c421e279"
+`
+	if ps := check(t, dir, "wrangler.toml", cfg, counter); len(ps) != 0 {
+		t.Errorf("problems: %v", ps)
+	}
+	jsonc := `{"name": "app", "main": "build/worker.mjs", "compatibility_date": "2026-04-01",
+		"durable_objects": {"bindings": [{"name": "COUNTER", "class_name": "Counter"}]},
+		"migrations": [{"tag": "v1", "new_sqlite_classes": ["Counter"]}],
+		"kv_namespaces": [{"binding": "COUNTER", "id": "1"}, {"id": "2"}]}`
+	ps := check(t, dir, "wrangler.jsonc", jsonc, counter)
+	if len(ps) != 2 || !strings.Contains(ps[0].Message, `"COUNTER" is used twice (kv_namespaces)`) || !strings.Contains(ps[1].Message, "kv_namespaces entry 2 has no binding") {
+		t.Errorf("problems: %v", ps)
+	}
+}
+
+func TestR2Buckets(t *testing.T) {
+	dir := t.TempDir()
+	cfg := good + `
+[[r2_buckets]]
+binding = "BLOBS"
+bucket_name = "my-blobs"
+`
+	if ps := check(t, dir, "wrangler.toml", cfg, counter); len(ps) != 0 {
+		t.Errorf("problems: %v", ps)
+	}
+	cfg = good + `
+[[r2_buckets]]
+binding = "COUNTER"
+bucket_name = "My_Blobs"
+[[r2_buckets]]
+bucket_name = "ok-name"
+preview_bucket_name = "-x"
+`
+	ps := check(t, dir, "wrangler.toml", cfg, counter)
+	if len(ps) != 4 || !strings.Contains(ps[0].Message, `"COUNTER" is used twice (r2_buckets)`) || !strings.Contains(ps[1].Message, `bucket_name "My_Blobs" is not a bucket name`) ||
+		!strings.Contains(ps[2].Message, "entry 2 has no binding") || !strings.Contains(ps[3].Message, `preview_bucket_name "-x"`) {
+		t.Errorf("problems: %v", ps)
+	}
+}
+
 // TestBindings: every kind of binding is listed, in TOML and JSON alike,
 // including a kind wrangler adds later, and never a variable.
 func TestBindings(t *testing.T) {
@@ -230,5 +275,152 @@ name = "MAIL"
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: Bindings = %v, want %v", filepath.Base(path), got, want)
 		}
+	}
+}
+
+// TestCheckCrons: each cron trigger must be an expression Cloudflare
+// accepts, once, with a scheduled handler to run it; a handler without
+// triggers is a warning.
+func TestCheckCrons(t *testing.T) {
+	dir := t.TempDir()
+	scheduled := &abi.Manifest{ABI: abi.Version, Worker: []string{"fetch", "scheduled"}, Classes: counter.Classes}
+	ps := check(t, dir, "wrangler.toml", good+`
+[triggers]
+crons = ["*/5 * * * *", "0 0 * * 0", "0 0 L-2 * *", "*/5 * * * *", "59 23 LW * *", "0 18 * * friL"]
+`, scheduled)
+	want := []string{
+		`triggers.crons: cron "0 0 * * 0": day-of-week "0": day 0: Cloudflare numbers the days of the week from 1 (SUN) to 7 (SAT)`,
+		`triggers.crons: cron "0 0 L-2 * *": day-of-month "L-2"`,
+		`triggers.crons has "*/5 * * * *" twice`,
+	}
+	if len(ps) != len(want) {
+		t.Fatalf("%d problems, want %d: %v", len(ps), len(want), ps)
+	}
+	for i, w := range want {
+		if !strings.Contains(ps[i].Message, w) || ps[i].Warning {
+			t.Errorf("problem %d = %q, want the error %q", i, ps[i].Message, w)
+		}
+	}
+
+	// Triggers without a handler: an error.
+	ps = check(t, dir, "wrangler.toml", good+"[triggers]\ncrons = [\"0 * * * *\"]\n", counter)
+	if len(ps) != 1 || ps[0].Warning || !strings.Contains(ps[0].Message, "triggers.crons has 1 cron trigger, but the module has no scheduled handler: register one with cron.Handle") {
+		t.Errorf("crons without a handler: %v", ps)
+	}
+
+	// A handler without triggers: a warning, with the lines to add.
+	ps = check(t, dir, "wrangler.toml", good, scheduled)
+	if len(ps) != 1 || !ps[0].Warning || !strings.Contains(ps[0].Message, "the configuration has no cron triggers") || ps[0].Fix != "[triggers]\ncrons = [\"*/5 * * * *\"]" {
+		t.Errorf("a handler without crons: %+v", ps)
+	}
+	if s := ps[0].String(); !strings.HasPrefix(s, "warning: the module has a scheduled handler") {
+		t.Errorf("the warning reads %q", s)
+	}
+	jsonc := `{"name": "app", "main": "build/worker.mjs", "compatibility_date": "2026-04-01",
+		"durable_objects": {"bindings": [{"name": "COUNTER", "class_name": "Counter"}]},
+		"migrations": [{"tag": "v1", "new_sqlite_classes": ["Counter"]}],
+		"triggers": {"crons": ["0 12 * * MON#1"]}}`
+	if ps := check(t, dir, "wrangler.jsonc", jsonc, scheduled); len(ps) != 0 {
+		t.Errorf("jsonc with a cron: %v", ps)
+	}
+}
+
+// TestCheckQueues: producers and consumers of queues: names, settings in
+// wrangler's ranges, one consumer per queue, a queue handler to deliver
+// to, and warnings for queues whose messages wrangler dev would drop.
+func TestCheckQueues(t *testing.T) {
+	dir := t.TempDir()
+	consumer := &abi.Manifest{ABI: abi.Version, Worker: []string{"fetch", "queue"}, Classes: counter.Classes}
+	fine := good + `
+[[queues.producers]]
+binding = "JOBS"
+queue = "jobs"
+
+[[queues.consumers]]
+queue = "jobs"
+max_batch_size = 10
+max_batch_timeout = 0.5
+max_retries = 0
+dead_letter_queue = "jobs-dead"
+retry_delay = 30
+
+[[queues.consumers]]
+queue = "jobs-dead"
+`
+	if ps := check(t, dir, "wrangler.toml", fine, consumer); len(ps) != 0 {
+		t.Errorf("a good configuration: %v", ps)
+	}
+
+	ps := check(t, dir, "wrangler.toml", good+`
+[[queues.producers]]
+binding = "JOBS"
+queue = "jobs"
+
+[[queues.producers]]
+binding = "JOBS"
+queue = "jobs"
+
+[[queues.producers]]
+binding = "COUNTER"
+queue = "jobs"
+
+[[queues.producers]]
+queue = "jobs"
+
+[[queues.producers]]
+binding = "NOQUEUE"
+
+[[queues.consumers]]
+queue = "jobs"
+max_batch_size = 101
+max_batch_timeout = 61
+max_retries = 1.5
+retry_delay = -1
+dead_letter_queue = "jobs"
+type = "http_pull"
+
+[[queues.consumers]]
+queue = "jobs"
+
+[[queues.consumers]]
+queue = "other"
+dead_letter_queue = "nobody"
+`, consumer)
+	want := []struct {
+		msg     string
+		warning bool
+	}{
+		{`the binding name "JOBS" is used twice (queues.producers)`, false},
+		{`the binding name "COUNTER" is used twice (queues.producers)`, false},
+		{`queues.producers entry 4 has no binding`, false},
+		{`queues.producers entry 5 (NOQUEUE) names no queue`, false},
+		{`queues.consumers "jobs": type "http_pull"`, false},
+		{`queues.consumers "jobs": max_batch_size = 101: it must be a whole number from 1 to 100`, false},
+		{`queues.consumers "jobs": max_batch_timeout = 61: it must be a number from 0 to 60 seconds`, false},
+		{`queues.consumers "jobs": max_retries = 1.5: it must be a whole number from 0 to 100`, false},
+		{`queues.consumers "jobs": retry_delay = -1: it must be a whole number from 0 to 86400 seconds`, false},
+		{`queues.consumers "jobs": dead_letter_queue is the queue itself`, false},
+		{`queues.consumers has the queue "jobs" twice`, false},
+		{`the dead-letter queue "nobody" of "other" has no consumer here`, true},
+	}
+	if len(ps) != len(want) {
+		t.Fatalf("%d problems, want %d: %v", len(ps), len(want), ps)
+	}
+	for i, w := range want {
+		if !strings.Contains(ps[i].Message, w.msg) || ps[i].Warning != w.warning {
+			t.Errorf("problem %d = %q (warning %v), want %q (warning %v)", i, ps[i].Message, ps[i].Warning, w.msg, w.warning)
+		}
+	}
+
+	// Consumers without a handler: an error; a handler without
+	// consumers, and a producer of a queue nobody here consumes: warnings.
+	ps = check(t, dir, "wrangler.toml", fine, counter)
+	if len(ps) != 1 || ps[0].Warning || !strings.Contains(ps[0].Message, "queues.consumers has 2 queues, but the module has no queue handler: register one with queues.Handle") {
+		t.Errorf("consumers without a handler: %v", ps)
+	}
+	ps = check(t, dir, "wrangler.toml", good+"[[queues.producers]]\nbinding = \"Q\"\nqueue = \"q\"\n", consumer)
+	if len(ps) != 2 || !ps[0].Warning || !strings.Contains(ps[0].Message, `the queue "q" of the binding Q has no consumer here`) ||
+		!ps[1].Warning || !strings.Contains(ps[1].Message, "the configuration consumes no queue") || ps[1].Fix != "[[queues.consumers]]\nqueue = \"<queue>\"" {
+		t.Errorf("a producer alone, and a handler without consumers: %+v", ps)
 	}
 }

@@ -20,8 +20,10 @@ const (
 	probeOut   = "bench/build/counter-probe" // the same with bench/go/probe
 	helloOut   = "bench/build/hello"         // bench/go/hello
 	d1Out      = "bench/build/d1"            // bench/go/d1
+	r2Out      = "bench/build/r2"            // bench/go/r2
 	pgOut      = "bench/build/pg"            // bench/go/pg
 	chatOut    = "bench/build/chat"          // examples/chat as wasmbuild builds it
+	queueOut   = "bench/build/queue"         // bench/go/queue
 )
 
 // buildWorkers builds the Go Workers of the benchmarks, as wasmbuild
@@ -45,8 +47,10 @@ func (b *bench) buildWorkers(ctx context.Context) error {
 		{"./examples/counter", counterOut, nil},
 		{"./bench/go/hello", helloOut, nil},
 		{"./bench/go/d1", d1Out, nil},
+		{"./bench/go/r2", r2Out, nil},
 		{"./bench/go/pg", pgOut, nil},
 		{"./examples/chat", chatOut, nil},
+		{"./bench/go/queue", queueOut, nil},
 		{"./examples/counter", probeOut, probe},
 	} {
 		b.logf("building %s into %s", w.pkg, w.out)

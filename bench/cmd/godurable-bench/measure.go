@@ -30,6 +30,8 @@ const (
 	secHop       = "Routing hop (front Worker, service binding)"
 	secStream    = "Streaming bodies (stateless route, 4 MiB, one at a time)"
 	secD1        = "D1 from a stateless Worker (SELECT ?1 + 1, local D1)"
+	secKV        = "Workers KV read of a 1 KiB value from a stateless Worker (GET /kv, local KV)"
+	secR2        = "R2 from a stateless Worker (get of a 1 KiB object, local R2)"
 	secPG        = "PostgreSQL from a stateless Worker (a connection per request through Hyperdrive, wrangler dev; pgx against node-postgres)"
 	secMemory    = "Memory"
 )
@@ -244,6 +246,26 @@ func (b *bench) checkTwins(ctx context.Context, s *session) error {
 	return nil
 }
 
+// r2Path is the route of the R2 row, after /gor2 or /jsr2: a 1 KiB object.
+const r2Path = "r2/?size=1024"
+
+// checkR2Twins makes sure both R2 Workers answer the same object (which the
+// first request stores) before anything is timed.
+func (b *bench) checkR2Twins(ctx context.Context, s *session) error {
+	var bodies [2][]byte
+	for i, side := range []string{sideGo, sideJS} {
+		body, err := s.do(ctx, "GET", "/"+side+r2Path)
+		if err != nil {
+			return fmt.Errorf("checking the %s R2 Worker: %w", side, err)
+		}
+		bodies[i] = body
+	}
+	if len(bodies[0]) != 1024 || !bytes.Equal(bodies[0], bodies[1]) {
+		return fmt.Errorf("the R2 Workers differ: Go %q, JavaScript %q", bodies[0], bodies[1])
+	}
+	return nil
+}
+
 type rpcAnswer struct {
 	Calls int     `json:"calls"`
 	Last  float64 `json:"last"`
@@ -251,7 +273,16 @@ type rpcAnswer struct {
 }
 
 // mainRows are the rows of the main session that -rows can name.
-var mainRows = []string{"stateless", "streams", "d1", "pg", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+var mainRows = []string{"stateless", "streams", "d1", "kv", "r2", "pg", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+
+// twinRoutes are the rows of a GET route that the Go and the JavaScript
+// Worker both serve (at /{go|js}{path} of the front), each measured with
+// -c requests in flight and one at a time.
+var twinRoutes = []struct{ row, sec, path string }{
+	{"d1", secD1, "d1/?n=41"},
+	{"kv", secKV, "hello/kv"},
+	{"r2", secR2, r2Path},
+}
 
 // want reports whether the main session runs row (see -rows).
 func (b *bench) want(row string) bool { return b.rows == nil || b.rows[row] }
@@ -286,7 +317,7 @@ func (b *bench) baseConfigs() ([]string, error) {
 // measureMain runs the load measurements in one workerd that serves the
 // front Worker and every Worker under test.
 func (b *bench) measureMain(ctx context.Context) error {
-	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/pg.toml", "bench/js/pg/pg.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
+	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/r2.toml", "bench/js/r2.toml", "bench/go/pg.toml", "bench/js/pg/pg.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
 	// The PostgreSQL row's database: a server of the benchmark's own, which
 	// the Hyperdrive bindings of both sides name (wrangler reads the
 	// variable when the session starts).
@@ -352,11 +383,19 @@ func (b *bench) measureMain(ctx context.Context) error {
 
 	// Warm up every route, and create the 1,000 objects of the spread run.
 	b.logf("warming up")
-	if b.want("d1") {
+	for _, t := range twinRoutes {
 		for _, side := range twins {
-			if _, err := run(warm, fixed("GET", "/"+side+"d1/?n=41")); err != nil {
-				return fmt.Errorf("d1 %s: %w", side, err)
+			if !b.want(t.row) {
+				break
 			}
+			if _, err := run(warm, fixed("GET", "/"+side+t.path)); err != nil {
+				return fmt.Errorf("%s %s: %w", t.row, side, err)
+			}
+		}
+	}
+	if b.want("r2") {
+		if err := b.checkR2Twins(ctx, s); err != nil {
+			return err
 		}
 	}
 	if pgRow {
@@ -428,20 +467,22 @@ func (b *bench) measureMain(ctx context.Context) error {
 				return err
 			}
 		}
-		for _, side := range order(twins, round) {
-			if !b.want("d1") {
-				break
+		for _, t := range twinRoutes {
+			for _, side := range order(twins, round) {
+				if !b.want(t.row) {
+					break
+				}
+				path := "/" + side + t.path
+				r, err := run(conc, fixed("GET", path))
+				if err != nil {
+					return fmt.Errorf("%s %s: %w", t.row, side, err)
+				}
+				b.record(t.sec, fmt.Sprintf("%d concurrent:", c.Conc), side, r, true)
+				if r, err = run(seq, fixed("GET", path)); err != nil {
+					return err
+				}
+				b.m.get(t.sec, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
 			}
-			path := "/" + side + "d1/?n=41"
-			r, err := run(conc, fixed("GET", path))
-			if err != nil {
-				return fmt.Errorf("d1 %s: %w", side, err)
-			}
-			b.record(secD1, fmt.Sprintf("%d concurrent:", c.Conc), side, r, true)
-			if r, err = run(seq, fixed("GET", path)); err != nil {
-				return err
-			}
-			b.m.get(secD1, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
 		}
 		for _, side := range order(twins, round) {
 			if !pgRow {

@@ -22,7 +22,7 @@ import * as cloudflareWorkers from "cloudflare:workers";
 import * as cloudflareSockets from "cloudflare:sockets";
 import { Encoder, Decoder, ExtensionCodec, ExtData } from "@msgpack/msgpack";
 
-const { DurableObject } = cloudflareWorkers;
+const { DurableObject, WorkerEntrypoint } = cloudflareWorkers;
 
 // MODULES are the modules whose exports Go reaches by specifier
 // (jsbridge.Module, through js.global): this file, the only one that

@@ -8,7 +8,9 @@ import (
 	"context"
 
 	"github.com/godurable/godurable/alarm"
+	"github.com/godurable/godurable/cron"
 	"github.com/godurable/godurable/durableobject"
+	"github.com/godurable/godurable/queues"
 	"github.com/godurable/godurable/worker"
 	"github.com/godurable/godurable/ws"
 )
@@ -35,4 +37,6 @@ func init() {
 	durableobject.Register("Lean", func(s *durableobject.State, env *worker.Env) (*Lean, error) {
 		return &Lean{helper: helper{n: s.Name}}, nil
 	})
+	cron.Handle(func(ctx context.Context, e *cron.Event) error { return nil })
+	queues.Handle(func(ctx context.Context, b *queues.Batch) error { return nil })
 }
