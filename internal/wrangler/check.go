@@ -37,6 +37,9 @@ var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 // r2BucketName is what wrangler accepts as an R2 bucket's name.
 var r2BucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 
+// hyperdriveScheme matches the connection strings Hyperdrive takes.
+var hyperdriveScheme = regexp.MustCompile(`^(postgres|postgresql|mysql)://`)
+
 // Check reports every way in which cfg does not fit the module described by
 // m, whose shim is the file entry (an absolute path). maxDate is the last
 // compatibility date the pinned workerd supports.
@@ -118,6 +121,18 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 			if n.name != "" && !r2BucketName.MatchString(n.name) {
 				add("", "r2_buckets entry %d: %s %q is not a bucket name: wrangler wants 3 to 63 lowercase letters, digits and hyphens, beginning and ending with a letter or a digit", i+1, n.key, n.name)
 			}
+		}
+	}
+
+	// Hyperdrive: an id, as wrangler requires, and a local database that
+	// wrangler dev can reach.
+	for i, h := range cfg.Hyperdrive {
+		named("hyperdrive", "HYPERDRIVE", "hyperdrive", i, h.Binding)
+		if h.ID == "" {
+			add("", "hyperdrive entry %d (%s) has no id: wrangler requires the id of the Hyperdrive configuration (wrangler hyperdrive create prints it)", i+1, h.Binding)
+		}
+		if s := h.LocalConnectionString; s != "" && !hyperdriveScheme.MatchString(s) {
+			add("", "hyperdrive entry %d (%s): localConnectionString %q is not a postgres://, postgresql:// or mysql:// URL", i+1, h.Binding, s)
 		}
 	}
 

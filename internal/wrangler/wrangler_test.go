@@ -200,6 +200,28 @@ id = "0f2ac74b498b48028cb68387c421e279"
 	}
 }
 
+func TestHyperdrive(t *testing.T) {
+	dir := t.TempDir()
+	cfg := good + `
+[[hyperdrive]]
+binding = "HYPERDRIVE"
+id = "00000000000000000000000000000000"
+localConnectionString = "postgres://user:secret@127.0.0.1:5432/app"
+`
+	if ps := check(t, dir, "wrangler.toml", cfg, counter); len(ps) != 0 {
+		t.Errorf("problems: %v", ps)
+	}
+	cfg = good + `
+[[hyperdrive]]
+binding = "DB"
+localConnectionString = "sqlite://app.db"
+`
+	ps := check(t, dir, "wrangler.toml", cfg, counter)
+	if len(ps) != 2 || !strings.Contains(ps[0].Message, "hyperdrive entry 1 (DB) has no id") || !strings.Contains(ps[1].Message, `"sqlite://app.db" is not a postgres://`) {
+		t.Errorf("problems: %v", ps)
+	}
+}
+
 func TestR2Buckets(t *testing.T) {
 	dir := t.TempDir()
 	cfg := good + `
