@@ -98,7 +98,8 @@
 // github.com/jackc/pgx/v5 connects through a Conn: give its configuration
 // Dial and Lookup, and the connection string of a Hyperdrive binding
 // (package hyperdrive) or of your database. Queries, transactions, COPY
-// FROM and LISTEN/NOTIFY (WaitForNotification) work, from a Worker and from
+// (CopyFrom, and PgConn().CopyTo) and LISTEN/NOTIFY (WaitForNotification)
+// work, from a Worker and from
 // a Durable Object, in wrangler dev and in dotest: the conformance suite
 // runs each against a PostgreSQL server it starts, and pgx's own TLS
 // (sslmode=require: Go's crypto/tls, as above). To use workerd's TLS

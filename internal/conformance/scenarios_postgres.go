@@ -90,8 +90,9 @@ func RunPostgres(t *testing.T, target Target, pg *Postgres, why error) {
 				equal(t, "a transaction rolled back, one committed", get(t, "tx"), map[string]any{
 					"inside": 1.0, "afterRollback": 0.0, "afterCommit": 1.0, "note": "committed"})
 			})
-			t.Run("CopyFrom", func(t *testing.T) {
-				equal(t, "COPY FROM", get(t, "copy"), map[string]any{"copied": 5000.0, "count": 5000.0, "sum": 12502500.0, "last": "row 5000"})
+			t.Run("Copy", func(t *testing.T) {
+				equal(t, "COPY FROM, then COPY TO", get(t, "copy"), map[string]any{"copied": 5000.0, "count": 5000.0, "sum": 12502500.0, "last": "row 5000",
+					"copiedOut": 5000.0, "outLines": 5000.0, "outFirst": "1\trow 1", "outLast": "5000\trow 5000"})
 			})
 			t.Run("PgxTLS", func(t *testing.T) {
 				equal(t, "pgx's own TLS over the socket", get(t, "tls"), map[string]any{"ssl": true, "version": "TLSv1.3"})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -223,7 +224,8 @@ func pgTx(ctx context.Context, r *http.Request) (map[string]any, error) {
 	return map[string]any{"inside": inside, "afterRollback": afterRollback, "afterCommit": count(), "note": note}, nil
 }
 
-// pgCopy copies rows in with COPY FROM.
+// pgCopy copies rows in with COPY FROM, and out again with COPY TO (the
+// server streams them: about 50 KB of text).
 func pgCopy(ctx context.Context, r *http.Request) (map[string]any, error) {
 	table := r.URL.Query().Get("table")
 	conn, err := pgConnect(ctx)
@@ -244,8 +246,17 @@ func pgCopy(ctx context.Context, r *http.Request) (map[string]any, error) {
 	}
 	var count, sum int
 	var last string
-	err = conn.QueryRow(ctx, "SELECT count(*), sum(id), max(name) FILTER (WHERE id = 5000) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&count, &sum, &last)
-	return map[string]any{"copied": n, "count": count, "sum": sum, "last": last}, err
+	if err := conn.QueryRow(ctx, "SELECT count(*), sum(id), max(name) FILTER (WHERE id = 5000) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&count, &sum, &last); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	tag, err := conn.PgConn().CopyTo(ctx, &out, "COPY (SELECT id, name FROM "+pgx.Identifier{table}.Sanitize()+" ORDER BY id) TO STDOUT")
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	return map[string]any{"copied": n, "count": count, "sum": sum, "last": last,
+		"copiedOut": tag.RowsAffected(), "outLines": len(lines), "outFirst": lines[0], "outLast": lines[len(lines)-1]}, nil
 }
 
 // pgListen listens on a channel on one connection and notifies it from

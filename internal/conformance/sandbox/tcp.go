@@ -299,7 +299,7 @@ func tcpKeep(w http.ResponseWriter, r *http.Request) {
 func tcpKept(w http.ResponseWriter, r *http.Request) {
 	keptConnsMu.Lock()
 	c := keptConns[r.PathValue("name")]
-	delete(kept, r.PathValue("name"))
+	delete(keptConns, r.PathValue("name"))
 	keptConnsMu.Unlock()
 	if c == nil {
 		writeError(w, http.StatusNotFound, errors.New("nothing kept"))
