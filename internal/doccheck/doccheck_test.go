@@ -161,7 +161,7 @@ var features = []feature{
 	{Phrase: "then Conn.StartTLS", In: "sockets",
 		Names: []string{"sockets.Conn.StartTLS", "sockets.StartTLS", "sockets.On"}, Scenarios: []string{"StartTLS", "TLS"}},
 	{Phrase: "# PostgreSQL with pgx", In: "sockets",
-		Names: []string{"sockets.Dial", "sockets.Lookup", "hyperdrive.FromEnv"}, Scenarios: []string{"Query", "Transaction", "CopyFrom", "ListenNotify", "PgxTLS", "WorkerdTLS", "ObjectKeepsConnection"}},
+		Names: []string{"sockets.Dial", "sockets.Lookup", "hyperdrive.FromEnv"}, Scenarios: []string{"Query", "Transaction", "Copy", "ListenNotify", "PgxTLS", "WorkerdTLS", "ObjectKeepsConnection"}},
 	{Phrase: "# Whose connection it is", In: "sockets",
 		Names: []string{"jsbridge.OwnerContext", "jsbridge.ErrOtherRequest"}, Scenarios: []string{"OtherRequest", "ObjectKeeps"}},
 	{Phrase: "# Modules", In: "jsbridge",
