@@ -114,13 +114,16 @@
 // 19.3 MB, 4.1 MB gzipped (a Worker with net/http alone: 7.1 MB, 1.9 MB
 // gzipped; package sockets adds 0.13 MB, 0.03 MB gzipped), above the 3 MB
 // a Worker may have on the free plan. Measured by the benchmark (bench/,
-// wrangler dev, a local PostgreSQL 15, 2 cores, 2026-12-06, medians of 3
-// rounds): a request that connects through Hyperdrive, runs SELECT 1 and
-// closes takes 46 ms from Go against 12.5 ms from JavaScript with
-// node-postgres, one at a time, and with 20 queries 40 ms against 33 ms:
-// the difference is the connection (pgx's startup and its scram-sha-256,
-// computed in the module; unprofiled), far more than the queries' round
-// trips. Keep a connection per Durable Object where you can.
+// wrangler dev, a local PostgreSQL 15, 2 shared cores, 2026-12-07,
+// medians of 5 rounds), one request at a time: a request that connects
+// through Hyperdrive, runs SELECT 1 and closes takes 30.5 ms from Go
+// against 8.9 ms from JavaScript with node-postgres (3.4 times), and with
+// 20 queries 55.7 ms against 19.6 ms. A SELECT 1 round trip on an open
+// connection costs about 1.3 ms from Go against 0.56 ms (each read and
+// write of the socket is a call to the host and back); the connection,
+// about 29 ms against 8 ms (pgx's startup and its scram-sha-256, computed
+// in the module; unprofiled). Keep a connection per Durable Object where
+// you can.
 //
 // # Testing
 //
