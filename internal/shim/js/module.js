@@ -34,6 +34,13 @@ const MODULES = Object.freeze({
 
 function noop() {}
 
+// andThen is f(x), or a Promise of it when x is a Promise: an event that
+// Go finished within its call into Go is answered at once, with no turn of
+// the event loop and no Promise of its own (dispatch).
+function andThen(x, f) {
+  return x instanceof Promise ? x.then(f) : f(x);
+}
+
 function randomID() {
   return hex(crypto.getRandomValues(new Uint8Array(16)));
 }
