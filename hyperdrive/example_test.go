@@ -2,10 +2,14 @@ package hyperdrive_test
 
 import (
 	"fmt"
+	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/godurable/godurable/durableobject/dotest"
 	"github.com/godurable/godurable/hyperdrive"
 	"github.com/godurable/godurable/sockets"
 	"github.com/godurable/godurable/worker"
@@ -46,4 +50,29 @@ func Example() {
 		fmt.Fprintln(w, now)
 	}
 	worker.HandleFunc(handler)
+}
+
+// A Worker reads its Hyperdrive binding. In wrangler dev and under
+// dotest, Host is a name of the binding's own that workerd's connect()
+// routes to the database of localConnectionString (testdata/dbinfo's
+// wrangler.toml), or of the variable
+// CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE.
+func ExampleFromEnv() {
+	// In the Worker (testdata/dbinfo), on an HTTP request r:
+	//
+	//	db, err := hyperdrive.FromEnv(r.Context(), env, "HYPERDRIVE")
+	//	fmt.Fprintf(w, "...", db.Host, db.Port, db.User, db.Database, ...)
+	w, err := dotest.Start(&dotest.Options{Package: "./testdata/dbinfo"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer w.Close()
+	resp := w.Fetch(httptest.NewRequest("GET", "/", nil))
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Print(resp.StatusCode, "\n", string(body))
+	// Output:
+	// 200
+	// host *.hyperdrive.local: true
+	// port 5432, user app, database appdb
+	// connection string names the host: true
 }
