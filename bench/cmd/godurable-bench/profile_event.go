@@ -167,7 +167,7 @@ func writeEventTable(w *strings.Builder, ph profPhase, runs []*profRun, other, g
 	if len(per) == 0 {
 		return
 	}
-	med := func(side string, f func(r *profRun) float64) string {
+	medf := func(format, side string, f func(r *profRun) float64) string {
 		var xs []float64
 		for _, r := range per[side] {
 			xs = append(xs, f(r))
@@ -175,13 +175,15 @@ func writeEventTable(w *strings.Builder, ph profPhase, runs []*profRun, other, g
 		if len(xs) == 0 {
 			return "—"
 		}
-		return fmt.Sprintf("%.1f", median(xs))
+		return fmt.Sprintf(format, median(xs))
 	}
+	med := func(side string, f func(r *profRun) float64) string { return medf("%.1f", side, f) }
 	perEvent := func(f func(s *cpuprof.Summary) float64) func(r *profRun) float64 {
 		return func(r *profRun) float64 { return f(r.targetSummary) / float64(r.calls) }
 	}
 	fmt.Fprintf(w, "\n### %s: %s\n\n| µs per event | Go | %s |\n|---|--:|--:|\n", ph.key, ph.title, sideName(other))
-	fmt.Fprintf(w, "| wall time, profiler off | %s | %s |\n", med(sideGo, func(r *profRun) float64 { return r.plainUS }), med(other, func(r *profRun) float64 { return r.plainUS }))
+	plain := func(r *profRun) float64 { return r.plainUS }
+	fmt.Fprintf(w, "| wall time, profiler off | %s | %s |\n", medf("%.0f", sideGo, plain), medf("%.0f", other, plain))
 	busy := perEvent((*cpuprof.Summary).Busy)
 	fmt.Fprintf(w, "| **busy in the isolate, profiler on** | **%s** | **%s** |\n", med(sideGo, busy), med(other, busy))
 	for _, row := range eventRows {
