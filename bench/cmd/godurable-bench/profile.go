@@ -420,27 +420,38 @@ var groupOrder = []string{
 	cpuprof.GroupNativeAPI, cpuprof.GroupNativeTop, cpuprof.GroupProgram, cpuprof.GroupGC,
 }
 
-func writePhaseReport(w *strings.Builder, ph profPhase, runs []*profRun, other string) {
-	per := map[string][]*profRun{}
+// sideRuns are a phase's runs by side.
+type sideRuns map[string][]*profRun
+
+func runsOf(ph profPhase, runs []*profRun) sideRuns {
+	per := sideRuns{}
 	for _, r := range runs {
 		if r.phase == ph.key {
 			per[r.side] = append(per[r.side], r)
 		}
 	}
+	return per
+}
+
+// med formats the median of f over side's runs, or "—" without runs.
+func (per sideRuns) med(format, side string, f func(r *profRun) float64) string {
+	var xs []float64
+	for _, r := range per[side] {
+		xs = append(xs, f(r))
+	}
+	if len(xs) == 0 {
+		return "—"
+	}
+	return fmt.Sprintf(format, median(xs))
+}
+
+func writePhaseReport(w *strings.Builder, ph profPhase, runs []*profRun, other string) {
+	per := runsOf(ph, runs)
 	if len(per) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\n## %s\n\n", ph.title)
-	med := func(side string, f func(r *profRun) float64) string {
-		var xs []float64
-		for _, r := range per[side] {
-			xs = append(xs, f(r))
-		}
-		if len(xs) == 0 {
-			return "—"
-		}
-		return fmt.Sprintf("%.1f", median(xs))
-	}
+	med := func(side string, f func(r *profRun) float64) string { return per.med("%.1f", side, f) }
 	perCall := func(v float64, r *profRun) float64 { return v / float64(r.calls) }
 	fmt.Fprintf(w, "| µs per call | Go self | Go total | %[1]s self | %[1]s total |\n|---|--:|--:|--:|--:|\n", map[string]string{sideJS: "JS", sideBase: "base"}[other])
 	fmt.Fprintf(w, "| wall time per call (the front's clock for RPC, the client's for HTTP and WebSocket messages) | %s | | %s | |\n",
@@ -607,7 +618,7 @@ func mechanismTotal(s *cpuprof.Summary, fn string) float64 {
 	return t
 }
 
-func writeMechanisms(w *strings.Builder, per map[string][]*profRun, med func(side string, f func(r *profRun) float64) string) {
+func writeMechanisms(w *strings.Builder, per sideRuns, med func(side string, f func(r *profRun) float64) string) {
 	rs := per[sideGo]
 	if len(rs) == 0 {
 		return

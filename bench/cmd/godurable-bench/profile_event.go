@@ -117,19 +117,19 @@ var eventRows = []struct {
 	value  func(s *cpuprof.Summary) float64
 	goOnly bool
 }{
-	{"all Go (wasm) code", (*cpuprof.Summary).GoSelf, false},
-	{"Go: scheduler, goroutines, channels", groupSelf(cpuprof.GroupGoSched), false},
-	{"Go: allocation and GC", groupSelf(cpuprof.GroupGoMalloc, cpuprof.GroupGoGC), false},
-	{"Go: reflection", groupSelf(cpuprof.GroupGoReflect), false},
-	{"Go: MessagePack (vmihailenco)", groupSelf(cpuprof.GroupGoMsgpack), false},
-	{"Go: godurable's packages", groupSelf(cpuprof.GroupGodurable), false},
-	{"Go: memmove, hashing, other runtime", groupSelf(cpuprof.GroupGoMem, cpuprof.GroupGoStack, cpuprof.GroupGoRuntime), false},
-	{"Go: other (syscall, sync, user code, other packages)", groupSelf(cpuprof.GroupGoSyscall, cpuprof.GroupGoSync, cpuprof.GroupGoHTTP, cpuprof.GroupGoUser, cpuprof.GroupGoOther, cpuprof.GroupGoInit), false},
-	{"shim JS (godurable.mjs, worker.mjs)", groupSelf(cpuprof.GroupShim, cpuprof.GroupGenerated), false},
-	{"its MessagePack codec (@msgpack/msgpack)", groupSelf(cpuprof.GroupMsgpackJS), false},
+	{"all Go (wasm) code", (*cpuprof.Summary).GoSelf, true},
+	{"Go: scheduler, goroutines, channels", groupSelf(cpuprof.GroupGoSched), true},
+	{"Go: allocation and GC", groupSelf(cpuprof.GroupGoMalloc, cpuprof.GroupGoGC), true},
+	{"Go: reflection", groupSelf(cpuprof.GroupGoReflect), true},
+	{"Go: MessagePack (vmihailenco)", groupSelf(cpuprof.GroupGoMsgpack), true},
+	{"Go: godurable's packages", groupSelf(cpuprof.GroupGodurable), true},
+	{"Go: memmove, hashing, other runtime", groupSelf(cpuprof.GroupGoMem, cpuprof.GroupGoStack, cpuprof.GroupGoRuntime), true},
+	{"Go: other (syscall, sync, user code, other packages)", groupSelf(cpuprof.GroupGoSyscall, cpuprof.GroupGoSync, cpuprof.GroupGoHTTP, cpuprof.GroupGoUser, cpuprof.GroupGoOther, cpuprof.GroupGoInit), true},
+	{"shim JS (godurable.mjs, worker.mjs)", groupSelf(cpuprof.GroupShim, cpuprof.GroupGenerated), true},
+	{"its MessagePack codec (@msgpack/msgpack)", groupSelf(cpuprof.GroupMsgpackJS), true},
 	{"user JS (the JavaScript twin)", groupSelf(cpuprof.GroupUserJS), false},
 	{"workerd API natives (storage, send, ...)", groupSelf(cpuprof.GroupNativeAPI), false},
-	{"wasm<->JS wrappers (wasm-to-js, js-to-wasm)", groupSelf(cpuprof.GroupWrapper), false},
+	{"wasm<->JS wrappers (wasm-to-js, js-to-wasm)", groupSelf(cpuprof.GroupWrapper), true},
 	{"other: (program), V8's GC, natives called from C++, other JS", groupSelf(cpuprof.GroupProgram, cpuprof.GroupGC, cpuprof.GroupNativeTop, cpuprof.GroupWrangler, cpuprof.GroupOtherJS), false},
 	{"inclusive: the host operation sql.exec (shim, workerd's natives)", hostOps("sql.exec"), true},
 	{"inclusive: the host operations ws.send and ws.broadcast", hostOps("ws.send", "ws.broadcast"), true},
@@ -158,37 +158,22 @@ func hostOps(names ...string) func(s *cpuprof.Summary) float64 {
 // writeEventTable writes the phase's table of one event by group, the
 // shape of bench/PROFILE.md's issue 22 tables: paste the Go column.
 func writeEventTable(w *strings.Builder, ph profPhase, runs []*profRun, other, goBuild string) {
-	per := map[string][]*profRun{}
-	for _, r := range runs {
-		if r.phase == ph.key {
-			per[r.side] = append(per[r.side], r)
-		}
-	}
+	per := runsOf(ph, runs)
 	if len(per) == 0 {
 		return
 	}
-	medf := func(format, side string, f func(r *profRun) float64) string {
-		var xs []float64
-		for _, r := range per[side] {
-			xs = append(xs, f(r))
-		}
-		if len(xs) == 0 {
-			return "—"
-		}
-		return fmt.Sprintf(format, median(xs))
-	}
-	med := func(side string, f func(r *profRun) float64) string { return medf("%.1f", side, f) }
+	med := func(side string, f func(r *profRun) float64) string { return per.med("%.1f", side, f) }
 	perEvent := func(f func(s *cpuprof.Summary) float64) func(r *profRun) float64 {
 		return func(r *profRun) float64 { return f(r.targetSummary) / float64(r.calls) }
 	}
 	fmt.Fprintf(w, "\n### %s: %s\n\n| µs per event | Go | %s |\n|---|--:|--:|\n", ph.key, ph.title, sideName(other))
 	plain := func(r *profRun) float64 { return r.plainUS }
-	fmt.Fprintf(w, "| wall time, profiler off | %s | %s |\n", medf("%.0f", sideGo, plain), medf("%.0f", other, plain))
+	fmt.Fprintf(w, "| wall time, profiler off | %s | %s |\n", per.med("%.0f", sideGo, plain), per.med("%.0f", other, plain))
 	busy := perEvent((*cpuprof.Summary).Busy)
 	fmt.Fprintf(w, "| **busy in the isolate, profiler on** | **%s** | **%s** |\n", med(sideGo, busy), med(other, busy))
 	for _, row := range eventRows {
 		v := med(other, perEvent(row.value))
-		if row.goOnly {
+		if row.goOnly && other == sideJS {
 			v = "—"
 		}
 		fmt.Fprintf(w, "| %s | %s | %s |\n", row.label, med(sideGo, perEvent(row.value)), v)
