@@ -594,6 +594,8 @@ var mechanisms = []struct{ label, fn string }{
 	{"Go: rt.callMethod (decode arguments, call, encode the result)", "github.com_godurable_godurable_internal_rt.callMethod"},
 	{"Go: reflect.Value.Call (the method call by reflection)", "reflect.Value.Call"},
 	{"Go: rt.Call (a host call from Go: encode, import, decode)", "github.com_godurable_godurable_internal_rt.Call"},
+	{"Go: hostcall.Call (the import of a host call, the shim's side inside)", "github.com_godurable_godurable_internal_hostcall.Call"},
+	{"Go: abi.MarshalRequest (a host call's request)", "github.com_godurable_godurable_internal_abi.MarshalRequest"},
 	{"Go: runtime.mallocgc (allocation)", "runtime.mallocgc"},
 	{"Go: runtime.schedule (scheduler)", "runtime.schedule"},
 	{"Go: runtime.findRunnable (incl. netpoll)", "runtime.findRunnable"},
