@@ -124,8 +124,9 @@
 // # stubs
 //
 // Stub.Call(ctx, "increment", &v, by) finds a misspelled method or a wrong
-// argument type only at run time. stubs writes, for each class, a Go type
-// whose methods are the class's exposed RPC methods with their Go types,
+// argument type only at run time. stubs writes, for each class (and each
+// entrypoint, below), a Go type whose methods are the class's exposed RPC
+// methods with their Go types,
 // checked by the compiler (stubs.go in the package by default, or -go),
 // and with -ts the TypeScript declarations of the classes' RPC interfaces
 // for JavaScript callers. Use it from a go:generate line in the package, in
@@ -191,6 +192,27 @@
 // the Go stubs or TypeScript declarations in the package's directory are
 // stale, and the counter's test compares both files with what stubs
 // writes now. The file named by -go is wasmbuild's: it is rewritten whole.
+//
+// A Worker's entrypoints (worker.Entrypoint) get stubs too, for the Go
+// Workers that reach them through a service binding: AdminStub for the
+// entrypoint Admin, and, for the default entrypoint, a stub named after
+// its Go type (GatewayStub for worker.Entrypoint("", Gateway{})). Such a
+// stub wraps the *worker.Stub of the service binding, or a
+// *dotest.Entrypoint in a test:
+//
+//	admin := NewAdminStub(svc) // svc, err := env.Service("ADMIN")
+//	stats, err := admin.Stats(r.Context())
+//
+//	a := NewAdminStub(w.Entrypoint("Admin")) // in a dotest test of the Worker that serves it
+//
+// Another Go Worker that binds the service imports the stubs from a
+// package of their own (-go dir/file.go -pkg name). In TypeScript, an
+// entrypoint is an interface that extends Rpc.WorkerEntrypointBranded, so
+// that a JavaScript caller types its binding as Service<Admin>; the Env
+// lists only the Durable Object bindings, since the Worker's own
+// configuration does not name its callers' service bindings. A package
+// that calls an entrypoint's stub before it is written gets no
+// provisional one: write the stubs first.
 //
 // Write the calls first and generate after: stubs works on a package that
 // does not compile because it calls a stub that is not written yet

@@ -140,6 +140,19 @@
 //	w := dotest.New(t, &dotest.Options{Scripts: map[string]*dotest.Worker{"rooms": rooms}})
 //	w.Object("ROOMS", "lobby") // an object of the rooms Worker, as the binding reaches it
 //
+// Service bindings ([[services]]) go the same way, by their service name:
+// a call or a fetch through one reaches that Worker's entrypoint (the
+// default export, or the one its entrypoint key names, which must exist,
+// as workerd refuses to start otherwise), with the binding's props. A
+// service binding whose Worker is not in Scripts fails its calls, unless
+// Options.Fakes plays it. A test calls a Worker's entrypoints itself with
+// [Worker.Entrypoint], as a JavaScript caller through a service binding
+// would, and gives them props with [Entrypoint.WithProps]:
+//
+//	var stats Stats
+//	err := w.Entrypoint("Admin").WithProps(map[string]any{"role": "admin"}).Call(t.Context(), "stats", &stats)
+//	resp, err := w.Entrypoint("").Do(req) // the default export's fetch: the Worker's handler
+//
 // # Speed
 //
 // The module is built once per test process, and cached across processes

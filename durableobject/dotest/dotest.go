@@ -41,10 +41,13 @@ type Options struct {
 	// Bindings maps Durable Object namespace bindings to class names, added
 	// to or replacing those of Config.
 	Bindings map[string]string
-	// Scripts are the other Workers that bindings with a script_name reach,
-	// by their name: a call through such a binding goes to that Worker's
-	// objects, as in a wrangler dev of several Workers. A binding whose
-	// script is not here is left out, as one whose Worker is not running.
+	// Scripts are the other Workers that bindings with a script_name, and
+	// service bindings ([[services]]), reach, by their name: a call through
+	// such a binding goes to that Worker's objects, or to its entrypoint
+	// (with the binding's props), as in a wrangler dev of several Workers.
+	// A namespace binding whose script is not here is left out, as one
+	// whose Worker is not running; a service binding's calls fail, unless
+	// Fakes plays it.
 	Scripts map[string]*Worker
 	// D1 names D1 database bindings, added to the [[d1_databases]] of
 	// Config. Each gets an empty SQLite database, shared by the Worker and
@@ -168,6 +171,13 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 			return nil, fmt.Errorf("dotest: binding %s names class %s, which %s does not register (classes: %s)", binding, class, o.Package, classList(b.module.Manifest))
 		}
 	}
+	services := map[string]workerd.Service{}
+	for binding, svc := range env.services {
+		if !svc.w.iso.HasEntrypoint(svc.entry.Name) { // workerd refuses to start
+			return nil, fmt.Errorf("dotest: binding %s refers to the named entrypoint %q of service %s, which has no such named entrypoint (worker.Entrypoint)", binding, svc.entry.Name, svc.name)
+		}
+		services[binding] = workerd.Service{Isolate: svc.w.iso, Entry: svc.entry}
+	}
 	if o.Output != nil {
 		var mu sync.Mutex
 		out := o.Output
@@ -187,6 +197,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		Vars:       env.vars,
 		Namespaces: env.namespaces,
 		Peers:      peerIsolates(env.peers),
+		Services:   services,
 		D1:         env.d1,
 		Fakes:      env.fakes,
 		KVBacked:   env.kvBacked,

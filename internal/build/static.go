@@ -28,9 +28,9 @@ func staticTable(m *abi.Manifest) ([]byte, error) {
 		methods []abi.Method
 	}
 	byType := map[string]*entry{}
-	for _, c := range m.Classes {
+	for _, c := range slices.Concat(m.Classes, m.Entrypoints) { // the same tables serve entrypoints
 		if c.GoType == "" {
-			return nil, fmt.Errorf("the type of class %s has no name that generated code can use", c.Name)
+			return nil, fmt.Errorf("the type of %s has no name that generated code can use", exportName(c.Name))
 		}
 		ptr := strings.HasPrefix(c.GoType, "*")
 		full := strings.TrimPrefix(c.GoType, "*")
@@ -39,7 +39,7 @@ func staticTable(m *abi.Manifest) ([]byte, error) {
 		expr := name
 		if pkg != "main" {
 			if name[0] < 'A' || name[0] > 'Z' {
-				return nil, fmt.Errorf("the type of class %s, %s, is not exported from %s", c.Name, name, pkg)
+				return nil, fmt.Errorf("the type of %s, %s, is not exported from %s", exportName(c.Name), name, pkg)
 			}
 			alias, ok := imports[pkg]
 			if !ok {
@@ -181,4 +181,12 @@ func writeShape(b *bytes.Buffer, name string, m abi.Method) {
 		fmt.Fprintf(b, "\t\t%s\n\t\tgodurable_generated.Done(c)\n", call)
 	}
 	b.WriteString("\t}\n}\n")
+}
+
+// exportName names a class or an entrypoint of the manifest in messages.
+func exportName(name string) string {
+	if name == "" {
+		return "the default entrypoint"
+	}
+	return name
 }

@@ -130,6 +130,8 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("Timers", s.timers)
 	t.Run("Waits", s.waits)
 	t.Run("JSBridge", s.jsBridge)
+	t.Run("ServiceBindings", s.services)
+	t.Run("Entrypoints", s.entrypoints)
 	t.Run("KV", s.kv)
 	t.Run("WorkersKV", s.workersKV)
 	t.Run("SQL", s.sql)

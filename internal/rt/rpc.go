@@ -79,7 +79,7 @@ func methodsOf(typ reflect.Type, exp Exposure) (methods map[string]*method, skip
 		case why != "":
 			skipped = append(skipped, rm.Name+": "+why)
 		case only != nil && !only[rm.Name]:
-			hidden = append(hidden, rm.Name+": not listed by durableobject.Expose")
+			hidden = append(hidden, rm.Name+": not listed by "+exp.pkg()+".Expose")
 		case only == nil && hiddenWhy[rm.Name] != "":
 			hidden = append(hidden, rm.Name+": "+hiddenWhy[rm.Name])
 		default:
@@ -183,16 +183,27 @@ func (m *method) describe() abi.Method {
 	return d
 }
 
-// callMethod runs an RPC call (the method's index is the event's arg) and
-// finishes e with its result.
+// callMethod runs an RPC call and finishes e with its result: of an
+// object (the method's index is the event's arg), or of the entrypoint
+// e.entry (callEntrypoint; the method's index is the arg's low 16 bits).
+// One function for both, so that an object's call runs no more of them
+// than it did (bench/budget).
 func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
-	obj := e.obj
-	order := obj.class.rpc().order
-	if int(e.arg) >= len(order) {
-		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s has no RPC method %d (it has %d); run wasmbuild build again", obj.class.name, e.arg, len(order))})
+	var c *class
+	var value any
+	var index int
+	if e.entry != nil {
+		c, value = e.entry.class, e.entry.value
+		_, index = abi.SplitEntrypointArg(e.arg)
+	} else {
+		c, value, index = e.obj.class, e.obj.value, int(e.arg)
+	}
+	order := c.rpc().order
+	if index >= len(order) {
+		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s has no RPC method %d (it has %d); run wasmbuild build again", c.name, index, len(order))})
 		return
 	}
-	m := order[e.arg]
+	m := order[index]
 	e.Describe(m.name)
 	items, err := argItems(m, rawArgs)
 	if err != nil {
@@ -200,7 +211,7 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 		return
 	}
 	if m.invoke != nil {
-		m.invoke(&Call{Ctx: ctx, Recv: obj.value, e: e, m: m, args: items})
+		m.invoke(&Call{Ctx: ctx, Recv: value, e: e, m: m, args: items})
 		return
 	}
 	args, err := decodeArgs(ctx, m, items)
@@ -209,7 +220,7 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 		return
 	}
 	in := make([]reflect.Value, 0, len(args)+2)
-	in = append(in, reflect.ValueOf(obj.value))
+	in = append(in, reflect.ValueOf(value))
 	if m.ctx {
 		in = append(in, reflect.ValueOf(ctx))
 	}

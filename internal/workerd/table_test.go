@@ -13,6 +13,7 @@ var eventEntryPoints = map[abi.EventKind]string{
 	abi.EventWorkerFetch: "Fetch",
 	abi.EventObjectFetch: "ObjectFetch",
 	abi.EventObjectCall:  "ObjectCall",
+	abi.EventWorkerCall:  "EntrypointCall",
 	abi.EventAlarm:       "RunAlarm",
 	// A socket's events come from its peer, which TakeUpgrade returns.
 	abi.EventWebSocketMessage: "TakeUpgrade",
