@@ -31,8 +31,9 @@ type Invoker = rt.Invoker
 // event's context and the object.
 type Call = rt.Call
 
-// Arg decodes argument i of c as an A; if it cannot, the call has failed
-// with the runtime's error and the invoker returns.
+// Arg decodes argument i of c as an A and reports whether it did; on
+// false the call has already failed with the runtime's error, and the
+// invoker returns.
 func Arg[A any](c *Call, i int) (A, bool) { return rt.CallArg[A](c, i) }
 
 // Return ends a call with the method's result and error (nil for a

@@ -35,7 +35,9 @@
 // table of them instead (package generated, added through go build
 // -overlay, so the package's directory is not written to), which keeps the
 // Go linker from keeping every exported method of every type (about 3 MB
-// of the counter example's module; RATIONALE.md has the measurements).
+// of the counter example's module; RATIONALE.md has the measurements),
+// and an invoker per method that calls it directly, its arguments decoded
+// into typed variables, where the runtime would call it by reflection.
 // wasmbuild keeps the second module only if it reports exactly the same
 // classes and methods, else the first, saying why.
 //
@@ -65,10 +67,20 @@
 //   - cron triggers ([triggers] crons) without a scheduled handler
 //     (cron.Handle), an expression twice, or one that
 //     Cloudflare would refuse, with the field that is wrong and why (see
-//     Cron triggers).
+//     Cron triggers);
+//   - queues: a producer ([[queues.producers]]) without a binding or a
+//     queue, or with a binding name used twice; consumers
+//     ([[queues.consumers]]) without a queue handler in the module
+//     (queues.Handle), a queue consumed twice, a queue that is its own
+//     dead_letter_queue, or a setting out of wrangler's range
+//     (max_batch_size 1 to 100, max_batch_timeout 0 to 60 s, max_retries
+//     0 to 100, retry_delay 0 to 86,400 s, type "worker").
 //
 // A scheduled handler without cron triggers gets a warning: check says so,
-// with the lines to add, and goes on.
+// with the lines to add, and goes on. So do a queue handler without
+// consumers, a dead-letter queue that no consumer of the configuration
+// consumes, and a producer's queue that none consumes: wrangler dev drops
+// their messages (unless another Worker of the session consumes them).
 //
 // # Cron triggers
 //

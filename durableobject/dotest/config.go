@@ -27,6 +27,8 @@ type env struct {
 	// date and flags; the newest without a configuration.
 	compat workerd.Compat
 	crons  []*crontrigger.Schedule // the configuration's [triggers] crons
+
+	queues *workerd.Queues // the broker of the configuration's queues, if it has any
 }
 
 // environment reads the wrangler configuration (the one wasmbuild reads)
@@ -101,6 +103,9 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 				}
 			}
 		}
+		if e.queues, err = queueBroker(c, clockOf(o)); err != nil {
+			return nil, fmt.Errorf("dotest: %s: %w", path, err)
+		}
 		others, err := wrangler.Bindings(path)
 		if err != nil {
 			return nil, fmt.Errorf("dotest: %w", err)
@@ -112,6 +117,11 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 			}
 			switch {
 			case b.Kind == "durable_objects.bindings" || b.Kind == "d1_databases":
+			case b.Kind == "queues.producers":
+				if _, faked := o.Fakes[b.Name]; !faked {
+					queue, _ := b.Entry["queue"].(string)
+					e.fakes[b.Name] = e.queues.Producer(queue)
+				}
 			case workerd.EmulatorOf(b.Kind) != nil:
 				if _, faked := o.Fakes[b.Name]; faked {
 					continue

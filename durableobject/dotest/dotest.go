@@ -91,6 +91,8 @@ type Worker struct {
 	d1dbs map[string]*sql.DB // the test's connections, by binding
 
 	data string // the emulated bindings' files (workerd.BindingConfig.Dir)
+
+	queues *workerd.Queues // the broker of the queues of its configuration, if any
 }
 
 // ErrCrashed is the Cause of the *worker.Error of an event that was in
@@ -190,7 +192,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 	if log == nil {
 		log = func(string) {}
 	}
-	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log, data: data}
+	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log, data: data, queues: env.queues}
 	cfg := workerd.Config{
 		Module:     b.module,
 		Script:     env.script,
@@ -206,6 +208,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		Timeout:    o.Timeout,
 		Compat:     env.compat,
 		Crons:      env.crons,
+		Queues:     env.queues,
 		Stdout:     func(line string) { log("guest: " + line) },
 		Stderr:     func(line string) { log("guest stderr: " + line) },
 	}

@@ -40,6 +40,9 @@ const (
 	// entrypoints (a WorkerEntrypoint class: the default export or a
 	// named one), through a service binding.
 	EventWorkerCall EventKind = 9
+	// EventQueue is a batch of messages of a queue the Worker consumes
+	// (its queue handler).
+	EventQueue EventKind = 10
 )
 
 // Target says whom an event is for.
@@ -97,6 +100,8 @@ var events = []EventInfo{
 		Payload: reflect.TypeFor[ScheduledInfo](), Result: reflect.TypeFor[ScheduledResult]()},
 	{Kind: EventWorkerCall, Name: "call", Target: TargetWorker, Arg: "EntrypointArg: the entrypoint's index in Manifest.Entrypoints and the method's in its Methods",
 		Payload: reflect.TypeFor[Value](), Result: reflect.TypeFor[Value]()},
+	{Kind: EventQueue, Name: "queue", Target: TargetWorker, Capability: true,
+		Payload: reflect.TypeFor[QueueBatch](), Result: reflect.TypeFor[QueueResult]()},
 }
 
 // Events returns the table of events, ordered by kind.

@@ -63,6 +63,10 @@ func TestDotestReminders(t *testing.T) {
 	t.Run("Restart", func(t *testing.T) { RunRemindersRestart(t, w) })
 }
 
+// TestDotestJobs checks the jobs example in the dotest harness, on the
+// real clock.
+func TestDotestJobs(t *testing.T) { RunJobs(t, NewDotest(t, "../../examples/jobs")) }
+
 // TestDotestChat checks the chat example in the dotest harness.
 func TestDotestChat(t *testing.T) {
 	RunChat(t, NewDotest(t, "../../examples/chat"))

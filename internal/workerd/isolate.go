@@ -57,6 +57,9 @@ type Config struct {
 	// Crons are the Worker's cron triggers ([triggers] crons): each fires
 	// the scheduled event on Clock (scheduled.go).
 	Crons []*crontrigger.Schedule
+	// Queues is the broker of the Worker's queues (queues.go), whose
+	// consumers this Worker is, if it has any.
+	Queues *Queues
 }
 
 // StorageOp describes a storage operation, for fault injection.
@@ -100,6 +103,8 @@ type Isolate struct {
 	values   map[uint32]any     // the values it holds by reference (jsobject.go), on mu
 	nextKept uint32
 	crons    cronState // the cron triggers (scheduled.go)
+
+	queueRuns queueRunState // the queue handler's runs (queues.go)
 }
 
 type objKey struct{ class, id string }
@@ -126,6 +131,9 @@ func NewIsolate(cfg Config) *Isolate {
 	}
 	iso := &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}, alarms: map[objKey]*alarmEntry{}, ws: newWSState()}
 	iso.startCrons()
+	if cfg.Queues != nil {
+		cfg.Queues.attach(iso)
+	}
 	return iso
 }
 
@@ -147,6 +155,9 @@ func (iso *Isolate) Close() {
 		d.db.Close()
 	}
 	iso.stopCrons()
+	if iso.cfg.Queues != nil {
+		iso.cfg.Queues.close()
+	}
 	iso.alarmMu.Lock()
 	iso.alarmsClosed = true
 	for _, e := range iso.alarms {

@@ -20,6 +20,7 @@ var eventEntryPoints = map[abi.EventKind]string{
 	abi.EventWebSocketClose:   "TakeUpgrade",
 	abi.EventWebSocketError:   "TakeUpgrade",
 	abi.EventScheduled:        "Scheduled",
+	abi.EventQueue:            "Queue",
 }
 
 // TestModelImplementsTheTable fails when a row of internal/abi's table has

@@ -42,6 +42,7 @@ func routes() *http.ServeMux {
 	scheduledRoutes(mux)
 	workersKVRoutes(mux)
 	r2Routes(mux)
+	queueRoutes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})
