@@ -21,7 +21,8 @@
 // The default entrypoint (Pastebin) also has the RPC methods stats() and
 // put(text, ttlSeconds), which other Workers, JavaScript or Go, call
 // through a service binding; the named entrypoint Debug reports the Go
-// instance's memory, which the tests use to show that bodies stream.
+// instance's memory, which the tests use to show that bodies stream, and
+// the bucket's objects.
 //
 // Serve it with
 //
