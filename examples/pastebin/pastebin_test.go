@@ -535,4 +535,3 @@ func (p *pattern) Read(b []byte) (int, error) {
 }
 
 func patternByte(i int64) byte { return byte(i%251) ^ byte(i>>12) }
-
