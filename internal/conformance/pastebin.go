@@ -55,9 +55,13 @@ func (p *pastebin) create(t *testing.T, query, contentType string, body io.Reade
 	return out
 }
 
+// fetch sends a request without compression: workerd gzips a text/plain
+// body for a client that accepts it (as Cloudflare does), without its
+// Content-Length.
 func (p *pastebin) fetch(t *testing.T, method, path string, h http.Header) *Response {
 	t.Helper()
 	req, _ := http.NewRequest(method, "http://worker"+path, nil)
+	req.Header.Set("Accept-Encoding", "identity")
 	for k, v := range h {
 		req.Header[k] = v
 	}
