@@ -435,7 +435,7 @@ func TestRPC(t *testing.T) {
 	if err := e.Call(t.Context(), "put", &forever, "no ttl", nil); err != nil || forever.ExpiresAt != nil {
 		t.Errorf("put without a ttl: %+v %v", forever, err)
 	}
-	// put("no ttl") fails: a Go method takes all its arguments (see the README).
+	// put("no ttl") fails: a Go method takes all its arguments (see Put).
 	for _, args := range [][]any{{"", nil}, {"x", 59}, {"x", -1}} {
 		err := e.Call(t.Context(), "put", nil, args...)
 		if e, ok := err.(*worker.Error); !ok || e.Name != "RangeError" {
