@@ -71,6 +71,15 @@ func TestDotestReminders(t *testing.T) {
 // real clock.
 func TestDotestJobs(t *testing.T) { RunJobs(t, NewDotest(t, "../../examples/jobs")) }
 
+// TestDotestPastebin checks the pastebin example in the dotest harness
+// (its expiry is tested on a manual clock, in the example's own tests).
+func TestDotestPastebin(t *testing.T) {
+	d := NewDotest(t, "../../examples/pastebin")
+	d.Services = map[string]*dotest.Entrypoint{"TARGET": d.W.Entrypoint(""), "DEBUG": d.W.Entrypoint("Debug")}
+	RunPastebin(t, d)
+	t.Run("Restart", func(t *testing.T) { RunPastebinRestart(t, d) })
+}
+
 // TestDotestChat checks the chat example in the dotest harness.
 func TestDotestChat(t *testing.T) {
 	RunChat(t, NewDotest(t, "../../examples/chat"))

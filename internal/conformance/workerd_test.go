@@ -198,3 +198,19 @@ func TestWorkerdTestScheduled(t *testing.T) {
 		t.Logf("workerd output:\n%s", w.Output())
 	}
 }
+
+// TestWorkerdPastebin checks the pastebin example (KV, R2, cron, RPC
+// through service bindings) in real workerd, from a JavaScript caller,
+// across a restart of wrangler dev with its state kept, and a paste's
+// expiry (a minute of real time, spent on the other scenarios first).
+func TestWorkerdPastebin(t *testing.T) {
+	RequireWrangler(t)
+	w := StartWorkerd(t, "./examples/pastebin", "examples/pastebin/build", "examples/pastebin/wrangler.toml", "internal/conformance/jscaller/pastebin.toml")
+	expiring := StartPastebinExpiry(t, w)
+	RunPastebin(t, w)
+	t.Run("Restart", func(t *testing.T) { RunPastebinRestart(t, w) })
+	t.Run("Expiry", func(t *testing.T) { RunPastebinExpired(t, w, expiring) })
+	if t.Failed() {
+		t.Logf("workerd output:\n%s", w.Output())
+	}
+}
