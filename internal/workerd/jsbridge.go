@@ -225,6 +225,7 @@ func jsArgs(b abi.Value, iso *Isolate) ([]any, error) {
 	if !ok {
 		return nil, NewJSError("TypeError", "godurable: the arguments are not a list")
 	}
+	iso.streamArgs(args)
 	return args, nil
 }
 
@@ -241,6 +242,10 @@ func (iso *Isolate) jsResult(v any, as abi.JSAs) ([]byte, error) {
 		}
 	case abi.JSAsResponse:
 		return nil, NewJSError("TypeError", "godurable: dotest's model has no Response to give here: "+jsDescribe(v))
+	default:
+		if o, ok := v.(*JSObject); ok && o.stream != nil && o.stream.w == nil {
+			return iso.streamResult(o) // a ReadableStream, which Go reads
+		}
 	}
 	if _, ok := v.(jsUndefined); ok {
 		return []byte{}, nil
@@ -283,7 +288,22 @@ func (iso *Isolate) global(name string) *JSObject {
 	case "caches":
 		return &JSObject{Class: "CacheStorage", Props: map[string]any{"default": &JSObject{Class: "Cache"}}}
 	}
+	if g := globals[name]; g != nil {
+		return g()
+	}
 	return nil
+}
+
+// globals are the model's other globals, by name: each function makes
+// the value Global gives.
+var globals = map[string]func() *JSObject{}
+
+// registerGlobal adds the global called name (from an init function).
+func registerGlobal(name string, g func() *JSObject) {
+	if globals[name] != nil {
+		panic("godurable: two globals called " + name)
+	}
+	globals[name] = g
 }
 
 // randomUUID is crypto.randomUUID: a random RFC 9562 version 4 UUID.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"sort"
 	"sync"
@@ -32,11 +33,14 @@ type JSObject struct {
 	// own and may block; any other runs within the caller's call, and must
 	// not. The other parameters take the call's arguments, decoded as RPC
 	// values are (a missing argument is the zero value; a final ...any
-	// takes the rest); the function returns nothing, a result, an error, or
-	// a result and an error. A *JSObject in a result (at its top, or inside
-	// a []any or map[string]any) crosses by reference; the rest as RPC
-	// values. An error crosses as a JavaScript exception, with the name and
-	// code of an error that has ErrorName and ErrorCode methods.
+	// takes the rest; an io.Reader or io.ReadCloser parameter takes the
+	// bytes of a ReadableStream); the function returns nothing, a result,
+	// an error, or a result and an error. A *JSObject in a result (at its
+	// top, or inside a []any or map[string]any) crosses by reference, an
+	// io.Reader result (at its top) as a ReadableStream of its bytes; the
+	// rest as RPC values. An error crosses as a JavaScript exception, with
+	// the name and code of an error that has ErrorName and ErrorCode
+	// methods.
 	Methods map[string]any
 	// Props are its properties, by name: values as results are.
 	Props map[string]any
@@ -49,7 +53,8 @@ type JSObject struct {
 	IO    bool
 	owner *ioContext // IO's context, once used
 
-	mu sync.Mutex // Props, set by Set
+	mu     sync.Mutex // Props, set by Set
+	stream *jsStream  // the bytes of a stream (jsstreams.go)
 }
 
 // NewJSObject returns the object whose methods are the exported methods
@@ -166,6 +171,13 @@ func callFunc(fn any, args []any, what string) (any, error) {
 	for i := range n {
 		p := reflect.New(t.In(first + i)).Elem()
 		if i < len(args) {
+			if r, ok, err := streamParam(args[i], p.Type()); ok {
+				if err != nil {
+					return nil, err
+				}
+				in = append(in, r)
+				continue
+			}
 			if err := fromJSValue(args[i], p.Addr().Interface()); err != nil {
 				return nil, NewJSError("TypeError", fmt.Sprintf("%s: argument %d: %v", what, i+1, err))
 			}
@@ -262,8 +274,11 @@ func init() {
 // toJSValue converts v, a Go value a fake gave, to the model's JavaScript
 // value: as an RPC value, with its *JSObjects by reference.
 func toJSValue(v any) (any, error) {
-	if o, ok := v.(*JSObject); ok {
-		return o, nil
+	switch x := v.(type) {
+	case *JSObject:
+		return x, nil
+	case io.Reader:
+		return readerResult(x), nil
 	}
 	b, err := abi.EncodeValue(v)
 	if err != nil {
