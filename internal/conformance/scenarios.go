@@ -130,6 +130,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("Timers", s.timers)
 	t.Run("Waits", s.waits)
 	t.Run("JSBridge", s.jsBridge)
+	t.Run("Cache", s.cache)
 	t.Run("KV", s.kv)
 	t.Run("SQL", s.sql)
 	t.Run("Turns", s.turns)

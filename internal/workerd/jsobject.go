@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"reflect"
 	"sort"
 	"sync"
@@ -53,8 +54,9 @@ type JSObject struct {
 	IO    bool
 	owner *ioContext // IO's context, once used
 
-	mu     sync.Mutex // Props, set by Set
-	stream *jsStream  // the bytes of a stream (jsstreams.go)
+	mu     sync.Mutex   // Props, set by Set
+	stream *jsStream    // the bytes of a stream (jsstreams.go)
+	fetch  *fetchObject // a Request's or Response's (jsfetch.go)
 }
 
 // NewJSObject returns the object whose methods are the exported methods
@@ -178,6 +180,13 @@ func callFunc(fn any, args []any, what string) (any, error) {
 				in = append(in, r)
 				continue
 			}
+			if r, ok, err := fetchParam(args[i], p.Type()); ok {
+				if err != nil {
+					return nil, err
+				}
+				in = append(in, r)
+				continue
+			}
 			if err := fromJSValue(args[i], p.Addr().Interface()); err != nil {
 				return nil, NewJSError("TypeError", fmt.Sprintf("%s: argument %d: %v", what, i+1, err))
 			}
@@ -275,10 +284,14 @@ func init() {
 // value: as an RPC value, with its *JSObjects by reference.
 func toJSValue(v any) (any, error) {
 	switch x := v.(type) {
-	case *JSObject:
+	case *JSObject, jsUndefined:
 		return x, nil
 	case io.Reader:
 		return readerResult(x), nil
+	case *http.Response:
+		return responseObject(x), nil
+	case *http.Request:
+		return requestObject(x), nil
 	}
 	b, err := abi.EncodeValue(v)
 	if err != nil {

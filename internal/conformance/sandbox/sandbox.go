@@ -36,6 +36,7 @@ func routes() *http.ServeMux {
 	d1Routes(mux)
 	stubRoutes(mux)
 	jsBridgeRoutes(mux)
+	cacheRoutes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})
