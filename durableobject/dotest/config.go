@@ -96,13 +96,14 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 			return nil, fmt.Errorf("dotest: %w", err)
 		}
 		for _, b := range others {
+			kind := workerd.EmulatorKind(b.Kind, b.Entry)
 			switch {
 			case b.Kind == "durable_objects.bindings" || b.Kind == "d1_databases":
-			case workerd.EmulatorOf(b.Kind) != nil:
+			case workerd.EmulatorOf(kind) != nil:
 				if _, faked := o.Fakes[b.Name]; faked {
 					continue
 				}
-				obj, err := workerd.Emulate(workerd.BindingConfig{Name: b.Name, Kind: b.Kind, Entry: b.Entry, Clock: clockOf(o), Dir: filepath.Join(dataDir, b.Name)})
+				obj, err := workerd.Emulate(workerd.BindingConfig{Name: b.Name, Kind: kind, Entry: b.Entry, Clock: clockOf(o), Dir: filepath.Join(dataDir, b.Name)})
 				if err != nil {
 					return nil, fmt.Errorf("dotest: %s: %w", path, err)
 				}

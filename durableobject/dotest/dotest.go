@@ -87,7 +87,8 @@ type Worker struct {
 	d1mu  sync.Mutex
 	d1dbs map[string]*sql.DB // the test's connections, by binding
 
-	data string // the emulated bindings' files (workerd.BindingConfig.Dir)
+	data  string                       // the emulated bindings' files (workerd.BindingConfig.Dir)
+	fakes map[string]*workerd.JSObject // the bindings played in Go: emulated, or a test's fakes
 }
 
 // ErrCrashed is the Cause of the *worker.Error of an event that was in
@@ -180,7 +181,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 	if log == nil {
 		log = func(string) {}
 	}
-	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log, data: data}
+	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log, data: data, fakes: env.fakes}
 	cfg := workerd.Config{
 		Module:     b.module,
 		Script:     env.script,

@@ -131,6 +131,8 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("Waits", s.waits)
 	t.Run("JSBridge", s.jsBridge)
 	t.Run("Cache", s.cache)
+	t.Run("RateLimit", s.rateLimit)
+	t.Run("Analytics", s.analytics)
 	t.Run("KV", s.kv)
 	t.Run("SQL", s.sql)
 	t.Run("Turns", s.turns)

@@ -57,6 +57,7 @@ type JSObject struct {
 	mu     sync.Mutex   // Props, set by Set
 	stream *jsStream    // the bytes of a stream (jsstreams.go)
 	fetch  *fetchObject // a Request's or Response's (jsfetch.go)
+	state  any          // an emulator's state, which the harness reads (analytics.go)
 }
 
 // NewJSObject returns the object whose methods are the exported methods

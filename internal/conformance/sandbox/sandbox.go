@@ -37,6 +37,8 @@ func routes() *http.ServeMux {
 	stubRoutes(mux)
 	jsBridgeRoutes(mux)
 	cacheRoutes(mux)
+	rateLimitRoutes(mux)
+	analyticsRoutes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})
