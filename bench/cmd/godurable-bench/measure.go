@@ -28,6 +28,7 @@ const (
 	secHop       = "Routing hop (front Worker, service binding)"
 	secStream    = "Streaming bodies (stateless route, 4 MiB, one at a time)"
 	secD1        = "D1 from a stateless Worker (SELECT ?1 + 1, local D1)"
+	secCache     = "Cache API hit from a stateless Worker (match of a 1 KiB response)"
 	secMemory    = "Memory"
 )
 
@@ -239,8 +240,17 @@ type rpcAnswer struct {
 	MS    float64 `json:"ms"`
 }
 
+// bindingRows are the rows of a stateless Worker on a binding or an API of
+// workerd, each Go Worker against its JavaScript twin: the row's name
+// (-rows), its section, and its path after the side (the front's god1,
+// jsd1, ...).
+var bindingRows = []struct{ name, sec, path string }{
+	{"d1", secD1, "d1/?n=41"},
+	{"cache", secCache, "cache/"},
+}
+
 // mainRows are the rows of the main session that -rows can name.
-var mainRows = []string{"stateless", "streams", "d1", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+var mainRows = []string{"stateless", "streams", "d1", "cache", "hot", "many", "rpc", "rpc-one", "new", "chat"}
 
 // want reports whether the main session runs row (see -rows).
 func (b *bench) want(row string) bool { return b.rows == nil || b.rows[row] }
@@ -275,7 +285,7 @@ func (b *bench) baseConfigs() ([]string, error) {
 // measureMain runs the load measurements in one workerd that serves the
 // front Worker and every Worker under test.
 func (b *bench) measureMain(ctx context.Context) error {
-	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
+	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/cache.toml", "bench/js/cache.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
 	stateless := map[string]string{sideGo: "/gohello/", sideJS: "/jshello/"}
 	if b.syumai != "" {
 		configs = append(configs, b.syumai)
@@ -326,11 +336,23 @@ func (b *bench) measureMain(ctx context.Context) error {
 
 	// Warm up every route, and create the 1,000 objects of the spread run.
 	b.logf("warming up")
-	if b.want("d1") {
+	for _, row := range bindingRows {
+		if !b.want(row.name) {
+			continue
+		}
+		var answers [][]byte // the twins answer the same bytes
 		for _, side := range twins {
-			if _, err := run(warm, fixed("GET", "/"+side+"d1/?n=41")); err != nil {
-				return fmt.Errorf("d1 %s: %w", side, err)
+			if _, err := run(warm, fixed("GET", "/"+side+row.path)); err != nil {
+				return fmt.Errorf("%s %s: %w", row.name, side, err)
 			}
+			body, err := s.do(ctx, "GET", "/"+side+row.path)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", row.name, side, err)
+			}
+			answers = append(answers, body)
+		}
+		if !bytes.Equal(answers[0], answers[1]) {
+			return fmt.Errorf("the %s twins differ: Go %q, JavaScript %q", row.name, answers[0], answers[1])
 		}
 	}
 	if b.want("stateless") || b.want("streams") {
@@ -393,20 +415,22 @@ func (b *bench) measureMain(ctx context.Context) error {
 				return err
 			}
 		}
-		for _, side := range order(twins, round) {
-			if !b.want("d1") {
-				break
+		for _, row := range bindingRows {
+			for _, side := range order(twins, round) {
+				if !b.want(row.name) {
+					break
+				}
+				path := "/" + side + row.path
+				r, err := run(conc, fixed("GET", path))
+				if err != nil {
+					return fmt.Errorf("%s %s: %w", row.name, side, err)
+				}
+				b.record(row.sec, fmt.Sprintf("%d concurrent:", c.Conc), side, r, true)
+				if r, err = run(seq, fixed("GET", path)); err != nil {
+					return err
+				}
+				b.m.get(row.sec, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
 			}
-			path := "/" + side + "d1/?n=41"
-			r, err := run(conc, fixed("GET", path))
-			if err != nil {
-				return fmt.Errorf("d1 %s: %w", side, err)
-			}
-			b.record(secD1, fmt.Sprintf("%d concurrent:", c.Conc), side, r, true)
-			if r, err = run(seq, fixed("GET", path)); err != nil {
-				return err
-			}
-			b.m.get(secD1, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
 		}
 		for _, side := range order(sides, round) {
 			if !b.want("hot") {
