@@ -5,6 +5,7 @@ go 1.24.0
 require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/coder/websocket v1.8.15
+	github.com/hashicorp/cronexpr v1.1.3
 	github.com/ncruces/go-sqlite3 v0.32.0
 	github.com/tailscale/hujson v0.0.0-20250605163823-992244df8c5a
 	github.com/tetratelabs/wazero v1.11.0

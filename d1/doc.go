@@ -48,7 +48,8 @@
 // (RFC 3339 text), pointers to them and driver.Valuer implementations.
 // Values cross as JavaScript numbers, so integers are exact only within
 // ±(2^53−1): a larger integer argument is refused with an error matching
-// storage.ErrUnsafeInteger before anything is sent, and a larger stored
+// storage.ErrUnsafeInteger before anything is sent (the worker package's
+// docs, Integers, has the rule for every path), and a larger stored
 // INTEGER reads back as an inexact float64. A REAL with an integral value
 // (2.0) reads back as the int64 2, and a REAL infinity as NULL (D1's
 // results cross as JSON). Results scan as database/sql scans them (see

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -320,8 +321,13 @@ func decodeResult(ctx context.Context, out []byte, result any, what string) erro
 		rt.CancelStream(ref)
 		return fmt.Errorf("the result is a ReadableStream: decode it into an io.ReadCloser")
 	}
-	if len(out) == 0 {
-		out = []byte{0xc0} // undefined: nil
+	if len(out) == 0 || len(out) == 1 && out[0] == 0xc0 {
+		// undefined and null: the zero value, whatever result held
+		// (MessagePack's decoder leaves an interface as it was).
+		if rv := reflect.ValueOf(result); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+			rv.Elem().SetZero()
+		}
+		return nil
 	}
 	return abi.DecodeValue(out, result)
 }

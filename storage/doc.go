@@ -28,7 +28,9 @@
 // 100 KB per statement, values and rows up to 8 MiB (2.2 MB on the floor's
 // workerd, wrangler 4.86), and integers exact only within ±(2^53−1): a
 // larger Go integer argument is refused with an error matching
-// [ErrUnsafeInteger] rather than silently rounded. Errors from SQLite come
+// [ErrUnsafeInteger] rather than silently rounded (KV keeps integers of any
+// size: the worker package's docs, Integers, has the one rule for every
+// path). Errors from SQLite come
 // back as Go errors with SQLite's message. For database/sql and the code
 // sqlc generates, use package storage/sqldb on the same database.
 //

@@ -116,6 +116,11 @@
 // behalf of a different request"). [Sleep] is the host's timer, for a wait
 // that a context cancels.
 //
+// # Cron triggers
+//
+// The Worker's scheduled handler, which its cron triggers run, is
+// registered with package cron (cron.Handle).
+//
 // # Background work
 //
 // [WaitUntil] is workerd's ctx.waitUntil: the event's response goes out when
@@ -219,7 +224,7 @@
 //   - null, undefined: nil (a nil pointer, slice or map).
 //   - boolean, string: bool, string.
 //   - number: any integer type when integral and within ±(2^53−1) (a Go
-//     result beyond it fails the call), float64, float32.
+//     result beyond it fails the call: see Integers), float64, float32.
 //   - bigint: int64 or uint64 when it fits (exact), *big.Int of any size; a
 //     *big.Int result is a bigint.
 //   - Date: time.Time (milliseconds).
@@ -254,6 +259,31 @@
 //		return &http.Response{StatusCode: 201, Header: http.Header{"X-Seen": {r.Method}},
 //			Body: io.NopCloser(bytes.NewReader(body))}, nil
 //	}
+//
+// # Integers
+//
+// One rule: an integer is exact wherever Go's own bytes carry it, and
+// must lie within ±(2^53−1) wherever a JavaScript number carries it;
+// beyond that range godurable refuses it, before anything is sent, with an
+// error matching storage.ErrUnsafeInteger, rather than let JavaScript
+// round it. By path:
+//
+//   - Storage's KV (storage.KV), alarm payloads and the Scheduler's: exact
+//     at any size. They store Go's MessagePack as bytes.
+//   - SQL (storage.SQL, storage/sqldb) and D1: within the range. workerd
+//     binds every SQL value as a JavaScript number (a double) and returns
+//     numbers. Store a larger integer as TEXT or BLOB, a time as
+//     milliseconds (UnixMilli) or as a time.Time (RFC 3339 text), not as
+//     time.Now().UnixNano().
+//   - RPC, to or from JavaScript or between Go objects (Stub.Call), and
+//     package jsbridge: within the range for a Go integer; the values
+//     cross JavaScript, which holds numbers as doubles. A *big.Int crosses
+//     as a bigint, exact at any size, and an int64 or uint64 parameter
+//     takes a bigint that fits.
+//   - JSON (a Workers KV value, a queue's message, a D1 JSON column): as
+//     JSON.parse reads it, exact within the range.
+//
+// A time.Time crosses as a Date: milliseconds.
 //
 // # Stubs as values
 //

@@ -212,7 +212,14 @@ func checkProject(p *project, m *abi.Manifest) error {
 	if p.cfg == nil {
 		return errors.New("no wrangler configuration to check: write a wrangler.toml (see README.md) or pass -config")
 	}
-	problems := wrangler.Check(p.cfg, m, p.entry(), maxCompatibilityDate(p.cfg.Dir()))
+	var problems []wrangler.Problem
+	for _, pr := range wrangler.Check(p.cfg, m, p.entry(), maxCompatibilityDate(p.cfg.Dir())) {
+		if pr.Warning {
+			progress("%s", pr)
+			continue
+		}
+		problems = append(problems, pr)
+	}
 	if len(problems) == 0 {
 		progress("%s fits the module", p.cfg.Path)
 		return nil

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/godurable/godurable/internal/build"
 	"github.com/godurable/godurable/internal/driver"
+	"github.com/godurable/godurable/internal/wrangler"
 	"github.com/godurable/godurable/internal/wranglerdev"
 )
 
@@ -49,8 +52,11 @@ func cmdDev(ctx context.Context, args []string) error {
 		return err
 	}
 
-	devArgs := []string{"dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(port), "-c", p.cfg.Path}
-	devArgs = append(devArgs, o.rest...)
+	devArgs := wranglerDevArgs(p.cfg, port, o.rest)
+	if slices.Contains(devArgs, testScheduled) {
+		progress("cron triggers %s: wrangler dev never fires them; GET http://127.0.0.1:%d/__scheduled?cron=%s runs the scheduled handler",
+			strings.Join(p.cfg.Triggers.Crons, ", "), port, url.QueryEscape(p.cfg.Triggers.Crons[0]))
+	}
 	progress("starting %s: wrangler %s", tools, strings.Join(devArgs, " "))
 	// Not bound to ctx: an interrupt stops wrangler gently, below.
 	cmd := tools.Command(context.Background(), "", devArgs...)
@@ -79,6 +85,20 @@ func cmdDev(ctx context.Context, args []string) error {
 		}
 		return nil
 	}
+}
+
+// testScheduled is wrangler dev's flag that adds the route /__scheduled,
+// which runs the scheduled handler.
+const testScheduled = "--test-scheduled"
+
+// wranglerDevArgs returns the arguments of wrangler dev for cfg on port,
+// then rest (the user's): with --test-scheduled if cfg has cron triggers.
+func wranglerDevArgs(cfg *wrangler.Config, port int, rest []string) []string {
+	args := []string{"dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(port), "-c", cfg.Path}
+	if len(cfg.Triggers.Crons) > 0 && !slices.Contains(rest, testScheduled) {
+		args = append(args, testScheduled)
+	}
+	return append(args, rest...)
 }
 
 // ensureTools makes sure wrangler, the Node.js it needs and the shim's

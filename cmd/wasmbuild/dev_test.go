@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/godurable/godurable/internal/wrangler"
 	"github.com/godurable/godurable/internal/wranglerdev"
 )
 
@@ -60,5 +61,21 @@ func TestInstallQuiet(t *testing.T) {
 	}
 	if ok, _ := wranglerdev.Satisfies(strings.TrimSpace(string(v)), tools.NodeRange); !ok && !strings.Contains(output, "do not matter: wrangler runs on Node.js "+tools.NodeVersion) {
 		t.Errorf("npm runs on Node.js %s, but no line says why its warnings do not matter", v)
+	}
+}
+
+// TestDevArgs: wrangler dev gets --test-scheduled (the route /__scheduled)
+// when the configuration has cron triggers, once.
+func TestDevArgs(t *testing.T) {
+	cfg := &wrangler.Config{Path: "wrangler.toml"}
+	if got := strings.Join(wranglerDevArgs(cfg, 8787, []string{"--log-level", "debug"}), " "); got != "dev --ip 127.0.0.1 --port 8787 -c wrangler.toml --log-level debug" {
+		t.Errorf("without crons: %s", got)
+	}
+	cfg.Triggers.Crons = []string{"*/5 * * * *"}
+	if got := strings.Join(wranglerDevArgs(cfg, 8787, nil), " "); got != "dev --ip 127.0.0.1 --port 8787 -c wrangler.toml --test-scheduled" {
+		t.Errorf("with crons: %s", got)
+	}
+	if got := strings.Join(wranglerDevArgs(cfg, 8787, []string{"--test-scheduled"}), " "); got != "dev --ip 127.0.0.1 --port 8787 -c wrangler.toml --test-scheduled" {
+		t.Errorf("with crons and the flag given: %s", got)
 	}
 }

@@ -58,14 +58,55 @@
 //   - a compatibility date later than the installed workerd accepts (the
 //     pinned one's, 2026-11-24, when none is installed; 2026-05-03 with
 //     wrangler 4.86);
-//   - a d1_databases entry without a binding, or a binding name used twice.
+//   - a d1_databases entry without a binding, or a binding name used twice;
+//   - cron triggers ([triggers] crons) without a scheduled handler
+//     (cron.Handle), an expression twice, or one that
+//     Cloudflare would refuse, with the field that is wrong and why (see
+//     Cron triggers).
+//
+// A scheduled handler without cron triggers gets a warning: check says so,
+// with the lines to add, and goes on.
+//
+// # Cron triggers
+//
+// check reads each cron expression as Cloudflare's Cron Triggers do: five
+// fields (minute, hour, day of the month, month, day of the week), in UTC;
+// lists, ranges and steps; three-letter names of months (JAN) and days
+// (MON), in any case; L and W in the day of the month (L, LW, 15W); L and
+// # in the day of the week (6L or FRIL: the last Friday; 2#1: the first
+// Monday). Cloudflare numbers the days of the week 1 (SUN) to 7 (SAT),
+// not 0 to 6 as crontab does: "0 17 * * 1" runs on Sundays, and
+// "0 0 * * 0" is refused ("day 0: Cloudflare numbers the days of the week
+// from 1 (SUN) to 7 (SAT)"). So are '?', a sixth field (seconds or years),
+// @daily and longer names (MONDAY). The parser is
+// github.com/hashicorp/cronexpr, given Cloudflare's numbering; where the
+// two still differ, check refuses a range that wraps around (FRI-MON,
+// 22-2: write two ranges) and L-n or L-nW in the day of the month, which
+// Cloudflare accepts, and lets through a step larger than Cloudflare
+// allows in the day of the month (*/31) or the month (*/12), which the
+// deploy then refuses. dotest fires the triggers with the same parser.
+//
+// When the configuration has cron triggers, dev runs wrangler dev with
+// --test-scheduled, which never fires them by itself but adds the route
+// /__scheduled to the Worker:
+//
+//	curl "http://127.0.0.1:8787/__scheduled?cron=*/5+*+*+*+*"
+//
+// runs the scheduled handler with that cron and the request's time as
+// ScheduledTime, and answers 200 "Ran scheduled event", or 500 with the
+// handler's error (NoRetry has no effect there). wrangler 4.164 also
+// serves /cdn-cgi/local/scheduled?cron=...&time=MS&format=json, which
+// delivers the event as workerd does, with the time given, and answers
+// {"outcome":"ok"|"exception","noRetry":...}.
 //
 // # dev
 //
 // dev builds, checks, installs the pinned wrangler and Node.js with npm ci
 // if they are not installed yet (or package-lock.json is newer than the
 // installation), and runs wrangler dev on the pinned Node.js, on
-// 127.0.0.1 (-port, default 8787); flags after -- go to wrangler dev. It
+// 127.0.0.1 (-port, default 8787), with --test-scheduled if the
+// configuration has cron triggers (see Cron triggers); flags after -- go
+// to wrangler dev. It
 // reuses the module when the record of its inputs matches ("reusing
 // build/app.wasm: inputs unchanged"; else it says why it builds), and
 // while it runs it polls the inputs each second and rebuilds only when one

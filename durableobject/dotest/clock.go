@@ -21,8 +21,12 @@ func NewManualClock(start time.Time) *ManualClock {
 // Now returns the clock's time.
 func (c *ManualClock) Now() time.Time { return c.c.Now() }
 
-// Advance moves the clock by d, firing the guest's timers that fall due.
+// Advance moves the clock by d, firing the guest's timers, the alarms and
+// the cron triggers that fall due, in order of their time, while the clock
+// reads its new time, as after a jump.
 func (c *ManualClock) Advance(d time.Duration) { c.c.Advance(d) }
 
-// Pending returns how many of the guest's timers are armed.
+// Pending returns how many timers are armed on the clock: the guest's
+// (Go timers, worker.Sleep), the alarms' and, always, one for each cron
+// trigger of the configuration.
 func (c *ManualClock) Pending() int { return c.c.Pending() }

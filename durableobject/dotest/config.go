@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/godurable/godurable/internal/crontrigger"
 	"github.com/godurable/godurable/internal/driver"
 	"github.com/godurable/godurable/internal/workerd"
 	"github.com/godurable/godurable/internal/wrangler"
@@ -24,6 +25,7 @@ type env struct {
 	// compat is workerd's behaviour for the configuration's compatibility
 	// date and flags; the newest without a configuration.
 	compat workerd.Compat
+	crons  []*crontrigger.Schedule // the configuration's [triggers] crons
 }
 
 // environment reads the wrangler configuration (the one wasmbuild reads)
@@ -52,6 +54,13 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 			return nil, fmt.Errorf("dotest: %w", err)
 		}
 		e.compat = workerd.CompatFor(c.CompatibilityDate, c.CompatibilityFlags)
+		for _, expr := range c.Triggers.Crons {
+			sched, err := crontrigger.Parse(expr)
+			if err != nil {
+				return nil, fmt.Errorf("dotest: %s: %w", path, err)
+			}
+			e.crons = append(e.crons, sched)
+		}
 		if c.Name != "" {
 			e.script = c.Name
 		}

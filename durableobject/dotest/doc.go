@@ -85,6 +85,21 @@
 // and [Object.RunAlarm] runs it now, as vitest's runDurableObjectAlarm
 // does. [Worker.WaitBackground] waits for worker.WaitUntil work.
 //
+// # Cron triggers
+//
+// [Worker.Scheduled] runs the Worker's scheduled handler now, as a cron
+// trigger due at a given time (vitest's createScheduledController and the
+// Worker's scheduled()), and returns its error. The configuration's
+// [triggers] crons also fire by themselves, on the Worker's clock, in
+// UTC, which no JavaScript harness does (wrangler dev never fires them):
+// on the real clock at their times while the Worker runs, and with
+// [NewManualClock] when Advance passes their times, once for each time,
+// in order, each with its own ScheduledTime (an Advance of a day runs a
+// "*/5 * * * *" trigger 288 times, while time.Now in the guest reads the
+// end of the day, as it does for alarms). A run that fails is logged, not
+// retried. [Worker.ScheduledRuns] lists every run, with its error and
+// whether the handler called NoRetry.
+//
 // # WebSockets
 //
 // [Worker.DialWebSocket] opens a socket through the Worker as a browser
@@ -100,6 +115,13 @@
 // database shared by the Worker and its objects, run as local D1 runs it
 // (each call one transaction, the same meta, "D1_ERROR:" messages);
 // [Worker.D1] returns a *sql.DB on it for the test.
+//
+// # Workers KV
+//
+// Each [[kv_namespaces]] binding is a namespace in memory, run as local KV
+// runs it (package kv has the rules): its entries survive Restart and
+// Crash, and expire on the Worker's clock, so a test moves a ManualClock
+// past an expiration rather than wait for it.
 //
 // # Other bindings and the Cache API
 //

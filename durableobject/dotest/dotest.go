@@ -195,6 +195,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		Fetch:      fetcher(o.Fetch),
 		Timeout:    o.Timeout,
 		Compat:     env.compat,
+		Crons:      env.crons,
 		Stdout:     func(line string) { log("guest: " + line) },
 		Stderr:     func(line string) { log("guest stderr: " + line) },
 	}

@@ -79,6 +79,7 @@ func TestFetchHandler(t *testing.T) {
 func TestManualClock(t *testing.T) {
 	clock := dotest.NewManualClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 	w := dotest.New(t, &dotest.Options{Package: sandbox, Clock: clock})
+	armed := clock.Pending() // the sandbox's cron trigger
 	done := make(chan int64)
 	go func() {
 		var v int64
@@ -87,7 +88,7 @@ func TestManualClock(t *testing.T) {
 		}
 		done <- v
 	}()
-	for clock.Pending() == 0 {
+	for clock.Pending() == armed {
 		time.Sleep(time.Millisecond)
 	}
 	clock.Advance(time.Minute)
@@ -99,9 +100,10 @@ func TestManualClock(t *testing.T) {
 func TestCrashedEventsFail(t *testing.T) {
 	clock := dotest.NewManualClock(time.Unix(0, 0))
 	w := dotest.New(t, &dotest.Options{Package: sandbox, Clock: clock})
+	armed := clock.Pending() // the sandbox's cron trigger
 	errc := make(chan error)
 	go func() { errc <- w.Object("SANDBOX", "a").Call(context.Background(), "nap", nil, 1000) }()
-	for clock.Pending() == 0 {
+	for clock.Pending() == armed {
 		time.Sleep(time.Millisecond)
 	}
 	w.Crash()

@@ -33,6 +33,9 @@ const (
 	EventWebSocketClose EventKind = 6
 	// EventWebSocketError is an error of a hibernatable WebSocket.
 	EventWebSocketError EventKind = 7
+	// EventScheduled is a cron trigger's event of the stateless Worker
+	// (its scheduled handler).
+	EventScheduled EventKind = 8
 )
 
 // Target says whom an event is for.
@@ -85,6 +88,8 @@ var events = []EventInfo{
 		Payload: reflect.TypeFor[WSClose]()},
 	{Kind: EventWebSocketError, Name: "webSocketError", Target: TargetObject, Capability: true,
 		Payload: reflect.TypeFor[WSError]()},
+	{Kind: EventScheduled, Name: "scheduled", Target: TargetWorker, Capability: true,
+		Payload: reflect.TypeFor[ScheduledInfo](), Result: reflect.TypeFor[ScheduledResult]()},
 }
 
 // Events returns the table of events, ordered by kind.

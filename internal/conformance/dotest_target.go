@@ -216,3 +216,23 @@ func (d *Dotest) DialWebSocket(t testing.TB, path string) (Socket, int) {
 func (d *Dotest) Hibernate(t testing.TB, binding, name string) {
 	d.W.Object(binding, name).Hibernate()
 }
+
+// Scheduled implements Target with Worker.Scheduled, and the run it
+// recorded.
+func (d *Dotest) Scheduled(t testing.TB, cron string, at time.Time) ScheduledResult {
+	t.Helper()
+	out := ScheduledResult{Outcome: "ok"}
+	if err := d.W.Scheduled(context.Background(), cron, at); err != nil {
+		t.Logf("scheduled %q: %v", cron, err)
+		out.Outcome = "exception"
+	}
+	runs := d.W.ScheduledRuns()
+	for i := len(runs) - 1; i >= 0; i-- {
+		if runs[i].Cron == cron && runs[i].ScheduledTime.Equal(at) {
+			out.NoRetry = runs[i].NoRetry
+			return out
+		}
+	}
+	t.Fatalf("scheduled %q at %s: no run recorded", cron, at)
+	return out
+}

@@ -148,6 +148,11 @@ func (s *suite) channelFeed(t *testing.T) {
 	}
 	equal(t, "the feed", string(body), want.String())
 	equal(t, "listeners after the feed", s.call(t, "feedroom", "listeners"), 0.0)
+
+	// Stub.Fetch gives the Worker the response as soon as the object has
+	// flushed its head, before any message.
+	equal(t, "Stub.Fetch of a feed, before its first message", s.getJSON(t, "/feed-head/headroom", 200),
+		map[string]any{"status": 200.0, "contentType": "text/event-stream"})
 }
 
 // lockAcrossWait: one event holds a sync.Mutex across worker.Sleep, during

@@ -81,6 +81,18 @@ type Target interface {
 	// its sockets open: dotest hibernates it at once, workerd when it has
 	// been idle for 10 seconds.
 	Hibernate(t testing.TB, binding, name string)
+	// Scheduled runs the Worker's scheduled handler as workerd delivers
+	// the cron trigger cron due at at, and returns what workerd reports
+	// of the run.
+	Scheduled(t testing.TB, cron string, at time.Time) ScheduledResult
+}
+
+// ScheduledResult is what workerd reports of a scheduled event
+// (Fetcher.scheduled()): its outcome, "ok" or "exception", and whether the
+// handler asked for no retry.
+type ScheduledResult struct {
+	Outcome string `json:"outcome"`
+	NoRetry bool   `json:"noRetry"`
 }
 
 // Socket is the client end of a WebSocket.

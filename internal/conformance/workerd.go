@@ -93,7 +93,8 @@ type Workerd struct {
 
 // StartWorkerd builds the Go Worker pkg (a directory relative to the
 // repository root, with its wrangler.toml at goConfig) and serves it with
-// the JavaScript caller jsConfig in front. It stops when the test ends.
+// the JavaScript caller jsConfig in front (none if jsConfig is ""). It
+// stops when the test ends.
 func StartWorkerd(t testing.TB, pkg, outDir, goConfig, jsConfig string) *Workerd {
 	t.Helper()
 	RequireWrangler(t)
@@ -109,8 +110,9 @@ type GoWorker struct{ Pkg, OutDir, Config string }
 // jsbridge scenarios call (service binding JSSVC).
 var JSServiceWorker = GoWorker{Config: "internal/conformance/jsservice/wrangler.toml"}
 
-// StartWorkerdWith is StartWorkerd with the Tools, CompatibilityDate and
-// PersistTo (if not empty) of opts (the other fields are StartWorkerd's),
+// StartWorkerdWith is StartWorkerd with the Tools, CompatibilityDate,
+// TestScheduled and PersistTo (if not empty) of opts (the other fields
+// are StartWorkerd's),
 // and peers served beside the Worker (bindings with a script_name reach
 // them).
 func StartWorkerdWith(t testing.TB, pkg, outDir, goConfig, jsConfig string, opts wranglerdev.Options, peers ...GoWorker) *Workerd {
@@ -119,6 +121,9 @@ func StartWorkerdWith(t testing.TB, pkg, outDir, goConfig, jsConfig string, opts
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	configs := []string{jsConfig, goConfig}
+	if jsConfig == "" {
+		configs = configs[1:] // the Go Worker is the one served
+	}
 	for _, w := range append([]GoWorker{{pkg, outDir, goConfig}}, peers...) {
 		if w.Pkg == "" {
 			configs = append(configs, w.Config)
@@ -143,6 +148,7 @@ func StartWorkerdWith(t testing.TB, pkg, outDir, goConfig, jsConfig string, opts
 			Log:               testLog{t},
 			Tools:             opts.Tools,
 			CompatibilityDate: opts.CompatibilityDate,
+			TestScheduled:     opts.TestScheduled,
 		},
 		client: &http.Client{Timeout: time.Minute},
 	}
@@ -382,6 +388,23 @@ func (w *Workerd) DialWebSocket(t testing.TB, path string) (Socket, int) {
 	}
 	c.SetReadLimit(64 << 20)
 	return &clientSocket{c: c}, resp.StatusCode
+}
+
+// Scheduled implements Target through the JavaScript caller's /scheduled
+// route, which calls the Go Worker's Fetcher.scheduled().
+func (w *Workerd) Scheduled(t testing.TB, cron string, at time.Time) ScheduledResult {
+	t.Helper()
+	q := url.Values{"cron": {cron}, "time": {strconv.FormatInt(at.UnixMilli(), 10)}}
+	req, err := http.NewRequest(http.MethodGet, "/scheduled?"+q.Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := w.Fetch(t, req)
+	var out ScheduledResult
+	if err := json.Unmarshal(resp.Body, &out); resp.Status != http.StatusOK || err != nil {
+		t.Fatalf("scheduled %q: %d %s", cron, resp.Status, resp.Body)
+	}
+	return out
 }
 
 // Hibernate implements Target: workerd hibernates an object that has

@@ -2,8 +2,11 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,6 +138,47 @@ func TestWorkerdJSValues(t *testing.T) {
 	w := StartWorkerdWith(t, "./internal/conformance/sandbox", "internal/conformance/sandbox/build",
 		"internal/conformance/sandbox/wrangler.toml", "internal/conformance/jscaller/sandbox.toml", wranglerdev.Options{PersistTo: persist})
 	RunJSValues(t, w)
+	if t.Failed() {
+		t.Logf("workerd output:\n%s", w.Output())
+	}
+}
+
+// TestWorkerdTestScheduled: wrangler dev --test-scheduled, as wasmbuild
+// dev runs it for a configuration with cron triggers, serves
+// /__scheduled?cron=... on the Go Worker (only the first Worker of a
+// session gets it: the sandbox is served alone), which runs the scheduled
+// handler with that cron and the time of the request, and answers 200
+// "Ran scheduled event", or 500 with the error when the handler fails.
+func TestWorkerdTestScheduled(t *testing.T) {
+	RequireWrangler(t)
+	w := StartWorkerdWith(t, "./internal/conformance/sandbox", "internal/conformance/sandbox/build", "internal/conformance/sandbox/wrangler.toml", "",
+		wranglerdev.Options{TestScheduled: true})
+	get := func(path string) *Response {
+		req, err := http.NewRequest(http.MethodGet, path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w.Fetch(t, req)
+	}
+	const cron = "*/5 * * * *"
+	before := time.Now().UnixMilli()
+	if r := get("/__scheduled?cron=" + url.QueryEscape(cron)); r.Status != http.StatusOK || string(r.Body) != "Ran scheduled event" {
+		t.Errorf("GET /__scheduled: %d %s", r.Status, r.Body)
+	}
+	after := time.Now().UnixMilli()
+	var runs []struct {
+		Cron string
+		Time int64
+	}
+	if r := get("/scheduled/runs?cron=" + url.QueryEscape(cron)); json.Unmarshal(r.Body, &runs) != nil || len(runs) != 1 {
+		t.Fatalf("the handler recorded %d %s", r.Status, r.Body)
+	}
+	if runs[0].Time < before-1 || runs[0].Time > after {
+		t.Errorf("scheduledTime %d, want the time of the request (%d to %d)", runs[0].Time, before, after)
+	}
+	if r := get("/__scheduled?cron=fail"); r.Status != http.StatusInternalServerError || !strings.HasPrefix(string(r.Body), "Error: the scheduled handler failed") {
+		t.Errorf("GET /__scheduled?cron=fail: %d %s", r.Status, r.Body)
+	}
 	if t.Failed() {
 		t.Logf("workerd output:\n%s", w.Output())
 	}

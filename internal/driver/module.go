@@ -22,6 +22,10 @@ type Module struct {
 // (e.g. one made with wazero.NewCompilationCacheWithDir), so that the next
 // process compiles the same bytes in a fraction of the time.
 func NewModule(ctx context.Context, wasm []byte, cache wazero.CompilationCache) (*Module, error) {
+	return newModule(ctx, wasm, cache)
+}
+
+func newModule(ctx context.Context, wasm []byte, cache wazero.CompilationCache) (*Module, error) {
 	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true)
 	if cache != nil {
 		cfg = cfg.WithCompilationCache(cache)

@@ -219,6 +219,17 @@ func (e *Event) finish(status abi.Status, payload []byte) {
 
 func (e *Event) fail(err *abi.Error) { e.finish(abi.StatusError, mustMarshal(err)) }
 
+// PanicError reports v, the value of a panic in the handler of e, on
+// standard error with its stack, and returns the error that fails the
+// event: what happens to a panic that a handler does not recover. A
+// feature whose event completes with a result of its own, even when its
+// handler fails, recovers the panic and calls it.
+func (e *Event) PanicError(v any) *abi.Error {
+	err := panicError(e.what(), v)
+	fmt.Fprintf(os.Stderr, "godurable: %s\n%s", err.Message, err.Stack)
+	return err
+}
+
 // startEvent is the godurable_event export.
 func startEvent(id int32, kind abi.EventKind, object, arg uint32, size int32) int32 {
 	payload := make([]byte, size)
@@ -264,9 +275,7 @@ func runEvent(e *Event, object uint32, payload []byte) {
 				e.fail(&abi.Error{Name: "Error", Message: a.reason})
 				return
 			}
-			err := panicError(e.what(), v)
-			fmt.Fprintf(os.Stderr, "godurable: %s\n%s", err.Message, err.Stack)
-			e.fail(err)
+			e.fail(e.PanicError(v))
 		}
 	}()
 	spec := handlerOf(e.kind)

@@ -57,7 +57,7 @@ func TestGenerate(t *testing.T) {
 		`const ABI = deepFreeze({`, fmt.Sprintf(`"Version":%d`, abi.Version), `"IdleFD":1048576`, `"ImportModule":"godurable"`,
 		`const CALL_OPS = deepFreeze({`, `"5":{"name":"kv.list","object":true}`,
 		`const ASYNC_OPS = deepFreeze({`, `"3":{"name":"stub.call","object":false}`,
-		`const EVENTS = deepFreeze({"object":{"alarm":4,"call":3,"fetch":2,"webSocketClose":6,`, `"worker":{"fetch":1}})`,
+		`const EVENTS = deepFreeze({"object":{"alarm":4,"call":3,"fetch":2,"webSocketClose":6,`, `"worker":{"fetch":1,`,
 		`"WebSocketHeader":"x-godurable-websocket"`,
 		"export function createRuntime(module, manifest)",
 	} {

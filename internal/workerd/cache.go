@@ -192,13 +192,13 @@ func matchResponse(req http.Header, e *cacheEntry) *JSObject {
 	f := &fetchObject{status: e.status, statusText: http.StatusText(e.status), header: h}
 	switch len(ranges) {
 	case 0:
-		f.body = wholeStream(e.body)
+		f.body, f.length = wholeStream(e.body)
 	case 1:
 		start, end := ranges[0][0], ranges[0][1]
 		f.status, f.statusText = http.StatusPartialContent, "Partial Content"
 		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, end, size))
 		h.Set("Content-Length", strconv.Itoa(end-start+1))
-		f.body = wholeStream(e.body[start : end+1])
+		f.body, f.length = wholeStream(e.body[start : end+1])
 	default:
 		// Parts as miniflare writes them (its Content-Length stays the
 		// whole entry's).
@@ -218,7 +218,7 @@ func matchResponse(req http.Header, e *cacheEntry) *JSObject {
 		}
 		fmt.Fprintf(&b, "\r\n--%s--", boundary)
 		h.Set("Content-Type", "multipart/byteranges; boundary="+boundary)
-		f.body = wholeStream([]byte(b.String()))
+		f.body, f.length = wholeStream([]byte(b.String()))
 	}
 	return newFetchObject(f)
 }
@@ -247,7 +247,7 @@ func (s *cacheStore) put(ns string, req, resp any) error {
 	case r.status == http.StatusNotModified:
 		return nil // dropped silently, as workerd does
 	}
-	known := r.body == nil || r.body.stream.length >= 0
+	known := r.body == nil || r.length >= 0
 	body, err := r.readBody()
 	if err != nil {
 		return err

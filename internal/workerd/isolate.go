@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/crontrigger"
 	"github.com/godurable/godurable/internal/driver"
 )
 
@@ -50,6 +51,9 @@ type Config struct {
 	// the Worker's compatibility date and flags). The zero value is the
 	// behaviour before 2026-04-21.
 	Compat Compat
+	// Crons are the Worker's cron triggers ([triggers] crons): each fires
+	// the scheduled event on Clock (scheduled.go).
+	Crons []*crontrigger.Schedule
 }
 
 // StorageOp describes a storage operation, for fault injection.
@@ -94,6 +98,7 @@ type Isolate struct {
 	kept     map[uint32]*jsStub // the stubs the instance holds, by handle (stubs.go), on mu
 	values   map[uint32]any     // the values it holds by reference (jsobject.go), on mu
 	nextKept uint32
+	crons    cronState // the cron triggers (scheduled.go)
 }
 
 type objKey struct{ class, id string }
@@ -118,7 +123,9 @@ func NewIsolate(cfg Config) *Isolate {
 	if cfg.Clock == nil {
 		cfg.Clock = driver.RealClock()
 	}
-	return &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}, alarms: map[objKey]*alarmEntry{}, ws: newWSState()}
+	iso := &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}, alarms: map[objKey]*alarmEntry{}, ws: newWSState()}
+	iso.startCrons()
+	return iso
 }
 
 // Manifest returns what the module registers.
@@ -138,6 +145,7 @@ func (iso *Isolate) Close() {
 	for _, d := range d1s {
 		d.db.Close()
 	}
+	iso.stopCrons()
 	iso.alarmMu.Lock()
 	iso.alarmsClosed = true
 	for _, e := range iso.alarms {
@@ -190,6 +198,15 @@ func (iso *Isolate) WaitBackground(ctx context.Context) error {
 		return nil
 	}
 	return inst.WaitBackground(ctx)
+}
+
+// InFlight returns the number of events in flight in the running
+// instance (0 when there is none).
+func (iso *Isolate) InFlight() int {
+	if inst := iso.current(); inst != nil {
+		return inst.InFlight()
+	}
+	return 0
 }
 
 // current returns the instance that is running: the one whose host call

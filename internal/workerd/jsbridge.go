@@ -152,6 +152,8 @@ var jsSyncOps = map[abi.CallOp]syncOp{
 			t.Class, t.Array = "Array", true
 		case *jsStub:
 			t.Class = "DurableObject"
+		case *jsStream:
+			t.Class = "ReadableStream"
 		}
 		return mustMarshal(&t), nil
 	},
@@ -250,8 +252,8 @@ func (iso *Isolate) jsResult(v any, as abi.JSAs) ([]byte, error) {
 		}
 		return nil, NewJSError("TypeError", "godurable: the result is a "+jsDescribe(v)+", not a Response")
 	default:
-		if o, ok := v.(*JSObject); ok && o.stream != nil && o.stream.w == nil {
-			return iso.streamResult(o) // a ReadableStream, which Go reads
+		if s, ok := v.(*jsStream); ok {
+			return iso.AddStream(s.r), nil
 		}
 		if o, ok := v.(*JSObject); ok && o.fetch != nil {
 			w, err := fetchValueOf(o.fetch) // a Request or Response, read whole

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/godurable/godurable/internal/abi"
 )
@@ -41,18 +42,54 @@ type fetchObject struct {
 	status     int    // a Response's
 	statusText string
 	header     http.Header
-	body       *JSObject // a ReadableStream, or nil for a null body
+	body       *jsStream // nil for a null body
+	length     int64     // the body's length, -1 if it is not known
+
+	mu   sync.Mutex
+	used bool // the body has been read, or given to be read
+}
+
+// errBodyUsed is workerd's refusal of a body read twice.
+func errBodyUsed() error {
+	return NewJSError("TypeError", "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.")
+}
+
+// take returns the body's reader (http.NoBody for a null body), once.
+func (f *fetchObject) take() (io.ReadCloser, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.used {
+		return nil, errBodyUsed()
+	}
+	f.used = true
+	if f.body == nil {
+		return http.NoBody, nil
+	}
+	return f.body.r, nil
+}
+
+// readBody reads the whole body (nil for a null body).
+func (f *fetchObject) readBody() ([]byte, error) {
+	r, err := f.take()
+	if err != nil || r == http.NoBody {
+		return nil, err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, jsThrown(err)
+	}
+	return b, nil
 }
 
 // newFetchObject returns the Request or Response object of f.
 func newFetchObject(f *fetchObject) *JSObject {
 	o := &JSObject{fetch: f, Props: map[string]any{
 		"headers": jsExt{typ: abi.ExtHeaders, data: mustMarshal(JSHeaders(f.header))},
+		"body":    nil,
 	}}
 	if f.body != nil {
 		o.Props["body"] = f.body
-	} else {
-		o.Props["body"] = nil
 	}
 	if f.request {
 		o.Class = "Request"
@@ -67,29 +104,20 @@ func newFetchObject(f *fetchObject) *JSObject {
 		o.Props["url"] = ""
 		o.Props["type"] = "default"
 	}
-	read := func() ([]byte, error) {
-		if f.body == nil {
-			return []byte{}, nil
-		}
-		r, _, err := f.body.readStream()
-		if err != nil {
-			return nil, NewJSError("TypeError", "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.")
-		}
-		defer r.Close()
-		b, err := io.ReadAll(r)
-		if err != nil {
-			return nil, jsThrown(err)
-		}
-		return b, nil
-	}
 	o.Methods = map[string]any{
-		"arrayBuffer": func(context.Context) ([]byte, error) { return read() },
+		"arrayBuffer": func(context.Context) ([]byte, error) {
+			b, err := f.readBody()
+			if b == nil && err == nil {
+				b = []byte{}
+			}
+			return b, err
+		},
 		"text": func(context.Context) (string, error) {
-			b, err := read()
+			b, err := f.readBody()
 			return string(bytes.ToValidUTF8(b, []byte("\uFFFD"))), err
 		},
 		"json": func(context.Context) (any, error) {
-			b, err := read()
+			b, err := f.readBody()
 			if err != nil {
 				return nil, err
 			}
@@ -103,7 +131,7 @@ func newFetchObject(f *fetchObject) *JSObject {
 	return o
 }
 
-// fetchOf returns what o is, if it is a Request or Response object
+// fetchOf returns what v is, if it is a Request or Response object
 // (request says which).
 func fetchOf(v any, request bool) *fetchObject {
 	o, _ := v.(*JSObject)
@@ -113,17 +141,29 @@ func fetchOf(v any, request bool) *fetchObject {
 	return o.fetch
 }
 
-// wholeStream returns the ReadableStream of a body given whole (nil for
-// none).
-func wholeStream(b []byte) *JSObject {
+// wholeStream is the ReadableStream of a body given whole (nil for none),
+// and its length.
+func wholeStream(b []byte) (*jsStream, int64) {
 	if b == nil {
-		return nil
+		return nil, 0
 	}
-	return newReadableStream(io.NopCloser(bytes.NewReader(b)), int64(len(b)))
+	return &jsStream{r: io.NopCloser(bytes.NewReader(b))}, int64(len(b))
 }
 
-// responseObject is the Response object of r, a fake's result; its body
-// is read as it comes.
+// bodyOf is the body of a fake's *http.Request or *http.Response: a
+// stream read as it comes, of its ContentLength (unknown if 0 with a body
+// other than http.NoBody).
+func bodyOf(r io.ReadCloser, length int64) (*jsStream, int64) {
+	if r == nil || r == http.NoBody {
+		return nil, 0
+	}
+	if length == 0 {
+		length = -1
+	}
+	return &jsStream{r: r}, length
+}
+
+// responseObject is the Response object of r, a fake's result.
 func responseObject(r *http.Response) *JSObject {
 	status := r.StatusCode
 	if status == 0 {
@@ -133,8 +173,8 @@ func responseObject(r *http.Response) *JSObject {
 	if f.header == nil {
 		f.header = http.Header{}
 	}
-	if r.Body != nil && r.Body != http.NoBody && !nullBodyStatus[status] {
-		f.body = newReadableStream(r.Body, r.ContentLength)
+	if !nullBodyStatus[status] {
+		f.body, f.length = bodyOf(r.Body, r.ContentLength)
 	}
 	return newFetchObject(f)
 }
@@ -145,30 +185,13 @@ func requestObject(r *http.Request) *JSObject {
 	if f.header == nil {
 		f.header = http.Header{}
 	}
-	if r.Body != nil && r.Body != http.NoBody && f.method != http.MethodGet && f.method != http.MethodHead {
-		f.body = newReadableStream(r.Body, r.ContentLength)
+	if f.method != http.MethodGet && f.method != http.MethodHead {
+		f.body, f.length = bodyOf(r.Body, r.ContentLength)
 	}
 	return newFetchObject(f)
 }
 
-// readBody reads the whole body of f, if it has one (nil if not).
-func (f *fetchObject) readBody() ([]byte, error) {
-	if f.body == nil {
-		return nil, nil
-	}
-	r, _, err := f.body.readStream()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, jsThrown(err)
-	}
-	return b, nil
-}
-
-// fetchValueOf is the abi.ExtRequest or ExtResponse value of o, its body
+// fetchValueOf is the abi.ExtRequest or ExtResponse value of f, its body
 // read whole, as the shim's plainValue gives Go a Request or Response.
 func fetchValueOf(f *fetchObject) (any, error) {
 	b, err := f.readBody()
@@ -189,15 +212,11 @@ func (iso *Isolate) responseToGoOf(f *fetchObject) ([]byte, error) {
 	if cl, err := strconv.ParseInt(f.header.Get("Content-Length"), 10, 64); err == nil && cl >= 0 {
 		n = cl
 	}
-	resp := &http.Response{StatusCode: f.status, Header: f.header, Body: http.NoBody, ContentLength: n}
-	if f.body != nil {
-		r, _, err := f.body.readStream()
-		if err != nil {
-			return nil, err
-		}
-		resp.Body = r
+	body, err := f.take()
+	if err != nil {
+		return nil, err
 	}
-	return iso.responseToGo(resp)
+	return iso.responseToGo(&http.Response{StatusCode: f.status, Header: f.header, Body: body, ContentLength: n})
 }
 
 var (
@@ -205,39 +224,41 @@ var (
 	requestType  = reflect.TypeFor[*http.Request]()
 )
 
-// fetchParam gives a fake's parameter of type t (an *http.Response or
-// *http.Request) the Response or Request object arg, its body reading the
-// object's stream; ok is false for a parameter of another type, or an
+// fetchParam sets p, a parameter of a fake's method of type *http.Response
+// or *http.Request, to the Response or Request object a, its body reading
+// the object's; ok is false for a parameter of another type, or an
 // argument that is no such object.
-func fetchParam(arg any, t reflect.Type) (v reflect.Value, ok bool, err error) {
-	if t != responseType && t != requestType {
-		return reflect.Value{}, false, nil
+func fetchParam(a any, p reflect.Value) (ok bool, err error) {
+	if p.Type() != responseType && p.Type() != requestType {
+		return false, nil
 	}
-	f := fetchOf(arg, t == requestType)
+	f := fetchOf(a, p.Type() == requestType)
 	if f == nil {
-		return reflect.Value{}, false, nil
+		return false, nil
 	}
-	body := io.ReadCloser(http.NoBody)
-	length := int64(0)
-	if f.body != nil {
-		body, length, err = f.body.readStream()
-		if err != nil {
-			return reflect.Value{}, true, err
-		}
+	body, err := f.take()
+	if err != nil {
+		return true, err
+	}
+	length := f.length
+	if f.body == nil {
+		length = 0
 	}
 	if f.request {
 		r, err := http.NewRequest(f.method, f.url, body)
 		if err != nil {
-			return reflect.Value{}, true, NewJSError("TypeError", "Invalid URL: "+f.url)
+			return true, NewJSError("TypeError", "Invalid URL: "+f.url)
 		}
 		r.Header, r.ContentLength = f.header.Clone(), length
-		return reflect.ValueOf(r), true, nil
+		p.Set(reflect.ValueOf(r))
+		return true, nil
 	}
-	return reflect.ValueOf(&http.Response{
+	p.Set(reflect.ValueOf(&http.Response{
 		Status: fmt.Sprintf("%d %s", f.status, f.statusText), StatusCode: f.status,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: f.header.Clone(), Body: body, ContentLength: length,
-	}), true, nil
+	}))
+	return true, nil
 }
 
 // headersOf reads a HeadersInit of the model: Headers (an *http.Header
@@ -286,21 +307,22 @@ func numberOf(v any) (float64, bool) {
 }
 
 // bodyInit reads a BodyInit of the model: null, a string (which also
-// names its content type), bytes, or a ReadableStream.
-func bodyInit(v any) (body *JSObject, contentType string, err error) {
+// names its content type), bytes, or a ReadableStream (an io.ReadCloser,
+// as a fake's any parameter takes one).
+func bodyInit(v any) (body *jsStream, length int64, contentType string, err error) {
 	switch x := v.(type) {
 	case nil:
-		return nil, "", nil
+		return nil, 0, "", nil
 	case string:
-		return wholeStream([]byte(x)), "text/plain;charset=UTF-8", nil
+		body, length = wholeStream([]byte(x))
+		return body, length, "text/plain;charset=UTF-8", nil
 	case []byte:
-		return wholeStream(x), "", nil
-	case *JSObject:
-		if x.stream != nil && x.stream.w == nil {
-			return x, "", nil
-		}
+		body, length = wholeStream(x)
+		return body, length, "", nil
+	case io.ReadCloser:
+		return &jsStream{r: x}, -1, "", nil
 	}
-	return nil, "", NewJSError("TypeError", fmt.Sprintf("godurable: dotest's model takes a string, bytes, a ReadableStream or null as a body, not %T", v))
+	return nil, 0, "", NewJSError("TypeError", fmt.Sprintf("godurable: dotest's model takes a string, bytes, a ReadableStream or null as a body, not %T", v))
 }
 
 // newResponse is new Response(body, init), with workerd's refusals.
@@ -327,11 +349,11 @@ func newResponse(body any, init map[string]any) (*JSObject, error) {
 		return nil, err
 	}
 	var contentType string
-	if f.body, contentType, err = bodyInit(body); err != nil {
+	if f.body, f.length, contentType, err = bodyInit(body); err != nil {
 		return nil, err
 	}
 	if nullBodyStatus[f.status] && f.body != nil {
-		if f.body.stream.length != 0 {
+		if f.length != 0 {
 			return nil, NewJSError("TypeError", "Response with null body status (101, 204, 205, or 304) cannot have a body.")
 		}
 		f.body = nil // a zero-length buffer: workerd takes it for null
@@ -359,7 +381,7 @@ func newRequest(input any, init map[string]any) (*JSObject, error) {
 		if g == nil {
 			return nil, NewJSError("TypeError", fmt.Sprintf("Failed to construct 'Request': %T is not a URL or a Request", input))
 		}
-		f.method, f.url, f.header, f.body = g.method, g.url, g.header.Clone(), g.body
+		f.method, f.url, f.header, f.body, f.length = g.method, g.url, g.header.Clone(), g.body, g.length
 	}
 	if m, ok := init["method"].(string); ok {
 		f.method = normalizeMethod(m)
@@ -372,7 +394,7 @@ func newRequest(input any, init map[string]any) (*JSObject, error) {
 	}
 	if b, ok := init["body"]; ok {
 		var err error
-		if f.body, _, err = bodyInit(b); err != nil {
+		if f.body, f.length, _, err = bodyInit(b); err != nil {
 			return nil, err
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"sort"
@@ -34,14 +33,14 @@ type JSObject struct {
 	// own and may block; any other runs within the caller's call, and must
 	// not. The other parameters take the call's arguments, decoded as RPC
 	// values are (a missing argument is the zero value; a final ...any
-	// takes the rest; an io.Reader or io.ReadCloser parameter takes the
-	// bytes of a ReadableStream); the function returns nothing, a result,
-	// an error, or a result and an error. A *JSObject in a result (at its
-	// top, or inside a []any or map[string]any) crosses by reference, an
-	// io.Reader result (at its top) as a ReadableStream of its bytes; the
-	// rest as RPC values. An error crosses as a JavaScript exception, with
-	// the name and code of an error that has ErrorName and ErrorCode
-	// methods.
+	// takes the rest); the function returns nothing, a result, an error, or
+	// a result and an error. A *JSObject in a result (at its top, or inside
+	// a []any or map[string]any) crosses by reference; the rest as RPC
+	// values, but for an io.Reader result, which is a ReadableStream (as
+	// a ReadableStream argument is an io.ReadCloser, for a parameter of
+	// type io.Reader, io.ReadCloser or any). An error crosses as a
+	// JavaScript exception, with the name and code of an error that has
+	// ErrorName and ErrorCode methods.
 	Methods map[string]any
 	// Props are its properties, by name: values as results are.
 	Props map[string]any
@@ -118,6 +117,8 @@ func jsDescribe(v any) string {
 		return "#<" + x.Class + ">"
 	case *jsPromise:
 		return "#<Promise>"
+	case *jsStream:
+		return "#<ReadableStream>"
 	}
 	return fmt.Sprintf("%T", v)
 }
@@ -173,19 +174,12 @@ func callFunc(fn any, args []any, what string) (any, error) {
 	}
 	for i := range n {
 		p := reflect.New(t.In(first + i)).Elem()
-		if i < len(args) {
-			if r, ok, err := streamParam(args[i], p.Type()); ok {
+		if i < len(args) && !streamParam(args[i], p) {
+			if ok, err := fetchParam(args[i], p); ok {
 				if err != nil {
 					return nil, err
 				}
-				in = append(in, r)
-				continue
-			}
-			if r, ok, err := fetchParam(args[i], p.Type()); ok {
-				if err != nil {
-					return nil, err
-				}
-				in = append(in, r)
+				in = append(in, p)
 				continue
 			}
 			if err := fromJSValue(args[i], p.Addr().Interface()); err != nil {
@@ -198,6 +192,10 @@ func callFunc(fn any, args []any, what string) (any, error) {
 		elem := t.In(t.NumIn() - 1).Elem()
 		for i := n; i < len(args); i++ {
 			p := reflect.New(elem).Elem()
+			if streamParam(args[i], p) {
+				in = append(in, p)
+				continue
+			}
 			if err := fromJSValue(args[i], p.Addr().Interface()); err != nil {
 				return nil, NewJSError("TypeError", fmt.Sprintf("%s: argument %d: %v", what, i+1, err))
 			}
@@ -287,12 +285,13 @@ func toJSValue(v any) (any, error) {
 	switch x := v.(type) {
 	case *JSObject, jsUndefined:
 		return x, nil
-	case io.Reader:
-		return readerResult(x), nil
 	case *http.Response:
 		return responseObject(x), nil
 	case *http.Request:
 		return requestObject(x), nil
+	}
+	if s, ok := streamResult(v); ok {
+		return s, nil
 	}
 	b, err := abi.EncodeValue(v)
 	if err != nil {

@@ -560,7 +560,7 @@ func (e *jsEncoder) value(v any, depth int) error {
 			return err
 		}
 		e.ext(abi.ExtStub, data)
-	case *JSObject, *jsPromise, jsRef:
+	case *JSObject, *jsPromise, jsRef, *jsStream:
 		if e.stubs == nil {
 			return fmt.Errorf("DataCloneError: %s could not be cloned", jsDescribe(x))
 		}

@@ -18,6 +18,7 @@ var eventEntryPoints = map[abi.EventKind]string{
 	abi.EventWebSocketMessage: "TakeUpgrade",
 	abi.EventWebSocketClose:   "TakeUpgrade",
 	abi.EventWebSocketError:   "TakeUpgrade",
+	abi.EventScheduled:        "Scheduled",
 }
 
 // TestModelImplementsTheTable fails when a row of internal/abi's table has

@@ -4,23 +4,32 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/godurable/godurable/internal/abi"
+	"github.com/godurable/godurable/internal/crontrigger"
 )
 
 // Problem is one thing wrong in a configuration, with how to fix it.
 type Problem struct {
 	Message string
 	Fix     string // a snippet to add or change, in the file's syntax
+	// Warning reports a configuration that works, but likely not as
+	// meant: wasmbuild says so, and goes on.
+	Warning bool
 }
 
 func (p Problem) String() string {
-	if p.Fix == "" {
-		return p.Message
+	msg := p.Message
+	if p.Warning {
+		msg = "warning: " + msg
 	}
-	return p.Message + "\n    fix:\n      " + strings.ReplaceAll(strings.TrimRight(p.Fix, "\n"), "\n", "\n      ")
+	if p.Fix == "" {
+		return msg
+	}
+	return msg + "\n    fix:\n      " + strings.ReplaceAll(strings.TrimRight(p.Fix, "\n"), "\n", "\n      ")
 }
 
 var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
@@ -82,16 +91,25 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		}
 	}
 
-	// D1 databases: each binding named, once, and not a namespace's name.
-	for i, d := range cfg.D1Databases {
+	// D1 databases and KV namespaces: each binding named, once, and not
+	// another binding's name.
+	named := func(key, example, pkg string, i int, name string) {
 		switch {
-		case d.Binding == "":
-			add("", "d1_databases entry %d has no binding: name it (binding = \"DB\" gives env.DB, d1.FromEnv(env, \"DB\") in Go)", i+1)
-		case seenBinding[d.Binding]:
-			add("", "the binding name %q is used twice (d1_databases)", d.Binding)
+		case name == "":
+			add("", "%s entry %d has no binding: name it (binding = %q gives env.%s, %s.FromEnv(env, %[3]q) in Go)", key, i+1, example, example, pkg)
+		case seenBinding[name]:
+			add("", "the binding name %q is used twice (%s)", name, key)
 		}
-		seenBinding[d.Binding] = true
+		seenBinding[name] = true
 	}
+	for i, d := range cfg.D1Databases {
+		named("d1_databases", "DB", "d1", i, d.Binding)
+	}
+	for i, k := range cfg.KVNamespaces {
+		named("kv_namespaces", "KV", "kv", i, k.Binding)
+	}
+
+	ps = append(ps, cfg.checkCrons(m)...)
 
 	// Migrations: replay them to learn each class's storage backend.
 	tags := map[string]bool{}
@@ -209,4 +227,33 @@ func (cfg *Config) Backends() map[string]string {
 		}
 	}
 	return backend
+}
+
+// checkCrons checks the cron triggers: each an expression in Cloudflare's
+// syntax, once, and a scheduled handler to run them.
+func (c *Config) checkCrons(m *abi.Manifest) []Problem {
+	var ps []Problem
+	seen := map[string]bool{}
+	for _, expr := range c.Triggers.Crons {
+		if _, err := crontrigger.Parse(expr); err != nil {
+			ps = append(ps, Problem{Message: "triggers.crons: " + err.Error()})
+		} else if seen[expr] {
+			ps = append(ps, Problem{Message: fmt.Sprintf("triggers.crons has %q twice (Cloudflare refuses a duplicate)", expr)})
+		}
+		seen[expr] = true
+	}
+	handler := slices.Contains(m.Worker, "scheduled")
+	switch {
+	case len(c.Triggers.Crons) > 0 && !handler:
+		ps = append(ps, Problem{Message: fmt.Sprintf("triggers.crons has %d cron trigger%s, but the module has no scheduled handler: register one with cron.Handle (workerd fails every run: \"Handler does not export a scheduled() function\")",
+			len(c.Triggers.Crons), plural(len(c.Triggers.Crons), "", "s"))})
+	case len(c.Triggers.Crons) == 0 && handler:
+		fix := "[triggers]\ncrons = [\"*/5 * * * *\"]"
+		if !c.TOML() {
+			fix = `"triggers": { "crons": ["*/5 * * * *"] },`
+		}
+		ps = append(ps, Problem{Warning: true, Fix: fix,
+			Message: "the module has a scheduled handler (cron.Handle), but the configuration has no cron triggers: only wrangler dev's /__scheduled and dotest's Worker.Scheduled run it"})
+	}
+	return ps
 }

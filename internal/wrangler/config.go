@@ -38,8 +38,23 @@ type Config struct {
 	DurableObjects     struct {
 		Bindings []DurableObjectBinding `toml:"bindings" json:"bindings"`
 	} `toml:"durable_objects" json:"durable_objects"`
-	Migrations  []Migration `toml:"migrations" json:"migrations"`
-	D1Databases []D1Binding `toml:"d1_databases" json:"d1_databases"`
+	Migrations   []Migration `toml:"migrations" json:"migrations"`
+	D1Databases  []D1Binding `toml:"d1_databases" json:"d1_databases"`
+	KVNamespaces []KVBinding `toml:"kv_namespaces" json:"kv_namespaces"`
+	Triggers     Triggers    `toml:"triggers" json:"triggers"`
+}
+
+// Triggers is the [triggers] table.
+type Triggers struct {
+	// Crons are the cron triggers' expressions, in Cloudflare's syntax
+	// (internal/cron).
+	Crons []string `toml:"crons" json:"crons"`
+}
+
+// KVBinding is one [[kv_namespaces]] entry.
+type KVBinding struct {
+	Binding string `toml:"binding" json:"binding"`
+	ID      string `toml:"id" json:"id"`
 }
 
 // D1Binding is one [[d1_databases]] entry.

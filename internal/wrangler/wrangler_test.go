@@ -180,6 +180,26 @@ database_id = "00000000-0000-0000-0000-000000000001"
 	}
 }
 
+func TestKVNamespaces(t *testing.T) {
+	dir := t.TempDir()
+	cfg := good + `
+[[kv_namespaces]]
+binding = "PASTES"
+id = "0f2ac74b498b48028cb68387c421e279"
+`
+	if ps := check(t, dir, "wrangler.toml", cfg, counter); len(ps) != 0 {
+		t.Errorf("problems: %v", ps)
+	}
+	jsonc := `{"name": "app", "main": "build/worker.mjs", "compatibility_date": "2026-04-01",
+		"durable_objects": {"bindings": [{"name": "COUNTER", "class_name": "Counter"}]},
+		"migrations": [{"tag": "v1", "new_sqlite_classes": ["Counter"]}],
+		"kv_namespaces": [{"binding": "COUNTER", "id": "1"}, {"id": "2"}]}`
+	ps := check(t, dir, "wrangler.jsonc", jsonc, counter)
+	if len(ps) != 2 || !strings.Contains(ps[0].Message, `"COUNTER" is used twice (kv_namespaces)`) || !strings.Contains(ps[1].Message, "kv_namespaces entry 2 has no binding") {
+		t.Errorf("problems: %v", ps)
+	}
+}
+
 // TestBindings: every kind of binding is listed, in TOML and JSON alike,
 // including a kind wrangler adds later, and never a variable.
 func TestBindings(t *testing.T) {
@@ -230,5 +250,52 @@ name = "MAIL"
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: Bindings = %v, want %v", filepath.Base(path), got, want)
 		}
+	}
+}
+
+// TestCheckCrons: each cron trigger must be an expression Cloudflare
+// accepts, once, with a scheduled handler to run it; a handler without
+// triggers is a warning.
+func TestCheckCrons(t *testing.T) {
+	dir := t.TempDir()
+	scheduled := &abi.Manifest{ABI: abi.Version, Worker: []string{"fetch", "scheduled"}, Classes: counter.Classes}
+	ps := check(t, dir, "wrangler.toml", good+`
+[triggers]
+crons = ["*/5 * * * *", "0 0 * * 0", "0 0 L-2 * *", "*/5 * * * *", "59 23 LW * *", "0 18 * * friL"]
+`, scheduled)
+	want := []string{
+		`triggers.crons: cron "0 0 * * 0": day-of-week "0": day 0: Cloudflare numbers the days of the week from 1 (SUN) to 7 (SAT)`,
+		`triggers.crons: cron "0 0 L-2 * *": day-of-month "L-2"`,
+		`triggers.crons has "*/5 * * * *" twice`,
+	}
+	if len(ps) != len(want) {
+		t.Fatalf("%d problems, want %d: %v", len(ps), len(want), ps)
+	}
+	for i, w := range want {
+		if !strings.Contains(ps[i].Message, w) || ps[i].Warning {
+			t.Errorf("problem %d = %q, want the error %q", i, ps[i].Message, w)
+		}
+	}
+
+	// Triggers without a handler: an error.
+	ps = check(t, dir, "wrangler.toml", good+"[triggers]\ncrons = [\"0 * * * *\"]\n", counter)
+	if len(ps) != 1 || ps[0].Warning || !strings.Contains(ps[0].Message, "triggers.crons has 1 cron trigger, but the module has no scheduled handler: register one with cron.Handle") {
+		t.Errorf("crons without a handler: %v", ps)
+	}
+
+	// A handler without triggers: a warning, with the lines to add.
+	ps = check(t, dir, "wrangler.toml", good, scheduled)
+	if len(ps) != 1 || !ps[0].Warning || !strings.Contains(ps[0].Message, "the configuration has no cron triggers") || ps[0].Fix != "[triggers]\ncrons = [\"*/5 * * * *\"]" {
+		t.Errorf("a handler without crons: %+v", ps)
+	}
+	if s := ps[0].String(); !strings.HasPrefix(s, "warning: the module has a scheduled handler") {
+		t.Errorf("the warning reads %q", s)
+	}
+	jsonc := `{"name": "app", "main": "build/worker.mjs", "compatibility_date": "2026-04-01",
+		"durable_objects": {"bindings": [{"name": "COUNTER", "class_name": "Counter"}]},
+		"migrations": [{"tag": "v1", "new_sqlite_classes": ["Counter"]}],
+		"triggers": {"crons": ["0 12 * * MON#1"]}}`
+	if ps := check(t, dir, "wrangler.jsonc", jsonc, scheduled); len(ps) != 0 {
+		t.Errorf("jsonc with a cron: %v", ps)
 	}
 }

@@ -48,6 +48,10 @@ type Options struct {
 	// 4.86) with copies of them that have this date. Only .toml
 	// configurations can be copied.
 	CompatibilityDate string
+	// TestScheduled adds the route /__scheduled?cron=... to the first
+	// configuration's Worker (wrangler dev --test-scheduled), which runs
+	// its scheduled handler.
+	TestScheduled bool
 }
 
 // Server is a running wrangler dev.
@@ -117,6 +121,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if opts.CompatibilityDate != "" {
 		args = append(args, "--compatibility-date", opts.CompatibilityDate)
+	}
+	if opts.TestScheduled {
+		args = append(args, "--test-scheduled")
 	}
 	s.cmd = tools.Command(context.Background(), opts.Dir, args...)
 	s.cmd.Env = append(s.cmd.Env, "WRANGLER_LOG_SANITIZE=false", "NO_COLOR=1", "FORCE_COLOR=0",

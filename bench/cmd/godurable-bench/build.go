@@ -18,7 +18,6 @@ const (
 	probeOut   = "bench/build/counter-probe" // the same with bench/go/probe
 	helloOut   = "bench/build/hello"         // bench/go/hello
 	d1Out      = "bench/build/d1"            // bench/go/d1
-	cacheOut   = "bench/build/cache"         // bench/go/cache
 	chatOut    = "bench/build/chat"          // examples/chat as wasmbuild builds it
 )
 
@@ -43,7 +42,6 @@ func (b *bench) buildWorkers(ctx context.Context) error {
 		{"./examples/counter", counterOut, nil},
 		{"./bench/go/hello", helloOut, nil},
 		{"./bench/go/d1", d1Out, nil},
-		{"./bench/go/cache", cacheOut, nil},
 		{"./examples/chat", chatOut, nil},
 		{"./examples/counter", probeOut, probe},
 	} {

@@ -30,6 +30,10 @@
 //     sends GET P to the Go Worker and aborts it after MS milliseconds, as a
 //     client going away does (wrangler's proxy does not pass a client's
 //     disconnect on); 204 once aborted, 502 if P answered first.
+//   GET /scheduled?cron=C&time=MS
+//     the Go Worker's scheduled handler, as workerd delivers a cron trigger
+//     (Fetcher.scheduled, which service_binding_extra_handlers offers):
+//     {"outcome", "noRetry"}.
 import { encode, ExtData } from "@msgpack/msgpack";
 
 const EXT_BIGINT = 1; // abi.ExtBigInt
@@ -174,6 +178,10 @@ export default {
       } catch (err) {
         return new Response(null, { status: 204 });
       }
+    }
+    if (url.pathname === "/scheduled") {
+      const scheduledTime = new Date(Number(url.searchParams.get("time")));
+      return Response.json(await env.TARGET.scheduled({ cron: url.searchParams.get("cron"), scheduledTime }));
     }
     return env.TARGET.fetch(request);
   },

@@ -36,6 +36,8 @@ func routes() *http.ServeMux {
 	d1Routes(mux)
 	stubRoutes(mux)
 	jsBridgeRoutes(mux)
+	scheduledRoutes(mux)
+	workersKVRoutes(mux)
 	cacheRoutes(mux)
 	rateLimitRoutes(mux)
 	analyticsRoutes(mux)
@@ -127,6 +129,7 @@ func routes() *http.ServeMux {
 		writeJSON(w, http.StatusOK, map[string]any{"atLeast": time.Since(start) >= time.Duration(ms)*time.Millisecond})
 	})
 	mux.HandleFunc("GET /wait", serveWait)
+	mux.HandleFunc("GET /feed-head/{name}", serveFeedHead)
 	mux.HandleFunc("POST /refuse", refuseUpload)
 	mux.HandleFunc("GET /unmigrated", serveUnmigrated)
 	mux.HandleFunc("GET /call/{name}/{method}", func(w http.ResponseWriter, r *http.Request) {

@@ -201,3 +201,26 @@ func serveWait(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"result": out})
 }
+
+// serveFeedHead is GET /feed-head/{name}: the Worker fetches the object's
+// feed with Stub.Fetch and answers with what it got before any message:
+// the status and content type, with the body left unread.
+func serveFeedHead(w http.ResponseWriter, r *http.Request) {
+	stub, err := sandboxStub(r.PathValue("name"))
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	req, err := newRequest(r.Context(), "http://object/do/"+r.PathValue("name")+"/feed?n=1")
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	resp, err := stub.Fetch(req)
+	if err != nil {
+		writeError(w, http.StatusBadGateway, err)
+		return
+	}
+	resp.Body.Close()
+	writeJSON(w, http.StatusOK, map[string]any{"status": resp.StatusCode, "contentType": resp.Header.Get("Content-Type")})
+}

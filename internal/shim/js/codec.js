@@ -91,23 +91,24 @@ const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 
 // plainValue turns the structured-clone values that MessagePack has no
-// form for into ones it has, for Go: a Map with string keys becomes an
-// object (any other Map, a list of [key, value] pairs), a Set a list
-// (the encoder would write both as empty maps), a bigint beyond 64 bits
-// an ABI.ExtBigInt, Headers an ABI.ExtHeaders, a Request or a Response an
-// ABI.ExtRequest or ExtResponse whose data is filled in once its body is
-// read (the reads are added to reads: see encodeForGo), a Durable Object
-// stub an ABI.ExtStub of the handle the runtime keeps it under, and
-// another value that is not plain data (a class instance, a function) an
-// ABI.ExtJSValue of its handle; without reads (a value being stored) the
-// last ones are refused.
+// form for into ones it has, for Go: an ArrayBuffer becomes a Uint8Array,
+// a Map with string keys an object (any other Map, a list of [key, value]
+// pairs), a Set a list (the encoder would write the three as empty maps),
+// a bigint beyond 64 bits an ABI.ExtBigInt, Headers an ABI.ExtHeaders, a
+// Request or a Response an ABI.ExtRequest or ExtResponse whose data is
+// filled in once its body is read (the reads are added to reads: see
+// encodeForGo), a Durable Object stub an ABI.ExtStub of the handle the
+// runtime keeps it under, and another value that is not plain data (a
+// class instance, a function) an ABI.ExtJSValue of its handle; without
+// reads (a value being stored) the last ones are refused.
 function plainValue(v, reads) {
   if (typeof v === "bigint") return v >= INT64_MIN && v <= UINT64_MAX ? v : new ExtData(ABI.ExtBigInt, textEncoder.encode(v.toString()));
   if (typeof v === "function") {
     if (!reads) throw new TypeError("godurable: a function cannot be stored");
     return new ExtData(ABI.ExtJSValue, uintBytes(keepValue(stubRuntime, v)));
   }
-  if (v === null || typeof v !== "object" || v instanceof ExtData || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (v === null || typeof v !== "object" || v instanceof ExtData || ArrayBuffer.isView(v) || v instanceof Date) return v;
   if (v instanceof Headers) return new ExtData(ABI.ExtHeaders, encode([...v]));
   if (v instanceof Request || v instanceof Response) {
     if (!reads) throw new TypeError(`godurable: a ${v.constructor.name} cannot be stored`);

@@ -122,7 +122,7 @@ class Runtime {
     const payload = await event.impl.payload(args, null, this.bodies, readers);
     const waitUntil = ctx && ((promise) => ctx.waitUntil(promise));
     const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload, event.impl.signal?.(args), waitUntil, readers);
-    return event.impl.result(ev);
+    return event.impl.result(ev, args);
   }
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 
 	"github.com/godurable/godurable/alarm"
+	"github.com/godurable/godurable/cron"
 	"github.com/godurable/godurable/durableobject"
 	"github.com/godurable/godurable/worker"
 	"github.com/godurable/godurable/ws"
@@ -35,4 +36,5 @@ func init() {
 	durableobject.Register("Lean", func(s *durableobject.State, env *worker.Env) (*Lean, error) {
 		return &Lean{helper: helper{n: s.Name}}, nil
 	})
+	cron.Handle(func(ctx context.Context, e *cron.Event) error { return nil })
 }
