@@ -149,10 +149,11 @@ func (c *Cache) Delete(ctx context.Context, req *http.Request, opts *QueryOption
 }
 
 // Put stores resp as the response to req, reading and closing its body:
-// a body of known length up to 64 KiB crosses whole, and any other
-// (longer, or of unknown length: resp.ContentLength -1, or 0 with a body
-// that is not http.NoBody) streams as it is read, so that no body is held
-// whole in memory. Only the
+// a body of known length up to 64 KiB crosses whole, a longer one streams
+// through a FixedLengthStream (so that the cache keeps its length), and
+// one of unknown length (resp.ContentLength -1, or 0 with a body that is
+// not http.NoBody) streams as it is read: no body is held whole in
+// memory. Only the
 // request's URL and headers count (Authorization, for one, keeps a
 // response out of the cache unless it is public).
 //
@@ -197,7 +198,7 @@ func (c *Cache) Put(ctx context.Context, req *http.Request, resp *http.Response)
 	if err != nil {
 		return fmt.Errorf("cache: put %s: %w", key.URL, err)
 	}
-	defer r.v.Release()
+	defer r.release()
 	if err := v.Call(ctx, "put", nil, key, r.v); err != nil {
 		return fmt.Errorf("cache: put %s: %w", key.URL, r.done(err))
 	}
@@ -252,6 +253,7 @@ func lengthOf(resp *http.Response, body io.Reader) int64 {
 type response struct {
 	v     *jsbridge.Value
 	sized *sizedReader
+	extra []*jsbridge.Value // values to release with it
 }
 
 // newResponse builds new Response(body, {status, headers}) on behalf of
@@ -276,19 +278,61 @@ func newResponse(ctx context.Context, status int, header http.Header, body io.Re
 		}
 		value = b
 	default:
-		// A longer body streams as it is read; the cache keeps no length
-		// for it (workerd serializes a ReadableStream chunked).
+		// Object(body) is the ReadableStream Go writes the body into,
+		// piped through new FixedLengthStream(length), whose readable
+		// half has the length that the cache then stores (workerd sends
+		// a plain ReadableStream to the cache chunked, without one).
 		r.sized = &sizedReader{r: body, size: length}
-		value = r.sized
+		readable, err := fixedLength(ctx, r.sized, length, r)
+		if err != nil {
+			r.release()
+			return nil, err
+		}
+		value = readable
 	}
 	init := map[string]any{"status": status}
 	if len(header) > 0 {
 		init["headers"] = header
 	}
 	if err := class.New(ctx, &r.v, value, init); err != nil {
+		r.release()
 		return nil, err
 	}
 	return r, nil
+}
+
+// fixedLength returns the readable half of new FixedLengthStream(length)
+// that body is piped into; r keeps the values to release.
+func fixedLength(ctx context.Context, body io.Reader, length int64, r *response) (*jsbridge.Value, error) {
+	fls, err := global("FixedLengthStream")
+	if err != nil {
+		return nil, err
+	}
+	object, err := global("Object")
+	if err != nil {
+		return nil, err
+	}
+	var pair, src, readable *jsbridge.Value
+	if err := fls.New(ctx, &pair, length); err != nil {
+		return nil, err
+	}
+	r.extra = append(r.extra, pair)
+	if err := object.Invoke(ctx, &src, body); err != nil {
+		return nil, err
+	}
+	r.extra = append(r.extra, src)
+	if err := src.Call(ctx, "pipeThrough", &readable, pair); err != nil {
+		return nil, err
+	}
+	r.extra = append(r.extra, readable)
+	return readable, nil
+}
+
+func (r *response) release() {
+	r.v.Release()
+	for _, v := range r.extra {
+		v.Release()
+	}
 }
 
 // done returns the error of the put that sent the body, which was err:

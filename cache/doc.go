@@ -27,12 +27,13 @@
 // one that the cache knows to be small (its Content-Length at most 64
 // KiB) arrives whole, a longer one, or one of unknown length, is read as
 // it comes. [Cache.Put] reads the response's body and closes it: a body
-// of known length up to 64 KiB crosses whole, and the cache keeps its
-// Content-Length; any other (longer, or of unknown length: ContentLength
-// -1, or 0 with a body other than http.NoBody, unless the body is a
-// *bytes.Reader, *bytes.Buffer or *strings.Reader) streams as it is read,
-// and the cache keeps no length for it (workerd sends a stream to the
-// cache chunked), so that Match streams it back. No body is held whole in
+// of known length up to 64 KiB crosses whole; a longer one streams
+// through a FixedLengthStream, so that the cache keeps its length; one of
+// unknown length (ContentLength -1, or 0 with a body other than
+// http.NoBody, unless the body is a *bytes.Reader, *bytes.Buffer or
+// *strings.Reader) streams as it is read, and the cache keeps no length
+// for it (workerd sends a plain stream to the cache chunked), so that
+// Match streams it back with ContentLength -1. No body is held whole in
 // Go's memory. A body shorter or longer than its ContentLength fails the
 // put with [ErrLength].
 //

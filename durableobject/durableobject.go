@@ -35,6 +35,13 @@ func (s *State) WebSockets(tag string) ([]*ws.Conn, error) {
 	return ws.List(rt.WithConn(context.Background(), s.conn), tag)
 }
 
+// Broadcast sends m to the object's open hibernatable WebSockets (all for
+// tag "", else those with the tag) but those in except, in one host call,
+// and returns how many it sent it to (ws.Broadcast).
+func (s *State) Broadcast(m ws.Message, tag string, except ...*ws.Conn) (int, error) {
+	return ws.Broadcast(rt.WithConn(context.Background(), s.conn), m, tag, except...)
+}
+
 // BlockConcurrencyWhile runs fn and lets no other event of the object run
 // until it returns, even while fn waits on I/O (workerd's
 // blockConcurrencyWhile). Without it, an event gives up the object's turn

@@ -228,7 +228,7 @@
 //   - bigint: int64 or uint64 when it fits (exact), *big.Int of any size; a
 //     *big.Int result is a bigint.
 //   - Date: time.Time (milliseconds).
-//   - Uint8Array and the other binary views: []byte.
+//   - Uint8Array, the other binary views and ArrayBuffer: []byte.
 //   - Array, Set: a slice or an array.
 //   - an object, a Map with string keys: a struct (fields named by their
 //     msgpack tags, else their json tags), a map[string]T.

@@ -26,12 +26,13 @@
 // and [CloseHandler] and [ErrorHandler] if it wants those.
 //
 //	func (r *Room) WebSocketMessage(ctx context.Context, c *ws.Conn, m ws.Message) error {
-//		conns, err := r.state.WebSockets("lobby") // after hibernation too: the same sockets, IDs and attachments
-//		for _, o := range conns {
-//			o.Send(m) // m.Type is ws.Text or ws.Binary
-//		}
+//		_, err := ws.Broadcast(ctx, m, "lobby", c) // to the sockets tagged lobby but c; m.Type is ws.Text or ws.Binary
 //		return err
 //	}
+//
+// [Broadcast] sends one message to many sockets in one host call (the
+// bytes cross from Go once, not once per socket); [List] returns the
+// sockets themselves, for a loop that sends each its own message.
 //
 // Between events the object may hibernate (workerd evicts it while its
 // sockets stay open); the next message wakes it, its constructor runs

@@ -66,3 +66,27 @@ func ExampleMessageHandler() {
 	// {"history":[],"members":["ann"],"room":"lobby","type":"welcome"}
 	// {"type":"said","name":"ann","text":"hello","seq":1}
 }
+
+// Relay is a Durable Object that relays each message to every other
+// socket of the object.
+type Relay struct{}
+
+// ServeHTTP accepts the socket.
+func (Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, err := ws.Accept(w, r, nil); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+	}
+}
+
+// WebSocketMessage implements ws.MessageHandler: one host call sends m to
+// the others, however many there are.
+func (Relay) WebSocketMessage(ctx context.Context, c *ws.Conn, m ws.Message) error {
+	_, err := ws.Broadcast(ctx, m, "", c)
+	return err
+}
+
+func ExampleBroadcast() {
+	durableobject.Register("Relay", func(state *durableobject.State, env *worker.Env) (Relay, error) {
+		return Relay{}, nil
+	})
+}

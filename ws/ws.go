@@ -146,6 +146,34 @@ func List(ctx context.Context, tag string) ([]*Conn, error) {
 	return out, nil
 }
 
+// Broadcast sends m to every open socket of the Durable Object whose event
+// ctx belongs to (all of them for tag "", else those with the tag), but
+// the sockets in except, and returns how many it sent it to. It is one
+// host call however many sockets there are: the message's bytes cross
+// once, where a loop of Conn.Send crosses them once per socket. A socket
+// the object has closed, or whose peer has gone, is skipped, not an error.
+func Broadcast(ctx context.Context, m Message, tag string, except ...*Conn) (int, error) {
+	c, err := objectConn(ctx, "Broadcast")
+	if err != nil {
+		return 0, err
+	}
+	one, err := m.toABI("")
+	if err != nil {
+		return 0, err
+	}
+	req := &abi.WSBroadcast{Tag: tag, IsText: one.IsText, Text: one.Text, Binary: one.Binary}
+	for _, x := range except {
+		if x != nil {
+			req.Except = append(req.Except, x.id)
+		}
+	}
+	n, err := rt.Do(c, abi.OpWSBroadcast, req)
+	if err != nil {
+		return n, fmt.Errorf("ws: broadcast: %w", err)
+	}
+	return n, nil
+}
+
 // SetAutoResponse makes workerd answer the text message request with
 // response on every socket of the object, without waking it (a ping, say);
 // empty both to stop. Conn.AutoResponseTime tells when a socket was last

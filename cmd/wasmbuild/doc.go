@@ -58,7 +58,10 @@
 //   - a compatibility date later than the installed workerd accepts (the
 //     pinned one's, 2026-11-24, when none is installed; 2026-05-03 with
 //     wrangler 4.86);
-//   - a d1_databases entry without a binding, or a binding name used twice;
+//   - a d1_databases or r2_buckets entry without a binding, or a binding
+//     name used twice;
+//   - an R2 bucket name that wrangler refuses (3 to 63 lowercase letters,
+//     digits and hyphens);
 //   - cron triggers ([triggers] crons) without a scheduled handler
 //     (cron.Handle), an expression twice, or one that
 //     Cloudflare would refuse, with the field that is wrong and why (see

@@ -122,6 +122,11 @@
 // runs it (package kv has the rules): its entries survive Restart and
 // Crash, and expire on the Worker's clock, so a test moves a ManualClock
 // past an expiration rather than wait for it.
+// # R2
+//
+// Each [[r2_buckets]] binding is a bucket run as wrangler dev's local R2
+// runs it (package r2 has the details), its objects' bytes in files of the
+// test's temporary directory, kept across Restart and Crash.
 //
 // # Other bindings and the Cache API
 //

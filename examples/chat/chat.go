@@ -128,11 +128,6 @@ func (r *Room) join(w http.ResponseWriter, req *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	others, err := r.state.WebSockets("")
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err)
-		return
-	}
 	// The name is the socket's tag, for whispers, and its attachment, for
 	// the member list: both survive hibernation.
 	conn, err := ws.Accept(w, req, &ws.AcceptOptions{Tags: []string{name}, Attachment: Member{Name: name, Seq: seq}})
@@ -151,9 +146,7 @@ func (r *Room) join(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	send(conn, map[string]any{"type": "welcome", "room": req.PathValue("room"), "members": members, "history": history})
-	for _, o := range others {
-		send(o, map[string]any{"type": "joined", "name": name})
-	}
+	r.broadcast(map[string]any{"type": "joined", "name": name}, conn)
 }
 
 // members returns the names connected, in join order, without skip.
@@ -290,18 +283,15 @@ func (r *Room) say(name, text string) (Said, error) {
 	return said, r.broadcast(said, nil)
 }
 
-// broadcast sends v to every member but skip.
+// broadcast sends v as JSON to every member but skip, in one host call
+// however many members there are.
 func (r *Room) broadcast(v any, skip *ws.Conn) error {
-	conns, err := r.state.WebSockets("")
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	for _, o := range conns {
-		if skip == nil || o.ID() != skip.ID() {
-			send(o, v)
-		}
-	}
-	return nil
+	_, err = r.state.Broadcast(ws.Message{Type: ws.Text, Data: b}, "", skip)
+	return err
 }
 
 // WebSocketClose implements ws.CloseHandler: the others learn who left.

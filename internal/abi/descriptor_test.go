@@ -31,6 +31,7 @@ func (op Async[Req, Res]) describe() (bool, int32, reflect.Type, reflect.Type) {
 // (TestDescriptorsAreListed checks that none is missing).
 var descriptors = map[string]descriptor{
 	"OpJSBinding":          OpJSBinding,
+	"OpWSBroadcast":        OpWSBroadcast,
 	"OpJSGlobal":           OpJSGlobal,
 	"OpJSGet":              OpJSGet,
 	"OpJSSet":              OpJSSet,

@@ -4,7 +4,8 @@ import "reflect"
 
 // Hibernatable WebSockets: ctx.acceptWebSocket and the rest of the
 // hibernation API. A socket is named by the ID the host gave it when it
-// accepted it, which it keeps across hibernation. Codes: 20–32.
+// accepted it, which it keeps across hibernation. Codes: 20–32, and
+// 80–89 for those added after the first block filled.
 
 // The codes of the synchronous operations (the call import), as the
 // rows below describe them.
@@ -22,6 +23,7 @@ const (
 	CallWSAutoResponseTime CallOp = 30
 	CallWSSetEventTimeout  CallOp = 31
 	CallWSEventTimeout     CallOp = 32
+	CallWSBroadcast        CallOp = 80
 )
 
 // The descriptors of the operations above, with the types of their
@@ -53,6 +55,8 @@ var (
 	OpWSSetEventTimeout = Sync[*float64, Empty]{Code: CallWSSetEventTimeout}
 	// OpWSEventTimeout is the descriptor of ws.eventTimeout.
 	OpWSEventTimeout = Sync[Empty, *float64]{Code: CallWSEventTimeout}
+	// OpWSBroadcast is the descriptor of ws.broadcast.
+	OpWSBroadcast = Sync[WSBroadcast, int]{Code: CallWSBroadcast}
 )
 
 // wsOps are the rows of the table for the operations above.
@@ -99,5 +103,16 @@ var wsOps = feature{
 		{Code: int32(CallWSEventTimeout), Name: "ws.eventTimeout", Object: true,
 			Result: reflect.TypeFor[*float64](),
 			Doc:    "the hibernatable WebSocket events' bound in ms, or nil"},
+	},
+}
+
+// wsMoreOps are the rows of the WebSocket operations in the second block.
+var wsMoreOps = feature{
+	name:  "ws (continued)",
+	codes: blockWSMore,
+	calls: []OpInfo{
+		{Code: int32(CallWSBroadcast), Name: "ws.broadcast", Object: true,
+			Request: reflect.TypeFor[WSBroadcast](), Result: reflect.TypeFor[int](),
+			Doc: "send one message to every open socket of the object, or those with a tag, but the sockets named in Except; how many it was sent to"},
 	},
 }

@@ -173,7 +173,8 @@ type Value []byte
 //	50–59  Durable Object IDs and stubs (ops_ids.go)
 //	60–69  D1 (ops_d1.go)
 //	70–79  jsbridge: operations on JavaScript values (ops_jsbridge.go)
-//	80–    free: a block of ten for each new feature
+//	80–89  hibernatable WebSockets, continued (ops_ws.go)
+//	90–    free: a block of ten for each new feature
 var (
 	firstCalls   = codeRange{1, 19}
 	firstAsyncs  = codeRange{1, 14}
@@ -183,11 +184,12 @@ var (
 	blockIDs     = codeRange{50, 59}
 	blockD1      = codeRange{60, 69}
 	blockJS      = codeRange{70, 79}
+	blockWSMore  = codeRange{80, 89}
 )
 
 // features are the operations of every feature; the tables are their
 // rows, ordered by code (CallOps, AsyncOps).
-var features = []*feature{&envOps, &storageOps, &eventOps, &bodyOps, &stateOps, &fetchOps, &idOps, &wsOps, &socketOps, &alarmOps, &d1Ops, &jsOps}
+var features = []*feature{&envOps, &storageOps, &eventOps, &bodyOps, &stateOps, &fetchOps, &idOps, &wsOps, &wsMoreOps, &socketOps, &alarmOps, &d1Ops, &jsOps}
 
 // feature is the operations of one feature, as its file declares them.
 type feature struct {

@@ -141,6 +141,7 @@ func RunSandbox(t *testing.T, target Target, upstream string) {
 	t.Run("IDs", s.ids)
 	t.Run("D1", s.d1)
 	t.Run("Scheduled", s.scheduled)
+	t.Run("R2", s.r2)
 	t.Run("PanicAndTrap", s.panicAndTrap)
 	t.Run("Lifecycle", s.lifecycle)
 	t.Run("Restart", s.restart)

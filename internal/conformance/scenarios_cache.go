@@ -93,8 +93,8 @@ func (s *suite) cache(t *testing.T) {
 		digest := got["sha256"]
 		equal(t, "a body of unknown length, streamed in and out", got["unknown"], map[string]any{
 			"read": float64(n), "sha256": digest, "error": "", "contentLength": -1.0, "contentLengthHeader": ""})
-		equal(t, "a body of known length beyond 64 KiB, streamed in and out", got["known"], map[string]any{
-			"read": float64(n), "sha256": digest, "error": "", "contentLength": -1.0, "contentLengthHeader": ""})
+		equal(t, "a body of known length, through a FixedLengthStream", got["known"], map[string]any{
+			"read": float64(n), "sha256": digest, "error": "", "contentLength": float64(n), "contentLengthHeader": fmt.Sprint(n)})
 		equal(t, "a body shorter than its ContentLength: ErrLength", got["shortBody"], true)
 	})
 	t.Run("Named", func(t *testing.T) {

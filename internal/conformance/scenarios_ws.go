@@ -61,6 +61,7 @@ func RunSockets(t *testing.T, target Target, echo string) {
 		{"Surface", s.socketSurface},
 		{"Limits", s.socketLimits},
 		{"Close", s.socketClose},
+		{"Broadcast", s.socketBroadcast},
 		{"AutoResponse", s.socketAuto},
 		{"Hibernation", s.socketHibernation},
 		{"Outbound", s.socketOutbound},
@@ -76,21 +77,14 @@ func RunSockets(t *testing.T, target Target, echo string) {
 // command sends a command to the sandbox's socket and returns the reply.
 func command(t testing.TB, sock Socket, cmd map[string]any) map[string]any {
 	t.Helper()
-	b, _ := json.Marshal(cmd)
-	if err := sock.Send(ws.TextMessage(string(b))); err != nil {
-		t.Fatalf("%v: %v", cmd, err)
-	}
+	sendCommand(t, sock, cmd)
 	ctx, cancel := context.WithTimeout(context.Background(), chatTimeout)
 	defer cancel()
 	m, err := sock.Receive(ctx)
 	if err != nil {
 		t.Fatalf("%v: %v", cmd, err)
 	}
-	var v map[string]any
-	if err := json.Unmarshal(m.Data, &v); err != nil {
-		t.Fatalf("%v: %q: %v", cmd, m.Data, err)
-	}
-	return v
+	return decode(t, m)
 }
 
 func (s *suite) sandboxSocket(t testing.TB, name, query string) Socket {
@@ -194,6 +188,69 @@ func (s *suite) socketClose(t *testing.T) {
 	// The socket the object closed got its close event too, when the
 	// client answered.
 	equal(t, "the object's close, answered", s.getJSON(t, "/do/"+o+"/kv/closed:"+id, 200), "4000 "+strings.Repeat("r", 123)+" true")
+}
+
+// socketBroadcast: ws.Broadcast reaches the open sockets, with a tag or
+// all, but those left out, and skips a socket the object has closed.
+func (s *suite) socketBroadcast(t *testing.T) {
+	const o = "ws-broadcast"
+	a := s.sandboxSocket(t, o, "tags=red")
+	b := s.sandboxSocket(t, o, "tags=blue")
+	c := s.sandboxSocket(t, o, "tags=red")
+	gone := s.sandboxSocket(t, o, "tags=red")
+	sendCommand(t, gone, map[string]any{"op": "close", "code": 4000, "reason": "bye"})
+	ctx, cancel := context.WithTimeout(context.Background(), chatTimeout)
+	defer cancel()
+	if _, err := gone.Receive(ctx); err == nil {
+		t.Fatal("the closed socket got a message, want its close")
+	}
+	receive := func(name string, sock Socket) ws.Message {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), chatTimeout)
+		defer cancel()
+		m, err := sock.Receive(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return m
+	}
+	// To all: the sender hears it before its reply; the closed socket is
+	// not counted.
+	sendCommand(t, a, map[string]any{"op": "broadcast", "text": "all"})
+	equal(t, "a hears all", receive("a", a).Text(), `{"broadcast":"all"}`)
+	equal(t, "all: sent", decode(t, receive("a", a)), map[string]any{"sent": 3.0})
+	equal(t, "b hears all", receive("b", b).Text(), `{"broadcast":"all"}`)
+	equal(t, "c hears all", receive("c", c).Text(), `{"broadcast":"all"}`)
+	// To a tag, but the sender.
+	equal(t, "red but a", command(t, a, map[string]any{"op": "broadcast", "text": "red", "tag": "red", "exceptSelf": true}), map[string]any{"sent": 1.0})
+	equal(t, "c hears red", receive("c", c).Text(), `{"broadcast":"red"}`)
+	// Binary, to blue: b's next message is the binary one, and a's is its
+	// own reply (it heard neither red nor blue).
+	equal(t, "blue", command(t, a, map[string]any{"op": "broadcast", "text": "blue", "tag": "blue", "binary": true}), map[string]any{"sent": 1.0})
+	m := receive("b", b)
+	equal(t, "b hears blue as binary", []any{m.Type, m.Text()}, []any{ws.Binary, "blue"})
+	equal(t, "a heard only its replies", command(t, a, map[string]any{"op": "echo", "text": "x"}), map[string]any{"echo": "x"})
+	equal(t, "no tag has none", command(t, c, map[string]any{"op": "broadcast", "text": "x", "tag": "green"}), map[string]any{"sent": 0.0})
+}
+
+// sendCommand sends a command to the sandbox's socket without waiting for
+// its reply.
+func sendCommand(t testing.TB, sock Socket, cmd map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(cmd)
+	if err := sock.Send(ws.TextMessage(string(b))); err != nil {
+		t.Fatalf("%v: %v", cmd, err)
+	}
+}
+
+// decode returns a message's JSON object.
+func decode(t testing.TB, m ws.Message) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(m.Data, &v); err != nil {
+		t.Fatalf("%q: %v", m.Data, err)
+	}
+	return v
 }
 
 // waitFor polls ok until it holds, for a bounded time.

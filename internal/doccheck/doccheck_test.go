@@ -62,6 +62,8 @@ var limits = []limit{
 		Absent: []string{"kv.Namespace.GetManyWithMetadata"}},
 	{Phrase: "a value's metadata with a stream", In: "kv",
 		Absent: []string{"kv.Namespace.GetStreamWithMetadata"}},
+	{Phrase: "server-side encryption with a key of the caller's", In: "r2",
+		Absent: []string{"r2.GetOptions.SSECKey", "r2.PutOptions.SSECKey", "r2.MultipartOptions.SSECKey"}},
 
 	// Refusals by design.
 	{Phrase: "A stub cannot be stored", In: "worker",
@@ -128,6 +130,10 @@ var features = []feature{
 		Names: []string{"kv.Error", "kv.ErrKeyTooLong", "kv.ErrValueTooLarge", "kv.ErrMetadataTooLarge", "kv.ErrExpirationTTL", "kv.ErrExpiration", "kv.ErrCacheTTL", "kv.ErrListLimit", "kv.ErrTooManyKeys"}, Scenarios: []string{"WorkersKV"}},
 	{Phrase: "[Namespace.Keys] iterates over every page", In: "kv",
 		Names: []string{"kv.Namespace.Keys", "kv.ListResult.Cursor"}, Scenarios: []string{"WorkersKV"}},
+	{Phrase: "# Multipart uploads", In: "r2",
+		Names: []string{"r2.Bucket.CreateMultipartUpload", "r2.MultipartUpload.Complete"}, Scenarios: []string{"R2"}},
+	{Phrase: "Bodies stream in both directions", In: "r2",
+		Names: []string{"r2.Object.Body", "r2.ErrSize"}, Scenarios: []string{"R2"}},
 	{Phrase: "# The Scheduler", In: "alarm",
 		Names: []string{"alarm.Scheduler", "alarm.Scheduler.Dead", "alarm.Event.LastError"}, Scenarios: []string{"Reminders"}},
 	{Phrase: "# Retries", In: "alarm",

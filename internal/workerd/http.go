@@ -62,6 +62,11 @@ func RequestToGo(r *http.Request) (*abi.Request, error) {
 	}
 	if r.Body != nil && r.Body != http.NoBody && streams(r.ContentLength, r.Header) {
 		out.Rest = r.Body
+		if r.ContentLength > 0 && r.Header.Get("Content-Length") == "" {
+			h := r.Header.Clone() // as a client sends it: the body's length is known
+			h.Set("Content-Length", strconv.FormatInt(r.ContentLength, 10))
+			out.Headers = JSHeaders(h)
+		}
 	} else if r.Body != nil && r.Body != http.NoBody {
 		b, err := io.ReadAll(r.Body)
 		r.Body.Close()

@@ -92,6 +92,9 @@ var jsSyncOps = map[abi.CallOp]syncOp{
 			return nil, err
 		}
 		o, _ := target.(*JSObject)
+		if s, ok := target.(*jsStream); ok {
+			o = s.methods()
+		}
 		var fn any
 		what := "the value"
 		if o != nil {

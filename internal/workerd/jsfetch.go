@@ -319,6 +319,8 @@ func bodyInit(v any) (body *jsStream, length int64, contentType string, err erro
 	case []byte:
 		body, length = wholeStream(x)
 		return body, length, "", nil
+	case *fixedLengthReader: // a FixedLengthStream's readable half
+		return &jsStream{r: x}, x.length, "", nil
 	case io.ReadCloser:
 		return &jsStream{r: x}, -1, "", nil
 	}

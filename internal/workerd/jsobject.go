@@ -52,11 +52,11 @@ type JSObject struct {
 	// that of its first use), and workerd refuses to use it from another.
 	IO    bool
 	owner *ioContext // IO's context, once used
+	sink  *fixedSink // the writable half of a FixedLengthStream (jsglobals.go)
 
-	mu     sync.Mutex   // Props, set by Set
-	stream *jsStream    // the bytes of a stream (jsstreams.go)
-	fetch  *fetchObject // a Request's or Response's (jsfetch.go)
-	state  any          // an emulator's state, which the harness reads (analytics.go)
+	mu    sync.Mutex   // Props, set by Set
+	fetch *fetchObject // a Request's or Response's (jsfetch.go)
+	state any          // an emulator's state, which the harness reads (analytics.go)
 }
 
 // NewJSObject returns the object whose methods are the exported methods

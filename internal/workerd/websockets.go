@@ -251,6 +251,26 @@ func init() {
 			iso.ws.mu.Unlock()
 			return jsEncode(ids)
 		},
+		abi.CallWSBroadcast: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
+			var b abi.WSBroadcast
+			if err := decodeRequest(req, &b); err != nil {
+				return nil, err
+			}
+			m := &abi.WSMessage{IsText: b.IsText, Text: b.Text, Binary: b.Binary}
+			iso.ws.mu.Lock()
+			socks := slices.Clone(iso.ws.sockets[objKey{s.class, s.id}])
+			iso.ws.mu.Unlock()
+			sent := 0
+			for _, sock := range socks {
+				if (b.Tag != "" && !slices.Contains(sock.tags, b.Tag)) || slices.Contains(b.Except, sock.id) {
+					continue
+				}
+				if sock.broadcast(m) {
+					sent++
+				}
+			}
+			return jsEncode(float64(sent))
+		},
 		abi.CallWSTags: wsSocketOp(func(iso *Isolate, sock *socket, _ []byte) ([]byte, error) {
 			tags := make([]any, len(sock.tags))
 			for i, t := range sock.tags {
@@ -360,6 +380,18 @@ func (sock *socket) send(m *abi.WSMessage) error {
 	}
 	sock.peer.frames.push(PeerFrame{Message: m})
 	return nil
+}
+
+// broadcast sends m if the socket is open (readyState 1), as the shim's
+// ws.broadcast does, and reports whether it did.
+func (sock *socket) broadcast(m *abi.WSMessage) bool {
+	sock.mu.Lock()
+	defer sock.mu.Unlock()
+	if sock.closedOut || sock.state != 1 {
+		return false
+	}
+	sock.peer.frames.push(PeerFrame{Message: m})
+	return true
 }
 
 // closeFromObject closes the socket as WebSocket.close does: a close frame

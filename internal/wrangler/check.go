@@ -34,6 +34,9 @@ func (p Problem) String() string {
 
 var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
+// r2BucketName is what wrangler accepts as an R2 bucket's name.
+var r2BucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+
 // Check reports every way in which cfg does not fit the module described by
 // m, whose shim is the file entry (an absolute path). maxDate is the last
 // compatibility date the pinned workerd supports.
@@ -91,8 +94,8 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		}
 	}
 
-	// D1 databases and KV namespaces: each binding named, once, and not
-	// another binding's name.
+	// D1 databases, KV namespaces and R2 buckets: each binding named,
+	// once, and not another binding's name.
 	named := func(key, example, pkg string, i int, name string) {
 		switch {
 		case name == "":
@@ -107,6 +110,15 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 	}
 	for i, k := range cfg.KVNamespaces {
 		named("kv_namespaces", "KV", "kv", i, k.Binding)
+	}
+	// R2 buckets' names as wrangler accepts them.
+	for i, b := range cfg.R2Buckets {
+		named("r2_buckets", "BUCKET", "r2", i, b.Binding)
+		for _, n := range []struct{ key, name string }{{"bucket_name", b.BucketName}, {"preview_bucket_name", b.PreviewBucketName}} {
+			if n.name != "" && !r2BucketName.MatchString(n.name) {
+				add("", "r2_buckets entry %d: %s %q is not a bucket name: wrangler wants 3 to 63 lowercase letters, digits and hyphens, beginning and ending with a letter or a digit", i+1, n.key, n.name)
+			}
+		}
 	}
 
 	ps = append(ps, cfg.checkCrons(m)...)

@@ -41,6 +41,7 @@ type Config struct {
 	Migrations   []Migration `toml:"migrations" json:"migrations"`
 	D1Databases  []D1Binding `toml:"d1_databases" json:"d1_databases"`
 	KVNamespaces []KVBinding `toml:"kv_namespaces" json:"kv_namespaces"`
+	R2Buckets    []R2Binding `toml:"r2_buckets" json:"r2_buckets"`
 	Triggers     Triggers    `toml:"triggers" json:"triggers"`
 }
 
@@ -55,6 +56,14 @@ type Triggers struct {
 type KVBinding struct {
 	Binding string `toml:"binding" json:"binding"`
 	ID      string `toml:"id" json:"id"`
+}
+
+// R2Binding is one [[r2_buckets]] entry.
+type R2Binding struct {
+	Binding           string `toml:"binding" json:"binding"`
+	BucketName        string `toml:"bucket_name" json:"bucket_name"`
+	PreviewBucketName string `toml:"preview_bucket_name" json:"preview_bucket_name"`
+	Jurisdiction      string `toml:"jurisdiction" json:"jurisdiction"`
 }
 
 // D1Binding is one [[d1_databases]] entry.

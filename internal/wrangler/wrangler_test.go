@@ -200,6 +200,31 @@ id = "0f2ac74b498b48028cb68387c421e279"
 	}
 }
 
+func TestR2Buckets(t *testing.T) {
+	dir := t.TempDir()
+	cfg := good + `
+[[r2_buckets]]
+binding = "BLOBS"
+bucket_name = "my-blobs"
+`
+	if ps := check(t, dir, "wrangler.toml", cfg, counter); len(ps) != 0 {
+		t.Errorf("problems: %v", ps)
+	}
+	cfg = good + `
+[[r2_buckets]]
+binding = "COUNTER"
+bucket_name = "My_Blobs"
+[[r2_buckets]]
+bucket_name = "ok-name"
+preview_bucket_name = "-x"
+`
+	ps := check(t, dir, "wrangler.toml", cfg, counter)
+	if len(ps) != 4 || !strings.Contains(ps[0].Message, `"COUNTER" is used twice (r2_buckets)`) || !strings.Contains(ps[1].Message, `bucket_name "My_Blobs" is not a bucket name`) ||
+		!strings.Contains(ps[2].Message, "entry 2 has no binding") || !strings.Contains(ps[3].Message, `preview_bucket_name "-x"`) {
+		t.Errorf("problems: %v", ps)
+	}
+}
+
 // TestBindings: every kind of binding is listed, in TOML and JSON alike,
 // including a kind wrangler adds later, and never a variable.
 func TestBindings(t *testing.T) {

@@ -18,6 +18,7 @@ const (
 	probeOut   = "bench/build/counter-probe" // the same with bench/go/probe
 	helloOut   = "bench/build/hello"         // bench/go/hello
 	d1Out      = "bench/build/d1"            // bench/go/d1
+	r2Out      = "bench/build/r2"            // bench/go/r2
 	chatOut    = "bench/build/chat"          // examples/chat as wasmbuild builds it
 )
 
@@ -42,6 +43,7 @@ func (b *bench) buildWorkers(ctx context.Context) error {
 		{"./examples/counter", counterOut, nil},
 		{"./bench/go/hello", helloOut, nil},
 		{"./bench/go/d1", d1Out, nil},
+		{"./bench/go/r2", r2Out, nil},
 		{"./examples/chat", chatOut, nil},
 		{"./examples/counter", probeOut, probe},
 	} {

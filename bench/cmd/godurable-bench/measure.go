@@ -29,6 +29,7 @@ const (
 	secStream    = "Streaming bodies (stateless route, 4 MiB, one at a time)"
 	secD1        = "D1 from a stateless Worker (SELECT ?1 + 1, local D1)"
 	secKV        = "Workers KV read of a 1 KiB value from a stateless Worker (GET /kv, local KV)"
+	secR2        = "R2 from a stateless Worker (get of a 1 KiB object, local R2)"
 	secCache     = "Cache API hit from a stateless Worker (match of a 1 KiB response)"
 	secMemory    = "Memory"
 )
@@ -235,6 +236,26 @@ func (b *bench) checkTwins(ctx context.Context, s *session) error {
 	return nil
 }
 
+// r2Path is the route of the R2 row, after /gor2 or /jsr2: a 1 KiB object.
+const r2Path = "r2/?size=1024"
+
+// checkR2Twins makes sure both R2 Workers answer the same object (which the
+// first request stores) before anything is timed.
+func (b *bench) checkR2Twins(ctx context.Context, s *session) error {
+	var bodies [2][]byte
+	for i, side := range []string{sideGo, sideJS} {
+		body, err := s.do(ctx, "GET", "/"+side+r2Path)
+		if err != nil {
+			return fmt.Errorf("checking the %s R2 Worker: %w", side, err)
+		}
+		bodies[i] = body
+	}
+	if len(bodies[0]) != 1024 || !bytes.Equal(bodies[0], bodies[1]) {
+		return fmt.Errorf("the R2 Workers differ: Go %q, JavaScript %q", bodies[0], bodies[1])
+	}
+	return nil
+}
+
 type rpcAnswer struct {
 	Calls int     `json:"calls"`
 	Last  float64 `json:"last"`
@@ -242,7 +263,7 @@ type rpcAnswer struct {
 }
 
 // mainRows are the rows of the main session that -rows can name.
-var mainRows = []string{"stateless", "streams", "d1", "kv", "cache", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+var mainRows = []string{"stateless", "streams", "d1", "kv", "r2", "cache", "hot", "many", "rpc", "rpc-one", "new", "chat"}
 
 // twinRoutes are the rows of a GET route that the Go and the JavaScript
 // Worker both serve (at /{go|js}{path} of the front), each measured with
@@ -250,6 +271,7 @@ var mainRows = []string{"stateless", "streams", "d1", "kv", "cache", "hot", "man
 var twinRoutes = []struct{ row, sec, path string }{
 	{"d1", secD1, "d1/?n=41"},
 	{"kv", secKV, "hello/kv"},
+	{"r2", secR2, r2Path},
 	{"cache", secCache, "hello/cache"},
 }
 
@@ -286,7 +308,7 @@ func (b *bench) baseConfigs() ([]string, error) {
 // measureMain runs the load measurements in one workerd that serves the
 // front Worker and every Worker under test.
 func (b *bench) measureMain(ctx context.Context) error {
-	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
+	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/r2.toml", "bench/js/r2.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
 	stateless := map[string]string{sideGo: "/gohello/", sideJS: "/jshello/"}
 	if b.syumai != "" {
 		configs = append(configs, b.syumai)
@@ -345,6 +367,11 @@ func (b *bench) measureMain(ctx context.Context) error {
 			if _, err := run(warm, fixed("GET", "/"+side+t.path)); err != nil {
 				return fmt.Errorf("%s %s: %w", t.row, side, err)
 			}
+		}
+	}
+	if b.want("r2") {
+		if err := b.checkR2Twins(ctx, s); err != nil {
+			return err
 		}
 	}
 	if b.want("stateless") || b.want("streams") {

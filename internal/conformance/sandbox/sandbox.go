@@ -38,6 +38,7 @@ func routes() *http.ServeMux {
 	jsBridgeRoutes(mux)
 	scheduledRoutes(mux)
 	workersKVRoutes(mux)
+	r2Routes(mux)
 	cacheRoutes(mux)
 	rateLimitRoutes(mux)
 	analyticsRoutes(mux)

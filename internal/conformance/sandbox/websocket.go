@@ -32,15 +32,19 @@ func (s *Sandbox) acceptSocket(w http.ResponseWriter, r *http.Request) {
 
 // command is a message to the sandbox's socket.
 type command struct {
-	Op     string `json:"op"`
-	Text   string `json:"text"`
-	Tag    string `json:"tag"`
-	Size   int    `json:"size"`
-	Code   int    `json:"code"`
-	Reason string `json:"reason"`
-	Ms     int64  `json:"ms"`
-	Req    string `json:"req"`
-	Resp   string `json:"resp"`
+	Op string `json:"op"`
+	// Binary and ExceptSelf shape a broadcast: a binary message, and not
+	// to the socket that asked.
+	Binary     bool   `json:"binary"`
+	ExceptSelf bool   `json:"exceptSelf"`
+	Text       string `json:"text"`
+	Tag        string `json:"tag"`
+	Size       int    `json:"size"`
+	Code       int    `json:"code"`
+	Reason     string `json:"reason"`
+	Ms         int64  `json:"ms"`
+	Req        string `json:"req"`
+	Resp       string `json:"resp"`
 }
 
 // WebSocketMessage implements ws.MessageHandler.
@@ -120,11 +124,16 @@ func (s *Sandbox) command(ctx context.Context, c *ws.Conn, cmd command) (map[str
 		d, ok, err := ws.EventTimeout(ctx)
 		return map[string]any{"ms": d.Milliseconds(), "set": ok}, err
 	case "broadcast":
-		conns, err := s.state.WebSockets(cmd.Tag)
-		for _, o := range conns {
-			o.SendText(fmt.Sprintf(`{"broadcast":%q}`, cmd.Text))
+		m := ws.TextMessage(fmt.Sprintf(`{"broadcast":%q}`, cmd.Text))
+		if cmd.Binary {
+			m = ws.BinaryMessage([]byte(cmd.Text))
 		}
-		return nil, err
+		var except []*ws.Conn
+		if cmd.ExceptSelf {
+			except = append(except, c)
+		}
+		n, err := ws.Broadcast(ctx, m, cmd.Tag, except...)
+		return map[string]any{"sent": n}, err
 	}
 	return nil, fmt.Errorf("unknown op %q", cmd.Op)
 }

@@ -48,6 +48,19 @@ define(SYNC_OPS, {
     return EMPTY;
   },
   "ws.eventTimeout": (rt, req, o) => encode(o.ctx.getHibernatableWebSocketEventTimeout() ?? null),
+  // One message to many sockets: the bytes cross from Go once, and a
+  // socket's ID is read only when some are left out.
+  "ws.broadcast": (rt, req, o) => {
+    const data = req.isText ? req.text ?? "" : req.binary ?? EMPTY;
+    const except = req.except?.length ? new Set(req.except) : null;
+    let sent = 0;
+    for (const ws of o.ctx.getWebSockets(req.tag || undefined)) {
+      if (ws.readyState !== 1 || (except && except.has(socketID(ws)))) continue;
+      ws.send(data);
+      sent++;
+    }
+    return encode(sent);
+  },
 });
 
 define(OBJECT_EVENTS, {
