@@ -45,6 +45,10 @@ func (s *suite) cache(t *testing.T) {
 		equal(t, "JavaScript's put of a 206", got["jsPartial"], typeError("Cannot cache response to a range request (206 Partial Content)."))
 		equal(t, "JavaScript's put with Vary: *", got["jsVaryStar"], typeError("Cannot cache response with 'Vary: *' header."))
 		equal(t, "JavaScript's put of a string", got["jsNotAResponse"], typeError("Failed to execute 'put' on 'Cache': parameter 2 is not of type 'Response'."))
+		equal(t, "new Response with a body and status 204", got["newResponse204"], typeError("Response with null body status (101, 204, 205, or 304) cannot have a body."))
+		equal(t, "new Response with an empty body and status 204", got["newResponse204Empty"], "")
+		equal(t, "new Response with status 99", got["newResponse99"], map[string]any{"name": "RangeError",
+			"message": "Responses may only be constructed with status codes in the range 200 to 599, inclusive."})
 	})
 	t.Run("Rules", func(t *testing.T) {
 		got := s.getJSON(t, "/cache/rules?k="+cacheKey(t), 200).(map[string]any)

@@ -25,7 +25,8 @@ import (
 //   - A Request or Response is a JSObject with its properties (status,
 //     headers, url, method, body), and the methods that read its body
 //     (text, arrayBuffer, json); its body is a ReadableStream
-//     (jsstreams.go), of known length if it was given whole.
+//     (jsstream.go), of known length if it was given whole or through a
+//     FixedLengthStream.
 //   - Go reads it as a value (jsbridge's Call into an any or an
 //     *http.Response value: abi.JSAsValue) whole, an abi.ExtRequest or
 //     ExtResponse, as the shim's plainValue reads it; as a Response

@@ -127,6 +127,22 @@ func cacheRefused(w http.ResponseWriter, r *http.Request) {
 	out["jsPartial"] = js(cacheRequest(ctx, "GET", cacheURL(r, "206"), nil), textResponse(206, maxAge, "x"))
 	out["jsVaryStar"] = js(cacheRequest(ctx, "GET", cacheURL(r, "vary"), nil), textResponse(200, http.Header{"Vary": {"Accept, *"}}, "x"))
 	out["jsNotAResponse"] = js(cacheRequest(ctx, "GET", cacheURL(r, "nr"), nil), "a string")
+
+	// What new Response refuses, which Put never asks of it.
+	class, err := jsbridge.Global("Response")
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	newResponse := func(body any, status int) any {
+		var v *jsbridge.Value
+		err := class.New(ctx, &v, body, map[string]any{"status": status})
+		v.Release()
+		return jsError(err)
+	}
+	out["newResponse204"] = newResponse("x", 204)
+	out["newResponse204Empty"] = newResponse([]byte{}, 204)
+	out["newResponse99"] = newResponse(nil, 99)
 	writeJSON(w, http.StatusOK, out)
 }
 
