@@ -44,20 +44,33 @@ func TextMessage(s string) Message { return Message{Type: Text, Data: []byte(s)}
 // BinaryMessage returns a binary message.
 func BinaryMessage(b []byte) Message { return Message{Type: Binary, Data: b} }
 
-func (m Message) toABI(socket string) (*abi.WSMessage, error) {
+// check refuses a message workerd would: too large, text that is not
+// UTF-8, a type of neither kind.
+func (m Message) check() error {
 	if len(m.Data) > MaxMessageBytes {
-		return nil, fmt.Errorf("ws: a message of %d bytes; at most %d", len(m.Data), MaxMessageBytes)
+		return fmt.Errorf("ws: a message of %d bytes; at most %d", len(m.Data), MaxMessageBytes)
 	}
 	switch m.Type {
 	case Text:
 		if !utf8.Valid(m.Data) {
-			return nil, fmt.Errorf("ws: a text message that is not UTF-8; send it as Binary")
+			return fmt.Errorf("ws: a text message that is not UTF-8; send it as Binary")
 		}
-		return &abi.WSMessage{Socket: socket, IsText: true, Text: string(m.Data)}, nil
+		return nil
 	case Binary:
-		return &abi.WSMessage{Socket: socket, Binary: m.Data}, nil
+		return nil
 	}
-	return nil, fmt.Errorf("ws: a message of type %v", m.Type)
+	return fmt.Errorf("ws: a message of type %v", m.Type)
+}
+
+// toABI returns the message for an outbound socket's send.
+func (m Message) toABI(socket string) (*abi.WSMessage, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	if m.Type == Text {
+		return &abi.WSMessage{Socket: socket, IsText: true, Text: string(m.Data)}, nil
+	}
+	return &abi.WSMessage{Socket: socket, Binary: m.Data}, nil
 }
 
 func messageFromABI(m *abi.WSMessage) Message {
@@ -105,9 +118,10 @@ func (c *Conn) ID() string { return c.id }
 
 // Send sends m.
 func (c *Conn) Send(m Message) error {
-	req, err := m.toABI(c.id)
+	err := m.check()
 	if err == nil {
-		_, err = rt.Do(c.conn, abi.OpWSSend, req)
+		frame := abi.AppendWSFrame(make([]byte, 0, 2+len(c.id)+len(m.Data)), c.id, m.Type == Text, m.Data)
+		_, err = rt.Do(c.conn, abi.OpWSSend, &frame)
 	}
 	if err != nil {
 		return fmt.Errorf("ws: send on %s: %w", c.id, err)

@@ -34,10 +34,18 @@ func init() {
 		Interface: reflect.TypeFor[MessageHandler](),
 		Method:    "WebSocketMessage",
 		Run: func(ctx context.Context, e *rt.Event, payload []byte) {
-			var m abi.WSMessage
-			if c, ok := socketEvent(ctx, e, payload, &m); ok {
-				finish(e, e.Value().(MessageHandler).WebSocketMessage(ctx, &Conn{conn: c, id: m.Socket}, messageFromABI(&m)))
+			// The frame is the event's own: the message's data is its bytes.
+			socket, isText, data, err := abi.WSFrame(payload).Parse()
+			if err != nil {
+				malformed(e, err)
+				return
 			}
+			m := Message{Type: Binary, Data: data}
+			if isText {
+				m.Type = Text
+			}
+			c, _ := rt.ConnFromContext(ctx)
+			finish(e, e.Value().(MessageHandler).WebSocketMessage(ctx, &Conn{conn: c, id: socket}, m))
 		},
 	})
 	rt.HandleEvent(abi.EventWebSocketClose, rt.EventSpec{
@@ -66,11 +74,15 @@ func init() {
 // the event's object, for its Conn.
 func socketEvent(ctx context.Context, e *rt.Event, payload []byte, msg any) (rt.Conn, bool) {
 	if err := abi.Unmarshal(payload, msg); err != nil {
-		e.FailWith(&abi.Error{Name: "TypeError", Message: "godurable: malformed WebSocket event: " + err.Error()})
+		malformed(e, err)
 		return nil, false
 	}
 	c, _ := rt.ConnFromContext(ctx)
 	return c, true
+}
+
+func malformed(e *rt.Event, err error) {
+	e.FailWith(&abi.Error{Name: "TypeError", Message: "godurable: malformed WebSocket event: " + err.Error()})
 }
 
 func finish(e *rt.Event, err error) {

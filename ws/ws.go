@@ -157,11 +157,15 @@ func Broadcast(ctx context.Context, m Message, tag string, except ...*Conn) (int
 	if err != nil {
 		return 0, err
 	}
-	one, err := m.toABI("")
-	if err != nil {
+	if err := m.check(); err != nil {
 		return 0, err
 	}
-	req := &abi.WSBroadcast{Tag: tag, IsText: one.IsText, Text: one.Text, Binary: one.Binary}
+	req := &abi.WSBroadcast{Tag: tag, IsText: m.Type == Text}
+	if req.IsText {
+		req.Text = string(m.Data)
+	} else {
+		req.Binary = m.Data
+	}
 	for _, x := range except {
 		if x != nil {
 			req.Except = append(req.Except, x.id)

@@ -28,7 +28,7 @@ import (
 var budgets = map[string]int{
 	"rpc-noop":      236, // benchNoop() of the memory probe
 	"rpc-increment": 321, // the counter's increment(1): a KV read and write, an SQL insert
-	"ws-echo":       421, // a chat room's say, echoed to its one member
+	"ws-echo":       408, // a chat room's say, echoed to its one member
 }
 
 func root(t *testing.T) string {

@@ -25,7 +25,8 @@ type Empty struct{}
 
 // MarshalRequest encodes the request of an operation: req is a pointer to
 // it, or nil or a *Empty for none (no bytes). A scalar (an ID, a time in ms, a string)
-// is written as EncodeValue writes it, without reflection; a message as
+// is written as EncodeValue writes it, without reflection; Raw and WSFrame
+// bytes as they are; a message as
 // Marshal writes it (the hot ones encode themselves).
 func MarshalRequest(req any) ([]byte, error) {
 	switch r := req.(type) {
@@ -37,6 +38,10 @@ func MarshalRequest(req any) ([]byte, error) {
 		return binary.BigEndian.AppendUint64(append(make([]byte, 0, 9), msgpcode.Double), math.Float64bits(*r)), nil
 	case *string:
 		return appendString(nil, *r), nil
+	case *Raw:
+		return *r, nil
+	case *WSFrame:
+		return *r, nil
 	}
 	return Marshal(req)
 }

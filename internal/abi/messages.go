@@ -315,8 +315,8 @@ type WSSocket struct {
 	Socket string `msgpack:"socket"`
 }
 
-// WSMessage is a WebSocket message: the payload of EventWebSocketMessage
-// and the request of CallWSSend and CallSocketSend.
+// WSMessage is a WebSocket message: the request of CallSocketSend (a
+// hibernatable socket's messages cross as a WSFrame).
 type WSMessage struct {
 	Socket string `msgpack:"socket"`
 	IsText bool   `msgpack:"isText"`

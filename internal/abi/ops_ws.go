@@ -32,7 +32,7 @@ var (
 	// OpWSAccept is the descriptor of ws.accept.
 	OpWSAccept = Sync[WSAccept, string]{Code: CallWSAccept}
 	// OpWSSend is the descriptor of ws.send.
-	OpWSSend = Sync[WSMessage, Empty]{Code: CallWSSend}
+	OpWSSend = Sync[WSFrame, Empty]{Code: CallWSSend}
 	// OpWSClose is the descriptor of ws.close.
 	OpWSClose = Sync[WSClose, Empty]{Code: CallWSClose}
 	// OpWSList is the descriptor of ws.list.
@@ -68,7 +68,7 @@ var wsOps = feature{
 			Request: reflect.TypeFor[WSAccept](), Result: reflect.TypeFor[string](),
 			Doc: "accept the WebSocket of the event's upgrade request as hibernatable, with tags; the socket's ID, which the response names in WebSocketHeader"},
 		{Code: int32(CallWSSend), Name: "ws.send", Object: true,
-			Request: reflect.TypeFor[WSMessage](),
+			Request: reflect.TypeFor[WSFrame](),
 			Doc:     "send a message on a socket"},
 		{Code: int32(CallWSClose), Name: "ws.close", Object: true,
 			Request: reflect.TypeFor[WSClose](),

@@ -83,7 +83,7 @@ var events = []EventInfo{
 	{Kind: EventAlarm, Name: "alarm", Target: TargetObject, Capability: true,
 		Payload: reflect.TypeFor[AlarmInfo]()},
 	{Kind: EventWebSocketMessage, Name: "webSocketMessage", Target: TargetObject, Capability: true,
-		Payload: reflect.TypeFor[WSMessage]()},
+		Payload: reflect.TypeFor[WSFrame]()},
 	{Kind: EventWebSocketClose, Name: "webSocketClose", Target: TargetObject, Capability: true,
 		Payload: reflect.TypeFor[WSClose]()},
 	{Kind: EventWebSocketError, Name: "webSocketError", Target: TargetObject, Capability: true,

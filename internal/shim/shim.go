@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -107,14 +108,18 @@ func RuntimeModule() []byte {
 	// The tables: the shim looks up its implementation of each row by name
 	// and refuses to load if one is missing (TestShimImplementsTheTable
 	// checks the same without Node).
+	// Raw marks an operation whose request is bytes as they are (Raw,
+	// WSFrame), which the shim hands to its implementation undecoded.
 	type op struct {
 		Name   string `json:"name"`
 		Object bool   `json:"object"`
+		Raw    bool   `json:"raw,omitempty"`
 	}
 	ops := func(table []abi.OpInfo) map[int32]op {
 		out := map[int32]op{}
 		for _, o := range table {
-			out[o.Code] = op{o.Name, o.Object}
+			raw := o.Request == reflect.TypeFor[abi.Raw]() || o.Request == reflect.TypeFor[abi.WSFrame]()
+			out[o.Code] = op{o.Name, o.Object, raw}
 		}
 		return out
 	}
@@ -207,7 +212,7 @@ func abiConstants() map[string]any {
 		"ExportObject": abi.ExportObject, "ExportDrop": abi.ExportDrop,
 		"ExportEvent": abi.ExportEvent, "ExportResume": abi.ExportResume, "ExportTick": abi.ExportTick, "ExportTransaction": abi.ExportTransaction, "ExportCancel": abi.ExportCancel,
 		"IdleFD": abi.IdleFD, "StatusOK": int(abi.StatusOK), "StatusError": int(abi.StatusError),
-		"CodeCrashed": abi.CodeCrashed, "CodeOrphaned": abi.CodeOrphaned,
+		"CodeCrashed": abi.CodeCrashed, "CodeOrphaned": abi.CodeOrphaned, "WSFrameText": abi.WSFrameText,
 		"MaxErrorCauses": abi.MaxErrorCauses, "ReservedRPCNames": abi.ReservedRPCNames,
 		"WebSocketHeader": abi.WebSocketHeader, "ManifestSection": abi.ManifestSection, "ExtBigInt": abi.ExtBigInt, "ExtStream": abi.ExtStream,
 		"ExtHeaders": abi.ExtHeaders, "ExtRequest": abi.ExtRequest, "ExtResponse": abi.ExtResponse,

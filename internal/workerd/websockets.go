@@ -215,15 +215,21 @@ func init() {
 			return jsEncode(sock.id)
 		},
 		abi.CallWSSend: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-			var m abi.WSMessage
-			if err := decodeRequest(req, &m); err != nil {
-				return nil, err
-			}
-			sock, err := iso.socketOf(s, m.Socket)
+			id, isText, data, err := abi.WSFrame(req).Parse()
 			if err != nil {
 				return nil, err
 			}
-			return []byte{}, sock.send(&m)
+			sock, err := iso.socketOf(s, id)
+			if err != nil {
+				return nil, err
+			}
+			m := &abi.WSMessage{Socket: id, IsText: isText}
+			if isText {
+				m.Text = string(data)
+			} else {
+				m.Binary = slices.Clone(data)
+			}
+			return []byte{}, sock.send(m)
 		},
 		abi.CallWSClose: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
 			var c abi.WSClose
@@ -444,12 +450,15 @@ func (iso *Isolate) deliver(sock *socket) {
 			}
 			if n := len(f.msg.Text) + len(f.msg.Binary); n > wsMaxMessage {
 				reason := fmt.Sprintf("Message is too large: %d > %d", n, wsMaxMessage)
-				iso.socketEvent(sock, abi.EventWebSocketError, &abi.WSError{Socket: sock.id, Error: abi.Error{Name: "Error", Message: reason}})
+				iso.socketEvent(sock, abi.EventWebSocketError, mustMarshal(&abi.WSError{Socket: sock.id, Error: abi.Error{Name: "Error", Message: reason}}))
 				iso.dropSocket(sock, 1009, reason)
 				return
 			}
-			f.msg.Socket = sock.id
-			iso.socketEvent(sock, abi.EventWebSocketMessage, f.msg)
+			data := f.msg.Binary
+			if f.msg.IsText {
+				data = []byte(f.msg.Text)
+			}
+			iso.socketEvent(sock, abi.EventWebSocketMessage, abi.AppendWSFrame(nil, sock.id, f.msg.IsText, data))
 		case f.msg == nil && f.close == nil:
 			return // the Worker restarted: nothing is delivered any more
 		case f.close != nil:
@@ -459,7 +468,7 @@ func (iso *Isolate) deliver(sock *socket) {
 			sock.state = 2
 			sock.mu.Unlock()
 			f.close.Socket = sock.id
-			iso.socketEvent(sock, abi.EventWebSocketClose, f.close)
+			iso.socketEvent(sock, abi.EventWebSocketClose, mustMarshal(f.close))
 			sock.mu.Lock()
 			if !sock.closedOut {
 				sock.closedOut = true
@@ -483,7 +492,7 @@ func (iso *Isolate) autoResponse(sock *socket, m *abi.WSMessage) string {
 
 // socketEvent delivers one event of sock to its object, if the class
 // handles it, and waits for it.
-func (iso *Isolate) socketEvent(sock *socket, kind abi.EventKind, payload any) {
+func (iso *Isolate) socketEvent(sock *socket, kind abi.EventKind, payload []byte) {
 	info, _ := kind.Info()
 	c := iso.class(sock.obj.class)
 	if c == nil || !hasCapability(c.Capabilities, info.Name) {
@@ -492,7 +501,7 @@ func (iso *Isolate) socketEvent(sock *socket, kind abi.EventKind, payload any) {
 	ctx, cancel := context.WithTimeout(context.Background(), iso.timeout())
 	defer cancel()
 	t := Target{Class: sock.obj.class, ID: sock.obj.id}
-	if _, err := iso.objectEvent(ctx, t, kind, 0, mustMarshal(payload), t.Class+"."+info.Name+"()"); err != nil {
+	if _, err := iso.objectEvent(ctx, t, kind, 0, payload, t.Class+"."+info.Name+"()"); err != nil {
 		var ce *driver.CrashError
 		if !errors.As(err, &ce) {
 			iso.log(fmt.Sprintf("godurable: Uncaught %v", err))

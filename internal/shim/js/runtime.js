@@ -105,14 +105,15 @@ class Runtime {
   hostCall(code, handle, reqBytes) {
     const op = syncOps.get(code);
     if (op === undefined) throw new TypeError(`godurable: unknown host call ${code}`);
-    const req = reqBytes.length > 0 ? decode(reqBytes) : undefined;
+    // A raw request is a view of Go's memory, valid during the call only.
+    const req = op.raw ? reqBytes : reqBytes.length > 0 ? decode(reqBytes) : undefined;
     return op.impl(this, req, op.object ? this.object(handle) : undefined);
   }
 
   startOp(code, ev, reqBytes) {
     const op = asyncOps.get(code);
     if (op === undefined) throw new TypeError(`godurable: unknown async operation ${code}`);
-    const req = reqBytes.length > 0 ? decode(reqBytes) : undefined;
+    const req = op.raw ? reqBytes : reqBytes.length > 0 ? decode(reqBytes) : undefined;
     return op.impl(this, req, op.object ? this.object(ev.object) : undefined, ev);
   }
 

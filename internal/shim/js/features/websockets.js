@@ -15,8 +15,10 @@ define(SYNC_OPS, {
     ev.upgrades.set(sid, client);
     return encode(sid);
   },
-  "ws.send": (rt, req, o) => {
-    objectSocket(o, req.socket).send(req.isText ? req.text ?? "" : req.binary ?? EMPTY);
+  "ws.send": (rt, frame, o) => {
+    const n = 2 + frame[1];
+    const data = frame.subarray(n);
+    objectSocket(o, frameSocket(frame)).send(frame[0] & ABI.WSFrameText ? textDecoder.decode(data) : data.slice());
     return EMPTY;
   },
   "ws.close": (rt, req, o) => {
@@ -65,11 +67,7 @@ define(SYNC_OPS, {
 
 define(OBJECT_EVENTS, {
   webSocketMessage: {
-    payload: ([ws, message], o) => {
-      const socket = adoptSocket(o, ws);
-      if (typeof message === "string") return encode({ socket, isText: true, text: message });
-      return encode({ socket, isText: false, binary: new Uint8Array(message) });
-    },
+    payload: ([ws, message], o) => messageFrame(adoptSocket(o, ws), message),
     result: (ev) => {
       ev.result();
     },
@@ -109,6 +107,39 @@ function socketID(ws) {
     id = hex(ws.deserializeAttachment().subarray(0, SOCKET_ID_BYTES));
     socketIDs.set(ws, id);
   }
+  return id;
+}
+
+// A hibernatable socket's messages cross as an ABI WSFrame, not as
+// MessagePack: a byte of flags, the socket ID's length and the ID, then
+// the message's bytes, written once.
+const FRAME_INTO_MAX = 1 << 16; // text up to this many UTF-16 units is encoded in place
+
+function messageFrame(id, message) {
+  const head = 2 + id.length;
+  let frame;
+  if (typeof message === "string") {
+    if (message.length <= FRAME_INTO_MAX) {
+      frame = new Uint8Array(head + 3 * message.length);
+      frame = frame.subarray(0, head + textEncoder.encodeInto(message, frame.subarray(head)).written);
+    } else {
+      const data = textEncoder.encode(message);
+      frame = new Uint8Array(head + data.length);
+      frame.set(data, head);
+    }
+    frame[0] = ABI.WSFrameText;
+  } else {
+    frame = new Uint8Array(head + message.byteLength);
+    frame.set(new Uint8Array(message), head);
+  }
+  frame[1] = id.length;
+  for (let i = 0; i < id.length; i++) frame[2 + i] = id.charCodeAt(i);
+  return frame;
+}
+
+function frameSocket(frame) {
+  let id = "";
+  for (let i = 0; i < frame[1]; i++) id += String.fromCharCode(frame[2 + i]);
   return id;
 }
 
