@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/godurable/godurable/internal/jsbody"
 	"github.com/godurable/godurable/jsbridge"
 )
 
@@ -33,10 +33,6 @@ var ErrLength = errors.New("cache: the body's length is not the response's Conte
 
 // maxName is the length a cache's name must stay below.
 const maxName = 1024
-
-// wholeBelow is the size up to which a body crosses whole, as bytes,
-// rather than as a stream.
-const wholeBelow = 64 << 10
 
 // Cache is one of the Worker's caches: the default one ([Default]) or a
 // named one ([Open]), JavaScript's Cache. A Cache is safe for concurrent
@@ -90,7 +86,7 @@ func (c *Cache) value(ctx context.Context) (*jsbridge.Value, error) {
 	if c.v != nil {
 		return c.v, nil
 	}
-	caches, err := global("caches")
+	caches, err := jsbody.Global("caches")
 	if err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
@@ -114,48 +110,48 @@ func (c *Cache) value(ctx context.Context) (*jsbridge.Value, error) {
 // (If-None-Match, If-Modified-Since: a 304) or a range request (Range: a
 // 206, or a 416) of the stored response.
 func (c *Cache) Match(ctx context.Context, req *http.Request, opts *QueryOptions) (*http.Response, error) {
-	key, err := keyOf(req)
-	if err != nil {
-		return nil, err
-	}
-	v, err := c.value(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var resp *http.Response
-	if err := v.Call(ctx, "match", &resp, queryArgs(key, opts)...); err != nil {
-		return nil, fmt.Errorf("cache: match %s: %w", key.URL, err)
-	}
-	return resp, nil
+	err := c.query(ctx, "match", &resp, req, opts)
+	return resp, err
 }
 
 // Delete deletes the response stored for req, and reports whether there
 // was one (an expired one is not). A request whose method is not GET
 // deletes nothing, unless opts.IgnoreMethod.
 func (c *Cache) Delete(ctx context.Context, req *http.Request, opts *QueryOptions) (bool, error) {
+	var deleted bool
+	err := c.query(ctx, "delete", &deleted, req, opts)
+	return deleted, err
+}
+
+// query calls match or delete for req into result.
+func (c *Cache) query(ctx context.Context, method string, result any, req *http.Request, opts *QueryOptions) error {
 	key, err := keyOf(req)
 	if err != nil {
-		return false, err
+		return err
 	}
 	v, err := c.value(ctx)
 	if err != nil {
-		return false, err
+		return err
 	}
-	var deleted bool
-	if err := v.Call(ctx, "delete", &deleted, queryArgs(key, opts)...); err != nil {
-		return false, fmt.Errorf("cache: delete %s: %w", key.URL, err)
+	args := []any{key}
+	if opts != nil && opts.IgnoreMethod {
+		args = append(args, map[string]any{"ignoreMethod": true})
 	}
-	return deleted, nil
+	if err := v.Call(ctx, method, result, args...); err != nil {
+		return fmt.Errorf("cache: %s %s: %w", method, key.URL, err)
+	}
+	return nil
 }
 
 // Put stores resp as the response to req, reading and closing its body:
 // a body of known length up to 64 KiB crosses whole, a longer one streams
 // through a FixedLengthStream (so that the cache keeps its length), and
 // one of unknown length (resp.ContentLength -1, or 0 with a body that is
-// not http.NoBody) streams as it is read: no body is held whole in
-// memory. Only the
-// request's URL and headers count (Authorization, for one, keeps a
-// response out of the cache unless it is public).
+// not http.NoBody, unless the body's type tells it) streams as it is
+// read: no body is held whole in memory. Only the request's URL and
+// headers count (Authorization, for one, keeps a response out of the
+// cache unless it is public).
 //
 // Put returns an error matching ErrUncacheable, before reading the body,
 // for what workerd refuses; it drops a 304 silently, as workerd does.
@@ -194,15 +190,32 @@ func (c *Cache) Put(ctx context.Context, req *http.Request, resp *http.Response)
 	if err != nil {
 		return err
 	}
-	r, err := newResponse(ctx, status, resp.Header, body, lengthOf(resp, body))
+	class, err := jsbody.Global("Response")
 	if err != nil {
+		return fmt.Errorf("cache: %w", err)
+	}
+	var sent *jsbody.Body
+	var value any // the Response's body: null, bytes, or a stream
+	if !nullBodyStatus(status) {
+		if sent, err = jsbody.New(ctx, body, lengthOf(resp, body), ErrLength); err != nil {
+			return fmt.Errorf("cache: put %s: %w", key.URL, err)
+		}
+		value = sent.Value
+	}
+	init := map[string]any{"status": status}
+	if len(resp.Header) > 0 {
+		init["headers"] = resp.Header
+	}
+	var r *jsbridge.Value
+	err = class.New(ctx, &r, value, init)
+	if err == nil {
+		err = v.Call(ctx, "put", nil, key, r)
+		r.Release()
+	}
+	if err = sent.Done(err); err != nil {
 		return fmt.Errorf("cache: put %s: %w", key.URL, err)
 	}
-	defer r.release()
-	if err := v.Call(ctx, "put", nil, key, r.v); err != nil {
-		return fmt.Errorf("cache: put %s: %w", key.URL, r.done(err))
-	}
-	return r.done(nil)
+	return nil
 }
 
 // keyOf is the request as the cache sees it: its method, URL and headers,
@@ -222,126 +235,14 @@ func keyOf(req *http.Request) (*http.Request, error) {
 	return &http.Request{Method: method, URL: req.URL, Header: req.Header}, nil
 }
 
-// queryArgs are the arguments of match and delete.
-func queryArgs(key *http.Request, opts *QueryOptions) []any {
-	if opts == nil || !opts.IgnoreMethod {
-		return []any{key}
-	}
-	return []any{key, map[string]any{"ignoreMethod": true}}
-}
-
-// lengthOf is the length of a response's body, or -1 if it is unknown.
+// lengthOf is the length of a response's body, or -1 if it is unknown:
+// its ContentLength, unless that is 0 with a body (which net/http takes
+// for unknown), else what the body's type tells.
 func lengthOf(resp *http.Response, body io.Reader) int64 {
-	if body == http.NoBody {
-		return 0
-	}
 	if resp.ContentLength > 0 {
 		return resp.ContentLength
 	}
-	switch b := body.(type) {
-	case *bytes.Reader:
-		return int64(b.Len())
-	case *bytes.Buffer:
-		return int64(b.Len())
-	case *strings.Reader:
-		return int64(b.Len())
-	}
-	return -1
-}
-
-// response is a JavaScript Response made of a Go body.
-type response struct {
-	v     *jsbridge.Value
-	sized *sizedReader
-	extra []*jsbridge.Value // values to release with it
-}
-
-// newResponse builds new Response(body, {status, headers}) on behalf of
-// the event of ctx, from a body of length bytes (-1: unknown).
-func newResponse(ctx context.Context, status int, header http.Header, body io.Reader, length int64) (*response, error) {
-	class, err := global("Response")
-	if err != nil {
-		return nil, err
-	}
-	r := &response{}
-	var value any // the body: null, bytes, or a ReadableStream
-	switch {
-	case length == 0 || nullBodyStatus(status):
-		value = nil
-	case length < 0:
-		value = body
-	case length <= wholeBelow:
-		r.sized = &sizedReader{r: body, size: length}
-		b, err := io.ReadAll(r.sized)
-		if err != nil {
-			return nil, err
-		}
-		value = b
-	default:
-		// Object(body) is the ReadableStream Go writes the body into,
-		// piped through new FixedLengthStream(length), whose readable
-		// half has the length that the cache then stores (workerd sends
-		// a plain ReadableStream to the cache chunked, without one).
-		r.sized = &sizedReader{r: body, size: length}
-		readable, err := fixedLength(ctx, r.sized, length, r)
-		if err != nil {
-			r.release()
-			return nil, err
-		}
-		value = readable
-	}
-	init := map[string]any{"status": status}
-	if len(header) > 0 {
-		init["headers"] = header
-	}
-	if err := class.New(ctx, &r.v, value, init); err != nil {
-		r.release()
-		return nil, err
-	}
-	return r, nil
-}
-
-// fixedLength returns the readable half of new FixedLengthStream(length)
-// that body is piped into; r keeps the values to release.
-func fixedLength(ctx context.Context, body io.Reader, length int64, r *response) (*jsbridge.Value, error) {
-	fls, err := global("FixedLengthStream")
-	if err != nil {
-		return nil, err
-	}
-	object, err := global("Object")
-	if err != nil {
-		return nil, err
-	}
-	var pair, src, readable *jsbridge.Value
-	if err := fls.New(ctx, &pair, length); err != nil {
-		return nil, err
-	}
-	r.extra = append(r.extra, pair)
-	if err := object.Invoke(ctx, &src, body); err != nil {
-		return nil, err
-	}
-	r.extra = append(r.extra, src)
-	if err := src.Call(ctx, "pipeThrough", &readable, pair); err != nil {
-		return nil, err
-	}
-	r.extra = append(r.extra, readable)
-	return readable, nil
-}
-
-func (r *response) release() {
-	r.v.Release()
-	for _, v := range r.extra {
-		v.Release()
-	}
-}
-
-// done returns the error of the put that sent the body, which was err:
-// the body's own (ErrLength, a read error) if it failed.
-func (r *response) done(err error) error {
-	if r.sized != nil && r.sized.err != nil {
-		return r.sized.err
-	}
-	return err
+	return jsbody.LengthOf(body)
 }
 
 func nullBodyStatus(status int) bool {
@@ -350,64 +251,4 @@ func nullBodyStatus(status int) bool {
 		return true
 	}
 	return false
-}
-
-// sizedReader reads a body that must have size bytes, neither fewer nor
-// more; err is why it does not, or the body's read error.
-type sizedReader struct {
-	r       io.Reader
-	size, n int64
-	err     error
-}
-
-func (s *sizedReader) Read(p []byte) (int, error) {
-	if s.err != nil {
-		return 0, s.err
-	}
-	if s.n == s.size {
-		var one [1]byte
-		if n, _ := io.ReadFull(s.r, one[:]); n > 0 {
-			s.err = fmt.Errorf("%w: it has more than %d bytes", ErrLength, s.size)
-			return 0, s.err
-		}
-		return 0, io.EOF
-	}
-	if rest := s.size - s.n; int64(len(p)) > rest {
-		p = p[:rest]
-	}
-	n, err := s.r.Read(p)
-	s.n += int64(n)
-	switch {
-	case err == io.EOF && s.n < s.size:
-		s.err = fmt.Errorf("%w: it ended after %d of %d bytes", ErrLength, s.n, s.size)
-	case err != nil && err != io.EOF:
-		s.err = err
-	}
-	if err == io.EOF && s.err == nil {
-		err = nil // the end is told at the next Read, once the size is checked
-	}
-	return n, s.err
-}
-
-var globals struct {
-	sync.Mutex
-	byName map[string]*jsbridge.Value
-}
-
-// global returns the global called name, found once per Go instance.
-func global(name string) (*jsbridge.Value, error) {
-	globals.Lock()
-	defer globals.Unlock()
-	if v := globals.byName[name]; v != nil {
-		return v, nil
-	}
-	v, err := jsbridge.Global(name)
-	if err != nil {
-		return nil, err
-	}
-	if globals.byName == nil {
-		globals.byName = map[string]*jsbridge.Value{}
-	}
-	globals.byName[name] = v
-	return v, nil
 }
