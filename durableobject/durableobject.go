@@ -96,13 +96,7 @@ func Register[T any](class string, newObject func(state *State, env *worker.Env)
 	if newObject == nil {
 		panic(fmt.Sprintf("durableobject: Register(%q): nil constructor", class))
 	}
-	var exp rt.Exposure
-	for _, o := range opts {
-		o(&exp)
-	}
-	if exp.Only != nil && exp.Hide != nil {
-		panic(fmt.Sprintf("durableobject: Register(%q): Expose lists every exposed method; Hide cannot be used with it", class))
-	}
+	exp := rt.ExposureOf(fmt.Sprintf("durableobject: Register(%q)", class), opts)
 	rt.RegisterClass(class, typ, func(ctx context.Context, info rt.ObjectInfo) (any, error) {
 		env, err := worker.GetEnv()
 		if err != nil {
@@ -119,8 +113,9 @@ func Register[T any](class string, newObject func(state *State, env *worker.Env)
 	}, exp)
 }
 
-// An Option adjusts a class's registration: Expose or Hide.
-type Option func(*rt.Exposure)
+// An Option adjusts a class's registration: Expose or Hide. It is
+// worker.Option, which says the same of a Worker's entrypoints.
+type Option = worker.Option
 
 // Expose makes methods (Go names: "Increment") the class's whole RPC
 // interface: any other method is off RPC, and a caller that calls one gets
@@ -141,20 +136,13 @@ type Option func(*rt.Exposure)
 // sql.Scanner, sync.Locker with TryLock, and a read-write mutex's
 // methods (an embedded sync.Mutex or sync.RWMutex). A method is theirs
 // only when the type implements the interface: a Close(ctx) error is an
-// RPC method.
-func Expose(methods ...string) Option {
-	return func(e *rt.Exposure) {
-		e.Only = append(append([]string{}, e.Only...), methods...)
-	}
-}
+// RPC method. The same rules hold for a Worker's entrypoints
+// (worker.Entrypoint).
+func Expose(methods ...string) Option { return worker.Expose(methods...) }
 
 // Hide keeps methods (Go names) off RPC, besides those of the well-known
 // interfaces that Expose lists: a caller that calls one gets the TypeError
 // of a method the object does not have. Go code in the module still calls
 // them. Use Expose or Hide, not both: Register panics if a class has
 // both.
-func Hide(methods ...string) Option {
-	return func(e *rt.Exposure) {
-		e.Hide = append(e.Hide, methods...)
-	}
-}
+func Hide(methods ...string) Option { return worker.Hide(methods...) }

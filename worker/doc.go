@@ -33,7 +33,8 @@
 // ([Env.Var], [Env.LookupVar]), JSON variables, which are tables or arrays
 // in [vars] ([Env.DecodeVar]), and bindings ([Env.Bindings],
 // [Env.BindingKind]). [Env.DurableObject] returns the [Namespace] of a
-// [[durable_objects.bindings]] entry; the d1 package reaches
+// [[durable_objects.bindings]] entry, [Env.Service] the [Stub] of a
+// [[services]] entry (see Service bindings); the d1 package reaches
 // [[d1_databases]]. A Durable Object's constructor receives the same *Env.
 //
 // # Durable Objects: namespaces, IDs and stubs
@@ -94,6 +95,58 @@
 // in flight in one Go instance at once. workerd only lets a request wait
 // on I/O that it started itself, and godurable starts each operation on
 // behalf of the event in its context.
+//
+// # Service bindings
+//
+// A [[services]] binding reaches another Worker's entrypoint, Go or
+// JavaScript: its default export, or the named entrypoint of its
+// entrypoint key. [Env.Service] returns its *[Stub], which Fetch,
+// ServeHTTP and Call use as they use a Durable Object's, with the same
+// values, errors and streams; a Go Worker behind the binding gets its
+// errors whole (name and code) at any date, as a Go object does.
+//
+//	auth, err := env.Service("AUTH") // [[services]] binding = "AUTH", service = "auth"
+//	var user string
+//	err = auth.Call(r.Context(), "check", &user, token)
+//	auth.ServeHTTP(w, r) // or hand the request on
+//
+// A Go Worker serves them with [Entrypoint]: a Go value whose exported
+// methods are RPC methods, with the exposure rules of Durable Object
+// classes (well-known interfaces off; [Expose] and [Hide]). The name ""
+// is the default export, which keeps [Handle]'s handler as its fetch; any
+// other name is a named entrypoint (a WorkerEntrypoint class that the
+// shim exports under it, as workerd requires of an RPC entrypoint), whose
+// fetch is its value's ServeHTTP, if it has one. A method's ctx carries the
+// caller's props (ctx.props: the props table of the caller's
+// [[services]] entry), which [Props] decodes; a request's Context() in
+// the handler carries them too.
+//
+//	type Admin struct{}
+//
+//	func (Admin) Stats(ctx context.Context) (Stats, error) {
+//		var props struct{ Role string `json:"role"` }
+//		if err := worker.Props(ctx, &props); err != nil {
+//			return Stats{}, err
+//		}
+//		...
+//	}
+//
+//	func init() {
+//		worker.Handle(mux)                       // the default export's fetch
+//		worker.Entrypoint("", API{})             // and its RPC methods
+//		worker.Entrypoint("Admin", Admin{}, worker.Hide("Reset"))
+//	}
+//
+// One value serves every call at once, as an http.Handler does: it keeps
+// no state of a call, and what it shares it guards. wasmbuild stubs types
+// an entrypoint's methods (Go stubs over a *Stub of the binding, and
+// TypeScript interfaces for Service<T>). In dotest, Options.Scripts routes
+// [[services]] by service name to another started Worker (with the
+// binding's props), and Worker.Entrypoint calls a Worker's entrypoints
+// from the test, with WithProps. A *Stub of a service binding crosses RPC
+// as the binding itself (a Fetcher).
+//
+// Not offered yet: a Worker's own entrypoints as bindings (ctx.exports).
 //
 // # Waiting and time
 //
@@ -239,8 +292,8 @@
 //   - Response: *http.Response (status, headers, the body read whole).
 //   - an Error thrown: an error (*Error: name, message, code, cause); an
 //     Error as a value: an object with its name and message.
-//   - a Durable Object stub (or a service binding): *Stub, into an any too
-//     (see Stubs as values).
+//   - a Durable Object stub, or a service binding (a Fetcher): *Stub, into
+//     an any too (see Stubs as values).
 //   - an RpcTarget, a function, an instance of another class: by
 //     reference, a *jsbridge.Value (into an any too), whose methods Go
 //     calls through package jsbridge.

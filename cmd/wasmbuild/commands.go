@@ -150,28 +150,41 @@ func buildProject(ctx context.Context, o *options, p *project, in *build.Inputs)
 }
 
 func describe(m *abi.Manifest) {
-	if len(m.Classes) == 0 && len(m.Worker) == 0 {
+	if len(m.Classes) == 0 && len(m.Worker) == 0 && len(m.Entrypoints) == 0 {
 		progress("warning: the package registers nothing: call worker.Handle or durableobject.Register in an init function")
 	}
 	if len(m.Worker) > 0 {
 		progress("Worker handlers: %s", strings.Join(m.Worker, ", "))
 	}
 	for _, c := range m.Classes {
-		methods := make([]string, len(c.Methods))
-		for i, meth := range c.Methods {
-			methods[i] = meth.JSName
+		describeExport("class "+c.Name, c.Name, &c)
+	}
+	for _, e := range m.Entrypoints {
+		name, what := e.Name, "entrypoint "+e.Name
+		if name == "" {
+			name, what = "worker", "default entrypoint"
 		}
-		// The exposed set is the object's RPC surface: any Worker with a
-		// binding to the class can call these.
-		progress("class %s: handlers %s; RPC %s", c.Name, orNone(c.Capabilities), orNone(methods))
-		for _, s := range c.Hidden {
-			name, why, _ := strings.Cut(s, ": ")
-			progress("  %s.%s is not exposed: %s", c.Name, name, why)
-		}
-		for _, s := range c.Skipped {
-			name, why, _ := strings.Cut(s, ": ")
-			progress("warning: %s.%s is not an RPC method: %s", c.Name, name, why)
-		}
+		describeExport(what, name, &e)
+	}
+}
+
+// describeExport describes a class or an entrypoint, what, whose methods
+// are name.Method in messages.
+func describeExport(what, name string, c *abi.Class) {
+	methods := make([]string, len(c.Methods))
+	for i, meth := range c.Methods {
+		methods[i] = meth.JSName
+	}
+	// The exposed set is the RPC surface: any Worker with a binding to the
+	// class or the entrypoint can call these.
+	progress("%s: handlers %s; RPC %s", what, orNone(c.Capabilities), orNone(methods))
+	for _, s := range c.Hidden {
+		method, why, _ := strings.Cut(s, ": ")
+		progress("  %s.%s is not exposed: %s", name, method, why)
+	}
+	for _, s := range c.Skipped {
+		method, why, _ := strings.Cut(s, ": ")
+		progress("warning: %s.%s is not an RPC method: %s", name, method, why)
 	}
 }
 

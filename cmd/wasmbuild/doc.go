@@ -35,7 +35,9 @@
 // table of them instead (package generated, added through go build
 // -overlay, so the package's directory is not written to), which keeps the
 // Go linker from keeping every exported method of every type (about 3 MB
-// of the counter example's module; RATIONALE.md has the measurements).
+// of the counter example's module; RATIONALE.md has the measurements),
+// and an invoker per method that calls it directly, its arguments decoded
+// into typed variables, where the runtime would call it by reflection.
 // wasmbuild keeps the second module only if it reports exactly the same
 // classes and methods, else the first, saying why.
 //
@@ -65,10 +67,20 @@
 //   - cron triggers ([triggers] crons) without a scheduled handler
 //     (cron.Handle), an expression twice, or one that
 //     Cloudflare would refuse, with the field that is wrong and why (see
-//     Cron triggers).
+//     Cron triggers);
+//   - queues: a producer ([[queues.producers]]) without a binding or a
+//     queue, or with a binding name used twice; consumers
+//     ([[queues.consumers]]) without a queue handler in the module
+//     (queues.Handle), a queue consumed twice, a queue that is its own
+//     dead_letter_queue, or a setting out of wrangler's range
+//     (max_batch_size 1 to 100, max_batch_timeout 0 to 60 s, max_retries
+//     0 to 100, retry_delay 0 to 86,400 s, type "worker").
 //
 // A scheduled handler without cron triggers gets a warning: check says so,
-// with the lines to add, and goes on.
+// with the lines to add, and goes on. So do a queue handler without
+// consumers, a dead-letter queue that no consumer of the configuration
+// consumes, and a producer's queue that none consumes: wrangler dev drops
+// their messages (unless another Worker of the session consumes them).
 //
 // # Cron triggers
 //
@@ -124,8 +136,9 @@
 // # stubs
 //
 // Stub.Call(ctx, "increment", &v, by) finds a misspelled method or a wrong
-// argument type only at run time. stubs writes, for each class, a Go type
-// whose methods are the class's exposed RPC methods with their Go types,
+// argument type only at run time. stubs writes, for each class (and each
+// entrypoint, below), a Go type whose methods are the class's exposed RPC
+// methods with their Go types,
 // checked by the compiler (stubs.go in the package by default, or -go),
 // and with -ts the TypeScript declarations of the classes' RPC interfaces
 // for JavaScript callers. Use it from a go:generate line in the package, in
@@ -191,6 +204,27 @@
 // the Go stubs or TypeScript declarations in the package's directory are
 // stale, and the counter's test compares both files with what stubs
 // writes now. The file named by -go is wasmbuild's: it is rewritten whole.
+//
+// A Worker's entrypoints (worker.Entrypoint) get stubs too, for the Go
+// Workers that reach them through a service binding: AdminStub for the
+// entrypoint Admin, and, for the default entrypoint, a stub named after
+// its Go type (GatewayStub for worker.Entrypoint("", Gateway{})). Such a
+// stub wraps the *worker.Stub of the service binding, or a
+// *dotest.Entrypoint in a test:
+//
+//	admin := NewAdminStub(svc) // svc, err := env.Service("ADMIN")
+//	stats, err := admin.Stats(r.Context())
+//
+//	a := NewAdminStub(w.Entrypoint("Admin")) // in a dotest test of the Worker that serves it
+//
+// Another Go Worker that binds the service imports the stubs from a
+// package of their own (-go dir/file.go -pkg name). In TypeScript, an
+// entrypoint is an interface that extends Rpc.WorkerEntrypointBranded, so
+// that a JavaScript caller types its binding as Service<Admin>; the Env
+// lists only the Durable Object bindings, since the Worker's own
+// configuration does not name its callers' service bindings. A package
+// that calls an entrypoint's stub before it is written gets no
+// provisional one: write the stubs first.
 //
 // Write the calls first and generate after: stubs works on a package that
 // does not compile because it calls a stub that is not written yet

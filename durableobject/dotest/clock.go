@@ -27,6 +27,6 @@ func (c *ManualClock) Now() time.Time { return c.c.Now() }
 func (c *ManualClock) Advance(d time.Duration) { c.c.Advance(d) }
 
 // Pending returns how many timers are armed on the clock: the guest's
-// (Go timers, worker.Sleep), the alarms' and, always, one for each cron
-// trigger of the configuration.
+// (Go timers, worker.Sleep), the alarms', the queues' next deliveries
+// and, always, one for each cron trigger of the configuration.
 func (c *ManualClock) Pending() int { return c.c.Pending() }

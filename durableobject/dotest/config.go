@@ -18,6 +18,7 @@ type env struct {
 	vars       map[string]any
 	namespaces map[string]string  // binding -> class
 	peers      map[string]*Worker // binding -> the Worker of its script_name
+	services   map[string]service // service binding -> the entrypoint of a Worker of Options.Scripts
 	d1         []string           // D1 database bindings
 	fakes      map[string]*workerd.JSObject
 	kvBacked   map[string]bool   // classes no new_sqlite_classes migration creates
@@ -26,12 +27,14 @@ type env struct {
 	// date and flags; the newest without a configuration.
 	compat workerd.Compat
 	crons  []*crontrigger.Schedule // the configuration's [triggers] crons
+
+	queues *workerd.Queues // the broker of the configuration's queues, if it has any
 }
 
 // environment reads the wrangler configuration (the one wasmbuild reads)
 // and applies the options on top.
 func environment(o *Options, pkgDir, dataDir string) (*env, error) {
-	e := &env{script: "worker", vars: map[string]any{}, namespaces: map[string]string{}, peers: map[string]*Worker{},
+	e := &env{script: "worker", vars: map[string]any{}, namespaces: map[string]string{}, peers: map[string]*Worker{}, services: map[string]service{},
 		fakes: map[string]*workerd.JSObject{}, unemulated: map[string]string{}, compat: workerd.CompatFor("", nil)}
 	path := o.Config
 	if path == "" {
@@ -100,14 +103,26 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 				}
 			}
 		}
+		if e.queues, err = queueBroker(c, clockOf(o)); err != nil {
+			return nil, fmt.Errorf("dotest: %s: %w", path, err)
+		}
 		others, err := wrangler.Bindings(path)
 		if err != nil {
 			return nil, fmt.Errorf("dotest: %w", err)
 		}
 		for _, b := range others {
+			if svc, ok := serviceOf(o, b); ok {
+				e.services[b.Name] = svc
+				continue
+			}
 			kind := workerd.EmulatorKind(b.Kind, b.Entry)
 			switch {
 			case b.Kind == "durable_objects.bindings" || b.Kind == "d1_databases":
+			case b.Kind == "queues.producers":
+				if _, faked := o.Fakes[b.Name]; !faked {
+					queue, _ := b.Entry["queue"].(string)
+					e.fakes[b.Name] = e.queues.Producer(queue)
+				}
 			case workerd.EmulatorOf(kind) != nil:
 				if _, faked := o.Fakes[b.Name]; faked {
 					continue
@@ -147,6 +162,28 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 		e.fakes[name] = o
 	}
 	return e, nil
+}
+
+// service is where a service binding leads: an entrypoint of a Worker of
+// Options.Scripts, with the binding's props.
+type service struct {
+	name  string // the service's, as the binding names it
+	w     *Worker
+	entry workerd.Entry
+}
+
+// serviceOf returns where the binding b leads, if it is a service binding
+// whose Worker is in Options.Scripts (by its service name) and the test
+// does not fake it.
+func serviceOf(o *Options, b wrangler.Binding) (service, bool) {
+	name, _ := b.Entry["service"].(string)
+	peer := o.Scripts[name]
+	if _, faked := o.Fakes[b.Name]; b.Kind != "services" || peer == nil || faked {
+		return service{}, false
+	}
+	entry, _ := b.Entry["entrypoint"].(string)
+	props, _ := b.Entry["props"].(map[string]any)
+	return service{name: name, w: peer, entry: workerd.Entry{Name: entry, Props: props}}, true
 }
 
 // fakeClass is the class a fake of a binding of kind gets, as workerd's

@@ -100,6 +100,27 @@
 // retried. [Worker.ScheduledRuns] lists every run, with its error and
 // whether the handler called NoRetry.
 //
+// # Queues
+//
+// The configuration's queues run as wrangler dev runs them, with the
+// local emulator's rules (package queues has them): a producer binding's
+// sends enqueue, refused as wrangler dev refuses them, and the Worker's
+// queue handler gets the batches of the queues it consumes, on the
+// Worker's clock: a full batch at once, another once max_batch_timeout
+// has passed, a retry after its delay, and a message that failed
+// max_retries + 1 times in the dead-letter queue. With [NewManualClock],
+// Advance delivers what falls due, and the full batches that follow.
+// Messages survive Restart and Crash (wrangler dev loses them when it
+// restarts; Cloudflare keeps them). A Worker's producers send to the
+// queues of its own configuration: a queue that only another Worker of
+// the test consumes (Options.Scripts) drops what it is sent.
+//
+// [Worker.Queue] delivers a batch that the test builds, now, and returns
+// what the handler asked of each message (vitest's createMessageBatch and
+// getQueueResult); [Worker.QueueSend] sends as a producer of the Worker
+// would; [Worker.QueueBacklog] counts the messages waiting; and
+// [Worker.QueueRuns] lists every batch delivered, with its result.
+//
 // # WebSockets
 //
 // [Worker.DialWebSocket] opens a socket through the Worker as a browser
@@ -154,6 +175,19 @@
 //	rooms := dotest.New(t, &dotest.Options{Package: "../rooms"})
 //	w := dotest.New(t, &dotest.Options{Scripts: map[string]*dotest.Worker{"rooms": rooms}})
 //	w.Object("ROOMS", "lobby") // an object of the rooms Worker, as the binding reaches it
+//
+// Service bindings ([[services]]) go the same way, by their service name:
+// a call or a fetch through one reaches that Worker's entrypoint (the
+// default export, or the one its entrypoint key names, which must exist,
+// as workerd refuses to start otherwise), with the binding's props. A
+// service binding whose Worker is not in Scripts fails its calls, unless
+// Options.Fakes plays it. A test calls a Worker's entrypoints itself with
+// [Worker.Entrypoint], as a JavaScript caller through a service binding
+// would, and gives them props with [Entrypoint.WithProps]:
+//
+//	var stats Stats
+//	err := w.Entrypoint("Admin").WithProps(map[string]any{"role": "admin"}).Call(t.Context(), "stats", &stats)
+//	resp, err := w.Entrypoint("").Do(req) // the default export's fetch: the Worker's handler
 //
 // # Speed
 //

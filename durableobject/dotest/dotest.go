@@ -41,10 +41,13 @@ type Options struct {
 	// Bindings maps Durable Object namespace bindings to class names, added
 	// to or replacing those of Config.
 	Bindings map[string]string
-	// Scripts are the other Workers that bindings with a script_name reach,
-	// by their name: a call through such a binding goes to that Worker's
-	// objects, as in a wrangler dev of several Workers. A binding whose
-	// script is not here is left out, as one whose Worker is not running.
+	// Scripts are the other Workers that bindings with a script_name, and
+	// service bindings ([[services]]), reach, by their name: a call through
+	// such a binding goes to that Worker's objects, or to its entrypoint
+	// (with the binding's props), as in a wrangler dev of several Workers.
+	// A namespace binding whose script is not here is left out, as one
+	// whose Worker is not running; a service binding's calls fail, unless
+	// Fakes plays it.
 	Scripts map[string]*Worker
 	// D1 names D1 database bindings, added to the [[d1_databases]] of
 	// Config. Each gets an empty SQLite database, shared by the Worker and
@@ -89,6 +92,8 @@ type Worker struct {
 
 	data  string                       // the emulated bindings' files (workerd.BindingConfig.Dir)
 	fakes map[string]*workerd.JSObject // the bindings played in Go: emulated, or a test's fakes
+
+	queues *workerd.Queues // the broker of the queues of its configuration, if any
 }
 
 // ErrCrashed is the Cause of the *worker.Error of an event that was in
@@ -169,6 +174,13 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 			return nil, fmt.Errorf("dotest: binding %s names class %s, which %s does not register (classes: %s)", binding, class, o.Package, classList(b.module.Manifest))
 		}
 	}
+	services := map[string]workerd.Service{}
+	for binding, svc := range env.services {
+		if !svc.w.iso.HasEntrypoint(svc.entry.Name) { // workerd refuses to start
+			return nil, fmt.Errorf("dotest: binding %s refers to the named entrypoint %q of service %s, which has no such named entrypoint (worker.Entrypoint)", binding, svc.entry.Name, svc.name)
+		}
+		services[binding] = workerd.Service{Isolate: svc.w.iso, Entry: svc.entry}
+	}
 	if o.Output != nil {
 		var mu sync.Mutex
 		out := o.Output
@@ -181,13 +193,14 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 	if log == nil {
 		log = func(string) {}
 	}
-	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log, data: data, fakes: env.fakes}
+	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log, data: data, queues: env.queues, fakes: env.fakes}
 	cfg := workerd.Config{
 		Module:     b.module,
 		Script:     env.script,
 		Vars:       env.vars,
 		Namespaces: env.namespaces,
 		Peers:      peerIsolates(env.peers),
+		Services:   services,
 		D1:         env.d1,
 		Fakes:      env.fakes,
 		KVBacked:   env.kvBacked,
@@ -196,6 +209,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		Timeout:    o.Timeout,
 		Compat:     env.compat,
 		Crons:      env.crons,
+		Queues:     env.queues,
 		Stdout:     func(line string) { log("guest: " + line) },
 		Stderr:     func(line string) { log("guest stderr: " + line) },
 	}

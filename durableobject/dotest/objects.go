@@ -116,15 +116,22 @@ func (o *Object) Name() string { return o.t.Name }
 // by the object is returned as a *worker.Error as a JavaScript caller
 // catches it.
 func (o *Object) Do(req *http.Request) (*http.Response, error) {
+	return o.w.fetch(req, func(ctx context.Context, in *abi.Request) (*abi.Response, error) {
+		return o.w.iso.ObjectFetch(ctx, o.t, in)
+	})
+}
+
+// fetch sends req through do, as a stub's fetch, as Object.Do describes it.
+func (w *Worker) fetch(req *http.Request, do func(ctx context.Context, in *abi.Request) (*abi.Response, error)) (*http.Response, error) {
 	in, err := workerd.RequestToGo(req)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := o.w.eventContext(req.Context())
+	ctx, cancel := w.eventContext(req.Context())
 	defer cancel()
-	out, err := o.w.iso.ObjectFetch(ctx, o.t, in)
+	out, err := do(ctx, in)
 	if err != nil {
-		return nil, guestError(o.w.iso.RPCError(err))
+		return nil, guestError(w.iso.RPCError(err))
 	}
 	return workerd.ResponseFromGo(out, req), nil
 }
@@ -147,21 +154,28 @@ func (o *Object) Do(req *http.Request) (*http.Response, error) {
 // (Error, TypeError, RangeError, ...) were kept, another name was prefixed
 // to the message, and the code was lost.
 func (o *Object) Call(ctx context.Context, method string, result any, args ...any) error {
+	return o.w.call(ctx, method, result, args, func(ctx context.Context, jsName string, raw []byte) ([]byte, error) {
+		return o.w.iso.ObjectCall(ctx, o.t, jsName, raw)
+	})
+}
+
+// call makes an RPC call, as Object.Call describes it, through do.
+func (w *Worker) call(ctx context.Context, method string, result any, args []any, do func(ctx context.Context, jsName string, raw []byte) ([]byte, error)) error {
 	if args == nil {
 		args = []any{}
 	}
-	args = o.w.streamArgs(args)
+	args = w.streamArgs(args)
 	raw, err := abi.EncodeValue(args)
 	if err != nil {
 		return fmt.Errorf("dotest: %s: encoding the arguments: %w", method, err)
 	}
-	ctx, cancel := o.w.eventContext(ctx)
+	ctx, cancel := w.eventContext(ctx)
 	defer cancel()
-	out, err := o.w.iso.ObjectCall(ctx, o.t, rt.JSName(method), raw)
+	out, err := do(ctx, rt.JSName(method), raw)
 	if err != nil {
-		return guestError(o.w.iso.RPCError(err))
+		return guestError(w.iso.RPCError(err))
 	}
-	if r, lines, ok := o.w.iso.TakeStream(out); ok {
+	if r, lines, ok := w.iso.TakeStream(out); ok {
 		st, ok := result.(*worker.Stream)
 		if !ok {
 			r.Close()

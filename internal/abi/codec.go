@@ -119,9 +119,15 @@ func (t *StubTarget) appendMsgpack(b []byte) ([]byte, bool) {
 	if t.Handle != 0 {
 		n++
 	}
+	if t.Service {
+		n++
+	}
 	b = append(b, msgpcode.FixedMapLow|byte(n))
 	if t.Handle != 0 {
 		b = binary.BigEndian.AppendUint32(append(appendString(b, "handle"), msgpcode.Uint32), t.Handle)
+	}
+	if t.Service {
+		b = append(appendString(b, "service"), msgpcode.True)
 	}
 	b = appendString(appendString(b, "binding"), t.Binding)
 	if t.Name != "" {

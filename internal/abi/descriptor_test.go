@@ -39,6 +39,7 @@ var descriptors = map[string]descriptor{
 	"OpJSNew":              OpJSNew,
 	"OpJSType":             OpJSType,
 	"OpJSAwait":            OpJSAwait,
+	"OpEventProps":         OpEventProps,
 	"OpAbort":              OpAbort,
 	"OpAlarmDel":           OpAlarmDel,
 	"OpAlarmGet":           OpAlarmGet,

@@ -2,6 +2,7 @@ package abi
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -57,4 +58,43 @@ func FuzzUnmarshalMessages(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzDecodeArgAs checks that the decoder of generated code reads every
+// input as DecodeArg does: the same value, the same error.
+func FuzzDecodeArgAs(f *testing.F) {
+	for _, v := range []any{int64(1), -5, 300, 70000, int64(1) << 40, uint64(1) << 63, 2.5, 3.0, "s", true, nil, []byte{1}} {
+		b, err := EncodeValue(v)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sameAsDecodeArg[int](t, b)
+		sameAsDecodeArg[int64](t, b)
+		sameAsDecodeArg[int32](t, b)
+		sameAsDecodeArg[int16](t, b)
+		sameAsDecodeArg[int8](t, b)
+		sameAsDecodeArg[uint](t, b)
+		sameAsDecodeArg[uint64](t, b)
+		sameAsDecodeArg[uint32](t, b)
+		sameAsDecodeArg[uint16](t, b)
+		sameAsDecodeArg[uint8](t, b)
+		sameAsDecodeArg[string](t, b)
+		sameAsDecodeArg[bool](t, b)
+		sameAsDecodeArg[float64](t, b)
+		sameAsDecodeArg[[]byte](t, b)
+		sameAsDecodeArg[any](t, b)
+	})
+}
+
+func sameAsDecodeArg[T any](t *testing.T, b []byte) {
+	t.Helper()
+	got, gerr := DecodeArgAs[T](b)
+	want, werr := DecodeArg(b, reflect.TypeFor[T]())
+	// Compared as printed, so that NaN equals NaN.
+	if fmt.Sprint(gerr) != fmt.Sprint(werr) || fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want.Interface()) {
+		t.Errorf("%T of % x: DecodeArgAs = %v, %v; DecodeArg = %v, %v", got, b, got, gerr, want.Interface(), werr)
+	}
 }

@@ -6,8 +6,9 @@ import (
 )
 
 // ComputeShape returns what hosts compare of a manifest: the ABI version,
-// the Worker's capabilities, and each class's name, capabilities and RPC
-// methods with their parameter and result types, one class per line. It
+// the Worker's capabilities, and each class's and entrypoint's name,
+// capabilities and RPC methods with their parameter and result types, one
+// per line. It
 // leaves out what may differ between two builds of the same code: the Go
 // version, the Go types and the reasons for skipped methods.
 //
@@ -17,10 +18,15 @@ import (
 func (m *Manifest) ComputeShape() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "abi %d; worker [%s]", m.ABI, strings.Join(m.Worker, " "))
-	for _, c := range m.Classes {
-		fmt.Fprintf(&b, "\nclass %s [%s]", c.Name, strings.Join(c.Capabilities, " "))
-		for _, meth := range c.Methods {
-			fmt.Fprintf(&b, " %s/%s(%s)%s", meth.Name, meth.JSName, strings.Join(meth.Params, ","), meth.Result)
+	for _, group := range [...]struct {
+		kind    string
+		classes []Class
+	}{{"class", m.Classes}, {"entrypoint", m.Entrypoints}} {
+		for _, c := range group.classes {
+			fmt.Fprintf(&b, "\n%s %s [%s]", group.kind, c.Name, strings.Join(c.Capabilities, " "))
+			for _, meth := range c.Methods {
+				fmt.Fprintf(&b, " %s/%s(%s)%s", meth.Name, meth.JSName, strings.Join(meth.Params, ","), meth.Result)
+			}
 		}
 	}
 	return b.String()

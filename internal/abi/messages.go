@@ -16,6 +16,12 @@ type Manifest struct {
 	// its TargetWorker events): ["fetch"] when worker.Handle was called.
 	Worker  []string `msgpack:"worker"`
 	Classes []Class  `msgpack:"classes"`
+	// Entrypoints are the Worker's entrypoints with RPC methods (or a
+	// fetch of their own), sorted by name: the default export's is named
+	// "" and comes first. Capabilities lists "fetch" for a named one that
+	// serves fetch (the default export's fetch is Worker's). The shim
+	// declares a WorkerEntrypoint class for each.
+	Entrypoints []Class `msgpack:"entrypoints,omitempty"`
 	// Shape is the guest's own Shape of this manifest, which hosts compare
 	// with the one they expect.
 	Shape string `msgpack:"shape"`
@@ -49,6 +55,11 @@ type Method struct {
 	JSName string   `msgpack:"jsName"` // JS name, e.g. increment
 	Params []string `msgpack:"params"` // Go types of the parameters after ctx
 	Result string   `msgpack:"result,omitempty"`
+	// Context and Error report that the method's first parameter is a
+	// context.Context and its last result an error: with Params and
+	// Result, the shape of the call that wasmbuild generates.
+	Context bool `msgpack:"context,omitempty"`
+	Error   bool `msgpack:"error,omitempty"`
 	// Stubs reports that the result's type can hold a Durable Object stub
 	// (an ExtStub; see MayHoldStub): a Go caller gets it through
 	// JavaScript values, not as the bytes Go wrote.
@@ -248,9 +259,11 @@ type D1ExecResult struct {
 // operations it names the namespace and the name or ID; for a stub it
 // names the object that get(id, {locationHint}) reaches. A Handle names
 // instead a stub the host keeps for the guest (see ExtStub), and the rest
-// is empty.
+// is empty. Service names the binding itself, a service binding (a
+// Fetcher: another Worker's entrypoint), and the rest is empty.
 type StubTarget struct {
 	Handle       uint32 `msgpack:"handle,omitempty"`
+	Service      bool   `msgpack:"service,omitempty"`
 	Binding      string `msgpack:"binding"`
 	Name         string `msgpack:"name,omitempty"`
 	ID           string `msgpack:"id,omitempty"`

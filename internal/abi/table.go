@@ -36,6 +36,13 @@ const (
 	// EventScheduled is a cron trigger's event of the stateless Worker
 	// (its scheduled handler).
 	EventScheduled EventKind = 8
+	// EventWorkerCall is an RPC call of a method of one of the Worker's
+	// entrypoints (a WorkerEntrypoint class: the default export or a
+	// named one), through a service binding.
+	EventWorkerCall EventKind = 9
+	// EventQueue is a batch of messages of a queue the Worker consumes
+	// (its queue handler).
+	EventQueue EventKind = 10
 )
 
 // Target says whom an event is for.
@@ -75,6 +82,7 @@ type EventInfo struct {
 
 var events = []EventInfo{
 	{Kind: EventWorkerFetch, Name: "fetch", Target: TargetWorker, Capability: true, Cancelable: true,
+		Arg:     "0 for the default export, else 1 + the index of the named entrypoint in Manifest.Entrypoints",
 		Payload: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response]()},
 	{Kind: EventObjectFetch, Name: "fetch", Target: TargetObject, Capability: true, Cancelable: true,
 		Payload: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response]()},
@@ -90,6 +98,10 @@ var events = []EventInfo{
 		Payload: reflect.TypeFor[WSError]()},
 	{Kind: EventScheduled, Name: "scheduled", Target: TargetWorker, Capability: true,
 		Payload: reflect.TypeFor[ScheduledInfo](), Result: reflect.TypeFor[ScheduledResult]()},
+	{Kind: EventWorkerCall, Name: "call", Target: TargetWorker, Arg: "EntrypointArg: the entrypoint's index in Manifest.Entrypoints and the method's in its Methods",
+		Payload: reflect.TypeFor[Value](), Result: reflect.TypeFor[Value]()},
+	{Kind: EventQueue, Name: "queue", Target: TargetWorker, Capability: true,
+		Payload: reflect.TypeFor[QueueBatch](), Result: reflect.TypeFor[QueueResult]()},
 }
 
 // Events returns the table of events, ordered by kind.
@@ -174,7 +186,8 @@ type Value []byte
 //	60–69  D1 (ops_d1.go)
 //	70–79  jsbridge: operations on JavaScript values (ops_jsbridge.go)
 //	80–89  hibernatable WebSockets, continued (ops_ws.go)
-//	90–    free: a block of ten for each new feature
+//	90–99  service bindings and Worker entrypoints (ops_services.go)
+//	100–   free: a block of ten for each new feature
 var (
 	firstCalls   = codeRange{1, 19}
 	firstAsyncs  = codeRange{1, 14}
@@ -185,11 +198,12 @@ var (
 	blockD1      = codeRange{60, 69}
 	blockJS      = codeRange{70, 79}
 	blockWSMore  = codeRange{80, 89}
+	blockSvc     = codeRange{90, 99}
 )
 
 // features are the operations of every feature; the tables are their
 // rows, ordered by code (CallOps, AsyncOps).
-var features = []*feature{&envOps, &storageOps, &eventOps, &bodyOps, &stateOps, &fetchOps, &idOps, &wsOps, &wsMoreOps, &socketOps, &alarmOps, &d1Ops, &jsOps}
+var features = []*feature{&envOps, &storageOps, &eventOps, &bodyOps, &stateOps, &fetchOps, &idOps, &wsOps, &wsMoreOps, &socketOps, &alarmOps, &d1Ops, &jsOps, &serviceOps}
 
 // feature is the operations of one feature, as its file declares them.
 type feature struct {

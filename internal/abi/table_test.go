@@ -47,7 +47,7 @@ func TestTable(t *testing.T) {
 // TestCodes: every operation's code is unique among its kind and inside
 // its feature's block (or the first block), and the blocks do not overlap.
 func TestCodes(t *testing.T) {
-	blocks := []codeRange{blockWS, blockBodies, blockSockets, blockIDs, blockD1, blockJS}
+	blocks := []codeRange{blockWS, blockWSMore, blockBodies, blockSockets, blockIDs, blockD1, blockJS, blockSvc}
 	for i, b := range blocks {
 		if b.From > b.To || b.From <= firstCalls.To || b.From <= firstAsyncs.To {
 			t.Errorf("block %v is empty or overlaps the first block", b)

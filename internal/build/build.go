@@ -131,7 +131,7 @@ func compileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module
 	if err != nil {
 		return nil, err
 	}
-	if len(first.Manifest.Classes) > 0 {
+	if len(first.Manifest.Classes) > 0 || len(first.Manifest.Entrypoints) > 0 {
 		table, err := staticTable(first.Manifest)
 		if err != nil {
 			first.NotStatic = err.Error()
@@ -163,6 +163,7 @@ func compileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module
 	}
 	second.Static = true
 	second.Manifest.Classes = first.Manifest.Classes // keep the reasons for skipped methods
+	second.Manifest.Entrypoints = first.Manifest.Entrypoints
 	return second, nil
 }
 

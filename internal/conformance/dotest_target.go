@@ -18,6 +18,9 @@ import (
 // Dotest is the Target of a Go Worker run by the dotest harness on wazero.
 type Dotest struct {
 	W *dotest.Worker
+	// Services are the entrypoints that the JavaScript caller's service
+	// bindings reach, by binding (called with the name ServiceBinding).
+	Services map[string]*dotest.Entrypoint
 }
 
 // NewDotest starts the Go Worker pkg (a directory relative to the test's
@@ -145,6 +148,13 @@ func (d *Dotest) CallThen(t testing.TB, binding, name, method string, args []any
 
 func (d *Dotest) call(t testing.TB, binding, name, method string, result any, args []any) *JSError {
 	t.Helper()
+	if name == ServiceBinding {
+		e := d.Services[binding]
+		if e == nil {
+			t.Fatalf("no entrypoint for the JavaScript caller's service binding %s", binding)
+		}
+		return d.callObject(t, e, method, result, args)
+	}
 	return d.callObject(t, d.W.Object(binding, name), method, result, args)
 }
 
@@ -166,7 +176,7 @@ func (d *Dotest) withObjects(v any) any {
 	return v
 }
 
-func (d *Dotest) callObject(t testing.TB, o *dotest.Object, method string, result any, args []any) *JSError {
+func (d *Dotest) callObject(t testing.TB, o worker.Caller, method string, result any, args []any) *JSError {
 	t.Helper()
 	if args == nil {
 		args = []any{}

@@ -18,6 +18,12 @@ func TestDotestSandbox(t *testing.T) {
 	peer := dotest.New(t, &dotest.Options{Package: "./peer"})
 	w := &Dotest{W: dotest.New(t, &dotest.Options{Package: "./sandbox", Scripts: map[string]*dotest.Worker{"godurable-peer": peer},
 		Fakes: map[string]any{"JSSVC": JSService()}})}
+	// As the JavaScript caller's service bindings reach the sandbox
+	// (jscaller/sandbox.toml).
+	w.Services = map[string]*dotest.Entrypoint{
+		"TARGET":     w.W.Entrypoint(""),
+		"TARGET_OPS": w.W.Entrypoint("Ops").WithProps(map[string]any{"caller": "jscaller", "n": 7}),
+	}
 	RunSandbox(t, w, upstream.URL)
 	t.Run("Storage", func(t *testing.T) { RunStorage(t, w) })
 	t.Run("Alarms", func(t *testing.T) { RunAlarms(t, w) })
@@ -56,6 +62,10 @@ func TestDotestReminders(t *testing.T) {
 	t.Run("Scenarios", func(t *testing.T) { RunReminders(t, w) })
 	t.Run("Restart", func(t *testing.T) { RunRemindersRestart(t, w) })
 }
+
+// TestDotestJobs checks the jobs example in the dotest harness, on the
+// real clock.
+func TestDotestJobs(t *testing.T) { RunJobs(t, NewDotest(t, "../../examples/jobs")) }
 
 // TestDotestChat checks the chat example in the dotest harness.
 func TestDotestChat(t *testing.T) {

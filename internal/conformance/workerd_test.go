@@ -72,6 +72,17 @@ func TestWorkerdGuestbook(t *testing.T) {
 	}
 }
 
+// TestWorkerdJobs checks the jobs example (queues, a dead-letter queue,
+// a Durable Object) in real workerd, with wrangler dev's local queues.
+func TestWorkerdJobs(t *testing.T) {
+	RequireWrangler(t)
+	w := StartWorkerd(t, "./examples/jobs", "examples/jobs/build", "examples/jobs/wrangler.toml", "")
+	RunJobs(t, w)
+	if t.Failed() {
+		t.Logf("workerd output:\n%s", w.Output())
+	}
+}
+
 // TestWorkerdFloor checks the oldest setup godurable supports: the
 // counter example served by wrangler 4.86 (internal/conformance/floor) on
 // the system's Node.js (20 is enough), at the newest compatibility date

@@ -24,6 +24,7 @@ type Event struct {
 	done     chan struct{}
 	ops      map[int32]*op // operations in flight, for reports
 	extended int           // WaitUntil work in progress: the event lives on after its result
+	props    any           // Message.Props
 }
 
 // alive reports whether the event may still start operations: until its
@@ -43,6 +44,10 @@ type Message struct {
 	Payload []byte
 	// Dropped are the handles of objects the host no longer holds.
 	Dropped []uint32
+	// Props is what the host keeps with the event for its operations to
+	// read back by the event's ID (EventProps): the props of a Worker's
+	// event.
+	Props any
 	// What describes the event in errors ("Counter.increment()").
 	What string
 }
@@ -67,6 +72,16 @@ func (inst *Instance) DispatchEvent(ctx context.Context, msg *Message) (*Event, 
 		inst.Cancel(ev) // the client went away, as workerd aborts request.signal
 	}
 	return ev, out, err
+}
+
+// EventProps returns the Props of the event with the given ID, and false
+// if no such event is in flight. Only Config.Call may call it.
+func (inst *Instance) EventProps(id int32) (any, bool) {
+	ev, ok := inst.events[id]
+	if !ok || !ev.alive() {
+		return nil, false
+	}
+	return ev.props, true
 }
 
 // ID returns the event's ID, as the guest knows it.
@@ -125,7 +140,7 @@ func (inst *Instance) Send(msg *Message) (*Event, error) {
 		inst.known[msg.Object] = true
 	}
 	inst.nextEvent++
-	ev := &Event{id: inst.nextEvent, object: msg.Object, what: msg.What, done: make(chan struct{}), ops: map[int32]*op{}}
+	ev := &Event{id: inst.nextEvent, object: msg.Object, what: msg.What, done: make(chan struct{}), ops: map[int32]*op{}, props: msg.Props}
 	inst.events[ev.id] = ev
 	inst.staged = msg.Payload
 	if err := inst.run(ev, func(ctx context.Context) error {

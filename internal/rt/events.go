@@ -101,6 +101,11 @@ type Event struct {
 	kind abi.EventKind
 	arg  uint32
 	obj  *object // nil for the stateless Worker
+	// entry is the entrypoint of an EventWorkerCall, once found.
+	entry *entrypoint
+	// owner names what the event is for in messages: the object's
+	// class, "worker", or a named entrypoint.
+	owner string
 	// method names the event in messages, qualified by the object's
 	// class when they are written ("Counter.ServeHTTP").
 	method string
@@ -142,13 +147,8 @@ func (e *Event) Class() string {
 func (e *Event) Describe(method string) { e.method = method }
 
 // what names the event in messages: "Counter.Increment",
-// "worker.ServeHTTP".
-func (e *Event) what() string {
-	if e.obj == nil {
-		return "worker." + e.method
-	}
-	return e.obj.info.Class + "." + e.method
-}
+// "worker.ServeHTTP", "Admin.Stats" (a named entrypoint's).
+func (e *Event) what() string { return e.owner + "." + e.method }
 
 type eventKey struct{}
 
@@ -234,7 +234,7 @@ func (e *Event) PanicError(v any) *abi.Error {
 func startEvent(id int32, kind abi.EventKind, object, arg uint32, size int32) int32 {
 	payload := make([]byte, size)
 	hostcall.Take(payload)
-	e := &Event{id: id, kind: kind, arg: arg}
+	e := &Event{id: id, kind: kind, arg: arg, owner: "worker"}
 	e.root.e = e
 	e.ctx, e.cancel = context.WithCancelCause(&e.root)
 	liveMu.Lock()

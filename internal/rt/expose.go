@@ -10,8 +10,9 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 )
 
-// Exposure is what a class's registration says about which of its RPC
-// methods callers reach (durableobject.Expose and Hide).
+// Exposure is what a class's or an entrypoint's registration says about
+// which of its RPC methods callers reach (Expose and Hide, of package
+// durableobject or worker).
 type Exposure struct {
 	// Only, when not nil, lists every exposed method by Go name: the
 	// others are hidden, and the methods of well-known interfaces listed
@@ -20,6 +21,30 @@ type Exposure struct {
 	// Hide lists methods (Go names) kept off RPC besides those of the
 	// well-known interfaces. It is not used with Only.
 	Hide []string
+	// Pkg is the package whose Expose and Hide the registration takes,
+	// which messages name: "durableobject" (the default) or "worker".
+	Pkg string
+}
+
+// ExposureOf returns the Exposure that opts (Expose and Hide) make; it
+// panics, naming the registration as what, if they both Expose and Hide.
+func ExposureOf[O ~func(*Exposure)](what string, opts []O) Exposure {
+	var exp Exposure
+	for _, o := range opts {
+		o(&exp)
+	}
+	if exp.Only != nil && exp.Hide != nil {
+		panic(what + ": Expose lists every exposed method; Hide cannot be used with it")
+	}
+	return exp
+}
+
+// pkg returns the package that messages name for Expose and Hide.
+func (exp Exposure) pkg() string {
+	if exp.Pkg == "" {
+		return "durableobject"
+	}
+	return exp.Pkg
 }
 
 // wellKnown are interfaces whose methods a type has for the sake of Go code
@@ -84,12 +109,12 @@ func (exp Exposure) hidden(typ reflect.Type) map[string]string {
 	for _, wk := range wellKnown {
 		if typ.Implements(wk.iface) {
 			for _, n := range wk.methods {
-				why[n] = "a method of " + wk.name + ": not exposed unless durableobject.Expose lists it"
+				why[n] = "a method of " + wk.name + ": not exposed unless " + exp.pkg() + ".Expose lists it"
 			}
 		}
 	}
 	for _, n := range exp.Hide {
-		why[n] = "kept off RPC by durableobject.Hide"
+		why[n] = "kept off RPC by " + exp.pkg() + ".Hide"
 	}
 	return why
 }
@@ -98,10 +123,10 @@ func (exp Exposure) hidden(typ reflect.Type) map[string]string {
 func (exp Exposure) listed() map[string]string {
 	out := map[string]string{}
 	for _, n := range exp.Only {
-		out[n] = "durableobject.Expose"
+		out[n] = exp.pkg() + ".Expose"
 	}
 	for _, n := range exp.Hide {
-		out[n] = "durableobject.Hide"
+		out[n] = exp.pkg() + ".Hide"
 	}
 	return out
 }

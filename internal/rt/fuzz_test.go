@@ -48,6 +48,8 @@ func FuzzDecodeArgs(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte{0x93, 0xc1})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		decodeArgs(context.Background(), m, b)
+		if items, err := argItems(m, b); err == nil {
+			decodeArgs(context.Background(), m, items)
+		}
 	})
 }

@@ -19,7 +19,18 @@ func init() {
 	HandleEvent(abi.EventWorkerFetch, EventSpec{
 		Registered: func() bool { return WorkerHandler() != nil },
 		Run: func(ctx context.Context, e *Event, payload []byte) {
-			serveHTTP(ctx, e, payload, WorkerHandler())
+			h := WorkerHandler()
+			if e.arg != 0 { // a named entrypoint's (entrypoints.go)
+				h = nil
+				if entrypointHandler != nil {
+					h = entrypointHandler(e)
+				}
+			}
+			if h == nil {
+				e.fail(&abi.Error{Name: "Error", Message: "Handler does not export a fetch() function."})
+				return
+			}
+			serveHTTP(ctx, e, payload, h)
 		},
 	})
 	HandleEvent(abi.EventObjectFetch, EventSpec{

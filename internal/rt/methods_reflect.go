@@ -21,3 +21,10 @@ const StaticBuild = false
 
 // RegisterStaticMethods is a no-op outside static builds.
 func RegisterStaticMethods(typ reflect.Type, fns map[string]any) {}
+
+// RegisterStaticInvokers is a no-op outside static builds.
+func RegisterStaticInvokers(typ reflect.Type, invokers map[string]Invoker) {}
+
+// invokerOf returns nil: without generated code, methods are called by
+// reflection.
+func invokerOf(typ reflect.Type, name string) Invoker { return nil }

@@ -10,8 +10,9 @@ import (
 )
 
 var (
-	staticMu      sync.Mutex
-	staticMethods = map[reflect.Type][]reflect.Method{}
+	staticMu       sync.Mutex
+	staticMethods  = map[reflect.Type][]reflect.Method{}
+	staticInvokers = map[reflect.Type]map[string]Invoker{}
 )
 
 // StaticBuild reports whether RPC methods come from generated tables.
@@ -39,4 +40,19 @@ func listMethods(typ reflect.Type) []reflect.Method {
 	staticMu.Lock()
 	defer staticMu.Unlock()
 	return staticMethods[typ]
+}
+
+// RegisterStaticInvokers records the generated invokers of typ's RPC
+// methods, by name; wasmbuild generates the call.
+func RegisterStaticInvokers(typ reflect.Type, invokers map[string]Invoker) {
+	staticMu.Lock()
+	staticInvokers[typ] = invokers
+	staticMu.Unlock()
+}
+
+// invokerOf returns the generated invoker of typ's method name, or nil.
+func invokerOf(typ reflect.Type, name string) Invoker {
+	staticMu.Lock()
+	defer staticMu.Unlock()
+	return staticInvokers[typ][name]
 }

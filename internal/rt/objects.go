@@ -128,15 +128,26 @@ func Manifest() *abi.Manifest {
 	sort.Strings(names)
 	for _, n := range names {
 		c := classes[n]
-		rpc := c.rpc()
-		ac := abi.Class{Name: n, Capabilities: capabilitiesOf(c.typ), Skipped: rpc.skipped, Hidden: rpc.hidden, GoType: goType(c.typ), Methods: []abi.Method{}}
-		for _, meth := range rpc.order {
-			ac.Methods = append(ac.Methods, meth.describe())
-		}
+		ac := describeClass(n, c)
+		ac.Capabilities = capabilitiesOf(c.typ)
 		m.Classes = append(m.Classes, ac)
+	}
+	if describeEntrypoints != nil { // set by RegisterEntrypoint (entrypoints.go)
+		m.Entrypoints = describeEntrypoints()
 	}
 	m.Shape = m.ComputeShape()
 	return m
+}
+
+// describeClass describes the RPC methods of c, a class or an
+// entrypoint, exported as name.
+func describeClass(name string, c *class) abi.Class {
+	rpc := c.rpc()
+	ac := abi.Class{Name: name, Capabilities: []string{}, Skipped: rpc.skipped, Hidden: rpc.hidden, GoType: goType(c.typ), Methods: []abi.Method{}}
+	for _, meth := range rpc.order {
+		ac.Methods = append(ac.Methods, meth.describe())
+	}
+	return ac
 }
 
 // capabilitiesOf lists the object events whose interface typ implements.
@@ -242,7 +253,7 @@ func enterObject(ctx context.Context, e *Event, handle uint32) *abi.Error {
 	if obj.class == nil {
 		return &abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: no Durable Object class %q is registered in this module; run wasmbuild build again", obj.info.Class)}
 	}
-	e.obj = obj
+	e.obj, e.owner = obj, obj.info.Class
 	obj.addLive(e)
 	e.acquireTurn()
 	if obj.value == nil {

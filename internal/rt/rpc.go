@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -21,6 +22,7 @@ type method struct {
 	result       reflect.Type // nil when the method returns no value
 	err          bool         // the last result is an error
 	stream       streamKind   // how the result streams, if it does
+	invoke       Invoker      // the generated invoker, if any and no stream crosses
 }
 
 var (
@@ -77,10 +79,13 @@ func methodsOf(typ reflect.Type, exp Exposure) (methods map[string]*method, skip
 		case why != "":
 			skipped = append(skipped, rm.Name+": "+why)
 		case only != nil && !only[rm.Name]:
-			hidden = append(hidden, rm.Name+": not listed by durableobject.Expose")
+			hidden = append(hidden, rm.Name+": not listed by "+exp.pkg()+".Expose")
 		case only == nil && hiddenWhy[rm.Name] != "":
 			hidden = append(hidden, rm.Name+": "+hiddenWhy[rm.Name])
 		default:
+			if !m.streams() {
+				m.invoke = invokerOf(typ, m.name)
+			}
 			methods[m.name] = m
 		}
 	}
@@ -160,8 +165,14 @@ func unencodable(t reflect.Type) string {
 	return ""
 }
 
+// streams reports whether a stream crosses in a call of m (an io.Reader
+// parameter, a streaming result), which only the reflective path reads.
+func (m *method) streams() bool {
+	return m.stream != 0 || slices.ContainsFunc(m.params, isStreamParam)
+}
+
 func (m *method) describe() abi.Method {
-	d := abi.Method{Name: m.name, JSName: m.jsName}
+	d := abi.Method{Name: m.name, JSName: m.jsName, Context: m.ctx, Error: m.err}
 	for _, p := range m.params {
 		d.Params = append(d.Params, p.String())
 	}
@@ -172,24 +183,44 @@ func (m *method) describe() abi.Method {
 	return d
 }
 
-// callMethod runs an RPC call (the method's index is the event's arg) and
-// finishes e with its result.
+// callMethod runs an RPC call and finishes e with its result: of an
+// object (the method's index is the event's arg), or of the entrypoint
+// e.entry (callEntrypoint; the method's index is the arg's low 16 bits).
+// One function for both, so that an object's call runs no more of them
+// than it did (bench/budget).
 func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
-	obj := e.obj
-	order := obj.class.rpc().order
-	if int(e.arg) >= len(order) {
-		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s has no RPC method %d (it has %d); run wasmbuild build again", obj.class.name, e.arg, len(order))})
+	var c *class
+	var value any
+	var index int
+	if e.entry != nil {
+		c, value = e.entry.class, e.entry.value
+		_, index = abi.SplitEntrypointArg(e.arg)
+	} else {
+		c, value, index = e.obj.class, e.obj.value, int(e.arg)
+	}
+	order := c.rpc().order
+	if index >= len(order) {
+		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("godurable: %s has no RPC method %d (it has %d); run wasmbuild build again", c.name, index, len(order))})
 		return
 	}
-	m := order[e.arg]
+	m := order[index]
 	e.Describe(m.name)
-	args, err := decodeArgs(ctx, m, rawArgs)
+	items, err := argItems(m, rawArgs)
 	if err != nil {
-		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s (JS %s): %v", e.what(), m.jsName, err)})
+		e.fail(argumentError(e, m, err))
+		return
+	}
+	if m.invoke != nil {
+		m.invoke(&Call{Ctx: ctx, Recv: value, e: e, m: m, args: items})
+		return
+	}
+	args, err := decodeArgs(ctx, m, items)
+	if err != nil {
+		e.fail(argumentError(e, m, err))
 		return
 	}
 	in := make([]reflect.Value, 0, len(args)+2)
-	in = append(in, reflect.ValueOf(obj.value))
+	in = append(in, reflect.ValueOf(value))
 	if m.ctx {
 		in = append(in, reflect.ValueOf(ctx))
 	}
@@ -209,20 +240,11 @@ func callMethod(ctx context.Context, e *Event, rawArgs []byte) {
 		streamResult(ctx, e, m.stream, out[0])
 		return
 	}
-	b, err := abi.EncodeValue(out[0].Interface())
-	if err == nil {
-		err = abi.CheckJSSafe(b)
-	}
-	if err != nil {
-		e.fail(&abi.Error{Name: "TypeError", Message: fmt.Sprintf("%s: cannot return its %s result: %v", e.what(), m.result, err)})
-		return
-	}
-	e.Finish(b)
+	finishWithValue(e, m, out[0].Interface())
 }
 
-// decodeArgs decodes a MessagePack array of arguments into m's parameters;
-// a stream (an io.Reader parameter) is read on behalf of the event in ctx.
-func decodeArgs(ctx context.Context, m *method, raw []byte) ([]reflect.Value, error) {
+// argItems splits a MessagePack array of arguments, as many as m takes.
+func argItems(m *method, raw []byte) ([][]byte, error) {
 	items, err := abi.ArrayItems(raw)
 	if err != nil {
 		return nil, fmt.Errorf("arguments are not an array: %w", err)
@@ -230,6 +252,12 @@ func decodeArgs(ctx context.Context, m *method, raw []byte) ([]reflect.Value, er
 	if len(items) != len(m.params) {
 		return nil, fmt.Errorf("takes %d argument%s (%s), got %d", len(m.params), plural(len(m.params)), typeList(m.params), len(items))
 	}
+	return items, nil
+}
+
+// decodeArgs decodes the arguments of m, split by argItems; a stream (an
+// io.Reader parameter) is read on behalf of the event in ctx.
+func decodeArgs(ctx context.Context, m *method, items [][]byte) ([]reflect.Value, error) {
 	vals := make([]reflect.Value, len(items))
 	for i, t := range m.params {
 		var v reflect.Value

@@ -139,6 +139,13 @@ func TestDecodeArg(t *testing.T) {
 func TestDecodeArgs(t *testing.T) {
 	methods, _, _ := methodsOf(reflect.TypeFor[sample](), Exposure{})
 	plain := methods["Plain"]
+	decodeArgs := func(ctx context.Context, m *method, raw []byte) ([]reflect.Value, error) {
+		items, err := argItems(m, raw)
+		if err != nil {
+			return nil, err
+		}
+		return decodeArgs(ctx, m, items)
+	}
 	if _, err := decodeArgs(context.Background(), plain, enc(t, []any{1, "a"})); err != nil {
 		t.Error(err)
 	}

@@ -25,7 +25,7 @@ func WaitUntil(ctx context.Context, fn func(ctx context.Context)) error {
 	if _, err := Do(NoObject, abi.OpWaitUntil, &e.id); err != nil {
 		return fmt.Errorf("godurable: WaitUntil: %w", err)
 	}
-	bg := &Event{id: e.id, kind: e.kind, arg: e.arg, obj: e.obj, method: e.method + " (WaitUntil)"}
+	bg := &Event{id: e.id, kind: e.kind, arg: e.arg, obj: e.obj, owner: e.owner, method: e.method + " (WaitUntil)"}
 	bg.ctx = context.WithValue(context.WithoutCancel(ctx), eventKey{}, bg)
 	if bg.obj != nil {
 		bg.obj.addLive(bg) // now: the event may finish before fn starts

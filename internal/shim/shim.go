@@ -158,16 +158,23 @@ func entryModule(m *Manifest, wasmFile string) ([]byte, error) {
 		Capabilities []string   `json:"capabilities"`
 		Methods      []jsMethod `json:"methods"`
 	}
-	classes := make([]jsClass, 0, len(m.Classes))
-	for _, c := range m.Classes {
-		jc := jsClass{Name: c.Name, Capabilities: append([]string{}, c.Capabilities...), Methods: []jsMethod{}}
-		for _, meth := range c.Methods {
-			jc.Methods = append(jc.Methods, jsMethod{Name: meth.Name, JSName: meth.JSName, Stubs: meth.Stubs})
+	describe := func(cs []abi.Class) []jsClass {
+		out := make([]jsClass, 0, len(cs))
+		for _, c := range cs {
+			jc := jsClass{Name: c.Name, Capabilities: append([]string{}, c.Capabilities...), Methods: []jsMethod{}}
+			for _, meth := range c.Methods {
+				jc.Methods = append(jc.Methods, jsMethod{Name: meth.Name, JSName: meth.JSName, Stubs: meth.Stubs})
+			}
+			out = append(out, jc)
 		}
-		classes = append(classes, jc)
+		return out
 	}
 	worker := append([]string{}, m.Worker...)
-	manifest, err := json.Marshal(map[string]any{"worker": worker, "classes": classes, "shape": m.ComputeShape()})
+	desc := map[string]any{"worker": worker, "classes": describe(m.Classes), "shape": m.ComputeShape()}
+	if len(m.Entrypoints) > 0 {
+		desc["entrypoints"] = describe(m.Entrypoints)
+	}
+	manifest, err := json.Marshal(desc)
 	if err != nil {
 		return nil, err
 	}
@@ -178,21 +185,46 @@ func entryModule(m *Manifest, wasmFile string) ([]byte, error) {
 	fmt.Fprintf(&b, "import module from %q;\n", "./"+wasmFile)
 	fmt.Fprintf(&b, "import { createRuntime } from %q;\n\n", "./"+RuntimeFile)
 	fmt.Fprintf(&b, "const manifest = %s;\n", manifest)
-	b.WriteString("const { GoDurableObject, worker } = createRuntime(module, manifest);\n")
+	b.WriteString("const { GoDurableObject, GoWorkerEntrypoint, worker } = createRuntime(module, manifest);\n")
 	for _, c := range m.Classes {
 		fmt.Fprintf(&b, "\nexport class %s extends GoDurableObject {\n", c.Name)
 		fmt.Fprintf(&b, "  static goClass = %q;\n", c.Name)
-		for _, capability := range c.Capabilities {
-			fmt.Fprintf(&b, "\n  %s(...args) {\n    return this.__event(%q, args);\n  }\n", capability, capability)
-		}
-		for i, meth := range c.Methods {
-			fmt.Fprintf(&b, "\n  // %s(%s)%s\n", meth.Name, strings.Join(meth.Params, ", "), resultComment(meth.Result))
-			fmt.Fprintf(&b, "  %s(...args) {\n    return this.__call(%d, args);\n  }\n", meth.JSName, i)
-		}
+		writeMethods(&b, c.Capabilities, c.Methods)
 		b.WriteString("}\n")
 	}
-	b.WriteString("\nexport default worker;\n")
+	// Each entrypoint is a WorkerEntrypoint class: workerd calls RPC
+	// methods only on those, the default export's included.
+	defaultClass := false
+	for i, e := range m.Entrypoints {
+		if e.Name == "" {
+			defaultClass = true
+			// The default export's handlers are the Worker's, fetch
+			// always (a 404 without worker.Handle).
+			e.Capabilities = slices.Concat([]string{"fetch"}, slices.DeleteFunc(slices.Clone(m.Worker), func(n string) bool { return n == "fetch" }))
+			b.WriteString("\nexport default class extends GoWorkerEntrypoint {\n")
+		} else {
+			fmt.Fprintf(&b, "\nexport class %s extends GoWorkerEntrypoint {\n", e.Name)
+		}
+		fmt.Fprintf(&b, "  static goEntrypoint = %d;\n", i)
+		writeMethods(&b, e.Capabilities, e.Methods)
+		b.WriteString("}\n")
+	}
+	if !defaultClass {
+		b.WriteString("\nexport default worker;\n")
+	}
 	return b.Bytes(), nil
+}
+
+// writeMethods writes the handlers of capabilities and the RPC methods of
+// a class or an entrypoint.
+func writeMethods(b *bytes.Buffer, capabilities []string, methods []abi.Method) {
+	for _, capability := range capabilities {
+		fmt.Fprintf(b, "\n  %s(...args) {\n    return this.__event(%q, args);\n  }\n", capability, capability)
+	}
+	for i, meth := range methods {
+		fmt.Fprintf(b, "\n  // %s(%s)%s\n", meth.Name, strings.Join(meth.Params, ", "), resultComment(meth.Result))
+		fmt.Fprintf(b, "  %s(...args) {\n    return this.__call(%d, args);\n  }\n", meth.JSName, i)
+	}
 }
 
 func resultComment(r string) string {

@@ -57,13 +57,49 @@ func TestGenerate(t *testing.T) {
 		`const ABI = deepFreeze({`, fmt.Sprintf(`"Version":%d`, abi.Version), `"IdleFD":1048576`, `"ImportModule":"godurable"`,
 		`const CALL_OPS = deepFreeze({`, `"5":{"name":"kv.list","object":true}`,
 		`const ASYNC_OPS = deepFreeze({`, `"3":{"name":"stub.call","object":false}`,
-		`const EVENTS = deepFreeze({"object":{"alarm":4,"call":3,"fetch":2,"webSocketClose":6,`, `"worker":{"fetch":1,`,
+		`const EVENTS = deepFreeze({"object":{"alarm":4,"call":3,"fetch":2,"webSocketClose":6,`, `"worker":{"call":9,"fetch":1,"queue":10,"scheduled":8}`,
 		`"WebSocketHeader":"x-godurable-websocket"`,
 		"export function createRuntime(module, manifest)",
 	} {
 		if !strings.Contains(runtime, want) {
 			t.Errorf("runtime lacks %q", want)
 		}
+	}
+}
+
+// TestGenerateEntrypoints: each entrypoint is a WorkerEntrypoint class,
+// the default export's too, with the Worker's handlers.
+func TestGenerateEntrypoints(t *testing.T) {
+	m := manifest()
+	m.Entrypoints = []abi.Class{
+		{Name: "", Methods: []abi.Method{{Name: "Hello", JSName: "hello", Params: []string{"string"}, Result: "string"}}},
+		{Name: "Admin", Capabilities: []string{"fetch"}, Methods: []abi.Method{{Name: "Stats", JSName: "stats", Result: "int"}}},
+		{Name: "Quiet2"},
+	}
+	files, err := Generate(m, "app.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := string(files[EntryFile])
+	for _, want := range []string{
+		"const { GoDurableObject, GoWorkerEntrypoint, worker } = createRuntime(module, manifest);",
+		"export default class extends GoWorkerEntrypoint {\n  static goEntrypoint = 0;\n\n  fetch(...args) {\n    return this.__event(\"fetch\", args);",
+		"hello(...args) {\n    return this.__call(0, args);",
+		"export class Admin extends GoWorkerEntrypoint {\n  static goEntrypoint = 1;\n\n  fetch(...args) {",
+		"stats(...args) {\n    return this.__call(0, args);",
+		`"entrypoints":[{"name":"","capabilities":[],"methods":[{"name":"Hello","jsName":"hello"}]}`,
+		"entrypoint Admin [fetch] Stats/stats()int",
+	} {
+		if !strings.Contains(entry, want) {
+			t.Errorf("entry lacks %q:\n%s", want, entry)
+		}
+	}
+	if strings.Contains(entry, "export default worker") {
+		t.Error("a default entrypoint and the default object both exported")
+	}
+	quiet := entry[strings.Index(entry, "export class Quiet2"):]
+	if strings.Contains(quiet, "fetch(") {
+		t.Error("a named entrypoint without ServeHTTP got a fetch method")
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/godurable/godurable/internal/abi"
@@ -99,8 +100,8 @@ func FromManifest(ctx context.Context, m *abi.Manifest, r Request) (goSrc, ts []
 }
 
 func (p *Package) generate(m *abi.Manifest, r Request, opts GoOptions) (goSrc, ts []byte, err error) {
-	if len(m.Classes) == 0 {
-		return nil, nil, fmt.Errorf("%s registers no Durable Object class", r.Pkg)
+	if len(m.Classes) == 0 && len(m.Entrypoints) == 0 {
+		return nil, nil, fmt.Errorf("%s registers no Durable Object class and no entrypoint", r.Pkg)
 	}
 	if r.GoFile != "" {
 		if goSrc, err = GoStubs(m, p, opts); err != nil {
@@ -183,7 +184,7 @@ func (p *Package) checkWith(m *abi.Manifest, file string, src []byte) error {
 		ue.Problems = append(ue.Problems, fmt.Sprintf("undefined: %s (no class registered by the module has this stub)", name))
 	}
 	for _, e := range errs {
-		for _, c := range m.Classes {
+		for _, c := range slices.Concat(m.Classes, m.Entrypoints) {
 			for _, why := range append(c.Hidden, c.Skipped...) {
 				name, reason, _ := strings.Cut(why, ": ")
 				if strings.Contains(e, "type "+c.Name+"Stub has no field or method "+name) {

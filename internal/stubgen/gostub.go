@@ -27,9 +27,11 @@ type GoOptions struct {
 	Path string
 }
 
-// GoStubs returns a Go file with a typed stub for each class of m: a type
-// <Class>Stub over a worker.Caller whose methods call the class's exposed
-// RPC methods with their Go types, each taking a context.Context first.
+// GoStubs returns a Go file with a typed stub for each class and each
+// entrypoint of m: a type <Class>Stub (<Entrypoint>Stub, or, for the
+// default entrypoint, <its Go type's name>Stub) over a worker.Caller
+// whose methods call the exposed RPC methods with their Go types, each
+// taking a context.Context first.
 func GoStubs(m *abi.Manifest, p *Package, opts GoOptions) ([]byte, error) {
 	classes, err := p.classes(m)
 	if err != nil {
@@ -66,18 +68,22 @@ func GoStubs(m *abi.Manifest, p *Package, opts GoOptions) ([]byte, error) {
 		stub := c.Name + "Stub"
 		for _, name := range []string{stub, "New" + stub} {
 			if obj := p.Types.Scope().Lookup(name); outPath == p.Path && obj != nil && !bytes.HasPrefix(p.source(obj), []byte(Header)) {
-				return nil, fmt.Errorf("class %s: %s declares %s, a name of its stub", c.Name, p.fset.Position(obj.Pos()), name)
+				return nil, fmt.Errorf("%s: %s declares %s, a name of its stub", c.what(), p.fset.Position(obj.Pos()), name)
 			}
 		}
-		fmt.Fprintf(&body, "\n// %s calls the RPC methods that the Durable Object class %s (%s)\n", stub, c.Name, types.TypeString(c.recv(), func(tp *types.Package) string {
+		fmt.Fprintf(&body, "\n// %s calls the RPC methods that %s (%s)\n", stub, c.what(), types.TypeString(c.recv(), func(tp *types.Package) string {
 			if tp.Path() == outPath {
 				return ""
 			}
 			return tp.Name()
 		}))
-		fmt.Fprintf(&body, "// exposes, through a worker.Caller: the *worker.Stub of one object\n// (ns.GetByName(name)), or a *dotest.Object in a test.\n")
+		if c.entry != "" {
+			fmt.Fprintf(&body, "// exposes, through a worker.Caller: the *worker.Stub of a service binding\n// (env.Service(binding)), or a *dotest.Entrypoint in a test.\n")
+		} else {
+			fmt.Fprintf(&body, "// exposes, through a worker.Caller: the *worker.Stub of one object\n// (ns.GetByName(name)), or a *dotest.Object in a test.\n")
+		}
 		fmt.Fprintf(&body, "type %s struct{ c worker.Caller }\n\n", stub)
-		fmt.Fprintf(&body, "// New%s returns the typed stub of the object c calls.\n", stub)
+		fmt.Fprintf(&body, "// New%s returns the typed stub of the %s c calls.\n", stub, c.receiver())
 		fmt.Fprintf(&body, "func New%s(c worker.Caller) %s { return %s{c} }\n", stub, stub, stub)
 		for i, fn := range c.methods {
 			meth := c.Methods[i]
@@ -128,7 +134,7 @@ func writeGoMethod(b *bytes.Buffer, p *Package, c class, stub string, meth abi.M
 		}
 		fmt.Fprintf(b, "\n//\n// It calls %s over RPC (JavaScript %s).", meth.Name, meth.JSName)
 	} else {
-		fmt.Fprintf(b, "\n// %s calls the object's %s over RPC (JavaScript %s).", meth.Name, meth.Name, meth.JSName)
+		fmt.Fprintf(b, "\n// %s calls the %s's %s over RPC (JavaScript %s).", meth.Name, c.receiver(), meth.Name, meth.JSName)
 	}
 	ps := params(fn)
 	typeOf := make([]string, len(ps)) // first, so that every package name the function uses is known

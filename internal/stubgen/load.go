@@ -9,6 +9,7 @@
 package stubgen
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"go/ast"
@@ -168,12 +169,33 @@ func methodDocs(files []*ast.File) map[string]string {
 	return docs
 }
 
-// class is a registered class with its Go type and its exposed methods'
-// signatures.
+// class is a registered class, or an entrypoint of the Worker, with its Go
+// type and its exposed methods' signatures. An entrypoint's Name is the
+// name of its stubs: the entrypoint's, or, for the default export's, its
+// Go type's.
 type class struct {
 	abi.Class
 	named   *types.Named
 	methods []*types.Func // in the order of Class.Methods
+	// entry is, for an entrypoint, how it is described: "the default
+	// entrypoint", "the entrypoint Admin"; "" for a class.
+	entry string
+}
+
+// what describes c in the stubs' comments.
+func (c class) what() string {
+	if c.entry != "" {
+		return c.entry
+	}
+	return "the Durable Object class " + c.Name
+}
+
+// receiver names what a stub's method calls in its comment.
+func (c class) receiver() string {
+	if c.entry != "" {
+		return "entrypoint"
+	}
+	return "object"
 }
 
 // recv is the class's Go type: named, or a pointer to it.
@@ -184,34 +206,49 @@ func (c class) recv() types.Type {
 	return c.named
 }
 
-// classes finds the Go types and exposed methods of m's classes in p.
+// classes finds the Go types and exposed methods of m's classes, then
+// of its entrypoints, in p.
 func (p *Package) classes(m *abi.Manifest) ([]class, error) {
 	var out []class
-	for _, c := range m.Classes {
+	names := map[string]string{} // stub base name -> what has it
+	for i, c := range slices.Concat(m.Classes, m.Entrypoints) {
+		entry := ""
+		if i >= len(m.Classes) {
+			entry = "the entrypoint " + c.Name
+			if c.Name == "" {
+				entry = "the default entrypoint"
+				c.Name = c.GoType[strings.LastIndex(c.GoType, ".")+1:]
+			}
+		}
+		what := cmp.Or(entry, "class "+c.Name)
+		if other, ok := names[c.Name]; ok {
+			return nil, fmt.Errorf("%s and %s would have the same stubs (%sStub)", other, what, c.Name)
+		}
+		names[c.Name] = what
 		if c.GoType == "" {
-			return nil, fmt.Errorf("class %s: its Go type has no name that generated code can use", c.Name)
+			return nil, fmt.Errorf("%s: its Go type has no name that generated code can use", what)
 		}
 		full := strings.TrimPrefix(c.GoType, "*")
 		dot := strings.LastIndex(full, ".")
 		path, name := full[:dot], full[dot+1:]
 		tp := p.lookupPackage(path)
 		if tp == nil {
-			return nil, fmt.Errorf("class %s: package %s of its Go type %s is not %s or one of its imports", c.Name, path, c.GoType, p.Path)
+			return nil, fmt.Errorf("%s: package %s of its Go type %s is not %s or one of its imports", what, path, c.GoType, p.Path)
 		}
 		tn, _ := tp.Scope().Lookup(name).(*types.TypeName)
 		if tn == nil {
-			return nil, fmt.Errorf("class %s: no type %s in %s", c.Name, name, tp.Path())
+			return nil, fmt.Errorf("%s: no type %s in %s", what, name, tp.Path())
 		}
 		named, ok := types.Unalias(tn.Type()).(*types.Named)
 		if !ok {
-			return nil, fmt.Errorf("class %s: %s is not a named type", c.Name, name)
+			return nil, fmt.Errorf("%s: %s is not a named type", what, name)
 		}
-		cl := class{Class: c, named: named}
+		cl := class{Class: c, named: named, entry: entry}
 		mset := types.NewMethodSet(cl.recv())
 		for _, meth := range c.Methods {
 			sel := mset.Lookup(nil, meth.Name)
 			if sel == nil {
-				return nil, fmt.Errorf("class %s: %s has no method %s: is the module built from this source?", c.Name, c.GoType, meth.Name)
+				return nil, fmt.Errorf("%s: %s has no method %s: is the module built from this source?", what, c.GoType, meth.Name)
 			}
 			cl.methods = append(cl.methods, sel.Obj().(*types.Func))
 		}

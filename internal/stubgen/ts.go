@@ -13,9 +13,10 @@ import (
 )
 
 // TypeScript returns the declarations of the RPC interfaces of m's
-// classes, for JavaScript and TypeScript callers, as
+// classes and entrypoints, for JavaScript and TypeScript callers, as
 // @cloudflare/workers-types expects them: an interface per class that
-// extends Rpc.DurableObjectBranded, whose methods return Promises of the
+// extends Rpc.DurableObjectBranded (per entrypoint,
+// Rpc.WorkerEntrypointBranded, named as its Go stub), whose methods return Promises of the
 // values the Go methods return as they arrive in JavaScript; an interface
 // per Go struct type in their signatures (fields named as the values
 // carry them: msgpack, else json tags); and an Env with
@@ -32,8 +33,12 @@ func TypeScript(m *abi.Manifest, p *Package, bindings map[string]string) ([]byte
 	}
 	var body bytes.Buffer
 	for _, c := range classes {
-		fmt.Fprintf(&body, "\n/** The RPC methods of the Durable Object class %s. */\n", c.Name)
-		fmt.Fprintf(&body, "export interface %s extends Rpc.DurableObjectBranded {\n", c.Name)
+		brand := "DurableObjectBranded"
+		if c.entry != "" {
+			brand = "WorkerEntrypointBranded"
+		}
+		fmt.Fprintf(&body, "\n/** The RPC methods of %s. */\n", c.what())
+		fmt.Fprintf(&body, "export interface %s extends Rpc.%s {\n", c.Name, brand)
 		for i, fn := range c.methods {
 			meth := c.Methods[i]
 			if doc := p.doc(c, meth.Name); doc != "" {
@@ -73,8 +78,9 @@ func TypeScript(m *abi.Manifest, p *Package, bindings map[string]string) ([]byte
 
 	var b bytes.Buffer
 	b.WriteString(Header + "\n")
-	fmt.Fprintf(&b, "// The RPC interfaces of the Durable Object classes of %s\n", p.Path)
-	b.WriteString("// for callers in JavaScript, with @cloudflare/workers-types:\n// env.BINDING.getByName(name) is a DurableObjectStub of the class's interface.\n")
+	fmt.Fprintf(&b, "// The RPC interfaces of the Durable Object classes and entrypoints of %s\n", p.Path)
+	b.WriteString("// for callers in JavaScript, with @cloudflare/workers-types:\n// env.BINDING.getByName(name) is a DurableObjectStub of the class's interface,\n")
+	b.WriteString("// and a service binding of an entrypoint a Service<its interface>.\n")
 	if ts.anyValue {
 		b.WriteString("\n/** A value that crosses the boundary where Go's type says nothing (any, an interface). */\n")
 		b.WriteString("export type Value = null | boolean | number | string | Date | Uint8Array | object;\n")

@@ -70,12 +70,12 @@ func EmulatorOf(kind string) Emulator {
 }
 
 // EmulatedKinds returns the kinds of binding the model emulates, sorted:
-// Durable Object namespaces and D1 databases, and every kind with a
-// registered emulator.
+// Durable Object namespaces, D1 databases and queues' producers, and
+// every kind with a registered emulator.
 func EmulatedKinds() []string {
 	emulatorsMu.Lock()
 	defer emulatorsMu.Unlock()
-	out := []string{"d1_databases", "durable_objects.bindings"}
+	out := []string{"d1_databases", "durable_objects.bindings", "queues.producers"}
 	for k := range emulators {
 		out = append(out, k)
 	}

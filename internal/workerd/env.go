@@ -33,9 +33,16 @@ func (iso *Isolate) describeEnv() any {
 	for _, k := range slices.Sorted(maps.Keys(iso.cfg.Fakes)) {
 		bindings.set(k, iso.cfg.Fakes[k].Class)
 	}
+	for _, k := range slices.Sorted(maps.Keys(iso.cfg.Services)) {
+		bindings.set(k, "Fetcher")
+	}
 	for _, k := range slices.Sorted(maps.Keys(iso.cfg.Unemulated)) {
 		if _, faked := iso.cfg.Fakes[k]; !faked {
-			bindings.set(k, iso.cfg.Unemulated[k])
+			kind := iso.cfg.Unemulated[k]
+			if kind == "services" { // a Fetcher whose Worker is not here: its calls fail
+				kind = "Fetcher"
+			}
+			bindings.set(k, kind)
 		}
 	}
 	env := newJSObject()

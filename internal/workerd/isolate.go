@@ -28,6 +28,9 @@ type Config struct {
 	// Peers maps the bindings whose class another Worker hosts
 	// (script_name) to that Worker's Isolate.
 	Peers map[string]*Isolate
+	// Services maps the service bindings whose Worker is here to the
+	// entrypoint each reaches (services.go).
+	Services map[string]Service
 	// D1 lists the D1 database bindings; each gets an empty database.
 	D1 []string
 	// KVBacked are the classes whose storage is the key-value backend: no
@@ -54,6 +57,9 @@ type Config struct {
 	// Crons are the Worker's cron triggers ([triggers] crons): each fires
 	// the scheduled event on Clock (scheduled.go).
 	Crons []*crontrigger.Schedule
+	// Queues is the broker of the Worker's queues (queues.go), whose
+	// consumers this Worker is, if it has any.
+	Queues *Queues
 }
 
 // StorageOp describes a storage operation, for fault injection.
@@ -99,6 +105,8 @@ type Isolate struct {
 	values   map[uint32]any     // the values it holds by reference (jsobject.go), on mu
 	nextKept uint32
 	crons    cronState // the cron triggers (scheduled.go)
+
+	queueRuns queueRunState // the queue handler's runs (queues.go)
 }
 
 type objKey struct{ class, id string }
@@ -125,6 +133,9 @@ func NewIsolate(cfg Config) *Isolate {
 	}
 	iso := &Isolate{cfg: cfg, objects: map[objKey]*object{}, handles: map[uint32]*object{}, dbs: map[objKey]*DB{}, alarms: map[objKey]*alarmEntry{}, ws: newWSState()}
 	iso.startCrons()
+	if cfg.Queues != nil {
+		cfg.Queues.attach(iso)
+	}
 	return iso
 }
 
@@ -146,6 +157,9 @@ func (iso *Isolate) Close() {
 		d.db.Close()
 	}
 	iso.stopCrons()
+	if iso.cfg.Queues != nil {
+		iso.cfg.Queues.close()
+	}
 	iso.alarmMu.Lock()
 	iso.alarmsClosed = true
 	for _, e := range iso.alarms {
@@ -411,6 +425,9 @@ func (iso *Isolate) Resolve(t abi.StubTarget) (*Isolate, Target, error) {
 		if err != nil {
 			return nil, Target{}, err
 		}
+		if s.class() != "DurableObject" {
+			return nil, Target{}, NewJSError("TypeError", "godurable: the stub is a service binding's, not a Durable Object's")
+		}
 		return s.host, s.t, nil
 	}
 	host, class, err := iso.namespaceOf(&t)
@@ -496,19 +513,18 @@ func hasCapability(caps []string, name string) bool {
 
 // Fetch sends req to the stateless Worker.
 func (iso *Isolate) Fetch(ctx context.Context, req *abi.Request) (*abi.Response, error) {
-	if !hasCapability(iso.Manifest().Worker, "fetch") {
+	return iso.fetch(ctx, 0, newJSObject(), req)
+}
+
+// fetch sends req to the Worker's entrypoint that arg names (0: the
+// default export; see abi.EventWorkerFetch), with props.
+func (iso *Isolate) fetch(ctx context.Context, arg uint32, props any, req *abi.Request) (*abi.Response, error) {
+	if arg == 0 && !hasCapability(iso.Manifest().Worker, "fetch") {
 		return &abi.Response{Status: 404, Headers: [][2]string{{"content-type", "text/plain;charset=UTF-8"}},
 			Body: []byte("godurable: this module registers no Worker handler (worker.Handle)\n")}, nil
 	}
-	inst, err := iso.instance()
-	if err != nil {
-		return nil, err
-	}
-	iso.mu.Lock()
-	dropped := iso.takeDroppedLocked()
-	iso.mu.Unlock()
 	upload := iso.streamIn(req)
-	ev, out, err := inst.DispatchEvent(ctx, &driver.Message{Kind: abi.EventWorkerFetch, Payload: mustMarshal(req), Dropped: dropped,
+	inst, ev, out, err := iso.dispatchWorker(ctx, &driver.Message{Kind: abi.EventWorkerFetch, Arg: arg, Payload: mustMarshal(req), Props: props,
 		What: "fetch " + req.Method + " " + req.URL})
 	if err != nil {
 		upload()
@@ -517,6 +533,20 @@ func (iso *Isolate) Fetch(ctx context.Context, req *abi.Request) (*abi.Response,
 	resp, err := decodeResponse(out)
 	iso.streamed(inst, ev, resp, upload)
 	return resp, err
+}
+
+// dispatchWorker delivers an event to the Worker (not to an object) and
+// returns the instance and the event with the result.
+func (iso *Isolate) dispatchWorker(ctx context.Context, msg *driver.Message) (*driver.Instance, *driver.Event, []byte, error) {
+	inst, err := iso.instance()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	iso.mu.Lock()
+	msg.Dropped = iso.takeDroppedLocked()
+	iso.mu.Unlock()
+	ev, out, err := inst.DispatchEvent(ctx, msg)
+	return inst, ev, out, err
 }
 
 func decodeResponse(b []byte) (*abi.Response, error) {
@@ -551,14 +581,11 @@ func (iso *Isolate) noClass(class string) error {
 	return fmt.Errorf("godurable: the module registers no Durable Object class %q", class)
 }
 
-// method returns the index of the RPC method jsName of class, as the shim
-// finds it, or a JS error as workerd's RPC gives it (reserved: whether
-// workerd refuses reserved names first, as for a JavaScript caller).
-func (iso *Isolate) method(class, jsName string, reserved bool) (uint32, error) {
-	c := iso.class(class)
-	if c == nil {
-		return 0, iso.noClass(class)
-	}
+// methodIndex returns the index of the RPC method jsName of c, a class or an
+// entrypoint, as the shim finds it, or a JS error as workerd's RPC gives
+// it (reserved: whether workerd refuses reserved names first, as for a
+// JavaScript caller).
+func methodIndex(c *abi.Class, jsName string, reserved bool) (uint32, error) {
 	if reserved && abi.IsReservedRPCName(jsName) {
 		return 0, NewJSError("TypeError", "'"+jsName+"' is a reserved method and cannot be called over RPC.")
 	}
@@ -575,7 +602,12 @@ func (iso *Isolate) method(class, jsName string, reserved bool) (uint32, error) 
 // JavaScript caller over Workers RPC does. The result is one MessagePack
 // value as the caller would encode it, or empty for undefined.
 func (iso *Isolate) ObjectCall(ctx context.Context, t Target, method string, args []byte) ([]byte, error) {
-	out, err := iso.call(ctx, t, method, args, true, testStubs)
+	return iso.asJSCaller(iso.call(ctx, t, method, args, true, testStubs))
+}
+
+// asJSCaller returns the result of a call, out, as a JavaScript caller
+// of the test gets it.
+func (iso *Isolate) asJSCaller(out []byte, err error) ([]byte, error) {
 	if err != nil || len(out) == 0 {
 		return nil, err
 	}
@@ -589,7 +621,21 @@ func (iso *Isolate) ObjectCall(ctx context.Context, t Target, method string, arg
 // call runs an RPC call with the arguments passed through JavaScript from
 // the side from, and returns the result as Go wrote it.
 func (iso *Isolate) call(ctx context.Context, t Target, method string, args []byte, reserved bool, from stubSide) ([]byte, error) {
-	index, err := iso.method(t.Class, method, reserved)
+	c := iso.class(t.Class)
+	if c == nil {
+		return nil, iso.noClass(t.Class)
+	}
+	return iso.rpc(ctx, c, method, args, reserved, from, func(index uint32, payload []byte) (*driver.Instance, *driver.Event, []byte, error) {
+		return iso.dispatchObject(ctx, t, abi.EventObjectCall, index, payload, t.Class+"."+method+"()")
+	})
+}
+
+// rpc runs an RPC call of c's method with the arguments passed through
+// JavaScript from the side from, delivered by dispatch with the method's
+// index, and returns the result as Go wrote it.
+func (iso *Isolate) rpc(ctx context.Context, c *abi.Class, method string, args []byte, reserved bool, from stubSide,
+	dispatch func(index uint32, payload []byte) (*driver.Instance, *driver.Event, []byte, error)) ([]byte, error) {
+	index, err := methodIndex(c, method, reserved)
 	if err != nil {
 		return nil, err
 	}
@@ -604,7 +650,7 @@ func (iso *Isolate) call(ctx context.Context, t Target, method string, args []by
 		}
 		return nil, NewJSError("TypeError", "godurable: the arguments are not JavaScript values: "+err.Error())
 	}
-	inst, ev, out, err := iso.dispatchObject(ctx, t, abi.EventObjectCall, index, norm, t.Class+"."+method+"()")
+	inst, ev, out, err := dispatch(index, norm)
 	if ref, ok := abi.StreamOf(out); ok && err == nil {
 		// A stream result: the caller reads the event's body.
 		ref.Reader = iso.readers.add(rpcStream{iso.eventBody(inst, ev, func() {})})

@@ -154,7 +154,7 @@ var jsSyncOps = map[abi.CallOp]syncOp{
 		case []any:
 			t.Class, t.Array = "Array", true
 		case *jsStub:
-			t.Class = "DurableObject"
+			t.Class = x.class()
 		case *jsStream:
 			t.Class = "ReadableStream"
 		}

@@ -3,6 +3,9 @@ package workerd
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"maps"
 	"math"
 	"math/big"
@@ -48,6 +51,10 @@ func writeJSON(b *bytes.Buffer, v any, depth int) (bool, error) {
 	case jsBigInt, *big.Int:
 		return false, NewJSError("TypeError", "Do not know how to serialize a BigInt")
 	case jsDate:
+		if math.IsNaN(x.ms) { // an invalid Date
+			b.WriteString("null")
+			break
+		}
 		b.WriteString(`"` + time.UnixMilli(int64(x.ms)).UTC().Format("2006-01-02T15:04:05.000Z") + `"`)
 	case time.Time:
 		return writeJSON(b, jsDate{ms: float64(x.UnixMilli())}, depth)
@@ -131,4 +138,74 @@ func writeJSONString(b *bytes.Buffer, s string) {
 	e.SetEscapeHTML(false)
 	e.Encode(s)
 	b.Truncate(b.Len() - 1) // Encode's newline
+}
+
+// jsonParse is JSON.parse(text): objects keep their keys in order; text
+// that is not JSON is a SyntaxError.
+func jsonParse(text []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	v, err := jsonParseValue(dec, 0)
+	if err == nil {
+		if _, end := dec.Token(); !errors.Is(end, io.EOF) {
+			err = errors.New("text after the value")
+		}
+	}
+	if err != nil {
+		if len(bytes.TrimSpace(text)) == 0 {
+			return nil, NewJSError("SyntaxError", "Unexpected end of JSON input")
+		}
+		return nil, NewJSError("SyntaxError", fmt.Sprintf("%q is not valid JSON", text))
+	}
+	return v, nil
+}
+
+func jsonParseValue(dec *json.Decoder, depth int) (any, error) {
+	if depth > jsMaxDepth {
+		return nil, errors.New("nested too deeply")
+	}
+	t, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch x := t.(type) {
+	case json.Delim:
+		switch x {
+		case '{':
+			o := newJSObject()
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				k, _ := kt.(string)
+				v, err := jsonParseValue(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				o.set(k, v)
+			}
+			_, err := dec.Token() // }
+			return o, err
+		case '[':
+			out := []any{}
+			for dec.More() {
+				v, err := jsonParseValue(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, v)
+			}
+			_, err := dec.Token() // ]
+			return out, err
+		}
+		return nil, fmt.Errorf("unexpected %v", x)
+	case json.Number:
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil && !math.IsInf(f, 0) {
+			return nil, err
+		}
+		return f, nil
+	}
+	return t, nil // string, bool, nil
 }

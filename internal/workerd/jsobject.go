@@ -293,11 +293,41 @@ func toJSValue(v any) (any, error) {
 	if s, ok := streamResult(v); ok {
 		return s, nil
 	}
-	b, err := abi.EncodeValue(v)
+	if o, ok := v.(*jsObject); ok { // a model's value already (JSON.parse's)
+		return o, nil
+	}
+	b, err := abi.EncodeValue(goPlain(v))
 	if err != nil {
 		return nil, NewJSError("TypeError", "godurable: a fake's result cannot cross: "+err.Error())
 	}
 	return jsDecodeFrom(b, fakes, false)
+}
+
+// goPlain returns v with the model's plain objects inside Go maps and
+// slices (JSON.parse's results, kept in a fake's map) made Go maps, which
+// abi.EncodeValue knows.
+func goPlain(v any) any {
+	switch x := v.(type) {
+	case *jsObject:
+		m := make(map[string]any, len(x.vals))
+		for k, e := range x.vals {
+			m[k] = goPlain(e)
+		}
+		return m
+	case map[string]any: // copied: the map may be the fake's own
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = goPlain(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(x))
+		for i, e := range x {
+			s[i] = goPlain(e)
+		}
+		return s
+	}
+	return v
 }
 
 // fromJSValue decodes v, one of the model's JavaScript values, into the Go

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
@@ -431,17 +430,4 @@ func decodeCursor(c string) string {
 	}
 	raw, _ := base64.RawStdEncoding.DecodeString(s)
 	return driver.DecodeUTF8(raw)
-}
-
-// jsonParse parses JSON text as JavaScript's JSON.parse, with a
-// SyntaxError for text that is not JSON.
-func jsonParse(text []byte) (any, error) {
-	var v any
-	if err := json.Unmarshal(text, &v); err != nil {
-		if len(bytes.TrimSpace(text)) == 0 {
-			return nil, NewJSError("SyntaxError", "Unexpected end of JSON input")
-		}
-		return nil, NewJSError("SyntaxError", fmt.Sprintf("%q is not valid JSON", text))
-	}
-	return v, nil
 }

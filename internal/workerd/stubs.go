@@ -21,10 +21,21 @@ import (
 // caller's side, so that the stub is the caller's.
 
 // jsStub is a JavaScript Durable Object stub: of the object t, which host
-// hosts.
+// hosts. A service binding's is a stub too (a Fetcher): of host's
+// entrypoint entry, or of the fake that plays the binding.
 type jsStub struct {
-	host *Isolate
-	t    Target
+	host  *Isolate
+	t     Target
+	entry *Entry
+	fake  *JSObject
+}
+
+// class is the name of the stub's JavaScript class.
+func (s *jsStub) class() string {
+	if s.entry != nil || s.fake != nil {
+		return "Fetcher"
+	}
+	return "DurableObject"
 }
 
 // stubSide is a side of the boundary whose MessagePack names stubs: a Go
@@ -55,6 +66,9 @@ func (iso *Isolate) stubOf(t abi.StubTarget) (*jsStub, error) {
 			return nil, errStubGone
 		}
 		return s, nil
+	}
+	if t.Service {
+		return iso.service(t.Binding)
 	}
 	host, target, err := iso.Resolve(t)
 	if err != nil {
@@ -178,6 +192,9 @@ func TakeTestStub(t abi.StubTarget) (*Isolate, Target, error) {
 	if err != nil {
 		return nil, Target{}, err
 	}
+	if s.entry != nil || s.fake != nil {
+		return nil, Target{}, errors.New("dotest: the result is a service binding, not a Durable Object's stub")
+	}
 	return s.host, s.t, nil
 }
 
@@ -193,10 +210,15 @@ func jsPass(b []byte, from, to stubSide, exact bool) ([]byte, error) {
 	return jsEncodeFor(v, to)
 }
 
-// stubResult reports whether the result of class's method jsName can
-// hold a stub, as the shim's Runtime.stubResults has it.
-func (iso *Isolate) stubResult(class, jsName string) bool {
-	if c := iso.class(class); c != nil {
+// stubResult reports whether the result of the method jsName of the
+// class or entrypoint that s reaches can hold a stub, as the shim's
+// Runtime.stubResults has it.
+func (iso *Isolate) stubResult(s *jsStub, jsName string) bool {
+	c := iso.class(s.t.Class)
+	if s.entry != nil {
+		_, c = iso.entrypoint(s.entry.Name)
+	}
+	if c != nil {
 		for _, m := range c.Methods {
 			if m.JSName == jsName {
 				return m.Stubs
@@ -252,10 +274,14 @@ func init() {
 				return nil, err
 			}
 			sent, fail := iso.sending(&in.Request)
-			host, t, err := iso.Resolve(in.Target)
+			s, err := iso.stubOf(in.Target)
+			if err == nil && s.fake != nil {
+				err = NewJSError("TypeError", "dotest: the fake of a service binding does not serve fetch")
+			}
 			if err != nil {
 				return fail(err)
 			}
+			host := s.host
 			if _, err := requestFromGo(&in.Request); err != nil {
 				return fail(err)
 			}
@@ -267,7 +293,12 @@ func init() {
 			if sent != nil { // it streams on into the object
 				in.Request.Rest, in.Request.BodyWriter = sent, 0
 			}
-			resp, err := host.ObjectFetch(context.Background(), t, &in.Request)
+			var resp *abi.Response
+			if s.entry != nil {
+				resp, err = host.EntrypointFetch(context.Background(), *s.entry, &in.Request)
+			} else {
+				resp, err = host.ObjectFetch(context.Background(), s.t, &in.Request)
+			}
 			if err != nil {
 				return nil, host.RPCError(err)
 			}
@@ -299,11 +330,14 @@ func init() {
 			if err := decodeRequest(req, &in); err != nil {
 				return nil, err
 			}
-			host, t, err := iso.Resolve(in.Target)
-			if err != nil {
+			s, err := iso.stubOf(in.Target)
+			switch {
+			case err != nil:
 				return nil, err
+			case s.fake != nil:
+				return iso.callFake(s.fake, in.Method, in.Args)
 			}
-			return host.goCall(iso, t, in.Method, iso.passStreams(host, in.Args))
+			return s.host.goCall(iso, s, in.Method, iso.passStreams(s.host, in.Args))
 		},
 	})
 }
@@ -346,8 +380,14 @@ func jsID(id string) *jsObject {
 // caller's Isolate, the result and the error come back as Go wrote them
 // (name and code kept), unless the method's result can hold a stub: then
 // it goes through JavaScript too, exactly, to be the caller's.
-func (iso *Isolate) goCall(caller *Isolate, t Target, jsName string, args []byte) ([]byte, error) {
-	out, err := iso.call(context.Background(), t, jsName, args, false, caller)
+func (iso *Isolate) goCall(caller *Isolate, s *jsStub, jsName string, args []byte) ([]byte, error) {
+	var out []byte
+	var err error
+	if s.entry != nil {
+		out, err = iso.entryCall(context.Background(), *s.entry, jsName, args, false, caller)
+	} else {
+		out, err = iso.call(context.Background(), s.t, jsName, args, false, caller)
+	}
 	if err != nil {
 		var ce *driver.CrashError
 		if errors.As(err, &ce) {
@@ -362,7 +402,13 @@ func (iso *Isolate) goCall(caller *Isolate, t Target, jsName string, args []byte
 	if out == nil {
 		out = []byte{}
 	}
-	if _, ok := abi.StreamOf(out); !ok && len(out) > 0 && iso.stubResult(t.Class, jsName) {
+	if ref, ok := abi.StreamOf(out); ok && caller != iso {
+		// The caller reads it: from its own table, as the caller's shim
+		// makes a body of the ReadableStream it receives.
+		ref.Reader = caller.readers.add(iso.readers.take(ref.Reader))
+		return abi.EncodeStream(ref), nil
+	}
+	if _, ok := abi.StreamOf(out); !ok && len(out) > 0 && iso.stubResult(s, jsName) {
 		return jsPass(out, iso, caller, true)
 	}
 	return out, nil

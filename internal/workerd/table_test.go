@@ -13,12 +13,14 @@ var eventEntryPoints = map[abi.EventKind]string{
 	abi.EventWorkerFetch: "Fetch",
 	abi.EventObjectFetch: "ObjectFetch",
 	abi.EventObjectCall:  "ObjectCall",
+	abi.EventWorkerCall:  "EntrypointCall",
 	abi.EventAlarm:       "RunAlarm",
 	// A socket's events come from its peer, which TakeUpgrade returns.
 	abi.EventWebSocketMessage: "TakeUpgrade",
 	abi.EventWebSocketClose:   "TakeUpgrade",
 	abi.EventWebSocketError:   "TakeUpgrade",
 	abi.EventScheduled:        "Scheduled",
+	abi.EventQueue:            "Queue",
 }
 
 // TestModelImplementsTheTable fails when a row of internal/abi's table has

@@ -122,6 +122,7 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 	}
 
 	ps = append(ps, cfg.checkCrons(m)...)
+	ps = append(ps, cfg.checkQueues(m, seenBinding)...)
 
 	// Migrations: replay them to learn each class's storage backend.
 	tags := map[string]bool{}

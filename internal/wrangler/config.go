@@ -43,6 +43,35 @@ type Config struct {
 	KVNamespaces []KVBinding `toml:"kv_namespaces" json:"kv_namespaces"`
 	R2Buckets    []R2Binding `toml:"r2_buckets" json:"r2_buckets"`
 	Triggers     Triggers    `toml:"triggers" json:"triggers"`
+
+	Queues Queues `toml:"queues" json:"queues"`
+}
+
+// Queues is the [queues] table: the queues the Worker sends to
+// ([[queues.producers]]) and those it consumes ([[queues.consumers]]).
+type Queues struct {
+	Producers []QueueProducer `toml:"producers" json:"producers"`
+	Consumers []QueueConsumer `toml:"consumers" json:"consumers"`
+}
+
+// QueueProducer is one [[queues.producers]] entry: a binding to send to
+// a queue.
+type QueueProducer struct {
+	Binding string `toml:"binding" json:"binding"`
+	Queue   string `toml:"queue" json:"queue"`
+}
+
+// QueueConsumer is one [[queues.consumers]] entry: the Worker consumes
+// the queue. Unset numbers are nil.
+type QueueConsumer struct {
+	Queue           string   `toml:"queue" json:"queue"`
+	Type            string   `toml:"type" json:"type"`
+	MaxBatchSize    *float64 `toml:"max_batch_size" json:"max_batch_size"`
+	MaxBatchTimeout *float64 `toml:"max_batch_timeout" json:"max_batch_timeout"` // seconds
+	MaxRetries      *float64 `toml:"max_retries" json:"max_retries"`
+	DeadLetterQueue string   `toml:"dead_letter_queue" json:"dead_letter_queue"`
+	RetryDelay      *float64 `toml:"retry_delay" json:"retry_delay"` // seconds
+	MaxConcurrency  *float64 `toml:"max_concurrency" json:"max_concurrency"`
 }
 
 // Triggers is the [triggers] table.

@@ -324,3 +324,103 @@ crons = ["*/5 * * * *", "0 0 * * 0", "0 0 L-2 * *", "*/5 * * * *", "59 23 LW * *
 		t.Errorf("jsonc with a cron: %v", ps)
 	}
 }
+
+// TestCheckQueues: producers and consumers of queues: names, settings in
+// wrangler's ranges, one consumer per queue, a queue handler to deliver
+// to, and warnings for queues whose messages wrangler dev would drop.
+func TestCheckQueues(t *testing.T) {
+	dir := t.TempDir()
+	consumer := &abi.Manifest{ABI: abi.Version, Worker: []string{"fetch", "queue"}, Classes: counter.Classes}
+	fine := good + `
+[[queues.producers]]
+binding = "JOBS"
+queue = "jobs"
+
+[[queues.consumers]]
+queue = "jobs"
+max_batch_size = 10
+max_batch_timeout = 0.5
+max_retries = 0
+dead_letter_queue = "jobs-dead"
+retry_delay = 30
+
+[[queues.consumers]]
+queue = "jobs-dead"
+`
+	if ps := check(t, dir, "wrangler.toml", fine, consumer); len(ps) != 0 {
+		t.Errorf("a good configuration: %v", ps)
+	}
+
+	ps := check(t, dir, "wrangler.toml", good+`
+[[queues.producers]]
+binding = "JOBS"
+queue = "jobs"
+
+[[queues.producers]]
+binding = "JOBS"
+queue = "jobs"
+
+[[queues.producers]]
+binding = "COUNTER"
+queue = "jobs"
+
+[[queues.producers]]
+queue = "jobs"
+
+[[queues.producers]]
+binding = "NOQUEUE"
+
+[[queues.consumers]]
+queue = "jobs"
+max_batch_size = 101
+max_batch_timeout = 61
+max_retries = 1.5
+retry_delay = -1
+dead_letter_queue = "jobs"
+type = "http_pull"
+
+[[queues.consumers]]
+queue = "jobs"
+
+[[queues.consumers]]
+queue = "other"
+dead_letter_queue = "nobody"
+`, consumer)
+	want := []struct {
+		msg     string
+		warning bool
+	}{
+		{`the binding name "JOBS" is used twice (queues.producers)`, false},
+		{`the binding name "COUNTER" is used twice (queues.producers)`, false},
+		{`queues.producers entry 4 has no binding`, false},
+		{`queues.producers entry 5 (NOQUEUE) names no queue`, false},
+		{`queues.consumers "jobs": type "http_pull"`, false},
+		{`queues.consumers "jobs": max_batch_size = 101: it must be a whole number from 1 to 100`, false},
+		{`queues.consumers "jobs": max_batch_timeout = 61: it must be a number from 0 to 60 seconds`, false},
+		{`queues.consumers "jobs": max_retries = 1.5: it must be a whole number from 0 to 100`, false},
+		{`queues.consumers "jobs": retry_delay = -1: it must be a whole number from 0 to 86400 seconds`, false},
+		{`queues.consumers "jobs": dead_letter_queue is the queue itself`, false},
+		{`queues.consumers has the queue "jobs" twice`, false},
+		{`the dead-letter queue "nobody" of "other" has no consumer here`, true},
+	}
+	if len(ps) != len(want) {
+		t.Fatalf("%d problems, want %d: %v", len(ps), len(want), ps)
+	}
+	for i, w := range want {
+		if !strings.Contains(ps[i].Message, w.msg) || ps[i].Warning != w.warning {
+			t.Errorf("problem %d = %q (warning %v), want %q (warning %v)", i, ps[i].Message, ps[i].Warning, w.msg, w.warning)
+		}
+	}
+
+	// Consumers without a handler: an error; a handler without
+	// consumers, and a producer of a queue nobody here consumes: warnings.
+	ps = check(t, dir, "wrangler.toml", fine, counter)
+	if len(ps) != 1 || ps[0].Warning || !strings.Contains(ps[0].Message, "queues.consumers has 2 queues, but the module has no queue handler: register one with queues.Handle") {
+		t.Errorf("consumers without a handler: %v", ps)
+	}
+	ps = check(t, dir, "wrangler.toml", good+"[[queues.producers]]\nbinding = \"Q\"\nqueue = \"q\"\n", consumer)
+	if len(ps) != 2 || !ps[0].Warning || !strings.Contains(ps[0].Message, `the queue "q" of the binding Q has no consumer here`) ||
+		!ps[1].Warning || !strings.Contains(ps[1].Message, "the configuration consumes no queue") || ps[1].Fix != "[[queues.consumers]]\nqueue = \"<queue>\"" {
+		t.Errorf("a producer alone, and a handler without consumers: %+v", ps)
+	}
+}

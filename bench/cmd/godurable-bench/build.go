@@ -20,6 +20,7 @@ const (
 	d1Out      = "bench/build/d1"            // bench/go/d1
 	r2Out      = "bench/build/r2"            // bench/go/r2
 	chatOut    = "bench/build/chat"          // examples/chat as wasmbuild builds it
+	queueOut   = "bench/build/queue"         // bench/go/queue
 )
 
 // buildWorkers builds the Go Workers of the benchmarks, as wasmbuild
@@ -45,6 +46,7 @@ func (b *bench) buildWorkers(ctx context.Context) error {
 		{"./bench/go/d1", d1Out, nil},
 		{"./bench/go/r2", r2Out, nil},
 		{"./examples/chat", chatOut, nil},
+		{"./bench/go/queue", queueOut, nil},
 		{"./examples/counter", probeOut, probe},
 	} {
 		b.logf("building %s into %s", w.pkg, w.out)

@@ -132,7 +132,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	wlogFile := fs.String("wrangler-log", "", "append wrangler's and workerd's output to this file")
 	floor := fs.Bool("floor", false, "serve the sessions with the floor's wrangler 4.86 (internal/conformance/floor, workerd 2026-04-26, on the machine's Node.js 20) instead of the pinned one, at the newest compatibility date it accepts: the comparison run on the old workerd")
 	observability := fs.Bool("observability", false, "keep wrangler dev's local observability on (X_LOCAL_OBSERVABILITY, wrangler's default since 4.1xx: every event and storage call streams to a collector Worker, which slows both sides)")
-	rowList := fs.String("rows", "", "comma-separated rows to run alone, without the other sessions: "+strings.Join(mainRows, ", ")+" (of the main session) or memory (the memory session: memory, benchNoop, benchStub)")
+	rowList := fs.String("rows", "", "comma-separated rows to run alone, without the other sessions: "+strings.Join(mainRows, ", ")+" (of the main session), memory (the memory session: memory, benchNoop, benchStub) or queues (the queue session)")
 	base := fs.String("base", "", "the bench/build directory of another checkout (built there with -build): its Go counter and hello run as a third side, \"base\", beside Go and JavaScript in the main session, and the report compares Go with it (an A/B of two commits in one workerd)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -141,8 +141,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *rowList != "" {
 		b.rows = map[string]bool{}
 		for _, r := range strings.Split(*rowList, ",") {
-			if !slices.Contains(mainRows, r) && r != "memory" {
-				return fmt.Errorf("-rows: no row %q (rows: %s, memory)", r, strings.Join(mainRows, ", "))
+			if !slices.Contains(mainRows, r) && r != "memory" && r != "queues" {
+				return fmt.Errorf("-rows: no row %q (rows: %s, memory, queues)", r, strings.Join(mainRows, ", "))
 			}
 			b.rows[r] = true
 		}
@@ -255,6 +255,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"memory", b.measureMemory},
 		{"resident memory", b.measureRSS},
 		{"chat memory", b.measureChatRSS},
+		{"queues", b.measureQueues},
 	}
 	if b.rows != nil { // the main session, the memory session, or both
 		var only = steps[:0:0]
@@ -263,6 +264,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if b.rows["memory"] {
 			only = append(only, steps[4])
+		}
+		if b.rows["queues"] {
+			only = append(only, steps[7])
 		}
 		steps = only
 	}

@@ -5,6 +5,7 @@
 // TARGET. The end-to-end tests and the benchmarks drive it over HTTP:
 //
 //   POST /call {"binding", "name", "method", "args"}
+//     (a name "$service" calls the binding itself: a service binding)
 //     (an argument {"$map": [[k, v], ...]} is passed as a Map, {"$set": [...]} as a
 //     Set, {"$bigint": "digits"} as a bigint, {"$date": ms} as a Date,
 //     {"$headers": [[k, v], ...]} as Headers, {"$request": {"method", "url",
@@ -95,12 +96,18 @@ async function report(v) {
   return Object.fromEntries(await Promise.all(Object.entries(v).map(async ([k, e]) => [k, await report(e)])));
 }
 
+// stubOf is the stub of the object called name of binding, or the binding
+// itself for the name "$service" (conformance.ServiceBinding).
+function stubOf(env, binding, name) {
+  return name === "$service" ? env[binding] : env[binding].getByName(name);
+}
+
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     if (request.method === "POST" && url.pathname === "/call") {
       const { binding, name, method, args = [] } = await request.json();
-      const stub = env[binding].getByName(name);
+      const stub = stubOf(env, binding, name);
       const then = args.at(-1)?.$then;
       if (then) args.pop();
       try {
@@ -116,7 +123,7 @@ export default {
     }
     if (request.method === "POST" && url.pathname === "/callstream") {
       const { binding, name, method, args } = JSON.parse(request.headers.get("x-call"));
-      const stub = env[binding].getByName(name);
+      const stub = stubOf(env, binding, name);
       const isStream = (a) => a !== null && typeof a === "object" && a.$stream === true;
       let result;
       try {
@@ -159,7 +166,7 @@ export default {
       const [, binding, name, method] = loop;
       const n = Number(url.searchParams.get("n") ?? "1");
       const arg = url.searchParams.has("arg") ? Number(url.searchParams.get("arg")) : undefined;
-      const stub = env[binding].getByName(name);
+      const stub = stubOf(env, binding, name);
       let last;
       for (let i = 0; i < n; i++) last = arg === undefined ? await stub[method]() : await stub[method](arg);
       return Response.json({ calls: n, last });

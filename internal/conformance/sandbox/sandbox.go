@@ -25,6 +25,8 @@ func init() {
 	durableobject.Register("Unmigrated", newUnmigrated)
 	durableobject.Register("Plain", newPlain, durableobject.Expose("Ping", "SetAlarm", "FetchPlain", "String", "Whoami", "Count", "Initialized", "ReadJS"))
 	worker.Handle(routes())
+	worker.Entrypoint("", Gateway{})
+	worker.Entrypoint("Ops", Ops{}, worker.Hide("Secret"))
 }
 
 func routes() *http.ServeMux {
@@ -36,12 +38,14 @@ func routes() *http.ServeMux {
 	d1Routes(mux)
 	stubRoutes(mux)
 	jsBridgeRoutes(mux)
+	serviceRoutes(mux)
 	scheduledRoutes(mux)
 	workersKVRoutes(mux)
 	r2Routes(mux)
 	cacheRoutes(mux)
 	rateLimitRoutes(mux)
 	analyticsRoutes(mux)
+	queueRoutes(mux)
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})
@@ -145,24 +149,7 @@ func routes() *http.ServeMux {
 			writeError(w, http.StatusInternalServerError, err)
 			return
 		}
-		var args []any
-		if a := r.URL.Query().Get("args"); a != "" {
-			if err := json.Unmarshal([]byte(a), &args); err != nil {
-				writeError(w, http.StatusBadRequest, err)
-				return
-			}
-		}
-		var result any
-		err = stub.Call(r.Context(), r.PathValue("method"), &result, args...)
-		var we *worker.Error
-		switch {
-		case errors.As(err, &we):
-			writeJSON(w, http.StatusOK, map[string]any{"error": map[string]any{"name": we.Name, "message": we.Message, "code": we.Code}})
-		case err != nil:
-			writeJSON(w, http.StatusOK, map[string]any{"error": map[string]any{"message": err.Error()}})
-		default:
-			writeJSON(w, http.StatusOK, map[string]any{"result": result})
-		}
+		writeCall(w, r, stub)
 	})
 	mux.HandleFunc("GET /xfetch/{binding}/{name}", func(w http.ResponseWriter, r *http.Request) {
 		// The body of GET /hello of the object called name of binding.
@@ -229,6 +216,30 @@ func serveOutbound(w http.ResponseWriter, r *http.Request) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	writeJSON(w, http.StatusOK, map[string]any{"status": resp.StatusCode, "body": string(b), "header": resp.Header.Get("X-Reply")})
+}
+
+// writeCall calls the method r.PathValue("method") of c with the
+// arguments ?args= (JSON) and answers {"result"} or {"error": {"name",
+// "message", "code"}}.
+func writeCall(w http.ResponseWriter, r *http.Request, c worker.Caller) {
+	var args []any
+	if a := r.URL.Query().Get("args"); a != "" {
+		if err := json.Unmarshal([]byte(a), &args); err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+	}
+	var result any
+	err := c.Call(r.Context(), r.PathValue("method"), &result, args...)
+	var we *worker.Error
+	switch {
+	case errors.As(err, &we):
+		writeJSON(w, http.StatusOK, map[string]any{"error": map[string]any{"name": we.Name, "message": we.Message, "code": we.Code}})
+	case err != nil:
+		writeJSON(w, http.StatusOK, map[string]any{"error": map[string]any{"message": err.Error()}})
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"result": result})
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -45,6 +45,12 @@ func init() {
 }
 
 func runsDB(ctx context.Context) (*d1.Database, error) {
+	return tableDB(ctx, "CREATE TABLE IF NOT EXISTS scheduled_runs (cron TEXT, time INTEGER, now INTEGER)")
+}
+
+// tableDB returns the D1 database DB, once create (a CREATE TABLE IF NOT
+// EXISTS) has run.
+func tableDB(ctx context.Context, create string) (*d1.Database, error) {
 	env, err := worker.GetEnv()
 	if err != nil {
 		return nil, err
@@ -53,7 +59,7 @@ func runsDB(ctx context.Context) (*d1.Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = db.Exec(ctx, "CREATE TABLE IF NOT EXISTS scheduled_runs (cron TEXT, time INTEGER, now INTEGER)")
+	_, err = db.Exec(ctx, create)
 	return db, err
 }
 

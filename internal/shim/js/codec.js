@@ -107,7 +107,7 @@ function plainValue(v, reads) {
     if (!reads) throw new TypeError("godurable: a function cannot be stored");
     return new ExtData(ABI.ExtJSValue, uintBytes(keepValue(stubRuntime, v)));
   }
-  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (v instanceof ArrayBuffer) return new Uint8Array(v); // the encoder would write an ArrayBuffer as an empty map
   if (v === null || typeof v !== "object" || v instanceof ExtData || ArrayBuffer.isView(v) || v instanceof Date) return v;
   if (v instanceof Headers) return new ExtData(ABI.ExtHeaders, encode([...v]));
   if (v instanceof Request || v instanceof Response) {

@@ -199,7 +199,7 @@ class Instance {
   // dispatch delivers an event to Go and waits for its result, starting
   // the event's operations in its own I/O context as they come. obj is the
   // Durable Object's __godurable, or null for the Worker.
-  async dispatch(kind, obj, arg, payload, signal, waitUntil, readers) {
+  async dispatch(kind, obj, arg, payload, signal, waitUntil, readers, props) {
     for (const h of this.runtime.takeDropped()) {
       if (this.known.delete(h)) this.guard(() => this.exports[ABI.ExportDrop](h));
     }
@@ -215,6 +215,7 @@ class Instance {
     const ev = this.newEvent(handle);
     ev.waitUntil = waitUntil ?? null;
     if (readers) ev.readers = readers;
+    ev.props = props; // ctx.props of a Worker's event (event.props)
     this.staged = payload;
     this.run(ev, () => this.exports[ABI.ExportEvent](ev.id, kind, handle, arg, payload.length));
     if (ev.alive()) {

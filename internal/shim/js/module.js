@@ -18,7 +18,7 @@
 // Go test checks both without Node). A feature adds its rows with define,
 // in a file of its own under features/.
 
-import { DurableObject } from "cloudflare:workers";
+import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 import { Encoder, Decoder, ExtensionCodec, ExtData } from "@msgpack/msgpack";
 
 function noop() {}

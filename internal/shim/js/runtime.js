@@ -57,7 +57,9 @@ class Runtime {
     stubRuntime = this;
     this.methodIndex = new Map(); // class -> Map(JS method name -> index)
     this.stubResults = new Map(); // class -> the JS names of its methods whose results can hold stubs
-    for (const c of manifest.classes) {
+    // Classes and entrypoints by name: they are the module's exports, so
+    // no two have the same (the default export's entrypoint is "").
+    for (const c of [...manifest.classes, ...(manifest.entrypoints ?? [])]) {
       this.methodIndex.set(c.name, new Map(c.methods.map((m, i) => [m.jsName, i])));
       this.stubResults.set(c.name, new Set(c.methods.filter((m) => m.stubs).map((m) => m.jsName)));
     }
@@ -117,13 +119,44 @@ class Runtime {
     return op.impl(this, req, op.object ? this.object(ev.object) : undefined, ev);
   }
 
-  async workerEvent(name, args, env, ctx) {
+  // workerEvent runs a handler of the Worker: of its default export, or,
+  // with arg, what arg names (a named entrypoint's, a method: see
+  // ABI's events). The event's props are ctx.props.
+  async workerEvent(name, args, env, ctx, arg = 0) {
+    return workerEvents.get(name).impl.result(await this.dispatchWorker(name, args, env, ctx, arg), args);
+  }
+
+  // dispatchWorker runs a handler of the Worker as workerEvent does, and
+  // returns the finished event.
+  async dispatchWorker(name, args, env, ctx, arg) {
     const event = workerEvents.get(name);
     const readers = [];
-    const payload = await event.impl.payload(args, null, this.bodies, readers);
+    let payload = event.impl.payload(args, null, this.bodies, readers);
+    if (payload instanceof Promise) payload = await payload;
     const waitUntil = ctx && ((promise) => ctx.waitUntil(promise));
-    const ev = await this.getInstance(env).dispatch(event.kind, null, 0, payload, event.impl.signal?.(args), waitUntil, readers);
-    return event.impl.result(ev, args);
+    return this.getInstance(env).dispatch(event.kind, null, arg, payload, event.impl.signal?.(args), waitUntil, readers, ctx?.props);
+  }
+
+  // goReply is what __godurableCall returns of ev, a call of jsName of
+  // the class or entrypoint called name: the result or error as Go wrote
+  // it, with nothing lost. A stream result crosses as a ReadableStream
+  // beside it; a result that can hold stubs (abi.Method.Stubs) as a
+  // value, so that workerd passes them on: a handle would mean nothing to
+  // the caller.
+  goReply(name, jsName, ev) {
+    if (ev.status === ABI.StatusOK && isStreamResult(ev.payload)) return { status: ev.status, payload: ev.payload, stream: ev.stream(0).readable() };
+    if (ev.status === ABI.StatusOK && ev.payload.length > 0 && this.stubResults.get(name).has(jsName)) {
+      return { status: ev.status, decoded: true, value: exactDecoder.decode(ev.payload) };
+    }
+    return { status: ev.status, payload: ev.payload };
+  }
+
+  // noMethod is __godurableCall's reply for a method that name lacks.
+  noMethod(name, jsName) {
+    const index = this.methodIndex.get(name)?.get(jsName);
+    if (index !== undefined) return null;
+    const err = { name: "TypeError", message: `The RPC receiver does not implement the method "${jsName}".` };
+    return { status: ABI.StatusError, payload: encode(err) };
   }
 }
 
@@ -175,20 +208,10 @@ export function createRuntime(module, manifest) {
     // __godurableCall is how Go callers reach a Go object: the result or
     // error comes back as the MessagePack Go wrote, with nothing lost.
     async __godurableCall(jsName, args) {
-      const index = runtime.methodIndex.get(this.__godurable.class)?.get(jsName);
-      if (index === undefined) {
-        const err = { name: "TypeError", message: `The RPC receiver does not implement the method "${jsName}".` };
-        return { status: ABI.StatusError, payload: encode(err) };
-      }
-      const ev = await dispatchCall(this, index, args);
-      // A stream result crosses as a ReadableStream beside it; a result
-      // that can hold stubs (abi.Method.Stubs) as a value, so that workerd
-      // passes them on: a handle would mean nothing to the caller.
-      if (ev.status === ABI.StatusOK && isStreamResult(ev.payload)) return { status: ev.status, payload: ev.payload, stream: ev.stream(0).readable() };
-      if (ev.status === ABI.StatusOK && ev.payload.length > 0 && runtime.stubResults.get(this.__godurable.class).has(jsName)) {
-        return { status: ev.status, decoded: true, value: exactDecoder.decode(ev.payload) };
-      }
-      return { status: ev.status, payload: ev.payload };
+      const name = this.__godurable.class;
+      const missing = runtime.noMethod(name, jsName);
+      if (missing) return missing;
+      return runtime.goReply(name, jsName, await dispatchCall(this, runtime.methodIndex.get(name).get(jsName), args));
     }
   }
 
@@ -202,5 +225,7 @@ export function createRuntime(module, manifest) {
     worker.fetch = () => new Response("godurable: this module registers no Worker handler (worker.Handle)\n", { status: 404 });
   }
 
-  return { GoDurableObject, worker, runtime };
+  const GoWorkerEntrypoint = entrypointClass(runtime, worker);
+
+  return { GoDurableObject, GoWorkerEntrypoint, worker, runtime };
 }

@@ -1,6 +1,6 @@
 // A JavaScript Worker's use of the declarations of testdata/shop: what
 // compiles, and what must not.
-import type { Env, Item } from "../testdata/shop";
+import type { Admin, Catalog, Env, Item } from "../testdata/shop";
 
 export async function use(env: Env): Promise<string> {
   const shop = env.SHOP.getByName("a");
@@ -30,4 +30,18 @@ export async function use(env: Env): Promise<string> {
   // @ts-expect-error: Ledger's Expose lists only Ping
   await ledger.secret();
   return `${n} ${found?.name} ${all?.length} ${raw?.length} ${status} ${await ledger.ping()}`;
+}
+
+// The entrypoints, through service bindings.
+export async function services(catalog: Service<Catalog>, admin: Service<Admin>, item: Item): Promise<number> {
+  const price: number = await catalog.price("pen");
+  await admin.restock(item, 3);
+  // @ts-expect-error: a number where Go takes a string
+  await catalog.price(1);
+  // @ts-expect-error: Wipe is kept off RPC by worker.Hide
+  await admin.wipe();
+  // @ts-expect-error: String (fmt.Stringer) is not exposed
+  await catalog.string();
+  const resp: Response = await catalog.fetch("https://example.com/");
+  return price + resp.status;
 }

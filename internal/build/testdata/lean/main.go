@@ -10,6 +10,7 @@ import (
 	"github.com/godurable/godurable/alarm"
 	"github.com/godurable/godurable/cron"
 	"github.com/godurable/godurable/durableobject"
+	"github.com/godurable/godurable/queues"
 	"github.com/godurable/godurable/worker"
 	"github.com/godurable/godurable/ws"
 )
@@ -37,4 +38,5 @@ func init() {
 		return &Lean{helper: helper{n: s.Name}}, nil
 	})
 	cron.Handle(func(ctx context.Context, e *cron.Event) error { return nil })
+	queues.Handle(func(ctx context.Context, b *queues.Batch) error { return nil })
 }

@@ -45,9 +45,10 @@ function namespaceOf(rt, binding, jurisdiction) {
 // its string and, when it has one, its name: by name, the object gets
 // ctx.id.name as with getByName; both must agree, which refuses an ID
 // made by another namespace as idFromString would. A handle names a
-// stub kept for Go instead.
+// stub kept for Go instead, and a service a service binding.
 function stubOf(rt, target) {
   if (target.handle) return keptStub(rt, target.handle).stub;
+  if (target.service) return serviceOf(rt, target.binding); // features/services.js
   const ns = namespaceOf(rt, target.binding, target.jurisdiction);
   let id;
   if (target.name !== undefined || !target.id) {

@@ -87,9 +87,28 @@ type Ledger struct{}
 func (l *Ledger) Ping() string   { return "pong" }
 func (l *Ledger) Secret() string { return "" }
 
+// Catalog is the Worker's default entrypoint: its stubs are named after
+// its type.
+type Catalog struct{}
+
+// Price returns the price of the item called name.
+func (Catalog) Price(ctx context.Context, name string) (int64, error) { return 0, nil }
+
+func (Catalog) String() string { return "catalog" }
+
+// Back is the entrypoint Admin: its stubs are named after the entrypoint.
+type Back struct{}
+
+// Restock adds n of item.
+func (Back) Restock(ctx context.Context, item Item, n int) error { return nil }
+
+func (Back) Wipe() {}
+
 func init() {
 	durableobject.Register("Shop", func(s *durableobject.State, env *worker.Env) (*Shop, error) { return &Shop{state: s}, nil })
 	durableobject.Register("Ledger", func(s *durableobject.State, env *worker.Env) (*Ledger, error) { return &Ledger{}, nil }, durableobject.Expose("Ping"))
+	worker.Entrypoint("", Catalog{})
+	worker.Entrypoint("Admin", Back{}, worker.Hide("Wipe"))
 }
 
 func main() {}

@@ -141,3 +141,35 @@ func (s ShopStub) Watch(ctx context.Context, prefix string) (iter.Seq2[Item, err
 	}
 	return worker.Values[Item](&result), nil
 }
+
+// CatalogStub calls the RPC methods that the default entrypoint (Catalog)
+// exposes, through a worker.Caller: the *worker.Stub of a service binding
+// (env.Service(binding)), or a *dotest.Entrypoint in a test.
+type CatalogStub struct{ c worker.Caller }
+
+// NewCatalogStub returns the typed stub of the entrypoint c calls.
+func NewCatalogStub(c worker.Caller) CatalogStub { return CatalogStub{c} }
+
+// Price returns the price of the item called name.
+//
+// It calls Price over RPC (JavaScript price).
+func (s CatalogStub) Price(ctx context.Context, name string) (int64, error) {
+	var result int64
+	err := s.c.Call(ctx, "price", &result, name)
+	return result, err
+}
+
+// AdminStub calls the RPC methods that the entrypoint Admin (Back)
+// exposes, through a worker.Caller: the *worker.Stub of a service binding
+// (env.Service(binding)), or a *dotest.Entrypoint in a test.
+type AdminStub struct{ c worker.Caller }
+
+// NewAdminStub returns the typed stub of the entrypoint c calls.
+func NewAdminStub(c worker.Caller) AdminStub { return AdminStub{c} }
+
+// Restock adds n of item.
+//
+// It calls Restock over RPC (JavaScript restock).
+func (s AdminStub) Restock(ctx context.Context, item Item, n int) error {
+	return s.c.Call(ctx, "restock", nil, item, n)
+}
