@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/godurable/godurable/internal/driver"
+	"github.com/godurable/godurable/internal/wrangler"
 )
 
 // The rate-limiting binding ([[ratelimits]], or an [[unsafe.bindings]]
@@ -43,21 +44,10 @@ type rateBucket struct {
 	epoch, count float64
 }
 
-// rateLimitPeriods are the periods the local emulator accepts, in seconds.
-var rateLimitPeriods = []float64{10, 60}
-
 func newRateLimiter(c BindingConfig) (*JSObject, error) {
-	simple, _ := c.Entry["simple"].(map[string]any)
-	if simple == nil {
-		return nil, fmt.Errorf(`"ratelimits" bindings must have a "simple" configuration object`)
-	}
-	limit, ok := numberOf(simple["limit"])
-	if !ok || limit <= 0 {
-		return nil, fmt.Errorf(`"ratelimits" bindings "simple.limit" must be a number greater than 0 but got %v`, simple["limit"])
-	}
-	period, ok := numberOf(simple["period"])
-	if !ok || !slices.Contains(rateLimitPeriods, period) {
-		return nil, fmt.Errorf(`"ratelimits" bindings "simple.period" must be either 10 or 60 but got %v`, simple["period"])
+	limit, period, err := wrangler.RateLimit(c.Entry)
+	if err != nil {
+		return nil, err
 	}
 	l := &rateLimiter{clock: c.Clock, limit: limit, period: period, buckets: map[rateBucketKey]*rateBucket{}}
 	return &JSObject{Class: "Ratelimit", Methods: map[string]any{"limit": l.call}}, nil
@@ -98,7 +88,7 @@ func (l *rateLimiter) call(_ context.Context, options any) (map[string]any, erro
 		if period, ok = numberOf(v); !ok {
 			return nil, NewJSError("Error", fmt.Sprintf("period must be a number: %v", v))
 		}
-		if !slices.Contains(rateLimitPeriods, period) {
+		if !slices.Contains(wrangler.RateLimitPeriods, period) {
 			return nil, NewJSError("Error", fmt.Sprintf("unsupported period: %v", v))
 		}
 	}
