@@ -17,6 +17,9 @@
 //	namespace_id = "1001"
 //	simple = { limit = 100, period = 60 }
 //
+// The period is 10 or 60 seconds, the limit above 0: `wasmbuild check`
+// says so for an entry that wrangler dev would refuse.
+//
 // [Limiter.Limit] counts a call and reports whether it is within the
 // limit:
 //
