@@ -23,6 +23,13 @@ import { Encoder, Decoder, ExtensionCodec, ExtData } from "@msgpack/msgpack";
 
 function noop() {}
 
+// andThen is f(x), or a Promise of it when x is a Promise: an event that
+// Go finished within its call into Go is answered at once, with no turn of
+// the event loop and no Promise of its own (dispatch).
+function andThen(x, f) {
+  return x instanceof Promise ? x.then(f) : f(x);
+}
+
 function randomID() {
   return hex(crypto.getRandomValues(new Uint8Array(16)));
 }
