@@ -132,10 +132,12 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 	}
 	for i, u := range cfg.Unsafe.Bindings {
 		name, _ := u["name"].(string)
-		if name != "" && seenBinding[name] {
-			add("", "the binding name %q is used twice (unsafe.bindings)", name)
+		if name != "" {
+			if seenBinding[name] {
+				add("", "the binding name %q is used twice (unsafe.bindings)", name)
+			}
+			seenBinding[name] = true
 		}
-		seenBinding[name] = true
 		if u["type"] == "ratelimit" {
 			if _, _, err := RateLimit(u); err != nil {
 				add("", "unsafe.bindings entry %d (%s): %v", i+1, name, err)
