@@ -35,6 +35,9 @@ func Unmarshal(b []byte, v any) error {
 	if err := CheckJSSafe(b); errors.Is(err, ErrMalformed) {
 		return err
 	}
+	if decodeScalar(b, v) { // a count, a flag, a string: no decoder at all
+		return nil
+	}
 	if d, ok := v.(msgpack.CustomDecoder); ok {
 		// The hand-written decoders, called without the decoder's lookup
 		// of v's type.
