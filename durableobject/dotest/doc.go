@@ -165,6 +165,21 @@
 // with t.Setenv before New), else its localConnectionString, reached
 // through a host name of the binding's own.
 //
+// # Other bindings and the Cache API
+//
+// The bindings that wrangler dev runs locally are emulated with its rules,
+// on the Worker's clock, and their data live as long as the Worker (across
+// Restart and Crash): the Cache API (caches.default and named caches: what
+// is kept, for how long, with which headers; package cache), rate limiters
+// ([[ratelimits]] and unsafe bindings of type "ratelimit": calls per key
+// in windows of 10 or 60 seconds; package ratelimit), and Analytics Engine
+// datasets, whose writes go nowhere locally: [Worker.DataPoints] returns
+// them for the test (package analytics). A binding that only runs on
+// Cloudflare's network (Workers AI, Vectorize, a service of a Worker that
+// is not here) needs a fake: [Options].Fakes, any Go value whose methods
+// play the binding's (see [NewJSObject], and package jsbridge's examples);
+// a fake may also replace an emulated binding.
+//
 // # Several Workers
 //
 // A binding with a script_name reaches a class another Worker hosts (its

@@ -102,7 +102,8 @@ type Worker struct {
 	d1mu  sync.Mutex
 	d1dbs map[string]*sql.DB // the test's connections, by binding
 
-	data string // the emulated bindings' files (workerd.BindingConfig.Dir)
+	data  string                       // the emulated bindings' files (workerd.BindingConfig.Dir)
+	fakes map[string]*workerd.JSObject // the bindings played in Go: emulated, or a test's fakes
 
 	queues *workerd.Queues // the broker of the queues of its configuration, if any
 }
@@ -204,7 +205,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 	if log == nil {
 		log = func(string) {}
 	}
-	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log, data: data, queues: env.queues}
+	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log, data: data, queues: env.queues, fakes: env.fakes}
 	cfg := workerd.Config{
 		Module:     b.module,
 		Script:     env.script,

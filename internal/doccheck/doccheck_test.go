@@ -170,6 +170,17 @@ var features = []feature{
 		Names: []string{"durableobject/dotest.Options.Dial", "durableobject/dotest.Options.RootCAs"}, Scenarios: []string{"TCP", "Hyperdrive"}},
 	{Phrase: "# Several Workers", In: "durableobject/dotest",
 		Names: []string{"durableobject/dotest.Options.Scripts"}, Scenarios: []string{"CrossScript"}},
+	{Phrase: "# What the cache keeps", In: "cache",
+		Names:     []string{"cache.ErrUncacheable", "cache.ErrURL", "cache.ErrName", "cache.QueryOptions.IgnoreMethod", "cache.Open"},
+		Scenarios: []string{"Cache", "Refused", "Rules", "IgnoreMethod", "Named", "Conditional"}},
+	{Phrase: "# Bodies", In: "cache",
+		Names: []string{"cache.ErrLength"}, Scenarios: []string{"StreamedBody"}},
+	{Phrase: "[Limiter.Limit] counts a call", In: "ratelimit",
+		Names: []string{"ratelimit.Limiter.Limit"}, Scenarios: []string{"RateLimit"}},
+	{Phrase: "# Limits", In: "analytics",
+		Names: []string{"analytics.ErrLimit", "analytics.DataPoint.Check"}, Scenarios: []string{"Analytics"}},
+	{Phrase: "[Worker.DataPoints] returns", In: "durableobject/dotest",
+		Names: []string{"durableobject/dotest.Worker.DataPoints"}, Scenarios: []string{"Analytics"}},
 }
 
 // markers are the words of a statement of a limit.

@@ -107,7 +107,8 @@ type Isolate struct {
 	bodies  map[bodyKey]*bodyStream // streamed response bodies, on mu
 	readers hostReaders             // bodies streaming into the guest
 
-	sockets socketSet // cloudflare:sockets' connections (tcpsockets.go)
+	sockets socketSet   // cloudflare:sockets' connections (tcpsockets.go)
+	caches  *cacheStore // the Cache API (cache.go), made at its first use, on mu
 
 	kept     map[uint32]*jsStub // the stubs the instance holds, by handle (stubs.go), on mu
 	values   map[uint32]any     // the values it holds by reference (jsobject.go), on mu

@@ -253,10 +253,24 @@ func (iso *Isolate) jsResult(v any, as abi.JSAs) ([]byte, error) {
 			v = jsRef{v}
 		}
 	case abi.JSAsResponse:
-		return nil, NewJSError("TypeError", "godurable: dotest's model has no Response to give here: "+jsDescribe(v))
+		switch v.(type) {
+		case nil, jsUndefined:
+			return []byte{}, nil
+		}
+		if f := fetchOf(v, false); f != nil {
+			return iso.responseToGoOf(f)
+		}
+		return nil, NewJSError("TypeError", "godurable: the result is a "+jsDescribe(v)+", not a Response")
 	default:
 		if s, ok := v.(*jsStream); ok {
 			return iso.AddStream(s.r), nil
+		}
+		if o, ok := v.(*JSObject); ok && o.fetch != nil {
+			w, err := fetchValueOf(o.fetch) // a Request or Response, read whole
+			if err != nil {
+				return nil, err
+			}
+			v = w
 		}
 	}
 	if _, ok := v.(jsUndefined); ok {
@@ -303,7 +317,7 @@ func (iso *Isolate) global(name string) *JSObject {
 			},
 		}}
 	case "caches":
-		return &JSObject{Class: "CacheStorage", Props: map[string]any{"default": &JSObject{Class: "Cache"}}}
+		return iso.cacheStorage() // cache.go
 	}
 	if g := globals[name]; g != nil {
 		return g()

@@ -97,8 +97,8 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		}
 	}
 
-	// D1 databases, KV namespaces and R2 buckets: each binding named,
-	// once, and not another binding's name.
+	// D1 databases, KV namespaces, R2 buckets and the others: each
+	// binding named, once, and not another binding's name.
 	named := func(key, example, pkg string, i int, name string) {
 		switch {
 		case name == "":
@@ -134,6 +134,33 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		if s := h.LocalConnectionString; s != "" && !hyperdriveScheme.MatchString(s) {
 			add("", "hyperdrive entry %d (%s): localConnectionString %q is not a postgres://, postgresql:// or mysql:// URL", i+1, h.Binding, s)
 		}
+	}
+	// Rate limiters ([[ratelimits]], or unsafe bindings of type
+	// "ratelimit") and Analytics Engine datasets.
+	for i, r := range cfg.RateLimits {
+		name, _ := r["name"].(string)
+		named("ratelimits", "LIMITER", "ratelimit", i, name)
+		if _, _, err := RateLimit(r); err != nil {
+			add("", "ratelimits entry %d (%s): %v", i+1, name, err)
+		}
+	}
+	for i, u := range cfg.Unsafe.Bindings {
+		name, _ := u["name"].(string)
+		if name != "" {
+			if seenBinding[name] {
+				add("", "the binding name %q is used twice (unsafe.bindings)", name)
+			}
+			seenBinding[name] = true
+		}
+		if u["type"] == "ratelimit" {
+			if _, _, err := RateLimit(u); err != nil {
+				add("", "unsafe.bindings entry %d (%s): %v", i+1, name, err)
+			}
+		}
+	}
+	for i, d := range cfg.AnalyticsEngineDatasets {
+		name, _ := d["binding"].(string)
+		named("analytics_engine_datasets", "EVENTS", "analytics", i, name)
 	}
 
 	ps = append(ps, cfg.checkCrons(m)...)

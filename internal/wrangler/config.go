@@ -45,6 +45,14 @@ type Config struct {
 	Hyperdrive   []HyperdriveBinding `toml:"hyperdrive" json:"hyperdrive"`
 	Triggers     Triggers            `toml:"triggers" json:"triggers"`
 
+	// RateLimits and AnalyticsEngineDatasets are their entries as plain
+	// values; Unsafe.Bindings those of unsafe bindings (of a "type").
+	RateLimits              []map[string]any `toml:"ratelimits" json:"ratelimits"`
+	AnalyticsEngineDatasets []map[string]any `toml:"analytics_engine_datasets" json:"analytics_engine_datasets"`
+	Unsafe                  struct {
+		Bindings []map[string]any `toml:"bindings" json:"bindings"`
+	} `toml:"unsafe" json:"unsafe"`
+
 	Queues Queues `toml:"queues" json:"queues"`
 }
 

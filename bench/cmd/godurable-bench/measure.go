@@ -33,6 +33,7 @@ const (
 	secKV        = "Workers KV read of a 1 KiB value from a stateless Worker (GET /kv, local KV)"
 	secR2        = "R2 from a stateless Worker (get of a 1 KiB object, local R2)"
 	secPG        = "PostgreSQL from a stateless Worker (a connection per request through Hyperdrive, wrangler dev; pgx against node-postgres)"
+	secCache     = "Cache API hit from a stateless Worker (match of a 1 KiB response)"
 	secMemory    = "Memory"
 )
 
@@ -273,7 +274,7 @@ type rpcAnswer struct {
 }
 
 // mainRows are the rows of the main session that -rows can name.
-var mainRows = []string{"stateless", "streams", "d1", "kv", "r2", "pg", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+var mainRows = []string{"stateless", "streams", "d1", "kv", "r2", "pg", "cache", "hot", "many", "rpc", "rpc-one", "new", "chat"}
 
 // twinRoutes are the rows of a GET route that the Go and the JavaScript
 // Worker both serve (at /{go|js}{path} of the front), each measured with
@@ -282,6 +283,7 @@ var twinRoutes = []struct{ row, sec, path string }{
 	{"d1", secD1, "d1/?n=41"},
 	{"kv", secKV, "hello/kv"},
 	{"r2", secR2, r2Path},
+	{"cache", secCache, "hello/cache"},
 }
 
 // want reports whether the main session runs row (see -rows).
