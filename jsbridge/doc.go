@@ -44,6 +44,31 @@
 //   - an *io.ReadCloser takes a ReadableStream, read as it comes;
 //   - anything else decodes the value as above.
 //
+// # Modules
+//
+// Some of workerd's APIs are a module's exports rather than globals
+// (connect from cloudflare:sockets). godurable's shim imports the modules
+// Go may need, once, when it loads, and Module returns the namespace of
+// one by its specifier, whose exports are its properties:
+//
+//	sockets, err := jsbridge.Module("cloudflare:sockets")
+//	var sock *jsbridge.Value
+//	err = sockets.Call(ctx, "connect", &sock, "db.example.com:5432")
+//
+// The shim imports cloudflare:sockets and cloudflare:workers; another
+// specifier is an error that lists them (adding one is a line of the
+// shim's module.js).
+//
+// # I/O objects used without a context
+//
+// workerd ties an I/O object (a socket, a stream) to the request that made
+// it, or in a Durable Object to the object. Code that keeps one behind an
+// interface whose methods take no context (a net.Conn's Read) passes
+// OwnerContext(ctx) instead of a caller's: each operation then runs on
+// behalf of the object's owner, an event of it in flight, and fails with
+// ErrOtherRequest once the request that made it has finished. Package
+// sockets is built this way.
+//
 // # Errors
 //
 // A JavaScript exception, thrown or a rejected promise, is a *worker.Error
@@ -53,10 +78,49 @@
 // ties a Response's body, a stream, to the request that made it), and
 // worker.ErrNoBinding for a binding the Worker does not have.
 //
+// # Recipes
+//
+// Workers AI and Vectorize run on Cloudflare's network only (wrangler dev
+// reaches them remotely, with an account): a Worker calls them here, and
+// a test plays them with fakes. Each recipe is a runnable example.
+//
+// Workers AI ([ai] binding = "AI") has one method, run(model, input),
+// whose input and output are the model's: text generation answers
+// {response}, summarization {summary} (the package's Example), embeddings
+// {shape, data}, a vector per text (its example Search).
+//
+//	var out struct {
+//		Data [][]float64 `json:"data"`
+//	}
+//	err := ai.Call(ctx, "run", &out, "@cf/baai/bge-small-en-v1.5", map[string]any{"text": texts})
+//
+// A Vectorize index ([[vectorize]] binding = "DOCS", index_name = "docs")
+// takes vectors with upsert (or insert) and answers {mutationId}; the
+// index applies the mutation a few seconds later. query(values, {topK,
+// returnMetadata, filter}) answers {count, matches}, each match with its
+// id, score and, with returnMetadata "all", its metadata; getByIds and
+// deleteByIds take a list of ids (the example Search).
+//
+//	type vector struct {
+//		ID       string            `json:"id"`
+//		Values   []float64         `json:"values"`
+//		Metadata map[string]string `json:"metadata,omitempty"`
+//	}
+//	err = docs.Call(ctx, "upsert", &mutation, []vector{{ID: id, Values: values, Metadata: meta}})
+//	err = docs.Call(ctx, "query", &result, values, map[string]any{"topK": 3, "returnMetadata": "all"})
+//
+// The rate-limiting binding and Analytics Engine datasets have packages of
+// their own (ratelimit, analytics), which dotest emulates; so has the
+// Cache API (cache).
+//
 // # Testing
 //
 // The dotest harness runs the real module on a model of workerd, with no
 // network: give each binding the Worker needs a fake, a Go value whose
-// methods play the JavaScript methods (dotest's Options.Bindings). The
-// bindings godurable emulates (Durable Objects, D1, ...) need none.
+// methods play the JavaScript methods (dotest's Options.Fakes). The
+// bindings godurable emulates (Durable Objects, D1, rate limiting,
+// Analytics Engine, ...) and the Cache API need none; the model's
+// JavaScript has Request, Response and ReadableStream values too, so that
+// a fake's method may take or return an *http.Request, an *http.Response
+// (its body streaming) or an io.Reader.
 package jsbridge

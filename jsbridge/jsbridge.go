@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -136,6 +137,57 @@ func Binding(name string) (*Value, error) {
 	return v, nil
 }
 
+var modules = map[string]*Value{} // on bindingsMu
+
+// Module returns the namespace of the module called specifier, which
+// godurable's shim imports for Go: "cloudflare:sockets" (connect),
+// "cloudflare:workers". The shim imports these once, when it loads, and
+// Module reaches their exports (module.connect, ...) as Global reaches a
+// global's properties. The Value lives as long as the Go instance;
+// Module returns the same one each time. A specifier the shim does not
+// import is an error that lists those it does.
+func Module(specifier string) (*Value, error) {
+	bindingsMu.Lock()
+	defer bindingsMu.Unlock()
+	if v := modules[specifier]; v != nil {
+		return v, nil
+	}
+	if !strings.Contains(specifier, ":") {
+		return nil, fmt.Errorf("jsbridge: module %q: a module's specifier has a scheme (cloudflare:sockets); for a global, use Global", specifier)
+	}
+	// js.global takes a specifier (never a global's name: it has a colon)
+	// for the namespace of a module the shim imports.
+	id, err := rt.JSRef(abi.OpJSGlobal, specifier)
+	if err != nil {
+		return nil, fmt.Errorf("jsbridge: module %q: %w", specifier, wrapError(err))
+	}
+	v := &Value{h: &handle{id: id}} // kept for the instance's life: no cleanup
+	modules[specifier] = v
+	return v, nil
+}
+
+// OwnerContext returns a context for using, later and without a context
+// of the caller's, an I/O object that the event of ctx makes (a socket, a
+// stream: workerd ties each to the request that made it, or in a Durable
+// Object to the object). Use it for the operations of a value kept behind
+// an interface whose methods take no context (a net.Conn's Read and
+// Write). Each operation runs on behalf of the value's owner: in the
+// stateless Worker, the event of ctx, until it has finished (then
+// operations fail with an error matching ErrOtherRequest, as workerd
+// closes such objects with their request); in a Durable Object, whichever
+// event of the object is in flight (the one running, else the event of
+// ctx, else any other). A wait on such an operation lets the object's
+// other events run, once nothing else in the instance can. The context is
+// never done in an object (bound the waits of your own), and ends with
+// the event in the stateless Worker.
+func OwnerContext(ctx context.Context) (context.Context, error) {
+	o, err := rt.OwnerContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jsbridge: %w", err)
+	}
+	return o, nil
+}
+
 // Global returns the global (a property of globalThis) called name:
 // "caches", "crypto", "Response", "URL", ... Each call returns a new Value.
 func Global(name string) (*Value, error) {
@@ -251,7 +303,7 @@ func (v *Value) op(ctx context.Context, op abi.Sync[abi.JSOp, abi.Raw], name str
 	}
 	out, err := rt.JS(ctx, op, req)
 	if err != nil {
-		return fmt.Errorf("jsbridge: %s: %w", what, wrapError(err))
+		return fmt.Errorf("jsbridge: %s: %w", what, wrapOwnerError(ctx, wrapError(err)))
 	}
 	if err := decodeResult(ctx, out, result, what); err != nil {
 		return fmt.Errorf("jsbridge: %s: %w", what, err)
@@ -343,6 +395,15 @@ func decodeStream(ctx context.Context, out []byte, r *io.ReadCloser, what string
 	}
 	*r = rt.StreamReader(ctx, ref, "the stream of "+what)
 	return nil
+}
+
+// wrapOwnerError makes the failure of an operation made with the
+// OwnerContext of a request that has finished match ErrOtherRequest.
+func wrapOwnerError(ctx context.Context, err error) error {
+	if errors.Is(err, ErrOtherRequest) || !rt.RequestFinished(ctx) {
+		return err
+	}
+	return fmt.Errorf("%w: the request that made it has finished: %w", ErrOtherRequest, err)
 }
 
 // wrapError makes the host's errors with a code of godurable's match this

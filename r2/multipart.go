@@ -96,8 +96,8 @@ func (u *MultipartUpload) UploadPart(ctx context.Context, partNumber int, body i
 		return UploadedPart{}, opError("uploadPart", u.Key, err)
 	}
 	var part UploadedPart
-	err = u.call(ctx, "uploadPart", &part, partNumber, up.value)
-	if err = up.done(err); err != nil {
+	err = u.call(ctx, "uploadPart", &part, partNumber, up.Value)
+	if err = up.Done(err); err != nil {
 		return UploadedPart{}, opError("uploadPart", u.Key, err)
 	}
 	return part, nil

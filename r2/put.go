@@ -1,14 +1,12 @@
 package r2
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"strings"
 
+	"github.com/godurable/godurable/internal/jsbody"
 	"github.com/godurable/godurable/jsbridge"
 )
 
@@ -70,8 +68,8 @@ func (b *Bucket) Put(ctx context.Context, key string, body io.Reader, size int64
 		return nil, opError("put", key, err)
 	}
 	var v *jsbridge.Value
-	err = b.call(ctx, "put", &v, key, up.value, o)
-	if err = up.done(err); err != nil {
+	err = b.call(ctx, "put", &v, key, up.Value, o)
+	if err = up.Done(err); err != nil {
 		return nil, opError("put", key, err)
 	}
 	if v == nil {
@@ -95,137 +93,14 @@ func metadataJS(md HTTPMetadata, custom map[string]string, storageClass string) 
 	return o
 }
 
-// wholeBelow is the size up to which a body crosses whole, in the call's
-// arguments, rather than as a stream.
-const wholeBelow = 64 << 10
-
-// upload is a body on its way to R2, as put and uploadPart take it: value
-// is nil (no bytes), a []byte, or the readable half of a
-// FixedLengthStream that the body is piped into.
-type upload struct {
-	value  any
-	sized  *sizedReader
-	stream *jsbridge.Value
-}
-
 // newUpload prepares body, of size bytes (-1: to be told from its type),
-// to be sent on behalf of the event of ctx.
-func newUpload(ctx context.Context, body io.Reader, size int64) (*upload, error) {
+// to be sent on behalf of the event of ctx: whole up to 64 KiB, else
+// through a FixedLengthStream, as R2 needs a stream of known length.
+func newUpload(ctx context.Context, body io.Reader, size int64) (*jsbody.Body, error) {
 	if size < 0 {
-		switch r := body.(type) {
-		case nil:
-			size = 0
-		case *bytes.Reader:
-			size = int64(r.Len())
-		case *bytes.Buffer:
-			size = int64(r.Len())
-		case *strings.Reader:
-			size = int64(r.Len())
-		default:
-			if body != http.NoBody {
-				return nil, fmt.Errorf("%w: a %T", ErrUnknownSize, body)
-			}
-			size = 0
+		if size = jsbody.LengthOf(body); size < 0 {
+			return nil, fmt.Errorf("%w: a %T", ErrUnknownSize, body)
 		}
 	}
-	if body == nil {
-		body = http.NoBody
-	}
-	up := &upload{sized: &sizedReader{r: body, size: size}}
-	if size <= wholeBelow {
-		b := make([]byte, size)
-		if _, err := io.ReadFull(up.sized, b); err != nil {
-			return nil, err
-		}
-		if _, err := up.sized.Read(nil); err != io.EOF {
-			return nil, err
-		}
-		up.value = b
-		return up, nil
-	}
-	// The body streams: Object(body) is the ReadableStream Go writes it
-	// into, piped through new FixedLengthStream(size), whose readable
-	// half is a stream of known length, as R2 requires.
-	fls, err := global("FixedLengthStream")
-	if err != nil {
-		return nil, err
-	}
-	var pair *jsbridge.Value
-	if err := fls.New(ctx, &pair, size); err != nil {
-		return nil, err
-	}
-	defer pair.Release()
-	object, err := global("Object")
-	if err != nil {
-		return nil, err
-	}
-	var src *jsbridge.Value
-	if err := object.Invoke(ctx, &src, up.sized); err != nil {
-		return nil, err
-	}
-	defer src.Release()
-	if err := src.Call(ctx, "pipeThrough", &up.stream, pair); err != nil {
-		return nil, err
-	}
-	up.value = up.stream
-	return up, nil
-}
-
-// done returns the error of the call that sent the body, which was err:
-// the body's own (ErrSize, a read error) if it failed.
-func (up *upload) done(err error) error {
-	up.stream.Release()
-	if err != nil && up.sized.err != nil {
-		return up.sized.err
-	}
-	return err
-}
-
-// sizedReader reads a body that must have size bytes, neither fewer nor
-// more; err is why it does not, or the body's read error.
-type sizedReader struct {
-	r       io.Reader
-	size, n int64
-	err     error
-}
-
-func (s *sizedReader) Read(p []byte) (int, error) {
-	if s.err != nil {
-		return 0, s.err
-	}
-	if s.n == s.size {
-		return 0, s.end()
-	}
-	if rest := s.size - s.n; int64(len(p)) > rest {
-		p = p[:rest]
-	}
-	n, err := s.r.Read(p)
-	s.n += int64(n)
-	switch {
-	case err == io.EOF && s.n < s.size:
-		s.err = fmt.Errorf("%w: it ended after %d of %d bytes", ErrSize, s.n, s.size)
-	case err != nil && err != io.EOF:
-		s.err = err
-	}
-	return n, s.err
-}
-
-// end checks that the body has no more bytes.
-func (s *sizedReader) end() error {
-	var one [1]byte
-	for range 100 {
-		n, err := s.r.Read(one[:])
-		switch {
-		case n > 0:
-			s.err = fmt.Errorf("%w: it has more than %d bytes", ErrSize, s.size)
-			return s.err
-		case err == io.EOF:
-			return io.EOF
-		case err != nil:
-			s.err = err
-			return err
-		}
-	}
-	s.err = io.ErrNoProgress
-	return s.err
+	return jsbody.New(ctx, body, size, ErrSize)
 }

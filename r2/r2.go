@@ -8,8 +8,8 @@ import (
 	"iter"
 	"regexp"
 	"strconv"
-	"sync"
 
+	"github.com/godurable/godurable/internal/jsbody"
 	"github.com/godurable/godurable/jsbridge"
 	"github.com/godurable/godurable/worker"
 )
@@ -187,34 +187,11 @@ func setNonZero[T comparable](o map[string]any, k string, v T) {
 	}
 }
 
-// The globals package r2 uses, kept for the Go instance's life.
-var globals struct {
-	sync.Mutex
-	byName map[string]*jsbridge.Value
-}
-
-func global(name string) (*jsbridge.Value, error) {
-	globals.Lock()
-	defer globals.Unlock()
-	if v := globals.byName[name]; v != nil {
-		return v, nil
-	}
-	v, err := jsbridge.Global(name)
-	if err != nil {
-		return nil, err
-	}
-	if globals.byName == nil {
-		globals.byName = map[string]*jsbridge.Value{}
-	}
-	globals.byName[name] = v
-	return v, nil
-}
-
 // stringify decodes v, an object of R2 (an R2Object, a listing), through
 // JSON.stringify: one call for all of its properties, whose checksums say
 // themselves in hex (their toJSON), and whose dates are ISO 8601 text.
 func stringify(ctx context.Context, v *jsbridge.Value, out any) error {
-	j, err := global("JSON")
+	j, err := jsbody.Global("JSON")
 	if err != nil {
 		return err
 	}

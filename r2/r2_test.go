@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"testing/iotest"
 	"time"
 
 	"github.com/godurable/godurable/worker"
@@ -43,33 +42,6 @@ func TestOpError(t *testing.T) {
 	}
 }
 
-func TestSizedReader(t *testing.T) {
-	for _, c := range []struct {
-		body    string
-		size    int64
-		wantErr string
-	}{
-		{"hello", 5, ""},
-		{"", 0, ""},
-		{"hel", 5, "it ended after 3 of 5 bytes"},
-		{"hello!", 5, "it has more than 5 bytes"},
-	} {
-		s := &sizedReader{r: iotest.OneByteReader(strings.NewReader(c.body)), size: c.size}
-		b, err := io.ReadAll(s)
-		switch {
-		case c.wantErr == "" && (err != nil || string(b) != c.body):
-			t.Errorf("%q of %d: %q, %v", c.body, c.size, b, err)
-		case c.wantErr != "" && (!errors.Is(err, ErrSize) || !strings.Contains(err.Error(), c.wantErr)):
-			t.Errorf("%q of %d: %v, want %s", c.body, c.size, err, c.wantErr)
-		}
-	}
-	broken := errors.New("broken")
-	s := &sizedReader{r: iotest.ErrReader(broken), size: 5}
-	if _, err := io.ReadAll(s); !errors.Is(err, broken) || s.err != broken {
-		t.Errorf("a failing body: %v", err)
-	}
-}
-
 // TestUploadWhole: a small body crosses whole, its size told from its type
 // when -1, and checked otherwise (none of this calls the host).
 func TestUploadWhole(t *testing.T) {
@@ -94,8 +66,8 @@ func TestUploadWhole(t *testing.T) {
 			t.Errorf("%T of %d: %v, want %v", c.body, c.size, err, c.err)
 			continue
 		}
-		if err == nil && string(up.value.([]byte)) != c.want {
-			t.Errorf("%T of %d: %q, want %q", c.body, c.size, up.value, c.want)
+		if err == nil && string(up.Value.([]byte)) != c.want {
+			t.Errorf("%T of %d: %q, want %q", c.body, c.size, up.Value, c.want)
 		}
 	}
 }

@@ -126,8 +126,9 @@ func (c *Classifier) Classify(cf CallFrame, parentJS string) (group, detail stri
 	if fn == "" {
 		fn = fmt.Sprintf("(anonymous:%d)", cf.LineNumber+1)
 		// An arrow function that is a property's value, as the shim's
-		// WASI table has them: esbuild's __name(...) hides the name from
-		// V8, the line still shows the key.
+		// WASI table and its host operations ("sql.exec": ...) have
+		// them: esbuild's __name(...) hides the name from V8, the line
+		// still shows the key.
 		if m := propertyKey.FindStringSubmatch(c.Line(cf.ScriptID, cf.LineNumber+1)); m != nil {
 			fn = m[1] + " " + fn
 		}
@@ -148,7 +149,7 @@ func (c *Classifier) Classify(cf CallFrame, parentJS string) (group, detail stri
 	}
 }
 
-var propertyKey = regexp.MustCompile(`^\[?([\w.$]+)\]?:\s*(?:/\* @__PURE__ \*/\s*)?(?:__name\()?\(`)
+var propertyKey = regexp.MustCompile(`^\[?"?([\w.$]+)"?\]?:\s*(?:/\* @__PURE__ \*/\s*)?(?:__name\()?\(`)
 
 // domainPrefix matches the mangled first element of a package path with a
 // domain, as V8 shows Go's function names ("github.com_x_y.F").

@@ -26,6 +26,22 @@ func TestSections(t *testing.T) {
 	}
 }
 
+// TestPropertyKey checks that an anonymous arrow function is named by
+// the property whose value it is, quoted or not.
+func TestPropertyKey(t *testing.T) {
+	c := &Classifier{Scripts: map[string][]Section{"5": {{0, "../build/chat/godurable.mjs"}}}, Lines: map[string][]string{"5": {
+		"// ../build/chat/godurable.mjs",
+		`  fd_read: /* @__PURE__ */ __name((fd, iovs) => {`,
+		`  "sql.exec": /* @__PURE__ */ __name((rt, req, o) => {`,
+		`  [ABI.ImportTake]: (ptr) => this.take(ptr),`,
+	}}}
+	for line, want := range map[int]string{1: "fd_read (anonymous:2)", 2: "sql.exec (anonymous:3)", 3: "ABI.ImportTake (anonymous:4)"} {
+		if _, got := c.Classify(CallFrame{ScriptID: "5", URL: "worker.js", LineNumber: line}, ""); got != want {
+			t.Errorf("line %d: %q, want %q", line+1, got, want)
+		}
+	}
+}
+
 // TestSummarize checks the grouping and the sampling arithmetic on a
 // small profile: root -> hostCall (shim) -> get (native), and a wasm
 // function, with one long gap that is left out.

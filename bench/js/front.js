@@ -6,7 +6,7 @@
 //	/ping                          answered here (the cost of the front alone)
 //	/{side}/...                    forwarded, without the /{side} prefix, to
 //	                               side = go | js | base (counters), gohello | jshello | god1 |
-//	                               jsd1 | gor2 | jsr2 | syumai | basehello (stateless Workers), gochat | jschat
+//	                               jsd1 | gor2 | jsr2 | gopg | jspg | syumai | basehello (stateless Workers), gochat | jschat
 //	                               (chat rooms; a WebSocket upgrade's answer,
 //	                               the response's webSocket, passes through);
 //	                               base and basehello are the Go Workers of
@@ -24,7 +24,7 @@
 //	GET  /probe/go/{name}          benchMemory() on a Go counter built with the
 //	                               memory probe (bench/go/probe)
 
-const SERVICES = { go: "GO", js: "JS", gohello: "GOHELLO", jshello: "JSHELLO", god1: "GOD1", jsd1: "JSD1", gor2: "GOR2", jsr2: "JSR2", syumai: "SYUMAI", base: "BASE", basehello: "BASEHELLO", gochat: "GOCHAT", jschat: "JSCHAT" };
+const SERVICES = { go: "GO", js: "JS", gohello: "GOHELLO", jshello: "JSHELLO", god1: "GOD1", jsd1: "JSD1", gor2: "GOR2", jsr2: "JSR2", gopg: "GOPG", jspg: "JSPG", syumai: "SYUMAI", base: "BASE", basehello: "BASEHELLO", gochat: "GOCHAT", jschat: "JSCHAT" };
 const COUNTERS = { go: "GOCOUNTER", js: "JSCOUNTER", base: "BASECOUNTER", floor: "FLOORCOUNTER" };
 
 function ms(t0) {

@@ -60,8 +60,14 @@
 //   - a compatibility date later than the installed workerd accepts (the
 //     pinned one's, 2026-11-24, when none is installed; 2026-05-03 with
 //     wrangler 4.86);
-//   - a d1_databases or r2_buckets entry without a binding, or a binding
-//     name used twice;
+//   - a d1_databases, kv_namespaces, r2_buckets, hyperdrive, ratelimits or
+//     analytics_engine_datasets entry without a binding, or a binding name
+//     used twice;
+//   - a hyperdrive entry without an id, or whose localConnectionString is
+//     not a postgres://, postgresql:// or mysql:// URL;
+//   - a rate limiter ([[ratelimits]], or an [[unsafe.bindings]] of type
+//     "ratelimit") without simple.limit above 0 or with a simple.period
+//     other than 10 or 60, as wrangler dev refuses it;
 //   - an R2 bucket name that wrangler refuses (3 to 63 lowercase letters,
 //     digits and hyphens);
 //   - cron triggers ([triggers] crons) without a scheduled handler

@@ -115,6 +115,7 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 				e.services[b.Name] = svc
 				continue
 			}
+			kind := workerd.EmulatorKind(b.Kind, b.Entry)
 			switch {
 			case b.Kind == "durable_objects.bindings" || b.Kind == "d1_databases":
 			case b.Kind == "queues.producers":
@@ -122,11 +123,11 @@ func environment(o *Options, pkgDir, dataDir string) (*env, error) {
 					queue, _ := b.Entry["queue"].(string)
 					e.fakes[b.Name] = e.queues.Producer(queue)
 				}
-			case workerd.EmulatorOf(b.Kind) != nil:
+			case workerd.EmulatorOf(kind) != nil:
 				if _, faked := o.Fakes[b.Name]; faked {
 					continue
 				}
-				obj, err := workerd.Emulate(workerd.BindingConfig{Name: b.Name, Kind: b.Kind, Entry: b.Entry, Clock: clockOf(o), Dir: filepath.Join(dataDir, b.Name)})
+				obj, err := workerd.Emulate(workerd.BindingConfig{Name: b.Name, Kind: kind, Entry: b.Entry, Clock: clockOf(o), Dir: filepath.Join(dataDir, b.Name)})
 				if err != nil {
 					return nil, fmt.Errorf("dotest: %s: %w", path, err)
 				}

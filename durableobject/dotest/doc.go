@@ -149,6 +149,37 @@
 // runs it (package r2 has the details), its objects' bytes in files of the
 // test's temporary directory, kept across Restart and Crash.
 //
+// # TCP sockets and Hyperdrive
+//
+// cloudflare:sockets' connect() (package sockets) is emulated over real
+// connections made from the host, so a Worker under test talks to the
+// test's own servers on 127.0.0.1 (a PostgreSQL server, an echo server),
+// with workerd's behaviour: its errors and messages, reads of at most 4
+// KiB, half-close, TLS and StartTLS, a connection closed when the request
+// that opened it ends (an object's, when the object is evicted).
+// Options.Dial replaces the host's dialer; Options.RootCAs the
+// certificates the emulated TLS trusts (by default the system's and those
+// of NODE_EXTRA_CA_CERTS, as wrangler dev gives workerd). A [[hyperdrive]]
+// binding is emulated as wrangler dev makes it: its database is the one
+// named by CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING> (set it
+// with t.Setenv before New), else its localConnectionString, reached
+// through a host name of the binding's own.
+//
+// # Other bindings and the Cache API
+//
+// The bindings that wrangler dev runs locally are emulated with its rules,
+// on the Worker's clock, and their data live as long as the Worker (across
+// Restart and Crash): the Cache API (caches.default and named caches: what
+// is kept, for how long, with which headers; package cache), rate limiters
+// ([[ratelimits]] and unsafe bindings of type "ratelimit": calls per key
+// in windows of 10 or 60 seconds; package ratelimit), and Analytics Engine
+// datasets, whose writes go nowhere locally: [Worker.DataPoints] returns
+// them for the test (package analytics). A binding that only runs on
+// Cloudflare's network (Workers AI, Vectorize, a service of a Worker that
+// is not here) needs a fake: [Options].Fakes, any Go value whose methods
+// play the binding's (see [NewJSObject], and package jsbridge's examples);
+// a fake may also replace an emulated binding.
+//
 // # Several Workers
 //
 // A binding with a script_name reaches a class another Worker hosts (its

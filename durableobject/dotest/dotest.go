@@ -2,10 +2,12 @@ package dotest
 
 import (
 	"context"
+	"crypto/x509"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -64,6 +66,16 @@ type Options struct {
 	// network (a loopback httptest.Server, say) with http.DefaultTransport.
 	// A handler may block to hold a fetch open while other events proceed.
 	Fetch http.Handler
+	// Dial makes the Worker's outbound TCP connections (package sockets:
+	// cloudflare:sockets' connect()), which dotest emulates over what it
+	// returns, TLS included. Nil dials the network (a server on 127.0.0.1
+	// of the test, say); a test can give the Worker one end of a net.Pipe.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+	// RootCAs are the certificates that the sockets' TLS trusts
+	// (secureTransport "on", StartTLS). Nil: the system's, and those in
+	// the file NODE_EXTRA_CA_CERTS names, which wrangler dev adds to
+	// workerd's, so that a test's self-signed server is trusted by both.
+	RootCAs *x509.CertPool
 	// Clock is the clock the guest sees and the one that fires its timers.
 	// Nil is the real clock; see NewManualClock.
 	Clock *ManualClock
@@ -90,7 +102,8 @@ type Worker struct {
 	d1mu  sync.Mutex
 	d1dbs map[string]*sql.DB // the test's connections, by binding
 
-	data string // the emulated bindings' files (workerd.BindingConfig.Dir)
+	data  string                       // the emulated bindings' files (workerd.BindingConfig.Dir)
+	fakes map[string]*workerd.JSObject // the bindings played in Go: emulated, or a test's fakes
 
 	queues *workerd.Queues // the broker of the queues of its configuration, if any
 }
@@ -192,7 +205,7 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 	if log == nil {
 		log = func(string) {}
 	}
-	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log, data: data, queues: env.queues}
+	w := &Worker{opts: o, bindings: env.namespaces, peers: env.peers, log: log, data: data, queues: env.queues, fakes: env.fakes}
 	cfg := workerd.Config{
 		Module:     b.module,
 		Script:     env.script,
@@ -205,6 +218,8 @@ func start(opts *Options, log func(string)) (*Worker, error) {
 		KVBacked:   env.kvBacked,
 		Unemulated: env.unemulated,
 		Fetch:      fetcher(o.Fetch),
+		Dial:       o.Dial,
+		RootCAs:    rootCAs(o.RootCAs),
 		Timeout:    o.Timeout,
 		Compat:     env.compat,
 		Crons:      env.crons,

@@ -50,7 +50,7 @@ var jsCallOps = []OpInfo{
 		Doc: "the binding of the environment with the request's name, by reference (ExtJSValue); an error with CodeNoBinding when the Worker has none"},
 	{Code: int32(CallJSGlobal), Name: "js.global",
 		Request: reflect.TypeFor[string](), Result: reflect.TypeFor[Raw](),
-		Doc: "the global (globalThis's property) with the request's name, by reference (ExtJSValue)"},
+		Doc: "the global (globalThis's property) with the request's name, by reference (ExtJSValue); for a module specifier (it has a colon: cloudflare:sockets), the namespace of that module, which the shim imports"},
 	{Code: int32(CallJSGet), Name: "js.get",
 		Request: reflect.TypeFor[JSOp](), Result: reflect.TypeFor[Raw](),
 		Doc: "a property of a value, crossing as As says (an ExtJSPromise if it is a promise)"},

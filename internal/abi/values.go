@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
+	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
@@ -32,6 +34,9 @@ type appender interface {
 func Unmarshal(b []byte, v any) error {
 	if err := CheckJSSafe(b); errors.Is(err, ErrMalformed) {
 		return err
+	}
+	if decodeScalar(b, v) { // a count, a flag, a string: no decoder at all
+		return nil
 	}
 	if d, ok := v.(msgpack.CustomDecoder); ok {
 		// The hand-written decoders, called without the decoder's lookup
@@ -83,7 +88,13 @@ func DecodeValue(b []byte, v any) error {
 	r := bytes.NewReader(b)
 	dec.Reset(r)
 	dec.SetCustomStructTag("json")
-	if err := dec.Decode(v); err != nil {
+	var err error
+	if p, ok := v.(*time.Time); ok { // past Decode's own case for it, to timevalue.go's decoder
+		err = dec.DecodeValue(reflect.ValueOf(p).Elem())
+	} else {
+		err = dec.Decode(v)
+	}
+	if err != nil {
 		return err
 	}
 	if r.Len() > 0 {

@@ -15,6 +15,8 @@ import (
 func TestDotestSandbox(t *testing.T) {
 	upstream := Upstream()
 	defer upstream.Close()
+	tcp := StartTCPServers(t)          // before the Worker: its certificate
+	pg, pgWhy := PostgresForSandbox(t) // and its database
 	peer := dotest.New(t, &dotest.Options{Package: "./peer"})
 	w := &Dotest{W: dotest.New(t, &dotest.Options{Package: "./sandbox", Scripts: map[string]*dotest.Worker{"godurable-peer": peer},
 		Fakes: map[string]any{"JSSVC": JSService()}})}
@@ -30,6 +32,8 @@ func TestDotestSandbox(t *testing.T) {
 	echo := EchoServer()
 	defer echo.Close()
 	t.Run("Sockets", func(t *testing.T) { RunSockets(t, w, echo.URL) })
+	t.Run("TCP", func(t *testing.T) { RunTCP(t, w, tcp) })
+	t.Run("Postgres", func(t *testing.T) { RunPostgres(t, w, pg, pgWhy) })
 	t.Run("JSValues", func(t *testing.T) {
 		o := w.W.Object("PLAIN", JSValuesObject)
 		for k, v := range JSValues() {
@@ -66,6 +70,15 @@ func TestDotestReminders(t *testing.T) {
 // TestDotestJobs checks the jobs example in the dotest harness, on the
 // real clock.
 func TestDotestJobs(t *testing.T) { RunJobs(t, NewDotest(t, "../../examples/jobs")) }
+
+// TestDotestPastebin checks the pastebin example in the dotest harness
+// (its expiry is tested on a manual clock, in the example's own tests).
+func TestDotestPastebin(t *testing.T) {
+	d := NewDotest(t, "../../examples/pastebin")
+	d.Services = map[string]*dotest.Entrypoint{"TARGET": d.W.Entrypoint(""), "DEBUG": d.W.Entrypoint("Debug")}
+	RunPastebin(t, d)
+	t.Run("Restart", func(t *testing.T) { RunPastebinRestart(t, d) })
+}
 
 // TestDotestChat checks the chat example in the dotest harness.
 func TestDotestChat(t *testing.T) {

@@ -19,6 +19,8 @@ func TestWorkerdSandbox(t *testing.T) {
 	RequireWrangler(t)
 	upstream := Upstream()
 	defer upstream.Close()
+	tcp := StartTCPServers(t)          // before wrangler: its certificate
+	pg, pgWhy := PostgresForSandbox(t) // and its database
 	w := StartWorkerdWith(t, "./internal/conformance/sandbox", "internal/conformance/sandbox/build",
 		"internal/conformance/sandbox/wrangler.toml", "internal/conformance/jscaller/sandbox.toml", wranglerdev.Options{}, Peer, JSServiceWorker)
 	RunSandbox(t, w, upstream.URL)
@@ -27,6 +29,8 @@ func TestWorkerdSandbox(t *testing.T) {
 	echo := EchoServer()
 	defer echo.Close()
 	t.Run("Sockets", func(t *testing.T) { RunSockets(t, w, echo.URL) })
+	t.Run("TCP", func(t *testing.T) { RunTCP(t, w, tcp) })
+	t.Run("Postgres", func(t *testing.T) { RunPostgres(t, w, pg, pgWhy) })
 	t.Run("SocketReliability", func(t *testing.T) {
 		// 100 sockets on 10 objects, 100 messages each, real clients.
 		start := time.Now()
@@ -190,6 +194,22 @@ func TestWorkerdTestScheduled(t *testing.T) {
 	if r := get("/__scheduled?cron=fail"); r.Status != http.StatusInternalServerError || !strings.HasPrefix(string(r.Body), "Error: the scheduled handler failed") {
 		t.Errorf("GET /__scheduled?cron=fail: %d %s", r.Status, r.Body)
 	}
+	if t.Failed() {
+		t.Logf("workerd output:\n%s", w.Output())
+	}
+}
+
+// TestWorkerdPastebin checks the pastebin example (KV, R2, cron, RPC
+// through service bindings) in real workerd, from a JavaScript caller,
+// across a restart of wrangler dev with its state kept, and a paste's
+// expiry (a minute of real time, spent on the other scenarios first).
+func TestWorkerdPastebin(t *testing.T) {
+	RequireWrangler(t)
+	w := StartWorkerd(t, "./examples/pastebin", "examples/pastebin/build", "examples/pastebin/wrangler.toml", "internal/conformance/jscaller/pastebin.toml")
+	expiring := StartPastebinExpiry(t, w)
+	RunPastebin(t, w)
+	t.Run("Restart", func(t *testing.T) { RunPastebinRestart(t, w) })
+	t.Run("Expiry", func(t *testing.T) { RunPastebinExpired(t, w, expiring) })
 	if t.Failed() {
 		t.Logf("workerd output:\n%s", w.Output())
 	}

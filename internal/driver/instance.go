@@ -37,6 +37,10 @@ type Config struct {
 	// OnCrash is called (with the instance's lock held) when the instance
 	// crashes, after its events have failed.
 	OnCrash func(inst *Instance, err error)
+	// OnRetire is called (with the instance's lock held) when an event has
+	// finished and has no WaitUntil work left: the I/O context of an event
+	// of the stateless Worker (object 0) ends with it.
+	OnRetire func(event int32, object uint32)
 }
 
 // DefaultTimeout is the default of Config.Timeout.

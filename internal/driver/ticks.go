@@ -66,6 +66,9 @@ func (inst *Instance) anyEvent() *Event {
 // left; a tick armed in its context moves to another event's.
 func (inst *Instance) retire(ev *Event) {
 	delete(inst.events, ev.id)
+	if inst.cfg.OnRetire != nil {
+		inst.cfg.OnRetire(ev.id, ev.object)
+	}
 	if t := inst.tick; t != nil && t.ev == ev {
 		inst.stopTick()
 		inst.scheduleTick(nil, t.at)

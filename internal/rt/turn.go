@@ -144,8 +144,13 @@ func runUntilIdle() {
 // WithoutTurn runs wait, a wait on the host, with the Durable Object's
 // turn released, so that other events of the object may run meanwhile,
 // and takes the turn back before returning (also when the event lost it
-// to yieldTurns before). Outside an object's event it just runs wait.
+// to yieldTurns before). Outside an object's event, and with an
+// OwnerContext, it just runs wait.
 func WithoutTurn(ctx context.Context, wait func()) {
+	if IsOwnerContext(ctx) { // the caller is not known (OwnerContext)
+		wait()
+		return
+	}
 	e := eventFrom(ctx)
 	if e == nil || e.obj == nil {
 		wait()

@@ -258,7 +258,7 @@ func TestRuntimeFiles(t *testing.T) {
 	for _, m := range importLine.FindAllStringSubmatch(string(RuntimeModule()), -1) {
 		from = append(from, m[1])
 	}
-	if strings.Join(from, " ") != "cloudflare:workers @msgpack/msgpack" {
+	if strings.Join(from, " ") != "cloudflare:workers cloudflare:sockets @msgpack/msgpack" {
 		t.Errorf("the runtime imports from %q", from)
 	}
 	if n := strings.Count(string(RuntimeModule()), "\nexport "); n != 1 {

@@ -18,7 +18,8 @@ import (
 // BindingConfig is what an emulator makes a binding's object from.
 type BindingConfig struct {
 	// Name is the binding's name (env.NAME); Kind the configuration's key
-	// for its kind ("kv_namespaces"), and Entry its table there.
+	// for its kind ("kv_namespaces"; see EmulatorKind), and Entry its
+	// table there.
 	Name, Kind string
 	Entry      map[string]any
 	// Clock is the Worker's clock (expirations, timestamps).
@@ -37,8 +38,9 @@ var (
 )
 
 // RegisterEmulator registers the emulator of the bindings of kind (a key
-// of wrangler's configuration: "kv_namespaces"). It panics if kind has one
-// already.
+// of wrangler's configuration: "kv_namespaces"; for an unsafe binding,
+// "unsafe.bindings:" and its type, as EmulatorKind names it). It panics if
+// kind has one already.
 func RegisterEmulator(kind string, e Emulator) {
 	emulatorsMu.Lock()
 	defer emulatorsMu.Unlock()
@@ -46,6 +48,18 @@ func RegisterEmulator(kind string, e Emulator) {
 		panic("godurable: two emulators of " + kind + " bindings")
 	}
 	emulators[kind] = e
+}
+
+// EmulatorKind is the kind whose emulator emulates a binding of the
+// configuration's kind with entry: kind itself, or for an unsafe binding
+// ("unsafe.bindings"), "unsafe.bindings:" and its type, as wrangler hands
+// an unsafe binding of a type it knows ("ratelimit") to the local emulator
+// of that type.
+func EmulatorKind(kind string, entry map[string]any) string {
+	if typ, ok := entry["type"].(string); ok && kind == "unsafe.bindings" {
+		return kind + ":" + typ
+	}
+	return kind
 }
 
 // EmulatorOf returns the emulator of the bindings of kind, or nil.

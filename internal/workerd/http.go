@@ -2,6 +2,7 @@ package workerd
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -103,20 +104,29 @@ func ResponseFromGo(r *abi.Response, req *http.Request) *http.Response {
 		resp := ResponseFromGo(&abi.Response{Status: r.Status, Headers: r.Headers, Body: body}, nil)
 		if r.Rest != nil {
 			r.Rest.Close()
-			resp.Header.Del("Content-Length")
+			if _, ok := fixedLength(resp.Header); !ok {
+				resp.Header.Del("Content-Length")
+			}
 		}
 		resp.Body, resp.ContentLength, resp.Request = http.NoBody, 0, req
 		return resp
 	}
 	if r.Rest != nil {
 		h := abi.PairsHeader(jsHeadersOfPairs(r.Headers))
-		h.Del("Content-Length") // a streamed body goes out chunked
-		return &http.Response{
+		resp := &http.Response{
 			Status: fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)), StatusCode: r.Status,
 			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h,
 			Body:          readCloser{io.MultiReader(bytes.NewReader(body), r.Rest), r.Rest},
 			ContentLength: -1, TransferEncoding: []string{"chunked"}, Request: req,
 		}
+		if n, ok := fixedLength(h); ok {
+			// The shim sends it through a FixedLengthStream of that length.
+			resp.Body = readCloser{&lengthReader{r: resp.Body, left: n}, r.Rest}
+			resp.ContentLength, resp.TransferEncoding = n, nil
+		} else {
+			h.Del("Content-Length") // a streamed body goes out chunked
+		}
+		return resp
 	}
 	resp := &http.Response{
 		Status:        fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)),
@@ -133,6 +143,41 @@ func ResponseFromGo(r *abi.Response, req *http.Request) *http.Response {
 		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	return resp
+}
+
+// fixedLength returns the Content-Length of h, if it is a length (the
+// shim's fixedLength).
+func fixedLength(h http.Header) (int64, bool) {
+	v := h.Get("Content-Length")
+	if len(v) == 0 || len(v) > 15 || strings.Trim(v, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n, err == nil
+}
+
+// lengthReader reads a body of a known length as workerd's
+// FixedLengthStream passes it on: one that ends before its length, or
+// goes on after it, fails.
+type lengthReader struct {
+	r    io.Reader
+	left int64
+}
+
+// errFixedLength is workerd's error for a FixedLengthStream that got
+// another number of bytes than its length.
+var errFixedLength = errors.New("workerd: the streamed body's length is not its Content-Length (FixedLengthStream)")
+
+func (l *lengthReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	switch {
+	case l.left < 0:
+		return n + int(l.left), errFixedLength
+	case err == io.EOF && l.left > 0:
+		return n, errFixedLength
+	}
+	return n, err
 }
 
 // jsHeadersOfPairs passes pairs through a Headers object.

@@ -2,8 +2,10 @@ package workerd
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"sort"
 	"sync"
@@ -46,6 +48,12 @@ type Config struct {
 	Unemulated map[string]string
 	// Fetch performs the guest's outbound fetches. Nil refuses them.
 	Fetch func(*http.Request) (*http.Response, error)
+	// Dial makes the connections of cloudflare:sockets' connect(). Nil
+	// dials the network.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+	// RootCAs are the certificates the sockets' TLS trusts (nil: the
+	// system's), as workerd trusts the system's and NODE_EXTRA_CA_CERTS's.
+	RootCAs *x509.CertPool
 	// Clock, Stdout, Stderr and Timeout are as in driver.Config.
 	Clock          driver.Clock
 	Stdout, Stderr func(line string)
@@ -98,6 +106,9 @@ type Isolate struct {
 
 	bodies  map[bodyKey]*bodyStream // streamed response bodies, on mu
 	readers hostReaders             // bodies streaming into the guest
+
+	sockets socketSet   // cloudflare:sockets' connections (tcpsockets.go)
+	caches  *cacheStore // the Cache API (cache.go), made at its first use, on mu
 
 	kept     map[uint32]*jsStub // the stubs the instance holds, by handle (stubs.go), on mu
 	values   map[uint32]any     // the values it holds by reference (jsobject.go), on mu
@@ -172,6 +183,7 @@ func (iso *Isolate) Close() {
 		db.Close()
 	}
 	iso.readers.closeAll()
+	iso.sockets.closeAll(true)
 }
 
 // instance returns the current instance, creating one if needed.
@@ -192,6 +204,11 @@ func (iso *Isolate) instance() (*driver.Instance, error) {
 		Stderr:  iso.cfg.Stderr,
 		Timeout: iso.cfg.Timeout,
 		OnCrash: iso.instanceDied,
+		OnRetire: func(event int32, object uint32) {
+			if object == 0 { // a request's I/O context ends with it
+				iso.sockets.closeContext(ioContext{event: event})
+			}
+		},
 	}
 	inst, err := iso.cfg.Module.NewInstance(context.Background(), cfg)
 	if err != nil {
@@ -232,6 +249,7 @@ func (iso *Isolate) current() *driver.Instance {
 func (iso *Isolate) instanceDied(inst *driver.Instance, err error) {
 	// Called with inst's lock held; iso.mu may be held by a caller waiting
 	// on inst, so do the bookkeeping without it.
+	go iso.sockets.closeAll(false)
 	go func() {
 		iso.mu.Lock()
 		defer iso.mu.Unlock()
@@ -260,6 +278,7 @@ func (iso *Isolate) Restart() {
 		inst.Kill("godurable: the Worker was restarted while this event was in flight")
 	}
 	iso.closeAll() // a restart drops every connection, WebSockets included
+	iso.sockets.closeAll(false)
 }
 
 // Crash makes the current instance fail as if the guest had trapped with
@@ -296,6 +315,7 @@ func (iso *Isolate) Evict(class, id string) bool {
 }
 
 func (iso *Isolate) evictLocked(o *object) {
+	iso.sockets.closeContext(ioContext{object: o.handle}) // the object's I/O context ends
 	delete(iso.objects, objKey{o.class, o.id})
 	delete(iso.handles, o.handle)
 	if iso.inst != nil {

@@ -38,6 +38,9 @@ var jsSyncOps = map[abi.CallOp]syncOp{
 			return nil, err
 		}
 		g := iso.global(name)
+		if g == nil && strings.Contains(name, ":") {
+			return nil, NewJSError("TypeError", fmt.Sprintf("godurable: the shim imports no module %s; it imports cloudflare:sockets, cloudflare:workers", name))
+		}
 		if g == nil {
 			return nil, &driver.JSError{Err: &abi.Error{Name: "ReferenceError", Message: fmt.Sprintf("godurable: dotest's model of workerd has no global %q", name)}}
 		}
@@ -206,7 +209,11 @@ func (iso *Isolate) jsOp(req []byte) (*abi.JSOp, any, error) {
 		if o.owner == nil {
 			o.owner = &cur
 		}
-		if err := iso.requireContext(*o.owner, "JsRpcStub"); err != nil {
+		ioType := o.ioType
+		if ioType == "" {
+			ioType = "JsRpcStub"
+		}
+		if err := iso.requireContext(*o.owner, ioType); err != nil {
 			var je *driver.JSError
 			if errors.As(err, &je) {
 				je.Err.Code = abi.CodeOtherContext
@@ -246,10 +253,24 @@ func (iso *Isolate) jsResult(v any, as abi.JSAs) ([]byte, error) {
 			v = jsRef{v}
 		}
 	case abi.JSAsResponse:
-		return nil, NewJSError("TypeError", "godurable: dotest's model has no Response to give here: "+jsDescribe(v))
+		switch v.(type) {
+		case nil, jsUndefined:
+			return []byte{}, nil
+		}
+		if f := fetchOf(v, false); f != nil {
+			return iso.responseToGoOf(f)
+		}
+		return nil, NewJSError("TypeError", "godurable: the result is a "+jsDescribe(v)+", not a Response")
 	default:
 		if s, ok := v.(*jsStream); ok {
 			return iso.AddStream(s.r), nil
+		}
+		if o, ok := v.(*JSObject); ok && o.fetch != nil {
+			w, err := fetchValueOf(o.fetch) // a Request or Response, read whole
+			if err != nil {
+				return nil, err
+			}
+			v = w
 		}
 	}
 	if _, ok := v.(jsUndefined); ok {
@@ -279,9 +300,14 @@ func (iso *Isolate) binding(name string) (*JSObject, error) {
 	return nil, &driver.JSError{Err: &abi.Error{Name: "TypeError", Code: abi.CodeNoBinding, Message: fmt.Sprintf("godurable: the environment has no binding %q", name)}}
 }
 
-// global returns the global called name, or nil.
+// global returns the global called name, or for a module specifier the
+// module's namespace (jsbridge.Module), or nil.
 func (iso *Isolate) global(name string) *JSObject {
 	switch name {
+	case "cloudflare:sockets":
+		return iso.socketsModule()
+	case "cloudflare:workers":
+		return &JSObject{Class: "Module"} // its classes are the shim's business
 	case "crypto":
 		return &JSObject{Class: "Crypto", Methods: map[string]any{
 			"randomUUID": randomUUID,
@@ -291,7 +317,7 @@ func (iso *Isolate) global(name string) *JSObject {
 			},
 		}}
 	case "caches":
-		return &JSObject{Class: "CacheStorage", Props: map[string]any{"default": &JSObject{Class: "Cache"}}}
+		return iso.cacheStorage() // cache.go
 	}
 	if g := globals[name]; g != nil {
 		return g()

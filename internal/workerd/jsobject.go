@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"sort"
 	"sync"
@@ -49,11 +50,14 @@ type JSObject struct {
 	// IO marks an I/O object (a stream, a socket, the stub of an RpcTarget
 	// an RPC call returned): it belongs to an I/O context (in the model,
 	// that of its first use), and workerd refuses to use it from another.
-	IO    bool
-	owner *ioContext // IO's context, once used
-	sink  *fixedSink // the writable half of a FixedLengthStream (jsglobals.go)
+	IO     bool
+	owner  *ioContext // IO's context, once used (or from its making)
+	ioType string     // the I/O type workerd's refusal names; "" is JsRpcStub
+	sink   *fixedSink // the writable half of a FixedLengthStream (jsglobals.go)
 
-	mu sync.Mutex // Props, set by Set
+	mu    sync.Mutex   // Props, set by Set
+	fetch *fetchObject // a Request's or Response's (jsfetch.go)
+	state any          // an emulator's state, which the harness reads (analytics.go)
 }
 
 // NewJSObject returns the object whose methods are the exported methods
@@ -172,6 +176,13 @@ func callFunc(fn any, args []any, what string) (any, error) {
 	for i := range n {
 		p := reflect.New(t.In(first + i)).Elem()
 		if i < len(args) && !streamParam(args[i], p) {
+			if ok, err := fetchParam(args[i], p); ok {
+				if err != nil {
+					return nil, err
+				}
+				in = append(in, p)
+				continue
+			}
 			if err := fromJSValue(args[i], p.Addr().Interface()); err != nil {
 				return nil, NewJSError("TypeError", fmt.Sprintf("%s: argument %d: %v", what, i+1, err))
 			}
@@ -272,8 +283,13 @@ func init() {
 // toJSValue converts v, a Go value a fake gave, to the model's JavaScript
 // value: as an RPC value, with its *JSObjects by reference.
 func toJSValue(v any) (any, error) {
-	if o, ok := v.(*JSObject); ok {
-		return o, nil
+	switch x := v.(type) {
+	case *JSObject, jsUndefined:
+		return x, nil
+	case *http.Response:
+		return responseObject(x), nil
+	case *http.Request:
+		return requestObject(x), nil
 	}
 	if s, ok := streamResult(v); ok {
 		return s, nil

@@ -37,6 +37,9 @@ var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 // r2BucketName is what wrangler accepts as an R2 bucket's name.
 var r2BucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 
+// hyperdriveScheme matches the connection strings Hyperdrive takes.
+var hyperdriveScheme = regexp.MustCompile(`^(postgres|postgresql|mysql)://`)
+
 // Check reports every way in which cfg does not fit the module described by
 // m, whose shim is the file entry (an absolute path). maxDate is the last
 // compatibility date the pinned workerd supports.
@@ -94,8 +97,8 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 		}
 	}
 
-	// D1 databases, KV namespaces and R2 buckets: each binding named,
-	// once, and not another binding's name.
+	// D1 databases, KV namespaces, R2 buckets and the others: each
+	// binding named, once, and not another binding's name.
 	named := func(key, example, pkg string, i int, name string) {
 		switch {
 		case name == "":
@@ -119,6 +122,45 @@ func Check(cfg *Config, m *abi.Manifest, entry, maxDate string) []Problem {
 				add("", "r2_buckets entry %d: %s %q is not a bucket name: wrangler wants 3 to 63 lowercase letters, digits and hyphens, beginning and ending with a letter or a digit", i+1, n.key, n.name)
 			}
 		}
+	}
+
+	// Hyperdrive: an id, as wrangler requires, and a local database that
+	// wrangler dev can reach.
+	for i, h := range cfg.Hyperdrive {
+		named("hyperdrive", "HYPERDRIVE", "hyperdrive", i, h.Binding)
+		if h.ID == "" {
+			add("", "hyperdrive entry %d (%s) has no id: wrangler requires the id of the Hyperdrive configuration (wrangler hyperdrive create prints it)", i+1, h.Binding)
+		}
+		if s := h.LocalConnectionString; s != "" && !hyperdriveScheme.MatchString(s) {
+			add("", "hyperdrive entry %d (%s): localConnectionString %q is not a postgres://, postgresql:// or mysql:// URL", i+1, h.Binding, s)
+		}
+	}
+	// Rate limiters ([[ratelimits]], or unsafe bindings of type
+	// "ratelimit") and Analytics Engine datasets.
+	for i, r := range cfg.RateLimits {
+		name, _ := r["name"].(string)
+		named("ratelimits", "LIMITER", "ratelimit", i, name)
+		if _, _, err := RateLimit(r); err != nil {
+			add("", "ratelimits entry %d (%s): %v", i+1, name, err)
+		}
+	}
+	for i, u := range cfg.Unsafe.Bindings {
+		name, _ := u["name"].(string)
+		if name != "" {
+			if seenBinding[name] {
+				add("", "the binding name %q is used twice (unsafe.bindings)", name)
+			}
+			seenBinding[name] = true
+		}
+		if u["type"] == "ratelimit" {
+			if _, _, err := RateLimit(u); err != nil {
+				add("", "unsafe.bindings entry %d (%s): %v", i+1, name, err)
+			}
+		}
+	}
+	for i, d := range cfg.AnalyticsEngineDatasets {
+		name, _ := d["binding"].(string)
+		named("analytics_engine_datasets", "EVENTS", "analytics", i, name)
 	}
 
 	ps = append(ps, cfg.checkCrons(m)...)

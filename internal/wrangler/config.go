@@ -38,11 +38,20 @@ type Config struct {
 	DurableObjects     struct {
 		Bindings []DurableObjectBinding `toml:"bindings" json:"bindings"`
 	} `toml:"durable_objects" json:"durable_objects"`
-	Migrations   []Migration `toml:"migrations" json:"migrations"`
-	D1Databases  []D1Binding `toml:"d1_databases" json:"d1_databases"`
-	KVNamespaces []KVBinding `toml:"kv_namespaces" json:"kv_namespaces"`
-	R2Buckets    []R2Binding `toml:"r2_buckets" json:"r2_buckets"`
-	Triggers     Triggers    `toml:"triggers" json:"triggers"`
+	Migrations   []Migration         `toml:"migrations" json:"migrations"`
+	D1Databases  []D1Binding         `toml:"d1_databases" json:"d1_databases"`
+	KVNamespaces []KVBinding         `toml:"kv_namespaces" json:"kv_namespaces"`
+	R2Buckets    []R2Binding         `toml:"r2_buckets" json:"r2_buckets"`
+	Hyperdrive   []HyperdriveBinding `toml:"hyperdrive" json:"hyperdrive"`
+	Triggers     Triggers            `toml:"triggers" json:"triggers"`
+
+	// RateLimits and AnalyticsEngineDatasets are their entries as plain
+	// values; Unsafe.Bindings those of unsafe bindings (of a "type").
+	RateLimits              []map[string]any `toml:"ratelimits" json:"ratelimits"`
+	AnalyticsEngineDatasets []map[string]any `toml:"analytics_engine_datasets" json:"analytics_engine_datasets"`
+	Unsafe                  struct {
+		Bindings []map[string]any `toml:"bindings" json:"bindings"`
+	} `toml:"unsafe" json:"unsafe"`
 
 	Queues Queues `toml:"queues" json:"queues"`
 }
@@ -85,6 +94,15 @@ type Triggers struct {
 type KVBinding struct {
 	Binding string `toml:"binding" json:"binding"`
 	ID      string `toml:"id" json:"id"`
+}
+
+// HyperdriveBinding is one [[hyperdrive]] entry: the configuration's id
+// (deployed), and the database wrangler dev uses instead (unless
+// CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<binding> names one).
+type HyperdriveBinding struct {
+	Binding               string `toml:"binding" json:"binding"`
+	ID                    string `toml:"id" json:"id"`
+	LocalConnectionString string `toml:"localConnectionString" json:"localConnectionString"`
 }
 
 // R2Binding is one [[r2_buckets]] entry.

@@ -200,6 +200,28 @@ id = "0f2ac74b498b48028cb68387c421e279"
 	}
 }
 
+func TestHyperdrive(t *testing.T) {
+	dir := t.TempDir()
+	cfg := good + `
+[[hyperdrive]]
+binding = "HYPERDRIVE"
+id = "00000000000000000000000000000000"
+localConnectionString = "postgres://user:secret@127.0.0.1:5432/app"
+`
+	if ps := check(t, dir, "wrangler.toml", cfg, counter); len(ps) != 0 {
+		t.Errorf("problems: %v", ps)
+	}
+	cfg = good + `
+[[hyperdrive]]
+binding = "DB"
+localConnectionString = "sqlite://app.db"
+`
+	ps := check(t, dir, "wrangler.toml", cfg, counter)
+	if len(ps) != 2 || !strings.Contains(ps[0].Message, "hyperdrive entry 1 (DB) has no id") || !strings.Contains(ps[1].Message, `"sqlite://app.db" is not a postgres://`) {
+		t.Errorf("problems: %v", ps)
+	}
+}
+
 func TestR2Buckets(t *testing.T) {
 	dir := t.TempDir()
 	cfg := good + `
@@ -222,6 +244,48 @@ preview_bucket_name = "-x"
 	if len(ps) != 4 || !strings.Contains(ps[0].Message, `"COUNTER" is used twice (r2_buckets)`) || !strings.Contains(ps[1].Message, `bucket_name "My_Blobs" is not a bucket name`) ||
 		!strings.Contains(ps[2].Message, "entry 2 has no binding") || !strings.Contains(ps[3].Message, `preview_bucket_name "-x"`) {
 		t.Errorf("problems: %v", ps)
+	}
+}
+
+// TestRateLimitsAndDatasets: rate limiters, both ways, with the local
+// emulator's rules, and Analytics Engine datasets, in TOML and JSON.
+func TestRateLimitsAndDatasets(t *testing.T) {
+	dir := t.TempDir()
+	cfg := good + `
+[[ratelimits]]
+name = "LIMITER"
+namespace_id = "1001"
+simple = { limit = 3, period = 60 }
+[[unsafe.bindings]]
+name = "UNSAFE"
+type = "ratelimit"
+namespace_id = "1002"
+simple = { limit = 2, period = 10 }
+[[analytics_engine_datasets]]
+binding = "EVENTS"
+`
+	if ps := check(t, dir, "wrangler.toml", cfg, counter); len(ps) != 0 {
+		t.Errorf("problems: %v", ps)
+	}
+	jsonc := `{"name": "app", "main": "build/worker.mjs", "compatibility_date": "2026-04-01",
+		"durable_objects": {"bindings": [{"name": "COUNTER", "class_name": "Counter"}]},
+		"migrations": [{"tag": "v1", "new_sqlite_classes": ["Counter"]}],
+		"ratelimits": [{"name": "A", "namespace_id": "1", "simple": {"limit": 3, "period": 30}}, {"name": "B", "namespace_id": "2"}],
+		"unsafe": {"bindings": [{"name": "A", "type": "ratelimit", "simple": {"limit": 0, "period": 10}}]},
+		"analytics_engine_datasets": [{"dataset": "d"}]}`
+	var got []string
+	for _, p := range check(t, dir, "wrangler.jsonc", jsonc, counter) {
+		got = append(got, p.Message)
+	}
+	want := []string{
+		`ratelimits entry 1 (A): "ratelimits" bindings "simple.period" must be either 10 or 60 but got 30`,
+		`ratelimits entry 2 (B): "ratelimits" bindings must have a "simple" configuration object`,
+		`the binding name "A" is used twice (unsafe.bindings)`,
+		`unsafe.bindings entry 1 (A): "ratelimits" bindings "simple.limit" must be a number greater than 0 but got 0`,
+		`analytics_engine_datasets entry 1 has no binding: name it (binding = "EVENTS" gives env.EVENTS, analytics.FromEnv(env, "EVENTS") in Go)`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

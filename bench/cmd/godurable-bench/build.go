@@ -6,7 +6,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/godurable/godurable/internal/build"
 )
@@ -19,6 +21,7 @@ const (
 	helloOut   = "bench/build/hello"         // bench/go/hello
 	d1Out      = "bench/build/d1"            // bench/go/d1
 	r2Out      = "bench/build/r2"            // bench/go/r2
+	pgOut      = "bench/build/pg"            // bench/go/pg
 	chatOut    = "bench/build/chat"          // examples/chat as wasmbuild builds it
 	queueOut   = "bench/build/queue"         // bench/go/queue
 )
@@ -45,6 +48,7 @@ func (b *bench) buildWorkers(ctx context.Context) error {
 		{"./bench/go/hello", helloOut, nil},
 		{"./bench/go/d1", d1Out, nil},
 		{"./bench/go/r2", r2Out, nil},
+		{"./bench/go/pg", pgOut, nil},
 		{"./examples/chat", chatOut, nil},
 		{"./bench/go/queue", queueOut, nil},
 		{"./examples/counter", probeOut, probe},
@@ -57,6 +61,10 @@ func (b *bench) buildWorkers(ctx context.Context) error {
 		if w.opts != nil {
 			continue
 		}
+		if w.out == pgOut {
+			raw, gz, _ := sizes(filepath.Join(b.root, pgOut, "app.wasm"))
+			b.notes = append(b.notes, fmt.Sprintf("bench/go/pg (pgx %s) is %.2f MB, %.2f MB gzipped.", pgxVersion(), float64(raw)/1e6, float64(gz)/1e6))
+		}
 		if res.Static {
 			b.notes = append(b.notes, fmt.Sprintf("%s was built without reflection (wasmbuild's small build).", w.pkg))
 		} else {
@@ -64,6 +72,38 @@ func (b *bench) buildWorkers(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// jsDeps installs the JavaScript twins' own dependencies (node-postgres,
+// pinned in bench/js/pg/package-lock.json) with npm ci, unless installed.
+func (b *bench) jsDeps(ctx context.Context) error {
+	dir := filepath.Join(b.root, "bench", "js", "pg")
+	lock, err := os.Stat(filepath.Join(dir, "package-lock.json"))
+	if err != nil {
+		return err
+	}
+	if inst, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil && !lock.ModTime().After(inst.ModTime()) {
+		return nil
+	}
+	b.logf("npm ci in bench/js/pg")
+	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("npm ci in %s: %v\n%s", dir, err, out)
+	}
+	return nil
+}
+
+// pgxVersion is the version of pgx the module requires.
+func pgxVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/jackc/pgx/v5" {
+				return d.Version
+			}
+		}
+	}
+	return "(unknown version)"
 }
 
 // sizes returns the raw and gzip (default level) size of a file.

@@ -123,7 +123,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&pc.Requests, "profile-requests", 300, "HTTP requests of one profiled run")
 	fs.IntVar(&pc.Rounds, "profile-rounds", 3, "profiled rounds of every phase")
 	fs.IntVar(&pc.Cold, "profile-cold", 3, "profiled cold starts per side")
-	phases := fs.String("profile-phases", "", "comma-separated phases to run (rpc-increment, rpc-get, rpc-noop, rpc-stub, rpc-gets, http-increment, stateless, cold); all if empty")
+	phases := fs.String("profile-phases", "", "comma-separated phases to run (rpc-increment, rpc-get, rpc-noop, rpc-stub, rpc-gets, http-increment, stateless, ws-echo, ws-echo8, cold); all if empty")
+	fs.StringVar(&pc.GoBuild, "profile-go", "", "profile the Go Workers of this bench/build directory (another checkout's, built there with -build) as the Go side, instead of this checkout's (not the cold phase)")
 	v8Flags := fs.String("v8-flags", "", "V8 flags for workerd, e.g. \"--liftoff-only\" (passed through miniflare's config by bench/cmd/godurable-bench/v8flags.cjs)")
 	kvexp := fs.Bool("kvexp", false, "run the kv.get experiment of bench/PROFILE.md (bench/kvexp) instead of the benchmark")
 	chatOnly := fs.Bool("chat", false, "measure only the chat rooms (examples/chat and bench/js/chat.js): their own main session and the socket memory sessions")
@@ -218,6 +219,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := b.buildWorkers(ctx); err != nil {
 		return err
 	}
+	if err := b.jsDeps(ctx); err != nil {
+		return err
+	}
 	if *buildOnly {
 		return nil
 	}
@@ -241,6 +245,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if *phases != "" {
 			pc.Phases = strings.Split(*phases, ",")
+		}
+		if pc.GoBuild != "" {
+			if pc.GoBuild, err = filepath.Abs(pc.GoBuild); err != nil {
+				return err
+			}
 		}
 		return b.runProfile(ctx, pc)
 	}

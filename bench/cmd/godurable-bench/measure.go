@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/godurable/godurable/internal/pgserver"
 )
 
 // Sections of the table.
@@ -30,6 +32,8 @@ const (
 	secD1        = "D1 from a stateless Worker (SELECT ?1 + 1, local D1)"
 	secKV        = "Workers KV read of a 1 KiB value from a stateless Worker (GET /kv, local KV)"
 	secR2        = "R2 from a stateless Worker (get of a 1 KiB object, local R2)"
+	secPG        = "PostgreSQL from a stateless Worker (a connection per request through Hyperdrive, wrangler dev; pgx against node-postgres)"
+	secCache     = "Cache API hit from a stateless Worker (match of a 1 KiB response)"
 	secMemory    = "Memory"
 )
 
@@ -40,6 +44,14 @@ const (
 	hopDirect = "hot increment p50, one at a time, served directly (cold-start sessions, after a warm-up)"
 	hopAdded  = "through the front minus served directly"
 )
+
+// pgEnv points the PostgreSQL row's Hyperdrive bindings at its database.
+const pgEnv = "CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE"
+
+// pgQueries are the numbers of SELECT 1 per request of the PostgreSQL
+// row: one (the connection dominates), and 20 (the queries' round trips
+// do; the difference is 19 round trips).
+var pgQueries = []int{1, 20}
 
 // streamBytes is the size of the bodies of the streaming rows.
 const streamBytes = 4 << 20
@@ -283,7 +295,7 @@ type rpcAnswer struct {
 // mainRows are the rows of the main session that -rows can name, and
 // sessionRows the other steps it can name (each a session of its own).
 var (
-	mainRows    = []string{"stateless", "streams", "d1", "kv", "r2", "hot", "many", "rpc", "rpc-one", "new", "chat"}
+	mainRows    = []string{"stateless", "streams", "d1", "kv", "r2", "pg", "cache", "hot", "many", "rpc", "rpc-one", "new", "chat"}
 	sessionRows = []string{"memory", "queues", "cold", "sizes"}
 )
 
@@ -294,6 +306,7 @@ var twinRoutes = []struct{ row, sec, path string }{
 	{"d1", secD1, "d1/?n=41"},
 	{"kv", secKV, "hello/kv"},
 	{"r2", secR2, r2Path},
+	{"cache", secCache, "hello/cache"},
 }
 
 // want reports whether the main session runs row (see -rows).
@@ -329,7 +342,22 @@ func (b *bench) baseConfigs() ([]string, error) {
 // measureMain runs the load measurements in one workerd that serves the
 // front Worker and every Worker under test.
 func (b *bench) measureMain(ctx context.Context) error {
-	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/r2.toml", "bench/js/r2.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
+	configs := []string{"bench/js/front.toml", "bench/go/counter.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml", "bench/go/d1.toml", "bench/js/d1.toml", "bench/go/r2.toml", "bench/js/r2.toml", "bench/go/pg.toml", "bench/js/pg/pg.toml", "bench/go/chat.toml", "bench/js/chat.toml"}
+	// The PostgreSQL row's database: a server of the benchmark's own, which
+	// the Hyperdrive bindings of both sides name (wrangler reads the
+	// variable when the session starts).
+	pgRow := false
+	if b.want("pg") {
+		pg, err := pgserver.Start()
+		if err != nil {
+			b.notes = append(b.notes, fmt.Sprintf("The PostgreSQL row was not measured: %v", err))
+		} else {
+			defer pg.Stop()
+			defer os.Unsetenv(pgEnv)
+			os.Setenv(pgEnv, pg.URL())
+			pgRow = true
+		}
+	}
 	stateless := map[string]string{sideGo: "/gohello/", sideJS: "/jshello/"}
 	if b.syumai != "" {
 		configs = append(configs, b.syumai)
@@ -393,6 +421,15 @@ func (b *bench) measureMain(ctx context.Context) error {
 	if b.want("r2") {
 		if err := b.checkR2Twins(ctx, s); err != nil {
 			return err
+		}
+	}
+	if pgRow {
+		for _, side := range twins {
+			for _, q := range pgQueries {
+				if _, err := run(warm, fixed("GET", fmt.Sprintf("/%spg/?q=%d", side, q))); err != nil {
+					return fmt.Errorf("pg %s: %w", side, err)
+				}
+			}
 		}
 	}
 	if b.want("stateless") || b.want("streams") {
@@ -470,6 +507,23 @@ func (b *bench) measureMain(ctx context.Context) error {
 					return err
 				}
 				b.m.get(t.sec, "one at a time: p50 latency", "ms", lower).add(side, ms(r.quantile(0.5)))
+			}
+		}
+		for _, side := range order(twins, round) {
+			if !pgRow {
+				break
+			}
+			for _, q := range pgQueries {
+				path := fmt.Sprintf("/%spg/?q=%d", side, q)
+				r, err := run(conc, fixed("GET", path))
+				if err != nil {
+					return fmt.Errorf("pg %s: %w", side, err)
+				}
+				b.record(secPG, fmt.Sprintf("connect, SELECT 1 x%d, close; %d concurrent:", q, c.Conc), side, r, true)
+				if r, err = run(seq, fixed("GET", path)); err != nil {
+					return err
+				}
+				b.m.get(secPG, fmt.Sprintf("connect, SELECT 1 x%d, close; one at a time: p50 latency", q), "ms", lower).add(side, ms(r.quantile(0.5)))
 			}
 		}
 		for _, side := range order(sides, round) {

@@ -8,7 +8,7 @@ import (
 )
 
 // sections in the order of the table.
-var sections = []string{secSize, secCold, secStateless, secStream, secD1, secKV, secR2, secHot, secMany, secRPC, secNew, secChat, secQueue, secMemory, secHop}
+var sections = []string{secSize, secCold, secStateless, secStream, secD1, secKV, secR2, secCache, secPG, secHot, secMany, secRPC, secNew, secChat, secQueue, secMemory, secHop}
 
 func sectionRank(s string) int {
 	for i, x := range sections {

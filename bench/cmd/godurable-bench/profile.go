@@ -22,6 +22,10 @@ type profileConfig struct {
 	Rounds   int
 	Cold     int      // cold starts per side
 	Phases   []string // names of the phases to run, all if empty
+	// GoBuild is the bench/build directory whose Go Workers are the Go
+	// side of the main session (-profile-go): another checkout's, or ""
+	// for this one's.
+	GoBuild string
 }
 
 // Isolates (inspector targets) of the profiling session.
@@ -44,6 +48,7 @@ type profPhase struct {
 	rpc        string            // RPC method, for the loop through the front
 	args       string            // its arguments, as the front's query (&arg=...)
 	path       func(side string) (method, path string)
+	echo       int // messages in flight of a chat room's echo (profile_event.go), or 0
 }
 
 var profPhases = []profPhase{
@@ -65,6 +70,10 @@ var profPhases = []profPhase{
 	{key: "stateless", title: "Stateless GET /hello",
 		target: map[string]string{sideGo: targetGoHello, sideJS: targetJSHello, sideBase: targetBaseHello},
 		path:   func(side string) (string, string) { return "GET", "/" + side + "hello/" }},
+	{key: "ws-echo", title: "WebSocket echo in the chat room, one at a time (one webSocketMessage event: a SQL insert, the said sent back)",
+		target: map[string]string{sideGo: targetGoChat, sideJS: targetJSChat}, echo: 1},
+	{key: "ws-echo8", title: "WebSocket echo in the chat room, 8 messages in flight on one socket",
+		target: map[string]string{sideGo: targetGoChat, sideJS: targetJSChat}, echo: 8},
 }
 
 // profRun is one profiled run of a phase on a side.
@@ -116,6 +125,11 @@ func (b *bench) runProfile(ctx context.Context, pc profileConfig) error {
 		var err error
 		if runs, err = b.profileMain(ctx, pc, phases); err != nil {
 			return err
+		}
+		goBuild := b.goBuildName(pc.GoBuild)
+		fmt.Fprintf(&report, "\n## One event by group\n\nSelf time by group, µs per event, medians over the rounds (the shape of bench/PROFILE.md's tables for issue 22).\n")
+		for _, ph := range phases {
+			writeEventTable(&report, ph, runs, b.profiledAgainst(), goBuild)
 		}
 		for _, ph := range phases {
 			writePhaseReport(&report, ph, runs, b.profiledAgainst())
@@ -210,23 +224,39 @@ func (b *bench) profiledAgainst() string {
 }
 
 func (b *bench) profileMain(ctx context.Context, pc profileConfig, phases []profPhase) ([]*profRun, error) {
-	configs := []string{"bench/js/front.toml", "bench/go/counter-probe.toml", "bench/js/counter.toml", "bench/go/hello.toml", "bench/js/hello.toml"}
 	other := b.profiledAgainst()
-	targets := []string{targetFront, targetGo, targetGoHello}
+	targets := []string{targetFront}
+	chat := false
 	for _, ph := range phases {
 		if ph.target[other] == "" {
-			return nil, fmt.Errorf("phase %s has no %s side (-base profiles rpc-increment, rpc-get, http-increment and stateless)", ph.key, other)
+			return nil, fmt.Errorf("phase %s has no %s side (-base profiles rpc-increment, rpc-get, http-increment and stateless; -profile-go profiles any phase with another checkout's Go Workers)", ph.key, other)
+		}
+		for _, side := range []string{sideGo, other} {
+			if !contains(targets, ph.target[side]) {
+				targets = append(targets, ph.target[side])
+			}
+		}
+		chat = chat || ph.echo > 0
+	}
+	goConfigs := []string{"bench/go/counter-probe.toml", "bench/go/hello.toml"}
+	configs := []string{"bench/js/front.toml", "bench/js/counter.toml", "bench/js/hello.toml"}
+	if chat {
+		goConfigs = append(goConfigs, "bench/go/chat.toml")
+		configs = append(configs, "bench/js/chat.toml")
+	}
+	if pc.GoBuild != "" {
+		var err error
+		if goConfigs, err = b.goBuildConfigs(pc.GoBuild, goConfigs); err != nil {
+			return nil, err
 		}
 	}
+	configs = append(configs, goConfigs...)
 	if other == sideBase {
 		more, err := b.baseConfigs()
 		if err != nil {
 			return nil, err
 		}
 		configs = append(configs, more...)
-		targets = append(targets, targetBase, targetBaseHello)
-	} else {
-		targets = append(targets, targetJS, targetJSHello)
 	}
 	b.logf("profile session: %s", strings.Join(configs, " "))
 	s, err := b.startSession(ctx, 1, configs...)
@@ -239,8 +269,13 @@ func (b *bench) profileMain(ctx context.Context, pc profileConfig, phases []prof
 		return nil, err
 	}
 	defer closeAll(conns)
+	echoes := &echoLoad{s: s, members: map[string]*chatMember{}}
+	defer echoes.close()
 
 	load := func(ph profPhase, side string, n int) (calls int, wallUS float64, err error) {
+		if ph.echo > 0 {
+			return echoes.run(ctx, side, n, ph.echo)
+		}
 		if ph.rpc != "" {
 			body, err := s.do(ctx, "POST", fmt.Sprintf("/rpc/%s/%s?n=%d&method=%s%s", side, profileCounter, n, ph.rpc, ph.args))
 			if err != nil {
@@ -265,7 +300,7 @@ func (b *bench) profileMain(ctx context.Context, pc profileConfig, phases []prof
 		if ph.args != "" {
 			return max(1, pc.Calls/20)
 		}
-		if ph.rpc != "" {
+		if ph.rpc != "" || ph.echo > 0 {
 			return pc.Calls
 		}
 		return pc.Requests
@@ -385,30 +420,41 @@ var groupOrder = []string{
 	cpuprof.GroupNativeAPI, cpuprof.GroupNativeTop, cpuprof.GroupProgram, cpuprof.GroupGC,
 }
 
-func writePhaseReport(w *strings.Builder, ph profPhase, runs []*profRun, other string) {
-	per := map[string][]*profRun{}
+// sideRuns are a phase's runs by side.
+type sideRuns map[string][]*profRun
+
+func runsOf(ph profPhase, runs []*profRun) sideRuns {
+	per := sideRuns{}
 	for _, r := range runs {
 		if r.phase == ph.key {
 			per[r.side] = append(per[r.side], r)
 		}
 	}
+	return per
+}
+
+// med formats the median of f over side's runs, or "—" without runs.
+func (per sideRuns) med(format, side string, f func(r *profRun) float64) string {
+	var xs []float64
+	for _, r := range per[side] {
+		xs = append(xs, f(r))
+	}
+	if len(xs) == 0 {
+		return "—"
+	}
+	return fmt.Sprintf(format, median(xs))
+}
+
+func writePhaseReport(w *strings.Builder, ph profPhase, runs []*profRun, other string) {
+	per := runsOf(ph, runs)
 	if len(per) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\n## %s\n\n", ph.title)
-	med := func(side string, f func(r *profRun) float64) string {
-		var xs []float64
-		for _, r := range per[side] {
-			xs = append(xs, f(r))
-		}
-		if len(xs) == 0 {
-			return "—"
-		}
-		return fmt.Sprintf("%.1f", median(xs))
-	}
+	med := func(side string, f func(r *profRun) float64) string { return per.med("%.1f", side, f) }
 	perCall := func(v float64, r *profRun) float64 { return v / float64(r.calls) }
 	fmt.Fprintf(w, "| µs per call | Go self | Go total | %[1]s self | %[1]s total |\n|---|--:|--:|--:|--:|\n", map[string]string{sideJS: "JS", sideBase: "base"}[other])
-	fmt.Fprintf(w, "| wall time per call (the front's clock for RPC, the client's for HTTP) | %s | | %s | |\n",
+	fmt.Fprintf(w, "| wall time per call (the front's clock for RPC, the client's for HTTP and WebSocket messages) | %s | | %s | |\n",
 		med(sideGo, func(r *profRun) float64 { return r.wallUS }), med(other, func(r *profRun) float64 { return r.wallUS }))
 	fmt.Fprintf(w, "| wall time per call without the profiler | %s | | %s | |\n",
 		med(sideGo, func(r *profRun) float64 { return r.plainUS }), med(other, func(r *profRun) float64 { return r.plainUS }))
@@ -538,11 +584,18 @@ var mechanisms = []struct{ label, fn string }{
 	{"shim: fd_read (the idle descriptor)", "fd_read"},
 	{"shim: clock_time_get", "clock_time_get"},
 	{"shim: complete (the event's result)", "complete"},
+	{"shim: sql.exec (the host operation: the statement, its cursor, workerd's natives inside)", "sql.exec"},
+	{"shim: ws.send (a send, workerd's native inside)", "ws.send"},
+	{"shim: ws.broadcast (the sends, workerd's natives inside)", "ws.broadcast"},
+	{"shim: ws.list (getWebSockets)", "ws.list"},
+	{"shim: ws.attachment (deserializeAttachment)", "ws.attachment"},
 	{"Go: rt.runEvent (the event goroutine, all of it)", "github.com_godurable_godurable_internal_rt.runEvent"},
 	{"Go: rt.startEvent (the export: take, decode, spawn, wait idle)", "github.com_godurable_godurable_internal_rt.startEvent"},
 	{"Go: rt.callMethod (decode arguments, call, encode the result)", "github.com_godurable_godurable_internal_rt.callMethod"},
 	{"Go: reflect.Value.Call (the method call by reflection)", "reflect.Value.Call"},
 	{"Go: rt.Call (a host call from Go: encode, import, decode)", "github.com_godurable_godurable_internal_rt.Call"},
+	{"Go: hostcall.Call (the import of a host call, the shim's side inside)", "github.com_godurable_godurable_internal_hostcall.Call"},
+	{"Go: abi.MarshalRequest (a host call's request)", "github.com_godurable_godurable_internal_abi.MarshalRequest"},
 	{"Go: runtime.mallocgc (allocation)", "runtime.mallocgc"},
 	{"Go: runtime.schedule (scheduler)", "runtime.schedule"},
 	{"Go: runtime.findRunnable (incl. netpoll)", "runtime.findRunnable"},
@@ -567,7 +620,7 @@ func mechanismTotal(s *cpuprof.Summary, fn string) float64 {
 	return t
 }
 
-func writeMechanisms(w *strings.Builder, per map[string][]*profRun, med func(side string, f func(r *profRun) float64) string) {
+func writeMechanisms(w *strings.Builder, per sideRuns, med func(side string, f func(r *profRun) float64) string) {
 	rs := per[sideGo]
 	if len(rs) == 0 {
 		return

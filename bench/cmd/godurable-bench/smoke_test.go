@@ -27,7 +27,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("%v\n%s", err, stderr.Bytes())
 	}
 	out := stdout.String()
-	for _, want := range []string{"| Measurement | Go | JavaScript | Go/JavaScript |", secCold, secStateless, secStream, secD1, secKV, secR2, secHot, secMany, secRPC, secNew, secChat, secQueue, secMemory, secHop, "BenchmarkRPCCallee"} {
+	for _, want := range []string{"| Measurement | Go | JavaScript | Go/JavaScript |", secCold, secStateless, secStream, secD1, secKV, secR2, secCache, secHot, secMany, secRPC, secNew, secChat, secQueue, secMemory, secHop, "BenchmarkRPCCallee"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the results lack %q:\n%s", want, out)
 		}

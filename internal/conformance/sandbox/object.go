@@ -156,6 +156,8 @@ func (s *Sandbox) routes() *http.ServeMux {
 	mux.HandleFunc("POST /do/{name}/upload", serveUpload)
 	mux.HandleFunc("GET /do/{name}/ws", s.acceptSocket)
 	mux.HandleFunc("GET /do/{name}/dial", dial)
+	tcpRoutes(mux, "/do/{name}")
+	pgRoutes(mux, "/do/{name}")
 	mux.HandleFunc("PUT /do/{name}/kv/{key}", func(w http.ResponseWriter, r *http.Request) {
 		var v any
 		if err := json.NewDecoder(r.Body).Decode(&v); err != nil {

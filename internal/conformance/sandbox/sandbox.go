@@ -42,7 +42,12 @@ func routes() *http.ServeMux {
 	scheduledRoutes(mux)
 	workersKVRoutes(mux)
 	r2Routes(mux)
+	cacheRoutes(mux)
+	rateLimitRoutes(mux)
+	analyticsRoutes(mux)
 	queueRoutes(mux)
+	tcpRoutes(mux, "")
+	pgRoutes(mux, "")
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "hello from Go")
 	})

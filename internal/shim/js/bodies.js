@@ -73,7 +73,15 @@ function responseFromGo(r, ev) {
     if (!webSocket) throw new TypeError("godurable: a 101 response without a WebSocket: accept the request with ws.Accept, or return the response of the upgraded fetch");
     return new Response(null, { status: 101, headers, webSocket });
   }
-  if (r.stream) return new Response(ev.stream(0).readable(r.body), { status: r.status, headers: r.headers });
+  if (r.stream) {
+    // A Content-Length that Go set goes out as net/http sends it, not
+    // chunked: through a FixedLengthStream, which fails the body if Go
+    // writes another number of bytes.
+    let body = ev.stream(0).readable(r.body);
+    const n = fixedLength(r.headers);
+    if (n !== null) body = body.pipeThrough(new FixedLengthStream(n));
+    return new Response(body, { status: r.status, headers: r.headers });
+  }
   const body = NULL_BODY_STATUS.has(r.status) || !r.body || r.body.length === 0 ? null : r.body;
   // Its length tells a caller through stub.fetch that it need not stream
   // (workerd gives such a caller no Content-Length of its own). It joins
@@ -82,6 +90,15 @@ function responseFromGo(r, ev) {
   const headers = r.headers ?? [];
   if (body !== null && !hasHeader(headers, "content-length")) headers.push(["content-length", String(body.length)]);
   return new Response(body, { status: r.status, headers });
+}
+
+// fixedLength returns the Content-Length among pairs (name, value), as a
+// number, or null if there is none (or it is not a length).
+function fixedLength(pairs) {
+  for (const [k, v] of pairs) {
+    if (k.toLowerCase() === "content-length") return /^[0-9]{1,15}$/.test(v) ? Number(v) : null;
+  }
+  return null;
 }
 
 // hasHeader reports whether pairs (name, value) name the header name,

@@ -196,10 +196,12 @@ class Instance {
     return ev;
   }
 
-  // dispatch delivers an event to Go and waits for its result, starting
-  // the event's operations in its own I/O context as they come. obj is the
-  // Durable Object's __godurable, or null for the Worker.
-  async dispatch(kind, obj, arg, payload, signal, waitUntil, readers, props) {
+  // dispatch delivers an event to Go and returns it finished: at once when
+  // Go finished it within the call (the common case: nothing awaited),
+  // else a Promise of it (follow), which starts the event's operations in
+  // its own I/O context as they come. obj is the Durable Object's
+  // __godurable, or null for the Worker.
+  dispatch(kind, obj, arg, payload, signal, waitUntil, readers, props) {
     for (const h of this.runtime.takeDropped()) {
       if (this.known.delete(h)) this.guard(() => this.exports[ABI.ExportDrop](h));
     }
@@ -218,19 +220,23 @@ class Instance {
     ev.props = props; // ctx.props of a Worker's event (event.props)
     this.staged = payload;
     this.run(ev, () => this.exports[ABI.ExportEvent](ev.id, kind, handle, arg, payload.length));
-    if (ev.alive()) {
-      const cancel = () => {
-        if (!ev.finished && !this.dead) this.run(ev, () => this.exports[ABI.ExportCancel](ev.id));
-      };
-      if (signal?.aborted) cancel();
-      signal?.addEventListener("abort", cancel);
-      const driving = this.drive(ev).finally(() => signal?.removeEventListener("abort", cancel));
-      await Promise.race([ev.settled, driving]);
-      // Go's WaitUntil work goes on in the event's I/O context, which
-      // workerd keeps for it.
-      if (ev.alive()) ev.waitUntil(driving.catch(noop));
-      else await driving;
-    }
+    if (!ev.alive()) return ev; // finished within the call: no await
+    return this.follow(ev, signal);
+  }
+
+  // follow drives ev, an event that Go did not finish within its first
+  // call, until it settles (and its WaitUntil work, after, in its own I/O
+  // context, which workerd keeps for it).
+  async follow(ev, signal) {
+    const cancel = () => {
+      if (!ev.finished && !this.dead) this.run(ev, () => this.exports[ABI.ExportCancel](ev.id));
+    };
+    if (signal?.aborted) cancel();
+    signal?.addEventListener("abort", cancel);
+    const driving = this.drive(ev).finally(() => signal?.removeEventListener("abort", cancel));
+    await Promise.race([ev.settled, driving]);
+    if (ev.alive()) ev.waitUntil(driving.catch(noop));
+    else await driving;
     return ev;
   }
 

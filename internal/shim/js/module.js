@@ -18,10 +18,28 @@
 // Go test checks both without Node). A feature adds its rows with define,
 // in a file of its own under features/.
 
-import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
+import * as cloudflareWorkers from "cloudflare:workers";
+import * as cloudflareSockets from "cloudflare:sockets";
 import { Encoder, Decoder, ExtensionCodec, ExtData } from "@msgpack/msgpack";
 
+const { DurableObject, WorkerEntrypoint } = cloudflareWorkers;
+
+// MODULES are the modules whose exports Go reaches by specifier
+// (jsbridge.Module, through js.global): this file, the only one that
+// imports, imports them once, when the shim loads.
+const MODULES = Object.freeze({
+  "cloudflare:sockets": cloudflareSockets,
+  "cloudflare:workers": cloudflareWorkers,
+});
+
 function noop() {}
+
+// andThen is f(x), or a Promise of it when x is a Promise: an event that
+// Go finished within its call into Go is answered at once, with no turn of
+// the event loop and no Promise of its own (dispatch).
+function andThen(x, f) {
+  return x instanceof Promise ? x.then(f) : f(x);
+}
 
 function randomID() {
   return hex(crypto.getRandomValues(new Uint8Array(16)));

@@ -122,19 +122,19 @@ class Runtime {
   // workerEvent runs a handler of the Worker: of its default export, or,
   // with arg, what arg names (a named entrypoint's, a method: see
   // ABI's events). The event's props are ctx.props.
-  async workerEvent(name, args, env, ctx, arg = 0) {
-    return workerEvents.get(name).impl.result(await this.dispatchWorker(name, args, env, ctx, arg), args);
+  workerEvent(name, args, env, ctx, arg = 0) {
+    return andThen(this.dispatchWorker(name, args, env, ctx, arg), (ev) => workerEvents.get(name).impl.result(ev, args));
   }
 
   // dispatchWorker runs a handler of the Worker as workerEvent does, and
-  // returns the finished event.
-  async dispatchWorker(name, args, env, ctx, arg) {
+  // returns the finished event (or a Promise of it: Instance.dispatch).
+  dispatchWorker(name, args, env, ctx, arg) {
     const event = workerEvents.get(name);
     const readers = [];
-    let payload = event.impl.payload(args, null, this.bodies, readers);
-    if (payload instanceof Promise) payload = await payload;
     const waitUntil = ctx && ((promise) => ctx.waitUntil(promise));
-    return this.getInstance(env).dispatch(event.kind, null, arg, payload, event.impl.signal?.(args), waitUntil, readers, ctx?.props);
+    return andThen(event.impl.payload(args, null, this.bodies, readers), (payload) =>
+      this.getInstance(env).dispatch(event.kind, null, arg, payload, event.impl.signal?.(args), waitUntil, readers, ctx?.props),
+    );
   }
 
   // goReply is what __godurableCall returns of ev, a call of jsName of
@@ -168,13 +168,15 @@ export function createRuntime(module, manifest) {
   const runtime = new Runtime(module, manifest);
 
   // dispatchCall runs RPC method index of obj, a GoDurableObject, with
-  // args; their streams are the event's readers.
-  async function dispatchCall(obj, index, args) {
+  // args; their streams are the event's readers. It returns the finished
+  // event, or a Promise of it (Instance.dispatch).
+  function dispatchCall(obj, index, args) {
     const event = objectEvents.get("call");
     const readers = [];
-    let payload = event.impl.payload(args, null, runtime.bodies, readers);
-    if (payload instanceof Promise) payload = await payload; // only when a body must be read first
-    return runtime.getInstance(obj.env).dispatch(event.kind, obj.__godurable, index, payload, undefined, obj.__waitUntil, readers);
+    // The payload is a Promise only when a body must be read first.
+    return andThen(event.impl.payload(args, null, runtime.bodies, readers), (payload) =>
+      runtime.getInstance(obj.env).dispatch(event.kind, obj.__godurable, index, payload, undefined, obj.__waitUntil, readers),
+    );
   }
 
   class GoDurableObject extends DurableObject {
@@ -185,18 +187,20 @@ export function createRuntime(module, manifest) {
       this.__waitUntil = (promise) => ctx.waitUntil(promise);
     }
 
-    // __event runs the handler of a capability (fetch, alarm, ...).
-    async __event(name, args) {
+    // __event runs the handler of a capability (fetch, alarm, ...). Its
+    // answer is a Promise only when something had to be awaited.
+    __event(name, args) {
       const event = objectEvents.get(name);
       const readers = [];
-      const payload = await event.impl.payload(args, runtime.object(this.__godurable.handle), runtime.bodies, readers);
-      const ev = await runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, 0, payload, event.impl.signal?.(args), this.__waitUntil, readers);
-      return event.impl.result(ev, args);
+      const dispatched = andThen(event.impl.payload(args, runtime.object(this.__godurable.handle), runtime.bodies, readers), (payload) =>
+        runtime.getInstance(this.env).dispatch(event.kind, this.__godurable, 0, payload, event.impl.signal?.(args), this.__waitUntil, readers),
+      );
+      return andThen(dispatched, (ev) => event.impl.result(ev, args));
     }
 
     // __call runs the RPC method with the given index.
-    async __call(index, args) {
-      return objectEvents.get("call").impl.result(await dispatchCall(this, index, args));
+    __call(index, args) {
+      return andThen(dispatchCall(this, index, args), (ev) => objectEvents.get("call").impl.result(ev));
     }
 
     // __godurableABI marks a godurable object to its callers (stubCall):
@@ -207,11 +211,11 @@ export function createRuntime(module, manifest) {
 
     // __godurableCall is how Go callers reach a Go object: the result or
     // error comes back as the MessagePack Go wrote, with nothing lost.
-    async __godurableCall(jsName, args) {
+    __godurableCall(jsName, args) {
       const name = this.__godurable.class;
       const missing = runtime.noMethod(name, jsName);
       if (missing) return missing;
-      return runtime.goReply(name, jsName, await dispatchCall(this, runtime.methodIndex.get(name).get(jsName), args));
+      return andThen(dispatchCall(this, runtime.methodIndex.get(name).get(jsName), args), (ev) => runtime.goReply(name, jsName, ev));
     }
   }
 

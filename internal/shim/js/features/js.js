@@ -115,6 +115,11 @@ define(SYNC_OPS, {
     return refBytes(keepValue(rt, v));
   },
   "js.global": (rt, name) => {
+    if (name.includes(":")) {
+      // A module's specifier (jsbridge.Module): its namespace.
+      if (!Object.hasOwn(MODULES, name)) throw new TypeError(`godurable: the shim imports no module ${name}; it imports ${Object.keys(MODULES).join(", ")}`);
+      return refBytes(keepValue(rt, MODULES[name]));
+    }
     if (!(name in globalThis)) throw new ReferenceError(`${name} is not defined`);
     return refBytes(keepValue(rt, globalThis[name]));
   },

@@ -5,7 +5,9 @@
 
 define(WORKER_EVENTS, {
   scheduled: {
-    payload: ([controller]) => encode({ cron: controller.cron, scheduledTime: controller.scheduledTime }),
+    // scheduledTime is a number from workerd's cron, but a caller's
+    // Fetcher.scheduled() may hand it on as a Date: Number reads both.
+    payload: ([controller]) => encode({ cron: controller.cron, scheduledTime: Number(controller.scheduledTime) }),
     result: (ev, [controller]) => {
       const r = decode(ev.result());
       if (r.noRetry) controller.noRetry();

@@ -52,12 +52,12 @@ function entrypointClass(runtime, worker) {
       return ABI.Version;
     }
 
-    async __godurableCall(jsName, args) {
+    __godurableCall(jsName, args) {
       const name = this.__entry.name;
       const missing = runtime.noMethod(name, jsName);
       if (missing) return missing;
-      const ev = await runtime.dispatchWorker("call", args, this.env, this.ctx, this.__arg(runtime.methodIndex.get(name).get(jsName)));
-      return runtime.goReply(name, jsName, ev);
+      const ev = runtime.dispatchWorker("call", args, this.env, this.ctx, this.__arg(runtime.methodIndex.get(name).get(jsName)));
+      return andThen(ev, (ev) => runtime.goReply(name, jsName, ev));
     }
 
     // __arg is the event's arg of a call of the method with the given
