@@ -22,7 +22,7 @@ func ManifestSection(wasm []byte) (manifest []byte, found bool, err error) {
 		}
 		nameLen, m := binary.Uvarint(body)
 		if m <= 0 || nameLen > uint64(len(body)-m) {
-			return errors.New("malformed wasm: custom section name")
+			return errors.New("custom section name")
 		}
 		if string(body[m:m+int(nameLen)]) == abi.ManifestSection {
 			manifest, found = body[m+int(nameLen):], true
