@@ -104,9 +104,10 @@ define(OBJECT_EVENTS, {
 // socket has the same ID after the object hibernates; Go's attachment
 // follows. The shim is the only writer of a socket's attachment, so it
 // keeps what it stored beside the WebSocket object and reads it back
-// without deserializeAttachment (a structured clone, 7 µs of a chat
-// message against JavaScript's 2): a WebSocket object that workerd hands
-// out after hibernation is new, and is read afresh.
+// without deserializeAttachment (a structured clone: ws.attachment took
+// 8-10 µs of a chat message's profile, 2 without it; bench/PROFILE.md): a
+// WebSocket object that workerd hands out after hibernation is new, and
+// is read afresh.
 const SOCKET_ID_BYTES = 16;
 const socketStates = new WeakMap(); // WebSocket -> SocketState
 
