@@ -1,8 +1,12 @@
 package abi
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
 )
 
 // TestNullTime: a null decodes into a time.Time as its zero value (at the
@@ -34,5 +38,27 @@ func TestNullTime(t *testing.T) {
 	var s string
 	if err := DecodeValue(b, &s); err == nil {
 		t.Error("a map decoded into a string")
+	}
+}
+
+// panicky is a type whose registered decoder panics, as the library's own
+// did on a null time.Time (v5.4.1).
+type panicky struct{}
+
+func init() {
+	msgpack.Register(panicky{}, nil, func(*msgpack.Decoder, reflect.Value) error { panic("boom") })
+}
+
+// TestDecoderPanicIsAnError: a panic inside the library is an error that
+// names the type, and the pool's decoders go on working.
+func TestDecoderPanicIsAnError(t *testing.T) {
+	var v struct{ P panicky }
+	b, _ := EncodeValue(map[string]any{"P": 1})
+	if err := DecodeValue(b, &v); err == nil || !strings.Contains(err.Error(), "decoding into *struct") || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("a panicking decoder: %v", err)
+	}
+	var list []int64
+	if err := DecodeValue([]byte{0x92, 0x01, 0x02}, &list); err != nil || len(list) != 2 {
+		t.Errorf("decoding after the panic: %v, %v", list, err)
 	}
 }

@@ -78,17 +78,25 @@ func EncodeValue(v any) ([]byte, error) {
 // peer into v, a non-nil pointer. A number with an integral value decodes
 // into an integer type, as an integer does: JavaScript has one number
 // type, and the shim's encoder writes integers beyond 32 bits as floats.
-func DecodeValue(b []byte, v any) error {
+func DecodeValue(b []byte, v any) (err error) {
 	if decodeScalar(b, v) {
 		return nil
 	}
 	b = IntegralFloatsAsInts(b)
 	dec := msgpack.GetDecoder()
-	defer msgpack.PutDecoder(dec)
+	defer func() {
+		if p := recover(); p != nil {
+			// The library may panic instead of failing (it did on a null
+			// time.Time, v5.4.1: timevalue.go): an error that names the
+			// type, and the decoder is not reused.
+			err = fmt.Errorf("decoding into %T: %v", v, p)
+			return
+		}
+		msgpack.PutDecoder(dec)
+	}()
 	r := bytes.NewReader(b)
 	dec.Reset(r)
 	dec.SetCustomStructTag("json")
-	var err error
 	if p, ok := v.(*time.Time); ok { // past Decode's own case for it, to timevalue.go's decoder
 		err = dec.DecodeValue(reflect.ValueOf(p).Elem())
 	} else {
