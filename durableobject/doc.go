@@ -47,7 +47,10 @@
 // uses worker.Stub.Call, or the typed stubs of wasmbuild stubs. Arguments
 // arrive as JavaScript values and are checked: a string where an int64 is
 // expected fails the call with a TypeError naming the method and the
-// argument. Results are plain JavaScript values (structs become objects
+// argument, and so does a missing one, except trailing parameters that can
+// be nil (a pointer, a slice, a map, an interface): a caller may leave
+// them out, as JavaScript leaves out an optional argument, and they are
+// nil. Results are plain JavaScript values (structs become objects
 // keyed by their json tags, []byte a Uint8Array). A returned error becomes a
 // JavaScript Error, and a panic fails only that call. Package worker
 // documents what each value becomes, and what of an error a caller sees

@@ -299,8 +299,10 @@
 //     calls through package jsbridge.
 //
 // Arguments are checked: a string where an int64 is expected fails the
-// call with a TypeError naming the method and the argument. A method may
-// take and return streams (see Streams over RPC); bodies of a Request or a
+// call with a TypeError naming the method and the argument, as does a
+// missing one; trailing parameters that can be nil (a pointer, a slice, a
+// map, an interface) may be left out, as JavaScript leaves out an optional
+// argument, and are nil. A method may take and return streams (see Streams over RPC); bodies of a Request or a
 // Response do not stream yet (each is read whole before it crosses).
 //
 //	// A JavaScript caller: await stub.reply(new Request("https://x/y", {method: "POST", body: "hi"}))

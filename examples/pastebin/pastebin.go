@@ -121,9 +121,9 @@ func (Pastebin) Stats(ctx context.Context) (*Stats, error) {
 }
 
 // Put creates a text/plain paste of text that expires after ttlSeconds
-// (null: never), and returns it as POST /pastes does. A caller passes
-// both: put("hi", null), as a Go method's arguments are all required. It throws a
-// RangeError for an empty text, one over 100 MiB, or a ttlSeconds under 60.
+// (null or left out: never), and returns it as POST /pastes does. It
+// throws a RangeError for an empty text, one over 100 MiB, or a
+// ttlSeconds under 60.
 func (Pastebin) Put(ctx context.Context, text string, ttlSeconds *int64) (*Paste, error) {
 	var ttl int64
 	if ttlSeconds != nil {

@@ -435,7 +435,11 @@ func TestRPC(t *testing.T) {
 	if err := e.Call(t.Context(), "put", &forever, "no ttl", nil); err != nil || forever.ExpiresAt != nil {
 		t.Errorf("put without a ttl: %+v %v", forever, err)
 	}
-	// put("no ttl") fails: a Go method takes all its arguments (see Put).
+	// put("no ttl"): a trailing pointer argument may be left out.
+	var left Paste
+	if err := e.Call(t.Context(), "put", &left, "ttl left out"); err != nil || left.ExpiresAt != nil || left.Size != 12 {
+		t.Errorf("put with the ttl left out: %+v %v", left, err)
+	}
 	for _, args := range [][]any{{"", nil}, {"x", 59}, {"x", -1}} {
 		err := e.Call(t.Context(), "put", nil, args...)
 		if e, ok := err.(*worker.Error); !ok || e.Name != "RangeError" {
@@ -450,7 +454,7 @@ func TestRPC(t *testing.T) {
 	if err := e.Call(t.Context(), "stats", &st); err != nil {
 		t.Fatal(err)
 	}
-	if !sameJSON(st, map[string]any{"pastes": 2, "bytes": 20, "last_sweep": nil}) {
+	if !sameJSON(st, map[string]any{"pastes": 3, "bytes": 32, "last_sweep": nil}) {
 		t.Errorf("stats(): %v", st)
 	}
 	var overHTTP map[string]any

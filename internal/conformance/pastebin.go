@@ -270,6 +270,12 @@ func (p *pastebin) rpc(t *testing.T) {
 		[]any{15.0, "text/plain", hex.EncodeToString(sum[:]), true, true})
 	r := p.get(t, "/pastes/"+made["id"].(string))
 	equal(t, "the paste put", []any{r.Status, string(r.Body), r.Header.Get("Content-Type")}, []any{200, "from JavaScript", "text/plain"})
+	// A JavaScript caller may leave out the optional ttl (a *int64 in Go).
+	got, jerr = p.target.Call(t, "TARGET", ServiceBinding, "put", "no ttl")
+	if jerr != nil {
+		t.Fatalf("put without a ttl: %v", jerr)
+	}
+	equal(t, "put without a ttl", []any{got.(map[string]any)["size"], got.(map[string]any)["expires_at"]}, []any{6.0, nil})
 	_, jerr = p.target.Call(t, "TARGET", ServiceBinding, "put", "x", 30)
 	if jerr == nil || jerr.Name != "RangeError" {
 		t.Errorf("put with a ttl of 30: %+v, want a RangeError", jerr)

@@ -249,10 +249,38 @@ func argItems(m *method, raw []byte) ([][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("arguments are not an array: %w", err)
 	}
+	if len(items) < len(m.params) && mayOmit(m.params[len(items):]) {
+		for len(items) < len(m.params) {
+			items = append(items, nilArg)
+		}
+	}
 	if len(items) != len(m.params) {
 		return nil, fmt.Errorf("takes %d argument%s (%s), got %d", len(m.params), plural(len(m.params)), typeList(m.params), len(items))
 	}
 	return items, nil
+}
+
+// nilArg is a left-out argument: MessagePack's nil, as undefined crosses.
+var nilArg = []byte{0xc0}
+
+// mayOmit reports whether a caller may leave out trailing arguments of
+// these types, as a JavaScript caller leaves out an optional one (it is
+// undefined there): each can be nil in Go, Go's way of saying optional (a
+// pointer, a slice, a map, an interface other than a stream's reader),
+// and each gets nil. A left-out int or string is still refused.
+func mayOmit(params []reflect.Type) bool {
+	for _, t := range params {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map:
+		case reflect.Interface:
+			if isStreamParam(t) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // decodeArgs decodes the arguments of m, split by argItems; a stream (an

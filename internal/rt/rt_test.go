@@ -15,6 +15,11 @@ import (
 
 type sample struct{}
 
+// withOptionals has a method whose trailing parameters can be nil.
+type withOptionals struct{}
+
+func (withOptionals) Optional(a int64, b *string, c []int) string { return "" }
+
 type point struct {
 	X int `json:"x"`
 }
@@ -152,6 +157,19 @@ func TestDecodeArgs(t *testing.T) {
 	_, err := decodeArgs(context.Background(), plain, enc(t, []any{1}))
 	if err == nil || err.Error() != "takes 2 arguments (int64, string), got 1" {
 		t.Errorf("one argument: %v", err)
+	}
+	// Trailing arguments that can be nil may be left out, as JavaScript
+	// leaves out an optional one; others may not.
+	optionals, _, _ := methodsOf(reflect.TypeFor[withOptionals](), Exposure{})
+	optional := optionals["Optional"]
+	if args, err := decodeArgs(context.Background(), optional, enc(t, []any{1})); err != nil || len(args) != 3 || !args[1].IsNil() || !args[2].IsNil() {
+		t.Errorf("Optional(1): %v, %v", args, err)
+	}
+	if args, err := decodeArgs(context.Background(), optional, enc(t, []any{1, "s"})); err != nil || *args[1].Interface().(*string) != "s" || !args[2].IsNil() {
+		t.Errorf(`Optional(1, "s"): %v, %v`, args, err)
+	}
+	if _, err := decodeArgs(context.Background(), optional, enc(t, []any{})); err == nil || err.Error() != "takes 3 arguments (int64, *string, []int), got 0" {
+		t.Errorf("Optional(): %v", err)
 	}
 	_, err = decodeArgs(context.Background(), plain, enc(t, "not an array"))
 	if err == nil || !strings.Contains(err.Error(), "arguments are not an array") {
