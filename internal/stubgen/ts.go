@@ -45,10 +45,18 @@ func TypeScript(m *abi.Manifest, p *Package, bindings map[string]string) ([]byte
 				body.WriteString(tsDoc("  ", doc))
 			}
 			var ps []string
-			for j, v := range params(fn) {
+			vars := params(fn)
+			optional := len(vars) // the trailing parameters a caller may leave out
+			for optional > 0 && mayOmit(vars[optional-1].Type()) {
+				optional--
+			}
+			for j, v := range vars {
 				name := v.Name()
 				if name == "" || name == "_" || !jsIdent.MatchString(name) || tsReserved[name] {
 					name = fmt.Sprintf("arg%d", j+1)
+				}
+				if j >= optional {
+					name += "?"
 				}
 				ps = append(ps, name+": "+ts.typ(v.Type()))
 			}
@@ -315,4 +323,19 @@ func WithoutEnv(ts []byte) []byte {
 		return ts[:i]
 	}
 	return ts
+}
+
+// mayOmit reports whether a caller may leave out an argument of type t
+// when it and every one after it can: a type that can be nil (a pointer,
+// a slice, a map, an interface other than a stream's io.Reader), as the
+// runtime fills a left-out one with nil (internal/rt's argItems).
+func mayOmit(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Pointer, *types.Slice, *types.Map:
+		return true
+	case *types.Interface:
+		s := types.TypeString(t, nil)
+		return s != "io.Reader" && s != "io.ReadCloser" && u != nil
+	}
+	return false
 }

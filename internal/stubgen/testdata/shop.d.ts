@@ -42,7 +42,7 @@ export interface Shop extends Rpc.DurableObjectBranded {
   /**
    * Forward answers a request with extra headers.
    */
-  forward(r: Request | null, extra: Headers): Promise<Response | null>;
+  forward(r?: Request | null, extra?: Headers): Promise<Response | null>;
   /**
    * Import reads data from a stream.
    */
@@ -57,7 +57,7 @@ export interface Shop extends Rpc.DurableObjectBranded {
   /**
    * Supplier takes a Durable Object stub and returns one.
    */
-  supplier(other: Fetcher | null): Promise<Fetcher | null>;
+  supplier(other?: Fetcher | null): Promise<Fetcher | null>;
   touch(): Promise<void>;
   /**
    * Watch streams the items whose name starts with prefix as they change.
