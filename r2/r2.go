@@ -234,8 +234,10 @@ const (
 	CodeBadUpload         = 10048 // the parts of a multipart upload differ in size
 )
 
+// Error returns the message of R2's error.
 func (e *Error) Error() string { return "r2: " + e.Err.Message }
 
+// Unwrap returns the *worker.Error, for errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 var r2Message = regexp.MustCompile(`(?s)^([A-Za-z]+): (.*) \((\d+)\)$`)
