@@ -144,6 +144,7 @@ func (c *Conn) Close(code int, reason string) error {
 	if _, err := rt.Do(c.conn, abi.OpWSClose, &abi.WSClose{Socket: c.id, Code: code, Reason: reason}); err != nil {
 		return fmt.Errorf("ws: close of %s: %w", c.id, err)
 	}
+	attachments.forget(c.conn, c.id)
 	return nil
 }
 
@@ -181,9 +182,14 @@ func (c *Conn) Tags() ([]string, error) {
 // Attachment decodes the socket's attachment into v and reports whether it
 // has one. Attachments survive hibernation.
 func (c *Conn) Attachment(v any) (bool, error) {
-	raw, err := rt.Do(c.conn, abi.OpWSAttachment, &abi.WSSocket{Socket: c.id})
-	if err != nil {
-		return false, fmt.Errorf("ws: attachment of %s: %w", c.id, err)
+	raw, kept := attachments.get(c.conn, c.id)
+	if !kept {
+		got, err := rt.Do(c.conn, abi.OpWSAttachment, &abi.WSSocket{Socket: c.id})
+		if err != nil {
+			return false, fmt.Errorf("ws: attachment of %s: %w", c.id, err)
+		}
+		raw = got
+		attachments.put(c.conn, c.id, raw)
 	}
 	if len(raw) == 0 {
 		return false, nil
@@ -207,6 +213,7 @@ func (c *Conn) SetAttachment(v any) error {
 	if _, err := rt.Do(c.conn, abi.OpWSSetAttachment, &abi.WSAttachment{Socket: c.id, Attachment: raw}); err != nil {
 		return fmt.Errorf("ws: storing the attachment of %s: %w", c.id, err)
 	}
+	attachments.put(c.conn, c.id, raw)
 	return nil
 }
 

@@ -54,6 +54,7 @@ func init() {
 		Run: func(ctx context.Context, e *rt.Event, payload []byte) {
 			var m abi.WSClose
 			if c, ok := socketEvent(ctx, e, payload, &m); ok {
+				attachments.forget(c, m.Socket)
 				finish(e, e.Value().(CloseHandler).WebSocketClose(ctx, &Conn{conn: c, id: m.Socket}, m.Code, m.Reason, m.WasClean))
 			}
 		},

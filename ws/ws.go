@@ -75,6 +75,7 @@ func Accept(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*Conn,
 	if err != nil {
 		return nil, fmt.Errorf("ws: accepting the WebSocket: %w", err)
 	}
+	attachments.put(c, id, req.Attachment)
 	w.Header().Set(abi.WebSocketHeader, id)
 	w.WriteHeader(http.StatusSwitchingProtocols)
 	return &Conn{conn: c, id: id}, nil

@@ -297,6 +297,14 @@ func (s *suite) socketHibernation(t *testing.T) {
 		t.Errorf("the object was not rebuilt: constructed %v, then %v", before["constructed"], after["constructed"])
 	}
 	equal(t, "listed after hibernation", command(t, sock, map[string]any{"op": "list", "tag": "sleepy"})["ids"], []any{before["id"]})
+	// An attachment set after waking, read, then kept through another
+	// hibernation: what the Go object read before is not what it reads after.
+	command(t, sock, map[string]any{"op": "setAttachment", "size": 9})
+	equal(t, "attachment set after waking", command(t, sock, map[string]any{"op": "whoami"})["attachment"], 9.0)
+	s.target.Hibernate(t, "SANDBOX", o)
+	equal(t, "that attachment after hibernation", command(t, sock, map[string]any{"op": "whoami"})["attachment"], 9.0)
+	command(t, sock, map[string]any{"op": "setAttachment", "size": -1})
+	equal(t, "removed after hibernation", command(t, sock, map[string]any{"op": "whoami"})["hasAttachment"], false)
 }
 
 func (s *suite) socketOutbound(t *testing.T) {
