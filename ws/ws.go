@@ -161,18 +161,20 @@ func Broadcast(ctx context.Context, m Message, tag string, except ...*Conn) (int
 	if err := m.check(); err != nil {
 		return 0, err
 	}
-	req := &abi.WSBroadcast{Tag: tag, IsText: m.Type == Text}
-	if req.IsText {
-		req.Text = string(m.Data)
-	} else {
-		req.Binary = m.Data
+	if len(tag) > MaxTagBytes {
+		return 0, nil // no socket has such a tag
 	}
+	var ids []string
 	for _, x := range except {
 		if x != nil {
-			req.Except = append(req.Except, x.id)
+			ids = append(ids, x.id)
 		}
 	}
-	n, err := rt.Do(c, abi.OpWSBroadcast, req)
+	frame, err := abi.AppendWSBroadcast(nil, tag, ids, m.Type == Text, m.Data)
+	if err != nil {
+		return 0, fmt.Errorf("ws: broadcast: %w", err)
+	}
+	n, err := rt.Do(c, abi.OpWSBroadcast, &frame)
 	if err != nil {
 		return n, fmt.Errorf("ws: broadcast: %w", err)
 	}

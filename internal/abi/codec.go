@@ -400,9 +400,9 @@ func isNil(dec *msgpack.Decoder) bool {
 	return err == nil && c == 0xc0
 }
 
-// The requests of a chat room's message event encode themselves too: an
-// attachment read (WSSocket) and a broadcast, whose reflective encoding
-// ran 30 functions of the library on every message.
+// The request of an attachment read (WSSocket) encodes itself too: its
+// reflective encoding ran 30 functions of the library on every chat
+// message (a broadcast's request is a WSBroadcastFrame).
 
 func (s *WSSocket) appendMsgpack(b []byte) ([]byte, bool) {
 	b = grow(b, 16+len(s.Socket))
@@ -410,39 +410,3 @@ func (s *WSSocket) appendMsgpack(b []byte) ([]byte, bool) {
 	return appendString(appendString(b, "socket"), s.Socket), true
 }
 
-func (m *WSBroadcast) appendMsgpack(b []byte) ([]byte, bool) {
-	fields := 1 // isText; the others are omitempty
-	for _, set := range []bool{m.Tag != "", len(m.Except) > 0, m.Text != "", len(m.Binary) > 0} {
-		if set {
-			fields++
-		}
-	}
-	size := 48 + len(m.Tag) + len(m.Text) + len(m.Binary)
-	for _, s := range m.Except {
-		size += 5 + len(s)
-	}
-	b = grow(b, size)
-	b = append(b, msgpcode.FixedMapLow|byte(fields))
-	if m.Tag != "" {
-		b = appendString(appendString(b, "tag"), m.Tag)
-	}
-	if len(m.Except) > 0 {
-		b = appendArrayLen(appendString(b, "except"), len(m.Except))
-		for _, s := range m.Except {
-			b = appendString(b, s)
-		}
-	}
-	b = appendString(b, "isText")
-	if m.IsText {
-		b = append(b, msgpcode.True)
-	} else {
-		b = append(b, msgpcode.False)
-	}
-	if m.Text != "" {
-		b = appendString(appendString(b, "text"), m.Text)
-	}
-	if len(m.Binary) > 0 {
-		b = appendBytesOrNil(appendString(b, "binary"), m.Binary)
-	}
-	return b, true
-}

@@ -3,6 +3,7 @@ package abi
 import (
 	"encoding/binary"
 	"math"
+	"reflect"
 
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
@@ -25,8 +26,8 @@ type Empty struct{}
 
 // MarshalRequest encodes the request of an operation: req is a pointer to
 // it, or nil or a *Empty for none (no bytes). A scalar (an ID, a time in ms, a string)
-// is written as EncodeValue writes it, without reflection; Raw and WSFrame
-// bytes as they are; a message as
+// is written as EncodeValue writes it, without reflection; the bytes of
+// a raw layout (RawRequest) as they are; a message as
 // Marshal writes it (the hot ones encode themselves).
 func MarshalRequest(req any) ([]byte, error) {
 	switch r := req.(type) {
@@ -42,6 +43,19 @@ func MarshalRequest(req any) ([]byte, error) {
 		return *r, nil
 	case *WSFrame:
 		return *r, nil
+	case *WSBroadcastFrame:
+		return *r, nil
 	}
 	return Marshal(req)
+}
+
+// RawRequest reports whether requests of type t cross as their own bytes,
+// not as MessagePack: Raw and the layouts of WSFrame and WSBroadcastFrame.
+// The shim hands such a request to its implementation undecoded.
+func RawRequest(t reflect.Type) bool {
+	switch t {
+	case reflect.TypeFor[Raw](), reflect.TypeFor[WSFrame](), reflect.TypeFor[WSBroadcastFrame]():
+		return true
+	}
+	return false
 }

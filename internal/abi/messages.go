@@ -364,17 +364,6 @@ type WSList struct {
 	Tag string `msgpack:"tag,omitempty"`
 }
 
-// WSBroadcast is the request of CallWSBroadcast: a message (as in
-// WSMessage, without a socket) for the sockets with Tag (every socket if
-// empty) but those in Except.
-type WSBroadcast struct {
-	Tag    string   `msgpack:"tag,omitempty"`
-	Except []string `msgpack:"except,omitempty"`
-	IsText bool     `msgpack:"isText"`
-	Text   string   `msgpack:"text,omitempty"`
-	Binary []byte   `msgpack:"binary,omitempty"`
-}
-
 // WSAutoResponse is a request message and its automatic response.
 type WSAutoResponse struct {
 	Request  string `msgpack:"request"`

@@ -56,7 +56,7 @@ var (
 	// OpWSEventTimeout is the descriptor of ws.eventTimeout.
 	OpWSEventTimeout = Sync[Empty, *float64]{Code: CallWSEventTimeout}
 	// OpWSBroadcast is the descriptor of ws.broadcast.
-	OpWSBroadcast = Sync[WSBroadcast, int]{Code: CallWSBroadcast}
+	OpWSBroadcast = Sync[WSBroadcastFrame, int]{Code: CallWSBroadcast}
 )
 
 // wsOps are the rows of the table for the operations above.
@@ -112,7 +112,7 @@ var wsMoreOps = feature{
 	codes: blockWSMore,
 	calls: []OpInfo{
 		{Code: int32(CallWSBroadcast), Name: "ws.broadcast", Object: true,
-			Request: reflect.TypeFor[WSBroadcast](), Result: reflect.TypeFor[int](),
-			Doc: "send one message to every open socket of the object, or those with a tag, but the sockets named in Except; how many it was sent to"},
+			Request: reflect.TypeFor[WSBroadcastFrame](), Result: reflect.TypeFor[int](),
+			Doc: "send one message to every open socket of the object, or those with a tag, but the sockets the frame leaves out; how many it was sent to"},
 	},
 }

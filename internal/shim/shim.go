@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -108,8 +107,9 @@ func RuntimeModule() []byte {
 	// The tables: the shim looks up its implementation of each row by name
 	// and refuses to load if one is missing (TestShimImplementsTheTable
 	// checks the same without Node).
-	// Raw marks an operation whose request is bytes as they are (Raw,
-	// WSFrame), which the shim hands to its implementation undecoded.
+	// Raw marks an operation whose request is bytes as they are
+	// (abi.RawRequest), which the shim hands to its implementation
+	// undecoded.
 	type op struct {
 		Name   string `json:"name"`
 		Object bool   `json:"object"`
@@ -118,7 +118,7 @@ func RuntimeModule() []byte {
 	ops := func(table []abi.OpInfo) map[int32]op {
 		out := map[int32]op{}
 		for _, o := range table {
-			raw := o.Request == reflect.TypeFor[abi.Raw]() || o.Request == reflect.TypeFor[abi.WSFrame]()
+			raw := abi.RawRequest(o.Request)
 			out[o.Code] = op{o.Name, o.Object, raw}
 		}
 		return out

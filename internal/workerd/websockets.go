@@ -258,17 +258,22 @@ func init() {
 			return jsEncode(ids)
 		},
 		abi.CallWSBroadcast: func(iso *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-			var b abi.WSBroadcast
-			if err := decodeRequest(req, &b); err != nil {
+			tag, except, isText, data, err := abi.WSBroadcastFrame(req).Parse()
+			if err != nil {
 				return nil, err
 			}
-			m := &abi.WSMessage{IsText: b.IsText, Text: b.Text, Binary: b.Binary}
+			m := &abi.WSMessage{IsText: isText}
+			if isText {
+				m.Text = string(data)
+			} else {
+				m.Binary = slices.Clone(data) // the request's bytes are the guest's
+			}
 			iso.ws.mu.Lock()
 			socks := slices.Clone(iso.ws.sockets[objKey{s.class, s.id}])
 			iso.ws.mu.Unlock()
 			sent := 0
 			for _, sock := range socks {
-				if (b.Tag != "" && !slices.Contains(sock.tags, b.Tag)) || slices.Contains(b.Except, sock.id) {
+				if (tag != "" && !slices.Contains(sock.tags, tag)) || slices.Contains(except, sock.id) {
 					continue
 				}
 				if sock.broadcast(m) {

@@ -56,16 +56,30 @@ define(SYNC_OPS, {
   "ws.eventTimeout": (rt, req, o) => encode(o.ctx.getHibernatableWebSocketEventTimeout() ?? null),
   // One message to many sockets: the bytes cross from Go once, and a
   // socket's ID is read only when some are left out.
-  "ws.broadcast": (rt, req, o) => {
-    const data = req.isText ? req.text ?? "" : req.binary ?? EMPTY;
-    const except = req.except?.length ? new Set(req.except) : null;
+  "ws.broadcast": (rt, frame, o) => {
+    // An ABI WSBroadcastFrame: flags, the tag, the sockets left out, the message.
+    const tagLen = (frame[1] << 8) | frame[2];
+    const tag = tagLen > 0 ? textDecoder.decode(frame.subarray(3, 3 + tagLen)) : undefined;
+    let p = 3 + tagLen;
+    const n = (frame[p] << 8) | frame[p + 1];
+    p += 2;
+    let except = null;
+    if (n > 0) {
+      except = new Set();
+      for (let i = 0; i < n; i++) {
+        except.add(asciiAt(frame, p + 1, frame[p]));
+        p += 1 + frame[p];
+      }
+    }
+    const bytes = frame.subarray(p);
+    const data = frame[0] & ABI.WSFrameText ? textDecoder.decode(bytes) : bytes.slice();
     let sent = 0;
-    for (const ws of o.ctx.getWebSockets(req.tag || undefined)) {
+    for (const ws of o.ctx.getWebSockets(tag)) {
       if (ws.readyState !== 1 || (except && except.has(socketID(ws)))) continue;
       ws.send(data);
       sent++;
     }
-    return encode(sent);
+    return sent < 128 ? Uint8Array.of(sent) : encode(sent); // a positive fixint, as encode writes it
   },
 });
 
@@ -160,9 +174,14 @@ function messageFrame(id, message) {
 }
 
 function frameSocket(frame) {
-  let id = "";
-  for (let i = 0; i < frame[1]; i++) id += String.fromCharCode(frame[2 + i]);
-  return id;
+  return asciiAt(frame, 2, frame[1]);
+}
+
+// asciiAt reads a socket's ID, n bytes of ASCII at bytes[at].
+function asciiAt(bytes, at, n) {
+  let s = "";
+  for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[at + i]);
+  return s;
 }
 
 function concat(a, b) {
