@@ -409,4 +409,3 @@ func (s *WSSocket) appendMsgpack(b []byte) ([]byte, bool) {
 	b = append(b, msgpcode.FixedMapLow|1)
 	return appendString(appendString(b, "socket"), s.Socket), true
 }
-
