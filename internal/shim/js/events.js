@@ -15,7 +15,15 @@ class Event {
     this.waitUntil = null; // workerd's ctx.waitUntil for this event, if it has one
     this.readers = []; // IDs of the bodies streaming into Go for this event (BodyReaders)
     this.bodies = new Map(); // bodies streaming from Go: 0 its response, others its requests' (BodyStream)
-    this.settled = new Promise((resolve) => (this.onSettled = resolve));
+    this.settledPromise = null; // made only for an event Go does not finish within its call (settled)
+    this.onSettled = null;
+  }
+
+  // settled returns a Promise that resolves when Go has given the event's
+  // result.
+  settled() {
+    if (this.finished) return Promise.resolve();
+    return (this.settledPromise ??= new Promise((resolve) => (this.onSettled = resolve)));
   }
 
   // alive reports whether the event may still start operations: until its
@@ -34,7 +42,7 @@ class Event {
     this.finished = true;
     this.status = status;
     this.payload = payload;
-    this.onSettled();
+    this.onSettled?.();
     this.wake();
   }
 

@@ -234,7 +234,7 @@ class Instance {
     if (signal?.aborted) cancel();
     signal?.addEventListener("abort", cancel);
     const driving = this.drive(ev).finally(() => signal?.removeEventListener("abort", cancel));
-    await Promise.race([ev.settled, driving]);
+    await Promise.race([ev.settled(), driving]);
     if (ev.alive()) ev.waitUntil(driving.catch(noop));
     else await driving;
     return ev;
