@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
+	"sync"
 )
 
 // The table of the boundary: every event a host may send and every
@@ -202,8 +204,29 @@ var (
 )
 
 // features are the operations of every feature; the tables are their
-// rows, ordered by code (CallOps, AsyncOps).
-var features = []*feature{&envOps, &storageOps, &eventOps, &bodyOps, &stateOps, &fetchOps, &idOps, &wsOps, &wsMoreOps, &socketOps, &alarmOps, &d1Ops, &jsOps, &serviceOps}
+// rows, ordered by code (CallOps, AsyncOps). Each feature's rows are
+// built by a function, and only by the table's readers (Info, CallOps,
+// the hosts, the shim's generator): a guest, which needs a row's name
+// and whether it acts on an object (opnames.go), links none of them, nor
+// the message types and docs they name (RATIONALE.md, "Why does the
+// guest not link the table of the boundary?").
+var features = []func() feature{envOps, storageOps, eventOps, bodyOps, stateOps, fetchOps, idOps, wsOps, wsMoreOps, socketOps, alarmOps, d1Ops, jsOps, serviceOps}
+
+var (
+	featuresOnce sync.Once
+	featureRows  []*feature
+)
+
+// allFeatures returns the rows of every feature, built once.
+func allFeatures() []*feature {
+	featuresOnce.Do(func() {
+		for _, f := range features {
+			rows := f()
+			featureRows = append(featureRows, &rows)
+		}
+	})
+	return featureRows
+}
 
 // feature is the operations of one feature, as its file declares them.
 type feature struct {
@@ -226,7 +249,7 @@ func asyncs(f *feature) []OpInfo { return f.asyncs }
 // joinRows returns the rows of one kind of every feature, ordered by code.
 func joinRows(rows func(*feature) []OpInfo) []OpInfo {
 	var out []OpInfo
-	for _, f := range features {
+	for _, f := range allFeatures() {
 		out = append(out, rows(f)...)
 	}
 	slices.SortFunc(out, func(a, b OpInfo) int { return cmp.Compare(a.Code, b.Code) })
@@ -246,15 +269,21 @@ func (op CallOp) Info() (OpInfo, bool) { return find(calls, int32(op)) }
 func (op AsyncOp) Info() (OpInfo, bool) { return find(asyncs, int32(op)) }
 
 // String returns the operation's name, or "call N" for one not in the table.
-func (op CallOp) String() string { return name(calls, int32(op), "call") }
+func (op CallOp) String() string { return name(callNames[:], int32(op), "call") }
 
 // String returns the operation's name, or "async N" for one not in the table.
-func (op AsyncOp) String() string { return name(asyncs, int32(op), "async") }
+func (op AsyncOp) String() string { return name(asyncNames[:], int32(op), "async") }
+
+// Object reports whether op acts on the Durable Object the call names (its
+// row's Object), without the rows (opnames.go).
+func (op AsyncOp) Object() bool {
+	return op >= 0 && int(op) < len(asyncObjects) && asyncObjects[op]
+}
 
 // find returns the row of one kind with code: the features' rows are
-// searched where they are, so that the guest does no work to join them.
+// searched where they are.
 func find(rows func(*feature) []OpInfo, code int32) (OpInfo, bool) {
-	for _, f := range features {
+	for _, f := range allFeatures() {
 		for _, o := range rows(f) {
 			if o.Code == code {
 				return o, true
@@ -264,9 +293,10 @@ func find(rows func(*feature) []OpInfo, code int32) (OpInfo, bool) {
 	return OpInfo{}, false
 }
 
-func name(rows func(*feature) []OpInfo, code int32, kind string) string {
-	if o, ok := find(rows, code); ok {
-		return o.Name
+// name returns the name of code in names (opnames.go), or "kind code".
+func name(names []string, code int32, kind string) string {
+	if code >= 0 && int(code) < len(names) && names[code] != "" {
+		return names[code]
 	}
-	return fmt.Sprintf("%s %d", kind, code)
+	return kind + " " + strconv.Itoa(int(code))
 }
