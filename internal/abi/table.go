@@ -73,9 +73,6 @@ type EventInfo struct {
 	Capability bool
 	// Arg says what the event's arg parameter carries; "" if it is 0.
 	Arg string
-	// Payload and Result are the message types staged with the event and
-	// completed with it; nil means empty.
-	Payload, Result reflect.Type
 	// Cancelable reports that the host cancels the event (ExportCancel)
 	// when its client goes away: workerd aborts an incoming request's
 	// signal.
@@ -84,26 +81,42 @@ type EventInfo struct {
 
 var events = []EventInfo{
 	{Kind: EventWorkerFetch, Name: "fetch", Target: TargetWorker, Capability: true, Cancelable: true,
-		Arg:     "0 for the default export, else 1 + the index of the named entrypoint in Manifest.Entrypoints",
-		Payload: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response]()},
-	{Kind: EventObjectFetch, Name: "fetch", Target: TargetObject, Capability: true, Cancelable: true,
-		Payload: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response]()},
-	{Kind: EventObjectCall, Name: "call", Target: TargetObject, Arg: "the index of the method in the class's Methods",
-		Payload: reflect.TypeFor[Value](), Result: reflect.TypeFor[Value]()},
-	{Kind: EventAlarm, Name: "alarm", Target: TargetObject, Capability: true,
-		Payload: reflect.TypeFor[AlarmInfo]()},
-	{Kind: EventWebSocketMessage, Name: "webSocketMessage", Target: TargetObject, Capability: true,
-		Payload: reflect.TypeFor[WSFrame]()},
-	{Kind: EventWebSocketClose, Name: "webSocketClose", Target: TargetObject, Capability: true,
-		Payload: reflect.TypeFor[WSClose]()},
-	{Kind: EventWebSocketError, Name: "webSocketError", Target: TargetObject, Capability: true,
-		Payload: reflect.TypeFor[WSError]()},
-	{Kind: EventScheduled, Name: "scheduled", Target: TargetWorker, Capability: true,
-		Payload: reflect.TypeFor[ScheduledInfo](), Result: reflect.TypeFor[ScheduledResult]()},
-	{Kind: EventWorkerCall, Name: "call", Target: TargetWorker, Arg: "EntrypointArg: the entrypoint's index in Manifest.Entrypoints and the method's in its Methods",
-		Payload: reflect.TypeFor[Value](), Result: reflect.TypeFor[Value]()},
-	{Kind: EventQueue, Name: "queue", Target: TargetWorker, Capability: true,
-		Payload: reflect.TypeFor[QueueBatch](), Result: reflect.TypeFor[QueueResult]()},
+		Arg: "0 for the default export, else 1 + the index of the named entrypoint in Manifest.Entrypoints"},
+	{Kind: EventObjectFetch, Name: "fetch", Target: TargetObject, Capability: true, Cancelable: true},
+	{Kind: EventObjectCall, Name: "call", Target: TargetObject, Arg: "the index of the method in the class's Methods"},
+	{Kind: EventAlarm, Name: "alarm", Target: TargetObject, Capability: true},
+	{Kind: EventWebSocketMessage, Name: "webSocketMessage", Target: TargetObject, Capability: true},
+	{Kind: EventWebSocketClose, Name: "webSocketClose", Target: TargetObject, Capability: true},
+	{Kind: EventWebSocketError, Name: "webSocketError", Target: TargetObject, Capability: true},
+	{Kind: EventScheduled, Name: "scheduled", Target: TargetWorker, Capability: true},
+	{Kind: EventWorkerCall, Name: "call", Target: TargetWorker, Arg: "EntrypointArg: the entrypoint's index in Manifest.Entrypoints and the method's in its Methods"},
+	{Kind: EventQueue, Name: "queue", Target: TargetWorker, Capability: true},
+}
+
+// Messages returns the message types staged with an event of kind k and
+// completed with it; nil means empty. They are not in EventInfo, which a
+// guest reads (its Name, Target, Capability): through the table a guest
+// links none of them.
+func (k EventKind) Messages() (payload, result reflect.Type) {
+	switch k {
+	case EventWorkerFetch, EventObjectFetch:
+		return reflect.TypeFor[Request](), reflect.TypeFor[Response]()
+	case EventObjectCall, EventWorkerCall:
+		return reflect.TypeFor[Value](), reflect.TypeFor[Value]()
+	case EventAlarm:
+		return reflect.TypeFor[AlarmInfo](), nil
+	case EventWebSocketMessage:
+		return reflect.TypeFor[WSFrame](), nil
+	case EventWebSocketClose:
+		return reflect.TypeFor[WSClose](), nil
+	case EventWebSocketError:
+		return reflect.TypeFor[WSError](), nil
+	case EventScheduled:
+		return reflect.TypeFor[ScheduledInfo](), reflect.TypeFor[ScheduledResult]()
+	case EventQueue:
+		return reflect.TypeFor[QueueBatch](), reflect.TypeFor[QueueResult]()
+	}
+	return nil, nil
 }
 
 // Events returns the table of events, ordered by kind.
