@@ -29,7 +29,7 @@ const DataGap = 32
 func PackDataSegments(wasm []byte) []byte {
 	var out []byte
 	packed := false
-	err := eachSection(wasm, func(id byte, body []byte) error {
+	err := EachSection(wasm, func(id byte, body []byte) error {
 		switch id {
 		case 11:
 			segs, ok := readSegments(body)
@@ -81,12 +81,7 @@ func readSegments(body []byte) ([]segment, bool) {
 		if r.byte() != 0x0b { // end
 			return nil, false
 		}
-		size := int(r.uvarint())
-		if size > len(r.b) {
-			return nil, false
-		}
-		segs = append(segs, segment{off, r.b[:size]})
-		r.skip(size)
+		segs = append(segs, segment{off, r.bytes(int(r.uvarint()))})
 	}
 	if r.err != nil || len(r.b) != 0 {
 		return nil, false

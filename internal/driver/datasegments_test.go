@@ -57,7 +57,7 @@ func TestPackDataSegments(t *testing.T) {
 		t.Error("the packed module's memory differs")
 	}
 	var n uint64
-	eachSection(packed, func(id byte, body []byte) error {
+	EachSection(packed, func(id byte, body []byte) error {
 		if id == 11 {
 			n, _ = binary.Uvarint(body)
 		}

@@ -16,12 +16,13 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/godurable/godurable/internal/driver"
 )
 
 func main() {
@@ -52,10 +53,9 @@ func main() {
 }
 
 type function struct {
-	name     string
-	raw, gz  int
-	pkg      string
-	sizeOnly bool
+	name    string
+	raw, gz int
+	pkg     string
 }
 
 type module struct {
@@ -75,78 +75,42 @@ func load(path string) (*module, error) {
 		return nil, err
 	}
 	m := &module{raw: len(wasm), gz: gzipSize(wasm)}
-	var bodies [][]byte
-	names := map[int]string{}
-	imported := 0
-	err = eachSection(wasm, func(id byte, body []byte) error {
+	err = driver.EachSection(wasm, func(id byte, body []byte) error {
 		name := sectionNames[id]
-		r := &reader{b: body}
-		switch id {
-		case 0:
-			l := r.uvarint()
-			name = "custom " + string(r.bytes(int(l)))
-			if name == "custom name" {
-				readNames(r, names)
-			}
-		case 2:
-			for n := r.uvarint(); n > 0 && r.err == nil; n-- {
-				r.bytes(int(r.uvarint()))
-				r.bytes(int(r.uvarint()))
-				switch r.byte() {
-				case 0:
-					r.uvarint()
-					imported++
-				case 1:
-					r.byte()
-					r.limits()
-				case 2:
-					r.limits()
-				case 3:
-					r.bytes(2)
-				}
-			}
-		case 10:
-			for n := r.uvarint(); n > 0 && r.err == nil; n-- {
-				bodies = append(bodies, r.bytes(int(r.uvarint())))
+		if id == 0 {
+			if n, k := binary.Uvarint(body); k > 0 && n <= uint64(len(body)-k) {
+				name = "custom " + string(body[k:k+int(n)])
 			}
 		}
 		m.sections = append(m.sections, section{name, len(body), gzipSize(body)})
-		return r.err
+		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	fns, err := driver.Functions(wasm)
 	if err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
 	zw, _ := flate.NewWriter(&buf, flate.DefaultCompression)
-	for i, b := range bodies {
-		before := buf.Len()
-		zw.Write(b)
-		zw.Flush()
-		name := names[imported+i]
-		if name == "" {
-			name = fmt.Sprintf("func[%d]", imported+i)
+	for i, f := range fns {
+		if f.Body == nil {
+			continue // imported
 		}
-		m.funcs = append(m.funcs, function{name: name, raw: len(b), gz: buf.Len() - before, pkg: pkgOf(name)})
+		before := buf.Len()
+		zw.Write(f.Body)
+		zw.Flush()
+		name := f.Name
+		if name == "" {
+			name = fmt.Sprintf("func[%d]", i)
+		}
+		m.funcs = append(m.funcs, function{name: name, raw: len(f.Body), gz: buf.Len() - before, pkg: pkgOf(name)})
 	}
 	return m, nil
 }
 
 var sectionNames = map[byte]string{1: "type", 2: "import", 3: "function", 4: "table", 5: "memory", 6: "global", 7: "export", 8: "start", 9: "element", 10: "code", 11: "data", 12: "datacount"}
-
-// readNames reads the function names (subsection 1) of a name section.
-func readNames(r *reader, names map[int]string) {
-	for len(r.b) > 0 && r.err == nil {
-		id := r.byte()
-		sub := &reader{b: r.bytes(int(r.uvarint()))}
-		if id != 1 {
-			continue
-		}
-		for n := sub.uvarint(); n > 0 && sub.err == nil; n-- {
-			idx := sub.uvarint()
-			names[int(idx)] = string(sub.bytes(int(sub.uvarint())))
-		}
-	}
-}
 
 // pkgOf returns the Go package of a function's name in the name section,
 // where the linker writes "/" as "_" and "(*T)" as "__T_":
@@ -154,7 +118,7 @@ func readNames(r *reader, names map[int]string) {
 // "github.com_x_y.F" in github.com_x_y (the dot of a domain is skipped).
 func pkgOf(sym string) string {
 	head := sym
-	if i := strings.IndexByte(head, '['); i >= 0 {
+	if i := strings.Index(head, "_go.shape"); i >= 0 { // F[go.shape.int] is F_go.shape.int_
 		head = head[:i]
 	}
 	start := 0
@@ -255,63 +219,4 @@ func report(cur, old *module, n int, funcs bool) {
 	if funcs {
 		table("code by function", func(f function) string { return f.name })
 	}
-}
-
-// eachSection calls fn with the id and contents of each section.
-func eachSection(wasm []byte, fn func(id byte, body []byte) error) error {
-	if len(wasm) < 8 || string(wasm[:4]) != "\x00asm" {
-		return errors.New("not a wasm module")
-	}
-	for i := 8; i < len(wasm); {
-		id := wasm[i]
-		size, n := binary.Uvarint(wasm[i+1:])
-		if n <= 0 || size > uint64(len(wasm)-i-1-n) {
-			return fmt.Errorf("malformed wasm: section at byte %d", i)
-		}
-		if err := fn(id, wasm[i+1+n:i+1+n+int(size)]); err != nil {
-			return fmt.Errorf("section at byte %d: %w", i, err)
-		}
-		i += 1 + n + int(size)
-	}
-	return nil
-}
-
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err, r.b = errors.New("it ends early"), nil
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) byte() byte {
-	b := r.bytes(1)
-	if len(b) == 0 {
-		return 0
-	}
-	return b[0]
-}
-
-func (r *reader) bytes(n int) []byte {
-	if n > len(r.b) {
-		r.err, r.b = errors.New("it ends early"), nil
-		return nil
-	}
-	b := r.b[:n]
-	r.b = r.b[n:]
-	return b
-}
-
-func (r *reader) limits() {
-	if r.byte()&1 != 0 {
-		r.uvarint()
-	}
-	r.uvarint()
 }
