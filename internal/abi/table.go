@@ -221,7 +221,7 @@ var (
 // built by a function, and only by the table's readers (Info, CallOps,
 // the hosts, the shim's generator): a guest, which needs a row's name
 // and whether it acts on an object (opnames.go), links none of them, nor
-// the message types and docs they name (RATIONALE.md, "Why does the
+// the message types and docs they name (RATIONALE.md, "Why does a
 // guest not link the table of the boundary?").
 var features = []func() feature{envOps, storageOps, eventOps, bodyOps, stateOps, fetchOps, idOps, wsOps, wsMoreOps, socketOps, alarmOps, d1Ops, jsOps, serviceOps}
 

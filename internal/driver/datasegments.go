@@ -17,9 +17,10 @@ const DataGap = 32
 // Go's linker cuts a segment at every run of 8 zero bytes or more, which
 // is the smallest module, but not the smallest gzipped one: the lookup
 // table of function PCs (runtime.findfunctab, 20 bytes per 4 KiB of PCs,
-// and a wasm function's PCs span 64 KiB) is mostly zeros, and came out as
-// some 65,000 segments of 2 bytes whose headers (an offset that grows by
-// 20 each time) gzip poorly, where 18 zeros cost almost nothing.
+// and a wasm function's PCs span 64 KiB) is mostly zeros, and came out in
+// examples/counter as some 65,000 segments of 2 bytes whose headers (an
+// offset that grows by 20 each time) gzip poorly, where 18 zeros cost
+// almost nothing.
 // RATIONALE.md, "Why does wasmbuild rewrite the data section?", has the
 // figures.
 //
@@ -95,21 +96,25 @@ func readSegments(body []byte) ([]segment, bool) {
 	return segs, true
 }
 
-// joinSegments joins the ordered segments whose gap is at most DataGap.
+// joinSegments joins the ordered segments whose gap is at most DataGap,
+// copying each byte once.
 func joinSegments(segs []segment) []segment {
 	var out []segment
-	for _, s := range segs {
-		if len(out) > 0 {
-			last := &out[len(out)-1]
-			if gap := s.offset - last.end(); gap <= DataGap {
-				data := make([]byte, 0, len(last.data)+int(gap)+len(s.data))
-				data = append(data, last.data...)
-				data = append(data, make([]byte, gap)...)
-				last.data = append(data, s.data...)
-				continue
-			}
+	for i := 0; i < len(segs); {
+		j := i + 1 // segs[i:j] is one run
+		for j < len(segs) && segs[j].offset-segs[j-1].end() <= DataGap {
+			j++
 		}
-		out = append(out, s)
+		if j == i+1 {
+			out = append(out, segs[i])
+		} else {
+			data := make([]byte, segs[j-1].end()-segs[i].offset)
+			for _, s := range segs[i:j] {
+				copy(data[s.offset-segs[i].offset:], s.data)
+			}
+			out = append(out, segment{segs[i].offset, data})
+		}
+		i = j
 	}
 	return out
 }
