@@ -39,13 +39,15 @@ func (a *attachmentCache) get(c rt.Conn, socket string) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
+	var raw []byte
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	o := a.objects[h]
-	if o == nil {
-		return nil, false
+	if o != nil {
+		raw, ok = o.sockets[socket]
+	} else {
+		ok = false
 	}
-	raw, ok := o.sockets[socket]
+	a.mu.Unlock()
 	return raw, ok
 }
 

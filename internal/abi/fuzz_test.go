@@ -46,7 +46,8 @@ func FuzzUnmarshalMessages(f *testing.F) {
 	f.Add([]byte{0x85})
 	types := []reflect.Type{reflect.TypeFor[Manifest](), reflect.TypeFor[Error](), reflect.TypeFor[ObjectRef]()}
 	for _, e := range Events() {
-		types = append(types, e.Payload, e.Result)
+		payload, result := e.Kind.Messages()
+		types = append(types, payload, result)
 	}
 	for _, o := range append(CallOps(), AsyncOps()...) {
 		types = append(types, o.Request, o.Result)

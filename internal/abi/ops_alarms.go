@@ -26,17 +26,19 @@ var (
 )
 
 // alarmOps are the rows of the table for the operations above.
-var alarmOps = feature{
-	name:  "alarms",
-	codes: codeRange{},
-	asyncs: []OpInfo{
-		{Code: int32(AsyncAlarmGet), Name: "alarm.get", Object: true, Fault: "alarm.get",
-			Result: reflect.TypeFor[*float64](),
-			Doc:    "the time of the object's alarm in ms since the epoch, or nil when none is set"},
-		{Code: int32(AsyncAlarmSet), Name: "alarm.set", Object: true, Fault: "alarm.set",
-			Request: reflect.TypeFor[float64](),
-			Doc:     "set the object's alarm to a time in ms since the epoch (a past time is now)"},
-		{Code: int32(AsyncAlarmDel), Name: "alarm.delete", Object: true, Fault: "alarm.delete",
-			Doc: "delete the object's alarm"},
-	},
+func alarmOps() feature {
+	return feature{
+		name:  "alarms",
+		codes: codeRange{},
+		asyncs: []OpInfo{
+			{Code: int32(AsyncAlarmGet), Name: "alarm.get", Object: true, Fault: "alarm.get",
+				Result: reflect.TypeFor[*float64](),
+				Doc:    "the time of the object's alarm in ms since the epoch, or nil when none is set"},
+			{Code: int32(AsyncAlarmSet), Name: "alarm.set", Object: true, Fault: "alarm.set",
+				Request: reflect.TypeFor[float64](),
+				Doc:     "set the object's alarm to a time in ms since the epoch (a past time is now)"},
+			{Code: int32(AsyncAlarmDel), Name: "alarm.delete", Object: true, Fault: "alarm.delete",
+				Doc: "delete the object's alarm"},
+		},
+	}
 }

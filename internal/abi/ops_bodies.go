@@ -37,21 +37,23 @@ var (
 )
 
 // bodyOps are the rows of the table for the operations above.
-var bodyOps = feature{
-	name:  "bodies",
-	codes: blockBodies,
-	calls: []OpInfo{
-		{Code: int32(CallBodyWrite), Name: "body.write", Request: reflect.TypeFor[BodyChunk](), Result: reflect.TypeFor[int](),
-			Doc: "more of a body that streams from the guest (an event's response, or a request's BodyWriter); the bytes the host holds that its reader has not read yet"},
-		{Code: int32(CallBodyClose), Name: "body.close", Request: reflect.TypeFor[BodyEnd](),
-			Doc: "end a body that streams from the guest, with an error if it was cut short"},
-		{Code: int32(CallBodyCancel), Name: "body.cancel", Request: reflect.TypeFor[int32](),
-			Doc: "give up the body that streams from the host under the request's reader ID (Request.BodyReader): the host cancels it"},
-	},
-	asyncs: []OpInfo{
-		{Code: int32(AsyncBodyDrain), Name: "body.drain", Request: reflect.TypeFor[BodyRef](), Result: reflect.TypeFor[bool](),
-			Doc: "wait until the reader of a body that streams from the guest has read most of what the host holds; true if the reader went away"},
-		{Code: int32(AsyncBodyRead), Name: "body.read", Request: reflect.TypeFor[int32](), Result: reflect.TypeFor[Raw](),
-			Doc: "the next bytes of the body that streams from the host under the request's reader ID (Request.BodyReader); none at its end"},
-	},
+func bodyOps() feature {
+	return feature{
+		name:  "bodies",
+		codes: blockBodies,
+		calls: []OpInfo{
+			{Code: int32(CallBodyWrite), Name: "body.write", Request: reflect.TypeFor[BodyChunk](), Result: reflect.TypeFor[int](),
+				Doc: "more of a body that streams from the guest (an event's response, or a request's BodyWriter); the bytes the host holds that its reader has not read yet"},
+			{Code: int32(CallBodyClose), Name: "body.close", Request: reflect.TypeFor[BodyEnd](),
+				Doc: "end a body that streams from the guest, with an error if it was cut short"},
+			{Code: int32(CallBodyCancel), Name: "body.cancel", Request: reflect.TypeFor[int32](),
+				Doc: "give up the body that streams from the host under the request's reader ID (Request.BodyReader): the host cancels it"},
+		},
+		asyncs: []OpInfo{
+			{Code: int32(AsyncBodyDrain), Name: "body.drain", Request: reflect.TypeFor[BodyRef](), Result: reflect.TypeFor[bool](),
+				Doc: "wait until the reader of a body that streams from the guest has read most of what the host holds; true if the reader went away"},
+			{Code: int32(AsyncBodyRead), Name: "body.read", Request: reflect.TypeFor[int32](), Result: reflect.TypeFor[Raw](),
+				Doc: "the next bytes of the body that streams from the host under the request's reader ID (Request.BodyReader); none at its end"},
+		},
+	}
 }

@@ -21,15 +21,17 @@ var (
 )
 
 // d1Ops are the rows of the table for the operations above.
-var d1Ops = feature{
-	name:  "d1",
-	codes: blockD1,
-	asyncs: []OpInfo{
-		{Code: int32(AsyncD1Query), Name: "d1.query",
-			Request: reflect.TypeFor[D1Query](), Result: reflect.TypeFor[[]D1Result](),
-			Doc: "run statements on a D1 database binding: one with all(), raw() or run(), or a list with batch() (atomic); a result per statement"},
-		{Code: int32(AsyncD1Exec), Name: "d1.exec",
-			Request: reflect.TypeFor[D1Exec](), Result: reflect.TypeFor[D1ExecResult](),
-			Doc: "exec() on a D1 database binding: the statements of a text, one per line, without parameters"},
-	},
+func d1Ops() feature {
+	return feature{
+		name:  "d1",
+		codes: blockD1,
+		asyncs: []OpInfo{
+			{Code: int32(AsyncD1Query), Name: "d1.query",
+				Request: reflect.TypeFor[D1Query](), Result: reflect.TypeFor[[]D1Result](),
+				Doc: "run statements on a D1 database binding: one with all(), raw() or run(), or a list with batch() (atomic); a result per statement"},
+			{Code: int32(AsyncD1Exec), Name: "d1.exec",
+				Request: reflect.TypeFor[D1Exec](), Result: reflect.TypeFor[D1ExecResult](),
+				Doc: "exec() on a D1 database binding: the statements of a text, one per line, without parameters"},
+		},
+	}
 }

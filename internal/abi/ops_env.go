@@ -18,11 +18,13 @@ var (
 )
 
 // envOps are the rows of the table for the operations above.
-var envOps = feature{
-	name:  "env",
-	codes: codeRange{},
-	calls: []OpInfo{
-		{Code: int32(CallEnv), Name: "env", Result: reflect.TypeFor[Env](),
-			Doc: "the Worker's variables, secrets and bindings"},
-	},
+func envOps() feature {
+	return feature{
+		name:  "env",
+		codes: codeRange{},
+		calls: []OpInfo{
+			{Code: int32(CallEnv), Name: "env", Result: reflect.TypeFor[Env](),
+				Doc: "the Worker's variables, secrets and bindings"},
+		},
+	}
 }

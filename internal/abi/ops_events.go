@@ -34,19 +34,21 @@ var (
 )
 
 // eventOps are the rows of the table for the operations above.
-var eventOps = feature{
-	name:  "events",
-	codes: codeRange{},
-	calls: []OpInfo{
-		{Code: int32(CallWaitUntil), Name: "event.waitUntil", Request: reflect.TypeFor[int32](),
-			Doc: "keep the event with the request's ID alive after its result (workerd's ctx.waitUntil) until a matching event.waitUntilDone; its operations go on starting in its I/O context"},
-		{Code: int32(CallWaitUntilDone), Name: "event.waitUntilDone", Request: reflect.TypeFor[int32](),
-			Doc: "end one event.waitUntil of the event with the request's ID"},
-	},
-	asyncs: []OpInfo{
-		{Code: int32(AsyncSleep), Name: "timer.sleep", Request: reflect.TypeFor[float64](),
-			Doc: "settle after the request's milliseconds (setTimeout in the event's own I/O context, so that what the guest does next is on that event's behalf)"},
-		{Code: int32(AsyncEnter), Name: "event.enter",
-			Doc: "settle at once, in the I/O context of the event that starts it: the guest resumes on that event's behalf (a goroutine that a Go timer, a channel or a lock woke inside a call into Go for another context, before it uses its own object's storage)"},
-	},
+func eventOps() feature {
+	return feature{
+		name:  "events",
+		codes: codeRange{},
+		calls: []OpInfo{
+			{Code: int32(CallWaitUntil), Name: "event.waitUntil", Request: reflect.TypeFor[int32](),
+				Doc: "keep the event with the request's ID alive after its result (workerd's ctx.waitUntil) until a matching event.waitUntilDone; its operations go on starting in its I/O context"},
+			{Code: int32(CallWaitUntilDone), Name: "event.waitUntilDone", Request: reflect.TypeFor[int32](),
+				Doc: "end one event.waitUntil of the event with the request's ID"},
+		},
+		asyncs: []OpInfo{
+			{Code: int32(AsyncSleep), Name: "timer.sleep", Request: reflect.TypeFor[float64](),
+				Doc: "settle after the request's milliseconds (setTimeout in the event's own I/O context, so that what the guest does next is on that event's behalf)"},
+			{Code: int32(AsyncEnter), Name: "event.enter",
+				Doc: "settle at once, in the I/O context of the event that starts it: the guest resumes on that event's behalf (a goroutine that a Go timer, a channel or a lock woke inside a call into Go for another context, before it uses its own object's storage)"},
+		},
+	}
 }

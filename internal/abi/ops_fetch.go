@@ -18,12 +18,14 @@ var (
 )
 
 // fetchOps are the rows of the table for the operations above.
-var fetchOps = feature{
-	name:  "fetch",
-	codes: codeRange{},
-	asyncs: []OpInfo{
-		{Code: int32(AsyncFetch), Name: "fetch",
-			Request: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response](),
-			Doc: "an outbound HTTP request with the runtime's fetch"},
-	},
+func fetchOps() feature {
+	return feature{
+		name:  "fetch",
+		codes: codeRange{},
+		asyncs: []OpInfo{
+			{Code: int32(AsyncFetch), Name: "fetch",
+				Request: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response](),
+				Doc: "an outbound HTTP request with the runtime's fetch"},
+		},
+	}
 }

@@ -43,31 +43,33 @@ var (
 )
 
 // idOps are the rows of the table for the operations above.
-var idOps = feature{
-	name:  "ids",
-	codes: blockIDs,
-	calls: []OpInfo{
-		{Code: int32(CallIDFromName), Name: "id.fromName",
-			Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[ObjectID](),
-			Doc: "idFromName: the ID of the object with a name (StubTarget with Binding, Jurisdiction and Name)"},
-		{Code: int32(CallNewUniqueID), Name: "id.newUnique",
-			Request: reflect.TypeFor[NewUniqueID](), Result: reflect.TypeFor[ObjectID](),
-			Doc: "newUniqueId({jurisdiction}): the ID of a new object"},
-		{Code: int32(CallIDFromString), Name: "id.fromString",
-			Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[ObjectID](),
-			Doc: "idFromString: the ID a string names, checked (StubTarget with Binding, Jurisdiction and ID)"},
-		{Code: int32(CallJurisdiction), Name: "ns.jurisdiction",
-			Request: reflect.TypeFor[StubTarget](),
-			Doc:     "check that the namespace has a jurisdictional sub-namespace (jurisdiction(Jurisdiction) of Binding)"},
-		{Code: int32(CallStubRelease), Name: "stub.release", Request: reflect.TypeFor[[]uint32](),
-			Doc: "forget the stubs the host keeps for the guest under these handles (ExtStub): the guest holds them no more"},
-	},
-	asyncs: []OpInfo{
-		{Code: int32(AsyncStubFetch), Name: "stub.fetch",
-			Request: reflect.TypeFor[StubFetch](), Result: reflect.TypeFor[Response](),
-			Doc: "an HTTP request to a Durable Object"},
-		{Code: int32(AsyncStubCall), Name: "stub.call",
-			Request: reflect.TypeFor[StubCall](), Result: reflect.TypeFor[Value](),
-			Doc: "a call of a Durable Object's RPC method; the result is one value, or empty for undefined"},
-	},
+func idOps() feature {
+	return feature{
+		name:  "ids",
+		codes: blockIDs,
+		calls: []OpInfo{
+			{Code: int32(CallIDFromName), Name: "id.fromName",
+				Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[ObjectID](),
+				Doc: "idFromName: the ID of the object with a name (StubTarget with Binding, Jurisdiction and Name)"},
+			{Code: int32(CallNewUniqueID), Name: "id.newUnique",
+				Request: reflect.TypeFor[NewUniqueID](), Result: reflect.TypeFor[ObjectID](),
+				Doc: "newUniqueId({jurisdiction}): the ID of a new object"},
+			{Code: int32(CallIDFromString), Name: "id.fromString",
+				Request: reflect.TypeFor[StubTarget](), Result: reflect.TypeFor[ObjectID](),
+				Doc: "idFromString: the ID a string names, checked (StubTarget with Binding, Jurisdiction and ID)"},
+			{Code: int32(CallJurisdiction), Name: "ns.jurisdiction",
+				Request: reflect.TypeFor[StubTarget](),
+				Doc:     "check that the namespace has a jurisdictional sub-namespace (jurisdiction(Jurisdiction) of Binding)"},
+			{Code: int32(CallStubRelease), Name: "stub.release", Request: reflect.TypeFor[[]uint32](),
+				Doc: "forget the stubs the host keeps for the guest under these handles (ExtStub): the guest holds them no more"},
+		},
+		asyncs: []OpInfo{
+			{Code: int32(AsyncStubFetch), Name: "stub.fetch",
+				Request: reflect.TypeFor[StubFetch](), Result: reflect.TypeFor[Response](),
+				Doc: "an HTTP request to a Durable Object"},
+			{Code: int32(AsyncStubCall), Name: "stub.call",
+				Request: reflect.TypeFor[StubCall](), Result: reflect.TypeFor[Value](),
+				Doc: "a call of a Durable Object's RPC method; the result is one value, or empty for undefined"},
+		},
+	}
 }

@@ -42,34 +42,40 @@ var (
 )
 
 // jsOps are the rows of the table for the operations above.
-var jsOps = feature{name: "js", codes: blockJS, calls: jsCallOps, asyncs: jsAsyncOps}
-
-var jsCallOps = []OpInfo{
-	{Code: int32(CallJSBinding), Name: "js.binding",
-		Request: reflect.TypeFor[string](), Result: reflect.TypeFor[Raw](),
-		Doc: "the binding of the environment with the request's name, by reference (ExtJSValue); an error with CodeNoBinding when the Worker has none"},
-	{Code: int32(CallJSGlobal), Name: "js.global",
-		Request: reflect.TypeFor[string](), Result: reflect.TypeFor[Raw](),
-		Doc: "the global (globalThis's property) with the request's name, by reference (ExtJSValue); for a module specifier (it has a colon: cloudflare:sockets), the namespace of that module, which the shim imports"},
-	{Code: int32(CallJSGet), Name: "js.get",
-		Request: reflect.TypeFor[JSOp](), Result: reflect.TypeFor[Raw](),
-		Doc: "a property of a value, crossing as As says (an ExtJSPromise if it is a promise)"},
-	{Code: int32(CallJSSet), Name: "js.set",
-		Request: reflect.TypeFor[JSOp](),
-		Doc:     "set a property of a value to the value in Args"},
-	{Code: int32(CallJSCall), Name: "js.call",
-		Request: reflect.TypeFor[JSOp](), Result: reflect.TypeFor[Raw](),
-		Doc: "call a method of a value (or the value itself, with no Name) with Args; its result crossing as As says, or an ExtJSPromise"},
-	{Code: int32(CallJSNew), Name: "js.new",
-		Request: reflect.TypeFor[JSOp](), Result: reflect.TypeFor[Raw](),
-		Doc: "construct with a value (new v(...Args)); the new object crossing as As says"},
-	{Code: int32(CallJSType), Name: "js.type",
-		Request: reflect.TypeFor[JSOp](), Result: reflect.TypeFor[JSType](),
-		Doc: "what typeof says of the Target, and its constructor's name"},
+func jsOps() feature {
+	return feature{name: "js", codes: blockJS, calls: jsCallOps(), asyncs: jsAsyncOps()}
 }
 
-var jsAsyncOps = []OpInfo{
-	{Code: int32(AsyncJSAwait), Name: "js.await",
-		Request: reflect.TypeFor[JSAwait](), Result: reflect.TypeFor[Raw](),
-		Doc: "await a promise a synchronous operation returned (ExtJSPromise), in the I/O context of the event; its value crossing as As says"},
+func jsCallOps() []OpInfo {
+	return []OpInfo{
+		{Code: int32(CallJSBinding), Name: "js.binding",
+			Request: reflect.TypeFor[string](), Result: reflect.TypeFor[Raw](),
+			Doc: "the binding of the environment with the request's name, by reference (ExtJSValue); an error with CodeNoBinding when the Worker has none"},
+		{Code: int32(CallJSGlobal), Name: "js.global",
+			Request: reflect.TypeFor[string](), Result: reflect.TypeFor[Raw](),
+			Doc: "the global (globalThis's property) with the request's name, by reference (ExtJSValue); for a module specifier (it has a colon: cloudflare:sockets), the namespace of that module, which the shim imports"},
+		{Code: int32(CallJSGet), Name: "js.get",
+			Request: reflect.TypeFor[JSOp](), Result: reflect.TypeFor[Raw](),
+			Doc: "a property of a value, crossing as As says (an ExtJSPromise if it is a promise)"},
+		{Code: int32(CallJSSet), Name: "js.set",
+			Request: reflect.TypeFor[JSOp](),
+			Doc:     "set a property of a value to the value in Args"},
+		{Code: int32(CallJSCall), Name: "js.call",
+			Request: reflect.TypeFor[JSOp](), Result: reflect.TypeFor[Raw](),
+			Doc: "call a method of a value (or the value itself, with no Name) with Args; its result crossing as As says, or an ExtJSPromise"},
+		{Code: int32(CallJSNew), Name: "js.new",
+			Request: reflect.TypeFor[JSOp](), Result: reflect.TypeFor[Raw](),
+			Doc: "construct with a value (new v(...Args)); the new object crossing as As says"},
+		{Code: int32(CallJSType), Name: "js.type",
+			Request: reflect.TypeFor[JSOp](), Result: reflect.TypeFor[JSType](),
+			Doc: "what typeof says of the Target, and its constructor's name"},
+	}
+}
+
+func jsAsyncOps() []OpInfo {
+	return []OpInfo{
+		{Code: int32(AsyncJSAwait), Name: "js.await",
+			Request: reflect.TypeFor[JSAwait](), Result: reflect.TypeFor[Raw](),
+			Doc: "await a promise a synchronous operation returned (ExtJSPromise), in the I/O context of the event; its value crossing as As says"},
+	}
 }

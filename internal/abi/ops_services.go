@@ -20,13 +20,15 @@ var (
 )
 
 // serviceOps are the rows of the table for the operations above.
-var serviceOps = feature{
-	name:  "services",
-	codes: blockSvc,
-	calls: []OpInfo{
-		{Code: int32(CallEventProps), Name: "event.props", Request: reflect.TypeFor[int32](), Result: reflect.TypeFor[Value](),
-			Doc: "the props (ctx.props) of the Worker's event with the request's ID, as one value; empty when it has none (an event of a Durable Object)"},
-	},
+func serviceOps() feature {
+	return feature{
+		name:  "services",
+		codes: blockSvc,
+		calls: []OpInfo{
+			{Code: int32(CallEventProps), Name: "event.props", Request: reflect.TypeFor[int32](), Result: reflect.TypeFor[Value](),
+				Doc: "the props (ctx.props) of the Worker's event with the request's ID, as one value; empty when it has none (an event of a Durable Object)"},
+		},
+	}
 }
 
 // EntrypointArg is the arg of an EventWorkerCall: the entrypoint's index

@@ -33,23 +33,25 @@ var (
 )
 
 // socketOps are the rows of the table for the operations above.
-var socketOps = feature{
-	name:  "sockets",
-	codes: blockSockets,
-	calls: []OpInfo{
-		{Code: int32(CallSocketConnect), Name: "socket.connect",
-			Request: reflect.TypeFor[WSConnect](), Result: reflect.TypeFor[string](),
-			Doc: "accept the WebSocket of an upgraded fetch response (named by WebSocketHeader); the socket's ID"},
-		{Code: int32(CallSocketSend), Name: "socket.send",
-			Request: reflect.TypeFor[WSMessage](),
-			Doc:     "send a message on an outbound socket"},
-		{Code: int32(CallSocketClose), Name: "socket.close",
-			Request: reflect.TypeFor[WSClose](),
-			Doc:     "close an outbound socket"},
-	},
-	asyncs: []OpInfo{
-		{Code: int32(AsyncSocketReceive), Name: "socket.receive",
-			Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[WSReceived](),
-			Doc: "the next message of an outbound socket, or its close"},
-	},
+func socketOps() feature {
+	return feature{
+		name:  "sockets",
+		codes: blockSockets,
+		calls: []OpInfo{
+			{Code: int32(CallSocketConnect), Name: "socket.connect",
+				Request: reflect.TypeFor[WSConnect](), Result: reflect.TypeFor[string](),
+				Doc: "accept the WebSocket of an upgraded fetch response (named by WebSocketHeader); the socket's ID"},
+			{Code: int32(CallSocketSend), Name: "socket.send",
+				Request: reflect.TypeFor[WSMessage](),
+				Doc:     "send a message on an outbound socket"},
+			{Code: int32(CallSocketClose), Name: "socket.close",
+				Request: reflect.TypeFor[WSClose](),
+				Doc:     "close an outbound socket"},
+		},
+		asyncs: []OpInfo{
+			{Code: int32(AsyncSocketReceive), Name: "socket.receive",
+				Request: reflect.TypeFor[WSSocket](), Result: reflect.TypeFor[WSReceived](),
+				Doc: "the next message of an outbound socket, or its close"},
+		},
+	}
 }

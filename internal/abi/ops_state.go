@@ -19,11 +19,13 @@ var (
 )
 
 // stateOps are the rows of the table for the operations above.
-var stateOps = feature{
-	name:  "state",
-	codes: codeRange{},
-	calls: []OpInfo{
-		{Code: int32(CallAbort), Name: "state.abort", Object: true, Request: reflect.TypeFor[string](),
-			Doc: "reset the object (workerd's ctx.abort(reason)) once the current call into the guest has returned: its events in flight fail, the next one builds it anew"},
-	},
+func stateOps() feature {
+	return feature{
+		name:  "state",
+		codes: codeRange{},
+		calls: []OpInfo{
+			{Code: int32(CallAbort), Name: "state.abort", Object: true, Request: reflect.TypeFor[string](),
+				Doc: "reset the object (workerd's ctx.abort(reason)) once the current call into the guest has returned: its events in flight fail, the next one builds it anew"},
+		},
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
+	"sync"
 )
 
 // The table of the boundary: every event a host may send and every
@@ -71,9 +73,6 @@ type EventInfo struct {
 	Capability bool
 	// Arg says what the event's arg parameter carries; "" if it is 0.
 	Arg string
-	// Payload and Result are the message types staged with the event and
-	// completed with it; nil means empty.
-	Payload, Result reflect.Type
 	// Cancelable reports that the host cancels the event (ExportCancel)
 	// when its client goes away: workerd aborts an incoming request's
 	// signal.
@@ -82,26 +81,42 @@ type EventInfo struct {
 
 var events = []EventInfo{
 	{Kind: EventWorkerFetch, Name: "fetch", Target: TargetWorker, Capability: true, Cancelable: true,
-		Arg:     "0 for the default export, else 1 + the index of the named entrypoint in Manifest.Entrypoints",
-		Payload: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response]()},
-	{Kind: EventObjectFetch, Name: "fetch", Target: TargetObject, Capability: true, Cancelable: true,
-		Payload: reflect.TypeFor[Request](), Result: reflect.TypeFor[Response]()},
-	{Kind: EventObjectCall, Name: "call", Target: TargetObject, Arg: "the index of the method in the class's Methods",
-		Payload: reflect.TypeFor[Value](), Result: reflect.TypeFor[Value]()},
-	{Kind: EventAlarm, Name: "alarm", Target: TargetObject, Capability: true,
-		Payload: reflect.TypeFor[AlarmInfo]()},
-	{Kind: EventWebSocketMessage, Name: "webSocketMessage", Target: TargetObject, Capability: true,
-		Payload: reflect.TypeFor[WSFrame]()},
-	{Kind: EventWebSocketClose, Name: "webSocketClose", Target: TargetObject, Capability: true,
-		Payload: reflect.TypeFor[WSClose]()},
-	{Kind: EventWebSocketError, Name: "webSocketError", Target: TargetObject, Capability: true,
-		Payload: reflect.TypeFor[WSError]()},
-	{Kind: EventScheduled, Name: "scheduled", Target: TargetWorker, Capability: true,
-		Payload: reflect.TypeFor[ScheduledInfo](), Result: reflect.TypeFor[ScheduledResult]()},
-	{Kind: EventWorkerCall, Name: "call", Target: TargetWorker, Arg: "EntrypointArg: the entrypoint's index in Manifest.Entrypoints and the method's in its Methods",
-		Payload: reflect.TypeFor[Value](), Result: reflect.TypeFor[Value]()},
-	{Kind: EventQueue, Name: "queue", Target: TargetWorker, Capability: true,
-		Payload: reflect.TypeFor[QueueBatch](), Result: reflect.TypeFor[QueueResult]()},
+		Arg: "0 for the default export, else 1 + the index of the named entrypoint in Manifest.Entrypoints"},
+	{Kind: EventObjectFetch, Name: "fetch", Target: TargetObject, Capability: true, Cancelable: true},
+	{Kind: EventObjectCall, Name: "call", Target: TargetObject, Arg: "the index of the method in the class's Methods"},
+	{Kind: EventAlarm, Name: "alarm", Target: TargetObject, Capability: true},
+	{Kind: EventWebSocketMessage, Name: "webSocketMessage", Target: TargetObject, Capability: true},
+	{Kind: EventWebSocketClose, Name: "webSocketClose", Target: TargetObject, Capability: true},
+	{Kind: EventWebSocketError, Name: "webSocketError", Target: TargetObject, Capability: true},
+	{Kind: EventScheduled, Name: "scheduled", Target: TargetWorker, Capability: true},
+	{Kind: EventWorkerCall, Name: "call", Target: TargetWorker, Arg: "EntrypointArg: the entrypoint's index in Manifest.Entrypoints and the method's in its Methods"},
+	{Kind: EventQueue, Name: "queue", Target: TargetWorker, Capability: true},
+}
+
+// Messages returns the message types staged with an event of kind k and
+// completed with it; nil means empty. They are not in EventInfo, which a
+// guest reads (its Name, Target, Capability): through the table a guest
+// links none of them.
+func (k EventKind) Messages() (payload, result reflect.Type) {
+	switch k {
+	case EventWorkerFetch, EventObjectFetch:
+		return reflect.TypeFor[Request](), reflect.TypeFor[Response]()
+	case EventObjectCall, EventWorkerCall:
+		return reflect.TypeFor[Value](), reflect.TypeFor[Value]()
+	case EventAlarm:
+		return reflect.TypeFor[AlarmInfo](), nil
+	case EventWebSocketMessage:
+		return reflect.TypeFor[WSFrame](), nil
+	case EventWebSocketClose:
+		return reflect.TypeFor[WSClose](), nil
+	case EventWebSocketError:
+		return reflect.TypeFor[WSError](), nil
+	case EventScheduled:
+		return reflect.TypeFor[ScheduledInfo](), reflect.TypeFor[ScheduledResult]()
+	case EventQueue:
+		return reflect.TypeFor[QueueBatch](), reflect.TypeFor[QueueResult]()
+	}
+	return nil, nil
 }
 
 // Events returns the table of events, ordered by kind.
@@ -202,8 +217,29 @@ var (
 )
 
 // features are the operations of every feature; the tables are their
-// rows, ordered by code (CallOps, AsyncOps).
-var features = []*feature{&envOps, &storageOps, &eventOps, &bodyOps, &stateOps, &fetchOps, &idOps, &wsOps, &wsMoreOps, &socketOps, &alarmOps, &d1Ops, &jsOps, &serviceOps}
+// rows, ordered by code (CallOps, AsyncOps). Each feature's rows are
+// built by a function, and only by the table's readers (Info, CallOps,
+// the hosts, the shim's generator): a guest, which needs a row's name
+// and whether it acts on an object (opnames.go), links none of them, nor
+// the message types and docs they name (RATIONALE.md, "Why does a
+// guest not link the table of the boundary?").
+var features = []func() feature{envOps, storageOps, eventOps, bodyOps, stateOps, fetchOps, idOps, wsOps, wsMoreOps, socketOps, alarmOps, d1Ops, jsOps, serviceOps}
+
+var (
+	featuresOnce sync.Once
+	featureRows  []*feature
+)
+
+// allFeatures returns the rows of every feature, built once.
+func allFeatures() []*feature {
+	featuresOnce.Do(func() {
+		for _, f := range features {
+			rows := f()
+			featureRows = append(featureRows, &rows)
+		}
+	})
+	return featureRows
+}
 
 // feature is the operations of one feature, as its file declares them.
 type feature struct {
@@ -226,7 +262,7 @@ func asyncs(f *feature) []OpInfo { return f.asyncs }
 // joinRows returns the rows of one kind of every feature, ordered by code.
 func joinRows(rows func(*feature) []OpInfo) []OpInfo {
 	var out []OpInfo
-	for _, f := range features {
+	for _, f := range allFeatures() {
 		out = append(out, rows(f)...)
 	}
 	slices.SortFunc(out, func(a, b OpInfo) int { return cmp.Compare(a.Code, b.Code) })
@@ -246,15 +282,21 @@ func (op CallOp) Info() (OpInfo, bool) { return find(calls, int32(op)) }
 func (op AsyncOp) Info() (OpInfo, bool) { return find(asyncs, int32(op)) }
 
 // String returns the operation's name, or "call N" for one not in the table.
-func (op CallOp) String() string { return name(calls, int32(op), "call") }
+func (op CallOp) String() string { return name(callNames[:], int32(op), "call") }
 
 // String returns the operation's name, or "async N" for one not in the table.
-func (op AsyncOp) String() string { return name(asyncs, int32(op), "async") }
+func (op AsyncOp) String() string { return name(asyncNames[:], int32(op), "async") }
+
+// Object reports whether op acts on the Durable Object the call names (its
+// row's Object), without the rows (opnames.go).
+func (op AsyncOp) Object() bool {
+	return op >= 0 && int(op) < len(asyncObjects) && asyncObjects[op]
+}
 
 // find returns the row of one kind with code: the features' rows are
-// searched where they are, so that the guest does no work to join them.
+// searched where they are.
 func find(rows func(*feature) []OpInfo, code int32) (OpInfo, bool) {
-	for _, f := range features {
+	for _, f := range allFeatures() {
 		for _, o := range rows(f) {
 			if o.Code == code {
 				return o, true
@@ -264,9 +306,10 @@ func find(rows func(*feature) []OpInfo, code int32) (OpInfo, bool) {
 	return OpInfo{}, false
 }
 
-func name(rows func(*feature) []OpInfo, code int32, kind string) string {
-	if o, ok := find(rows, code); ok {
-		return o.Name
+// name returns the name of code in names (opnames.go), or "kind code".
+func name(names []string, code int32, kind string) string {
+	if code >= 0 && int(code) < len(names) && names[code] != "" {
+		return names[code]
 	}
-	return fmt.Sprintf("%s %d", kind, code)
+	return kind + " " + strconv.Itoa(int(code))
 }

@@ -92,7 +92,8 @@ type Options struct {
 // generated method table and the StaticTag, which lets the linker drop the
 // methods nobody calls. It keeps the second module if it registers exactly
 // the same classes and methods, else the first. opts may be nil. The
-// module carries its manifest in its abi.ManifestSection.
+// module carries its manifest in its abi.ManifestSection, and its data
+// segments are packed for gzip (driver.PackDataSegments).
 func CompileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module, error) {
 	m, err := compileModule(ctx, dir, pkg, opts)
 	if err != nil {
@@ -102,7 +103,7 @@ func CompileModule(ctx context.Context, dir, pkg string, opts *Options) (*Module
 	if err != nil {
 		return nil, err
 	}
-	m.Wasm = driver.WithManifestSection(m.Wasm, manifest)
+	m.Wasm = driver.WithManifestSection(driver.PackDataSegments(m.Wasm), manifest)
 	return m, nil
 }
 

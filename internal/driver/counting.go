@@ -137,10 +137,34 @@ type FunctionCalls struct {
 // module, by function index (imported functions, which come first, have
 // none).
 func functionSizes(wasm []byte) ([]int, error) {
-	var sizes []int
-	err := eachSection(wasm, func(id byte, body []byte) error {
+	fns, err := Functions(wasm)
+	sizes := make([]int, len(fns))
+	for i, f := range fns {
+		sizes[i] = len(f.Body)
+	}
+	return sizes, err
+}
+
+// A Function is a function of a module: its name in the module's name
+// section ("" without one) and its body (nil for an imported function).
+type Function struct {
+	Name string
+	Body []byte
+}
+
+// Functions returns the functions of wasm by index: the imported ones
+// first, as wasm numbers them, then those it defines.
+func Functions(wasm []byte) ([]Function, error) {
+	var fns []Function
+	names := map[uint64]string{}
+	err := EachSection(wasm, func(id byte, body []byte) error {
 		r := &reader{b: body}
 		switch id {
+		case 0: // custom: the name section's function names
+			if string(r.bytes(int(r.uvarint()))) == "name" {
+				readFunctionNames(r, names)
+			}
+			return nil // a malformed custom section is no error
 		case 2: // imports: count the imported functions
 			for n := r.uvarint(); n > 0 && r.err == nil; n-- {
 				r.skip(int(r.uvarint())) // module
@@ -148,7 +172,7 @@ func functionSizes(wasm []byte) ([]int, error) {
 				switch kind := r.byte(); kind {
 				case 0: // function: its type
 					r.uvarint()
-					sizes = append(sizes, 0)
+					fns = append(fns, Function{})
 				case 1: // table: reference type, limits
 					r.byte()
 					r.limits()
@@ -162,14 +186,31 @@ func functionSizes(wasm []byte) ([]int, error) {
 			}
 		case 10: // code: one sized body per defined function
 			for n := r.uvarint(); n > 0 && r.err == nil; n-- {
-				size := r.uvarint()
-				r.skip(int(size))
-				sizes = append(sizes, int(size))
+				fns = append(fns, Function{Body: r.bytes(int(r.uvarint()))})
 			}
 		}
 		return r.err
 	})
-	return sizes, err
+	for i := range fns {
+		fns[i].Name = names[uint64(i)]
+	}
+	return fns, err
+}
+
+// readFunctionNames reads the function names (subsection 1) of a name
+// section into names, by function index.
+func readFunctionNames(r *reader, names map[uint64]string) {
+	for len(r.b) > 0 && r.err == nil {
+		id := r.byte()
+		sub := &reader{b: r.bytes(int(r.uvarint()))}
+		if id != 1 {
+			continue
+		}
+		for n := sub.uvarint(); n > 0 && sub.err == nil; n-- {
+			idx := sub.uvarint()
+			names[idx] = string(sub.bytes(int(sub.uvarint())))
+		}
+	}
 }
 
 // reader reads a section's LEB128 integers and bytes; past the end it
@@ -201,12 +242,17 @@ func (r *reader) byte() byte {
 	return c
 }
 
-func (r *reader) skip(n int) {
-	if n > len(r.b) {
+func (r *reader) skip(n int) { r.bytes(n) }
+
+// bytes returns the next n bytes (nil past the end).
+func (r *reader) bytes(n int) []byte {
+	if n < 0 || n > len(r.b) {
 		r.err, r.b = errShort, nil
-		return
+		return nil
 	}
+	b := r.b[:n]
 	r.b = r.b[n:]
+	return b
 }
 
 func (r *reader) limits() {

@@ -16,7 +16,7 @@ var wasmHeader = []byte{0, 'a', 's', 'm', 1, 0, 0, 0}
 // ManifestSection returns the contents of the module's abi.ManifestSection,
 // and false if it has none.
 func ManifestSection(wasm []byte) (manifest []byte, found bool, err error) {
-	err = eachSection(wasm, func(id byte, body []byte) error {
+	err = EachSection(wasm, func(id byte, body []byte) error {
 		if id != 0 || found {
 			return nil
 		}
@@ -35,9 +35,9 @@ func ManifestSection(wasm []byte) (manifest []byte, found bool, err error) {
 	return manifest, found, nil
 }
 
-// eachSection calls fn with the id and the contents of each section of
+// EachSection calls fn with the id and the contents of each section of
 // wasm, in order, until fn returns an error.
-func eachSection(wasm []byte, fn func(id byte, body []byte) error) error {
+func EachSection(wasm []byte, fn func(id byte, body []byte) error) error {
 	if len(wasm) < len(wasmHeader) || string(wasm[:len(wasmHeader)]) != string(wasmHeader) {
 		return errors.New("not a wasm module (no wasm header)")
 	}

@@ -148,7 +148,7 @@ func await(ctx context.Context, op abi.AsyncOp, req []byte) ([]byte, error) {
 	if e == nil {
 		return nil, ErrNoEvent
 	}
-	if info, _ := op.Info(); info.Object && e.obj == nil {
+	if op.Object() && e.obj == nil {
 		return nil, ErrNoObject
 	}
 	if e.obj != nil && inTransaction(e.obj.handle) {
