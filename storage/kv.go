@@ -30,7 +30,8 @@ func (kv *KV) Get(key string, v any) (bool, error) {
 // GetRaw returns the MessagePack bytes stored under key, or nil if there
 // are none.
 func (kv *KV) GetRaw(key string) ([]byte, error) {
-	out, err := rt.Do(conn(kv.c()), abi.OpKVGet, &abi.KVKey{Key: key})
+	req := abi.KVGetRequest(key)
+	out, err := rt.Do(conn(kv.c()), abi.OpKVGet, &req)
 	if err != nil {
 		return nil, fmt.Errorf("storage: get %q: %w", key, err)
 	}
@@ -55,7 +56,8 @@ func (kv *KV) PutRaw(key string, raw []byte) error {
 	if err := abi.CheckStorable(raw); err != nil {
 		return fmt.Errorf("storage: put %q: %w", key, err)
 	}
-	if _, err := rt.Do(conn(kv.c()), abi.OpKVPut, &abi.KVPut{Key: key, Value: raw}); err != nil {
+	req := abi.AppendKVPutRequest(nil, key, raw)
+	if _, err := rt.Do(conn(kv.c()), abi.OpKVPut, &req); err != nil {
 		return fmt.Errorf("storage: put %q: %w", key, err)
 	}
 	return nil

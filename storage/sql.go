@@ -31,17 +31,25 @@ var ErrTooManyRows = errors.New("storage: more than one row")
 // An error from SQLite (bad SQL, a broken constraint, a limit) is returned
 // as an error whose message is SQLite's.
 func (s *SQL) Exec(query string, args ...any) (*Cursor, error) {
-	q := abi.SQLQuery{Query: query, Args: make([]any, len(args))}
+	bound := make([]any, len(args))
 	for i, a := range args {
 		v, err := sqlvalue.Arg(a)
 		if err != nil {
 			return nil, fmt.Errorf("storage: sql: argument %d: %w", i+1, err)
 		}
-		q.Args[i] = v
+		bound[i] = v
 	}
-	res, err := rt.Do(conn(s.c()), abi.OpSQLExec, &q)
+	req, err := abi.AppendSQLExecRequest(nil, query, bound)
 	if err != nil {
 		return nil, fmt.Errorf("storage: sql: %w", err)
+	}
+	out, err := rt.Do(conn(s.c()), abi.OpSQLExec, &req)
+	if err != nil {
+		return nil, fmt.Errorf("storage: sql: %w", err)
+	}
+	res, err := out.Parse()
+	if err != nil {
+		return nil, fmt.Errorf("storage: sql: godurable: host sent a malformed result: %w", err)
 	}
 	return &Cursor{rows: sqlvalue.Rows{Columns: res.Columns, Data: res.Rows}, read: res.RowsRead, written: res.RowsWritten}, nil
 }

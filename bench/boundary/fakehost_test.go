@@ -32,7 +32,7 @@ type completed struct {
 
 var (
 	envResult, _  = abi.Marshal(&abi.Env{Vars: map[string]any{}, Bindings: map[string]string{"COUNTER": "DurableObjectNamespace"}})
-	sqlResult, _  = abi.Marshal(&abi.SQLResult{Columns: []string{}, Rows: [][]any{}, RowsWritten: 1})
+	sqlResult, _  = abi.AppendSQLExecResult(nil, &abi.SQLResult{Columns: []string{}, Rows: [][]any{}, RowsWritten: 1})
 	callResult, _ = abi.EncodeValue(int64(42))
 )
 
@@ -113,9 +113,8 @@ func (h *fakeHost) Call(op abi.CallOp, object uint32, req, resp []byte) int32 {
 	case abi.CallKVGet:
 		out = h.value
 	case abi.CallKVPut:
-		var p abi.KVPut
-		abi.Unmarshal(req, &p)
-		h.value = p.Value
+		_, value, _ := abi.KVPutRequest(req).Parse()
+		h.value = append([]byte(nil), value...)
 	case abi.CallSQLExec:
 		out = sqlResult
 	}

@@ -78,7 +78,8 @@ func (o *Object) PutJS(key string, v any) error {
 	if err == nil {
 		// Through the host's kv.put as JavaScript's: the value need not be
 		// MessagePack (a Uint8Array is its bytes).
-		_, err = rt.Do(o.w.iso.Conn(o.t.Class, o.t.ID), abi.OpKVPut, &abi.KVPut{Key: key, Value: b})
+		req := abi.AppendKVPutRequest(nil, key, b)
+		_, err = rt.Do(o.w.iso.Conn(o.t.Class, o.t.ID), abi.OpKVPut, &req)
 	}
 	if err != nil {
 		return fmt.Errorf("dotest: PutJS %q: %w", key, err)

@@ -4,8 +4,10 @@
 //
 // Everything that both sides must agree on lives here and nowhere else: the
 // version, the names of imports and exports, the status codes, the table of
-// events and operations (table.go), and the MessagePack messages that cross
-// (messages.go). The JS constants of the shim are generated from this
+// events and operations (table.go), the MessagePack messages that cross
+// (messages.go), and the few laid out by hand for the hottest paths: a
+// hibernatable socket's messages (wsframe.go) and kv.get, kv.put and
+// sql.exec (storagelayout.go). The JS constants of the shim are generated from this
 // package, and tests check that the shim and the wazero host implement
 // every entry of the table and nothing else, so the three cannot drift.
 //
@@ -68,7 +70,7 @@ package abi
 
 // Version is the ABI version. Bump it on any incompatible change to the
 // names, codes, table or messages in this package.
-const Version = 5
+const Version = 6
 
 // ImportModule is the wasm import module of every godurable host function.
 const ImportModule = "godurable"

@@ -14,8 +14,6 @@ func TestHandWrittenDecoders(t *testing.T) {
 		&Request{Method: "POST", URL: "http://x/a?b", Headers: [][2]string{{"a", "1"}, {"a", "2"}}, Body: []byte("hi")},
 		&Request{Method: "GET", URL: "http://x/", Headers: [][2]string{}},
 		&Response{Status: 201, Headers: [][2]string{{"x", "y"}}, Body: []byte{0, 1}},
-		&SQLResult{Columns: []string{"a", "b"}, Rows: [][]any{{int8(1), "s"}, {nil, []byte{2}}}, RowsRead: 2, RowsWritten: 1},
-		&SQLResult{Columns: []string{}, Rows: [][]any{}},
 		&ObjectRef{Class: "Counter", ID: "0123abcd", Name: "a"},
 		&ObjectRef{Class: "Counter", ID: "0123abcd"},
 		&Env{Vars: map[string]any{"TEXT": "t", "JSON": map[string]any{"a": []any{int8(1), "b"}}}, Bindings: map[string]string{"COUNTER": "DurableObjectNamespace"}},
@@ -56,7 +54,6 @@ func TestHandWrittenDecoders(t *testing.T) {
 func FuzzUnmarshalResults(f *testing.F) {
 	for _, v := range []any{
 		&Response{Status: 200, Headers: [][2]string{{"a", "b"}}, Body: []byte("x")},
-		&SQLResult{Columns: []string{"c"}, Rows: [][]any{{int64(1)}}, RowsRead: 1},
 	} {
 		b, _ := Marshal(v)
 		f.Add(b)
@@ -66,8 +63,6 @@ func FuzzUnmarshalResults(f *testing.F) {
 		_ = Unmarshal(b, &r)
 		var q Request
 		_ = Unmarshal(b, &q)
-		var s SQLResult
-		_ = Unmarshal(b, &s)
 		_ = Unmarshal(b, &ObjectRef{})
 		_ = Unmarshal(b, &Env{})
 	})

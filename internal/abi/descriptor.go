@@ -26,8 +26,8 @@ type Empty struct{}
 
 // MarshalRequest encodes the request of an operation: req is a pointer to
 // it, or nil or a *Empty for none (no bytes). A scalar (an ID, a time in ms, a string)
-// is written as EncodeValue writes it, without reflection; the bytes of
-// a raw layout (RawRequest) as they are; a message as
+// is written as EncodeValue writes it, without reflection; a Layout's
+// bytes (Raw, WSFrame, the storage layouts) as they are; a message as
 // Marshal writes it (the hot ones encode themselves).
 func MarshalRequest(req any) ([]byte, error) {
 	switch r := req.(type) {
@@ -39,23 +39,16 @@ func MarshalRequest(req any) ([]byte, error) {
 		return binary.BigEndian.AppendUint64(append(make([]byte, 0, 9), msgpcode.Double), math.Float64bits(*r)), nil
 	case *string:
 		return appendString(nil, *r), nil
-	case *Raw:
-		return *r, nil
-	case *WSFrame:
-		return *r, nil
-	case *WSBroadcastFrame:
-		return *r, nil
+	case Layout:
+		return *r.LayoutBytes(), nil
 	}
 	return Marshal(req)
 }
 
 // RawRequest reports whether requests of type t cross as their own bytes,
-// not as MessagePack: Raw and the layouts of WSFrame and WSBroadcastFrame.
-// The shim hands such a request to its implementation undecoded.
+// not as MessagePack: a Layout (Raw, WSFrame, WSBroadcastFrame, the
+// storage layouts). The shim hands such a request to its implementation
+// undecoded.
 func RawRequest(t reflect.Type) bool {
-	switch t {
-	case reflect.TypeFor[Raw](), reflect.TypeFor[WSFrame](), reflect.TypeFor[WSBroadcastFrame]():
-		return true
-	}
-	return false
+	return t != nil && reflect.PointerTo(t).Implements(reflect.TypeFor[Layout]())
 }

@@ -151,15 +151,9 @@ type Env struct {
 	Bindings map[string]string `msgpack:"bindings"`
 }
 
-// KVKey is the request of CallKVGet and CallKVDelete.
+// KVKey is the request of CallKVDelete.
 type KVKey struct {
 	Key string `msgpack:"key"`
-}
-
-// KVPut is the request of CallKVPut.
-type KVPut struct {
-	Key   string `msgpack:"key"`
-	Value []byte `msgpack:"value"`
 }
 
 // KVList is the request of CallKVList; it mirrors the options of workerd's
@@ -180,14 +174,14 @@ type KVEntry struct {
 	Value    []byte
 }
 
-// SQLQuery is the request of CallSQLExec. Args hold nil, int64, float64,
+// SQLQuery is a statement of a D1Query. Args hold nil, int64, float64,
 // string or []byte.
 type SQLQuery struct {
 	Query string `msgpack:"query"`
 	Args  []any  `msgpack:"args"`
 }
 
-// SQLResult is the result of CallSQLExec.
+// SQLResult is the result of CallSQLExec, as SQLExecResult lays it out.
 type SQLResult struct {
 	Columns     []string `msgpack:"columns"`
 	Rows        [][]any  `msgpack:"rows"`

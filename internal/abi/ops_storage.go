@@ -35,15 +35,15 @@ const (
 // requests and results (rt.Do, rt.AwaitOp).
 var (
 	// OpKVGet is the descriptor of kv.get.
-	OpKVGet = Sync[KVKey, Raw]{Code: CallKVGet}
+	OpKVGet = Sync[KVGetRequest, Raw]{Code: CallKVGet}
 	// OpKVPut is the descriptor of kv.put.
-	OpKVPut = Sync[KVPut, Empty]{Code: CallKVPut}
+	OpKVPut = Sync[KVPutRequest, Empty]{Code: CallKVPut}
 	// OpKVDelete is the descriptor of kv.delete.
 	OpKVDelete = Sync[KVKey, bool]{Code: CallKVDelete}
 	// OpKVList is the descriptor of kv.list.
 	OpKVList = Sync[KVList, []KVEntry]{Code: CallKVList}
 	// OpSQLExec is the descriptor of sql.exec.
-	OpSQLExec = Sync[SQLQuery, SQLResult]{Code: CallSQLExec}
+	OpSQLExec = Sync[SQLExecRequest, SQLExecResult]{Code: CallSQLExec}
 	// OpSQLDatabaseSize is the descriptor of sql.databaseSize.
 	OpSQLDatabaseSize = Sync[Empty, int64]{Code: CallSQLDatabaseSize}
 	// OpDeleteAll is the descriptor of storage.deleteAll.
@@ -73,10 +73,10 @@ func storageOps() feature {
 		codes: codeRange{},
 		calls: []OpInfo{
 			{Code: int32(CallKVGet), Name: "kv.get", Object: true, Fault: "kv.get",
-				Request: reflect.TypeFor[KVKey](), Result: reflect.TypeFor[Raw](),
+				Request: reflect.TypeFor[KVGetRequest](), Result: reflect.TypeFor[Raw](),
 				Doc: "the stored bytes of a key; an empty result when the key is absent"},
 			{Code: int32(CallKVPut), Name: "kv.put", Object: true, Fault: "kv.put",
-				Request: reflect.TypeFor[KVPut](),
+				Request: reflect.TypeFor[KVPutRequest](),
 				Doc:     "store a value"},
 			{Code: int32(CallKVDelete), Name: "kv.delete", Object: true, Fault: "kv.delete",
 				Request: reflect.TypeFor[KVKey](), Result: reflect.TypeFor[bool](),
@@ -94,7 +94,7 @@ func storageOps() feature {
 				Request: reflect.TypeFor[[]string](), Result: reflect.TypeFor[int](),
 				Doc: "delete the keys; how many existed"},
 			{Code: int32(CallSQLExec), Name: "sql.exec", Object: true, Fault: "sql.exec",
-				Request: reflect.TypeFor[SQLQuery](), Result: reflect.TypeFor[SQLResult](),
+				Request: reflect.TypeFor[SQLExecRequest](), Result: reflect.TypeFor[SQLExecResult](),
 				Doc: "run one SQL statement"},
 			{Code: int32(CallSQLDatabaseSize), Name: "sql.databaseSize", Object: true, Fault: "sql.databaseSize",
 				Result: reflect.TypeFor[int64](),

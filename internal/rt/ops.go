@@ -70,12 +70,13 @@ func awaitMsg(ctx context.Context, op abi.AsyncOp, req any) ([]byte, error) {
 }
 
 // decodeResult decodes an operation's result into result, a pointer: a
-// Raw or a Value takes the bytes as they are, an Empty nothing.
+// Layout (Raw, a storage layout) or a Value takes the bytes as they are,
+// an Empty nothing.
 func decodeResult(out []byte, result any) error {
 	switch r := result.(type) {
 	case *abi.Empty:
-	case *abi.Raw:
-		*r = out
+	case abi.Layout:
+		*r.LayoutBytes() = out
 	case *abi.Value:
 		*r = out
 	default:

@@ -245,6 +245,7 @@ func abiConstants() map[string]any {
 		"ExportEvent": abi.ExportEvent, "ExportResume": abi.ExportResume, "ExportTick": abi.ExportTick, "ExportTransaction": abi.ExportTransaction, "ExportCancel": abi.ExportCancel,
 		"IdleFD": abi.IdleFD, "StatusOK": int(abi.StatusOK), "StatusError": int(abi.StatusError),
 		"CodeCrashed": abi.CodeCrashed, "CodeOrphaned": abi.CodeOrphaned, "WSFrameText": abi.WSFrameText,
+		"SQLNull": abi.SQLNull, "SQLNumber": abi.SQLNumber, "SQLString": abi.SQLString, "SQLBlob": abi.SQLBlob, "SQLFalse": abi.SQLFalse, "SQLTrue": abi.SQLTrue,
 		"MaxErrorCauses": abi.MaxErrorCauses, "ReservedRPCNames": abi.ReservedRPCNames,
 		"WebSocketHeader": abi.WebSocketHeader, "ManifestSection": abi.ManifestSection, "ExtBigInt": abi.ExtBigInt, "ExtStream": abi.ExtStream,
 		"ExtHeaders": abi.ExtHeaders, "ExtRequest": abi.ExtRequest, "ExtResponse": abi.ExtResponse,

@@ -64,13 +64,25 @@ func FuzzHostCall(f *testing.F) {
 		}
 		f.Add(int32(op), b)
 	}
-	add(abi.CallKVPut, &abi.KVPut{Key: "k", Value: []byte{1, 2}})
-	add(abi.CallKVGet, &abi.KVKey{Key: "k"})
+	f.Add(int32(abi.CallKVPut), []byte(abi.AppendKVPutRequest(nil, "k", []byte{1, 2})))
+	f.Add(int32(abi.CallKVGet), []byte("k"))
 	add(abi.CallKVDelete, &abi.KVKey{Key: "k"})
 	add(abi.CallKVList, &abi.KVList{Prefix: "k", Limit: 2, Reverse: true})
 	add(abi.CallKVList, &abi.KVList{Start: "a", StartAfter: "b"})
-	add(abi.CallSQLExec, &abi.SQLQuery{Query: "SELECT ?, ?", Args: []any{1, "x"}})
-	add(abi.CallSQLExec, &abi.SQLQuery{Query: "CREATE TABLE t (a); INSERT INTO t VALUES (1); SELECT * FROM t"})
+	for _, q := range []struct {
+		query string
+		args  []any
+	}{
+		{"SELECT ?, ?, ?, ?, ?", []any{int64(1), "x", 1.5, []byte{0}, nil}},
+		{"SELECT ?", []any{true}},
+		{"CREATE TABLE t (a); INSERT INTO t VALUES (1); SELECT * FROM t", nil},
+	} {
+		req, err := abi.AppendSQLExecRequest(nil, q.query, q.args)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(int32(abi.CallSQLExec), []byte(req))
+	}
 	add(abi.CallIDFromName, &abi.StubTarget{Binding: "NS", Name: "n"})
 	add(abi.CallNewUniqueID, &abi.NewUniqueID{Namespace: abi.StubTarget{Binding: "nope"}})
 	add(abi.CallNewUniqueID, &abi.NewUniqueID{Namespace: abi.StubTarget{Binding: "NS"}, Jurisdiction: "eu"})
@@ -89,8 +101,14 @@ func FuzzHostCall(f *testing.F) {
 			}
 			return
 		}
-		if len(out) > 0 && abi.CallOp(op) != abi.CallKVGet { // KV values are stored bytes
-			if _, err := jsDecode(out); err != nil {
+		switch abi.CallOp(op) {
+		case abi.CallKVGet: // KV values are stored bytes
+		case abi.CallSQLExec:
+			if _, err := abi.SQLExecResult(out).Parse(); err != nil {
+				t.Fatalf("sql.exec gave an unreadable result %x: %v", out, err)
+			}
+		default:
+			if _, err := jsDecode(out); len(out) > 0 && err != nil {
 				t.Fatalf("op %d gave undecodable bytes %x: %v", op, out, err)
 			}
 		}

@@ -3,6 +3,7 @@ package workerd
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/godurable/godurable/internal/abi"
 	"github.com/godurable/godurable/internal/driver"
@@ -15,8 +16,8 @@ import (
 func init() {
 	register(syncOps, map[abi.CallOp]syncOp{
 		abi.CallKVGet: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-			key, err := s.key(req)
-			if err != nil {
+			key := driver.DecodeUTF8(req) // the shim's TextDecoder
+			if err := s.check(key, ""); err != nil {
 				return nil, err
 			}
 			v, err := s.db.KVGet(key)
@@ -26,17 +27,15 @@ func init() {
 			return v, nil
 		},
 		abi.CallKVPut: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-			var p abi.KVPut
-			if err := decodeRequest(req, &p); err != nil {
+			key, value, err := abi.KVPutRequest(req).Parse()
+			if err != nil {
+				return nil, malformed(err)
+			}
+			key = driver.DecodeUTF8([]byte(key))
+			if err := s.check(key, ""); err != nil {
 				return nil, err
 			}
-			if err := s.check(p.Key, ""); err != nil {
-				return nil, err
-			}
-			if p.Value == nil {
-				return nil, NewJSError("TypeError", "Cannot read properties of null (reading 'slice')")
-			}
-			return []byte{}, storageError(s.db.KVPut(p.Key, p.Value))
+			return []byte{}, storageError(s.db.KVPut(key, slices.Clone(value)))
 		},
 		abi.CallKVDelete: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
 			key, err := s.key(req)
@@ -126,22 +125,16 @@ func init() {
 			return jsEncode(out)
 		},
 		abi.CallSQLExec: func(_ *Isolate, s *objectStorage, req []byte) ([]byte, error) {
-			v, err := jsDecode(req)
+			query, args, err := abi.SQLExecRequest(req).Parse()
 			if err != nil {
-				return nil, NewJSError("DecodeError", err.Error())
+				return nil, malformed(err)
 			}
-			q, _ := v.(*jsObject)
-			if q == nil {
-				return nil, NewJSError("TypeError", "godurable: malformed request")
-			}
-			query, _ := q.vals["query"].(string)
-			var args []any
-			if a, ok := q.vals["args"].([]any); ok {
-				args = a
-			}
+			query = driver.DecodeUTF8([]byte(query)) // the shim's TextDecoder
 			for i, a := range args {
-				switch a.(type) {
-				case nil, float64, string, []byte:
+				switch a := a.(type) {
+				case nil, float64, []byte:
+				case string:
+					args[i] = driver.DecodeUTF8([]byte(a))
 				default:
 					return nil, NewJSError("TypeError", fmt.Sprintf("Failed to execute 'exec' on 'SqlStorage': parameter %d is not of type 'string or ArrayBuffer or ArrayBufferView or number'.", i+2))
 				}
@@ -153,7 +146,7 @@ func init() {
 			if err != nil {
 				return nil, storageError(err)
 			}
-			return encodeSQLResult(res)
+			return abi.AppendSQLExecResult(nil, res)
 		},
 		abi.CallSQLDatabaseSize: func(_ *Isolate, s *objectStorage, _ []byte) ([]byte, error) {
 			if err := s.check("", ""); err != nil {
@@ -232,21 +225,10 @@ var errNoPITR = NewJSError("Error", "This Durable Object's storage back-end does
 // when the guest's function failed.
 var errRolledBack = errors.New("the transaction's function failed")
 
-func encodeSQLResult(res *abi.SQLResult) ([]byte, error) {
-	cols := make([]any, len(res.Columns))
-	for i, c := range res.Columns {
-		cols[i] = c
-	}
-	rows := make([]any, len(res.Rows))
-	for i, row := range res.Rows {
-		rows[i] = row
-	}
-	o := newJSObject()
-	o.set("columns", cols)
-	o.set("rows", rows)
-	o.set("rowsRead", float64(res.RowsRead))
-	o.set("rowsWritten", float64(res.RowsWritten))
-	return jsEncode(o)
+// malformed is what the shim throws for a request whose layout it cannot
+// read (a DataView's read beyond the request).
+func malformed(err error) error {
+	return NewJSError("RangeError", "godurable: malformed request: "+err.Error())
 }
 
 // storageError turns an error of the storage model into what workerd's

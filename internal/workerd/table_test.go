@@ -65,6 +65,20 @@ func TestModelImplementsTheTable(t *testing.T) {
 	}
 }
 
+// zeroLayouts are the empty requests of the operations laid out without
+// MessagePack (a zero value's bytes do not parse).
+var zeroLayouts = map[reflect.Type][]byte{
+	reflect.TypeFor[abi.KVPutRequest]():   abi.AppendKVPutRequest(nil, "", nil),
+	reflect.TypeFor[abi.SQLExecRequest](): must(abi.AppendSQLExecRequest(nil, "", nil)),
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 // TestStorageFaults: every operation with a fault label fails when a
 // fault is injected for it, before it touches storage.
 func TestStorageFaults(t *testing.T) {
@@ -79,7 +93,9 @@ func TestStorageFaults(t *testing.T) {
 			return NewJSError("Error", "injected")
 		})
 		req := []byte{}
-		if o.Request != nil {
+		if zero, ok := zeroLayouts[o.Request]; ok {
+			req = zero
+		} else if o.Request != nil {
 			req = mustMarshal(reflect.New(o.Request).Interface())
 		}
 		_, err := iso.hostCall(abi.CallOp(o.Code), 1, req)
