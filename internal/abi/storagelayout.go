@@ -120,28 +120,9 @@ func AppendSQLExecRequest(dst []byte, query string, args []any) (SQLExecRequest,
 	dst = appendLayoutString(dst, query)
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(args)))
 	for i, a := range args {
-		switch v := a.(type) {
-		case nil:
-			dst = append(dst, SQLNull)
-		case bool:
-			if v {
-				dst = append(dst, SQLTrue)
-			} else {
-				dst = append(dst, SQLFalse)
-			}
-		case int64:
-			if v > MaxSafeInteger || v < -MaxSafeInteger {
-				return nil, fmt.Errorf("abi: SQL argument %d: %d is beyond a JavaScript number's exact integers", i+1, v)
-			}
-			dst = appendSQLNumber(dst, float64(v))
-		case float64:
-			dst = appendSQLNumber(dst, v)
-		case string:
-			dst = appendLayoutString(append(dst, SQLString), v)
-		case []byte:
-			dst = appendSQLBlob(dst, v)
-		default:
-			return nil, fmt.Errorf("abi: SQL argument %d: a %T is not a SQL value", i+1, a)
+		var err error
+		if dst, err = appendSQLValue(dst, a, true); err != nil {
+			return nil, fmt.Errorf("abi: SQL argument %d: %w", i+1, err)
 		}
 	}
 	return dst, nil
@@ -195,19 +176,9 @@ func AppendSQLExecResult(dst []byte, res *SQLResult) (SQLExecResult, error) {
 			return nil, fmt.Errorf("abi: a SQL row of %d values for %d columns", len(row), len(res.Columns))
 		}
 		for _, v := range row {
-			switch v := v.(type) {
-			case nil:
-				dst = append(dst, SQLNull)
-			case int64:
-				dst = appendSQLNumber(dst, float64(v))
-			case float64:
-				dst = appendSQLNumber(dst, v)
-			case string:
-				dst = appendLayoutString(append(dst, SQLString), v)
-			case []byte:
-				dst = appendSQLBlob(dst, v)
-			default:
-				return nil, fmt.Errorf("abi: a %T is not a SQL value", v)
+			var err error
+			if dst, err = appendSQLValue(dst, v, false); err != nil {
+				return nil, fmt.Errorf("abi: a SQL row: %w", err)
 			}
 		}
 	}
@@ -347,15 +318,35 @@ func appendFloat64(dst []byte, f float64) []byte {
 	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(f))
 }
 
-// appendSQLBlob appends b as a blob, or nil as NULL (as a nil []byte
-// crossed as MessagePack's nil).
-func appendSQLBlob(dst, b []byte) []byte {
-	if b == nil {
-		return append(dst, SQLNull)
+// appendSQLValue appends v, one of nil, int64 (within ±(2^53-1)),
+// float64, string, []byte (a nil one is NULL, as MessagePack's nil was)
+// and, in a request, bool.
+func appendSQLValue(dst []byte, v any, request bool) ([]byte, error) {
+	switch v := v.(type) {
+	case nil:
+		return append(dst, SQLNull), nil
+	case bool:
+		if !request {
+			break
+		}
+		if v {
+			return append(dst, SQLTrue), nil
+		}
+		return append(dst, SQLFalse), nil
+	case int64:
+		if v > MaxSafeInteger || v < -MaxSafeInteger {
+			return nil, fmt.Errorf("%d is beyond a JavaScript number's exact integers", v)
+		}
+		return appendFloat64(append(dst, SQLNumber), float64(v)), nil
+	case float64:
+		return appendFloat64(append(dst, SQLNumber), v), nil
+	case string:
+		return appendLayoutString(append(dst, SQLString), v), nil
+	case []byte:
+		if v == nil {
+			return append(dst, SQLNull), nil
+		}
+		return append(binary.LittleEndian.AppendUint32(append(dst, SQLBlob), uint32(len(v))), v...), nil
 	}
-	return append(binary.LittleEndian.AppendUint32(append(dst, SQLBlob), uint32(len(b))), b...)
-}
-
-func appendSQLNumber(dst []byte, f float64) []byte {
-	return appendFloat64(append(dst, SQLNumber), f)
+	return nil, fmt.Errorf("a %T is not a SQL value", v)
 }
