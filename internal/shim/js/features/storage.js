@@ -6,7 +6,7 @@ define(SYNC_OPS, {
   // internal/abi/storagelayout.go, not MessagePack (LayoutReader,
   // LayoutWriter below); their requests are views of Go's memory.
   "kv.get": (rt, key, o) => {
-    const v = o.storage.kv.get(textDecoder.decode(key));
+    const v = o.storage.kv.get(decodeText(key));
     return v === undefined ? EMPTY : toBytes(v);
   },
   "kv.put": (rt, req, o) => {
@@ -53,14 +53,11 @@ define(SYNC_OPS, {
     w.uint32(columns.length);
     for (const c of columns) w.string(c);
     const counts = w.skip(8 + 8 + 4); // rowsRead, rowsWritten, the rows: known at the end
-    let rows = 0;
-    for (const row of cursor.raw()) {
-      rows++;
-      for (let i = 0; i < row.length; i++) w.sqlValue(row[i]);
-    }
+    const rows = cursor.raw().toArray(); // one call into workerd, not one per row
+    for (const row of rows) for (let i = 0; i < row.length; i++) w.sqlValue(row[i]);
     w.view.setFloat64(counts, cursor.rowsRead, true);
     w.view.setFloat64(counts + 8, cursor.rowsWritten, true);
-    w.view.setUint32(counts + 16, rows, true);
+    w.view.setUint32(counts + 16, rows.length, true);
     return w.done();
   },
   "sql.databaseSize": (rt, req, o) => encode(o.storage.sql.databaseSize),
@@ -149,7 +146,7 @@ class LayoutReader {
   }
 
   string() {
-    return textDecoder.decode(this.take());
+    return decodeText(this.take());
   }
 
   sqlValue() {
@@ -178,6 +175,17 @@ class LayoutReader {
   end() {
     if (this.i !== this.bytes.length) throw new RangeError(`godurable: malformed request: ${this.bytes.length - this.i} bytes after it`);
   }
+}
+
+// decodeText decodes UTF-8: short ASCII by hand (workerd's TextDecoder is
+// a call into C++), the rest with the TextDecoder.
+function decodeText(bytes) {
+  if (bytes.length <= 256) {
+    let i = 0;
+    while (i < bytes.length && bytes[i] < 0x80) i++;
+    if (i === bytes.length) return String.fromCharCode.apply(null, bytes);
+  }
+  return textDecoder.decode(bytes);
 }
 
 let layoutView = null;
@@ -241,8 +249,8 @@ class LayoutWriter {
     this.i += 4;
   }
 
-  // string writes s's length in UTF-8 and its UTF-8: short ASCII by hand,
-  // the rest by the TextEncoder.
+  // string writes s's length in UTF-8 and its UTF-8: short ASCII by hand
+  // (as decodeText reads it), the rest by the TextEncoder.
   string(s) {
     this.ensure(4 + 3 * s.length);
     const at = this.i + 4;
