@@ -45,8 +45,9 @@ const (
 
 // Layout is implemented by a pointer to a request or a result that is
 // bytes as they are rather than a message (Raw, WSFrame,
-// WSBroadcastFrame, the layouts here): its LayoutBytes are what crosses. The shim hands such a request
-// to its implementation undecoded.
+// WSBroadcastFrame, the layouts here): its LayoutBytes are what crosses.
+// The shim hands such a request to its implementation undecoded
+// (RawRequest).
 type Layout interface {
 	LayoutBytes() *[]byte
 }
