@@ -87,7 +87,7 @@ func AppendKVPutRequest(dst []byte, key string, value []byte) KVPutRequest {
 // wrote; the shim's TextDecoder replaces ill-formed UTF-8 in them.)
 func (r KVPutRequest) Parse() (key string, value []byte, err error) {
 	l := layoutReader{b: r, what: "kv.put request"}
-	k := l.bytes()
+	k := l.take(l.count(0))
 	if l.err != nil {
 		return "", nil, l.err
 	}
@@ -134,7 +134,7 @@ func AppendSQLExecRequest(dst []byte, query string, args []any) (SQLExecRequest,
 // request's bytes).
 func (r SQLExecRequest) Parse() (query string, args []any, err error) {
 	l := layoutReader{b: r, what: "sql.exec request"}
-	query = string(l.bytes())
+	query = string(l.take(l.count(0)))
 	n := l.count(1)
 	if l.err == nil {
 		args = make([]any, n)
@@ -193,7 +193,7 @@ func (r SQLExecResult) Parse() (*SQLResult, error) {
 	res := &SQLResult{}
 	res.Columns = make([]string, l.count(4))
 	for i := range res.Columns {
-		res.Columns[i] = string(l.bytes())
+		res.Columns[i] = string(l.take(l.count(0)))
 	}
 	res.RowsRead = int64(l.float64())
 	res.RowsWritten = int64(l.float64())
@@ -252,27 +252,21 @@ func (l *layoutReader) take(n int) []byte {
 	return l.b[l.i-n : l.i : l.i]
 }
 
-func (l *layoutReader) uint32() int {
+// count reads a uint32: a length, or a number of items each at least
+// min bytes long, refusing one the rest of the input cannot hold (so that
+// nothing allocates for it).
+func (l *layoutReader) count(min int) int {
 	b := l.take(4)
 	if b == nil {
 		return 0
 	}
-	return int(binary.LittleEndian.Uint32(b))
-}
-
-// count reads a number of items each at least min bytes long, refusing
-// one the rest of the input cannot hold (so that nothing allocates for
-// it).
-func (l *layoutReader) count(min int) int {
-	n := l.uint32()
+	n := int(binary.LittleEndian.Uint32(b))
 	if min > 0 && n > (len(l.b)-l.i)/min {
 		l.fail("%d items in %d bytes", n, len(l.b)-l.i)
 		return 0
 	}
 	return n
 }
-
-func (l *layoutReader) bytes() []byte { return l.take(l.uint32()) }
 
 func (l *layoutReader) float64() float64 {
 	b := l.take(8)
@@ -299,9 +293,9 @@ func (l *layoutReader) value(request bool) any {
 		}
 		return f
 	case SQLString:
-		return string(l.bytes())
+		return string(l.take(l.count(0)))
 	case SQLBlob:
-		return l.bytes()
+		return l.take(l.count(0))
 	case SQLFalse, SQLTrue:
 		if request {
 			return tag[0] == SQLTrue
