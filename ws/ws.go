@@ -170,10 +170,7 @@ func Broadcast(ctx context.Context, m Message, tag string, except ...*Conn) (int
 			ids = append(ids, x.id)
 		}
 	}
-	frame, err := abi.AppendWSBroadcast(nil, tag, ids, m.Type == Text, m.Data)
-	if err != nil {
-		return 0, fmt.Errorf("ws: broadcast: %w", err)
-	}
+	frame := abi.AppendWSBroadcast(nil, tag, ids, m.Type == Text, m.Data)
 	n, err := rt.Do(c, abi.OpWSBroadcast, &frame)
 	if err != nil {
 		return n, fmt.Errorf("ws: broadcast: %w", err)

@@ -70,7 +70,7 @@ package abi
 
 // Version is the ABI version. Bump it on any incompatible change to the
 // names, codes, table or messages in this package.
-const Version = 6
+const Version = 7
 
 // ImportModule is the wasm import module of every godurable host function.
 const ImportModule = "godurable"

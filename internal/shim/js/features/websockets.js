@@ -58,20 +58,13 @@ define(SYNC_OPS, {
   // socket's ID is read only when some are left out.
   "ws.broadcast": (rt, frame, o) => {
     // An ABI WSBroadcastFrame: flags, the tag, the sockets left out, the message.
-    const tagLen = (frame[1] << 8) | frame[2];
-    const tag = tagLen > 0 ? textDecoder.decode(frame.subarray(3, 3 + tagLen)) : undefined;
-    let p = 3 + tagLen;
-    const n = (frame[p] << 8) | frame[p + 1];
-    p += 2;
-    let except = null;
-    if (n > 0) {
-      except = new Set();
-      for (let i = 0; i < n; i++) {
-        except.add(asciiAt(frame, p + 1, frame[p]));
-        p += 1 + frame[p];
-      }
-    }
-    const bytes = frame.subarray(p);
+    const r = new LayoutReader(frame);
+    r.i = 1;
+    const tag = r.string() || undefined;
+    const n = r.count();
+    const except = n > 0 ? new Set() : null;
+    for (let i = 0; i < n; i++) except.add(r.string());
+    const bytes = frame.subarray(r.i);
     const data = frame[0] & ABI.WSFrameText ? textDecoder.decode(bytes) : bytes.slice();
     let sent = 0;
     for (const ws of o.ctx.getWebSockets(tag)) {
@@ -174,14 +167,7 @@ function messageFrame(id, message) {
 }
 
 function frameSocket(frame) {
-  return asciiAt(frame, 2, frame[1]);
-}
-
-// asciiAt reads a socket's ID, n bytes of ASCII at bytes[at].
-function asciiAt(bytes, at, n) {
-  let s = "";
-  for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[at + i]);
-  return s;
+  return decodeText(frame.subarray(2, 2 + frame[1]));
 }
 
 function concat(a, b) {
